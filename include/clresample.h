@@ -1,0 +1,361 @@
+/*
+ * clresample — PyTorch-exact resampling and pooling operators on OpenCL.
+ *
+ * Public C API. Everything here is plain C11; no OpenCL header is needed.
+ * Functions that take or return OpenCL objects live in <clresample/cl_interop.h>.
+ *
+ * Conventions
+ *  - Every function that can fail returns a clrs_status (0 = CLRS_OK, errors
+ *    are negative). clrs_strerror() gives a fixed message for a code;
+ *    clrs_last_error() gives the detail of the calling thread's last failure
+ *    (the bad value, the OpenCL error, the build log).
+ *  - Handles are opaque; release functions accept NULL.
+ *  - Parameter structs start with `struct_size`; fill them with the matching
+ *    *_init() function, then set the fields you need.
+ *  - Tensors are described by clrs_tensor_desc: rank 3..5 laid out as
+ *    (N, C, spatial...) like PyTorch, with element strides, so contiguous
+ *    NCHW, channels-last and strided views are all described the same way.
+ */
+#ifndef CLRESAMPLE_H
+#define CLRESAMPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clresample/version.h"
+
+#if defined(CLRS_BUILDING) && defined(CLRS_STATIC)
+#error "Define either CLRS_BUILDING or CLRS_STATIC, not both."
+#endif
+
+#if defined(_WIN32)
+#if defined(CLRS_BUILDING)
+#define CLRS_API __declspec(dllexport)
+#elif defined(CLRS_STATIC)
+#define CLRS_API
+#else
+#define CLRS_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define CLRS_API __attribute__((visibility("default")))
+#else
+#define CLRS_API
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLRS_NODISCARD __attribute__((warn_unused_result))
+#else
+#define CLRS_NODISCARD
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+
+/** Runtime version: MAJOR*10000 + MINOR*100 + PATCH (compare with CLRS_VERSION_NUMBER). */
+CLRS_API unsigned clrs_version_number(void);
+/** Runtime version string, e.g. "0.1.0". */
+CLRS_API const char *clrs_version_string(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes. Values are stable once released.                           */
+
+#define CLRS_STATUS_MAP(X)                                                            \
+    X(CLRS_OK, 0, "success")                                                          \
+    X(CLRS_ERR_INVALID_ARG, -1, "invalid argument")                                   \
+    X(CLRS_ERR_OUT_OF_HOST_MEMORY, -2, "out of host memory")                          \
+    X(CLRS_ERR_NO_PLATFORM, -3,                                                       \
+      "no OpenCL platform found: install an OpenCL driver, e.g. Debian's pocl-opencl-icd") \
+    X(CLRS_ERR_DEVICE_NOT_FOUND, -4, "no OpenCL device matches the requested device")  \
+    X(CLRS_ERR_UNSUPPORTED, -5, "not supported on this device or for this data type")  \
+    X(CLRS_ERR_BUILD_FAILED, -6, "OpenCL program build failed")                        \
+    X(CLRS_ERR_OUT_OF_DEVICE_MEMORY, -7, "out of device memory or resources")          \
+    X(CLRS_ERR_OPENCL, -8, "OpenCL runtime error")                                     \
+    X(CLRS_ERR_INTERNAL, -9, "internal error")                                         \
+    X(CLRS_ERR_NOT_IMPLEMENTED, -10, "not implemented yet")                            \
+    X(CLRS_ERR_BAD_SHAPE, -11, "invalid tensor shape or size")                         \
+    X(CLRS_ERR_BAD_STRIDES, -12, "invalid strides or overflowing tensor extent")      \
+    X(CLRS_ERR_ALIASING, -13, "input and output memory overlap")                      \
+    X(CLRS_ERR_BAD_DTYPE, -14, "unsupported or mismatched data type")                 \
+    X(CLRS_ERR_BAD_PARAM, -15, "invalid operator parameter")                          \
+    X(CLRS_ERR_INDEX_OUT_OF_RANGE, -16, "index out of range")
+
+typedef enum clrs_status {
+#define CLRS_STATUS_ENUM_(name, value, msg) name = value,
+    CLRS_STATUS_MAP(CLRS_STATUS_ENUM_)
+#undef CLRS_STATUS_ENUM_
+    CLRS_STATUS_MIN_ = -16
+} clrs_status;
+
+/** Fixed message for a status; never NULL ("unknown clresample status N" for unknown codes). */
+CLRS_API const char *clrs_strerror(clrs_status s);
+/** Symbolic name of a status, e.g. "CLRS_ERR_INVALID_ARG"; never NULL. */
+CLRS_API const char *clrs_status_name(clrs_status s);
+
+/* ------------------------------------------------------------------------ */
+/* Data types and tensor descriptors                                        */
+
+typedef enum clrs_dtype {
+    CLRS_DTYPE_INVALID = 0,
+    CLRS_F32 = 1,  /* float32 */
+    CLRS_F64 = 2,  /* float64, where the device reports fp64 */
+    CLRS_F16 = 3,  /* IEEE half, stored as 16 bits, computed in float */
+    CLRS_BF16 = 4, /* bfloat16, stored as 16 bits, computed in float */
+    CLRS_U8 = 5,   /* uint8 */
+    CLRS_U16 = 6,  /* uint16 (images) */
+    CLRS_I64 = 7   /* int64 (indices) */
+} clrs_dtype;
+
+/** Size in bytes of one element (0 for an invalid dtype). */
+CLRS_API size_t clrs_dtype_size(clrs_dtype dt);
+/** Short name: "f32", "f64", "f16", "bf16", "u8", "u16", "i64"; "invalid" otherwise. */
+CLRS_API const char *clrs_dtype_name(clrs_dtype dt);
+
+#define CLRS_MAX_RANK 5
+
+/**
+ * A strided tensor of rank 3, 4 or 5: sizes are (N, C, [D,] [H,] W).
+ * strides[] are in elements (not bytes) and must be >= 0; offset is the
+ * element offset of element (0,...,0) from the data pointer or cl_mem start.
+ */
+typedef struct clrs_tensor_desc {
+    clrs_dtype dtype;
+    int rank;
+    int64_t sizes[CLRS_MAX_RANK];
+    int64_t strides[CLRS_MAX_RANK];
+    int64_t offset;
+} clrs_tensor_desc;
+
+/** Fill a contiguous (N, C, spatial...) descriptor (NCL / NCHW / NCDHW). */
+CLRS_API clrs_status clrs_tensor_desc_contiguous(clrs_tensor_desc *d, clrs_dtype dt, int rank,
+                                                 const int64_t *sizes);
+/** Fill a channels-last descriptor: logical sizes (N, C, spatial...), memory order (N, spatial..., C). */
+CLRS_API clrs_status clrs_tensor_desc_channels_last(clrs_tensor_desc *d, clrs_dtype dt, int rank,
+                                                    const int64_t *sizes);
+/** Number of elements (product of sizes); 0 if any size is 0. */
+CLRS_API int64_t clrs_tensor_desc_numel(const clrs_tensor_desc *d);
+
+/* ------------------------------------------------------------------------ */
+/* Context                                                                  */
+
+typedef struct clrs_context clrs_context;
+
+typedef struct clrs_context_options {
+    size_t struct_size; /* sizeof(clrs_context_options) */
+    /* Device request in CLRS_DEVICE syntax "<platform>:<type>:<name-or-index>".
+     * NULL: use the CLRS_DEVICE environment variable, else choose automatically. */
+    const char *device;
+} clrs_context_options;
+
+CLRS_API void clrs_context_options_init(clrs_context_options *o);
+
+/** Create a context on the chosen device, with its own in-order command queue. */
+CLRS_API CLRS_NODISCARD clrs_status clrs_context_create(clrs_context **out,
+                                                        const clrs_context_options *opts);
+/** Release a context (NULL is fine). Outstanding calls must have finished. */
+CLRS_API void clrs_context_release(clrs_context *ctx);
+
+/**
+ * Detail of the calling thread's last failure on `ctx` (or, with ctx == NULL,
+ * of the calling thread's last failure anywhere, e.g. in clrs_context_create).
+ * Returns "" when there is none. Valid until the thread's next call.
+ */
+CLRS_API const char *clrs_last_error(const clrs_context *ctx);
+
+/** What a device is and why it was (not) chosen. */
+typedef struct clrs_device_info {
+    char platform[128];
+    char name[128];
+    char vendor[128];
+    char version[128];        /* CL_DEVICE_VERSION */
+    char driver[64];          /* CL_DRIVER_VERSION */
+    char type[16];            /* "dGPU", "iGPU", "CPU", "ACCELERATOR", "OTHER" */
+    int platform_index;
+    int device_index;         /* index within its platform */
+    int available;            /* available and has a compiler */
+    int fp64, fp16, images;   /* capabilities */
+    uint64_t global_mem;      /* bytes */
+    uint64_t max_alloc;       /* bytes */
+    size_t max_work_group;
+    int is_default;           /* what automatic choice (or CLRS_DEVICE) picks */
+    char reason[160];         /* why it is (not) the default */
+} clrs_device_info;
+
+/** The device a context uses and the reason it was chosen. */
+CLRS_API clrs_status clrs_context_device(const clrs_context *ctx, clrs_device_info *info);
+/**
+ * Every device of every platform; the default choice (honouring CLRS_DEVICE)
+ * is marked. Free with clrs_device_list_free().
+ */
+CLRS_API clrs_status clrs_device_list(clrs_device_info **list, size_t *count);
+CLRS_API void clrs_device_list_free(clrs_device_info *list);
+
+/** Drop the context's in-memory program cache. */
+CLRS_API clrs_status clrs_cache_clear(clrs_context *ctx);
+/** The on-disk binary cache directory in force ("" when disabled). */
+CLRS_API const char *clrs_cache_dir(void);
+
+/* Logging: by default nothing is printed except what CLRS_LOG enables. */
+typedef enum clrs_log_level {
+    CLRS_LOG_ERROR = 0,
+    CLRS_LOG_WARN = 1,
+    CLRS_LOG_INFO = 2,
+    CLRS_LOG_DEBUG = 3
+} clrs_log_level;
+typedef void (*clrs_log_fn)(clrs_log_level level, const char *category, const char *msg, void *user);
+/** Route log lines to `fn` instead of stderr (NULL restores stderr). */
+CLRS_API void clrs_set_log_callback(clrs_log_fn fn, void *user);
+
+/* ------------------------------------------------------------------------ */
+/* Interpolation (torch.nn.functional.interpolate)                           */
+
+typedef enum clrs_interp_mode {
+    CLRS_INTERP_NEAREST = 0,
+    CLRS_INTERP_NEAREST_EXACT = 1,
+    CLRS_INTERP_LINEAR = 2,    /* 1-D (also accepted, per axis, on any rank) */
+    CLRS_INTERP_BILINEAR = 3,  /* 2-D */
+    CLRS_INTERP_TRILINEAR = 4, /* 3-D */
+    CLRS_INTERP_BICUBIC = 5,
+    CLRS_INTERP_AREA = 6,
+    CLRS_INTERP_LANCZOS = 7
+} clrs_interp_mode;
+
+/** Parse PyTorch's mode name ("nearest", "nearest-exact", "bilinear", ...). */
+CLRS_API clrs_status clrs_interp_mode_parse(const char *name, clrs_interp_mode *mode);
+CLRS_API const char *clrs_interp_mode_name(clrs_interp_mode mode);
+
+#define CLRS_UNSET (-1)
+
+typedef struct clrs_interpolate_params {
+    size_t struct_size; /* sizeof(clrs_interpolate_params) */
+    clrs_interp_mode mode;
+    /* Exactly one of size / scale: n_size (or n_scale) is 0 when not given,
+     * 1 to broadcast one value to every spatial axis, or the spatial rank. */
+    int n_size;
+    int64_t size[3];
+    int n_scale;
+    double scale[3];
+    int align_corners;          /* CLRS_UNSET (None), 0 or 1 */
+    int recompute_scale_factor; /* CLRS_UNSET (None), 0 or 1 */
+    int antialias;              /* 0 or 1 */
+} clrs_interpolate_params;
+
+CLRS_API void clrs_interpolate_params_init(clrs_interpolate_params *p);
+
+/**
+ * The output sizes (N, C, spatial...) that F.interpolate would produce, with
+ * all of its argument checks. ctx may be NULL.
+ */
+CLRS_API clrs_status clrs_interpolate_output_shape(clrs_context *ctx, const clrs_tensor_desc *in,
+                                                   const clrs_interpolate_params *p,
+                                                   int64_t out_sizes[CLRS_MAX_RANK]);
+
+/**
+ * Host-memory call: blocking. `in`/`out` describe the tensors at in_data /
+ * out_data; `out` must have the sizes clrs_interpolate_output_shape() gives
+ * and the same dtype as `in`; the two may not overlap.
+ */
+CLRS_API clrs_status clrs_interpolate(clrs_context *ctx, const clrs_interpolate_params *p,
+                                      const clrs_tensor_desc *in, const void *in_data,
+                                      const clrs_tensor_desc *out, void *out_data);
+
+/* ------------------------------------------------------------------------ */
+/* Pooling (max, avg, LP, adaptive, fractional)                             */
+
+typedef enum clrs_pool_kind {
+    CLRS_POOL_MAX = 0,
+    CLRS_POOL_AVG = 1,
+    CLRS_POOL_LP = 2,
+    CLRS_POOL_ADAPTIVE_AVG = 3,
+    CLRS_POOL_ADAPTIVE_MAX = 4,
+    CLRS_POOL_FRACTIONAL_MAX = 5
+} clrs_pool_kind;
+
+typedef struct clrs_pool_params {
+    size_t struct_size; /* sizeof(clrs_pool_params) */
+    clrs_pool_kind kind;
+    /* List parameters: n_* is 0 (default), 1 (broadcast) or the spatial rank. */
+    int n_kernel;
+    int64_t kernel[3];
+    int n_stride; /* 0: stride = kernel */
+    int64_t stride[3];
+    int n_padding; /* 0: padding 0 */
+    int64_t padding[3];
+    int n_dilation; /* 0: dilation 1 */
+    int64_t dilation[3];
+    int ceil_mode;
+    int count_include_pad;    /* avg: default 1 */
+    int64_t divisor_override; /* avg: 0 = none */
+    double norm_type;         /* LP: p (INFINITY allowed) */
+    /* adaptive / fractional output size; for adaptive, an entry of
+     * CLRS_UNSET keeps the input size (PyTorch's None). */
+    int n_output_size;
+    int64_t output_size[3];
+    int n_output_ratio; /* fractional: ratio in (0, 1) */
+    double output_ratio[3];
+    /* fractional: samples of shape (N, C, spatial rank) in [0, 1), dtype
+     * f32 or f64, contiguous; NULL = draw them from `seed`. */
+    const void *samples;
+    clrs_dtype samples_dtype;
+    uint64_t seed;
+} clrs_pool_params;
+
+CLRS_API void clrs_pool_params_init(clrs_pool_params *p, clrs_pool_kind kind);
+
+/** Output sizes (N, C, spatial...) with PyTorch's shape rules and checks. ctx may be NULL. */
+CLRS_API clrs_status clrs_pool_output_shape(clrs_context *ctx, const clrs_tensor_desc *in,
+                                            const clrs_pool_params *p,
+                                            int64_t out_sizes[CLRS_MAX_RANK]);
+
+/**
+ * Host-memory pooling call (blocking). `indices`/`idx_data` may be NULL; when
+ * given (max, adaptive max, fractional max) they receive int64 flat per-plane
+ * indices with the output's sizes.
+ */
+CLRS_API clrs_status clrs_pool(clrs_context *ctx, const clrs_pool_params *p,
+                               const clrs_tensor_desc *in, const void *in_data,
+                               const clrs_tensor_desc *out, void *out_data,
+                               const clrs_tensor_desc *indices, void *idx_data);
+
+/* ------------------------------------------------------------------------ */
+/* Max unpooling                                                            */
+
+typedef struct clrs_unpool_params {
+    size_t struct_size; /* sizeof(clrs_unpool_params) */
+    int n_kernel;
+    int64_t kernel[3];
+    int n_stride; /* 0: stride = kernel */
+    int64_t stride[3];
+    int n_padding;
+    int64_t padding[3];
+    int n_output_size; /* 0: default (in-1)*stride - 2*padding + kernel */
+    int64_t output_size[3];
+} clrs_unpool_params;
+
+CLRS_API void clrs_unpool_params_init(clrs_unpool_params *p);
+CLRS_API clrs_status clrs_max_unpool_output_shape(clrs_context *ctx, const clrs_tensor_desc *in,
+                                                  const clrs_unpool_params *p,
+                                                  int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_max_unpool(clrs_context *ctx, const clrs_unpool_params *p,
+                                     const clrs_tensor_desc *in, const void *in_data,
+                                     const clrs_tensor_desc *indices, const void *idx_data,
+                                     const clrs_tensor_desc *out, void *out_data);
+
+/* ------------------------------------------------------------------------ */
+/* Pixel shuffle / unshuffle (rank 4 only: N, C, H, W)                       */
+
+CLRS_API clrs_status clrs_pixel_shuffle_output_shape(clrs_context *ctx, const clrs_tensor_desc *in,
+                                                     int64_t factor, int inverse,
+                                                     int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int inverse,
+                                        const clrs_tensor_desc *in, const void *in_data,
+                                        const clrs_tensor_desc *out, void *out_data);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLRESAMPLE_H */

@@ -1,0 +1,69 @@
+/*
+ * clresample OpenCL interop: contexts on the caller's own cl_context and
+ * queue, and operator calls on cl_mem buffers that enqueue without blocking.
+ *
+ * The cl_mem calls enqueue on `queue` (NULL: the context's own queue), wait
+ * for `num_wait` events in `wait_list`, and return an event for the last
+ * command in `*event` when event != NULL. They never call clFinish. Tensor
+ * descriptors' `offset` fields are element offsets into the buffers.
+ * Any queue passed must belong to the context's cl_context and device.
+ */
+#ifndef CLRESAMPLE_CL_INTEROP_H
+#define CLRESAMPLE_CL_INTEROP_H
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#ifdef __APPLE__
+#include <OpenCL/opencl.h>
+#else
+#include <CL/cl.h>
+#endif
+
+#include "../clresample.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Wrap the caller's context, device and in-order queue (all retained, released with the context). */
+CLRS_API CLRS_NODISCARD clrs_status clrs_context_create_from_cl(clrs_context **out, cl_context context,
+                                                                cl_device_id device,
+                                                                cl_command_queue queue);
+/** The context's OpenCL objects (not retained for the caller). Any pointer may be NULL. */
+CLRS_API clrs_status clrs_context_get_cl(const clrs_context *ctx, cl_context *context,
+                                         cl_device_id *device, cl_command_queue *queue);
+/** The OpenCL error code behind the calling thread's last CLRS_ERR_OPENCL (CL_SUCCESS if none). */
+CLRS_API cl_int clrs_last_cl_error(const clrs_context *ctx);
+
+CLRS_API clrs_status clrs_interpolate_cl(clrs_context *ctx, const clrs_interpolate_params *p,
+                                         const clrs_tensor_desc *in, cl_mem in_mem,
+                                         const clrs_tensor_desc *out, cl_mem out_mem,
+                                         cl_command_queue queue, cl_uint num_wait,
+                                         const cl_event *wait_list, cl_event *event);
+
+CLRS_API clrs_status clrs_pool_cl(clrs_context *ctx, const clrs_pool_params *p,
+                                  const clrs_tensor_desc *in, cl_mem in_mem,
+                                  const clrs_tensor_desc *out, cl_mem out_mem,
+                                  const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                  cl_command_queue queue, cl_uint num_wait,
+                                  const cl_event *wait_list, cl_event *event);
+
+CLRS_API clrs_status clrs_max_unpool_cl(clrs_context *ctx, const clrs_unpool_params *p,
+                                        const clrs_tensor_desc *in, cl_mem in_mem,
+                                        const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                        const clrs_tensor_desc *out, cl_mem out_mem,
+                                        cl_command_queue queue, cl_uint num_wait,
+                                        const cl_event *wait_list, cl_event *event);
+
+CLRS_API clrs_status clrs_pixel_shuffle_cl(clrs_context *ctx, int64_t factor, int inverse,
+                                           const clrs_tensor_desc *in, cl_mem in_mem,
+                                           const clrs_tensor_desc *out, cl_mem out_mem,
+                                           cl_command_queue queue, cl_uint num_wait,
+                                           const cl_event *wait_list, cl_event *event);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CLRESAMPLE_CL_INTEROP_H */

@@ -1,0 +1,184 @@
+/* Internal declarations shared by the library's translation units. Nothing
+ * here is exported: the library is built with -fvisibility=hidden and only
+ * CLRS_API functions leave it. */
+#ifndef CLRS_INTERNAL_H
+#define CLRS_INTERNAL_H
+
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "clresample.h"
+#include "clresample/cl_interop.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLRS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CLRS_PRINTF(a, b)
+#endif
+
+#define CLRS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors (src/log.c) ---------------------------------------------- */
+/* Record the detail for the calling thread and return st. */
+clrs_status clrs__fail(const clrs_context *ctx, clrs_status st, const char *fmt, ...) CLRS_PRINTF(3, 4);
+/* Map an OpenCL error to a status, recording "<what>: CL_NAME (code)". */
+clrs_status clrs__fail_cl(const clrs_context *ctx, cl_int err, const char *what);
+const char *clrs__cl_error_name(cl_int err);
+/* Forget the calling thread's last error (start of every API call). */
+void clrs__clear_error(const clrs_context *ctx);
+
+#define CLRS_RETURN_IF(ctx, cond, st, ...)               \
+    do {                                                 \
+        if (cond) return clrs__fail((ctx), (st), __VA_ARGS__); \
+    } while (0)
+#define CLRS_FORWARD(expr)                \
+    do {                                  \
+        clrs_status st_fwd_ = (expr);     \
+        if (st_fwd_ != CLRS_OK) return st_fwd_; \
+    } while (0)
+
+/* ---- logging and environment (src/log.c) ----------------------------- */
+int clrs__log_enabled(clrs_log_level lvl, const char *category);
+void clrs__log(clrs_log_level lvl, const char *category, const char *fmt, ...) CLRS_PRINTF(3, 4);
+/* getenv that treats an empty value as unset. */
+const char *clrs__getenv(const char *name);
+
+/* ---- hashing (src/kernels.c) ----------------------------------------- */
+uint64_t clrs__fnv1a64(const void *data, size_t len, uint64_t seed);
+#define CLRS_FNV_SEED 0xcbf29ce484222325ULL
+
+/* ---- kernel sources (src/kernels.c) ----------------------------------- */
+typedef struct clrs_kernel_source {
+    const char *name; /* "resample" for cl/resample.cl */
+    const char *text;
+    size_t len;
+    uint64_t hash;    /* FNV-1a 64 of the bytes actually used */
+    int overridden;   /* read from CLRS_KERNEL_DIR */
+} clrs_kernel_source;
+/* NULL if no such source. Thread-safe, loaded once per process. */
+const clrs_kernel_source *clrs__kernel_source(const char *name);
+
+/* ---- device choice (src/device.c) ------------------------------------ */
+#define CLRS_DEVSPEC_MAX_TYPES 6
+typedef struct clrs_devspec {
+    int disabled;        /* "disabled" */
+    char platform[128];  /* substring, "" = any */
+    int ntypes;          /* 0 = any */
+    char types[CLRS_DEVSPEC_MAX_TYPES][16]; /* "GPU","CPU","ACCELERATOR","DGPU","IGPU","ALL" */
+    char name[128];      /* substring, "" = any */
+    int index;           /* >= 0 when name is all digits */
+} clrs_devspec;
+int clrs__devspec_parse(const char *s, clrs_devspec *spec, char *err, size_t errlen);
+int clrs__devspec_matches(const clrs_devspec *spec, const clrs_device_info *info);
+
+typedef struct clrs_device_entry {
+    cl_platform_id platform;
+    cl_device_id device;
+    clrs_device_info info;
+    int score; /* automatic preference; < 0 = unusable */
+} clrs_device_entry;
+/* Enumerate every device. *no_platform set when there is no OpenCL platform. */
+clrs_status clrs__enumerate(clrs_device_entry **list, size_t *count);
+/* Fill info for one device. */
+void clrs__describe_device(cl_platform_id p, cl_device_id d, clrs_device_info *info);
+
+/* ---- context ---------------------------------------------------------- */
+typedef struct clrs_program_entry clrs_program_entry;
+
+struct clrs_context {
+    cl_context cl;
+    cl_device_id dev;
+    cl_platform_id platform;
+    cl_command_queue queue;
+    clrs_device_info info;
+    int is_cpu;
+    int unified_memory;
+    int fp64, fp16;
+    size_t max_wg;
+    cl_ulong max_alloc;
+    char platform_version[128];
+    char device_options[256]; /* -D options derived from device capabilities */
+    pthread_mutex_t lock;     /* protects the program cache */
+    pthread_cond_t built;
+    clrs_program_entry *programs;
+};
+
+/* ---- program cache (src/program_cache.c) ----------------------------- */
+/* A kernel object for (source, options, kernel name), building and caching
+ * the program as needed. The caller owns the returned kernel. */
+clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *options,
+                             const char *kernel_name, cl_kernel *out);
+void clrs__program_cache_release(clrs_context *ctx);
+const char *clrs__binary_cache_dir(void);
+
+/* ---- option strings (src/program_cache.c) ---------------------------- */
+#define CLRS_OPTS_MAX 24
+typedef struct clrs_opts {
+    int n;
+    char items[CLRS_OPTS_MAX][64];
+} clrs_opts;
+void clrs__opts_init(clrs_opts *o);
+void clrs__opts_def(clrs_opts *o, const char *fmt, ...) CLRS_PRINTF(2, 3);
+/* Canonical (sorted, de-duplicated) string of "-D..." options. */
+void clrs__opts_string(const clrs_opts *o, char *buf, size_t len);
+
+/* ---- tensors and calls (src/tensor.c) --------------------------------- */
+/* Checks rank, dtype, sizes, strides and the extent; `what` names the
+ * tensor in messages ("input", "output"). Output tensors must not overlap
+ * themselves. */
+clrs_status clrs__check_desc(const clrs_context *ctx, const clrs_tensor_desc *d, const char *what,
+                             int is_output);
+/* One past the largest element offset touched (offset + sum((size-1)*stride) + 1), 0 if empty. */
+int64_t clrs__desc_extent(const clrs_tensor_desc *d);
+int clrs__desc_same_sizes(const clrs_tensor_desc *d, const int64_t *sizes);
+void clrs__format_sizes(char *buf, size_t len, int rank, const int64_t *sizes);
+
+/* A tensor argument of an operator: its descriptor and buffer. */
+typedef struct clrs_targ {
+    clrs_tensor_desc desc;
+    cl_mem mem;
+    int is_output;
+} clrs_targ;
+
+/* An operator implementation: enqueue on q with the given waits/event. */
+typedef clrs_status (*clrs_enqueue_fn)(clrs_context *ctx, const void *op, clrs_targ *t, int nt,
+                                       cl_command_queue q, cl_uint nwait, const cl_event *wait,
+                                       cl_event *ev);
+/* Host-memory call: wraps host pointers as buffers (zero-copy where the
+ * device shares host memory), runs fn, and makes the outputs visible. */
+typedef struct clrs_host_tensor {
+    const clrs_tensor_desc *desc;
+    const void *data;
+    int is_output;
+} clrs_host_tensor;
+clrs_status clrs__host_call(clrs_context *ctx, const void *op, const clrs_host_tensor *ht, int nt,
+                            clrs_enqueue_fn fn);
+/* cl_mem call: checks that the queue is usable and that outputs don't alias inputs. */
+clrs_status clrs__cl_call(clrs_context *ctx, const void *op, clrs_targ *t, int nt,
+                          cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev,
+                          clrs_enqueue_fn fn);
+/* Check host or device ranges of outputs against every other tensor. */
+clrs_status clrs__check_alias_host(const clrs_context *ctx, const clrs_host_tensor *ht, int nt);
+
+/* Enqueue an NDRange of up to 3 dims; gsize is rounded up per device. */
+clrs_status clrs__enqueue_kernel(clrs_context *ctx, cl_command_queue q, cl_kernel k, int dims,
+                                 const size_t *gsize, cl_uint nwait, const cl_event *wait,
+                                 cl_event *ev);
+/* Helpers that set a run of kernel arguments. */
+clrs_status clrs__set_arg(clrs_context *ctx, cl_kernel k, cl_uint idx, size_t size, const void *val);
+/* An event that completes at once after the wait list (for ops with nothing to do). */
+clrs_status clrs__enqueue_marker(clrs_context *ctx, cl_command_queue q, cl_uint nwait,
+                                 const cl_event *wait, cl_event *ev);
+/* A read-only device buffer holding a copy of host data (released by caller). */
+clrs_status clrs__make_buffer(clrs_context *ctx, const void *data, size_t bytes, cl_mem *out);
+
+/* ---- shared parameter helpers (src/tensor.c) -------------------------- */
+/* Expand a PyTorch-style list (n == 1 broadcasts, n == sp is per axis) of
+ * length `sp`; n == 0 fills `dflt`. Error names `what`. */
+clrs_status clrs__expand_list(const clrs_context *ctx, const char *what, int n, const int64_t *v,
+                              int sp, int64_t dflt, int64_t *outv);
+
+#endif /* CLRS_INTERNAL_H */

@@ -1,0 +1,363 @@
+/* interpolate: F.interpolate's argument rules, output-size rule and
+ * coordinate rules, on the separable resampling engine of cl/resample.cl. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../internal.h"
+#include "ops.h"
+
+static const char *const mode_names[] = {"nearest", "nearest-exact", "linear", "bilinear",
+                                         "trilinear", "bicubic", "area", "lanczos"};
+
+clrs_status clrs_interp_mode_parse(const char *name, clrs_interp_mode *mode)
+{
+    clrs__clear_error(NULL);
+    if (name == NULL || mode == NULL) return clrs__fail(NULL, CLRS_ERR_INVALID_ARG, "clrs_interp_mode_parse: NULL argument");
+    for (size_t i = 0; i < CLRS_ARRAY_LEN(mode_names); i++)
+        if (strcmp(name, mode_names[i]) == 0) {
+            *mode = (clrs_interp_mode)i;
+            return CLRS_OK;
+        }
+    return clrs__fail(NULL, CLRS_ERR_BAD_PARAM,
+                      "unknown interpolation mode '%s' (nearest, nearest-exact, linear, bilinear, "
+                      "trilinear, bicubic, area, lanczos)", name);
+}
+
+const char *clrs_interp_mode_name(clrs_interp_mode mode)
+{
+    return ((unsigned)mode < CLRS_ARRAY_LEN(mode_names)) ? mode_names[mode] : "invalid";
+}
+
+void clrs_interpolate_params_init(clrs_interpolate_params *p)
+{
+    if (p == NULL) return;
+    memset(p, 0, sizeof *p);
+    p->struct_size = sizeof *p;
+    p->mode = CLRS_INTERP_NEAREST;
+    p->align_corners = CLRS_UNSET;
+    p->recompute_scale_factor = CLRS_UNSET;
+}
+
+static int is_nearest_like(clrs_interp_mode m)
+{
+    return m == CLRS_INTERP_NEAREST || m == CLRS_INTERP_NEAREST_EXACT || m == CLRS_INTERP_AREA;
+}
+
+/* F.interpolate's checks and size rules (torch/nn/functional.py and
+ * aten/src/ATen/native/UpSample.{h,cpp}). */
+clrs_status clrs__interp_plan(clrs_context *ctx, const clrs_tensor_desc *in, const clrs_interpolate_params *p,
+                              clrs_interp_plan *plan)
+{
+    if (p == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "interpolate: params is NULL");
+    if (p->struct_size != sizeof *p)
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
+                          "clrs_interpolate_params.struct_size is %zu, expected %zu (call clrs_interpolate_params_init)",
+                          p->struct_size, sizeof *p);
+    CLRS_FORWARD(clrs__check_desc(ctx, in, "input", 0));
+    memset(plan, 0, sizeof *plan);
+    clrs_interp_mode mode = p->mode;
+    if ((unsigned)mode >= CLRS_ARRAY_LEN(mode_names))
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "interpolation mode %d is not a clrs_interp_mode", (int)mode);
+    const char *mname = mode_names[mode];
+    int rank = in->rank, sp = rank - 2;
+    plan->mode = mode;
+    plan->sp = sp;
+    plan->antialias = p->antialias != 0;
+
+    if (p->align_corners != CLRS_UNSET && p->align_corners != 0 && p->align_corners != 1)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "align_corners is %d (expected CLRS_UNSET, 0 or 1)", p->align_corners);
+    if (p->recompute_scale_factor != CLRS_UNSET && p->recompute_scale_factor != 0 && p->recompute_scale_factor != 1)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "recompute_scale_factor is %d (expected CLRS_UNSET, 0 or 1)",
+                          p->recompute_scale_factor);
+    if (is_nearest_like(mode)) {
+        if (p->align_corners != CLRS_UNSET)
+            return clrs__fail(ctx, CLRS_ERR_BAD_PARAM,
+                              "align_corners option can only be set with the interpolating modes: "
+                              "linear | bilinear | bicubic | trilinear (mode is '%s')", mname);
+        plan->align_corners = 0;
+    } else {
+        plan->align_corners = p->align_corners == 1;
+    }
+    /* Ranks: PyTorch's per-rank mode names are kept; bicubic, lanczos and
+     * antialias work per axis on every rank (beyond PyTorch's 4-D only). */
+    if ((mode == CLRS_INTERP_LINEAR && rank != 3) || (mode == CLRS_INTERP_BILINEAR && rank != 4) ||
+        (mode == CLRS_INTERP_TRILINEAR && rank != 5))
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "Got %dD input, but %s mode needs %dD input", rank, mname,
+                          mode == CLRS_INTERP_LINEAR ? 3 : mode == CLRS_INTERP_BILINEAR ? 4 : 5);
+    if (p->antialias != 0 && p->antialias != 1)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "antialias is %d (expected 0 or 1)", p->antialias);
+    if (p->antialias && !(mode == CLRS_INTERP_LINEAR || mode == CLRS_INTERP_BILINEAR ||
+                          mode == CLRS_INTERP_TRILINEAR || mode == CLRS_INTERP_BICUBIC ||
+                          mode == CLRS_INTERP_LANCZOS))
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM,
+                          "Anti-alias option is restricted to bilinear, bicubic and lanczos modes (mode is '%s')", mname);
+    if (mode == CLRS_INTERP_LANCZOS && !p->antialias)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "lanczos mode requires antialias=True");
+    if (mode == CLRS_INTERP_LANCZOS && plan->align_corners)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "lanczos mode does not support align_corners=True");
+
+    if (p->n_size != 0 && p->n_scale != 0)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "only one of size or scale_factor should be defined");
+    if (p->n_size == 0 && p->n_scale == 0)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "either size or scale_factor should be defined");
+    if (p->n_size < 0 || p->n_size > 3 || p->n_scale < 0 || p->n_scale > 3 ||
+        (p->n_size > 1 && p->n_size != sp) || (p->n_scale > 1 && p->n_scale != sp))
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM,
+                          "Input and output must have the same number of spatial dimensions, but got "
+                          "input with %d spatial dimension%s and %s with %d values",
+                          sp, sp == 1 ? "" : "s", p->n_size ? "output size" : "scale_factor",
+                          p->n_size ? p->n_size : p->n_scale);
+    int recompute = p->recompute_scale_factor == 1;
+    if (recompute && p->n_size != 0)
+        return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "recompute_scale_factor is not meaningful with an explicit size.");
+    if (mode == CLRS_INTERP_AREA && p->n_size == 0) recompute = 1;
+
+    for (int a = 0; a < sp; a++) {
+        int64_t isz = in->sizes[2 + a], osz;
+        plan->in[a] = isz;
+        plan->scale[a] = -1.0;
+        if (p->n_size) {
+            osz = p->size[p->n_size == 1 ? 0 : a];
+        } else {
+            double s = p->scale[p->n_scale == 1 ? 0 : a];
+            if (!isfinite(s) || s <= 0.0)
+                return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "scale_factor %g for spatial dim %d must be finite and > 0", s, a);
+            double o = floor((double)isz * s);
+            if (o >= 9.2e18)
+                return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "scale_factor %g makes spatial dim %d overflow", s, a);
+            osz = (int64_t)o;
+            if (!recompute) plan->scale[a] = s;
+        }
+        plan->out[a] = osz;
+    }
+    /* UpSample.h: input and output spatial sizes must be > 0. */
+    for (int a = 0; a < sp; a++)
+        if (plan->in[a] <= 0 || plan->out[a] <= 0) {
+            char ib[96], ob[96];
+            clrs__format_sizes(ib, sizeof ib, sp, plan->in);
+            clrs__format_sizes(ob, sizeof ob, sp, plan->out);
+            return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE,
+                              "Input and output sizes should be greater than 0, but got input %s and output %s", ib, ob);
+        }
+    if (in->sizes[1] == 0 || (in->sizes[0] < 0))
+        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "Non-empty %dD data tensor expected but got channels = 0", rank);
+    plan->out_sizes[0] = in->sizes[0];
+    plan->out_sizes[1] = in->sizes[1];
+    for (int a = 0; a < sp; a++) plan->out_sizes[2 + a] = plan->out[a];
+    plan->numel_out = 1;
+    for (int i = 0; i < rank; i++)
+        if (__builtin_mul_overflow(plan->numel_out, plan->out_sizes[i], &plan->numel_out))
+            return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "output element count overflows 64 bits");
+    return CLRS_OK;
+}
+
+clrs_status clrs_interpolate_output_shape(clrs_context *ctx, const clrs_tensor_desc *in,
+                                          const clrs_interpolate_params *p, int64_t out_sizes[CLRS_MAX_RANK])
+{
+    clrs__clear_error(ctx);
+    if (out_sizes == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "interpolate: out_sizes is NULL");
+    clrs_interp_plan plan;
+    CLRS_FORWARD(clrs__interp_plan(ctx, in, p, &plan));
+    for (int i = 0; i < CLRS_MAX_RANK; i++) out_sizes[i] = i < in->rank ? plan.out_sizes[i] : 0;
+    return CLRS_OK;
+}
+
+/* ---- nearest index rules (aten/src/ATen/native/UpSample.h, cpu/UpSampleKernel.cpp) ----
+ * PyTorch's CPU has two nearest kernels with slightly different index
+ * maths, and picks one by shape (for contiguous inputs):
+ *  - "idx" (nearest_idx / nearest_exact_idx, the vectorised kernel):
+ *    float32 scale; nearest shortcuts out == in -> dst and out == 2*in ->
+ *    dst >> 1, else floorf((float)dst * scale); exact:
+ *    floorf((float)((dst + 0.5) * scale)).
+ *  - "generic" (HelperInterpNearest[Exact]): no shortcuts; the scale and
+ *    the product in opmath (double for f64, float otherwise), then floorf.
+ * Rank 3 uses generic; rank 4 uses idx when out_H + out_W <= 128 or (C > 3
+ * and H == W == 1); rank 5 uses idx when C > 3 and D == H == W == 1. We
+ * follow the contiguous-input choice whatever the layout, so a result never
+ * depends on the memory layout. */
+static int nearest_uses_idx_rule(const clrs_tensor_desc *in, const clrs_interp_plan *plan)
+{
+    int64_t c = in->sizes[1];
+    if (plan->sp == 1) return 0;
+    if (plan->sp == 2) return plan->out[0] + plan->out[1] <= 128 || (c > 3 && plan->in[0] == 1 && plan->in[1] == 1);
+    return c > 3 && plan->in[0] == 1 && plan->in[1] == 1 && plan->in[2] == 1;
+}
+
+int64_t clrs__nearest_index(int exact, int idx_rule, int f64, int64_t o, int64_t in, int64_t out, double scale)
+{
+    int64_t src;
+    if (idx_rule || !f64) {
+        if (idx_rule && !exact) {
+            if (out == in) return o;
+            if (out == 2 * in) return o >> 1;
+        }
+        float s = scale > 0.0 ? (float)(1.0 / scale) : (float)in / (float)out;
+        if (exact)
+            src = (int64_t)floorf((float)(((double)o + 0.5) * (double)s));
+        else
+            src = (int64_t)floorf((float)o * s);
+    } else {
+        double s = scale > 0.0 ? 1.0 / scale : (double)in / (double)out;
+        double x = exact ? ((double)o + 0.5) * s : (double)o * s;
+        src = (int64_t)floorf((float)x);
+    }
+    return src < in - 1 ? src : in - 1;
+}
+
+/* ---- the engine's launch: dims in output memory order --------------------- */
+typedef struct engine_dims {
+    cl_long8 osz, ost, ist, toff;
+} engine_dims;
+
+/* Fill iteration order (smallest output stride first, size-1 dims last).
+ * spatial_toff[a] is the table offset of spatial axis a (or -1). */
+static void engine_order(const clrs_tensor_desc *in, const clrs_tensor_desc *out, const int64_t *spatial_toff,
+                         engine_dims *d)
+{
+    int perm[5] = {0, 1, 2, 3, 4};
+    int64_t osz[5], ost[5], ist[5], toff[5];
+    for (int i = 0; i < 5; i++) {
+        int real = i < out->rank;
+        osz[i] = real ? out->sizes[i] : 1;
+        ost[i] = real ? out->strides[i] : 0;
+        ist[i] = real ? in->strides[i] : 0;
+        toff[i] = (i >= 2 && real) ? spatial_toff[i - 2] : -1;
+    }
+    for (int i = 1; i < 5; i++)
+        for (int j = i; j > 0; j--) {
+            int a = perm[j - 1], b = perm[j];
+            int a1 = osz[a] <= 1, b1 = osz[b] <= 1;
+            int swap = (a1 && !b1) || (a1 == b1 && ost[a] > ost[b]);
+            if (!swap) break;
+            perm[j - 1] = b;
+            perm[j] = a;
+        }
+    memset(d, 0, sizeof *d);
+    for (int k = 0; k < 5; k++) {
+        d->osz.s[k] = osz[perm[k]];
+        d->ost.s[k] = ost[perm[k]];
+        d->ist.s[k] = ist[perm[k]];
+        d->toff.s[k] = toff[perm[k]];
+    }
+}
+
+static const char *elem_type(size_t es)
+{
+    switch (es) {
+    case 1: return "uchar";
+    case 2: return "ushort";
+    case 4: return "uint";
+    default: return "ulong";
+    }
+}
+
+static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
+                                  cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    const clrs_tensor_desc *in = &t[0].desc, *out = &t[1].desc;
+    int sp = plan->sp;
+    int64_t ntab = 0, toff[3];
+    for (int a = 0; a < sp; a++) {
+        toff[a] = ntab;
+        ntab += plan->out[a];
+    }
+    cl_long *tab = malloc((size_t)ntab * sizeof *tab);
+    if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "nearest index table of %lld entries", (long long)ntab);
+    int exact = plan->mode == CLRS_INTERP_NEAREST_EXACT;
+    int idx_rule = nearest_uses_idx_rule(in, plan), f64 = in->dtype == CLRS_F64;
+    for (int a = 0; a < sp; a++)
+        for (int64_t o = 0; o < plan->out[a]; o++)
+            tab[toff[a] + o] = clrs__nearest_index(exact, idx_rule, f64, o, plan->in[a], plan->out[a], plan->scale[a]);
+    cl_mem tabm = NULL;
+    clrs_status st = clrs__make_buffer(ctx, tab, (size_t)ntab * sizeof *tab, &tabm);
+    free(tab);
+    if (st != CLRS_OK) return st;
+
+    char opts[256];
+    snprintf(opts, sizeof opts, "-DELEM_T=%s", elem_type(clrs_dtype_size(in->dtype)));
+    cl_kernel k = NULL;
+    st = clrs__get_kernel(ctx, "resample", opts, "clrs_gather", &k);
+    if (st == CLRS_OK) {
+        engine_dims d;
+        engine_order(in, out, toff, &d);
+        cl_long ioff = in->offset, ooff = out->offset;
+        cl_uint i = 0;
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &t[0].mem);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof ioff, &ioff);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &t[1].mem);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof ooff, &ooff);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &tabm);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.osz, &d.osz);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ost, &d.ost);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ist, &d.ist);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.toff, &d.toff);
+        size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1],
+                       (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4])};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
+        clReleaseKernel(k);
+    }
+    clReleaseMemObject(tabm);
+    return st;
+}
+
+static clrs_status interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
+                                  cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    (void)nt;
+    const clrs_interp_plan *plan = op;
+    if (plan->numel_out == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
+    switch (plan->mode) {
+    case CLRS_INTERP_NEAREST:
+    case CLRS_INTERP_NEAREST_EXACT:
+        return enqueue_gather(ctx, plan, t, q, nwait, wait, ev);
+    default:
+        return clrs__fail(ctx, CLRS_ERR_NOT_IMPLEMENTED, "interpolate mode '%s' is not implemented yet",
+                          clrs_interp_mode_name(plan->mode));
+    }
+}
+
+/* Checks shared by both calling conventions. */
+static clrs_status interp_prepare(clrs_context *ctx, const clrs_interpolate_params *p, const clrs_tensor_desc *in,
+                                  const clrs_tensor_desc *out, clrs_interp_plan *plan)
+{
+    if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "interpolate: ctx is NULL");
+    CLRS_FORWARD(clrs__interp_plan(ctx, in, p, plan));
+    CLRS_FORWARD(clrs__check_desc(ctx, out, "output", 1));
+    if (out->rank != in->rank || !clrs__desc_same_sizes(out, plan->out_sizes)) {
+        char want[128], got[128];
+        clrs__format_sizes(want, sizeof want, in->rank, plan->out_sizes);
+        clrs__format_sizes(got, sizeof got, out->rank, out->sizes);
+        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "output sizes %s do not match the expected %s", got, want);
+    }
+    if (out->dtype != in->dtype)
+        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "output dtype %s differs from input dtype %s",
+                          clrs_dtype_name(out->dtype), clrs_dtype_name(in->dtype));
+    if (in->dtype == CLRS_I64)
+        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "interpolate does not take dtype %s", clrs_dtype_name(in->dtype));
+    return CLRS_OK;
+}
+
+clrs_status clrs_interpolate(clrs_context *ctx, const clrs_interpolate_params *p, const clrs_tensor_desc *in,
+                             const void *in_data, const clrs_tensor_desc *out, void *out_data)
+{
+    clrs__clear_error(ctx);
+    clrs_interp_plan plan;
+    CLRS_FORWARD(interp_prepare(ctx, p, in, out, &plan));
+    if (plan.numel_out > 0 && (in_data == NULL || out_data == NULL))
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "interpolate: %s data pointer is NULL", in_data ? "output" : "input");
+    clrs_host_tensor ht[2] = {{in, in_data, 0}, {out, out_data, 1}};
+    return clrs__host_call(ctx, &plan, ht, 2, interp_enqueue);
+}
+
+clrs_status clrs_interpolate_cl(clrs_context *ctx, const clrs_interpolate_params *p, const clrs_tensor_desc *in,
+                                cl_mem in_mem, const clrs_tensor_desc *out, cl_mem out_mem, cl_command_queue queue,
+                                cl_uint num_wait, const cl_event *wait_list, cl_event *event)
+{
+    clrs__clear_error(ctx);
+    clrs_interp_plan plan;
+    CLRS_FORWARD(interp_prepare(ctx, p, in, out, &plan));
+    clrs_targ t[2] = {{*in, in_mem, 0}, {*out, out_mem, 1}};
+    return clrs__cl_call(ctx, &plan, t, 2, queue, num_wait, wait_list, event, interp_enqueue);
+}

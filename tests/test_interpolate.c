@@ -1,0 +1,418 @@
+/* interpolate: golden vectors from real PyTorch (tests/golden/interpolate.txt)
+ * in three layouts, random cases against the C reference, and the error
+ * cases. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clresample/cl_interop.h"
+#include "npy.h"
+#include "ref/ref.h"
+#include "testutil.h"
+
+/* Modes whose kernels exist; golden cases of other modes are counted and
+ * reported as not run, never silently passed. */
+static int mode_implemented(clrs_interp_mode m)
+{
+    return m == CLRS_INTERP_NEAREST || m == CLRS_INTERP_NEAREST_EXACT;
+}
+
+static int is_nearest(clrs_interp_mode m) { return m == CLRS_INTERP_NEAREST || m == CLRS_INTERP_NEAREST_EXACT; }
+
+/* Tolerance check of one element; returns 1 when acceptable. */
+static int close_enough(clrs_dtype dt, double got, double ref)
+{
+    if (isnan(ref)) return isnan(got);
+    if (isinf(ref)) return got == ref;
+    double err = fabs(got - ref);
+    switch (dt) {
+    case CLRS_F32: return err <= 2e-5 * (1 + fabs(ref));
+    case CLRS_F64: return err <= 1e-10 * (1 + fabs(ref));
+    case CLRS_F16: return err <= ldexp(1.0, (int)floor(log2(fmax(fabs(ref), 6.1e-5))) - 10) * 1.0001;
+    case CLRS_BF16: return err <= ldexp(1.0, (int)floor(log2(fmax(fabs(ref), 1e-38))) - 7) * 1.0001;
+    default: return err == 0;
+    }
+}
+
+static void params_from_case(const tu_case *c, clrs_interpolate_params *p)
+{
+    clrs_interpolate_params_init(p);
+    ck_assert_int_eq(clrs_interp_mode_parse(tu_get_str(c, "mode"), &p->mode), CLRS_OK);
+    p->n_size = tu_get_ints(c, "size", p->size, 3);
+    p->n_scale = tu_get_doubles(c, "scale", p->scale, 3);
+    p->align_corners = tu_get_int(c, "align_corners", CLRS_UNSET);
+    p->recompute_scale_factor = tu_get_int(c, "recompute", CLRS_UNSET);
+    p->antialias = tu_get_int(c, "antialias", 0);
+}
+
+static int load_golden(const char *rel, npy_array *a)
+{
+    char path[4096], err[512];
+    snprintf(path, sizeof path, "%s/golden/%s", tu_srcdir(), rel);
+    if (npy_read(path, a, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+START_TEST(test_golden)
+{
+    clrs_context *ctx = tu_context();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/golden/interpolate.txt", tu_srcdir());
+    tu_case *cases = NULL;
+    int n = tu_read_manifest(path, &cases);
+    ck_assert_msg(n > 100, "cannot read %s (%d cases)", path, n);
+    int ran = 0, errors_checked = 0, not_run = 0, compared = 0;
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id");
+        clrs_interpolate_params p;
+        params_from_case(c, &p);
+        clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (!mode_implemented(p.mode)) {
+            not_run++;
+            continue;
+        }
+        npy_array in;
+        ck_assert_msg(load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_int_eq(clrs_dtype_size(in.dtype), clrs_dtype_size(dt));
+        clrs_tensor_desc ind;
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, in.ndim, in.shape), CLRS_OK);
+        int64_t osz[CLRS_MAX_RANK];
+        clrs_status st = clrs_interpolate_output_shape(ctx, &ind, &p, osz);
+        if (tu_get_str(c, "error") != NULL) {
+            ck_assert_msg(st != CLRS_OK, "%s: torch raised '%s' but clrs accepted it", id, tu_get_str(c, "error"));
+            ck_assert_msg(strlen(clrs_last_error(ctx)) > 0, "%s: no error detail", id);
+            errors_checked++;
+            npy_free(&in);
+            continue;
+        }
+        ck_assert_msg(st == CLRS_OK, "%s: output_shape failed: %s", id, clrs_last_error(ctx));
+        npy_array ref;
+        ck_assert_msg(load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
+        ck_assert_int_eq(ref.ndim, in.ndim);
+        for (int i = 0; i < ref.ndim; i++) ck_assert_msg(ref.shape[i] == osz[i], "%s: shape dim %d: %lld vs torch %lld", id, i, (long long)osz[i], (long long)ref.shape[i]);
+        int64_t numel = 1;
+        for (int i = 0; i < ref.ndim; i++) numel *= ref.shape[i];
+        size_t es = clrs_dtype_size(dt);
+        for (int l = 0; l < TU_NLAYOUTS; l++) {
+            tu_tensor ti, to;
+            tu_alloc(&ti, dt, in.ndim, in.shape, (tu_layout)l, 0x5a);
+            tu_alloc(&to, dt, in.ndim, osz, (tu_layout)l, 0xab);
+            tu_store(&ti, in.data);
+            st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
+            ck_assert_msg(st == CLRS_OK, "%s (%s): %s: %s", id, tu_layout_name((tu_layout)l), clrs_strerror(st), clrs_last_error(ctx));
+            unsigned char *got = malloc((size_t)numel * es + 1);
+            tu_load(&to, got);
+            if (is_nearest(p.mode) || dt == CLRS_U8) {
+                ck_assert_msg(memcmp(got, ref.data, (size_t)numel * es) == 0, "%s (%s): not bit-exact with torch", id,
+                              tu_layout_name((tu_layout)l));
+            } else {
+                for (int64_t i = 0; i < numel; i++) {
+                    double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                    ck_assert_msg(close_enough(dt, g, r), "%s (%s): element %lld: %.9g vs torch %.9g", id,
+                                  tu_layout_name((tu_layout)l), (long long)i, g, r);
+                }
+            }
+            free(got);
+            tu_free(&ti);
+            tu_free(&to);
+            compared++;
+        }
+        ran++;
+        npy_free(&ref);
+        npy_free(&in);
+    }
+    fprintf(stderr, "# interpolate golden: %d cases run in %d layout runs, %d torch errors reproduced, %d cases of modes not implemented yet\n",
+            ran, compared, errors_checked, not_run);
+    ck_assert_int_gt(ran, 50);
+    free(cases);
+}
+END_TEST
+
+/* Writes outside an output's elements are caught exactly: every gap byte of
+ * a strided output must keep its fill. */
+START_TEST(test_strided_gaps_untouched)
+{
+    clrs_context *ctx = tu_context();
+    int64_t isz[4] = {2, 3, 5, 7};
+    clrs_interpolate_params p;
+    clrs_interpolate_params_init(&p);
+    p.mode = CLRS_INTERP_NEAREST_EXACT;
+    p.n_scale = 2;
+    p.scale[0] = 1.7;
+    p.scale[1] = 0.6;
+    tu_tensor ti, to;
+    tu_alloc(&ti, CLRS_F32, 4, isz, TU_STRIDED, 0);
+    int64_t osz[CLRS_MAX_RANK];
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &ti.desc, &p, osz), CLRS_OK);
+    tu_alloc(&to, CLRS_F32, 4, osz, TU_STRIDED, 0xab);
+    int64_t numel = osz[0] * osz[1] * osz[2] * osz[3];
+    float *ones = malloc((size_t)numel * 4 > 420 ? (size_t)numel * 4 : 420);
+    for (int i = 0; i < 105; i++) ones[i] = 1.0f;
+    tu_store(&ti, ones);
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base), CLRS_OK);
+    /* mark each element's bytes in a mask, then check every other byte */
+    unsigned char *mask = calloc(to.bytes, 1);
+    tu_tensor m = to;
+    m.base = mask;
+    unsigned char *ff = malloc((size_t)numel * 4);
+    memset(ff, 0xff, (size_t)numel * 4);
+    tu_store(&m, ff);
+    for (size_t b = 0; b < to.bytes; b++) {
+        if (mask[b]) continue;
+        ck_assert_msg(to.base[b] == 0xab, "byte %zu outside the output's elements was written", b);
+    }
+    float *got = malloc((size_t)numel * 4);
+    tu_load(&to, got);
+    for (int64_t i = 0; i < numel; i++) ck_assert_float_eq(got[i], 1.0f);
+    free(got);
+    free(ff);
+    free(mask);
+    free(ones);
+    tu_free(&ti);
+    tu_free(&to);
+}
+END_TEST
+
+/* Random shapes, scales, dtypes and layouts against the C reference. */
+START_TEST(test_random_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0x1234567ULL + (uint64_t)_i;
+    static const clrs_dtype dts[] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, CLRS_U8};
+    int ncases = 60;
+    for (int it = 0; it < ncases; it++) {
+        int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+        int64_t isz[5];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 5);
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 11);
+        clrs_interpolate_params p;
+        clrs_interpolate_params_init(&p);
+        p.mode = tu_range(&rng, 0, 1) ? CLRS_INTERP_NEAREST : CLRS_INTERP_NEAREST_EXACT;
+        if (tu_range(&rng, 0, 1)) {
+            p.n_size = tu_range(&rng, 0, 1) ? 1 : sp;
+            for (int a = 0; a < p.n_size; a++) p.size[a] = tu_range(&rng, 1, 2 * isz[2 + a] + 3);
+        } else {
+            static const double sc[] = {0.3, 0.5, 0.75, 1.0, 1.05, 1.7, 2.0, 2.1, 2.5, 3.0, 0.9, 1.3333};
+            p.n_scale = tu_range(&rng, 0, 1) ? 1 : sp;
+            for (int a = 0; a < p.n_scale; a++) p.scale[a] = sc[tu_range(&rng, 0, 11)];
+            p.recompute_scale_factor = (int)tu_range(&rng, -1, 1);
+        }
+        clrs_dtype dt = dts[tu_range(&rng, 0, 4)];
+        tu_layout lay = (tu_layout)tu_range(&rng, 0, 2);
+        clrs_tensor_desc d;
+        clrs_tensor_desc_contiguous(&d, dt, rank, isz);
+        int64_t osz[5], rsz[5];
+        clrs_status st = clrs_interpolate_output_shape(ctx, &d, &p, osz);
+        int rst = ref_interpolate_shape(rank, isz, &p, rsz);
+        ck_assert_msg((st == CLRS_OK) == (rst == 0), "case %d: shape status %d vs reference %d (%s)", it, st, rst, clrs_last_error(ctx));
+        if (st != CLRS_OK) continue;
+        for (int i = 0; i < rank; i++) ck_assert_int_eq(osz[i], rsz[i]);
+        int64_t ni = 1, no = 1;
+        for (int i = 0; i < rank; i++) ni *= isz[i], no *= osz[i];
+        size_t es = clrs_dtype_size(dt);
+        double *vin = malloc((size_t)ni * sizeof(double)), *vout = malloc((size_t)no * sizeof(double));
+        unsigned char *lin = malloc((size_t)ni * es), *lref = malloc((size_t)no * es), *lgot = malloc((size_t)no * es);
+        for (int64_t i = 0; i < ni; i++) {
+            tu_set(dt, lin, i, dt == CLRS_U8 ? (double)tu_range(&rng, 0, 255) : tu_uniform(&rng) * 200 - 100);
+            vin[i] = tu_get(dt, lin, i);
+        }
+        ck_assert_int_eq(ref_interpolate(rank, isz, vin, &p, osz, vout, dt), 0);
+        for (int64_t i = 0; i < no; i++) tu_set(dt, lref, i, vout[i]);
+        tu_tensor ti, to;
+        tu_alloc(&ti, dt, rank, isz, lay, 0);
+        tu_alloc(&to, dt, rank, osz, lay, 0xcd);
+        tu_store(&ti, lin);
+        st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
+        ck_assert_msg(st == CLRS_OK, "case %d: %s", it, clrs_last_error(ctx));
+        tu_load(&to, lgot);
+        ck_assert_msg(memcmp(lgot, lref, (size_t)no * es) == 0, "case %d: %s rank %d %s %s differs from the reference", it,
+                      clrs_interp_mode_name(p.mode), rank, clrs_dtype_name(dt), tu_layout_name(lay));
+        tu_free(&ti);
+        tu_free(&to);
+        free(vin);
+        free(vout);
+        free(lin);
+        free(lref);
+        free(lgot);
+    }
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    clrs_context *ctx = tu_context();
+    int64_t isz[4] = {1, 2, 4, 4};
+    clrs_tensor_desc in, out;
+    clrs_tensor_desc_contiguous(&in, CLRS_F32, 4, isz);
+    int64_t osz[5];
+    clrs_interpolate_params p;
+
+    clrs_interpolate_params_init(&p);
+    p.n_size = 1;
+    p.size[0] = 8;
+    p.align_corners = 0;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "align_corners"));
+
+    clrs_interpolate_params_init(&p);
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "either size or scale_factor"));
+
+    p.n_size = 1, p.size[0] = 3, p.n_scale = 1, p.scale[0] = 2;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+
+    clrs_interpolate_params_init(&p);
+    p.n_scale = 1, p.scale[0] = 0.1;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_SHAPE);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "greater than 0"));
+
+    p.scale[0] = NAN;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "nan"));
+    p.scale[0] = -2;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "-2"));
+
+    clrs_interpolate_params_init(&p);
+    p.n_size = 3, p.size[0] = p.size[1] = p.size[2] = 4;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+
+    clrs_interpolate_params_init(&p);
+    p.n_size = 1, p.size[0] = 8, p.antialias = 1;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "Anti-alias"));
+
+    clrs_interpolate_params_init(&p);
+    p.n_size = 1, p.size[0] = 8, p.recompute_scale_factor = 1;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_BAD_PARAM);
+
+    clrs_interpolate_params_init(&p);
+    p.struct_size = 3;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &in, &p, osz), CLRS_ERR_INVALID_ARG);
+
+    /* wrong output shape / dtype / aliasing */
+    clrs_interpolate_params_init(&p);
+    p.n_size = 1, p.size[0] = 8;
+    float buf[2 * 64 + 64];
+    int64_t wrong[4] = {1, 2, 8, 7};
+    clrs_tensor_desc_contiguous(&out, CLRS_F32, 4, wrong);
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, buf, &out, buf + 64), CLRS_ERR_BAD_SHAPE);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "(1, 2, 8, 7)"));
+    int64_t right[4] = {1, 2, 8, 8};
+    clrs_tensor_desc_contiguous(&out, CLRS_F64, 4, right);
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, buf, &out, buf + 64), CLRS_ERR_BAD_DTYPE);
+    clrs_tensor_desc_contiguous(&out, CLRS_F32, 4, right);
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, buf, &out, buf + 16), CLRS_ERR_ALIASING);
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, buf, &out, buf + 32), CLRS_OK);
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, NULL, &out, buf + 32), CLRS_ERR_INVALID_ARG);
+    ck_assert_int_eq(clrs_interpolate(NULL, &p, &in, buf, &out, buf + 32), CLRS_ERR_INVALID_ARG);
+
+    /* an output whose elements overlap one another */
+    clrs_tensor_desc bad = out;
+    bad.strides[3] = 0;
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, buf, &bad, buf + 32), CLRS_ERR_BAD_STRIDES);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "overlap"));
+    /* negative strides and overflowing extents */
+    bad = in;
+    bad.strides[2] = -4;
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &bad, buf, &out, buf + 32), CLRS_ERR_BAD_STRIDES);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(ctx), "-4"));
+    bad = in;
+    bad.strides[0] = INT64_MAX / 2;
+    bad.sizes[0] = 4;
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &bad, buf, &out, buf + 32), CLRS_ERR_BAD_STRIDES);
+    bad = in;
+    bad.rank = 2;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &bad, &p, osz), CLRS_ERR_BAD_SHAPE);
+    bad = in;
+    bad.dtype = (clrs_dtype)42;
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &bad, &p, osz), CLRS_ERR_BAD_DTYPE);
+
+    /* an input stride of 0 (a broadcast view) is a valid input */
+    clrs_tensor_desc bc = in;
+    bc.strides[1] = 0;
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &bc, buf, &out, buf + 32), CLRS_OK);
+
+    /* empty batch: nothing to do, still OK */
+    int64_t e0[4] = {0, 2, 4, 4}, e1[4] = {0, 2, 8, 8};
+    clrs_tensor_desc ein, eout;
+    clrs_tensor_desc_contiguous(&ein, CLRS_F32, 4, e0);
+    clrs_tensor_desc_contiguous(&eout, CLRS_F32, 4, e1);
+    ck_assert_int_eq(clrs_interpolate(ctx, &p, &ein, buf, &eout, buf + 64), CLRS_OK);
+    int64_t c0[4] = {1, 0, 4, 4};
+    clrs_tensor_desc_contiguous(&ein, CLRS_F32, 4, c0);
+    ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &ein, &p, osz), CLRS_ERR_BAD_SHAPE);
+}
+END_TEST
+
+/* The cl_mem call: enqueue with a wait list, event returned, no hidden finish. */
+START_TEST(test_cl_mem_call)
+{
+    clrs_context *ctx = tu_context();
+    cl_context clc;
+    cl_command_queue q;
+    ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
+    int64_t isz[3] = {1, 1, 4}, osz[3] = {1, 1, 8};
+    clrs_tensor_desc in, out;
+    clrs_tensor_desc_contiguous(&in, CLRS_F32, 3, isz);
+    clrs_tensor_desc_contiguous(&out, CLRS_F32, 3, osz);
+    out.offset = 2; /* element offset into the buffer */
+    float src[4] = {1, 2, 3, 4}, dst[10];
+    cl_int e;
+    cl_mem a = clCreateBuffer(clc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof src, src, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_mem b = clCreateBuffer(clc, CL_MEM_READ_WRITE, sizeof dst, NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_event user = clCreateUserEvent(clc, &e), done = NULL;
+    clrs_interpolate_params p;
+    clrs_interpolate_params_init(&p);
+    p.n_scale = 1;
+    p.scale[0] = 2;
+    ck_assert_int_eq(clrs_interpolate_cl(ctx, &p, &in, a, &out, b, NULL, 1, &user, &done), CLRS_OK);
+    ck_assert_ptr_nonnull(done);
+    cl_int status = 0;
+    clGetEventInfo(done, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status, NULL);
+    ck_assert_int_gt(status, CL_COMPLETE); /* still waiting for the user event */
+    clSetUserEventStatus(user, CL_COMPLETE);
+    clWaitForEvents(1, &done);
+    clEnqueueReadBuffer(q, b, CL_TRUE, 0, sizeof dst, dst, 0, NULL, NULL);
+    for (int i = 0; i < 8; i++) ck_assert_float_eq(dst[2 + i], src[i / 2]);
+    /* too small a buffer for the described extent */
+    out.offset = 3;
+    ck_assert_int_eq(clrs_interpolate_cl(ctx, &p, &in, a, &out, b, NULL, 0, NULL, NULL), CLRS_ERR_BAD_STRIDES);
+    /* same buffer, overlapping ranges */
+    out.offset = 0;
+    ck_assert_int_eq(clrs_interpolate_cl(ctx, &p, &in, b, &out, b, NULL, 0, NULL, NULL), CLRS_ERR_ALIASING);
+    ck_assert_int_eq(clrs_interpolate_cl(ctx, &p, &in, a, &out, b, NULL, 1, NULL, NULL), CLRS_ERR_INVALID_ARG);
+    clReleaseEvent(done);
+    clReleaseEvent(user);
+    clReleaseMemObject(a);
+    clReleaseMemObject(b);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("interpolate");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_cl_mem_call);
+    tcase_add_test(tc, test_strided_gaps_untouched);
+    tcase_add_loop_test(tc, test_random_vs_reference, 0, 4);
+    tcase_add_test(tc, test_golden);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_context_release();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

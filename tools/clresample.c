@@ -1,0 +1,1259 @@
+/*
+ * clresample — command-line front end of the clresample library.
+ *
+ * Reads NumPy .npy arrays, runs one operator through the library's
+ * host-memory API and writes the result atomically (tools/npy.c). Options
+ * follow PyTorch's names and semantics; see `clresample --help`.
+ *
+ * Exit status: 0 success, 1 bad data or runtime error, 2 usage error. Every
+ * failure prints exactly one line "clresample: error: ..." on stderr and
+ * nothing else; an existing OUT is never touched by a failed run.
+ *
+ * Layout of this file: the option table (OPTS), the subcommand table (CMDS)
+ * with the options each subcommand accepts, the shared parsing helpers, and
+ * one generic driver (run_op) for every operator subcommand.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clresample.h"
+#include "npy.h"
+
+#define PROG "clresample"
+
+enum { RC_OK = 0, RC_FAIL = 1, RC_USAGE = 2 };
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PRINTF_LIKE(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PRINTF_LIKE(a, b)
+#endif
+
+_Static_assert(sizeof(long long) == sizeof(int64_t), "long long must be 64-bit");
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                  */
+
+typedef enum opt_id {
+    O_MODE,
+    O_SIZE,
+    O_SCALE,
+    O_RATIO,
+    O_ALIGN_CORNERS,
+    O_ANTIALIAS,
+    O_RECOMPUTE_SCALE_FACTOR,
+    O_NORM_TYPE,
+    O_KERNEL,
+    O_STRIDE,
+    O_PADDING,
+    O_DILATION,
+    O_CEIL_MODE,
+    O_NO_COUNT_INCLUDE_PAD,
+    O_DIVISOR_OVERRIDE,
+    O_FACTOR,
+    O_SAMPLES,
+    O_SEED,
+    O_INDICES,
+    O_DEVICE,
+    O_CHANNELS_LAST,
+    O_COUNT
+} opt_id;
+
+typedef enum opt_type {
+    T_FLAG,     /* no value */
+    T_STR,      /* non-empty string (a path, a device spec) */
+    T_MODE,     /* interpolation mode name */
+    T_INT,      /* one int64 */
+    T_INT_NZ,   /* one non-zero int64 */
+    T_U64,      /* one uint64 */
+    T_REAL_INF, /* one double, +-inf allowed, NaN not */
+    T_INTS,     /* comma-separated int64 list */
+    T_REALS     /* comma-separated list of finite doubles */
+} opt_type;
+
+typedef struct opt_def {
+    const char *name; /* without the leading "--" */
+    opt_type type;
+    const char *metavar; /* NULL for flags */
+} opt_def;
+
+static const opt_def OPTS[O_COUNT] = {
+    [O_MODE] = {"mode", T_MODE, "MODE"},
+    [O_SIZE] = {"size", T_INTS, "S"},
+    [O_SCALE] = {"scale", T_REALS, "F"},
+    [O_RATIO] = {"ratio", T_REALS, "R"},
+    [O_ALIGN_CORNERS] = {"align-corners", T_FLAG, NULL},
+    [O_ANTIALIAS] = {"antialias", T_FLAG, NULL},
+    [O_RECOMPUTE_SCALE_FACTOR] = {"recompute-scale-factor", T_FLAG, NULL},
+    [O_NORM_TYPE] = {"norm-type", T_REAL_INF, "P"},
+    [O_KERNEL] = {"kernel", T_INTS, "K"},
+    [O_STRIDE] = {"stride", T_INTS, "S"},
+    [O_PADDING] = {"padding", T_INTS, "P"},
+    [O_DILATION] = {"dilation", T_INTS, "D"},
+    [O_CEIL_MODE] = {"ceil-mode", T_FLAG, NULL},
+    [O_NO_COUNT_INCLUDE_PAD] = {"no-count-include-pad", T_FLAG, NULL},
+    [O_DIVISOR_OVERRIDE] = {"divisor-override", T_INT_NZ, "N"},
+    [O_FACTOR] = {"factor", T_INT, "R"},
+    [O_SAMPLES] = {"samples", T_STR, "SAMPLES_IN"},
+    [O_SEED] = {"seed", T_U64, "N"},
+    [O_INDICES] = {"indices", T_STR, "IDX_OUT"},
+    [O_DEVICE] = {"device", T_STR, "SPEC"},
+    [O_CHANNELS_LAST] = {"channels-last", T_FLAG, NULL},
+};
+
+/* Most list values: one per spatial dim (3); --size of max-unpool may also
+ * give the full (N, C, spatial...) size like PyTorch's output_size. */
+#define MAX_LIST 5
+
+/* How a subcommand uses an option. */
+enum {
+    F_REQ = 1u,     /* required */
+    F_ONEOF = 2u,   /* exactly one of the subcommand's F_ONEOF options is required */
+    F_NONE_OK = 4u, /* list entries may be "none" (PyTorch's None: keep the input size) */
+    F_FULL = 8u     /* list may also hold rank values (N, C, spatial...); N, C are ignored */
+};
+
+typedef struct cmd_opt {
+    opt_id id;
+    unsigned flags;
+    const char *help; /* NULL ends a list */
+} cmd_opt;
+/* clang-format off */
+#define OPTS_END {O_COUNT, 0, NULL}
+/* clang-format on */
+
+/* ------------------------------------------------------------------------ */
+/* Subcommands                                                              */
+
+typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE } op_kind;
+
+struct args;
+typedef struct cmd_def {
+    const char *name;
+    const char *pos[4]; /* positional argument names, NULL-terminated */
+    op_kind kind;
+    int sub;                          /* clrs_pool_kind, or `inverse` for K_SHUFFLE */
+    int (*run)(const struct args *a); /* NULL: the generic operator driver (run_op) */
+    const char *summary;
+    cmd_opt opts[8]; /* ended by OPTS_END */
+} cmd_def;
+
+static int run_devices(const struct args *a);
+static int run_info(const struct args *a);
+
+#define KERNEL_HELP "kernel size"
+#define STRIDE_HELP "stride (default: the kernel size)"
+#define INDICES_HELP "also write the argmax indices (int64, flat per plane) to IDX_OUT"
+
+/* clang-format off */
+static const cmd_def CMDS[] = {
+    {"devices", {NULL}, K_NONE, 0, run_devices,
+     "list OpenCL devices, marking the default choice",
+     {OPTS_END}},
+    {"info", {NULL}, K_NONE, 0, run_info,
+     "show version, chosen device, cache and environment",
+     {{O_DEVICE, 0, "device to report on (CLRS_DEVICE syntax)"},
+      OPTS_END}},
+    {"interpolate", {"IN", "OUT", NULL}, K_INTERP, 0, NULL,
+     "resize (torch.nn.functional.interpolate)",
+     {{O_MODE, F_REQ, "nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area or lanczos"},
+      {O_SIZE, F_ONEOF, "output spatial size"},
+      {O_SCALE, F_ONEOF, "scale factor"},
+      {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
+      {O_ANTIALIAS, 0, "antialias=True (bilinear/bicubic downsampling)"},
+      {O_RECOMPUTE_SCALE_FACTOR, 0, "recompute_scale_factor=True (default None)"},
+      OPTS_END}},
+    {"max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_MAX, NULL,
+     "max pooling (F.max_pool1d/2d/3d)",
+     {{O_KERNEL, F_REQ, KERNEL_HELP},
+      {O_STRIDE, 0, STRIDE_HELP},
+      {O_PADDING, 0, "implicit -inf padding on both sides (default 0)"},
+      {O_DILATION, 0, "dilation (default 1)"},
+      {O_CEIL_MODE, 0, "ceil_mode=True"},
+      {O_INDICES, 0, INDICES_HELP},
+      OPTS_END}},
+    {"avg-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_AVG, NULL,
+     "average pooling (F.avg_pool1d/2d/3d)",
+     {{O_KERNEL, F_REQ, KERNEL_HELP},
+      {O_STRIDE, 0, STRIDE_HELP},
+      {O_PADDING, 0, "implicit zero padding on both sides (default 0)"},
+      {O_CEIL_MODE, 0, "ceil_mode=True"},
+      {O_NO_COUNT_INCLUDE_PAD, 0, "count_include_pad=False"},
+      {O_DIVISOR_OVERRIDE, 0, "divide by N instead of the window size (2-D and 3-D)"},
+      OPTS_END}},
+    {"lp-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_LP, NULL,
+     "power-average pooling (F.lp_pool1d/2d/3d)",
+     {{O_NORM_TYPE, F_REQ, "the power p (inf gives max pooling)"},
+      {O_KERNEL, F_REQ, KERNEL_HELP},
+      {O_STRIDE, 0, STRIDE_HELP},
+      {O_CEIL_MODE, 0, "ceil_mode=True"},
+      OPTS_END}},
+    {"adaptive-avg-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_ADAPTIVE_AVG, NULL,
+     "adaptive avg pooling (F.adaptive_avg_pool1d/2d/3d)",
+     {{O_SIZE, F_REQ | F_NONE_OK, "output size; 'none' keeps that input dim"},
+      OPTS_END}},
+    {"adaptive-max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_ADAPTIVE_MAX, NULL,
+     "adaptive max pooling (F.adaptive_max_pool1d/2d/3d)",
+     {{O_SIZE, F_REQ | F_NONE_OK, "output size; 'none' keeps that input dim"},
+      {O_INDICES, 0, INDICES_HELP},
+      OPTS_END}},
+    {"fractional-max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_FRACTIONAL_MAX, NULL,
+     "fractional max pooling (F.fractional_max_pool2d/3d)",
+     {{O_KERNEL, F_REQ, KERNEL_HELP},
+      {O_SIZE, F_ONEOF, "output size"},
+      {O_RATIO, F_ONEOF, "output size as a ratio of the input size, in (0, 1)"},
+      {O_SAMPLES, 0, "random samples .npy of shape (N, C, spatial rank), f32 or f64, in [0, 1)"},
+      {O_INDICES, 0, INDICES_HELP},
+      {O_SEED, 0, "seed for the samples when --samples is not given"},
+      OPTS_END}},
+    {"max-unpool", {"IN", "INDICES", "OUT", NULL}, K_UNPOOL, 0, NULL,
+     "inverse of max-pool (F.max_unpool1d/2d/3d)",
+     {{O_KERNEL, F_REQ, "kernel size of the max-pool"},
+      {O_STRIDE, 0, "stride of the max-pool (default: the kernel size)"},
+      {O_PADDING, 0, "padding of the max-pool (default 0)"},
+      {O_SIZE, F_FULL, "output spatial size (default (in-1)*stride - 2*padding + kernel)"},
+      OPTS_END}},
+    {"pixel-shuffle", {"IN", "OUT", NULL}, K_SHUFFLE, 0, NULL,
+     "depth to space (F.pixel_shuffle)",
+     {{O_FACTOR, F_REQ, "upscale factor"},
+      OPTS_END}},
+    {"pixel-unshuffle", {"IN", "OUT", NULL}, K_SHUFFLE, 1, NULL,
+     "space to depth (F.pixel_unshuffle)",
+     {{O_FACTOR, F_REQ, "downscale factor"},
+      OPTS_END}},
+};
+/* clang-format on */
+#define NCMDS (sizeof CMDS / sizeof CMDS[0])
+
+/* Options every operator subcommand accepts, after its own. */
+static const cmd_opt OP_COMMON_OPTS[] = {
+    {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
+    {O_CHANNELS_LAST, 0, "IN and OUT hold (N, spatial..., C) data"},
+    OPTS_END,
+};
+
+/* The i-th option a subcommand accepts (its own, then the common ones), or NULL. */
+static const cmd_opt *cmd_opt_at(const cmd_def *c, int i)
+{
+    int n = 0;
+    while (c->opts[n].help) n++;
+    if (i < n) return &c->opts[i];
+    if (c->kind == K_NONE) return NULL;
+    i -= n;
+    return OP_COMMON_OPTS[i].help ? &OP_COMMON_OPTS[i] : NULL;
+}
+
+static const cmd_opt *cmd_find_opt(const cmd_def *c, opt_id id)
+{
+    const cmd_opt *o;
+    for (int i = 0; (o = cmd_opt_at(c, i)) != NULL; i++)
+        if (o->id == id) return o;
+    return NULL;
+}
+
+static int cmd_npos(const cmd_def *c)
+{
+    int n = 0;
+    while (c->pos[n]) n++;
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parsed arguments                                                         */
+
+typedef struct optval {
+    int given;
+    const char *str; /* the raw value */
+    int n;           /* list length */
+    int64_t i[MAX_LIST];
+    double d[MAX_LIST];
+    uint64_t u;
+} optval;
+
+typedef struct args {
+    const cmd_def *cmd;
+    const char *pos[3];
+    int npos;
+    optval v[O_COUNT];
+} args;
+
+static const char *opt_str(const args *a, opt_id id)
+{
+    return a->v[id].given ? a->v[id].str : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Messages                                                                 */
+
+/* Print "clresample: error: MSG" as exactly one line: control characters
+ * (newlines of a build log, say) are folded into single spaces. */
+static void errorf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static void errorf(const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        msg[0] = '\0';
+    else if ((size_t)n >= sizeof msg)
+        memcpy(msg + sizeof msg - 4, "...", 4);
+    char *w = msg;
+    int pending_space = 0;
+    for (const char *r = msg; *r; r++) {
+        unsigned char ch = (unsigned char)*r;
+        if (ch < 0x20 || ch == 0x7f) {
+            pending_space = 1;
+            continue;
+        }
+        if (pending_space && w != msg && w[-1] != ' ') *w++ = ' ';
+        pending_space = 0;
+        *w++ = (char)ch;
+    }
+    while (w != msg && w[-1] == ' ') w--;
+    *w = '\0';
+    fflush(stdout);
+    fprintf(stderr, "%s: error: %s\n", PROG, msg);
+}
+
+/* Report a library failure of `op`; ctx may be NULL (thread's last error). */
+static int lib_error(const char *op, const clrs_context *ctx, clrs_status st)
+{
+    if (st == CLRS_ERR_NOT_IMPLEMENTED) {
+        errorf("%s: not implemented yet", op);
+        return RC_FAIL;
+    }
+    const char *detail = clrs_last_error(ctx);
+    if (detail && *detail)
+        errorf("%s: %s: %s", op, clrs_strerror(st), detail);
+    else
+        errorf("%s: %s", op, clrs_strerror(st));
+    return RC_FAIL;
+}
+
+/* "(1, 3, 4, 4)" */
+static const char *fmt_shape(char *buf, size_t len, int ndim, const int64_t *shape)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    o += (size_t)snprintf(buf + o, len - o, "(");
+    for (int k = 0; k < ndim && o < len; k++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%lld", k ? ", " : "", (long long)shape[k]);
+    if (o < len) snprintf(buf + o, len - o, ndim == 1 ? ",)" : ")");
+    return buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Help                                                                     */
+
+/* Append a synopsis word, wrapping before column 80. */
+static void syn_word(FILE *f, int *col, int indent, const char *word)
+{
+    int len = (int)strlen(word);
+    if (*col + 1 + len > 79 && *col > indent) {
+        fprintf(f, "\n%*s", indent, "");
+        *col = indent;
+    } else {
+        fputc(' ', f);
+        (*col)++;
+    }
+    fputs(word, f);
+    *col += len;
+}
+
+static void print_synopsis(FILE *f, const char *lead, const cmd_def *c)
+{
+    char word[256];
+    int col = fprintf(f, "%s%s %s", lead, PROG, c->name);
+    int indent = (int)(strlen(lead) + strlen(PROG) + strlen(c->name) + 2);
+    if (indent > 40) indent = 8;
+    for (int k = 0; c->pos[k]; k++) syn_word(f, &col, indent, c->pos[k]);
+    int group_done = 0;
+    const cmd_opt *o;
+    for (int i = 0; (o = cmd_opt_at(c, i)) != NULL; i++) {
+        const opt_def *d = &OPTS[o->id];
+        if (o->flags & F_ONEOF) {
+            if (group_done) continue;
+            group_done = 1;
+            size_t w = 0;
+            const cmd_opt *g;
+            for (int j = i; (g = cmd_opt_at(c, j)) != NULL; j++)
+                if (g->flags & F_ONEOF)
+                    w += (size_t)snprintf(word + w, sizeof word - w, "%s--%s %s", w ? " | " : "(",
+                                          OPTS[g->id].name, OPTS[g->id].metavar);
+            snprintf(word + w, sizeof word - w, ")");
+        } else if (o->flags & F_REQ) {
+            snprintf(word, sizeof word, "--%s %s", d->name, d->metavar);
+        } else {
+            snprintf(word, sizeof word, "[--%s%s%s]", d->name, d->metavar ? " " : "",
+                     d->metavar ? d->metavar : "");
+        }
+        syn_word(f, &col, indent, word);
+    }
+    fputc('\n', f);
+}
+
+/* Print text word-wrapped before column 80, continuing at column `col`;
+ * continuation lines start at column `indent`. */
+static void print_wrapped(FILE *f, int indent, int col, const char *text)
+{
+    int fresh = 1; /* no separator before the first word of a line */
+    for (const char *p = text; *p;) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        int len = (int)strcspn(p, " ");
+        if (!fresh && col + 1 + len > 79) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+            fresh = 1;
+        }
+        col += fprintf(f, "%s%.*s", fresh ? "" : " ", len, p);
+        fresh = 0;
+        p += len;
+    }
+    fputc('\n', f);
+}
+
+/* "  LHS                     help text..." */
+static void print_help_line(FILE *f, const char *lhs, const char *help)
+{
+    enum { HELP_COL = 27 };
+    int col = fprintf(f, "  %-*s ", HELP_COL - 3, lhs);
+    if (col > HELP_COL) {
+        fprintf(f, "\n%*s", HELP_COL, "");
+        col = HELP_COL;
+    }
+    print_wrapped(f, HELP_COL, col, help);
+}
+
+static void print_main_help(FILE *f)
+{
+    fprintf(f,
+            "usage: %s SUBCOMMAND [ARGS...] [OPTIONS...]\n"
+            "       %s SUBCOMMAND --help\n"
+            "       %s --help | --version\n\n",
+            PROG, PROG, PROG);
+    fputs("PyTorch-exact resampling and pooling operators on an OpenCL device.\n"
+          "Arrays are NumPy .npy files in C order (<f4, <f8, <f2, |u1, <u2; indices <i8).\n"
+          "The input's rank picks the operator: 3-D (N, C, L) for 1-D ops,\n"
+          "4-D (N, C, H, W) for 2-D ops, 5-D (N, C, D, H, W) for 3-D ops.\n\nsubcommands:\n",
+          f);
+    for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
+    fputs("\nEvery operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
+          "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
+          "comma-separated values; one value applies to every spatial dim.\n"
+          "OUT is written atomically, and only when everything succeeded.\n"
+          "Exit status: 0 success, 1 bad data or runtime error, 2 usage error.\n",
+          f);
+}
+
+static void print_cmd_help(FILE *f, const cmd_def *c)
+{
+    print_synopsis(f, "usage: ", c);
+    fprintf(f, "\n%c%s.\n", toupper((unsigned char)c->summary[0]), c->summary + 1);
+    if (c->pos[0]) {
+        fputs("\narguments:\n", f);
+        for (int k = 0; c->pos[k]; k++) {
+            const char *p = c->pos[k], *h;
+            if (!strcmp(p, "IN"))
+                h = c->kind != K_SHUFFLE ? "input .npy, 3-D (N, C, L) to 5-D (N, C, D, H, W)"
+                    : c->sub             ? "input .npy (N, C, H*R, W*R)"
+                                         : "input .npy (N, C*R*R, H, W)";
+            else if (!strcmp(p, "INDICES"))
+                h = "int64 .npy of max-pool indices, same shape as IN";
+            else if (c->kind == K_SHUFFLE)
+                h = c->sub ? "output .npy (N, C*R*R, H, W)" : "output .npy (N, C, H*R, W*R)";
+            else
+                h = "output .npy, same dtype as IN, written atomically";
+            print_help_line(f, p, h);
+        }
+    }
+    fputs("\noptions:\n", f);
+    const cmd_opt *o;
+    char lists[256];
+    size_t nl = 0;
+    lists[0] = '\0';
+    for (int i = 0; (o = cmd_opt_at(c, i)) != NULL; i++) {
+        char lhs[64];
+        const opt_def *d = &OPTS[o->id];
+        snprintf(lhs, sizeof lhs, "--%s%s%s", d->name, d->metavar ? " " : "",
+                 d->metavar ? d->metavar : "");
+        print_help_line(f, lhs, o->help);
+        if ((d->type == T_INTS || d->type == T_REALS) && nl < sizeof lists)
+            nl +=
+                (size_t)snprintf(lists + nl, sizeof lists - nl, "%s--%s", nl ? ", " : "", d->name);
+    }
+    print_help_line(f, "-h, --help", "show this help");
+    if (nl) {
+        char note[400];
+        snprintf(note, sizeof note,
+                 "%s: comma-separated lists; one value applies to every spatial dim.", lists);
+        fputc('\n', f);
+        print_wrapped(f, 0, 0, note);
+    }
+}
+
+static void print_version(void)
+{
+    const char *lib = clrs_version_string();
+    if (lib && strcmp(lib, CLRS_VERSION_STRING) != 0)
+        printf("%s %s (library %s)\n", PROG, CLRS_VERSION_STRING, lib);
+    else
+        printf("%s %s\n", PROG, CLRS_VERSION_STRING);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Strict number parsing: the whole string, no leading blanks, no overflow.  */
+/* Each returns NULL on success or what was expected.                       */
+
+static const char *parse_i64(const char *s, int64_t *out)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s)) return "expected an integer";
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (end == s || *end) return "expected an integer";
+    if (errno == ERANGE) return "integer out of range";
+    *out = (int64_t)x;
+    return NULL;
+}
+
+static const char *parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s) || *s == '-') return "expected a non-negative integer";
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (end == s || *end) return "expected a non-negative integer";
+    if (errno == ERANGE || x > UINT64_MAX) return "integer out of range";
+    *out = (uint64_t)x;
+    return NULL;
+}
+
+static const char *parse_real(const char *s, int allow_inf, double *out)
+{
+    char *end;
+    const char *what = allow_inf ? "expected a number or inf" : "expected a finite number";
+    if (!*s || isspace((unsigned char)*s)) return what;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || *end || isnan(x)) return what;
+    if (isinf(x)) {
+        const char *p = s + (*s == '+' || *s == '-');
+        if (tolower((unsigned char)*p) != 'i') return "number out of range"; /* "1e999" */
+        if (!allow_inf) return what;
+    } else if (errno == ERANGE) {
+        return "number out of range"; /* underflow */
+    }
+    *out = x;
+    return NULL;
+}
+
+/* Parse one option value into v; on error print the message and return RC_USAGE. */
+static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, optval *v)
+{
+    const opt_def *d = &OPTS[co->id];
+    const char *bad = NULL;
+    v->str = val;
+    switch (d->type) {
+    case T_FLAG: return RC_OK;
+    case T_STR:
+        if (!*val) bad = "expected a non-empty value";
+        break;
+    case T_MODE: {
+        clrs_interp_mode m;
+        if (clrs_interp_mode_parse(val, &m) == CLRS_OK) {
+            v->i[0] = (int64_t)m;
+            return RC_OK;
+        }
+        char names[256];
+        size_t w = 0;
+        names[0] = '\0';
+        for (int k = CLRS_INTERP_NEAREST; k <= CLRS_INTERP_LANCZOS && w < sizeof names; k++)
+            w += (size_t)snprintf(names + w, sizeof names - w, "%s%s", k ? ", " : "",
+                                  clrs_interp_mode_name((clrs_interp_mode)k));
+        errorf("%s: --%s: unknown mode '%s' (expected one of: %s)", c->name, d->name, val, names);
+        return RC_USAGE;
+    }
+    case T_INT:
+    case T_INT_NZ:
+        bad = parse_i64(val, &v->i[0]);
+        if (!bad && d->type == T_INT_NZ && v->i[0] == 0) bad = "must not be zero";
+        break;
+    case T_U64: bad = parse_u64(val, &v->u); break;
+    case T_REAL_INF: bad = parse_real(val, 1, &v->d[0]); break;
+    case T_INTS:
+    case T_REALS: {
+        int max = (co->flags & F_FULL) ? MAX_LIST : 3;
+        const char *p = val;
+        v->n = 0;
+        for (;;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            char tok[128];
+            if (v->n == max) {
+                errorf("%s: --%s: too many values in '%s' (at most %d)", c->name, d->name, val,
+                       max);
+                return RC_USAGE;
+            }
+            if (len >= sizeof tok) len = sizeof tok - 1;
+            memcpy(tok, p, len);
+            tok[len] = '\0';
+            if (d->type == T_REALS)
+                bad = parse_real(tok, 0, &v->d[v->n]);
+            else if ((co->flags & F_NONE_OK) && !strcmp(tok, "none"))
+                v->i[v->n] = CLRS_UNSET;
+            else
+                bad = parse_i64(tok, &v->i[v->n]);
+            if (bad) {
+                if (strcmp(tok, val) != 0)
+                    errorf("%s: --%s: invalid value '%s' in '%s': %s", c->name, d->name, tok, val,
+                           bad);
+                else
+                    errorf("%s: --%s: invalid value '%s': %s", c->name, d->name, val, bad);
+                return RC_USAGE;
+            }
+            v->n++;
+            if (!comma) break;
+            p = comma + 1;
+        }
+        return RC_OK;
+    }
+    }
+    if (bad) {
+        errorf("%s: --%s: invalid value '%s': %s", c->name, d->name, val, bad);
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
+static int is_option_word(const char *s) { return s[0] == '-' && s[1] == '-'; }
+
+/* Parse the arguments after the subcommand name. Returns RC_OK or RC_USAGE. */
+static int parse_cmd_args(const cmd_def *c, int argc, char **argv, args *a)
+{
+    const int npos = cmd_npos(c);
+    int only_pos = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (!only_pos && !strcmp(s, "--")) {
+            only_pos = 1;
+            continue;
+        }
+        if (only_pos || s[0] != '-' || s[1] == '\0') {
+            if (a->npos >= npos) {
+                errorf("%s: unexpected argument '%s'", c->name, s);
+                return RC_USAGE;
+            }
+            a->pos[a->npos++] = s;
+            continue;
+        }
+        if (s[1] != '-') {
+            errorf("%s: unknown option '%s'", c->name, s);
+            return RC_USAGE;
+        }
+        const char *name = s + 2, *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        int id = -1;
+        for (int k = 0; k < O_COUNT; k++)
+            if (strlen(OPTS[k].name) == nlen && !strncmp(OPTS[k].name, name, nlen)) id = k;
+        if (id < 0) {
+            errorf("%s: unknown option '--%.*s'", c->name, (int)nlen, name);
+            return RC_USAGE;
+        }
+        const opt_def *d = &OPTS[id];
+        const cmd_opt *co = cmd_find_opt(c, (opt_id)id);
+        if (!co) {
+            errorf("%s: option '--%s' does not apply to %s", c->name, d->name, c->name);
+            return RC_USAGE;
+        }
+        optval *v = &a->v[id];
+        if (v->given) {
+            errorf("%s: option '--%s' given more than once", c->name, d->name);
+            return RC_USAGE;
+        }
+        v->given = 1;
+        if (d->type == T_FLAG) {
+            if (eq) {
+                errorf("%s: option '--%s' takes no value", c->name, d->name);
+                return RC_USAGE;
+            }
+            continue;
+        }
+        const char *val;
+        if (eq)
+            val = eq + 1;
+        else if (i + 1 < argc && !is_option_word(argv[i + 1]))
+            val = argv[++i];
+        else {
+            errorf("%s: option '--%s' needs a value (%s)", c->name, d->name, d->metavar);
+            return RC_USAGE;
+        }
+        if (parse_value(c, co, val, v) != RC_OK) return RC_USAGE;
+    }
+    if (a->npos < npos) {
+        errorf("%s: missing argument %s", c->name, c->pos[a->npos]);
+        return RC_USAGE;
+    }
+
+    const cmd_opt *o, *first = NULL, *second = NULL;
+    int ngiven = 0;
+    for (int i = 0; (o = cmd_opt_at(c, i)) != NULL; i++) {
+        if ((o->flags & F_REQ) && !a->v[o->id].given) {
+            errorf("%s: missing required option --%s", c->name, OPTS[o->id].name);
+            return RC_USAGE;
+        }
+        if (o->flags & F_ONEOF) {
+            if (!first)
+                first = o;
+            else if (!second)
+                second = o;
+            ngiven += a->v[o->id].given;
+        }
+    }
+    if (first && second && ngiven != 1) {
+        errorf(ngiven ? "%s: --%s and --%s are mutually exclusive"
+                      : "%s: one of --%s or --%s is required",
+               c->name, OPTS[first->id].name, OPTS[second->id].name);
+        return RC_USAGE;
+    }
+    const char *idx = opt_str(a, O_INDICES);
+    if (idx && npos && !strcmp(idx, a->pos[npos - 1])) {
+        errorf("%s: --indices and OUT name the same file '%s'", c->name, idx);
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
+/* With the input's rank known: every list holds 1 value or one per spatial dim. */
+static int check_list_counts(const args *a, int rank)
+{
+    const cmd_def *c = a->cmd;
+    const int spatial = rank - 2;
+    const cmd_opt *o;
+    for (int i = 0; (o = cmd_opt_at(c, i)) != NULL; i++) {
+        const opt_def *d = &OPTS[o->id];
+        const optval *v = &a->v[o->id];
+        if (!v->given || (d->type != T_INTS && d->type != T_REALS)) continue;
+        int full = (o->flags & F_FULL) != 0;
+        if (v->n == 1 || v->n == spatial || (full && v->n == rank)) continue;
+        char want[48];
+        if (spatial == 1)
+            snprintf(want, sizeof want, full ? "1 or %d values" : "1 value", rank);
+        else
+            snprintf(want, sizeof want, full ? "1, %d or %d values" : "1 or %d values", spatial,
+                     rank);
+        errorf("%s: --%s takes %s for a %d-D input, got %d ('%s')", c->name, d->name, want, rank,
+               v->n, v->str);
+        return RC_USAGE;
+    }
+    return RC_OK;
+}
+
+/* Copy a list option into a params field (only when given); FULL lists drop N, C. */
+static void take_ints(const args *a, opt_id id, int rank, int *n, int64_t dst[3])
+{
+    const optval *v = &a->v[id];
+    if (!v->given) return;
+    int skip = v->n == rank ? 2 : 0;
+    *n = v->n - skip;
+    for (int k = 0; k < *n; k++) dst[k] = v->i[skip + k];
+}
+
+static void take_reals(const args *a, opt_id id, int *n, double dst[3])
+{
+    const optval *v = &a->v[id];
+    if (!v->given) return;
+    *n = v->n;
+    for (int k = 0; k < *n; k++) dst[k] = v->d[k];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tensors: a .npy array plus its descriptor                                */
+
+typedef struct tensor {
+    npy_array arr;         /* file shape: (N, C, spatial...) or (N, spatial..., C) */
+    clrs_tensor_desc desc; /* logical sizes (N, C, spatial...) */
+} tensor;
+
+/* Logical (N, C, spatial...) sizes <-> the file's shape. */
+static void file_to_logical(int rank, int cl, const int64_t *shape, int64_t *sizes)
+{
+    sizes[0] = shape[0];
+    sizes[1] = cl ? shape[rank - 1] : shape[1];
+    for (int k = 2; k < rank; k++) sizes[k] = cl ? shape[k - 1] : shape[k];
+}
+
+static void logical_to_file(int rank, int cl, const int64_t *sizes, int64_t *shape)
+{
+    shape[0] = sizes[0];
+    if (cl) {
+        for (int k = 2; k < rank; k++) shape[k - 1] = sizes[k];
+        shape[rank - 1] = sizes[1];
+    } else {
+        for (int k = 1; k < rank; k++) shape[k] = sizes[k];
+    }
+}
+
+static clrs_status make_desc(clrs_tensor_desc *d, clrs_dtype dt, int rank, int cl,
+                             const int64_t *sizes)
+{
+    return cl ? clrs_tensor_desc_channels_last(d, dt, rank, sizes)
+              : clrs_tensor_desc_contiguous(d, dt, rank, sizes);
+}
+
+/* Read a 3-D..5-D .npy and describe it. `indices`: must be int64, else data. */
+static int load_tensor(const char *op, const char *path, int cl, int indices, tensor *t)
+{
+    char err[512];
+    if (npy_read(path, &t->arr, err, sizeof err) != 0) {
+        errorf("%s", err);
+        return RC_FAIL;
+    }
+    const npy_array *arr = &t->arr;
+    if (arr->ndim < 3 || arr->ndim > CLRS_MAX_RANK) {
+        errorf("%s: expected a 3-D, 4-D or 5-D array %s, got %d-D", path,
+               cl ? "(N, spatial..., C)" : "(N, C, spatial...)", arr->ndim);
+        return RC_FAIL;
+    }
+    if (indices && arr->dtype != CLRS_I64) {
+        errorf("%s: indices must be int64 (<i8), got %s", path, clrs_dtype_name(arr->dtype));
+        return RC_FAIL;
+    }
+    if (!indices && arr->dtype == CLRS_I64) {
+        errorf("%s: unsupported data type i64 (expected <f4, <f8, <f2, |u1 or <u2)", path);
+        return RC_FAIL;
+    }
+    int64_t sizes[CLRS_MAX_RANK];
+    file_to_logical(arr->ndim, cl, arr->shape, sizes);
+    clrs_status st = make_desc(&t->desc, arr->dtype, arr->ndim, cl, sizes);
+    return st == CLRS_OK ? RC_OK : lib_error(op, NULL, st);
+}
+
+/* Allocate a zeroed tensor with logical sizes and the chosen layout. */
+static int alloc_tensor(const char *op, clrs_dtype dt, int rank, int cl, const int64_t *sizes,
+                        tensor *t)
+{
+    clrs_status st = make_desc(&t->desc, dt, rank, cl, sizes);
+    if (st != CLRS_OK) return lib_error(op, NULL, st);
+    int64_t numel = clrs_tensor_desc_numel(&t->desc);
+    size_t esize = clrs_dtype_size(dt);
+    if (numel < 0 || esize == 0 || (uint64_t)numel > SIZE_MAX / esize) {
+        errorf("%s: output of %lld elements is too large", op, (long long)numel);
+        return RC_FAIL;
+    }
+    t->arr.dtype = dt;
+    t->arr.ndim = rank;
+    logical_to_file(rank, cl, sizes, t->arr.shape);
+    t->arr.nbytes = (size_t)numel * esize;
+    t->arr.data = calloc(t->arr.nbytes ? t->arr.nbytes : 1, 1);
+    if (!t->arr.data) {
+        errorf("%s: out of memory allocating %zu bytes for the output", op, t->arr.nbytes);
+        return RC_FAIL;
+    }
+    return RC_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The operator driver                                                      */
+
+typedef union op_params {
+    clrs_interpolate_params interp;
+    clrs_pool_params pool;
+    clrs_unpool_params unpool;
+    int64_t factor;
+} op_params;
+
+static void build_params(const args *a, int rank, op_params *P)
+{
+    const cmd_def *c = a->cmd;
+    switch (c->kind) {
+    case K_INTERP: {
+        clrs_interpolate_params *p = &P->interp;
+        clrs_interpolate_params_init(p);
+        p->mode = (clrs_interp_mode)a->v[O_MODE].i[0];
+        take_ints(a, O_SIZE, rank, &p->n_size, p->size);
+        take_reals(a, O_SCALE, &p->n_scale, p->scale);
+        p->align_corners = a->v[O_ALIGN_CORNERS].given ? 1 : CLRS_UNSET;
+        p->recompute_scale_factor = a->v[O_RECOMPUTE_SCALE_FACTOR].given ? 1 : CLRS_UNSET;
+        p->antialias = a->v[O_ANTIALIAS].given ? 1 : 0;
+        break;
+    }
+    case K_POOL: {
+        clrs_pool_params *p = &P->pool;
+        clrs_pool_params_init(p, (clrs_pool_kind)c->sub);
+        take_ints(a, O_KERNEL, rank, &p->n_kernel, p->kernel);
+        take_ints(a, O_STRIDE, rank, &p->n_stride, p->stride);
+        take_ints(a, O_PADDING, rank, &p->n_padding, p->padding);
+        take_ints(a, O_DILATION, rank, &p->n_dilation, p->dilation);
+        take_ints(a, O_SIZE, rank, &p->n_output_size, p->output_size);
+        take_reals(a, O_RATIO, &p->n_output_ratio, p->output_ratio);
+        if (a->v[O_CEIL_MODE].given) p->ceil_mode = 1;
+        if (a->v[O_NO_COUNT_INCLUDE_PAD].given) p->count_include_pad = 0;
+        if (a->v[O_DIVISOR_OVERRIDE].given) p->divisor_override = a->v[O_DIVISOR_OVERRIDE].i[0];
+        if (a->v[O_NORM_TYPE].given) p->norm_type = a->v[O_NORM_TYPE].d[0];
+        if (a->v[O_SEED].given) p->seed = a->v[O_SEED].u;
+        break;
+    }
+    case K_UNPOOL: {
+        clrs_unpool_params *p = &P->unpool;
+        clrs_unpool_params_init(p);
+        take_ints(a, O_KERNEL, rank, &p->n_kernel, p->kernel);
+        take_ints(a, O_STRIDE, rank, &p->n_stride, p->stride);
+        take_ints(a, O_PADDING, rank, &p->n_padding, p->padding);
+        take_ints(a, O_SIZE, rank, &p->n_output_size, p->output_size);
+        break;
+    }
+    case K_SHUFFLE: P->factor = a->v[O_FACTOR].i[0]; break;
+    case K_NONE: break;
+    }
+}
+
+static clrs_status op_output_shape(const args *a, const op_params *P, const clrs_tensor_desc *in,
+                                   int64_t out[CLRS_MAX_RANK])
+{
+    switch (a->cmd->kind) {
+    case K_INTERP: return clrs_interpolate_output_shape(NULL, in, &P->interp, out);
+    case K_POOL: return clrs_pool_output_shape(NULL, in, &P->pool, out);
+    case K_UNPOOL: return clrs_max_unpool_output_shape(NULL, in, &P->unpool, out);
+    case K_SHUFFLE: return clrs_pixel_shuffle_output_shape(NULL, in, P->factor, a->cmd->sub, out);
+    case K_NONE: break;
+    }
+    return CLRS_ERR_INTERNAL;
+}
+
+static clrs_status op_execute(clrs_context *ctx, const args *a, const op_params *P,
+                              const tensor *in, const tensor *in_idx, tensor *out, tensor *out_idx)
+{
+    switch (a->cmd->kind) {
+    case K_INTERP:
+        return clrs_interpolate(ctx, &P->interp, &in->desc, in->arr.data, &out->desc,
+                                out->arr.data);
+    case K_POOL:
+        return clrs_pool(ctx, &P->pool, &in->desc, in->arr.data, &out->desc, out->arr.data,
+                         out_idx->arr.data ? &out_idx->desc : NULL, out_idx->arr.data);
+    case K_UNPOOL:
+        return clrs_max_unpool(ctx, &P->unpool, &in->desc, in->arr.data, &in_idx->desc,
+                               in_idx->arr.data, &out->desc, out->arr.data);
+    case K_SHUFFLE:
+        return clrs_pixel_shuffle(ctx, P->factor, a->cmd->sub, &in->desc, in->arr.data, &out->desc,
+                                  out->arr.data);
+    case K_NONE: break;
+    }
+    return CLRS_ERR_INTERNAL;
+}
+
+/* Write OUT (and IDX_OUT) only now that everything succeeded. IDX_OUT goes to
+ * a temporary first and is renamed into place after OUT, so a failure leaves
+ * neither file changed (short of the final rename failing). */
+static int write_outputs(const char *out_path, const tensor *out, const char *idx_path,
+                         const tensor *idx)
+{
+    char err[512];
+    char *idx_tmp = NULL;
+    if (idx_path) {
+        size_t len = strlen(idx_path) + 48;
+        idx_tmp = malloc(len);
+        if (!idx_tmp) {
+            errorf("out of memory");
+            return RC_FAIL;
+        }
+        snprintf(idx_tmp, len, "%s.clresample-tmp.%ld", idx_path, (long)getpid());
+        if (npy_write_atomic(idx_tmp, &idx->arr, err, sizeof err) != 0) {
+            errorf("%s", err);
+            free(idx_tmp);
+            return RC_FAIL;
+        }
+    }
+    int rc = RC_OK;
+    if (npy_write_atomic(out_path, &out->arr, err, sizeof err) != 0) {
+        errorf("%s", err);
+        rc = RC_FAIL;
+    } else if (idx_tmp && rename(idx_tmp, idx_path) != 0) {
+        errorf("%s: cannot rename the indices into place: %s", idx_path, strerror(errno));
+        rc = RC_FAIL;
+    }
+    if (idx_tmp && rc != RC_OK) unlink(idx_tmp);
+    free(idx_tmp);
+    return rc;
+}
+
+static int run_op(const args *a)
+{
+    const cmd_def *c = a->cmd;
+    const char *op = c->name;
+    const int npos = cmd_npos(c);
+    const char *in_path = a->pos[0], *out_path = a->pos[npos - 1];
+    const char *idx_path = opt_str(a, O_INDICES), *samples_path = opt_str(a, O_SAMPLES);
+    const int cl = a->v[O_CHANNELS_LAST].given;
+    tensor in = {0}, in_idx = {0}, samples = {0}, out = {0}, out_idx = {0};
+    clrs_context *ctx = NULL;
+    op_params P;
+    char b1[160], b2[160];
+    clrs_status st;
+    int rc;
+
+    memset(&P, 0, sizeof P);
+    if ((rc = load_tensor(op, in_path, cl, 0, &in)) != RC_OK) goto done;
+    const int rank = in.arr.ndim;
+    if ((rc = check_list_counts(a, rank)) != RC_OK) goto done;
+
+    if (c->kind == K_UNPOOL) {
+        if ((rc = load_tensor(op, a->pos[1], cl, 1, &in_idx)) != RC_OK) goto done;
+        if (in_idx.arr.ndim != rank ||
+            memcmp(in_idx.arr.shape, in.arr.shape, (size_t)rank * sizeof(int64_t)) != 0) {
+            errorf("%s: shape %s does not match IN's shape %s", a->pos[1],
+                   fmt_shape(b1, sizeof b1, in_idx.arr.ndim, in_idx.arr.shape),
+                   fmt_shape(b2, sizeof b2, rank, in.arr.shape));
+            rc = RC_FAIL;
+            goto done;
+        }
+    }
+
+    build_params(a, rank, &P);
+
+    if (samples_path) {
+        char err[512];
+        if (npy_read(samples_path, &samples.arr, err, sizeof err) != 0) {
+            errorf("%s", err);
+            rc = RC_FAIL;
+            goto done;
+        }
+        const int64_t want[3] = {in.desc.sizes[0], in.desc.sizes[1], rank - 2};
+        if (samples.arr.dtype != CLRS_F32 && samples.arr.dtype != CLRS_F64) {
+            errorf("%s: samples must be float32 or float64, got %s", samples_path,
+                   clrs_dtype_name(samples.arr.dtype));
+            rc = RC_FAIL;
+            goto done;
+        }
+        if (samples.arr.ndim != 3 || memcmp(samples.arr.shape, want, sizeof want) != 0) {
+            errorf("%s: shape %s does not match (N, C, %d) = %s", samples_path,
+                   fmt_shape(b1, sizeof b1, samples.arr.ndim, samples.arr.shape), rank - 2,
+                   fmt_shape(b2, sizeof b2, 3, want));
+            rc = RC_FAIL;
+            goto done;
+        }
+        P.pool.samples = samples.arr.data;
+        P.pool.samples_dtype = samples.arr.dtype;
+    }
+
+    /* Parameter and shape checks need no device. */
+    int64_t out_sizes[CLRS_MAX_RANK];
+    if ((st = op_output_shape(a, &P, &in.desc, out_sizes)) != CLRS_OK) {
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, out_sizes, &out)) != RC_OK) goto done;
+    if (idx_path && (rc = alloc_tensor(op, CLRS_I64, rank, cl, out_sizes, &out_idx)) != RC_OK)
+        goto done;
+
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
+        ctx = NULL;
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    if ((st = op_execute(ctx, a, &P, &in, &in_idx, &out, &out_idx)) != CLRS_OK) {
+        rc = lib_error(op, ctx, st);
+        goto done;
+    }
+    rc = write_outputs(out_path, &out, idx_path, &out_idx);
+
+done:
+    clrs_context_release(ctx);
+    npy_free(&in.arr);
+    npy_free(&in_idx.arr);
+    npy_free(&samples.arr);
+    npy_free(&out.arr);
+    npy_free(&out_idx.arr);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* devices, info                                                            */
+
+/* A fixed-size char field printed safely even if it lacks a NUL. */
+#define FIELD(x) (int)strnlen((x), sizeof(x)), (x)
+
+static const char *fmt_bytes(char *buf, size_t len, uint64_t bytes)
+{
+    if (bytes >= (1ull << 30))
+        snprintf(buf, len, "%.1f GiB", (double)bytes / (double)(1ull << 30));
+    else
+        snprintf(buf, len, "%.1f MiB", (double)bytes / (double)(1ull << 20));
+    return buf;
+}
+
+static void print_device(const clrs_device_info *d, const char *indent)
+{
+    char m1[32], m2[32];
+    printf("%svendor %.*s; %.*s; driver %.*s\n", indent, FIELD(d->vendor), FIELD(d->version),
+           FIELD(d->driver));
+    printf("%smemory %s, max allocation %s, max work-group %zu\n", indent,
+           fmt_bytes(m1, sizeof m1, d->global_mem), fmt_bytes(m2, sizeof m2, d->max_alloc),
+           d->max_work_group);
+    printf("%sfp64 %s, fp16 %s, images %s\n", indent, d->fp64 ? "yes" : "no",
+           d->fp16 ? "yes" : "no", d->images ? "yes" : "no");
+}
+
+static int run_devices(const args *a)
+{
+    (void)a;
+    clrs_device_info *list = NULL;
+    size_t n = 0;
+    clrs_status st = clrs_device_list(&list, &n);
+    if (st != CLRS_OK) return lib_error("devices", NULL, st);
+    int platform = -1;
+    for (size_t i = 0; i < n; i++) {
+        const clrs_device_info *d = &list[i];
+        if (d->platform_index != platform || i == 0) {
+            platform = d->platform_index;
+            printf("%splatform %d: %.*s\n", i ? "\n" : "", platform, FIELD(d->platform));
+        }
+        printf("  %c %d:%d %.*s [%.*s]%s\n", d->is_default ? '*' : ' ', d->platform_index,
+               d->device_index, FIELD(d->name), FIELD(d->type),
+               d->available ? "" : " (unavailable)");
+        print_device(d, "      ");
+        if (d->reason[0])
+            printf("      %s: %.*s\n", d->is_default ? "default" : "not default", FIELD(d->reason));
+    }
+    if (n == 0)
+        printf("no OpenCL devices found\n");
+    else
+        printf("\n* = the default device (CLRS_DEVICE or --device chooses another)\n");
+    clrs_device_list_free(list);
+    return RC_OK;
+}
+
+static int run_info(const args *a)
+{
+    static const char *const env_names[] = {
+        "CLRS_DEVICE",
+        "CLRS_LOG",
+        "CLRS_CACHE_DIR",
+        "CLRS_KERNEL_DIR",
+        "CLRS_OPENCL_BUILD_OPTIONS",
+        "OCL_ICD_VENDORS",
+        "POCL_DEVICES",
+    };
+    int rc = RC_OK;
+    const char *lib = clrs_version_string();
+    printf("version: %s (library %s)\n", CLRS_VERSION_STRING, lib ? lib : "?");
+
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    clrs_context *ctx = NULL;
+    clrs_device_info d = {0};
+    clrs_status st = clrs_context_create(&ctx, &opts);
+    if (st != CLRS_OK) ctx = NULL;
+    if (st == CLRS_OK) st = clrs_context_device(ctx, &d);
+    if (st == CLRS_OK) {
+        printf("device: %d:%d %.*s [%.*s] on platform %.*s\n", d.platform_index, d.device_index,
+               FIELD(d.name), FIELD(d.type), FIELD(d.platform));
+        print_device(&d, "  ");
+        if (d.reason[0]) printf("  reason: %.*s\n", FIELD(d.reason));
+    } else {
+        printf("device: (none)\n");
+        rc = lib_error("info", ctx, st);
+    }
+    clrs_context_release(ctx);
+
+    const char *cache = clrs_cache_dir();
+    printf("cache directory: %s\n", cache && *cache ? cache : "(disabled)");
+    printf("environment:\n");
+    for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++) {
+        const char *v = getenv(env_names[i]);
+        printf("  %-26s %s\n", env_names[i], v ? (*v ? v : "(empty)") : "(unset)");
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const cmd_def *find_cmd(const char *name)
+{
+    for (size_t i = 0; i < NCMDS; i++)
+        if (!strcmp(CMDS[i].name, name)) return &CMDS[i];
+    return NULL;
+}
+
+static int is_help(const char *s) { return !strcmp(s, "-h") || !strcmp(s, "--help"); }
+
+/* Flush stdout; a write error (e.g. a full disk) is a runtime failure. */
+static int finish(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (rc == RC_OK) {
+            errorf("error writing to standard output: %s", strerror(errno));
+            rc = RC_FAIL;
+        }
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        errorf("no subcommand given (see '%s --help')", PROG);
+        return RC_USAGE;
+    }
+    const char *s = argv[1];
+    if (is_help(s)) {
+        print_main_help(stdout);
+        return finish(RC_OK);
+    }
+    if (!strcmp(s, "--version")) {
+        print_version();
+        return finish(RC_OK);
+    }
+    if (!strcmp(s, "help")) {
+        const cmd_def *c = argc > 2 ? find_cmd(argv[2]) : NULL;
+        if (argc > 2 && !c) {
+            errorf("unknown subcommand '%s' (see '%s --help')", argv[2], PROG);
+            return RC_USAGE;
+        }
+        if (c)
+            print_cmd_help(stdout, c);
+        else
+            print_main_help(stdout);
+        return finish(RC_OK);
+    }
+    if (s[0] == '-') {
+        errorf("unknown option '%s' (see '%s --help')", s, PROG);
+        return RC_USAGE;
+    }
+    const cmd_def *c = find_cmd(s);
+    if (!c) {
+        errorf("unknown subcommand '%s' (see '%s --help')", s, PROG);
+        return RC_USAGE;
+    }
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (is_help(argv[i])) {
+            print_cmd_help(stdout, c);
+            return finish(RC_OK);
+        }
+    }
+    static args a; /* large-ish; zero-initialised */
+    a.cmd = c;
+    int rc = parse_cmd_args(c, argc - 2, argv + 2, &a);
+    if (rc != RC_OK) return rc;
+    rc = c->run ? c->run(&a) : run_op(&a);
+    return finish(rc);
+}
