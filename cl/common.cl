@@ -64,3 +64,29 @@ inline ushort clrs_f32_to_bf16(float f)
 #define LOAD(p, i) ((float)(p)[i])
 #define STORE(p, i, v) ((p)[i] = convert_ushort_sat_rte(v))
 #endif
+
+/* Storage types by name, for kernels whose source and destination types
+ * differ (multi-pass resampling): -D SRC=f32 -D DST=f16 etc. give SRC_T,
+ * DST_T, LOAD_SRC(p, i) and STORE_DST(p, i, v); integer destinations
+ * truncate toward zero (u8, as PyTorch's casts) or round half away from
+ * zero (u16), saturating. */
+#define CLRS_CAT_(a, b) a##b
+#define CLRS_CAT(a, b) CLRS_CAT_(a, b)
+#define PTR_f32 float
+#define PTR_f64 double
+#define PTR_f16 half
+#define PTR_bf16 ushort
+#define PTR_u8 uchar
+#define PTR_u16 ushort
+#define LD_f32(p, i) ((p)[i])
+#define LD_f64(p, i) ((p)[i])
+#define LD_f16(p, i) vload_half((i), (p))
+#define LD_bf16(p, i) clrs_bf16_to_f32((p)[i])
+#define LD_u8(p, i) ((p)[i])
+#define LD_u16(p, i) ((p)[i])
+#define ST_f32(p, i, v) ((p)[i] = (float)(v))
+#define ST_f64(p, i, v) ((p)[i] = (double)(v))
+#define ST_f16(p, i, v) vstore_half_rte((float)(v), (i), (p))
+#define ST_bf16(p, i, v) ((p)[i] = clrs_f32_to_bf16((float)(v)))
+#define ST_u8(p, i, v) ((p)[i] = convert_uchar_sat(v))
+#define ST_u16(p, i, v) ((p)[i] = convert_ushort_sat(round(v)))

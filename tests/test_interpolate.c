@@ -16,10 +16,18 @@
  * reported as not run, never silently passed. */
 static int mode_implemented(clrs_interp_mode m)
 {
-    return m == CLRS_INTERP_NEAREST || m == CLRS_INTERP_NEAREST_EXACT;
+    (void)m;
+    return 1;
 }
 
 static int is_nearest(clrs_interp_mode m) { return m == CLRS_INTERP_NEAREST || m == CLRS_INTERP_NEAREST_EXACT; }
+
+/* One unit in the last place of a 16-bit float type at v. */
+static double ulp16(clrs_dtype dt, double v)
+{
+    if (dt == CLRS_F16) return ldexp(1.0, (int)floor(log2(fmax(fabs(v), 6.103515625e-05))) - 10);
+    return ldexp(1.0, (int)floor(log2(fmax(fabs(v), 1.2e-38))) - 7);
+}
 
 /* Tolerance check of one element; returns 1 when acceptable. */
 static int close_enough(clrs_dtype dt, double got, double ref)
@@ -30,10 +38,19 @@ static int close_enough(clrs_dtype dt, double got, double ref)
     switch (dt) {
     case CLRS_F32: return err <= 2e-5 * (1 + fabs(ref));
     case CLRS_F64: return err <= 1e-10 * (1 + fabs(ref));
-    case CLRS_F16: return err <= ldexp(1.0, (int)floor(log2(fmax(fabs(ref), 6.1e-5))) - 10) * 1.0001;
-    case CLRS_BF16: return err <= ldexp(1.0, (int)floor(log2(fmax(fabs(ref), 1e-38))) - 7) * 1.0001;
+    case CLRS_F16: return err <= ulp16(dt, ref) * 1.0001;
+    case CLRS_BF16: return err <= ulp16(dt, ref) * 1.0001;
     default: return err == 0;
     }
+}
+
+/* Cases PyTorch rejects only because of the rank, that clresample accepts. */
+static int beyond_pytorch(const clrs_interpolate_params *p, int rank)
+{
+    if (rank == 4) return 0;
+    int per_axis = p->mode == CLRS_INTERP_BICUBIC || p->mode == CLRS_INTERP_LANCZOS ||
+                   (p->mode == CLRS_INTERP_LINEAR && rank == 3) || (p->mode == CLRS_INTERP_TRILINEAR && rank == 5);
+    return per_axis && (p->antialias || p->mode != CLRS_INTERP_LANCZOS) && !(p->mode == CLRS_INTERP_LANCZOS && !p->antialias);
 }
 
 static void params_from_case(const tu_case *c, clrs_interpolate_params *p)
@@ -67,6 +84,8 @@ START_TEST(test_golden)
     int n = tu_read_manifest(path, &cases);
     ck_assert_msg(n > 100, "cannot read %s (%d cases)", path, n);
     int ran = 0, errors_checked = 0, not_run = 0, compared = 0;
+    double worst16 = 0;
+    int bug_cases = 0, extensions = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id");
@@ -84,6 +103,17 @@ START_TEST(test_golden)
         ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, in.ndim, in.shape), CLRS_OK);
         int64_t osz[CLRS_MAX_RANK];
         clrs_status st = clrs_interpolate_output_shape(ctx, &ind, &p, osz);
+        if (tu_get_str(c, "error") != NULL && beyond_pytorch(&p, in.ndim)) {
+            /* documented extension: bicubic, antialias and lanczos on 1-D
+             * and 3-D too (PyTorch has them on 4-D only) */
+            if (st == CLRS_OK)
+                extensions++;
+            else /* then for another reason torch would also give */
+                ck_assert_msg(strstr(clrs_last_error(ctx), "greater than 0") != NULL, "%s: extension case rejected: %s", id,
+                              clrs_last_error(ctx));
+            npy_free(&in);
+            continue;
+        }
         if (tu_get_str(c, "error") != NULL) {
             ck_assert_msg(st != CLRS_OK, "%s: torch raised '%s' but clrs accepted it", id, tu_get_str(c, "error"));
             ck_assert_msg(strlen(clrs_last_error(ctx)) > 0, "%s: no error detail", id);
@@ -96,9 +126,23 @@ START_TEST(test_golden)
         ck_assert_msg(load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
         ck_assert_int_eq(ref.ndim, in.ndim);
         for (int i = 0; i < ref.ndim; i++) ck_assert_msg(ref.shape[i] == osz[i], "%s: shape dim %d: %lld vs torch %lld", id, i, (long long)osz[i], (long long)ref.shape[i]);
-        int64_t numel = 1;
+        int64_t numel = 1, nin = 1;
         for (int i = 0; i < ref.ndim; i++) numel *= ref.shape[i];
+        for (int i = 0; i < in.ndim; i++) nin *= in.shape[i];
         size_t es = clrs_dtype_size(dt);
+        /* PyTorch 2.15 bug: with antialias and an output width of 1, CPU
+         * computes every output row with the weights of row 0. We do not
+         * copy it; those cases are checked against the C reference. */
+        int torch_bug = p.antialias && osz[in.ndim - 1] == 1;
+        double *exact = NULL;
+        if (dt == CLRS_F16 || dt == CLRS_BF16 || torch_bug) {
+            double *vin = malloc((size_t)nin * sizeof *vin);
+            exact = malloc((size_t)numel * sizeof *exact);
+            for (int64_t i = 0; i < nin; i++) vin[i] = tu_get(dt, in.data, i);
+            ck_assert_int_eq(ref_interpolate_ex(in.ndim, in.shape, vin, &p, osz, exact, dt,
+                                                REF_NEAREST_TORCH_CPU | REF_NEAREST_FMA), 0);
+            free(vin);
+        }
         for (int l = 0; l < TU_NLAYOUTS; l++) {
             tu_tensor ti, to;
             tu_alloc(&ti, dt, in.ndim, in.shape, (tu_layout)l, 0x5a);
@@ -108,9 +152,38 @@ START_TEST(test_golden)
             ck_assert_msg(st == CLRS_OK, "%s (%s): %s: %s", id, tu_layout_name((tu_layout)l), clrs_strerror(st), clrs_last_error(ctx));
             unsigned char *got = malloc((size_t)numel * es + 1);
             tu_load(&to, got);
-            if (is_nearest(p.mode) || dt == CLRS_U8) {
+            if (torch_bug) {
+                for (int64_t i = 0; i < numel; i++) {
+                    double g = tu_get(dt, got, i), x = exact[i];
+                    ck_assert_msg(dt == CLRS_U8 ? g == x : close_enough(dt, g, x),
+                                  "%s (%s): element %lld: %.9g vs reference %.9g", id,
+                                  tu_layout_name((tu_layout)l), (long long)i, g, x);
+                }
+                if (l == 0) bug_cases++;
+            } else if (is_nearest(p.mode) || dt == CLRS_U8) {
                 ck_assert_msg(memcmp(got, ref.data, (size_t)numel * es) == 0, "%s (%s): not bit-exact with torch", id,
                               tu_layout_name((tu_layout)l));
+            } else if (dt == CLRS_F16 || dt == CLRS_BF16) {
+                /* PyTorch's CPU half kernels round intermediate products to
+                 * the 16-bit type, so torch itself is often several ulp from
+                 * the exact result (its error scales with the inputs, not the
+                 * output). We require: within 1 ulp of the exactly computed
+                 * value (the C reference, in double), and that exact value
+                 * within torch's own rounding noise of torch's answer (which
+                 * checks that the reference means what torch means). */
+                for (int64_t i = 0; i < numel; i++) {
+                    double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i), x = exact[i];
+                    ck_assert_msg(close_enough(dt, g, x), "%s (%s): element %lld: %.9g vs exact %.9g", id,
+                                  tu_layout_name((tu_layout)l), (long long)i, g, x);
+                    if (!isnan(r) && !isinf(r)) {
+                        worst16 = fmax(worst16, fabs(r - x) / ulp16(dt, x));
+                        double noise = 16 * ulp16(dt, x) + (dt == CLRS_F16 ? 0x1p-9 : 0x1p-6);
+                        ck_assert_msg(fabs(r - x) <= noise, "%s (%s): element %lld: torch %.9g vs exact %.9g", id,
+                                      tu_layout_name((tu_layout)l), (long long)i, r, x);
+                    } else {
+                        ck_assert_msg(close_enough(dt, g, r), "%s: element %lld: %g vs torch %g", id, (long long)i, g, r);
+                    }
+                }
             } else {
                 for (int64_t i = 0; i < numel; i++) {
                     double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
@@ -124,11 +197,14 @@ START_TEST(test_golden)
             compared++;
         }
         ran++;
+        free(exact);
         npy_free(&ref);
         npy_free(&in);
     }
-    fprintf(stderr, "# interpolate golden: %d cases run in %d layout runs, %d torch errors reproduced, %d cases of modes not implemented yet\n",
-            ran, compared, errors_checked, not_run);
+    fprintf(stderr, "# interpolate golden: %d cases run in %d layout runs, %d torch errors reproduced, %d not run; "
+            "torch's own f16/bf16 error: up to %.1f ulp; %d cases of torch's antialias width-1 bug checked against the reference; "
+            "%d torch rank errors accepted as documented extensions\n",
+            ran, compared, errors_checked, not_run, worst16, bug_cases, extensions);
     ck_assert_int_gt(ran, 50);
     free(cases);
 }
@@ -152,8 +228,8 @@ START_TEST(test_strided_gaps_untouched)
     ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &ti.desc, &p, osz), CLRS_OK);
     tu_alloc(&to, CLRS_F32, 4, osz, TU_STRIDED, 0xab);
     int64_t numel = osz[0] * osz[1] * osz[2] * osz[3];
-    float *ones = malloc((size_t)numel * 4 > 420 ? (size_t)numel * 4 : 420);
-    for (int i = 0; i < 105; i++) ones[i] = 1.0f;
+    float ones[2 * 3 * 5 * 7];
+    for (int i = 0; i < 2 * 3 * 5 * 7; i++) ones[i] = 1.0f;
     tu_store(&ti, ones);
     ck_assert_int_eq(clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base), CLRS_OK);
     /* mark each element's bytes in a mask, then check every other byte */
@@ -173,7 +249,6 @@ START_TEST(test_strided_gaps_untouched)
     free(got);
     free(ff);
     free(mask);
-    free(ones);
     tu_free(&ti);
     tu_free(&to);
 }
@@ -194,7 +269,15 @@ START_TEST(test_random_vs_reference)
         for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 11);
         clrs_interpolate_params p;
         clrs_interpolate_params_init(&p);
-        p.mode = tu_range(&rng, 0, 1) ? CLRS_INTERP_NEAREST : CLRS_INTERP_NEAREST_EXACT;
+        static const clrs_interp_mode modes[] = {CLRS_INTERP_NEAREST, CLRS_INTERP_NEAREST_EXACT, CLRS_INTERP_LINEAR,
+                                                 CLRS_INTERP_BICUBIC, CLRS_INTERP_AREA, CLRS_INTERP_LANCZOS};
+        p.mode = modes[tu_range(&rng, 0, 5)];
+        if (p.mode == CLRS_INTERP_LINEAR) /* the rank's own name */
+            p.mode = rank == 3 ? CLRS_INTERP_LINEAR : rank == 4 ? CLRS_INTERP_BILINEAR : CLRS_INTERP_TRILINEAR;
+        int filtering = p.mode != CLRS_INTERP_NEAREST && p.mode != CLRS_INTERP_NEAREST_EXACT && p.mode != CLRS_INTERP_AREA;
+        if (filtering && p.mode != CLRS_INTERP_LANCZOS) p.align_corners = (int)tu_range(&rng, 0, 1);
+        if (filtering) p.antialias = p.mode == CLRS_INTERP_LANCZOS ? 1 : (int)tu_range(&rng, 0, 1);
+        if (p.antialias && p.align_corners == 1 && p.mode == CLRS_INTERP_LANCZOS) p.align_corners = CLRS_UNSET;
         if (tu_range(&rng, 0, 1)) {
             p.n_size = tu_range(&rng, 0, 1) ? 1 : sp;
             for (int a = 0; a < p.n_size; a++) p.size[a] = tu_range(&rng, 1, 2 * isz[2 + a] + 3);
@@ -223,7 +306,7 @@ START_TEST(test_random_vs_reference)
             tu_set(dt, lin, i, dt == CLRS_U8 ? (double)tu_range(&rng, 0, 255) : tu_uniform(&rng) * 200 - 100);
             vin[i] = tu_get(dt, lin, i);
         }
-        ck_assert_int_eq(ref_interpolate(rank, isz, vin, &p, osz, vout, dt), 0);
+        ck_assert_int_eq(ref_interpolate_ex(rank, isz, vin, &p, osz, vout, dt, REF_NEAREST_TORCH_CPU | REF_NEAREST_FMA), 0);
         for (int64_t i = 0; i < no; i++) tu_set(dt, lref, i, vout[i]);
         tu_tensor ti, to;
         tu_alloc(&ti, dt, rank, isz, lay, 0);
@@ -232,8 +315,23 @@ START_TEST(test_random_vs_reference)
         st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
         ck_assert_msg(st == CLRS_OK, "case %d: %s", it, clrs_last_error(ctx));
         tu_load(&to, lgot);
-        ck_assert_msg(memcmp(lgot, lref, (size_t)no * es) == 0, "case %d: %s rank %d %s %s differs from the reference", it,
-                      clrs_interp_mode_name(p.mode), rank, clrs_dtype_name(dt), tu_layout_name(lay));
+        if (!filtering && p.mode != CLRS_INTERP_AREA) {
+            ck_assert_msg(memcmp(lgot, lref, (size_t)no * es) == 0, "case %d: %s rank %d %s %s differs from the reference",
+                          it, clrs_interp_mode_name(p.mode), rank, clrs_dtype_name(dt), tu_layout_name(lay));
+        } else {
+            /* the reference computes coordinates in double, PyTorch (and we)
+             * in float for the 32- and 16-bit types: compare loosely here;
+             * the golden test holds us to PyTorch's own numbers */
+            for (int64_t i = 0; i < no; i++) {
+                double g = tu_get(dt, lgot, i), r = vout[i];
+                double tol = dt == CLRS_F64 ? 1e-9 * (1 + fabs(r))
+                           : dt == CLRS_U8  ? (p.mode == CLRS_INTERP_AREA ? 1 : 0)
+                           : dt == CLRS_F32 ? 2e-3 * (1 + fabs(r)) : 0.02 * (1 + fabs(r));
+                ck_assert_msg(fabs(g - r) <= tol, "case %d: %s%s rank %d %s %s element %lld: %.9g vs reference %.9g", it,
+                              clrs_interp_mode_name(p.mode), p.antialias ? "+aa" : "", rank, clrs_dtype_name(dt),
+                              tu_layout_name(lay), (long long)i, g, r);
+            }
+        }
         tu_free(&ti);
         tu_free(&to);
         free(vin);

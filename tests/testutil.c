@@ -199,6 +199,10 @@ int tu_read_manifest(const char *path, tu_case **cases)
         tu_case *c = &(*cases)[n++];
         memset(c, 0, sizeof *c);
         memcpy(c->line, buf, len + 1);
+    }
+    /* tokenise only now: realloc above moves the lines */
+    for (int i = 0; i < n; i++) {
+        tu_case *c = &(*cases)[i];
         char *save = NULL;
         for (char *tok = strtok_r(c->line, " ", &save); tok && c->n < 48; tok = strtok_r(NULL, " ", &save)) {
             char *eq = strchr(tok, '=');

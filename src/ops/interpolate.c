@@ -133,8 +133,10 @@ clrs_status clrs__interp_plan(clrs_context *ctx, const clrs_tensor_desc *in, con
         plan->out[a] = osz;
     }
     /* UpSample.h: input and output spatial sizes must be > 0. */
+    /* area is adaptive_avg_pool, which allows an empty output */
+    int min_out = mode == CLRS_INTERP_AREA ? 0 : 1;
     for (int a = 0; a < sp; a++)
-        if (plan->in[a] <= 0 || plan->out[a] <= 0) {
+        if (plan->in[a] <= 0 || plan->out[a] < min_out) {
             char ib[96], ob[96];
             clrs__format_sizes(ib, sizeof ib, sp, plan->in);
             clrs__format_sizes(ob, sizeof ob, sp, plan->out);
@@ -188,8 +190,8 @@ static int nearest_uses_idx_rule(const clrs_tensor_desc *in, const clrs_interp_p
 int64_t clrs__nearest_index(int exact, int idx_rule, int f64, int64_t o, int64_t in, int64_t out, double scale)
 {
     int64_t src;
-    if (idx_rule || !f64) {
-        if (idx_rule && !exact) {
+    if (idx_rule) {
+        if (!exact) {
             if (out == in) return o;
             if (out == 2 * in) return o >> 1;
         }
@@ -198,10 +200,26 @@ int64_t clrs__nearest_index(int exact, int idx_rule, int f64, int64_t o, int64_t
             src = (int64_t)floorf((float)(((double)o + 0.5) * (double)s));
         else
             src = (int64_t)floorf((float)o * s);
-    } else {
+    } else if (f64) {
+        /* opmath double; nearest-exact goes through area_pixel_compute_source_index,
+         * which x86 builds of PyTorch (AVX2/AVX512 kernels) compile to an FMA */
         double s = scale > 0.0 ? 1.0 / scale : (double)in / (double)out;
-        double x = exact ? ((double)o + 0.5) * s : (double)o * s;
-        src = (int64_t)floorf((float)x);
+        if (exact) {
+            double r = fma(s, (double)o + 0.5, -0.5);
+            if (r < 0.0) r = 0.0;
+            src = (int64_t)floorf((float)(r + 0.5));
+        } else {
+            src = (int64_t)floorf((float)(s * (double)o));
+        }
+    } else {
+        float s = scale > 0.0 ? (float)(1.0 / scale) : (float)in / (float)out;
+        if (exact) {
+            float r = fmaf(s, (float)o + 0.5f, -0.5f);
+            if (r < 0.0f) r = 0.0f;
+            src = (int64_t)floorf((float)((double)r + 0.5));
+        } else {
+            src = (int64_t)floorf(s * (float)o);
+        }
     }
     return src < in - 1 ? src : in - 1;
 }
@@ -302,6 +320,183 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     return st;
 }
 
+/* ---- the weighted engine ---------------------------------------------- */
+static const char *dtype_tag(clrs_dtype dt)
+{
+    switch (dt) {
+    case CLRS_F32: return "f32";
+    case CLRS_F64: return "f64";
+    case CLRS_F16: return "f16";
+    case CLRS_BF16: return "bf16";
+    case CLRS_U8: return "u8";
+    default: return "u16";
+    }
+}
+
+/* One launch of clrs_resample from `src` to `dst`; tabs[a] is the table of
+ * spatial axis a or NULL to copy along it. */
+static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_tensor_desc *sd, cl_mem sm,
+                            const clrs_tensor_desc *dd, cl_mem dm, const clrs_axis_taps *const *tabs, int sp,
+                            int fixed, cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    int f64 = sd->dtype == CLRS_F64 || dd->dtype == CLRS_F64;
+    int64_t toff[3] = {-1, -1, -1}, n = 0;
+    int prec = 0;
+    for (int a = 0; a < sp; a++)
+        if (tabs[a] != NULL) {
+            toff[a] = n;
+            n += tabs[a]->out * tabs[a]->taps;
+            prec = tabs[a]->prec;
+        }
+    size_t wsz = fixed ? sizeof(cl_int) : f64 ? sizeof(cl_double) : sizeof(cl_float);
+    cl_long *idx = malloc((size_t)(n ? n : 1) * sizeof *idx);
+    unsigned char *w = malloc((size_t)(n ? n : 1) * wsz);
+    if (idx == NULL || w == NULL) {
+        free(idx);
+        free(w);
+        return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "resampling tables of %lld entries", (long long)n);
+    }
+    for (int a = 0; a < sp; a++) {
+        if (tabs[a] == NULL) continue;
+        int64_t m = tabs[a]->out * tabs[a]->taps;
+        for (int64_t k = 0; k < m; k++) {
+            idx[toff[a] + k] = tabs[a]->idx[k];
+            double v = tabs[a]->w[k];
+            if (fixed)
+                ((cl_int *)w)[toff[a] + k] = (cl_int)v;
+            else if (f64)
+                ((cl_double *)w)[toff[a] + k] = v;
+            else
+                ((cl_float *)w)[toff[a] + k] = (cl_float)v;
+        }
+    }
+    cl_mem im = NULL, wm = NULL;
+    clrs_status st = clrs__make_buffer(ctx, idx, (size_t)n * sizeof *idx, &im);
+    if (st == CLRS_OK) st = clrs__make_buffer(ctx, w, (size_t)n * wsz, &wm);
+    free(idx);
+    free(w);
+    engine_dims d;
+    engine_order(sd, dd, toff, &d);
+    /* taps per iteration dim: find which spatial axis each landed on */
+    int taps[5] = {1, 1, 1, 1, 1};
+    for (int k = 0; k < 5; k++)
+        for (int a = 0; a < sp; a++)
+            if (tabs[a] != NULL && d.toff.s[k] == toff[a] && d.osz.s[k] == tabs[a]->out) taps[k] = tabs[a]->taps;
+    char opts[256];
+    snprintf(opts, sizeof opts, "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d",
+             dtype_tag(sd->dtype), dtype_tag(dd->dtype), fixed ? "int" : f64 ? "double" : "float",
+             fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4]);
+    cl_kernel k = NULL;
+    if (st == CLRS_OK) st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
+    if (st == CLRS_OK) {
+        cl_long so = sd->offset, doff = dd->offset;
+        cl_int pr = prec;
+        cl_uint i = 0;
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &sm);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof so, &so);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &dm);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof doff, &doff);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &im);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &wm);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.osz, &d.osz);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ost, &d.ost);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ist, &d.ist);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.toff, &d.toff);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof pr, &pr);
+        size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1], (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4])};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
+        clReleaseKernel(k);
+    }
+    if (im) clReleaseMemObject(im);
+    if (wm) clReleaseMemObject(wm);
+    return st;
+}
+
+/* Single pass when the taps of all axes multiply to a few (bilinear,
+ * bicubic, trilinear); otherwise one pass per resampled axis, W first (as
+ * PyTorch's separable antialias and uint8 paths), through intermediates in
+ * float (double for f64) or, for uint8, in uint8 as PyTorch does. */
+#define CLRS_SINGLE_PASS_TAPS 64
+
+static clrs_status enqueue_weighted(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
+                                    cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    const clrs_tensor_desc *in = &t[0].desc, *out = &t[1].desc;
+    clrs_dtype dt = in->dtype;
+    int sp = plan->sp;
+    if (dt == CLRS_F64 && !ctx->fp64)
+        return clrs__fail(ctx, CLRS_ERR_UNSUPPORTED, "interpolate mode '%s' on f64 needs a device with fp64; '%s' has none",
+                          clrs_interp_mode_name(plan->mode), ctx->info.name);
+    int fixed = dt == CLRS_U8 && plan->mode != CLRS_INTERP_AREA;
+    clrs_axis_taps tabs[3];
+    memset(tabs, 0, sizeof tabs);
+    clrs_status st = CLRS_OK;
+    int64_t prod = 1;
+    for (int a = 0; a < sp && st == CLRS_OK; a++) {
+        st = clrs__axis_taps(ctx, plan, a, dt, fixed, &tabs[a]);
+        prod *= tabs[a].taps;
+    }
+    /* the axes that need a pass, in PyTorch's order (last axis first) */
+    int order[3], np = 0;
+    for (int a = sp - 1; a >= 0; a--)
+        if (!tabs[a].identity) order[np++] = a;
+    if (st == CLRS_OK && !fixed && prod <= CLRS_SINGLE_PASS_TAPS) {
+        const clrs_axis_taps *all[3] = {&tabs[0], &tabs[1], &tabs[2]};
+        for (int a = 0; a < sp; a++)
+            if (tabs[a].identity) all[a] = NULL;
+        st = run_pass(ctx, q, in, t[0].mem, out, t[1].mem, all, sp, 0, nwait, wait, ev);
+    } else if (st == CLRS_OK && np == 0) {
+        const clrs_axis_taps *none[3] = {NULL, NULL, NULL};
+        st = run_pass(ctx, q, in, t[0].mem, out, t[1].mem, none, sp, fixed, nwait, wait, ev);
+    } else if (st == CLRS_OK) {
+        clrs_dtype mid = fixed ? CLRS_U8 : dt == CLRS_F64 ? CLRS_F64 : CLRS_F32;
+        clrs_tensor_desc cur = *in;
+        cl_mem curm = t[0].mem, tmp[2] = {NULL, NULL};
+        cl_event prev = NULL;
+        int64_t sizes[CLRS_MAX_RANK];
+        memcpy(sizes, in->sizes, sizeof sizes);
+        for (int p = 0; p < np && st == CLRS_OK; p++) {
+            int a = order[p];
+            const clrs_axis_taps *one[3] = {NULL, NULL, NULL};
+            one[a] = &tabs[a];
+            sizes[2 + a] = plan->out[a];
+            int last = p == np - 1;
+            clrs_tensor_desc nd;
+            cl_mem ndm;
+            if (last) {
+                nd = *out;
+                ndm = t[1].mem;
+            } else {
+                clrs_tensor_desc_contiguous(&nd, mid, in->rank, sizes);
+                size_t bytes = (size_t)clrs_tensor_desc_numel(&nd) * clrs_dtype_size(mid);
+                cl_int e;
+                tmp[p % 2] = ndm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, bytes ? bytes : 1, NULL, &e);
+                if (e != CL_SUCCESS) {
+                    st = clrs__fail_cl(ctx, e, "clCreateBuffer for a resampling intermediate");
+                    break;
+                }
+            }
+            cl_event done = NULL;
+            st = run_pass(ctx, q, &cur, curm, &nd, ndm, one, sp, fixed, p == 0 ? nwait : (prev ? 1 : 0),
+                          p == 0 ? wait : (prev ? &prev : NULL), last ? ev : &done);
+            if (prev) clReleaseEvent(prev);
+            prev = done;
+            /* the buffer read by this pass may go: OpenCL keeps it alive until the pass ran */
+            if (p > 0 && tmp[(p - 1) % 2] != NULL) {
+                clReleaseMemObject(tmp[(p - 1) % 2]);
+                tmp[(p - 1) % 2] = NULL;
+            }
+            cur = nd;
+            curm = ndm;
+        }
+        if (prev) clReleaseEvent(prev);
+        for (int i = 0; i < 2; i++)
+            if (tmp[i]) clReleaseMemObject(tmp[i]);
+    }
+    for (int a = 0; a < sp; a++) clrs__axis_taps_free(&tabs[a]);
+    return st;
+}
+
 static clrs_status interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
                                   cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -313,8 +508,7 @@ static clrs_status interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     case CLRS_INTERP_NEAREST_EXACT:
         return enqueue_gather(ctx, plan, t, q, nwait, wait, ev);
     default:
-        return clrs__fail(ctx, CLRS_ERR_NOT_IMPLEMENTED, "interpolate mode '%s' is not implemented yet",
-                          clrs_interp_mode_name(plan->mode));
+        return enqueue_weighted(ctx, plan, t, q, nwait, wait, ev);
     }
 }
 

@@ -20,4 +20,48 @@ clrs_status clrs__interp_plan(clrs_context *ctx, const clrs_tensor_desc *in, con
 /* PyTorch CPU's nearest / nearest-exact source index under its "idx" or
  * "generic" kernel rule (see interpolate.c). */
 int64_t clrs__nearest_index(int exact, int idx_rule, int f64, int64_t o, int64_t in, int64_t out, double scale);
+
+/* One spatial axis of the resampling engine (src/ops/interp_weights.c):
+ * `taps` entries per output index; idx -1 = dropped tap. For the uint8
+ * fixed-point path the weights are integers with `prec` fraction bits. */
+typedef struct clrs_axis_taps {
+    int taps;
+    int64_t out;
+    cl_long *idx;
+    double *w;
+    int prec;
+    int identity; /* a plain copy along this axis */
+} clrs_axis_taps;
+clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *plan, int axis, clrs_dtype dt,
+                            int fixed, clrs_axis_taps *t);
+void clrs__axis_taps_free(clrs_axis_taps *t);
+
+/* ---- pooling (pool.c) ---- */
+/* Resolved pooling arguments: PyTorch's checks and shape rule, in the
+ * 3-axis (D, H, W) form (missing leading axes have size 1, kernel 1). */
+typedef struct clrs_pool_plan {
+    clrs_pool_kind kind;
+    int sp;                                /* spatial rank */
+    int64_t in3[3], out3[3];               /* spatial sizes */
+    int64_t k3[3], s3[3], p3[3], d3[3];    /* kernel, stride, padding, dilation */
+    int ceil_mode, count_include_pad;
+    int64_t divisor_override;              /* 0 = none */
+    double norm_type;                      /* LP */
+    int lp_inf;                            /* LP: +1 / -1 for p = +-inf, else 0 */
+    int mean_path;                         /* adaptive avg to all-ones: no input checks */
+    const void *samples;                   /* fractional: (N, C, sp) or NULL (seed) */
+    clrs_dtype samples_dtype;
+    uint64_t seed;
+    int64_t out_sizes[CLRS_MAX_RANK];
+    int64_t numel_out;
+} clrs_pool_plan;
+
+/* The one pooling shape function (clrs_pool_output_shape uses it). */
+clrs_status clrs__pool_plan(clrs_context *ctx, const clrs_tensor_desc *in, const clrs_pool_params *p,
+                            clrs_pool_plan *plan);
+/* A clrs_enqueue_fn for a plan: t[0] input, t[1] output, t[2] (nt == 3)
+ * int64 indices. Usable by other ops, e.g. interpolate 'area' is
+ * CLRS_POOL_ADAPTIVE_AVG with the output's spatial sizes. */
+clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *plan, clrs_targ *t, int nt, cl_command_queue q,
+                               cl_uint nwait, const cl_event *wait, cl_event *ev);
 #endif
