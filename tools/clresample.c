@@ -2,7 +2,8 @@
  * clresample — command-line front end of the clresample library.
  *
  * Reads NumPy .npy arrays, runs one operator through the library's
- * host-memory API and writes the result atomically (tools/npy.c). Options
+ * host-memory API and writes the result atomically (tools/npy.c); `resize`
+ * does the same for PNG/PPM/PGM images (tools/image.c). Options
  * follow PyTorch's names and semantics; see `clresample --help`.
  *
  * Exit status: 0 success, 1 bad data or runtime error, 2 usage error. Every
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "clresample.h"
+#include "image.h"
 #include "npy.h"
 
 #define PROG "clresample"
@@ -67,6 +69,8 @@ typedef enum opt_id {
     O_INDICES,
     O_DEVICE,
     O_CHANNELS_LAST,
+    O_IMG_SIZE,  /* resize's --size WxH */
+    O_IMG_SCALE, /* resize's --scale F */
     O_COUNT
 } opt_id;
 
@@ -79,7 +83,9 @@ typedef enum opt_type {
     T_U64,      /* one uint64 */
     T_REAL_INF, /* one double, +-inf allowed, NaN not */
     T_INTS,     /* comma-separated int64 list */
-    T_REALS     /* comma-separated list of finite doubles */
+    T_REALS,    /* comma-separated list of finite doubles */
+    T_WXH,      /* image size "WxH": i[0] = W, i[1] = H, both positive */
+    T_REAL_POS  /* one finite double > 0 */
 } opt_type;
 
 typedef struct opt_def {
@@ -110,6 +116,9 @@ static const opt_def OPTS[O_COUNT] = {
     [O_INDICES] = {"indices", T_STR, "IDX_OUT"},
     [O_DEVICE] = {"device", T_STR, "SPEC"},
     [O_CHANNELS_LAST] = {"channels-last", T_FLAG, NULL},
+    /* Same names as --size / --scale: the subcommand decides which applies. */
+    [O_IMG_SIZE] = {"size", T_WXH, "WxH"},
+    [O_IMG_SCALE] = {"scale", T_REAL_POS, "F"},
 };
 
 /* Most list values: one per spatial dim (3); --size of max-unpool may also
@@ -136,7 +145,7 @@ typedef struct cmd_opt {
 /* ------------------------------------------------------------------------ */
 /* Subcommands                                                              */
 
-typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE } op_kind;
+typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE, K_IMAGE } op_kind;
 
 struct args;
 typedef struct cmd_def {
@@ -151,6 +160,7 @@ typedef struct cmd_def {
 
 static int run_devices(const struct args *a);
 static int run_info(const struct args *a);
+static int run_resize(const struct args *a);
 
 #define KERNEL_HELP "kernel size"
 #define STRIDE_HELP "stride (default: the kernel size)"
@@ -173,6 +183,15 @@ static const cmd_def CMDS[] = {
       {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
       {O_ANTIALIAS, 0, "antialias=True (bilinear/bicubic downsampling)"},
       {O_RECOMPUTE_SCALE_FACTOR, 0, "recompute_scale_factor=True (default None)"},
+      OPTS_END}},
+    {"resize", {"IN", "OUT", NULL}, K_IMAGE, 0, run_resize,
+     "resize a PNG, PPM or PGM image (F.interpolate)",
+     {{O_IMG_SIZE, F_ONEOF, "output width and height in pixels, e.g. 640x480"},
+      {O_IMG_SCALE, F_ONEOF, "scale both sides by F: floor(F * size), as F.interpolate"},
+      {O_MODE, 0, "nearest, nearest-exact, bilinear (default), bicubic, area or lanczos"},
+      {O_ANTIALIAS, 0, "antialias=True (bilinear/bicubic downsampling)"},
+      {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
+      {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
       OPTS_END}},
     {"max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_MAX, NULL,
      "max pooling (F.max_pool1d/2d/3d)",
@@ -249,7 +268,7 @@ static const cmd_opt *cmd_opt_at(const cmd_def *c, int i)
     int n = 0;
     while (c->opts[n].help) n++;
     if (i < n) return &c->opts[i];
-    if (c->kind == K_NONE) return NULL;
+    if (c->kind == K_NONE || c->kind == K_IMAGE) return NULL;
     i -= n;
     return OP_COMMON_OPTS[i].help ? &OP_COMMON_OPTS[i] : NULL;
 }
@@ -450,16 +469,32 @@ static void print_main_help(FILE *f)
     fputs("PyTorch-exact resampling and pooling operators on an OpenCL device.\n"
           "Arrays are NumPy .npy files in C order (<f4, <f8, <f2, |u1, <u2; indices <i8).\n"
           "The input's rank picks the operator: 3-D (N, C, L) for 1-D ops,\n"
-          "4-D (N, C, H, W) for 2-D ops, 5-D (N, C, D, H, W) for 3-D ops.\n\nsubcommands:\n",
+          "4-D (N, C, H, W) for 2-D ops, 5-D (N, C, D, H, W) for 3-D ops.\n"
+          "resize works on images instead: PNG, binary PPM and PGM files.\n\nsubcommands:\n",
           f);
     for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
-    fputs("\nEvery operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
+    fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
           "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
           "comma-separated values; one value applies to every spatial dim.\n"
           "OUT is written atomically, and only when everything succeeded.\n"
           "Exit status: 0 success, 1 bad data or runtime error, 2 usage error.\n",
           f);
 }
+
+/* Paragraphs after the options of `resize --help`. */
+static const char *const IMAGE_NOTES[] = {
+    "The image is processed as a (1, C, H, W) tensor of uint8 samples (uint16 for 16-bit "
+    "images), channels-last in memory, exactly like F.interpolate on that tensor: every "
+    "channel, alpha included, is resampled on its own (no premultiplied alpha, no gamma or "
+    "colour conversion), and the output keeps the input's channels and bit depth.",
+    "PNG input: 8- and 16-bit gray, gray+alpha, RGB and RGBA; palette images become RGB "
+    "(RGBA with transparency), gray below 8 bits becomes 8-bit gray, and a tRNS colour key "
+    "becomes an alpha channel. PPM/PGM input: binary P6/P5; maxval up to 255 gives 8 bits, "
+    "up to 65535 16 bits, and a maxval other than 255 or 65535 is rescaled to the full range.",
+    "A .ppm OUT takes RGB images only and a .pgm OUT gray images only. Metadata is dropped: "
+    "gamma, colour profiles (iCCP, sRGB, cHRM), text, time, physical pixel size, background "
+    "and the other ancillary PNG chunks, and PPM/PGM comments.",
+};
 
 static void print_cmd_help(FILE *f, const cmd_def *c)
 {
@@ -469,7 +504,11 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
         fputs("\narguments:\n", f);
         for (int k = 0; c->pos[k]; k++) {
             const char *p = c->pos[k], *h;
-            if (!strcmp(p, "IN"))
+            if (c->kind == K_IMAGE)
+                h = !strcmp(p, "IN") ? "input image: PNG, binary PPM (P6) or PGM (P5)"
+                                     : "output image, written atomically; its type follows "
+                                       "the extension: .png, .ppm or .pgm";
+            else if (!strcmp(p, "IN"))
                 h = c->kind != K_SHUFFLE ? "input .npy, 3-D (N, C, L) to 5-D (N, C, D, H, W)"
                     : c->sub             ? "input .npy (N, C, H*R, W*R)"
                                          : "input .npy (N, C*R*R, H, W)";
@@ -505,6 +544,11 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
         fputc('\n', f);
         print_wrapped(f, 0, 0, note);
     }
+    if (c->kind == K_IMAGE)
+        for (size_t k = 0; k < sizeof IMAGE_NOTES / sizeof IMAGE_NOTES[0]; k++) {
+            fputc('\n', f);
+            print_wrapped(f, 0, 0, IMAGE_NOTES[k]);
+        }
 }
 
 static void print_version(void)
@@ -596,6 +640,30 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
         break;
     case T_U64: bad = parse_u64(val, &v->u); break;
     case T_REAL_INF: bad = parse_real(val, 1, &v->d[0]); break;
+    case T_REAL_POS:
+        bad = parse_real(val, 0, &v->d[0]);
+        if (!bad && !(v->d[0] > 0)) bad = "must be positive";
+        break;
+    case T_WXH: {
+        const char *x = strpbrk(val, "xX");
+        char tok[64];
+        size_t wlen = x ? (size_t)(x - val) : 0;
+        bad = "expected WIDTHxHEIGHT in pixels, e.g. 640x480";
+        if (!x || wlen >= sizeof tok) break;
+        memcpy(tok, val, wlen);
+        tok[wlen] = '\0';
+        if (!isdigit((unsigned char)tok[0]) || !isdigit((unsigned char)x[1]) ||
+            parse_i64(tok, &v->i[0]) != NULL || parse_i64(x + 1, &v->i[1]) != NULL)
+            break;
+        if (v->i[0] <= 0 || v->i[1] <= 0)
+            bad = "width and height must be positive";
+        else if (v->i[0] > (int64_t)IMAGE_MAX_DIM || v->i[1] > (int64_t)IMAGE_MAX_DIM)
+            bad = "width and height must be at most 2147483647";
+        else
+            bad = NULL;
+        v->n = 2;
+        break;
+    }
     case T_INTS:
     case T_REALS: {
         int max = (co->flags & F_FULL) ? MAX_LIST : 3;
@@ -669,8 +737,10 @@ static int parse_cmd_args(const cmd_def *c, int argc, char **argv, args *a)
         const char *name = s + 2, *eq = strchr(name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
         int id = -1;
-        for (int k = 0; k < O_COUNT; k++)
-            if (strlen(OPTS[k].name) == nlen && !strncmp(OPTS[k].name, name, nlen)) id = k;
+        for (int k = 0; k < O_COUNT; k++) /* of two options of one name, the one c takes */
+            if (strlen(OPTS[k].name) == nlen && !strncmp(OPTS[k].name, name, nlen) &&
+                (id < 0 || cmd_find_opt(c, (opt_id)k)))
+                id = k;
         if (id < 0) {
             errorf("%s: unknown option '--%.*s'", c->name, (int)nlen, name);
             return RC_USAGE;
@@ -919,7 +989,8 @@ static void build_params(const args *a, int rank, op_params *P)
         break;
     }
     case K_SHUFFLE: P->factor = a->v[O_FACTOR].i[0]; break;
-    case K_NONE: break;
+    case K_NONE:
+    case K_IMAGE: break;
     }
 }
 
@@ -931,7 +1002,8 @@ static clrs_status op_output_shape(const args *a, const op_params *P, const clrs
     case K_POOL: return clrs_pool_output_shape(NULL, in, &P->pool, out);
     case K_UNPOOL: return clrs_max_unpool_output_shape(NULL, in, &P->unpool, out);
     case K_SHUFFLE: return clrs_pixel_shuffle_output_shape(NULL, in, P->factor, a->cmd->sub, out);
-    case K_NONE: break;
+    case K_NONE:
+    case K_IMAGE: break;
     }
     return CLRS_ERR_INTERNAL;
 }
@@ -952,7 +1024,8 @@ static clrs_status op_execute(clrs_context *ctx, const args *a, const op_params 
     case K_SHUFFLE:
         return clrs_pixel_shuffle(ctx, P->factor, a->cmd->sub, &in->desc, in->arr.data, &out->desc,
                                   out->arr.data);
-    case K_NONE: break;
+    case K_NONE:
+    case K_IMAGE: break;
     }
     return CLRS_ERR_INTERNAL;
 }
@@ -1082,6 +1155,91 @@ done:
     npy_free(&samples.arr);
     npy_free(&out.arr);
     npy_free(&out_idx.arr);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* resize: images                                                           */
+
+static int run_resize(const args *a)
+{
+    const char *op = a->cmd->name;
+    const char *in_path = a->pos[0], *out_path = a->pos[1];
+    image in = {0}, out = {0};
+    clrs_context *ctx = NULL;
+    char err[512];
+    clrs_status st;
+    int rc = RC_FAIL;
+
+    /* OUT's type is part of the command line: a usage error, found before any work. */
+    const image_format fmt = image_format_from_path(out_path);
+    if (fmt == IMAGE_FMT_UNKNOWN) {
+        errorf("%s: OUT '%s' has no known image extension (expected .png, .ppm or .pgm)", op,
+               out_path);
+        return RC_USAGE;
+    }
+    if (image_read(in_path, &in, err, sizeof err) != 0 ||
+        image_check_format(out_path, fmt, in.channels, err, sizeof err) != 0) {
+        errorf("%s", err);
+        goto done;
+    }
+
+    clrs_interpolate_params p;
+    clrs_interpolate_params_init(&p);
+    p.mode = a->v[O_MODE].given ? (clrs_interp_mode)a->v[O_MODE].i[0] : CLRS_INTERP_BILINEAR;
+    if (a->v[O_IMG_SIZE].given) {
+        p.n_size = 2; /* (H, W) in the library's order; the option says W first */
+        p.size[0] = a->v[O_IMG_SIZE].i[1];
+        p.size[1] = a->v[O_IMG_SIZE].i[0];
+    } else {
+        p.n_scale = 1;
+        p.scale[0] = a->v[O_IMG_SCALE].d[0];
+    }
+    p.align_corners = a->v[O_ALIGN_CORNERS].given ? 1 : CLRS_UNSET;
+    p.antialias = a->v[O_ANTIALIAS].given ? 1 : 0;
+
+    /* The decoded buffer is (H, W, C): a channels-last (1, C, H, W) tensor as it is. */
+    const clrs_dtype dt = in.depth == 16 ? CLRS_U16 : CLRS_U8;
+    const int64_t in_sizes[4] = {1, in.channels, in.height, in.width};
+    int64_t out_sizes[CLRS_MAX_RANK];
+    clrs_tensor_desc din, dout;
+    if ((st = clrs_tensor_desc_channels_last(&din, dt, 4, in_sizes)) != CLRS_OK ||
+        (st = clrs_interpolate_output_shape(NULL, &din, &p, out_sizes)) != CLRS_OK) {
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    if (image_alloc(&out, (uint64_t)out_sizes[3], (uint64_t)out_sizes[2], in.channels, in.depth,
+                    out_path, err, sizeof err) != 0) {
+        errorf("%s", err);
+        goto done;
+    }
+    if ((st = clrs_tensor_desc_channels_last(&dout, dt, 4, out_sizes)) != CLRS_OK) {
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
+        ctx = NULL;
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    if ((st = clrs_interpolate(ctx, &p, &din, in.data, &dout, out.data)) != CLRS_OK) {
+        rc = lib_error(op, ctx, st);
+        goto done;
+    }
+    if (image_write_atomic(out_path, fmt, &out, err, sizeof err) != 0) {
+        errorf("%s", err);
+        goto done;
+    }
+    rc = RC_OK;
+
+done:
+    clrs_context_release(ctx);
+    image_free(&in);
+    image_free(&out);
     return rc;
 }
 

@@ -1,0 +1,1 @@
+## bench/bench.mk — benchmark programs (included by Makefile.am)

@@ -1,0 +1,1 @@
+## tests/reliability.mk — sanitizer, fuzz and robustness checks (included by Makefile.am)
