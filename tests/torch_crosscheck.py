@@ -212,10 +212,30 @@ def gen_interpolate(r, a, dtype):
         c.args.append("--recompute-scale-factor")
     c.exact = mode in ("nearest", "nearest-exact")
 
+    def call(x, sz, sf, recompute=None):
+        return F.interpolate(x, size=sz, scale_factor=sf, mode=mode, align_corners=ac,
+                             recompute_scale_factor=recompute, antialias=aa)
+
     def fn(x):
-        return F.interpolate(x, size=None if size is None else torch_list(size, d),
-                             scale_factor=None if scale is None else torch_list(scale, d),
-                             mode=mode, align_corners=ac, recompute_scale_factor=rc, antialias=aa)
+        sz = None if size is None else torch_list(size, d)
+        sf = None if scale is None else torch_list(scale, d)
+        y = call(x, sz, sf, rc)
+        if aa and x.dim() == 4 and y.shape[-1] == 1 and y.shape[-2] > 1:
+            # torch 2.15 bug (not copied by clresample): with antialias and an
+            # output width of 1, every output row gets the weights of row 0.
+            # Recompute correctly: rows first, then columns, each call with
+            # an output width > 1 or an unchanged axis.
+            # W pass first (as torch orders them), then the H pass done as a
+            # W pass on the transposed tensor.
+            sfl = list(sf) if isinstance(sf, (list, tuple)) else [sf, sf]
+            oh = y.shape[-2]
+            if sf is not None and not rc:
+                t = call(x, None, (1.0, sfl[1])) if x.shape[-1] != 1 else x
+                y = call(t.transpose(-1, -2), None, (1.0, sfl[0])).transpose(-1, -2)
+            else:
+                t = call(x, (x.shape[-2], 1), None) if x.shape[-1] != 1 else x
+                y = call(t.transpose(-1, -2), (1, oh), None).transpose(-1, -2)
+        return y
     c.torch_fn = fn
     return c
 
@@ -583,7 +603,7 @@ def run_case(k, seed, a, tmp):
     except Skip as e:
         return "skip", f"{desc}: {e}", cmd
     except NotImplementedError as e:
-        if "not implemented for" in str(e):
+        if "not implemented for" in str(e) or "could not infer output dtype" in str(e):
             return "skip", f"{desc}: torch: {str(e).splitlines()[0]}", cmd
         terr = e
     except Exception as e:
@@ -613,6 +633,10 @@ def run_case(k, seed, a, tmp):
 
     if terr is not None:
         tmsg = str(terr).strip().splitlines()[0] if str(terr).strip() else type(terr).__name__
+        if op == "interpolate" and p.returncode == 0 and (
+                "requires a 4-D tensor" in tmsg or "Only 3D, 4D and 5D input Tensors supported" in tmsg):
+            # documented extension: bicubic / antialias / lanczos on 1-D and 3-D
+            return "skip", f"{desc}: extension beyond torch (4-D only there): {tmsg[:60]}", cmd
         if p.returncode not in (1, 2):
             return "fail", f"{desc}: torch raised '{tmsg[:120]}' but CLI exited {p.returncode}", cmd
         if os.path.exists(outp):
@@ -628,7 +652,21 @@ def run_case(k, seed, a, tmp):
         got = from_file_layout(np.load(outp, allow_pickle=False), cl)
     except Exception as e:
         return "fail", f"{desc}: cannot read OUT: {e}", cmd
-    why = compare(got, ref.contiguous().numpy(), dtype, c.exact)
+    refc = ref.contiguous().numpy()
+    if dtype == "f16" and not c.exact:
+        # torch's CPU half kernels round intermediates to 16 bits and can be
+        # several ulp off; clresample computes in float (with torch's float
+        # coordinates) and rounds once. Hold it to 1 ulp of torch's float32
+        # result on the same input instead.
+        try:
+            ex = c.torch_fn(c.x.float(), c.extra_in["indices"]) if "indices" in c.extra_in else c.torch_fn(c.x.float())
+            ex = ex[0] if isinstance(ex, tuple) else ex
+            ex16 = ex.to(torch.float16).contiguous().numpy()
+            # where torch's own answer is NaN or inf, that is the contract
+            refc = np.where(np.isfinite(refc), ex16, refc)
+        except Exception:
+            pass
+    why = compare(got, refc, dtype, c.exact)
     if why:
         return "fail", f"{desc}: values: {why}", cmd
     if c.want_indices:

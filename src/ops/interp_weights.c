@@ -265,17 +265,26 @@ static clrs_status u8_table(const clrs_context *ctx, const clrs_interp_plan *pla
 }
 
 /* Float source coordinate as PyTorch's area_pixel_compute_source_index in
- * opmath (float unless f64), each operation rounded (no FMA: golden
- * vectors show the linear and cubic kernels round the product first). */
-static double source_coord(int f64, double scale, int64_t o, int align, int cubic)
+ * opmath (float unless f64). Whether the multiply-subtract is fused depends
+ * on which PyTorch kernel runs (measured with torch 2.15 on x86: the 2-D
+ * bilinear kernel fuses it for 32- and 16-bit floats; linear, trilinear,
+ * bicubic and every f64 kernel round the product first). It decides whether
+ * a tap gets an exactly zero weight, hence NaN or inf next to an infinity. */
+static double source_coord(int f64, double scale, int64_t o, int align, int cubic, int fused)
 {
     if (f64) {
         double r = align ? scale * (double)o : scale * ((double)o + 0.5) - 0.5;
         return (!cubic && r < 0.0) ? 0.0 : r;
     }
-    float s = (float)scale;
-    volatile float prod = align ? s * (float)o : s * ((float)o + 0.5f);
-    float r = align ? prod : prod - 0.5f;
+    float s = (float)scale, r;
+    if (align) {
+        r = s * (float)o;
+    } else if (fused) {
+        r = fmaf(s, (float)o + 0.5f, -0.5f);
+    } else {
+        volatile float prod = s * ((float)o + 0.5f);
+        r = prod - 0.5f;
+    }
     return (!cubic && r < 0.0f) ? 0.0 : (double)r;
 }
 
@@ -359,7 +368,7 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
                 t->w[2 * o + 1] = 0.0;
                 continue;
             }
-            double real = source_coord(f64, scale, o, plan->align_corners, 0);
+            double real = source_coord(f64, scale, o, plan->align_corners, 0, m == CLRS_INTERP_BILINEAR);
             int64_t i0 = (int64_t)floorf((float)real);
             if (f64) i0 = (int64_t)floor(real);
             if (i0 > in - 1) i0 = in - 1;
@@ -377,7 +386,7 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
         double scale = opmath_scale(f64, in, out, plan->align_corners, plan->scale[a]);
         CLRS_FORWARD(taps_alloc(ctx, t, out, 4));
         for (int64_t o = 0; o < out; o++) {
-            double real = source_coord(f64, scale, o, plan->align_corners, 1);
+            double real = source_coord(f64, scale, o, plan->align_corners, 1, 0);
             int64_t ix = (int64_t)floor(real);
             double tt = f64 ? real - (double)ix : (double)((float)real - (float)ix);
             double cf[4];
