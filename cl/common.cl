@@ -1,6 +1,7 @@
 /* common.cl — prepended to every clresample program.
  *
- * Host-provided defines (always): HAS_FP64, HAS_FP16, IS_CPU (0 or 1).
+ * Host-provided defines (always): HAS_FP64, HAS_FP16, HAS_IMAGES, IS_CPU
+ * (0 or 1) and MAX_WG (the device's largest work-group size).
  * Optional per program: DTYPE_F32 | DTYPE_F64 | DTYPE_F16 | DTYPE_BF16 |
  * DTYPE_U8 | DTYPE_U16 selects DATA_T storage with LOAD(p, i) / STORE(p, i, v)
  * computing in ACC_T (float, or double for f64).
@@ -11,8 +12,14 @@
 #ifndef HAS_FP16
 #define HAS_FP16 0
 #endif
+#ifndef HAS_IMAGES
+#define HAS_IMAGES 0
+#endif
 #ifndef IS_CPU
 #define IS_CPU 0
+#endif
+#ifndef MAX_WG
+#define MAX_WG 256
 #endif
 
 #if HAS_FP64

@@ -36,8 +36,9 @@ static clrs_status finish_init(clrs_context *ctx)
                           ctx->platform_version, NULL) != CL_SUCCESS)
         ctx->platform_version[0] = '\0';
     ctx->platform_version[sizeof ctx->platform_version - 1] = '\0';
-    snprintf(ctx->device_options, sizeof ctx->device_options, "-DHAS_FP64=%d -DHAS_FP16=%d -DIS_CPU=%d",
-             ctx->fp64, ctx->fp16, ctx->is_cpu);
+    snprintf(ctx->device_options, sizeof ctx->device_options,
+             "-DHAS_FP64=%d -DHAS_FP16=%d -DHAS_IMAGES=%d -DIS_CPU=%d -DMAX_WG=%zu", ctx->fp64, ctx->fp16,
+             info->images, ctx->is_cpu, ctx->max_wg);
     if (pthread_mutex_init(&ctx->lock, NULL) != 0 || pthread_cond_init(&ctx->built, NULL) != 0)
         return clrs__fail(NULL, CLRS_ERR_INTERNAL, "cannot initialise the context's mutex");
     clrs__log(CLRS_LOG_INFO, "device", "using %s '%s' on platform '%s' (%s; driver %s): %s",
