@@ -196,10 +196,14 @@ struct clrs_program_entry {
     const clrs_kernel_source *src;
     char *options;
     int state; /* 0 building, 1 done */
+    int refs;   /* threads using the entry (the list itself holds none) */
+    int orphan; /* dropped from the list by clrs_cache_clear while in use */
     clrs_status status;
     cl_program program; /* NULL when the build failed */
     char *log;          /* build log of a failure */
 };
+
+static void entry_free(clrs_program_entry *ent);
 
 static char *build_log(const clrs_context *ctx, cl_program p)
 {
@@ -294,6 +298,7 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
         }
         ent->src = src;
         ent->options = opt;
+        ent->refs = 1;
         ent->next = ctx->programs;
         ctx->programs = ent;
         pthread_mutex_unlock(&ctx->lock);
@@ -303,25 +308,35 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
         ent->state = 1;
         pthread_cond_broadcast(&ctx->built);
     } else {
+        ent->refs++; /* keeps the entry alive across the wait */
         while (ent->state == 0) pthread_cond_wait(&ctx->built, &ctx->lock);
     }
     clrs_status st = ent->status;
     cl_program prog = ent->program;
-    if (st != CLRS_OK || prog == NULL) {
+    if (st != CLRS_OK || prog == NULL)
         /* A failed build stays cached with its log: report it every time. */
         st = clrs__fail(ctx, st == CLRS_OK ? CLRS_ERR_BUILD_FAILED : st,
                         "building %s.cl with options '%s' failed%s%s", src->name, ent->options,
                         ent->log ? "; build log:\n" : "", ent->log ? ent->log : "");
-        pthread_mutex_unlock(&ctx->lock);
-        return st;
-    }
-    clRetainProgram(prog); /* clrs_cache_clear may drop the entry meanwhile */
+    else
+        clRetainProgram(prog); /* ours until the kernel exists */
+    int drop = --ent->refs == 0 && ent->orphan;
     pthread_mutex_unlock(&ctx->lock);
+    if (drop) entry_free(ent);
+    if (st != CLRS_OK) return st;
     cl_int e;
     *out = clCreateKernel(prog, kernel_name, &e);
     clReleaseProgram(prog);
     if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateKernel");
     return CLRS_OK;
+}
+
+static void entry_free(clrs_program_entry *ent)
+{
+    if (ent->program) clReleaseProgram(ent->program);
+    free(ent->options);
+    free(ent->log);
+    free(ent);
 }
 
 void clrs__program_cache_release(clrs_context *ctx)
@@ -330,12 +345,9 @@ void clrs__program_cache_release(clrs_context *ctx)
     clrs_program_entry *ent = ctx->programs;
     ctx->programs = NULL;
     pthread_mutex_unlock(&ctx->lock);
-    while (ent != NULL) {
+    while (ent != NULL) { /* no call is running: nobody holds a reference */
         clrs_program_entry *next = ent->next;
-        if (ent->program) clReleaseProgram(ent->program);
-        free(ent->options);
-        free(ent->log);
-        free(ent);
+        entry_free(ent);
         ent = next;
     }
 }
@@ -344,9 +356,10 @@ clrs_status clrs_cache_clear(clrs_context *ctx)
 {
     clrs__clear_error(ctx);
     if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "clrs_cache_clear: ctx is NULL");
-    /* Entries still building belong to other threads: keep those. */
+    /* Entries still building are kept; finished ones leave the list and are
+     * freed now, or by the last thread still using one. */
     pthread_mutex_lock(&ctx->lock);
-    clrs_program_entry **pp = &ctx->programs;
+    clrs_program_entry **pp = &ctx->programs, *dead = NULL;
     while (*pp != NULL) {
         clrs_program_entry *ent = *pp;
         if (ent->state == 0) {
@@ -354,11 +367,18 @@ clrs_status clrs_cache_clear(clrs_context *ctx)
             continue;
         }
         *pp = ent->next;
-        if (ent->program) clReleaseProgram(ent->program);
-        free(ent->options);
-        free(ent->log);
-        free(ent);
+        if (ent->refs > 0) {
+            ent->orphan = 1;
+        } else {
+            ent->next = dead;
+            dead = ent;
+        }
     }
     pthread_mutex_unlock(&ctx->lock);
+    while (dead != NULL) {
+        clrs_program_entry *next = dead->next;
+        entry_free(dead);
+        dead = next;
+    }
     return CLRS_OK;
 }

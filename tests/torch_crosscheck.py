@@ -592,6 +592,11 @@ def run_case(k, seed, a, tmp):
     cmd = [a.cli, c.op] + pos + args
     desc = f"{op} {dtype} in{tuple(c.x.shape)}{' channels-last' if cl else ''}"
 
+    if op == "pixel-unshuffle" and c.x.numel() == 0:
+        # torch 2.15 returns the input shape unchanged for an empty input;
+        # clresample (and the C reference) give the logical output shape
+        return "skip", f"{desc}: empty pixel_unshuffle (torch quirk)", cmd
+
     # torch
     ref = refidx = None
     terr = None

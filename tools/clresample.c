@@ -685,8 +685,8 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
                 bad = parse_real(tok, 0, &v->d[v->n]);
             else if ((co->flags & F_NONE_OK) && !strcmp(tok, "none"))
                 v->i[v->n] = CLRS_UNSET;
-            else
-                bad = parse_i64(tok, &v->i[v->n]);
+            else if ((bad = parse_i64(tok, &v->i[v->n])) == NULL && (co->flags & F_NONE_OK) && v->i[v->n] < 0)
+                bad = "must be >= 0 or 'none'"; /* -1 is CLRS_UNSET: only "none" may say that */
             if (bad) {
                 if (strcmp(tok, val) != 0)
                     errorf("%s: --%s: invalid value '%s' in '%s': %s", c->name, d->name, tok, val,

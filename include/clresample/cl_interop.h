@@ -4,7 +4,11 @@
  *
  * The cl_mem calls enqueue on `queue` (NULL: the context's own queue), wait
  * for `num_wait` events in `wait_list`, and return an event for the last
- * command in `*event` when event != NULL. They never call clFinish. Tensor
+ * command in `*event` when event != NULL. They never call clFinish. One
+ * exception: clrs_max_unpool_cl waits for its small index-check kernel (and
+ * so for the wait list) before returning, so that an index out of range is
+ * reported as CLRS_ERR_INDEX_OUT_OF_RANGE instead of a silent bad write: do
+ * not pass it a user event that you complete only after it returns. Tensor
  * descriptors' `offset` fields are element offsets into the buffers.
  * Any queue passed must belong to the context's cl_context and device.
  */

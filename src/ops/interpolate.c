@@ -150,8 +150,11 @@ clrs_status clrs__interp_plan(clrs_context *ctx, const clrs_tensor_desc *in, con
     for (int a = 0; a < sp; a++) plan->out_sizes[2 + a] = plan->out[a];
     plan->numel_out = 1;
     for (int i = 0; i < rank; i++)
-        if (__builtin_mul_overflow(plan->numel_out, plan->out_sizes[i], &plan->numel_out))
-            return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "output element count overflows 64 bits");
+        if (__builtin_mul_overflow(plan->numel_out, plan->out_sizes[i], &plan->numel_out)) {
+            char ob[160];
+            clrs__format_sizes(ob, sizeof ob, rank, plan->out_sizes);
+            return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "output sizes %s: element count overflows 64 bits", ob);
+        }
     return CLRS_OK;
 }
 

@@ -1,0 +1,596 @@
+/* pool.cl — the pooling engine, max unpooling and pixel shuffle.
+ *
+ * ONE pooling engine (clrs_pool, and clrs_pool_global for global pooling):
+ *   DTYPE_*   storage type (common.cl): f32, f64, f16, bf16, u8, u16; one
+ *             general program per dtype serves every algorithm through the
+ *             runtime argument `algo`:
+ *             0 max, 1 avg, 2 LP (finite p), 3 adaptive avg, 4 adaptive max,
+ *             5 fractional max; LP with p = +-inf is max with `xform`
+ *             1 |x| (p = +inf) or 2 -|x| (p = -inf; the stored result is
+ *             negated back, as torch's -max_pool(-|x|))
+ *   WG_SIZE   work-group size of clrs_pool_global's reduction
+ * Specialised programs for large outputs with non-overlapping whole windows
+ * (stride == kernel, no padding; adaptive with divisible sizes):
+ *   ALGO      the algorithm as a constant (every test on it folds away)
+ *   FULL=1    every window lies inside the input: no clipping
+ *   KD/KH/KW  the window size per axis (loops unroll)
+ * The spatial part is always 3-D (D, H, W); missing leading axes have size 1.
+ *
+ * Rules (PyTorch CPU, aten/src/ATen/native/cpu/MaxPoolKernel.cpp,
+ * AvgPoolKernel.cpp, AdaptiveAvgPoolKernel.cpp, AdaptiveMaxPoolKernel.cpp,
+ * FractionalMaxPool2d/3d.cpp, torch/nn/functional.py lp_pool*):
+ *  - max: taps in scan order d, h, w; a value replaces the running max when
+ *    val > max or val is NaN (NaN propagates, last NaN wins, ties keep the
+ *    first); padding acts as -inf; the index starts at the first in-bounds
+ *    tap. The value is copied as raw bits (bit-exact, NaN payloads kept).
+ *  - avg: hstart = o*s - pad, hend = min(hstart + k, in + pad), pool_size =
+ *    (hend - hstart)*..., then clip to [0, in); empty -> 0; divisor =
+ *    divisor_override ?: count_include_pad ? pool_size : clipped count;
+ *    sum in ACC_T (float for f16/bf16) in scan order, out = sum / divisor.
+ *    Integer dtypes: integer sum, truncated quotient, saturated.
+ *  - adaptive: [floor(o*in/out), ceil((o+1)*in/out)) in integers; avg is
+ *    sum / kd / kh / kw.
+ *  - LP: torch's composite avg_pool(x^p) -> sign*relu(|a|) * prod(kernel)
+ *    -> ^(1/p), with ATen's special exponents (2, 3, +-0.5, -1, -2, 1).
+ *  - f16/bf16 are computed in float and rounded once when stored. torch's
+ *    CPU rounds some intermediates to 16 bits (every step of LP's composite,
+ *    the partial sums of adaptive_avg_pool3d): its results can be a few ulp
+ *    away from the float answer we give, but where such an intermediate
+ *    overflows to +-inf in torch, it does here too (ovf16).
+ * No fast-math anywhere; contraction is off so x*x + sum stays two roundings. */
+#pragma OPENCL FP_CONTRACT OFF
+
+#ifndef FULL
+#define FULL 0
+#endif
+
+#define A_MAX 0
+#define A_AVG 1
+#define A_LP 2
+#define A_AAVG 3
+#define A_AMAX 4
+#define A_FMAX 5
+
+/* ---- the output element a work-item owns -------------------------------- */
+#define DECOMPOSE_OUTPUT(osz, order)                                        \
+    long n, c, od, oh, ow;                                                  \
+    {                                                                       \
+        long g0 = (long)get_global_id(0), g1 = (long)get_global_id(1);      \
+        long g2 = (long)get_global_id(2);                                   \
+        if (order) {                                                        \
+            if (g0 >= (osz).s1 || g1 >= (osz).s4) return;                   \
+            c = g0;                                                         \
+            ow = g1;                                                        \
+            oh = g2 % (osz).s3;                                             \
+            long r_ = g2 / (osz).s3;                                        \
+            od = r_ % (osz).s2;                                             \
+            n = r_ / (osz).s2;                                              \
+        } else {                                                            \
+            if (g0 >= (osz).s4 || g1 >= (osz).s3) return;                   \
+            ow = g0;                                                        \
+            oh = g1;                                                        \
+            od = g2 % (osz).s2;                                             \
+            long r_ = g2 / (osz).s2;                                        \
+            c = r_ % (osz).s1;                                              \
+            n = r_ / (osz).s1;                                              \
+        }                                                                   \
+        if (n >= (osz).s0) return;                                          \
+    }
+
+#define OFF5(off, st, a, b, cc, d, e) ((off) + (a) * (st).s0 + (b) * (st).s1 + (cc) * (st).s2 + (d) * (st).s3 + (e) * (st).s4)
+
+/* ---- storage bits ------------------------------------------------------- */
+inline float clrs_h2f(ushort h)
+{
+    uint s = ((uint)h & 0x8000u) << 16, e = ((uint)h >> 10) & 0x1fu, m = (uint)h & 0x3ffu;
+    if (e == 0u) {
+        float f = (float)m * 5.9604644775390625e-8f; /* 2^-24 */
+        return s ? -f : f;
+    }
+    if (e == 31u) return as_float(s | 0x7f800000u | (m << 13));
+    return as_float(s | ((e + 112u) << 23) | (m << 13));
+}
+
+#if defined(DTYPE_F32)
+#define RAW_T uint
+#define RAW_TO_ACC(r) as_float(r)
+#define RAW_ABS(r) ((r) & 0x7fffffffu)
+#define RAW_NEG(r) ((r) ^ 0x80000000u)
+#define RAW_NEG_INF 0xff800000u
+#define IS_INT_DTYPE 0
+#elif defined(DTYPE_F64)
+#define RAW_T ulong
+#define RAW_TO_ACC(r) as_double(r)
+#define RAW_ABS(r) ((r) & 0x7fffffffffffffffUL)
+#define RAW_NEG(r) ((r) ^ 0x8000000000000000UL)
+#define RAW_NEG_INF 0xfff0000000000000UL
+#define IS_INT_DTYPE 0
+#elif defined(DTYPE_F16)
+#define RAW_T ushort
+#define RAW_TO_ACC(r) clrs_h2f(r)
+#define RAW_ABS(r) ((ushort)((r) & 0x7fffu))
+#define RAW_NEG(r) ((ushort)((r) ^ 0x8000u))
+#define RAW_NEG_INF ((ushort)0xfc00u)
+#define IS_INT_DTYPE 0
+#elif defined(DTYPE_BF16)
+#define RAW_T ushort
+#define RAW_TO_ACC(r) clrs_bf16_to_f32(r)
+#define RAW_ABS(r) ((ushort)((r) & 0x7fffu))
+#define RAW_NEG(r) ((ushort)((r) ^ 0x8000u))
+#define RAW_NEG_INF ((ushort)0xff80u)
+#define IS_INT_DTYPE 0
+#elif defined(DTYPE_U8)
+#define RAW_T uchar
+#define RAW_TO_ACC(r) ((float)(r))
+#define RAW_ABS(r) (r)
+#define RAW_NEG(r) ((uchar)(0u - (uint)(r))) /* torch's uint8 negation wraps */
+#define RAW_NEG_INF ((uchar)0)               /* numeric_limits<uint8_t>::min() */
+#define IS_INT_DTYPE 1
+#define INT_MAXV 255
+#elif defined(DTYPE_U16)
+#define RAW_T ushort
+#define RAW_TO_ACC(r) ((float)(r))
+#define RAW_ABS(r) (r)
+#define RAW_NEG(r) ((ushort)(0u - (uint)(r)))
+#define RAW_NEG_INF ((ushort)0)
+#define IS_INT_DTYPE 1
+#define INT_MAXV 65535
+#endif
+
+#if defined(RAW_T)
+
+/* the max family's input transform (xform, a runtime argument) */
+#define XF(r) (xform == 0 ? (r) : xform == 1 ? RAW_ABS(r) : RAW_NEG(RAW_ABS(r)))
+
+#if IS_INT_DTYPE
+#define SUM_T long
+#define SUM_LOAD(p, i) ((long)(p)[i])
+#else
+#define SUM_T ACC_T
+#define SUM_LOAD(p, i) LOAD(p, i)
+#endif
+
+/* Tensor.pow(scalar) as ATen's CPU kernel computes it (code chosen on the host). */
+inline ACC_T clrs_pow(ACC_T x, ACC_T e, int code)
+{
+    switch (code) {
+    case 1: return x * x;
+    case 2: return x * x * x;
+    case 3: return sqrt(x);
+    case 4: return (ACC_T)1 / sqrt(x);
+    case 5: return (ACC_T)1 / x;
+    case 6: return (ACC_T)1 / (x * x);
+    case 7: return x;
+    default: return pow(x, e);
+    }
+}
+
+/* ---- the running max (scan order, torch's NaN and tie rules) ------------ */
+typedef struct {
+    ACC_T v;
+    RAW_T raw;
+    long i;
+} clrs_maxst;
+
+#define MAX_STEP(st, r_, idx_)                        \
+    do {                                              \
+        RAW_T xr_ = XF(r_);                           \
+        ACC_T xv_ = RAW_TO_ACC(xr_);                  \
+        if (xv_ > (st).v || isnan(xv_)) {             \
+            (st).v = xv_;                             \
+            (st).raw = xr_;                           \
+            (st).i = (idx_);                          \
+        }                                             \
+    } while (0)
+
+#define MAX_RESULT(raw) (xform == 2 ? RAW_NEG(raw) : (raw))
+
+/* ALGO is a -D constant in the window-size specialised programs (FULL);
+ * the general program takes the runtime argument `algo` instead. Every test
+ * on ALGO_V folds away when it is a constant. */
+#ifdef ALGO
+#define ALGO_V ALGO
+#else
+#define ALGO_V algo
+#endif
+#define IS_MAXF(a) ((a) == A_MAX || (a) == A_AMAX || (a) == A_FMAX)
+
+/* ---- finishing the sum-type algorithms ----------------------------------- */
+inline void clrs_store_sum(__global DATA_T *dst, long o, SUM_T sum, long divisor)
+{
+#if IS_INT_DTYPE
+    long q = divisor != 0 ? sum / divisor : 0;
+    q = q < 0 ? 0 : (q > INT_MAXV ? INT_MAXV : q);
+    ((__global RAW_T *)dst)[o] = (RAW_T)q;
+#else
+    STORE(dst, o, sum / (ACC_T)divisor);
+#endif
+}
+
+inline void clrs_store_aavg(__global DATA_T *dst, long o, SUM_T sum, long kd, long kh, long kw)
+{
+#if IS_INT_DTYPE
+    clrs_store_sum(dst, o, sum, kd * kh * kw);
+#else
+    STORE(dst, o, sum / (ACC_T)kd / (ACC_T)kh / (ACC_T)kw);
+#endif
+}
+
+/* Where torch stores a 16-bit intermediate that overflows, the result is
+ * +-inf: ovf16 applies that range limit (not the rounding) to a float
+ * value. OVF_LIMIT is the smallest float that rounds to the type's inf. */
+#if defined(DTYPE_F16)
+#define OVF_LIMIT 65520.0f
+#elif defined(DTYPE_BF16)
+#define OVF_LIMIT 3.3961775e38f /* 0x7f7f8000 */
+#endif
+inline ACC_T clrs_ovf16(ACC_T v)
+{
+#ifdef OVF_LIMIT
+    return fabs(v) >= OVF_LIMIT ? copysign((ACC_T)INFINITY, v) : v;
+#else
+    return v;
+#endif
+}
+
+inline void clrs_store_lp(__global DATA_T *dst, long o, SUM_T sum, long divisor, ACC_T kprod, ACC_T ipw_e,
+                          int ipw_code, int ovf16)
+{
+#if !IS_INT_DTYPE /* LP with a finite p is refused for integer dtypes */
+    ACC_T a = sum / (ACC_T)divisor;
+    if (ovf16) a = clrs_ovf16(a);
+    ACC_T t = a == (ACC_T)0 ? (ACC_T)0 : a; /* sign(a) * relu(|a|): -0 -> +0, NaN stays */
+    ACC_T m = t * kprod;
+    if (ovf16) m = clrs_ovf16(m);
+    STORE(dst, o, clrs_pow(m, ipw_e, ipw_code));
+#endif
+}
+
+/* One tap of the sum family: LP sums x^p (each term a 16-bit tensor
+ * element in torch, hence ovf16), adaptive avg 3-D on f16/bf16 has 16-bit
+ * partial sums in torch (ovf16 on the running sum). */
+inline SUM_T clrs_sum_step(SUM_T sum, __global const DATA_T *src, long i, int lp, int ovf16, ACC_T pw_e,
+                           int pw_code)
+{
+#if IS_INT_DTYPE
+    return sum + SUM_LOAD(src, i);
+#else
+    ACC_T x = LOAD(src, i);
+    if (lp) {
+        x = clrs_pow(x, pw_e, pw_code);
+        return sum + (ovf16 ? clrs_ovf16(x) : x);
+    }
+    sum += x;
+    return ovf16 ? clrs_ovf16(sum) : sum;
+#endif
+}
+
+/* Window of output index o along one axis: [*st, *en) (step: dilation for
+ * max, else 1); *pool is avg's pool size before clipping. */
+inline void clrs_window(int algo, long o, long in, long out, long k, long s, long p, long dl, long ftab, long *st,
+                        long *en, long *pool)
+{
+    *pool = 0;
+    if (algo == A_MAX) {
+        long a = o * s - p;
+        long e = min(a + (k - 1) * dl + 1, in);
+        if (a < 0) a += ((-a + dl - 1) / dl) * dl;
+        *st = a;
+        *en = e;
+    } else if (algo == A_AVG || algo == A_LP) {
+        long a = o * s - p;
+        long e = min(a + k, in + p);
+        *pool = e - a;
+        *st = max(a, 0L);
+        *en = min(e, in);
+    } else if (algo == A_AAVG || algo == A_AMAX) {
+        *st = (o / out) * in + ((o % out) * in) / out;
+        *en = 1 + ((o + 1) * in - 1) / out;
+    } else { /* fractional: start from the host's table */
+        *st = ftab;
+        *en = ftab + k;
+    }
+}
+
+#if FULL
+#define NTAPS_D KD
+#define NTAPS_H KH
+#define NTAPS_W KW
+#define TAPS(v, st, en, step, ntaps) for (long v##_t = 0, v = (st); v##_t < (ntaps); v##_t++, v += (step))
+#else
+#define TAPS(v, st, en, step, ntaps) for (long v = (st); v < (en); v += (step))
+#endif
+
+/*
+ * clrs_pool: one work-item per output element.
+ *  isz/osz: logical sizes (N, C, D, H, W) of input / output; ist/ost/xst:
+ *  element strides of input / output / indices in the same order.
+ *  k3/s3/p3/d3: kernel, stride, padding, dilation per spatial axis (D, H, W).
+ *  tab: fractional window starts, per plane (n*C + c) tlen = OD + OH + OW
+ *  entries (D starts, then H, then W).
+ *  divisor: avg: divisor_override (0 = none); with FULL: the divisor itself.
+ *  order: 1 = work-item x walks C (channels-last outputs), 0 = it walks W.
+ *  with_idx: also write int64 flat per-plane indices ((d*H + h)*W + w).
+ *  algo: the algorithm when ALGO is not compiled in; ovf16: see clrs_ovf16.
+ */
+__kernel void clrs_pool(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
+                        __global long *idx, long idx_off, __global const long *tab, long8 isz, long8 osz,
+                        long8 ist, long8 ost, long8 xst, long4 k3, long4 s3, long4 p3, long4 d3, long divisor,
+                        int cip, ACC_T pw_e, int pw_code, ACC_T ipw_e, int ipw_code, ACC_T kprod, int order,
+                        int with_idx, int xform, int algo, int ovf16)
+{
+    DECOMPOSE_OUTPUT(osz, order);
+    const int A = ALGO_V;
+    const long IH = isz.s3, IW = isz.s4;
+    const long base = src_off + n * ist.s0 + c * ist.s1;
+    long sd, ed, pd, sh, eh, ph, sw, ew, pw;
+#if FULL
+    /* non-overlapping whole windows: stride == kernel, nothing to clip */
+    sd = od * s3.s0;
+    sh = oh * s3.s1;
+    sw = ow * s3.s2;
+    ed = eh = ew = pd = ph = pw = 0;
+#else
+    long fd = 0, fh = 0, fw = 0;
+    if (A == A_FMAX) {
+        long tlen = osz.s2 + osz.s3 + osz.s4;
+        __global const long *t = tab + (n * osz.s1 + c) * tlen;
+        fd = t[od];
+        fh = t[osz.s2 + oh];
+        fw = t[osz.s2 + osz.s3 + ow];
+    }
+    clrs_window(A, od, isz.s2, osz.s2, k3.s0, s3.s0, p3.s0, d3.s0, fd, &sd, &ed, &pd);
+    clrs_window(A, oh, IH, osz.s3, k3.s1, s3.s1, p3.s1, d3.s1, fh, &sh, &eh, &ph);
+    clrs_window(A, ow, IW, osz.s4, k3.s2, s3.s2, p3.s2, d3.s2, fw, &sw, &ew, &pw);
+#endif
+    const long o = OFF5(dst_off, ost, n, c, od, oh, ow);
+    if (IS_MAXF(A)) {
+        const long dd = A == A_MAX ? d3.s0 : 1, dh = A == A_MAX ? d3.s1 : 1, dw = A == A_MAX ? d3.s2 : 1;
+        clrs_maxst m;
+        m.raw = (RAW_T)RAW_NEG_INF;
+        m.v = RAW_TO_ACC(m.raw);
+        m.i = (sd * IH + sh) * IW + sw;
+        __global const RAW_T *rs = (__global const RAW_T *)src;
+        TAPS(id, sd, ed, dd, NTAPS_D)
+        {
+            TAPS(ih, sh, eh, dh, NTAPS_H)
+            {
+                const long rowoff = base + id * ist.s2 + ih * ist.s3;
+                const long rowidx = (id * IH + ih) * IW;
+                TAPS(iw, sw, ew, dw, NTAPS_W) { MAX_STEP(m, rs[rowoff + iw * ist.s4], rowidx + iw); }
+            }
+        }
+        ((__global RAW_T *)dst)[o] = MAX_RESULT(m.raw);
+        if (with_idx) idx[OFF5(idx_off, xst, n, c, od, oh, ow)] = m.i;
+        return;
+    }
+    /* sum family */
+#if !FULL
+    if ((A == A_AVG || A == A_LP) && (sd >= ed || sh >= eh || sw >= ew)) {
+        STORE(dst, o, (ACC_T)0);
+        return;
+    }
+#endif
+    const int lp = A == A_LP;
+    SUM_T sum = 0;
+    TAPS(id, sd, ed, 1, NTAPS_D)
+    {
+        TAPS(ih, sh, eh, 1, NTAPS_H)
+        {
+            const long rowoff = base + id * ist.s2 + ih * ist.s3;
+            TAPS(iw, sw, ew, 1, NTAPS_W) { sum = clrs_sum_step(sum, src, rowoff + iw * ist.s4, lp, ovf16, pw_e, pw_code); }
+        }
+    }
+    if (A == A_AAVG) {
+#if FULL
+        clrs_store_aavg(dst, o, sum, NTAPS_D, NTAPS_H, NTAPS_W);
+#else
+        clrs_store_aavg(dst, o, sum, ed - sd, eh - sh, ew - sw);
+#endif
+        return;
+    }
+    long dv;
+#if FULL
+    dv = divisor; /* the host's constant: override or the kernel volume */
+#else
+    if (divisor != 0)
+        dv = divisor;
+    else if (cip)
+        dv = pd * ph * pw;
+    else
+        dv = (ed - sd) * (eh - sh) * (ew - sw);
+#endif
+    if (lp)
+        clrs_store_lp(dst, o, sum, dv, kprod, ipw_e, ipw_code, ovf16);
+    else
+        clrs_store_sum(dst, o, sum, dv);
+}
+
+/*
+ * clrs_pool_global: global pooling (every output is one whole input plane),
+ * one work-group of WG_SIZE items per plane; global size (WG_SIZE, C, N).
+ * Sums are combined as a tree (within tolerance of torch's serial sum); the
+ * max family combines (value, index) pairs so the result equals the serial
+ * scan exactly: any NaN -> the NaN with the largest index, else the largest
+ * value with the smallest index.
+ */
+#ifdef WG_SIZE
+inline int clrs_max_takes_b(ACC_T av, long ai, ACC_T bv, long bi)
+{
+    if (bi < 0) return 0;
+    if (ai < 0) return 1;
+    int an = isnan(av), bn = isnan(bv);
+    if (an && bn) return bi > ai;
+    if (an || bn) return bn;
+    if (av != bv) return bv > av;
+    return bi < ai;
+}
+
+__kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1))) void
+clrs_pool_global(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off, __global long *idx,
+                 long idx_off, long8 isz, long8 ist, long8 ost, long8 xst, long divisor, ACC_T pw_e, int pw_code,
+                 ACC_T ipw_e, int ipw_code, ACC_T kprod, int with_idx, int xform, int algo, int ovf16)
+{
+    __local ACC_T lv[WG_SIZE];
+    __local long li[WG_SIZE];
+    __local RAW_T lr[WG_SIZE];
+    __local SUM_T ls[WG_SIZE];
+    const int A = ALGO_V;
+    const int lid = (int)get_local_id(0);
+    const long c = (long)get_global_id(1), n = (long)get_global_id(2);
+    const long ID = isz.s2, IH = isz.s3, IW = isz.s4, total = ID * IH * IW;
+    const long base = src_off + n * ist.s0 + c * ist.s1;
+    const long o = dst_off + n * ost.s0 + c * ost.s1;
+    if (IS_MAXF(A)) {
+        __global const RAW_T *rs = (__global const RAW_T *)src;
+        clrs_maxst m;
+        m.raw = (RAW_T)RAW_NEG_INF;
+        m.v = RAW_TO_ACC(m.raw);
+        m.i = -1; /* nothing replaced the initial -inf yet */
+        for (long e = lid; e < total; e += WG_SIZE) {
+            long w = e % IW, r = e / IW, h = r % IH, d = r / IH;
+            MAX_STEP(m, rs[base + d * ist.s2 + h * ist.s3 + w * ist.s4], e);
+        }
+        lv[lid] = m.v;
+        li[lid] = m.i;
+        lr[lid] = m.raw;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int half_ = WG_SIZE / 2; half_ > 0; half_ >>= 1) {
+            if (lid < half_ && clrs_max_takes_b(lv[lid], li[lid], lv[lid + half_], li[lid + half_])) {
+                lv[lid] = lv[lid + half_];
+                li[lid] = li[lid + half_];
+                lr[lid] = lr[lid + half_];
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        if (lid == 0) {
+            ((__global RAW_T *)dst)[o] = MAX_RESULT(lr[0]);
+            if (with_idx) idx[idx_off + n * xst.s0 + c * xst.s1] = li[0] < 0 ? 0 : li[0]; /* all -inf: first tap */
+        }
+    } else {
+        const int lp = A == A_LP;
+        SUM_T sum = 0;
+        for (long e = lid; e < total; e += WG_SIZE) {
+            long w = e % IW, r = e / IW, h = r % IH, d = r / IH;
+            sum = clrs_sum_step(sum, src, base + d * ist.s2 + h * ist.s3 + w * ist.s4, lp, ovf16, pw_e, pw_code);
+        }
+        ls[lid] = sum;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int half_ = WG_SIZE / 2; half_ > 0; half_ >>= 1) {
+            if (lid < half_) ls[lid] = ls[lid] + ls[lid + half_];
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        if (lid == 0) {
+            if (A == A_AAVG)
+                clrs_store_aavg(dst, o, ls[0], ID, IH, IW);
+            else if (lp)
+                clrs_store_lp(dst, o, ls[0], divisor, kprod, ipw_e, ipw_code, ovf16);
+            else
+                clrs_store_sum(dst, o, ls[0], divisor);
+        }
+    }
+}
+#endif /* WG_SIZE */
+
+#endif /* RAW_T: the pooling engine needs a DTYPE_* */
+
+/* ======================================================================== */
+/* Max unpooling and pixel shuffle: pure copies of ELEM_T bits.              */
+#ifdef ELEM_T
+
+/* In-range check (flags[0]) and "windowed" check (flags[1]: an index lies
+ * outside the window [i*s - p, i*s - p + k) of its own input position, so
+ * the gather below cannot find it). One work-item per input element. */
+__kernel void clrs_unpool_check(__global const long *ind, long ind_off, long8 isz, long8 xst, long4 out3,
+                                long4 k3, long4 s3, long4 p3, int windowed, __global int *flags)
+{
+    long w = (long)get_global_id(0), h = (long)get_global_id(1), g2 = (long)get_global_id(2);
+    if (w >= isz.s4 || h >= isz.s3) return;
+    long d = g2 % isz.s2, r = g2 / isz.s2, c = r % isz.s1, n = r / isz.s1;
+    if (n >= isz.s0) return;
+    long v = ind[OFF5(ind_off, xst, n, c, d, h, w)];
+    long plane = out3.s0 * out3.s1 * out3.s2;
+    if (v < 0 || v >= plane) {
+        flags[0] = 1;
+        return;
+    }
+    if (!windowed) return;
+    long ow = v % out3.s2, q = v / out3.s2, oh = q % out3.s1, od = q / out3.s1;
+    long rd = od - (d * s3.s0 - p3.s0), rh = oh - (h * s3.s1 - p3.s1), rw = ow - (w * s3.s2 - p3.s2);
+    if (rd < 0 || rd >= k3.s0 || rh < 0 || rh >= k3.s1 || rw < 0 || rw >= k3.s2) flags[1] = 1;
+}
+
+/* Candidate input positions along one axis whose window covers output o. */
+inline void clrs_unpool_range(long o, long in, long k, long s, long p, long *lo, long *hi)
+{
+    long a = o + p - k + 1;
+    *lo = a <= 0 ? 0 : (a + s - 1) / s;
+    *hi = min((o + p) / s, in - 1);
+}
+
+/* Gather (every index is windowed): each output element scans the input
+ * positions whose window covers it, in C order; the last match wins. */
+__kernel void clrs_unpool_gather(__global const ELEM_T *src, long src_off, __global const long *ind, long ind_off,
+                                 __global ELEM_T *dst, long dst_off, long8 isz, long8 ist, long8 xst, long8 osz,
+                                 long8 ost, long4 k3, long4 s3, long4 p3, int order)
+{
+    DECOMPOSE_OUTPUT(osz, order);
+    long target = (od * osz.s3 + oh) * osz.s4 + ow;
+    long d0, d1, h0, h1, w0, w1;
+    clrs_unpool_range(od, isz.s2, k3.s0, s3.s0, p3.s0, &d0, &d1);
+    clrs_unpool_range(oh, isz.s3, k3.s1, s3.s1, p3.s1, &h0, &h1);
+    clrs_unpool_range(ow, isz.s4, k3.s2, s3.s2, p3.s2, &w0, &w1);
+    ELEM_T v = (ELEM_T)0;
+    for (long d = d0; d <= d1; d++)
+        for (long h = h0; h <= h1; h++)
+            for (long w = w0; w <= w1; w++)
+                if (ind[OFF5(ind_off, xst, n, c, d, h, w)] == target) v = src[OFF5(src_off, ist, n, c, d, h, w)];
+    dst[OFF5(dst_off, ost, n, c, od, oh, ow)] = v;
+}
+
+/* General indices: zero the output, then one work-item per plane scatters
+ * its inputs in C order (so the last duplicate wins). Global size (C, N). */
+__kernel void clrs_unpool_zero(__global ELEM_T *dst, long dst_off, long8 osz, long8 ost, int order)
+{
+    DECOMPOSE_OUTPUT(osz, order);
+    dst[OFF5(dst_off, ost, n, c, od, oh, ow)] = (ELEM_T)0;
+}
+
+__kernel void clrs_unpool_scatter(__global const ELEM_T *src, long src_off, __global const long *ind, long ind_off,
+                                  __global ELEM_T *dst, long dst_off, long8 isz, long8 ist, long8 xst, long8 osz,
+                                  long8 ost)
+{
+    long c = (long)get_global_id(0), n = (long)get_global_id(1);
+    if (c >= isz.s1 || n >= isz.s0) return;
+    long plane = osz.s2 * osz.s3 * osz.s4;
+    for (long d = 0; d < isz.s2; d++)
+        for (long h = 0; h < isz.s3; h++)
+            for (long w = 0; w < isz.s4; w++) {
+                long v = ind[OFF5(ind_off, xst, n, c, d, h, w)];
+                if (v < 0 || v >= plane) continue; /* checked before; never write out of bounds */
+                long ow = v % osz.s4, q = v / osz.s4, oh = q % osz.s3, od = q / osz.s3;
+                dst[OFF5(dst_off, ost, n, c, od, oh, ow)] = src[OFF5(src_off, ist, n, c, d, h, w)];
+            }
+}
+
+/* Pixel shuffle (inverse == 0) / unshuffle (inverse == 1), rank 4 as
+ * (N, C, 1, H, W): out[n, c, h*r + i, w*r + j] = in[n, c*r*r + i*r + j, h, w]. */
+__kernel void clrs_pixel_shuffle(__global const ELEM_T *src, long src_off, __global ELEM_T *dst, long dst_off,
+                                 long8 osz, long8 ist, long8 ost, long r, int inverse, int order)
+{
+    DECOMPOSE_OUTPUT(osz, order);
+    long sc, sh, sw;
+    if (!inverse) {
+        sc = c * r * r + (oh % r) * r + (ow % r);
+        sh = oh / r;
+        sw = ow / r;
+    } else {
+        long rr = r * r;
+        sc = c / rr;
+        sh = oh * r + (c / r) % r;
+        sw = ow * r + c % r;
+    }
+    dst[OFF5(dst_off, ost, n, c, od, oh, ow)] = src[OFF5(src_off, ist, n, sc, od, sh, sw)];
+}
+
+#endif /* ELEM_T */
