@@ -19,7 +19,8 @@
  *   clrs_resample weighted taps: -D SRC, DST (f32 f64 f16 bf16 u8 u16),
  *                 ACC (float or double), WT (weight type: float, double,
  *                 or int for FIXED), T0..T4 (taps of iteration dims 0..4,
- *                 1 for dims that are copied). Rows of T_k (index, weight)
+ *                 1 for dims that are copied), R0..R4 and DROP (below).
+ *                 Rows of T_k (index, weight)
  *                 entries start at toff[k] + i_k * T_k in tidx/tw; an index
  *                 of -1 is a dropped tap (antialias, area). Sums are nested:
  *                 the innermost iteration dim is summed first.
@@ -32,7 +33,24 @@
 #define ELEM_T uint
 #endif
 
-#define MAPK(k, i, toff, tab) ((toff).s##k < 0 ? (long)(i) : (tab)[(toff).s##k + (long)(i)])
+/* R0..R4 (0 or 1): whether iteration dim k is resampled (has a table);
+ * compile-time, so copied dims cost nothing. */
+#ifndef R0
+#define R0 1
+#endif
+#ifndef R1
+#define R1 1
+#endif
+#ifndef R2
+#define R2 1
+#endif
+#ifndef R3
+#define R3 1
+#endif
+#ifndef R4
+#define R4 1
+#endif
+#define MAPK(k, i, toff, tab) (R##k ? (tab)[(toff).s##k + (long)(i)] : (long)(i))
 
 __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELEM_T *dst, long dst_off,
                           __global const long *tab, long8 osz, long8 ost, long8 ist, long8 toff)
@@ -41,11 +59,14 @@ __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELE
     long i1 = (long)get_global_id(1);
     long g2 = (long)get_global_id(2);
     if (i0 >= osz.s0 || i1 >= osz.s1) return;
-    long i2 = g2 % osz.s2;
-    long r = g2 / osz.s2;
-    long i3 = r % osz.s3;
-    long i4 = r / osz.s3;
-    if (i4 >= osz.s4) return;
+    long i2 = g2, i3 = 0, i4 = 0;
+    if (osz.s3 != 1 || osz.s4 != 1) { /* uniform: the host folds dims to avoid this */
+        i2 = g2 % osz.s2;
+        long r = g2 / osz.s2;
+        i3 = r % osz.s3;
+        i4 = r / osz.s3;
+    }
+    if (i2 >= osz.s2 || i4 >= osz.s4) return;
     long s = src_off + MAPK(0, i0, toff, tab) * ist.s0 + MAPK(1, i1, toff, tab) * ist.s1 +
              MAPK(2, i2, toff, tab) * ist.s2 + MAPK(3, i3, toff, tab) * ist.s3 +
              MAPK(4, i4, toff, tab) * ist.s4;
@@ -76,16 +97,17 @@ __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELE
 #define FIXED 0
 #endif
 
-/* One tap of iteration dim k: its source index j (or skip) and weight w. */
+#ifndef DROP
+#define DROP 1
+#endif
+/* One tap of iteration dim k: its source index j (or skip: -1, only when
+ * -D DROP=1) and weight w; copied dims (R_k == 0) take j = i, w = 1. */
 #define TAP(k, tk, i, rowk, j, w)             \
-    long j;                                   \
-    WT w;                                     \
-    if ((rowk) < 0) {                         \
-        j = (i);                              \
-        w = (WT)1;                            \
-    } else {                                  \
+    long j = (i);                             \
+    WT w = (WT)1;                             \
+    if (R##k) {                               \
         j = tidx[(rowk) + (tk)];              \
-        if (j < 0) continue;                  \
+        if (DROP && j < 0) continue;          \
         w = tw[(rowk) + (tk)];                \
     }
 
@@ -97,16 +119,19 @@ __kernel void clrs_resample(__global const SRC_T *src, long src_off, __global DS
     long i1 = (long)get_global_id(1);
     long g2 = (long)get_global_id(2);
     if (i0 >= osz.s0 || i1 >= osz.s1) return;
-    long i2 = g2 % osz.s2;
-    long r = g2 / osz.s2;
-    long i3 = r % osz.s3;
-    long i4 = r / osz.s3;
-    if (i4 >= osz.s4) return;
-    long r0 = toff.s0 < 0 ? -1 : toff.s0 + i0 * T0;
-    long r1 = toff.s1 < 0 ? -1 : toff.s1 + i1 * T1;
-    long r2 = toff.s2 < 0 ? -1 : toff.s2 + i2 * T2;
-    long r3 = toff.s3 < 0 ? -1 : toff.s3 + i3 * T3;
-    long r4 = toff.s4 < 0 ? -1 : toff.s4 + i4 * T4;
+    long i2 = g2, i3 = 0, i4 = 0;
+    if (osz.s3 != 1 || osz.s4 != 1) { /* uniform: the host folds dims to avoid this */
+        i2 = g2 % osz.s2;
+        long r = g2 / osz.s2;
+        i3 = r % osz.s3;
+        i4 = r / osz.s3;
+    }
+    if (i2 >= osz.s2 || i4 >= osz.s4) return;
+    long r0 = toff.s0 + i0 * T0;
+    long r1 = toff.s1 + i1 * T1;
+    long r2 = toff.s2 + i2 * T2;
+    long r3 = toff.s3 + i3 * T3;
+    long r4 = toff.s4 + i4 * T4;
     ACC a4 = 0;
     for (int t4 = 0; t4 < T4; t4++) {
         TAP(4, t4, i4, r4, j4, w4)

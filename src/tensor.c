@@ -156,6 +156,14 @@ clrs_status clrs__expand_list(const clrs_context *ctx, const char *what, int n, 
 }
 
 /* ---- enqueue helpers ---------------------------------------------------- */
+static size_t tune_lx;
+static void tune_init(void)
+{
+    const char *v = clrs__getenv("CLRS_TUNE_LX");
+    long x = v ? strtol(v, NULL, 10) : 0;
+    tune_lx = (x > 0 && x <= 1024 && (x & (x - 1)) == 0) ? (size_t)x : 0;
+}
+
 clrs_status clrs__set_arg(clrs_context *ctx, cl_kernel k, cl_uint idx, size_t size, const void *val)
 {
     cl_int e = clSetKernelArg(k, idx, size, val);
@@ -171,16 +179,18 @@ clrs_status clrs__enqueue_kernel(clrs_context *ctx, cl_command_queue q, cl_kerne
                                  const size_t *gsize, cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     size_t g[3] = {1, 1, 1}, l[3] = {1, 1, 1};
-    /* x is the contiguous axis: round it to the SIMD-friendly multiple the
-     * kernels guard against; CPUs (PoCL) choose their own local size. */
-    size_t lx = ctx->is_cpu ? 8 : (ctx->max_wg >= 64 ? 64 : ctx->max_wg);
-    for (int i = 0; i < dims; i++) {
-        g[i] = gsize[i] ? gsize[i] : 1;
-        l[i] = 1;
-    }
+    /* x is the contiguous axis. A fixed local size (x only) keeps PoCL from
+     * compiling a new work-group function for every grid shape; the global
+     * size is rounded up and the kernels guard. CLRS_TUNE_LX overrides it
+     * (development). */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tune_init);
+    size_t lx = tune_lx ? tune_lx : ctx->is_cpu ? 16 : 64;
+    while (lx > ctx->max_wg && lx > 1) lx >>= 1;
+    for (int i = 0; i < dims; i++) g[i] = gsize[i] ? gsize[i] : 1;
     l[0] = lx;
     g[0] = (g[0] + lx - 1) / lx * lx;
-    cl_int e = clEnqueueNDRangeKernel(q, k, (cl_uint)dims, NULL, g, ctx->is_cpu ? NULL : l, nwait, wait, ev);
+    cl_int e = clEnqueueNDRangeKernel(q, k, (cl_uint)dims, NULL, g, l, nwait, wait, ev);
     if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clEnqueueNDRangeKernel");
     return CLRS_OK;
 }

@@ -256,11 +256,27 @@ static void engine_order(const clrs_tensor_desc *in, const clrs_tensor_desc *out
             perm[j] = a;
         }
     memset(d, 0, sizeof *d);
+    int n = 0;
     for (int k = 0; k < 5; k++) {
-        d->osz.s[k] = osz[perm[k]];
-        d->ost.s[k] = ost[perm[k]];
-        d->ist.s[k] = ist[perm[k]];
-        d->toff.s[k] = toff[perm[k]];
+        int64_t sz = osz[perm[k]], os = ost[perm[k]], is = ist[perm[k]], to = toff[perm[k]];
+        /* fold a copied dim into the previous copied dim when both tensors
+         * are dense across the two (NCHW: C and N become one dim), so the
+         * kernels rarely have to split global id 2 with divisions */
+        if (n > 0 && to < 0 && d->toff.s[n - 1] < 0 && sz > 1 && os == d->ost.s[n - 1] * d->osz.s[n - 1] &&
+            is == d->ist.s[n - 1] * d->osz.s[n - 1]) {
+            d->osz.s[n - 1] *= sz;
+            continue;
+        }
+        if (sz <= 1 && n > 0 && to < 0) continue; /* size-1 copied dims vanish */
+        d->osz.s[n] = sz;
+        d->ost.s[n] = os;
+        d->ist.s[n] = is;
+        d->toff.s[n] = to;
+        n++;
+    }
+    for (; n < 5; n++) {
+        d->osz.s[n] = 1;
+        d->toff.s[n] = -1;
     }
 }
 
@@ -296,13 +312,15 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     free(tab);
     if (st != CLRS_OK) return st;
 
+    engine_dims d;
+    engine_order(in, out, toff, &d);
     char opts[256];
-    snprintf(opts, sizeof opts, "-DELEM_T=%s", elem_type(clrs_dtype_size(in->dtype)));
+    snprintf(opts, sizeof opts, "-DELEM_T=%s -DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d",
+             elem_type(clrs_dtype_size(in->dtype)), d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0,
+             d.toff.s[3] >= 0, d.toff.s[4] >= 0);
     cl_kernel k = NULL;
     st = clrs__get_kernel(ctx, "resample", opts, "clrs_gather", &k);
     if (st == CLRS_OK) {
-        engine_dims d;
-        engine_order(in, out, toff, &d);
         cl_long ioff = in->offset, ooff = out->offset;
         cl_uint i = 0;
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &t[0].mem);
@@ -385,10 +403,17 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     for (int k = 0; k < 5; k++)
         for (int a = 0; a < sp; a++)
             if (tabs[a] != NULL && d.toff.s[k] == toff[a] && d.osz.s[k] == tabs[a]->out) taps[k] = tabs[a]->taps;
-    char opts[256];
-    snprintf(opts, sizeof opts, "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d",
+    int drop = 0; /* any dropped tap (index -1) in the tables */
+    for (int a = 0; a < sp; a++)
+        for (int64_t k = 0; tabs[a] != NULL && k < tabs[a]->out * tabs[a]->taps && !drop; k++)
+            drop = tabs[a]->idx[k] < 0;
+    char opts[320];
+    snprintf(opts, sizeof opts,
+             "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d "
+             "-DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DDROP=%d",
              dtype_tag(sd->dtype), dtype_tag(dd->dtype), fixed ? "int" : f64 ? "double" : "float",
-             fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4]);
+             fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4],
+             d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop);
     cl_kernel k = NULL;
     if (st == CLRS_OK) st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
     if (st == CLRS_OK) {
