@@ -577,20 +577,11 @@ static void output_grid(const cl_long8 *osz, int cl_order, size_t g[3])
     }
 }
 
-/* NDRange with a fixed local size (x: 8 on CPUs, 64 otherwise; y, z: 1),
- * the global size rounded up (the kernels guard). A fixed local size keeps
- * PoCL from compiling a new work-group function for every grid shape. */
+/* The shared NDRange launcher (fixed local size, rounded global size). */
 static clrs_status enqueue_grid(clrs_context *ctx, cl_command_queue q, cl_kernel k, const size_t gsize[3],
                                 cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
-    size_t lx = ctx->is_cpu ? 8 : 64;
-    while (lx > ctx->max_wg && lx > 1) lx >>= 1;
-    size_t g[3], l[3] = {lx, 1, 1};
-    for (int i = 0; i < 3; i++) g[i] = gsize[i] ? gsize[i] : 1;
-    g[0] = (g[0] + lx - 1) / lx * lx;
-    cl_int e = clEnqueueNDRangeKernel(q, k, 3, NULL, g, l, nwait, wait, ev);
-    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clEnqueueNDRangeKernel");
-    return CLRS_OK;
+    return clrs__enqueue_kernel(ctx, q, k, 3, gsize, nwait, wait, ev);
 }
 
 static clrs_status set_acc(clrs_context *ctx, cl_kernel k, cl_uint i, int f64, double v)
