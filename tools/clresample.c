@@ -30,6 +30,7 @@
 
 #include "clresample.h"
 #include "image.h"
+#include "bench.h"
 #include "npy.h"
 
 #define PROG "clresample"
@@ -473,6 +474,7 @@ static void print_main_help(FILE *f)
           "resize works on images instead: PNG, binary PPM and PGM files.\n\nsubcommands:\n",
           f);
     for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
+    print_help_line(f, "bench", "benchmark every operator against the device's copy bandwidth (bench --help)");
     fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
           "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
           "comma-separated values; one value applies to every spatial dim.\n"
@@ -1397,6 +1399,7 @@ int main(int argc, char **argv)
         errorf("unknown option '%s' (see '%s --help')", s, PROG);
         return RC_USAGE;
     }
+    if (!strcmp(s, "bench")) return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
     const cmd_def *c = find_cmd(s);
     if (!c) {
         errorf("unknown subcommand '%s' (see '%s --help')", s, PROG);

@@ -1,0 +1,508 @@
+#!/usr/bin/env python3
+"""bench/compare_peers.py -- clresample's benchmark workloads through its peers.
+
+Runs the workloads of bench/bench.c (W1..W12) through
+  * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
+    out=, so neither side pays for allocating the result),
+  * OpenCV's cv2.resize (python3-opencv or opencv-python-headless),
+  * oneDNN, through PyTorch's mkldnn tensors (pooling only: PyTorch exposes
+    no oneDNN resampling),
+with the same inputs, the same thread count and the same warm / cold method,
+and prints the times and the ratios beside clresample's own numbers (taken
+from `clresample-bench --json`, run by this script or read from a file).
+
+None of this is a dependency of the library or of CI; a missing peer is
+reported as n/a.
+
+  python3 bench/compare_peers.py --bench ./bench/clresample-bench      # run ours too
+  python3 bench/compare_peers.py --ours ours.json                      # ours from a file
+  python3 bench/compare_peers.py --quick                               # smoke test
+
+Threads: --threads N (default: CPUs online) sets torch.set_num_threads(N),
+cv2.setNumThreads(N), OMP_NUM_THREADS / MKL_NUM_THREADS, and
+POCL_CPU_MAX_CU_COUNT=N for the clresample run; all of them are printed.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+SMALL = (1, 3, 512, 512)
+LARGE = (8, 64, 128, 128)
+
+# id -> description (must match bench/bench.c)
+WORKLOADS = {
+    "W1": dict(what="nearest x2", op="interp", mode="nearest", scale=2.0, dtype="f32"),
+    "W2": dict(what="bilinear x2", op="interp", mode="bilinear", scale=2.0, dtype="f32"),
+    "W3": dict(what="bicubic x2", op="interp", mode="bicubic", scale=2.0, dtype="f32"),
+    "W4": dict(what="bilinear x0.5 antialias", op="interp", mode="bilinear_aa", scale=0.5, dtype="f32"),
+    "W5": dict(what="avg pool 2x2 s2", op="avg", k=2, s=2, p=0, dtype="f32"),
+    "W6": dict(what="max pool 2x2 s2", op="max", k=2, s=2, p=0, dtype="f32"),
+    "W7": dict(what="max pool 3x3 s2 p1 +indices", op="max_idx", k=3, s=2, p=1, dtype="f32"),
+    "W8": dict(what="adaptive avg pool 7x7", op="adaptive_avg", out=7, dtype="f32"),
+    "W10": dict(what="trilinear x2", op="interp", mode="trilinear", scale=2.0, dtype="f32",
+                shape=(1, 16, 32, 64, 64)),
+    "W11": dict(what="u8 bilinear 1080p->720p aa", op="interp", mode="bilinear_aa", size=(720, 1280),
+                dtype="u8", shape=(1, 3, 1080, 1920)),
+    "W12": dict(what="bilinear x2 (f16 storage)", op="interp", mode="bilinear", scale=2.0, dtype="f16"),
+}
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bench", help="path of clresample-bench (or 'clresample' to run `clresample bench`)")
+    ap.add_argument("--ours", help="read clresample's results from this --json file instead of running it")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--workloads", default="all")
+    ap.add_argument("--size", default="all", choices=["small", "large", "all"])
+    ap.add_argument("--layout", default="all", choices=["nchw", "nhwc", "all"])
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=2)
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--warm", dest="modes", action="store_const", const=["warm"])
+    g.add_argument("--cold", dest="modes", action="store_const", const=["cold"])
+    g.add_argument("--both", dest="modes", action="store_const", const=["warm", "cold"])
+    ap.add_argument("--flush-mb", type=int, default=0, help="cache-flush buffer (default: as clresample-bench)")
+    ap.add_argument("--quick", action="store_true", help="small, nchw, 3 runs, warm only")
+    ap.add_argument("--stat", default="median", choices=["median", "min"],
+                    help="statistic compared in the table (both are in --json); min resists disturbance")
+    ap.add_argument("--json", action="store_true", help="print the merged results as JSON on stdout")
+    a = ap.parse_args()
+    if a.quick:
+        a.size, a.runs, a.warmup = "small", 3, 1
+        if a.layout == "all":
+            a.layout = "nchw"
+        if a.modes is None:
+            a.modes = ["warm"]
+    if a.modes is None:
+        a.modes = ["warm", "cold"]
+    return a
+
+
+ARGS = parse_args()
+THREADS = max(1, ARGS.threads)
+# before numpy / torch / cv2 start their thread pools
+for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[var] = str(THREADS)
+
+import numpy as np  # noqa: E402
+
+try:
+    import torch  # noqa: E402
+    import torch.nn.functional as F  # noqa: E402
+
+    torch.set_num_threads(THREADS)
+except ImportError:  # pragma: no cover
+    torch = None
+try:
+    import cv2  # noqa: E402
+
+    cv2.setNumThreads(THREADS)
+except ImportError:  # pragma: no cover
+    cv2 = None
+
+
+def llc_bytes():
+    best, best_level = 0, -1
+    for i in range(8):
+        base = f"/sys/devices/system/cpu/cpu0/cache/index{i}"
+        try:
+            level = int(open(base + "/level").read())
+            s = open(base + "/size").read().strip()
+        except OSError:
+            continue
+        mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(s[-1:], 1)
+        size = int(s.rstrip("KMG")) * mult
+        if level > best_level or (level == best_level and size > best):
+            best, best_level = size, level
+    return best
+
+
+def flush_bytes():
+    if ARGS.flush_mb:
+        return ARGS.flush_mb << 20
+    llc = llc_bytes()
+    want = 2 * llc if llc else 256 << 20
+    return min(max(want, 64 << 20), 1024 << 20)
+
+
+# ---------------------------------------------------------------------------
+# clresample's numbers
+
+
+def run_ours():
+    if ARGS.ours:
+        with open(ARGS.ours) as f:
+            return json.load(f), "read from " + ARGS.ours
+    cand = [ARGS.bench] if ARGS.bench else []
+    cand += [os.environ.get("CLRESAMPLE_BENCH"), "./bench/clresample-bench",
+             os.path.join(os.path.dirname(os.path.abspath(__file__)), "clresample-bench")]
+    exe = next((c for c in cand if c and (c == "clresample" or os.access(c, os.X_OK))), None)
+    if exe is None:
+        print("compare_peers: no clresample-bench found (use --bench PATH or --ours FILE); "
+              "showing peers only", file=sys.stderr)
+        return [], "not run"
+    cmd = [exe] + (["bench"] if os.path.basename(exe) == "clresample" else [])
+    cmd += ["--json", "--runs", str(ARGS.runs), "--warmup", str(ARGS.warmup), "--size", ARGS.size,
+            "--layout", ARGS.layout, "--no-first-call"]
+    cmd += ["--both"] if len(ARGS.modes) == 2 else ["--" + ARGS.modes[0]]
+    if ARGS.workloads != "all":
+        cmd += ["--workloads", ARGS.workloads]
+    if ARGS.flush_mb:
+        cmd += ["--flush-mb", str(ARGS.flush_mb)]
+    env = dict(os.environ, POCL_CPU_MAX_CU_COUNT=str(THREADS))
+    print("compare_peers: running " + " ".join(cmd) + f"  (POCL_CPU_MAX_CU_COUNT={THREADS})", file=sys.stderr)
+    out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=False)
+    if out.returncode not in (0, 1):
+        print(f"compare_peers: clresample-bench exited with {out.returncode}", file=sys.stderr)
+    return json.loads(out.stdout.decode() or "[]"), " ".join(cmd)
+
+
+# ---------------------------------------------------------------------------
+# Peers
+
+
+def out_hw(w, shape):
+    if "size" in w:
+        return w["size"]
+    sp = shape[2:]
+    return tuple(int(s * w["scale"]) for s in sp) if w["op"] == "interp" else None
+
+
+def make_input(w, shape, nhwc):
+    rng = np.random.default_rng(12345)
+    if w["dtype"] == "u8":
+        a = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    else:
+        a = rng.random(size=shape, dtype=np.float32)
+        if w["dtype"] == "f16":
+            a = a.astype(np.float16)
+    return a
+
+
+def torch_op(w, x_np, shape, nhwc):
+    """A callable running the workload with PyTorch into preallocated outputs."""
+    if torch is None:
+        return None, "torch not installed"
+    x = torch.from_numpy(x_np)
+    rank = len(shape)
+    mf = (torch.channels_last_3d if rank == 5 else torch.channels_last) if nhwc else torch.contiguous_format
+    x = x.contiguous(memory_format=mf)
+    nn = torch._C._nn
+    op = w["op"]
+
+    def empty(sizes, dtype=None):
+        return torch.empty(sizes, dtype=dtype or x.dtype).contiguous(memory_format=mf)
+
+    n, c = shape[0], shape[1]
+    if op == "interp":
+        o = list(out_hw(w, shape))
+        y = empty([n, c] + o)
+        s = w.get("scale")
+        m = w["mode"]
+        if m == "nearest":
+            return (lambda: nn.upsample_nearest2d(x, o, s, s, out=y)), ""
+        if m == "bilinear":
+            return (lambda: nn.upsample_bilinear2d(x, o, False, s, s, out=y)), ""
+        if m == "bicubic":
+            return (lambda: nn.upsample_bicubic2d(x, o, False, s, s, out=y)), ""
+        if m == "bilinear_aa":
+            return (lambda: nn._upsample_bilinear2d_aa(x, o, False, s, s, out=y)), ""
+        if m == "trilinear":
+            return (lambda: nn.upsample_trilinear3d(x, o, False, s, s, s, out=y)), ""
+    h, wd = shape[2], shape[3]
+    if op in ("avg", "max", "max_idx"):
+        k, st, p = w["k"], w["s"], w["p"]
+        oh, ow = (h + 2 * p - k) // st + 1, (wd + 2 * p - k) // st + 1
+        y = empty([n, c, oh, ow])
+        if op == "avg":
+            return (lambda: nn.avg_pool2d(x, [k, k], [st, st], [p, p], False, True, None, out=y)), ""
+        if op == "max":
+            # no out= variant without indices; F.max_pool2d picks torch's own kernel
+            return (lambda: F.max_pool2d(x, k, st, p)), "F.max_pool2d (allocates its output)"
+        i = empty([n, c, oh, ow], torch.long)
+        return (lambda: nn.max_pool2d_with_indices(x, [k, k], [st, st], [p, p], [1, 1], False, out=(y, i))), ""
+    if op == "adaptive_avg":
+        y = empty([n, c, w["out"], w["out"]])
+        return (lambda: nn.adaptive_avg_pool2d(x, [w["out"], w["out"]], out=y)), ""
+    return None, "n/a"
+
+
+def opencv_op(w, x_np, shape, nhwc):
+    """cv2.resize per plane (NCHW) or per image (NHWC), into preallocated outputs."""
+    if cv2 is None:
+        return None, "cv2 not installed"
+    if len(shape) != 4:
+        return None, "n/a (no 3-D resize)"
+    if w["dtype"] == "f16":
+        return None, "n/a (cv2.resize has no float16)"
+    op = w["op"]
+    n, c, h, wd = shape
+    note = ""
+    if op == "interp":
+        oh, ow = out_hw(w, shape)
+        interp = {"nearest": cv2.INTER_NEAREST, "bilinear": cv2.INTER_LINEAR, "bicubic": cv2.INTER_CUBIC,
+                  "bilinear_aa": cv2.INTER_AREA}[w["mode"]]
+        if w["mode"] == "bilinear_aa":
+            note = "INTER_AREA (cv2's antialiased downscale; a different filter)"
+    elif op == "avg" and w["k"] == w["s"] and w["p"] == 0:
+        oh, ow, interp = h // w["k"], wd // w["k"], cv2.INTER_AREA
+        note = "INTER_AREA at 1/k (= avg pool)"
+    else:
+        return None, "n/a (no pooling in cv2)"
+    if nhwc:
+        x = np.ascontiguousarray(np.transpose(x_np, (0, 2, 3, 1)))
+        y = np.empty((n, oh, ow, c), dtype=x.dtype)
+        if c > 512:
+            return None, "n/a (more than 512 channels)"
+
+        def run():
+            for i in range(n):
+                cv2.resize(x[i], (ow, oh), dst=y[i], interpolation=interp)
+        return run, note
+    x = np.ascontiguousarray(x_np).reshape(n * c, h, wd)
+    y = np.empty((n * c, oh, ow), dtype=x.dtype)
+
+    def run_planes():
+        for i in range(n * c):
+            cv2.resize(x[i], (ow, oh), dst=y[i], interpolation=interp)
+    return run_planes, (note + "; " if note else "") + "one call per plane"
+
+
+def onednn_op(w, x_np, shape, nhwc):
+    """oneDNN pooling through torch's mkldnn tensors (output allocated per call)."""
+    if torch is None or not torch.backends.mkldnn.is_available():
+        return None, "n/a (no torch mkldnn)"
+    if w["op"] not in ("avg", "max", "max_idx", "adaptive_avg") or w["dtype"] != "f32":
+        return None, "n/a (PyTorch exposes no oneDNN resampling)"
+    x = torch.from_numpy(x_np)
+    if nhwc:
+        x = x.contiguous(memory_format=torch.channels_last)
+    xm = x.to_mkldnn()
+    op = w["op"]
+    try:
+        if op == "avg":
+            f = lambda: F.avg_pool2d(xm, w["k"], w["s"], w["p"])  # noqa: E731
+        elif op in ("max", "max_idx"):
+            f = lambda: F.max_pool2d(xm, w["k"], w["s"], w["p"])  # noqa: E731
+        else:
+            f = lambda: F.adaptive_avg_pool2d(xm, w["out"])  # noqa: E731
+        f()
+    except RuntimeError as e:
+        return None, "n/a (" + str(e).split("\n")[0][:90] + ")"
+    return f, ("no indices (oneDNN has none); " if op == "max_idx" else "") + "own memory format"
+
+
+class Flusher:
+    def __init__(self, nbytes):
+        self.nbytes = nbytes
+        self.buf = None
+        self.v = 0.0
+
+    def __call__(self):
+        if self.buf is None:
+            n = self.nbytes // 4
+            self.buf = torch.empty(n, dtype=torch.float32) if torch is not None else np.empty(n, np.float32)
+        self.v += 1.0
+        if torch is not None:
+            self.buf.fill_(self.v)  # multi-threaded, like the OpenCL fill kernel
+        else:
+            self.buf.fill(self.v)
+
+
+def cpu_mark():
+    """(time, busy jiffies of all CPUs, this process's jiffies) to measure other processes' load."""
+    try:
+        with open("/proc/stat") as fh:
+            v = [int(x) for x in fh.readline().split()[1:9]]
+        busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7]
+        t = os.times()
+        return time.monotonic(), busy, (t.user + t.system) * os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def other_cpu(a, b):
+    """Share of the machine's CPU time used by other processes between two marks."""
+    if a is None or b is None:
+        return None
+    ticks = (b[0] - a[0]) * os.sysconf("SC_CLK_TCK") * (os.cpu_count() or 1)
+    if ticks < 10:
+        return None
+    return max(0.0, (b[1] - a[1]) - (b[2] - a[2])) / ticks
+
+
+def time_it(f, mode, flush):
+    for _ in range(ARGS.warmup if mode == "warm" else 1):
+        f()
+    ts = []
+    for _ in range(ARGS.runs):
+        if mode == "cold":
+            flush()
+        t0 = time.perf_counter()
+        f()
+        ts.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(ts), min(ts)
+
+
+def layout_name(shape, nhwc):
+    return ("ndhwc" if nhwc else "ncdhw") if len(shape) == 5 else ("nhwc" if nhwc else "nchw")
+
+
+def moved_bytes(w, shape, x_np):
+    es = x_np.itemsize
+    n_in = int(np.prod(shape))
+    if w["op"] == "interp":
+        o = out_hw(w, shape)
+        n_out = shape[0] * shape[1] * int(np.prod(o))
+    elif w["op"] == "adaptive_avg":
+        n_out = shape[0] * shape[1] * w["out"] ** 2
+    else:
+        k, s, p = w["k"], w["s"], w["p"]
+        oh, ow = (shape[2] + 2 * p - k) // s + 1, (shape[3] + 2 * p - k) // s + 1
+        n_out = shape[0] * shape[1] * oh * ow
+    extra = n_out * 8 if w["op"] == "max_idx" else 0
+    return (n_in + n_out) * es + extra
+
+
+def versions():
+    v = {"python": platform.python_version(), "numpy": np.__version__}
+    if torch is not None:
+        v["torch"] = torch.__version__
+        m = re.search(r"MKL-DNN v([0-9.]+)", torch.__config__.show())
+        v["onednn"] = m.group(1) if m else "?"
+    if cv2 is not None:
+        v["opencv"] = cv2.__version__
+    return v
+
+
+def fmt(x, w=8, p=3):
+    return f"{x:{w}.{p}f}" if isinstance(x, (int, float)) and x == x else f"{'n/a':>{w}}"
+
+
+def main():
+    ours, how = run_ours()
+    ours_ix = {}
+    meta = {}
+    for o in ours:
+        if o.get("kind") == "op":
+            ours_ix[(o["workload"], o["size"], o["layout"], o["mode"])] = o
+            meta = o
+    sel = list(WORKLOADS) if ARGS.workloads == "all" else [s.strip().upper() for s in ARGS.workloads.split(",")]
+    sel = [s if s.startswith("W") else "W" + s for s in sel]
+    sizes = ["small", "large"] if ARGS.size == "all" else [ARGS.size]
+    layouts = [False, True] if ARGS.layout == "all" else [ARGS.layout == "nhwc"]
+    flush = Flusher(flush_bytes())
+    vers = versions()
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows = []
+    for wid in sel:
+        w = WORKLOADS[wid]
+        for size in (["fixed"] if "shape" in w else sizes):
+            shape = w.get("shape") or (SMALL if size == "small" else LARGE)
+            for nhwc in layouts:
+                x_np = make_input(w, shape, nhwc)
+                lay = layout_name(shape, nhwc)
+                peers = {}
+                for name, mk in (("torch", torch_op), ("opencv", opencv_op), ("onednn", onednn_op)):
+                    try:
+                        f, note = mk(w, x_np, shape, nhwc)
+                    except Exception as e:  # a peer that cannot run this workload
+                        f, note = None, "n/a (" + str(e).split("\n")[0][:60] + ")"
+                    peers[name] = (f, note)
+                for mode in ARGS.modes:
+                    r = dict(workload=wid, what=w["what"], size=size, layout=lay, mode=mode, dtype=w["dtype"],
+                             shape="x".join(map(str, shape)), bytes=moved_bytes(w, shape, x_np), threads=THREADS)
+                    o = ours_ix.get((wid, size, lay, mode), {})
+                    mn = ARGS.stat == "min"
+                    r["ours_kernel_ms"] = o.get("min_ms" if mn else "median_ms")
+                    r["ours_wall_ms"] = o.get("wall_min_ms" if mn else "wall_median_ms")
+                    r["ours_host_ms"] = o.get("host_min_ms" if mn else "host_median_ms")
+                    r["copy_gbps"] = o.get("copy_gbps")
+                    r["ours_status"] = o.get("status", "not run")
+                    m0 = cpu_mark()
+                    for name, (f, note) in peers.items():
+                        if f is None:
+                            r[name + "_ms"] = r[name + "_median_ms"] = r[name + "_min_ms"] = None
+                        else:
+                            try:
+                                med, mn_ms = time_it(f, mode, flush)
+                                r[name + "_median_ms"], r[name + "_min_ms"] = med, mn_ms
+                                r[name + "_ms"] = mn_ms if ARGS.stat == "min" else med
+                            except Exception as e:
+                                r[name + "_ms"] = r[name + "_median_ms"] = r[name + "_min_ms"] = None
+                                note = "n/a (" + str(e).split("\n")[0][:60] + ")"
+                        r[name + "_note"] = note
+                    r["other_cpu"] = other_cpu(m0, cpu_mark())
+                    r["ours_other_cpu"] = o.get("other_cpu")
+                    rows.append(r)
+                    print_row(r)
+                del peers
+    print_notes(rows)
+    print(f"\nthreads: {THREADS} everywhere (torch.set_num_threads, cv2.setNumThreads, OMP_NUM_THREADS, "
+          f"POCL_CPU_MAX_CU_COUNT); {date}", file=OUT)
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in vers.items())
+          + (f", clresample {meta.get('version')} on {meta.get('device')} (PoCL {meta.get('driver')})" if meta else ""),
+          file=OUT)
+    print(f"clresample numbers: {how}", file=OUT)
+    if ARGS.json:
+        json.dump(dict(date=date, threads=THREADS, stat=ARGS.stat, versions=vers, rows=rows), sys.stdout, indent=1)
+        print()
+
+
+OUT = sys.stderr if ARGS.json else sys.stdout
+HEADER_DONE = [False]
+
+
+def print_row(r):
+    if not HEADER_DONE[0]:
+        HEADER_DONE[0] = True
+        print("times in ms, %s of %d runs (%s); ratio = peer time / clresample wall time (> 1: clresample "
+              "is faster);\n%%copy = effective GB/s / clresample's copy-kernel GB/s in the same cache state;\n"
+              "oth = share of the machine's CPU used by other processes while the peers (and ours) ran\n"
+              % (ARGS.stat, ARGS.runs, "+".join(ARGS.modes)), file=OUT)
+        print(f"{'id':4} {'size':5} {'lay':5} {'mode':4} | {'ours krn':>8} {'ours wall':>9} {'ours host':>9} | "
+              f"{'torch':>8} {'opencv':>8} {'oneDNN':>8} | {'t/ours':>6} {'cv/ours':>7} {'dn/ours':>7} | "
+              f"{'%copy: ours':>11} {'torch':>5} {'cv2':>5} {'dnnl':>5} | {'oth':>4} {'(ours)':>6}", file=OUT)
+    wall = r["ours_wall_ms"]
+
+    def ratio(x):
+        return f"{x / wall:6.2f}" if x and wall else f"{'n/a':>6}"
+
+    def pct(ms):
+        if not ms or not r["copy_gbps"]:
+            return f"{'-':>5}"
+        return f"{100 * r['bytes'] / (ms * 1e-3) / 1e9 / r['copy_gbps']:4.0f}%"
+    print(f"{r['workload']:4} {r['size']:5} {r['layout']:5} {r['mode']:4} | {fmt(r['ours_kernel_ms'])} "
+          f"{fmt(r['ours_wall_ms'], 9)} {fmt(r['ours_host_ms'], 9)} | {fmt(r['torch_ms'])} {fmt(r['opencv_ms'])} "
+          f"{fmt(r['onednn_ms'])} | {ratio(r['torch_ms'])} {ratio(r['opencv_ms']):>7} {ratio(r['onednn_ms']):>7} | "
+          f"{pct(r['ours_kernel_ms']):>11} {pct(r['torch_ms'])} {pct(r['opencv_ms'])} {pct(r['onednn_ms'])} | "
+          f"{share(r['other_cpu']):>4} {share(r['ours_other_cpu']):>6}",
+          file=OUT, flush=True)
+
+
+def share(x):
+    return f"{100 * x:3.0f}%" if isinstance(x, (int, float)) else "-"
+
+
+def print_notes(rows):
+    seen = {}
+    for r in rows:
+        for p in ("torch", "opencv", "onednn"):
+            n = r.get(p + "_note")
+            if n:
+                seen.setdefault((r["workload"], p), n)
+    if seen:
+        print("\nnotes:", file=OUT)
+        for (wid, p), n in sorted(seen.items(), key=lambda kv: (int(kv[0][0][1:]), kv[0][1])):
+            print(f"  {wid:4} {p:7} {n}", file=OUT)
+
+
+if __name__ == "__main__":
+    main()
