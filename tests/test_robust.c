@@ -288,6 +288,8 @@ static clrs_status fx_call(fx *f)
       f->pp.n_dilation = 1; f->pp.dilation[0] = 4)                                                              \
     X(pool_overflowing_dilation, OPX_POOL, CLRS_ERR_BAD_PARAM, "overflow", "9223372036854775807",             \
       f->pp.n_dilation = 1; f->pp.dilation[0] = I64MAX) /* d * (k - 1) + 1 overflowed: fuzz_ops found it */     \
+    X(fractional_overflowing_output_size, OPX_POOL, CLRS_ERR_BAD_SHAPE, "too large", "9223372036854775807",      \
+      f->pp.kind = CLRS_POOL_FRACTIONAL_MAX; f->pp.n_output_size = 1; f->pp.output_size[0] = I64MAX)            \
     X(pool_unknown_kind, OPX_POOL, CLRS_ERR_BAD_PARAM, "9", "kind", f->pp.kind = (clrs_pool_kind)9)             \
     X(pool_lp_zero_norm, OPX_POOL, CLRS_ERR_BAD_PARAM, "got 0", "norm_type", f->pp.kind = CLRS_POOL_LP;         \
       f->pp.norm_type = 0)                                                                                       \
@@ -327,6 +329,8 @@ static clrs_status fx_call(fx *f)
     X(unpool_indices_shape, OPX_UNPOOL, CLRS_ERR_BAD_SHAPE, "(1, 2, 2, 1)", NULL, f->idx.sizes[3] = 1)         \
     X(unpool_bad_output_size, OPX_UNPOOL, CLRS_ERR_BAD_SHAPE, "7", "output_size", f->up.n_output_size = 2;     \
       f->up.output_size[0] = 7; f->up.output_size[1] = 4)                                                       \
+    X(unpool_overflowing_padding, OPX_UNPOOL, CLRS_ERR_BAD_PARAM, "overflow", "4611686018427387904",            \
+      f->up.n_padding = 1; f->up.padding[0] = (int64_t)1 << 62)                                                  \
     X(unpool_zero_kernel, OPX_UNPOOL, CLRS_ERR_BAD_PARAM, "got 0", "kernel_size", f->up.kernel[0] = 0)          \
     X(unpool_negative_padding, OPX_UNPOOL, CLRS_ERR_BAD_PARAM, "got -1", "padding", f->up.n_padding = 1;       \
       f->up.padding[0] = -1)                                                                                     \
@@ -396,6 +400,95 @@ START_TEST(test_api_errors)
     }
     printf("# API error table: %d cases, %d passed, %d failed\n", n, n - bad, bad);
     ck_assert_msg(bad == 0, "%d of %d error cases wrong:%s", bad, n, report);
+}
+END_TEST
+
+/* Valid calls at the edges of int64: they must succeed with the right
+ * result (PyTorch accepts them all), and compute nothing out of range on the
+ * way (the sanitizer build turns any signed overflow into a failure). Found
+ * by tests/fuzz/fuzz_ops.c; its regression inputs are the same calls. */
+START_TEST(test_valid_extremes)
+{
+    clrs_context *ctx = tu_context();
+    float in[72], out[16];
+    for (int i = 0; i < 72; i++) in[i] = (float)((i * 37) % 71) - 20.0f;
+    clrs_tensor_desc di, dout, dx;
+    clrs_status st;
+
+    /* max and avg pooling with a kernel of 3037000500 (its square overflows
+     * int64) and padding of half of it: one window covering the input */
+    int64_t is[4] = {1, 2, 6, 6}, os[4] = {1, 2, 1, 1};
+    clrs_tensor_desc_contiguous(&di, CLRS_F32, 4, is);
+    clrs_tensor_desc_contiguous(&dout, CLRS_F32, 4, os);
+    for (int kind = 0; kind < 2; kind++) {
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, kind ? CLRS_POOL_AVG : CLRS_POOL_MAX);
+        p.n_kernel = 1;
+        p.kernel[0] = 3037000500LL;
+        p.n_padding = 1;
+        p.padding[0] = 3037000500LL / 2;
+        p.count_include_pad = 0;
+        st = clrs_pool(ctx, &p, &di, in, &dout, out, NULL, NULL);
+        ck_assert_msg(st == CLRS_OK, "%s pool with kernel 3037000500: %s: %s", kind ? "avg" : "max", clrs_status_name(st),
+                      clrs_last_error(ctx));
+        for (int c = 0; c < 2; c++) {
+            double m = -1e30, sum = 0;
+            for (int i = 0; i < 36; i++) {
+                m = fmax(m, in[c * 36 + i]);
+                sum += in[c * 36 + i];
+            }
+            double want = kind ? sum / 36 : m;
+            ck_assert_msg(fabs(out[c] - want) <= 1e-5 * (1 + fabs(want)), "%s pool channel %d: %g, expected %g",
+                          kind ? "avg" : "max", c, out[c], want);
+        }
+    }
+
+    /* max_unpool with stride INT64_MAX and an output_size inside
+     * (default - stride, default + stride) */
+    int64_t us[4] = {1, 2, 1, 1}, uo[4] = {1, 2, 2, 2};
+    clrs_tensor_desc_contiguous(&di, CLRS_F32, 4, us);
+    clrs_tensor_desc_contiguous(&dx, CLRS_I64, 4, us);
+    clrs_tensor_desc_contiguous(&dout, CLRS_F32, 4, uo);
+    clrs_unpool_params up;
+    clrs_unpool_params_init(&up);
+    up.n_kernel = 1;
+    up.kernel[0] = 2;
+    up.n_stride = 1;
+    up.stride[0] = INT64_MAX;
+    up.n_output_size = 2;
+    up.output_size[0] = up.output_size[1] = 2;
+    int64_t idx[2] = {3, 1};
+    float uin[2] = {5, 7};
+    st = clrs_max_unpool(ctx, &up, &di, uin, &dx, idx, &dout, out);
+    ck_assert_msg(st == CLRS_OK, "max_unpool with stride INT64_MAX: %s: %s", clrs_status_name(st), clrs_last_error(ctx));
+    float want[8] = {0, 0, 0, 5, 0, 7, 0, 0};
+    for (int i = 0; i < 8; i++) ck_assert_float_eq(out[i], want[i]);
+
+    /* an empty batch with output planes whose size overflows int64 */
+    int64_t es[4] = {0, 1, 2, 2};
+    clrs_tensor_desc_contiguous(&di, CLRS_F32, 4, es);
+    clrs_tensor_desc_contiguous(&dx, CLRS_I64, 4, es);
+    clrs_unpool_params_init(&up);
+    up.n_kernel = 1;
+    up.kernel[0] = 2;
+    up.n_stride = 1;
+    up.stride[0] = (int64_t)1 << 32;
+    int64_t eo[CLRS_MAX_RANK];
+    ck_assert_int_eq(clrs_max_unpool_output_shape(ctx, &di, &up, eo), CLRS_OK);
+    ck_assert_int_eq(eo[2], ((int64_t)1 << 32) + 2);
+    dout = di;
+    dout.sizes[2] = eo[2];
+    dout.sizes[3] = eo[3];
+    dout.strides[0] = dout.strides[1] = dout.strides[2] = dout.strides[3] = 0;
+    st = clrs_max_unpool(ctx, &up, &di, NULL, &dx, NULL, &dout, NULL);
+    ck_assert_msg(st == CLRS_OK, "max_unpool of an empty batch: %s: %s", clrs_status_name(st), clrs_last_error(ctx));
+    clrs_interpolate_params ip;
+    clrs_interpolate_params_init(&ip);
+    ip.n_size = 1;
+    ip.size[0] = (int64_t)1 << 40;
+    st = clrs_interpolate_output_shape(ctx, &di, &ip, eo);
+    ck_assert_msg(st == CLRS_OK, "interpolate of an empty batch to 2^40 x 2^40: %s: %s", clrs_status_name(st),
+                  clrs_last_error(ctx));
 }
 END_TEST
 
@@ -1763,6 +1856,7 @@ int main(int argc, char **argv)
     TCase *tc = tcase_create("errors");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_api_errors);
+    tcase_add_test(tc, test_valid_extremes);
     tcase_add_test(tc, test_missing_device);
     tcase_add_test(tc, test_npy_errors);
     suite_add_tcase(s, tc);
