@@ -285,7 +285,8 @@ clrs_status clrs__pool_plan(clrs_context *ctx, const clrs_tensor_desc *in, const
             if (o < 0)
                 return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "fractional_max_pool: output size %lld is negative (%s)",
                                   (long long)o, axis_names[a]);
-            int ok = sp == 2 ? (o + k - 1 <= isz) : (k <= isz && o + k - 1 < isz);
+            /* o + k - 1 <= in (2-D), k <= in && o + k - 1 < in (3-D), without overflow */
+            int ok = sp == 2 ? (o <= isz - k + 1) : (k <= isz && o < isz - k + 1);
             if (!ok)
                 return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE,
                                   "fractional_max_pool%dd(): pool %s %lld too large relative to input %s %lld (output "
@@ -968,20 +969,27 @@ static clrs_status unpool_plan_make(clrs_context *ctx, const clrs_tensor_desc *i
         if (sp == 3 && s <= 0)
             return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "max_unpool3d: strides should be greater than zero, but got %lld (%s)",
                               (long long)s, axis_names[a]);
+        int64_t pad2;
         if (__builtin_mul_overflow(plan->in3[a] - 1, s, &dflt) || __builtin_add_overflow(dflt, k, &dflt) ||
-            __builtin_sub_overflow(dflt, 2 * pd, &dflt))
-            return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "max_unpool: default output size overflows 64 bits (%s)",
-                              axis_names[a]);
+            __builtin_mul_overflow(pd, (int64_t)2, &pad2) || __builtin_sub_overflow(dflt, pad2, &dflt))
+            return clrs__fail(ctx, CLRS_ERR_BAD_PARAM,
+                              "max_unpool: default output size (in - 1) * stride - 2 * padding + kernel overflows 64 "
+                              "bits (%s: in %lld, stride %lld, padding %lld, kernel %lld)",
+                              axis_names[a], (long long)plan->in3[a], (long long)s, (long long)pd, (long long)k);
         int64_t o = dflt;
         if (p->n_output_size != 0) {
             o = osz3[a];
-            if (!(dflt - s < o && o < dflt + s)) {
+            /* dflt - stride < o < dflt + stride; a bound past int64 excludes nothing */
+            int64_t lo, hi;
+            int lo_of = __builtin_sub_overflow(dflt, s, &lo), hi_of = __builtin_add_overflow(dflt, s, &hi);
+            if (!((lo_of || lo < o) && (hi_of || o < hi))) {
                 char ob[96];
                 fmt_list(ob, sizeof ob, sp, osz3, ", ");
                 return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE,
                                   "max_unpool: invalid output_size \"(%s)\" (dim %d must be between %lld and %lld, "
                                   "exclusive)",
-                                  ob, a - (3 - sp), (long long)(dflt - s), (long long)(dflt + s));
+                                  ob, a - (3 - sp), lo_of ? (long long)INT64_MIN : (long long)lo,
+                                  hi_of ? (long long)INT64_MAX : (long long)hi);
             }
         }
         if (o < 0)
