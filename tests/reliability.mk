@@ -40,4 +40,4 @@ tests_fuzz_replay_ops_LDADD = $(TEST_LIBS)
 dist_check_SCRIPTS += tests/test_errors_cli.sh
 
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/regressions tests/fuzz/run.sh tests/fuzz/make_seeds.py \
-	tests/fuzz/README.md .ci/reliability.sh .ci/suppressions
+	.ci/reliability.sh .ci/suppressions
