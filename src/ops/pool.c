@@ -92,9 +92,10 @@ static void fmt_list(char *buf, size_t len, int sp, const int64_t *v3, const cha
 /* pooling_output_shape_pad_lr with pad_l == pad_r; -1 on int64 overflow. */
 static int pool_out_size(int64_t in, int64_t k, int64_t pad, int64_t s, int64_t d, int ceil_mode, int64_t *out)
 {
-    int64_t eff, num;
-    if (__builtin_mul_overflow(d, k - 1, &eff) || __builtin_add_overflow(in, 2 * pad, &num) ||
-        __builtin_sub_overflow(num, eff + 1, &num) || __builtin_add_overflow(num, ceil_mode ? s - 1 : 0, &num))
+    int64_t eff, num, pad2;
+    if (__builtin_mul_overflow(d, k - 1, &eff) || __builtin_add_overflow(eff, (int64_t)1, &eff) ||
+        __builtin_mul_overflow(pad, (int64_t)2, &pad2) || __builtin_add_overflow(in, pad2, &num) ||
+        __builtin_sub_overflow(num, eff, &num) || __builtin_add_overflow(num, ceil_mode ? s - 1 : 0, &num))
         return -1;
     int64_t o = div_rtn(num, s) + 1;
     if (ceil_mode) {
@@ -725,7 +726,10 @@ clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, 
     else
         memset(&xst, 0, sizeof xst);
 
-    const int64_t kvol = plan->k3[0] * plan->k3[1] * plan->k3[2];
+    /* window volume (only a divisor / LP factor): saturate rather than overflow */
+    int64_t kvol;
+    if (__builtin_mul_overflow(plan->k3[0], plan->k3[1], &kvol) || __builtin_mul_overflow(kvol, plan->k3[2], &kvol))
+        kvol = INT64_MAX;
     double pw_e = 1.0, ipw_e = 1.0;
     int pw_code = 7, ipw_code = 7;
     if (algo == A_LP) {
