@@ -1073,8 +1073,8 @@ static clrs_status unpool_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     (void)nt;
     const unpool_plan *plan = op;
     const clrs_tensor_desc *in = &t[0].desc, *ix = &t[1].desc, *out = &t[2].desc;
-    const int64_t plane_out = plan->out3[0] * plan->out3[1] * plan->out3[2];
     if (plan->numel_in == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
+    const int64_t plane_out = plan->out3[0] * plan->out3[1] * plan->out3[2]; /* fits: numel_out was checked */
     if (plane_out == 0) return unpool_bad_index(ctx, plan, &t[1], q, nwait, wait);
     cl_long8 isz, ist, xsz, xst, osz, ost;
     geom5(in, &isz, &ist);
