@@ -1405,7 +1405,7 @@ static void run_child(bench *b, const char *wid, const char *const *env, first_c
     if (strncmp(line, "ok ", 3) == 0 && sscanf(line + 3, "%lf %lf %lf", &r->ctx_ms, &r->first_ms, &r->second_ms) == 3) {
         r->ok = 1;
     } else {
-        snprintf(r->note, sizeof r->note, "child failed (%s): %s",
+        snprintf(r->note, sizeof r->note, "child failed (%s): %.160s",
                  WIFSIGNALED(status) ? "killed by a signal" : "exit", line[0] ? line : "no output");
     }
 }

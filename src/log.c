@@ -1,4 +1,5 @@
 /* Error details, logging (CLRS_LOG) and environment helpers. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +99,8 @@ static int log_level = -1; /* -1: logging off */
 static unsigned log_cats = ~0u;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static clrs_log_fn log_fn;
+/* Whether a callback is set, readable without the lock (the hot check). */
+static atomic_int log_has_fn;
 static void *log_user;
 
 static const char *const log_cat_names[] = {"device", "build", "cache", "dispatch"};
@@ -136,7 +139,7 @@ int clrs__log_enabled(clrs_log_level lvl, const char *category)
     pthread_once(&log_once, log_init);
     /* A callback gets warnings and errors unless CLRS_LOG says otherwise;
      * stderr gets only what CLRS_LOG enables. */
-    int threshold = log_level >= 0 ? log_level : (log_fn != NULL ? CLRS_LOG_WARN : -1);
+    int threshold = log_level >= 0 ? log_level : (atomic_load_explicit(&log_has_fn, memory_order_relaxed) ? CLRS_LOG_WARN : -1);
     if ((int)lvl > threshold) return 0;
     unsigned b = cat_bit(category);
     return b == 0 || (log_cats & b) != 0;
@@ -164,5 +167,6 @@ void clrs_set_log_callback(clrs_log_fn fn, void *user)
     pthread_mutex_lock(&log_lock);
     log_fn = fn;
     log_user = user;
+    atomic_store_explicit(&log_has_fn, fn != NULL, memory_order_relaxed);
     pthread_mutex_unlock(&log_lock);
 }

@@ -164,7 +164,7 @@ miss:
 static void cache_store(const char *path, const char *key, size_t klen, const unsigned char *bin, size_t blen)
 {
     static _Atomic unsigned counter;
-    char tmp[4200];
+    char tmp[4200 + 64]; /* path (< 4200) + ".tmp.<pid>.<n>" */
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) {

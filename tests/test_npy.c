@@ -103,8 +103,9 @@ static unsigned char *slurp(const char *path, size_t *len)
     for (;;) {
         if (n == cap) {
             cap *= 2;
-            buf = realloc(buf, cap);
-            ck_assert_ptr_nonnull(buf);
+            unsigned char *grown = realloc(buf, cap);
+            ck_assert_ptr_nonnull(grown);
+            buf = grown;
         }
         size_t r = fread(buf + n, 1, cap - n, f);
         n += r;

@@ -323,7 +323,7 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     if (st == CLRS_OK) {
         cl_long ioff = in->offset, ooff = out->offset;
         cl_uint i = 0;
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &t[0].mem);
+        st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &t[0].mem);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof ioff, &ioff);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &t[1].mem);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof ooff, &ooff);
@@ -420,7 +420,7 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
         cl_long so = sd->offset, doff = dd->offset;
         cl_int pr = prec;
         cl_uint i = 0;
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &sm);
+        st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &sm);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof so, &so);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &dm);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof doff, &doff);
