@@ -167,6 +167,11 @@ clrs_status clrs__check_alias_host(const clrs_context *ctx, const clrs_host_tens
 clrs_status clrs__enqueue_kernel(clrs_context *ctx, cl_command_queue q, cl_kernel k, int dims,
                                  const size_t *gsize, cl_uint nwait, const cl_event *wait,
                                  cl_event *ev);
+/* The same with an explicit work-group shape (lsize[dims], not NULL; each
+ * global size is rounded up to a multiple of it: kernels must guard). */
+clrs_status clrs__enqueue_kernel_local(clrs_context *ctx, cl_command_queue q, cl_kernel k, int dims,
+                                       const size_t *gsize, const size_t *lsize, cl_uint nwait,
+                                       const cl_event *wait, cl_event *ev);
 /* Helpers that set a run of kernel arguments. */
 clrs_status clrs__set_arg(clrs_context *ctx, cl_kernel k, cl_uint idx, size_t size, const void *val);
 /* An event that completes at once after the wait list (for ops with nothing to do). */

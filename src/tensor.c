@@ -178,18 +178,30 @@ clrs_status clrs__set_arg(clrs_context *ctx, cl_kernel k, cl_uint idx, size_t si
 clrs_status clrs__enqueue_kernel(clrs_context *ctx, cl_command_queue q, cl_kernel k, int dims,
                                  const size_t *gsize, cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
+    return clrs__enqueue_kernel_local(ctx, q, k, dims, gsize, NULL, nwait, wait, ev);
+}
+
+clrs_status clrs__enqueue_kernel_local(clrs_context *ctx, cl_command_queue q, cl_kernel k, int dims,
+                                       const size_t *gsize, const size_t *lsize, cl_uint nwait,
+                                       const cl_event *wait, cl_event *ev)
+{
     size_t g[3] = {1, 1, 1}, l[3] = {1, 1, 1};
     /* x is the contiguous axis. A fixed local size (x only) keeps PoCL from
      * compiling a new work-group function for every grid shape; the global
      * size is rounded up and the kernels guard. CLRS_TUNE_LX overrides it
-     * (development). */
+     * (development). An explicit lsize (a kernel's own work-group shape) is
+     * used as given, each global size rounded up to a multiple of it. */
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tune_init);
-    size_t lx = tune_lx ? tune_lx : ctx->is_cpu ? 16 : 64;
-    while (lx > ctx->max_wg && lx > 1) lx >>= 1;
     for (int i = 0; i < dims; i++) g[i] = gsize[i] ? gsize[i] : 1;
-    l[0] = lx;
-    g[0] = (g[0] + lx - 1) / lx * lx;
+    if (lsize != NULL) {
+        for (int i = 0; i < dims; i++) l[i] = lsize[i] ? lsize[i] : 1;
+    } else {
+        size_t lx = tune_lx ? tune_lx : ctx->is_cpu ? 16 : 64;
+        while (lx > ctx->max_wg && lx > 1) lx >>= 1;
+        l[0] = lx;
+    }
+    for (int i = 0; i < dims; i++) g[i] = (g[i] + l[i] - 1) / l[i] * l[i];
     cl_int e = clEnqueueNDRangeKernel(q, k, (cl_uint)dims, NULL, g, l, nwait, wait, ev);
     if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clEnqueueNDRangeKernel");
     return CLRS_OK;
