@@ -15,6 +15,7 @@
 #include <png.h> /* first: it includes <setjmp.h> itself */
 
 #include "image.h"
+#include "atomicfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -812,43 +813,6 @@ static void pnm_encode(writer *w, const image *img)
 /* ------------------------------------------------------------------------ */
 /* Atomic writing                                                           */
 
-static unsigned next_tmp_counter(void)
-{
-#if !defined(__STDC_NO_ATOMICS__)
-    static atomic_uint counter;
-    return atomic_fetch_add(&counter, 1u);
-#else
-    static unsigned counter;
-    return counter++;
-#endif
-}
-
-/* Best effort: make the rename durable. */
-static void fsync_parent_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (!slash) {
-        dir = strdup(".");
-    } else if (slash == path) {
-        dir = strdup("/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        dir = (char *)malloc(n + 1);
-        if (dir) {
-            memcpy(dir, path, n);
-            dir[n] = '\0';
-        }
-    }
-    if (!dir) return;
-    int fd = open(dir, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 int image_write_atomic(const char *path, image_format fmt, const image *img, char *err,
                        size_t errlen)
 {
@@ -872,34 +836,21 @@ int image_write_atomic(const char *path, image_format fmt, const image *img, cha
     }
     if (image_check_format(path, fmt, img->channels, err, errlen) != 0) return -1;
 
-    size_t tlen = plen + 64;
-    char *tmp = (char *)malloc(tlen);
     writer *w = (writer *)malloc(sizeof *w);
     png_wr *pw = (png_wr *)calloc(1, sizeof *pw);
-    if (!tmp || !w || !pw) {
+    atomic_file af;
+    if (!w || !pw) {
         seterr(err, errlen, "%s: out of memory", path);
-        free(tmp);
         free(w);
         free(pw);
         return -1;
     }
-    int fd = -1;
-    unsigned long stamp = (unsigned long)time(NULL);
-    for (int attempt = 0; attempt < 1000; attempt++) {
-        snprintf(tmp, tlen, "%s.tmp.%ld.%lx.%u", path, (long)getpid(), stamp, next_tmp_counter());
-        do
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
-        while (fd < 0 && errno == EINTR);
-        if (fd >= 0 || errno != EEXIST) break;
-    }
-    if (fd < 0) {
-        seterr(err, errlen, "%s: cannot create temporary file '%s': %s", path, tmp,
-               strerror(errno));
-        free(tmp);
+    if (atomic_file_open(&af, path, err, errlen) != 0) {
         free(w);
         free(pw);
         return -1;
     }
+    int fd = af.fd;
 
     int ok = 0;
     w->fd = fd;
@@ -916,32 +867,13 @@ int image_write_atomic(const char *path, image_format fmt, const image *img, cha
     }
     wr_flush(w);
     if (w->err_no) {
-        seterr(err, errlen, "%s: cannot write temporary file '%s': %s", path, tmp,
+        seterr(err, errlen, "%s: cannot write temporary file '%s': %s", path, af.tmp,
                strerror(w->err_no));
-        goto cleanup;
-    }
-    if (fsync(fd) != 0) {
-        seterr(err, errlen, "%s: fsync of temporary file '%s' failed: %s", path, tmp,
-               strerror(errno));
         goto cleanup;
     }
     ok = 1;
 cleanup:
-    if (close(fd) != 0 && ok) {
-        seterr(err, errlen, "%s: closing temporary file '%s' failed: %s", path, tmp,
-               strerror(errno));
-        ok = 0;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        seterr(err, errlen, "%s: cannot rename temporary file '%s' over it: %s", path, tmp,
-               strerror(errno));
-        ok = 0;
-    }
-    if (!ok) (void)unlink(tmp);
-    free(tmp);
     free(w);
     free(pw);
-    if (!ok) return -1;
-    fsync_parent_dir(path);
-    return 0;
+    return atomic_file_finish(&af, ok, err, errlen);
 }

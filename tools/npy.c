@@ -11,6 +11,7 @@
 #endif
 
 #include "npy.h"
+#include "atomicfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -945,44 +946,6 @@ static int validate_array(const char *path, const npy_array *arr, const dtype_in
     return 0;
 }
 
-static unsigned next_tmp_counter(void)
-{
-#if !defined(__STDC_NO_ATOMICS__)
-    static atomic_uint counter;
-    return atomic_fetch_add(&counter, 1u);
-#else
-    static unsigned counter;
-    return counter++;
-#endif
-}
-
-/* Best effort: make the rename durable. */
-static void fsync_parent_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    if (!slash) {
-        dir = strdup(".");
-    } else if (slash == path) {
-        dir = strdup("/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        dir = (char *)malloc(n + 1);
-        if (dir) {
-            memcpy(dir, path, n);
-            dir[n] = '\0';
-        }
-    }
-    if (!dir)
-        return;
-    int fd = open(dir, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 int npy_write_atomic(const char *path, const npy_array *arr, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -1007,28 +970,10 @@ int npy_write_atomic(const char *path, const npy_array *arr, char *err, size_t e
         return -1;
     }
 
-    size_t tlen = plen + 64;
-    char *tmp = (char *)malloc(tlen);
-    if (!tmp) {
-        seterr(err, errlen, "%s: out of memory", path);
+    atomic_file af;
+    if (atomic_file_open(&af, path, err, errlen) != 0)
         return -1;
-    }
-    int fd = -1;
-    unsigned long stamp = (unsigned long)time(NULL);
-    for (int attempt = 0; attempt < 1000; attempt++) {
-        snprintf(tmp, tlen, "%s.tmp.%ld.%lx.%u", path, (long)getpid(), stamp, next_tmp_counter());
-        do
-            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0666);
-        while (fd < 0 && errno == EINTR);
-        if (fd >= 0 || errno != EEXIST)
-            break;
-    }
-    if (fd < 0) {
-        seterr(err, errlen, "%s: cannot create temporary file '%s': %s", path, tmp,
-               strerror(errno));
-        free(tmp);
-        return -1;
-    }
+    int fd = af.fd;
 
     int ok = 0;
     if (write_full(fd, header, hsize) != 0)
@@ -1052,32 +997,10 @@ int npy_write_atomic(const char *path, const npy_array *arr, char *err, size_t e
             }
         }
     }
-    if (fsync(fd) != 0) {
-        seterr(err, errlen, "%s: fsync of temporary file '%s' failed: %s", path, tmp,
-               strerror(errno));
-        goto cleanup;
-    }
     ok = 1;
-    goto cleanup;
+    goto finish;
 write_failed:
-    seterr(err, errlen, "%s: cannot write temporary file '%s': %s", path, tmp, strerror(errno));
-cleanup:
-    if (close(fd) != 0 && ok) {
-        seterr(err, errlen, "%s: closing temporary file '%s' failed: %s", path, tmp,
-               strerror(errno));
-        ok = 0;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        seterr(err, errlen, "%s: cannot rename temporary file '%s' over it: %s", path, tmp,
-               strerror(errno));
-        ok = 0;
-    }
-    if (!ok) {
-        (void)unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    fsync_parent_dir(path);
-    return 0;
+    seterr(err, errlen, "%s: cannot write temporary file '%s': %s", path, af.tmp, strerror(errno));
+finish:
+    return atomic_file_finish(&af, ok, err, errlen);
 }
