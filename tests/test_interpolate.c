@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clresample/cl_interop.h"
+#include "golden_io.h"
 #include "npy.h"
 #include "ref/ref.h"
 #include "testutil.h"
@@ -64,25 +65,11 @@ static void params_from_case(const tu_case *c, clrs_interpolate_params *p)
     p->antialias = tu_get_int(c, "antialias", 0);
 }
 
-static int load_golden(const char *rel, npy_array *a)
-{
-    char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/golden/%s", tu_srcdir(), rel);
-    if (npy_read(path, a, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
 START_TEST(test_golden)
 {
     clrs_context *ctx = tu_context();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/golden/interpolate.txt", tu_srcdir());
     tu_case *cases = NULL;
-    int n = tu_read_manifest(path, &cases);
-    ck_assert_msg(n > 100, "cannot read %s (%d cases)", path, n);
+    int n = tu_golden_cases("interpolate.txt", 101, &cases);
     int ran = 0, errors_checked = 0, not_run = 0, compared = 0;
     double worst16 = 0;
     int bug_cases = 0, extensions = 0;
@@ -97,7 +84,7 @@ START_TEST(test_golden)
             continue;
         }
         npy_array in;
-        ck_assert_msg(load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
         ck_assert_int_eq(clrs_dtype_size(in.dtype), clrs_dtype_size(dt));
         clrs_tensor_desc ind;
         ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, in.ndim, in.shape), CLRS_OK);
@@ -123,7 +110,7 @@ START_TEST(test_golden)
         }
         ck_assert_msg(st == CLRS_OK, "%s: output_shape failed: %s", id, clrs_last_error(ctx));
         npy_array ref;
-        ck_assert_msg(load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
         ck_assert_int_eq(ref.ndim, in.ndim);
         for (int i = 0; i < ref.ndim; i++) ck_assert_msg(ref.shape[i] == osz[i], "%s: shape dim %d: %lld vs torch %lld", id, i, (long long)osz[i], (long long)ref.shape[i]);
         int64_t numel = 1, nin = 1;

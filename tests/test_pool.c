@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clresample/cl_interop.h"
+#include "golden_io.h"
 #include "npy.h"
 #include "ref/ref.h"
 #include "testutil.h"
@@ -37,17 +38,6 @@ static int close_enough(clrs_dtype dt, double got, double ref, double ulps)
     case CLRS_BF16: return err <= ulps * ldexp(1.0, (int)floor(log2(fmax(fabs(ref), 1e-38))) - 7) * 1.0001;
     default: return err == 0;
     }
-}
-
-static int load_golden(const char *rel, npy_array *a)
-{
-    char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/golden/%s", tu_srcdir(), rel);
-    if (npy_read(path, a, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    return 0;
 }
 
 static int64_t numel_of(int rank, const int64_t *s)
@@ -192,11 +182,8 @@ static void check_golden_dtype(const npy_array *a, clrs_dtype dt, const char *id
 START_TEST(test_golden_pool)
 {
     clrs_context *ctx = tu_context();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/golden/pool.txt", tu_srcdir());
     tu_case *cases = NULL;
-    int n = tu_read_manifest(path, &cases);
-    ck_assert_msg(n > 1000, "cannot read %s (%d cases)", path, n);
+    int n = tu_golden_cases("pool.txt", 1001, &cases);
     int ran = 0, bitexact = 0, errors_checked = 0, remapped_errors = 0, not_expressible = 0, layout_runs = 0;
     int exact_cases = 0, tol_cases = 0, tol_identical = 0;
     double max_lp16 = 0, max_aavg3d16 = 0, max_other16 = 0;
@@ -212,10 +199,10 @@ START_TEST(test_golden_pool)
             continue;
         }
         npy_array in, samples = {0};
-        ck_assert_msg(load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
         check_golden_dtype(&in, dt, id);
         if (tu_get_str(c, "samples") != NULL) {
-            ck_assert_msg(load_golden(tu_get_str(c, "samples"), &samples) == 0, "%s: samples", id);
+            ck_assert_msg(tu_load_golden(tu_get_str(c, "samples"), &samples) == 0, "%s: samples", id);
             p.samples = samples.data;
             p.samples_dtype = samples.dtype;
         }
@@ -234,14 +221,14 @@ START_TEST(test_golden_pool)
         }
         ck_assert_msg(st == CLRS_OK, "%s: output_shape failed: %s", id, clrs_last_error(ctx));
         npy_array ref, ridx = {0};
-        ck_assert_msg(load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
         check_golden_dtype(&ref, dt, id);
         ck_assert_int_eq(ref.ndim, in.ndim);
         for (int i = 0; i < ref.ndim; i++)
             ck_assert_msg(ref.shape[i] == osz[i], "%s: shape dim %d: %lld vs torch %lld", id, i, (long long)osz[i],
                           (long long)ref.shape[i]);
         const int want_idx = tu_get_str(c, "indices") != NULL;
-        if (want_idx) ck_assert_msg(load_golden(tu_get_str(c, "indices"), &ridx) == 0, "%s: indices", id);
+        if (want_idx) ck_assert_msg(tu_load_golden(tu_get_str(c, "indices"), &ridx) == 0, "%s: indices", id);
         const int64_t numel = numel_of(ref.ndim, ref.shape);
         const size_t es = clrs_dtype_size(dt);
         const int exact = is_exact_case(&p, dt);
@@ -328,11 +315,8 @@ END_TEST
 START_TEST(test_golden_unpool)
 {
     clrs_context *ctx = tu_context();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/golden/unpool.txt", tu_srcdir());
     tu_case *cases = NULL;
-    int n = tu_read_manifest(path, &cases);
-    ck_assert_msg(n > 90, "cannot read %s (%d cases)", path, n);
+    int n = tu_golden_cases("unpool.txt", 91, &cases);
     int ran = 0, errors_checked = 0, index_errors = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
@@ -350,8 +334,8 @@ START_TEST(test_golden_unpool)
         k = get_list(c, "output_size", v, 8, NULL);
         set_list(&p.n_output_size, p.output_size, k, v);
         npy_array in, idx;
-        ck_assert_msg(load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
-        ck_assert_msg(load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
         check_golden_dtype(&in, dt, id);
         clrs_tensor_desc ind;
         ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, in.ndim, in.shape), CLRS_OK);
@@ -367,7 +351,7 @@ START_TEST(test_golden_unpool)
         }
         ck_assert_msg(st == CLRS_OK, "%s: output_shape failed: %s", id, clrs_last_error(ctx));
         npy_array ref = {0};
-        if (err == NULL) ck_assert_msg(load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
+        if (err == NULL) ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
         const int64_t numel = numel_of(in.ndim, osz);
         const size_t es = clrs_dtype_size(dt);
         for (int l = 0; l < TU_NLAYOUTS; l++) {
@@ -423,11 +407,8 @@ END_TEST
 START_TEST(test_golden_shuffle)
 {
     clrs_context *ctx = tu_context();
-    char path[4096];
-    snprintf(path, sizeof path, "%s/golden/shuffle.txt", tu_srcdir());
     tu_case *cases = NULL;
-    int n = tu_read_manifest(path, &cases);
-    ck_assert_msg(n > 60, "cannot read %s (%d cases)", path, n);
+    int n = tu_golden_cases("shuffle.txt", 61, &cases);
     int ran = 0, errors_checked = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
@@ -436,7 +417,7 @@ START_TEST(test_golden_shuffle)
         int inverse = strcmp(tu_get_str(c, "op"), "pixel_unshuffle") == 0;
         int64_t factor = strtoll(tu_get_str(c, "factor"), NULL, 10);
         npy_array in;
-        ck_assert_msg(load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
         check_golden_dtype(&in, dt, id);
         clrs_tensor_desc ind;
         ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, in.ndim, in.shape), CLRS_OK);
@@ -451,7 +432,7 @@ START_TEST(test_golden_shuffle)
         }
         ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
         npy_array ref;
-        ck_assert_msg(load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: output", id);
         for (int i = 0; i < 4; i++) ck_assert_int_eq(ref.shape[i], osz[i]);
         const int64_t numel = numel_of(4, osz);
         const size_t es = clrs_dtype_size(dt);
