@@ -29,16 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(__STDC_NO_ATOMICS__)
-#include <stdatomic.h>
-#endif
-
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-#ifndef O_NOCTTY
-#define O_NOCTTY 0
-#endif
+/* O_CLOEXEC and O_NOCTTY fall back to 0 in atomicfile.h. */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define IMG_PRINTF(a, b) __attribute__((format(printf, a, b)))

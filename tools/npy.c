@@ -25,16 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#if !defined(__STDC_NO_ATOMICS__)
-#include <stdatomic.h>
-#endif
-
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0
-#endif
-#ifndef O_NOCTTY
-#define O_NOCTTY 0
-#endif
+/* O_CLOEXEC and O_NOCTTY fall back to 0 in atomicfile.h. */
 
 /* Largest header we accept. numpy itself refuses headers past 10000 bytes by
  * default; anything this big is not a plain array of a supported dtype. */
