@@ -7,26 +7,37 @@
  *
  * The host iterates the 5 dimensions (N, C, D, H, W; missing spatial dims
  * have size 1) in memory order of the output: iteration dim 0 is the one
- * with the smallest output stride (W for NCHW, C for channels-last) and is
+ * with the smallest output stride (W for NCHW, C for channels-last; the
+ * host swaps in dim 1 when a copied dim 0 is shorter than 16) and is
  * global id 0; dim 1 is global id 1; dims 2..4 are folded into global id 2.
  * osz/ost/ist hold output sizes, output strides and input strides in that
  * order; toff[k] is the offset of dim k's table in `tab`, or -1 when the
  * dim is not resampled (N, C).
  *
+ * Launch (src/ops/interpolate.c): local size (lx, 1, 1), global sizes of
+ * dims 1 and 2 exact. The kernels are written for PoCL's horizontal
+ * vectorisation across work-items: everything that depends on dims 1..4 is
+ * uniform over a work-group, tap counts are compile-time, dropped taps are
+ * selects, not branches, and only the final store may be conditional.
+ *
  * Kernels:
- *   clrs_gather   (-D ELEM_T=uchar|ushort|uint|ulong) one tap per axis,
- *                 copies the element's bits: bit-exact for every dtype.
+ *   clrs_gather   (-D ELEM_T=uchar|ushort|uint|ulong) one tap per axis
+ *                 (tab: source offsets, toff[k] + i_k), copies the
+ *                 element's bits: bit-exact for every dtype.
  *   clrs_resample weighted taps: -D SRC, DST (f32 f64 f16 bf16 u8 u16),
  *                 ACC (float or double), WT (weight type: float, double,
  *                 or int for FIXED), T0..T4 (taps of iteration dims 0..4,
  *                 1 for dims that are copied), R0..R4 and DROP (below).
- *                 Rows of T_k (index, weight)
- *                 entries start at toff[k] + i_k * T_k in tidx/tw; an index
- *                 of -1 is a dropped tap (antialias, area). Sums are nested:
+ *                 Entry (source offset = index x the axis' input stride,
+ *                 weight) of tap t of output i_k along dim k is at
+ *                 toff[k] + t * osz[k] + i_k in tidx/tw; an offset of -1
+ *                 is a dropped tap (antialias, area). Sums are nested:
  *                 the innermost iteration dim is summed first.
  *                 -D FIXED=1: PyTorch's uint8 fixed-point pass: integer
  *                 weights with `prec` fraction bits, accumulator starting at
  *                 1 << (prec - 1), result >> prec clamped to [0, 255].
+ *   Both also take -D IDX, IS0, OS0, EXACT0, SPLIT2 (below); clrs_resample
+ *   also -D WIDE.
  */
 
 #ifndef ELEM_T
@@ -50,27 +61,63 @@
 #ifndef R4
 #define R4 1
 #endif
-#define MAPK(k, i, toff, tab) (R##k ? (tab)[(toff).s##k + (long)(i)] : (long)(i))
+/* IDX: type of the table entries (int when the host proved every entry
+ * and dim 0's copied offsets fit in 32 bits, else long). Entries are
+ * source offsets already multiplied by the axis' input stride; tables are
+ * tap-major: dim k, tap t, output i at toff.s<k> + t * osz.s<k> + i, so that
+ * consecutive work-items (dim 0) read consecutive entries. IS0 / OS0 (0 or
+ * 1): dim 0 has input / output stride 1 (compile-time, so that loads and
+ * stores along x are contiguous). */
+#ifndef IDX
+#define IDX long
+#endif
+#ifndef IS0
+#define IS0 0
+#endif
+#ifndef OS0
+#define OS0 0
+#endif
+/* EXACT0 (0 or 1): the global size of dim 0 is exactly osz.s0 */
+#ifndef EXACT0
+#define EXACT0 0
+#endif
+/* SPLIT2 (0 or 1): global id 2 spans dims 2..4 (osz.s3 or osz.s4 > 1) */
+#ifndef SPLIT2
+#define SPLIT2 1
+#endif
+#define OFF0(i) (IS0 ? (IDX)(i) : (IDX)((i) * ist.s0))
+#define DOFF0(i) (OS0 ? (i) : (i) * (IDX)ost.s0)
+#define MAPK(k, i) (R##k ? (long)tab[toff.s##k + (long)(i)] : (long)(i) * ist.s##k)
+
+/* Global ids. Dims 1 and 2 are launched with local size 1 and exact global
+ * sizes, so i1..i4 are always in range and uniform across a work-group:
+ * everything derived from them is computed once per work-group by PoCL.
+ * Dim 0 is rounded up to the local size: i0 is clamped (ok0 says whether
+ * the work-item is real) so that the body has no divergent branch and only
+ * the final store is conditional. */
+#define SPLIT_IDS()                                                                    \
+    IDX x0_ = (IDX)get_global_id(0);                                                   \
+    int ok0 = EXACT0 || x0_ < osz.s0;                                                  \
+    IDX i0 = ok0 ? x0_ : (IDX)(osz.s0 - 1);                                            \
+    long i1 = (long)get_global_id(1);                                                  \
+    long g2 = (long)get_global_id(2);                                                  \
+    long i2 = g2, i3 = 0, i4 = 0;                                                      \
+    if (SPLIT2) { /* dims 3, 4 not folded away by the host */                         \
+        i2 = g2 % osz.s2;                                                              \
+        long r = g2 / osz.s2;                                                          \
+        i3 = r % osz.s3;                                                               \
+        i4 = r / osz.s3;                                                               \
+    }
 
 __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELEM_T *dst, long dst_off,
-                          __global const long *tab, long8 osz, long8 ost, long8 ist, long8 toff)
+                          __global const IDX *tab, long8 osz, long8 ost, long8 ist, long8 toff)
 {
-    long i0 = (long)get_global_id(0);
-    long i1 = (long)get_global_id(1);
-    long g2 = (long)get_global_id(2);
-    if (i0 >= osz.s0 || i1 >= osz.s1) return;
-    long i2 = g2, i3 = 0, i4 = 0;
-    if (osz.s3 != 1 || osz.s4 != 1) { /* uniform: the host folds dims to avoid this */
-        i2 = g2 % osz.s2;
-        long r = g2 / osz.s2;
-        i3 = r % osz.s3;
-        i4 = r / osz.s3;
-    }
-    if (i2 >= osz.s2 || i4 >= osz.s4) return;
-    long s = src_off + MAPK(0, i0, toff, tab) * ist.s0 + MAPK(1, i1, toff, tab) * ist.s1 +
-             MAPK(2, i2, toff, tab) * ist.s2 + MAPK(3, i3, toff, tab) * ist.s3 +
-             MAPK(4, i4, toff, tab) * ist.s4;
-    dst[IDX5(dst_off, i0, i1, i2, i3, i4, ost)] = src[s];
+    SPLIT_IDS()
+    __global const ELEM_T *s =
+        src + (src_off + MAPK(1, i1) + MAPK(2, i2) + MAPK(3, i3) + MAPK(4, i4));
+    __global ELEM_T *d = dst + (dst_off + i1 * ost.s1 + i2 * ost.s2 + i3 * ost.s3 + i4 * ost.s4);
+    ELEM_T v = s[R0 ? tab[toff.s0 + i0] : OFF0(i0)];
+    if (ok0) d[DOFF0(i0)] = v;
 }
 
 #ifdef SRC
@@ -100,73 +147,119 @@ __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELE
 #ifndef DROP
 #define DROP 1
 #endif
-/* One tap of iteration dim k: its source index j (or skip: -1, only when
- * -D DROP=1) and weight w; copied dims (R_k == 0) take j = i, w = 1. */
-#define TAP(k, tk, i, rowk, j, w)             \
-    long j = (i);                             \
-    WT w = (WT)1;                             \
-    if (R##k) {                               \
-        j = tidx[(rowk) + (tk)];              \
-        if (DROP && j < 0) continue;          \
-        w = tw[(rowk) + (tk)];                \
+/* One tap of iteration dim k (>= 1): its source offset o (0 for a dropped
+ * tap, which ok = 0 marks; only with -D DROP=1) and weight w; copied dims
+ * (R_k == 0) take o = i * stride, w = 1. Dropped taps are skipped with
+ * selects, not branches, so that the work-item loop stays vectorisable. */
+#define TAP(k, tk, i, o, w, ok)                                   \
+    long o = (i) * ist.s##k;                                      \
+    WT w = (WT)1;                                                 \
+    int ok = 1;                                                   \
+    if (R##k) {                                                   \
+        long e_ = toff.s##k + (long)(tk) * osz.s##k + (i);        \
+        IDX j_ = tidx[e_];                                        \
+        ok = !DROP || j_ >= 0;                                    \
+        o = ok ? (long)j_ : 0;                                    \
+        w = tw[e_];                                               \
     }
+/* dim 0: the same in IDX arithmetic */
+#define TAP0(tk, o, w, ok)                                        \
+    IDX o = OFF0(i0);                                             \
+    WT w = (WT)1;                                                 \
+    int ok = 1;                                                   \
+    if (R0) {                                                     \
+        long e_ = toff.s0 + (long)(tk) * osz.s0 + i0;             \
+        IDX j_ = tidx[e_];                                        \
+        ok = !DROP || j_ >= 0;                                    \
+        o = ok ? j_ : 0;                                          \
+        w = tw[e_];                                               \
+    }
+/* WIDE (0 or 1): an 8- or 16-bit source is read as the aligned 32-bit word
+ * that holds the element, then shifted: PoCL gathers 32-bit words in
+ * hardware but narrower ones element by element. The host enables it with
+ * int offsets and when the source buffer holds the whole last word. */
+#ifndef WIDE
+#define WIDE 0
+#endif
+#define WSH_u8 2
+#define WSH_u16 1
+#define WSH_f16 1
+#define WSH_bf16 1
+#define WSH_f32 0
+#define WSH_f64 0
+#define WVAL_u8(b) ((uchar)(b))
+#define WVAL_u16(b) ((ushort)(b))
+#define WVAL_f16(b) clrs_h2f((b) & 0xffffu)
+#define WVAL_bf16(b) clrs_bf16_to_f32((ushort)(b))
+/* IEEE half bits to float, exactly as vload_half (a NaN keeps its payload;
+ * every use goes through arithmetic, which quiets it as vload_half would) */
+inline float clrs_h2f(uint h)
+{
+    uint em = h & 0x7fffu, s = (h & 0x8000u) << 16;
+    float f = as_float((em << 13) + 0x38000000u);               /* normal */
+    f = em < 0x0400u ? (float)(int)em * 0x1p-24f : f;            /* zero, subnormal */
+    f = em >= 0x7c00u ? as_float((em << 13) | 0x7f800000u) : f; /* inf, NaN */
+    return as_float(as_uint(f) | s);
+}
+#define WSH CLRS_CAT(WSH_, SRC)
+/* a += w * v, or a unchanged for a dropped tap */
+#define ACCUM(a, w, v, ok) a = (ok) ? a + (ACC)(w) * (v) : a
 
 __kernel void clrs_resample(__global const SRC_T *src, long src_off, __global DST_T *dst, long dst_off,
-                            __global const long *tidx, __global const WT *tw, long8 osz, long8 ost, long8 ist,
+                            __global const IDX *tidx, __global const WT *tw, long8 osz, long8 ost, long8 ist,
                             long8 toff, int prec)
 {
-    long i0 = (long)get_global_id(0);
-    long i1 = (long)get_global_id(1);
-    long g2 = (long)get_global_id(2);
-    if (i0 >= osz.s0 || i1 >= osz.s1) return;
-    long i2 = g2, i3 = 0, i4 = 0;
-    if (osz.s3 != 1 || osz.s4 != 1) { /* uniform: the host folds dims to avoid this */
-        i2 = g2 % osz.s2;
-        long r = g2 / osz.s2;
-        i3 = r % osz.s3;
-        i4 = r / osz.s3;
-    }
-    if (i2 >= osz.s2 || i4 >= osz.s4) return;
-    long r0 = toff.s0 + i0 * T0;
-    long r1 = toff.s1 + i1 * T1;
-    long r2 = toff.s2 + i2 * T2;
-    long r3 = toff.s3 + i3 * T3;
-    long r4 = toff.s4 + i4 * T4;
+    SPLIT_IDS()
     ACC a4 = 0;
+#pragma unroll
     for (int t4 = 0; t4 < T4; t4++) {
-        TAP(4, t4, i4, r4, j4, w4)
-        long o4 = src_off + j4 * ist.s4;
+        TAP(4, t4, i4, o4, w4, k4)
+        o4 += src_off;
         ACC a3 = 0;
+#pragma unroll
         for (int t3 = 0; t3 < T3; t3++) {
-            TAP(3, t3, i3, r3, j3, w3)
-            long o3 = o4 + j3 * ist.s3;
+            TAP(3, t3, i3, o3, w3, k3)
+            o3 += o4;
             ACC a2 = 0;
+#pragma unroll
             for (int t2 = 0; t2 < T2; t2++) {
-                TAP(2, t2, i2, r2, j2, w2)
-                long o2 = o3 + j2 * ist.s2;
+                TAP(2, t2, i2, o2, w2, k2)
+                o2 += o3;
                 ACC a1 = 0;
+#pragma unroll
                 for (int t1 = 0; t1 < T1; t1++) {
-                    TAP(1, t1, i1, r1, j1, w1)
-                    long o1 = o2 + j1 * ist.s1;
+                    TAP(1, t1, i1, o1, w1, k1)
+#if WIDE
+                    /* words from the one holding the row's first element;
+                     * rl + o0: the element's index from that word */
+                    __global const uint *row = (__global const uint *)src + ((o1 + o2) >> WSH);
+                    IDX rl = (IDX)((o1 + o2) & ((1 << WSH) - 1));
+#define LOADV(o) CLRS_CAT(WVAL_, SRC)(row[(rl + (o)) >> WSH] >> (((rl + (o)) & ((1 << WSH) - 1)) << (5 - WSH)))
+#else
+                    __global const SRC_T *row = src + (o1 + o2);
+#define LOADV(o) LOAD_SRC(row, o)
+#endif
                     ACC a0 = 0;
+#pragma unroll
                     for (int t0 = 0; t0 < T0; t0++) {
-                        TAP(0, t0, i0, r0, j0, w0)
-                        a0 += (ACC)w0 * (ACC)LOAD_SRC(src, o1 + j0 * ist.s0);
+                        TAP0(t0, o0, w0, k0)
+                        ACCUM(a0, w0, (ACC)LOADV(o0), k0);
                     }
-                    a1 += (ACC)w1 * a0;
+#undef LOADV
+                    ACCUM(a1, w1, a0, k1);
                 }
-                a2 += (ACC)w2 * a1;
+                ACCUM(a2, w2, a1, k2);
             }
-            a3 += (ACC)w3 * a2;
+            ACCUM(a3, w3, a2, k3);
         }
-        a4 += (ACC)w4 * a3;
+        ACCUM(a4, w4, a3, k4);
     }
-    long d = dst_off + i0 * ost.s0 + i1 * ost.s1 + i2 * ost.s2 + i3 * ost.s3 + i4 * ost.s4;
+    __global DST_T *d = dst + (dst_off + i1 * ost.s1 + i2 * ost.s2 + i3 * ost.s3 + i4 * ost.s4);
 #if FIXED
     int v = (a4 + (prec > 0 ? (1 << (prec - 1)) : 0)) >> prec;
-    dst[d] = (uchar)clamp(v, 0, 255);
+    if (ok0) d[DOFF0(i0)] = (uchar)clamp(v, 0, 255);
 #else
-    STORE_DST(dst, d, a4);
+    if (ok0) STORE_DST(d, DOFF0(i0), a4);
 #endif
 }
 #endif

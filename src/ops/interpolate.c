@@ -290,6 +290,68 @@ static const char *elem_type(size_t es)
     }
 }
 
+/* Whether the engine's offsets along dim 0 and every table entry fit in a
+ * 32-bit int (the kernels then do their per-work-item index arithmetic in
+ * int, which PoCL vectorises 16 wide): max_tab is the largest table entry.
+ * A few units of headroom: -D WIDE adds up to 3 to an offset. */
+static int engine_fits_int(const engine_dims *d, int64_t max_tab)
+{
+    const int64_t lim = 2147483647 - 8;
+    int64_t n0 = d->osz.s[0];
+    if (n0 > lim || max_tab > lim) return 0;
+    if (n0 > 0 && (d->ist.s[0] > lim / n0 || d->ost.s[0] > lim / n0)) return 0;
+    return 1;
+}
+
+/* The engine kernels' work-group: x only (dims 1 and 2 must keep local
+ * size 1: the kernels rely on it), as wide as suits the device and, when
+ * possible, dividing dim 0 exactly so that the kernel needs no guard
+ * (-D EXACT0=1; a guard keeps PoCL from vectorising some kernels). */
+static size_t engine_local_x(const clrs_context *ctx, int64_t n0, int *exact)
+{
+    /* CPU (PoCL, 2-core AVX-512): 256 beat 64 by 5-15% on the x2 workloads */
+    size_t lx = ctx->is_cpu ? 256 : 64;
+    while (lx > ctx->max_wg && lx > 1) lx >>= 1;
+    for (size_t l = lx; l >= 8; l >>= 1)
+        if (n0 % (int64_t)l == 0) {
+            *exact = 1;
+            return l;
+        }
+    *exact = 0;
+    return lx < 16 ? lx : 16;
+}
+
+/* Enqueue an engine kernel with local size (lx, 1, 1), halved while the
+ * built kernel allows less (a power-of-two divisor of an exact lx still
+ * divides dim 0, so -D EXACT0 stays true). */
+static clrs_status engine_enqueue(clrs_context *ctx, cl_command_queue q, cl_kernel k, const size_t *g, size_t lx,
+                                  cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    size_t kmax = 0;
+    if (clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax, NULL) == CL_SUCCESS)
+        while (lx > kmax && lx > 1) lx >>= 1;
+    size_t lsz[3] = {lx, 1, 1};
+    return clrs__enqueue_kernel_local(ctx, q, k, 3, g, lsz, nwait, wait, ev);
+}
+
+/* Put the work-items along a dim of at least 16 elements when dim 0 is
+ * shorter (channels-last with few channels): PoCL vectorises along x.
+ * Only when dim 0 is copied (no table): the weighted kernel sums dim 0
+ * innermost, and a copied dim's single tap of weight 1 adds nothing to
+ * the order of the sums (its accumulator is never -0), so every result
+ * keeps its bits. */
+static void engine_lanes(engine_dims *d)
+{
+    if (d->osz.s[0] >= 16 || d->osz.s[1] < 16 || d->toff.s[0] >= 0) return;
+    cl_long t;
+#define CLRS_SWAP01(f) (t = d->f.s[0], d->f.s[0] = d->f.s[1], d->f.s[1] = t)
+    CLRS_SWAP01(osz);
+    CLRS_SWAP01(ost);
+    CLRS_SWAP01(ist);
+    CLRS_SWAP01(toff);
+#undef CLRS_SWAP01
+}
+
 static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
                                   cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -304,20 +366,34 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "nearest index table of %lld entries", (long long)ntab);
     int exact = plan->mode == CLRS_INTERP_NEAREST_EXACT;
     int idx_rule = nearest_uses_idx_rule(in, plan), f64 = in->dtype == CLRS_F64;
+    int64_t max_tab = 0;
+    /* entries are source offsets: index times the axis' input stride */
     for (int a = 0; a < sp; a++)
-        for (int64_t o = 0; o < plan->out[a]; o++)
-            tab[toff[a] + o] = clrs__nearest_index(exact, idx_rule, f64, o, plan->in[a], plan->out[a], plan->scale[a]);
+        for (int64_t o = 0; o < plan->out[a]; o++) {
+            int64_t v = clrs__nearest_index(exact, idx_rule, f64, o, plan->in[a], plan->out[a], plan->scale[a]) *
+                        in->strides[2 + a];
+            tab[toff[a] + o] = v;
+            if (v > max_tab) max_tab = v;
+        }
+    engine_dims d;
+    engine_order(in, out, toff, &d);
+    engine_lanes(&d);
+    int narrow = engine_fits_int(&d, max_tab), exact0;
+    size_t lx = engine_local_x(ctx, d.osz.s[0], &exact0);
+    if (narrow) { /* int entries, in place */
+        cl_int *t32 = (cl_int *)tab;
+        for (int64_t k = 0; k < ntab; k++) t32[k] = (cl_int)tab[k];
+    }
     cl_mem tabm = NULL;
-    clrs_status st = clrs__make_buffer(ctx, tab, (size_t)ntab * sizeof *tab, &tabm);
+    clrs_status st = clrs__make_buffer(ctx, tab, (size_t)ntab * (narrow ? sizeof(cl_int) : sizeof(cl_long)), &tabm);
     free(tab);
     if (st != CLRS_OK) return st;
 
-    engine_dims d;
-    engine_order(in, out, toff, &d);
     char opts[256];
-    snprintf(opts, sizeof opts, "-DELEM_T=%s -DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d",
+    snprintf(opts, sizeof opts, "-DELEM_T=%s -DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d",
              elem_type(clrs_dtype_size(in->dtype)), d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0,
-             d.toff.s[3] >= 0, d.toff.s[4] >= 0);
+             d.toff.s[3] >= 0, d.toff.s[4] >= 0, narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1,
+             d.osz.s[3] != 1 || d.osz.s[4] != 1, exact0);
     cl_kernel k = NULL;
     st = clrs__get_kernel(ctx, "resample", opts, "clrs_gather", &k);
     if (st == CLRS_OK) {
@@ -334,7 +410,7 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.toff, &d.toff);
         size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1],
                        (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4])};
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
+        if (st == CLRS_OK) st = engine_enqueue(ctx, q, k, g, lx, nwait, wait, ev);
         clReleaseKernel(k);
     }
     clReleaseMemObject(tabm);
@@ -377,43 +453,67 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
         free(w);
         return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "resampling tables of %lld entries", (long long)n);
     }
+    /* tap-major rows (tap t of output o at toff + t * out + o), entries are
+     * source offsets (index times the axis' input stride) or -1 (dropped) */
+    int64_t max_tab = 0;
+    int drop = 0; /* any dropped tap in the tables */
     for (int a = 0; a < sp; a++) {
         if (tabs[a] == NULL) continue;
-        int64_t m = tabs[a]->out * tabs[a]->taps;
-        for (int64_t k = 0; k < m; k++) {
-            idx[toff[a] + k] = tabs[a]->idx[k];
-            double v = tabs[a]->w[k];
-            if (fixed)
-                ((cl_int *)w)[toff[a] + k] = (cl_int)v;
-            else if (f64)
-                ((cl_double *)w)[toff[a] + k] = v;
-            else
-                ((cl_float *)w)[toff[a] + k] = (cl_float)v;
-        }
+        int64_t out = tabs[a]->out, nt = tabs[a]->taps, stride = sd->strides[2 + a];
+        for (int64_t o = 0; o < out; o++)
+            for (int64_t tp = 0; tp < nt; tp++) {
+                int64_t e = toff[a] + tp * out + o, j = tabs[a]->idx[o * nt + tp];
+                double v = tabs[a]->w[o * nt + tp];
+                idx[e] = j < 0 ? -1 : j * stride;
+                if (j < 0) drop = 1;
+                if (idx[e] > max_tab) max_tab = idx[e];
+                if (fixed)
+                    ((cl_int *)w)[e] = (cl_int)v;
+                else if (f64)
+                    ((cl_double *)w)[e] = v;
+                else
+                    ((cl_float *)w)[e] = (cl_float)v;
+            }
+    }
+    engine_dims d;
+    engine_order(sd, dd, toff, &d);
+    engine_lanes(&d);
+    int narrow = engine_fits_int(&d, max_tab), exact0;
+    size_t lx = engine_local_x(ctx, d.osz.s[0], &exact0);
+    if (narrow) { /* int entries, in place */
+        cl_int *i32 = (cl_int *)idx;
+        for (int64_t k = 0; k < n; k++) i32[k] = (cl_int)idx[k];
     }
     cl_mem im = NULL, wm = NULL;
-    clrs_status st = clrs__make_buffer(ctx, idx, (size_t)n * sizeof *idx, &im);
+    clrs_status st = clrs__make_buffer(ctx, idx, (size_t)n * (narrow ? sizeof(cl_int) : sizeof(cl_long)), &im);
     if (st == CLRS_OK) st = clrs__make_buffer(ctx, w, (size_t)n * wsz, &wm);
     free(idx);
     free(w);
-    engine_dims d;
-    engine_order(sd, dd, toff, &d);
+    /* 8- and 16-bit sources gathered along x as 32-bit words (-D WIDE=1):
+     * with int offsets, when the buffer holds the word of the last element */
+    int wide = 0;
+    size_t es = clrs_dtype_size(sd->dtype);
+    if (narrow && (es == 1 || es == 2) && !(d.toff.s[0] < 0 && d.ist.s[0] == 1)) {
+        int64_t last = sd->offset;
+        for (int i = 0; i < sd->rank; i++) last += (sd->sizes[i] - 1) * sd->strides[i];
+        size_t msz = 0;
+        if (clGetMemObjectInfo(sm, CL_MEM_SIZE, sizeof msz, &msz, NULL) == CL_SUCCESS)
+            wide = ((uint64_t)last * es) / 4 * 4 + 4 <= (uint64_t)msz;
+    }
     /* taps per iteration dim: find which spatial axis each landed on */
     int taps[5] = {1, 1, 1, 1, 1};
     for (int k = 0; k < 5; k++)
         for (int a = 0; a < sp; a++)
             if (tabs[a] != NULL && d.toff.s[k] == toff[a] && d.osz.s[k] == tabs[a]->out) taps[k] = tabs[a]->taps;
-    int drop = 0; /* any dropped tap (index -1) in the tables */
-    for (int a = 0; a < sp; a++)
-        for (int64_t k = 0; tabs[a] != NULL && k < tabs[a]->out * tabs[a]->taps && !drop; k++)
-            drop = tabs[a]->idx[k] < 0;
-    char opts[320];
+    char opts[384];
     snprintf(opts, sizeof opts,
              "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d "
-             "-DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DDROP=%d",
+             "-DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DDROP=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d -DWIDE=%d",
              dtype_tag(sd->dtype), dtype_tag(dd->dtype), fixed ? "int" : f64 ? "double" : "float",
              fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4],
-             d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop);
+             d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop,
+             narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1, d.osz.s[3] != 1 || d.osz.s[4] != 1,
+             exact0, wide);
     cl_kernel k = NULL;
     if (st == CLRS_OK) st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
     if (st == CLRS_OK) {
@@ -432,7 +532,7 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.toff, &d.toff);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof pr, &pr);
         size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1], (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4])};
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
+        if (st == CLRS_OK) st = engine_enqueue(ctx, q, k, g, lx, nwait, wait, ev);
         clReleaseKernel(k);
     }
     if (im) clReleaseMemObject(im);
