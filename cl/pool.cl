@@ -15,6 +15,11 @@
  *   FULL=1    every window lies inside the input: no clipping
  *   KD/KH/KW  the window size per axis (loops unroll)
  * The spatial part is always 3-D (D, H, W); missing leading axes have size 1.
+ * clrs_pool_win (WIN=1, below): max / avg with a compile-time 2-D window
+ * (KH/KW, SH/SW, PH/PW, DH/DW) and adaptive avg on channels-last f32, for
+ * large outputs; f32 rows (or channels) contiguous along x get VW outputs
+ * per work-item as OpenCL vectors (PoCL does not vectorise the general
+ * kernel's data-dependent loops across work-items).
  *
  * Rules (PyTorch CPU, aten/src/ATen/native/cpu/MaxPoolKernel.cpp,
  * AvgPoolKernel.cpp, AdaptiveAvgPoolKernel.cpp, AdaptiveMaxPoolKernel.cpp,
@@ -42,6 +47,9 @@
 
 #ifndef FULL
 #define FULL 0
+#endif
+#ifndef WIN
+#define WIN 0
 #endif
 
 #define A_MAX 0
@@ -292,6 +300,7 @@ inline void clrs_window(int algo, long o, long in, long out, long k, long s, lon
     }
 }
 
+#if !WIN /* the general engine (clrs_pool, clrs_pool_global) */
 #if FULL
 #define NTAPS_D KD
 #define NTAPS_H KH
@@ -491,6 +500,319 @@ clrs_pool_global(__global const DATA_T *src, long src_off, __global DATA_T *dst,
     }
 }
 #endif /* WG_SIZE */
+#endif /* !WIN */
+
+/*
+ * clrs_pool_win: max / avg pooling with a 2-D window (H, W) whose shape is
+ * compile-time (the depth axis, if any, is walked like a batch axis: KD =
+ * SD = 1, no depth padding), for large outputs. -D constants:
+ *   WIN=1     selects this kernel (the program holds nothing else)
+ *   ALGO      A_MAX (no xform) or A_AVG
+ *   KH/KW SH/SW PH/PW DH/DW   window, stride, padding, dilation
+ *   CIP       avg: count_include_pad
+ *   IDX       max: also write the int64 indices
+ *   ORDER     1: work-item x walks C (channels-last output), 0: it walks W
+ *   OFF32     the host proved every offset fits in int: 32-bit index math
+ *   VW        outputs per work-item along x (1, or 8/16 for f32 when the
+ *             input, output and indices are contiguous along x): whole
+ *             vectors inside the input, one output at a time at the borders
+ * Results are those of clrs_pool: the same taps in the same scan order, the
+ * same first in-bounds index, the NaN rule written as selects; a padded tap
+ * is skipped (max) or adds +0, which leaves a float sum's bits unchanged
+ * (the sum starts at +0 and is never -0).
+ */
+#if WIN
+#ifndef DH /* avg has no dilation */
+#define DH 1
+#define DW 1
+#endif
+#if OFF32
+#define OFF_T int
+#define OFFV_T(n) CAT(int, n)
+#else
+#define OFF_T long
+#define OFFV_T(n) CAT(long, n)
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
+#if ALGO == A_MAX || ALGO == A_AVG
+/* One output element (n, c, od, oh, ow), any dtype, any strides. */
+inline void clrs_win_one(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
+                         __global long *idx, long idx_off, long8 isz, long8 ist, long8 ost, long8 xst, long divisor,
+                         long n, long c, long od, long oh, long ow)
+{
+    const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
+    const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
+    const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;
+    const long base = src_off + n * ist.s0 + c * ist.s1 + od * ist.s2;
+    const long o = OFF5(dst_off, ost, n, c, od, oh, ow);
+#if ALGO == A_MAX
+    __global const RAW_T *rs = (__global const RAW_T *)src + base;
+    RAW_T mr = (RAW_T)RAW_NEG_INF;
+    ACC_T mv = RAW_TO_ACC(mr);
+    /* torch's first index: the first in-bounds tap of each axis */
+    const OFF_T fh = h0 < 0 ? h0 + ((-h0 + DH - 1) / DH) * DH : h0;
+    const OFF_T fw = w0 < 0 ? w0 + ((-w0 + DW - 1) / DW) * DW : w0;
+    const OFF_T pl = (OFF_T)od * IH;
+    OFF_T mi = (pl + fh) * IW + fw;
+    for (int kh = 0; kh < KH; kh++) {
+        const OFF_T ih = h0 + kh * DH;
+        if (ih < 0 || ih >= IH) continue;
+        for (int kw = 0; kw < KW; kw++) {
+            const OFF_T iw = w0 + kw * DW;
+            if (iw < 0 || iw >= IW) continue;
+            const RAW_T r = rs[ih * sh + iw * sw];
+            const ACC_T v = RAW_TO_ACC(r);
+            if (v > mv || isnan(v)) {
+                mv = v;
+                mr = r;
+                mi = (pl + ih) * IW + iw;
+            }
+        }
+    }
+    ((__global RAW_T *)dst)[o] = mr;
+#if IDX
+    idx[OFF5(idx_off, xst, n, c, od, oh, ow)] = (long)mi;
+#endif
+#else /* A_AVG */
+    SUM_T sum = 0;
+    int cnt = 0;
+    for (int kh = 0; kh < KH; kh++) {
+        const OFF_T ih = h0 + kh;
+        if (ih < 0 || ih >= IH) continue;
+        for (int kw = 0; kw < KW; kw++) {
+            const OFF_T iw = w0 + kw;
+            if (iw < 0 || iw >= IW) continue;
+            sum += SUM_LOAD(src + base, ih * sh + iw * sw);
+            cnt++;
+        }
+    }
+    long dv = divisor;
+    if (dv == 0) {
+#if CIP
+        const OFF_T he = min(h0 + KH, IH + PH), we = min(w0 + KW, IW + PW);
+        dv = (long)((he - h0) * (we - w0));
+#else
+        dv = cnt;
+#endif
+    }
+    if (cnt == 0) {
+        sum = 0;
+        dv = 1;
+    }
+    clrs_store_sum(dst, o, sum, dv);
+#endif
+}
+#endif /* A_MAX || A_AVG */
+
+#ifndef VW
+#define VW 1
+#endif
+#if VW > 1 /* f32 only */
+#define VF CAT(float, VW)
+#define VI CAT(int, VW)
+#define VOFF OFFV_T(VW)
+#define VLOAD(p) CAT(vload, VW)(0, (p))
+#define VSTORE(v, p) CAT(vstore, VW)((v), 0, (p))
+#endif
+#if VW > 1 && (ALGO == A_MAX || ALGO == A_AVG)
+#if ALGO == A_MAX
+#define PADV (-INFINITY) /* a padded tap never replaces the running max */
+#else
+#define PADV 0.0f
+#endif
+#if VW == 16
+#define LANES (VOFF)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+#else
+#define LANES (VOFF)(0, 1, 2, 3, 4, 5, 6, 7)
+#endif
+/* Lane j: p[j * SW], the column col + j*SW of a row of iw elements; with
+ * `checked`, columns outside [0, iw) read PADV. Reads nothing outside
+ * [p, p + (VW-1)*SW] (unchecked) or the row (checked). */
+inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw)
+{
+    if (checked) {
+        float t[VW];
+        for (int j = 0; j < VW; j++) {
+            const OFF_T cj = col + j * SW;
+            t[j] = cj >= 0 && cj < iw ? p[j * SW] : PADV;
+        }
+        return VLOAD(t);
+    }
+#if SW == 1
+    return VLOAD(p);
+#elif SW == 2
+    return (VF)(VLOAD(p).even, VLOAD(p + VW - 1).odd);
+#else
+    float t[VW];
+    for (int j = 0; j < VW; j++) t[j] = p[j * SW];
+    return VLOAD(t);
+#endif
+}
+#endif
+
+#if ALGO == A_AAVG && ORDER && VW > 1
+/* Adaptive avg, 2-D, channels-last f32 with C a multiple of VW (the host
+ * checks): every lane (channel) shares the window, so the runtime window
+ * loops are uniform; the result is clrs_pool's sum / kh / kw. */
+__kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
+                            __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
+                            long divisor)
+{
+    const long c = (long)get_global_id(0) * VW, ow = (long)get_global_id(1), g2 = (long)get_global_id(2);
+    if (c >= osz.s1 || ow >= osz.s4) return;
+    const long oh = g2 % osz.s3, n = g2 / osz.s3;
+    if (n >= osz.s0) return;
+    const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4, OH = (OFF_T)osz.s3, OW = (OFF_T)osz.s4;
+    const OFF_T hs = ((OFF_T)oh / OH) * IH + (((OFF_T)oh % OH) * IH) / OH, he = 1 + (((OFF_T)oh + 1) * IH - 1) / OH;
+    const OFF_T ws = ((OFF_T)ow / OW) * IW + (((OFF_T)ow % OW) * IW) / OW, we = 1 + (((OFF_T)ow + 1) * IW - 1) / OW;
+    const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
+    __global const float *rs = src + (src_off + n * ist.s0 + c);
+    VF sum = (VF)(0.0f);
+    for (OFF_T ih = hs; ih < he; ih++)
+        for (OFF_T iw = ws; iw < we; iw++) sum += VLOAD(rs + ih * sh + iw * sw);
+    VSTORE(sum / (VF)(1.0f) / (VF)((float)(he - hs)) / (VF)((float)(we - ws)),
+           dst + (dst_off + n * ost.s0 + c + oh * ost.s3 + ow * ost.s4));
+}
+#endif
+
+#if ALGO == A_MAX || ALGO == A_AVG
+__kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
+                            __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
+                            long divisor)
+{
+    long n, c, od, oh, ow, x0, nx;
+    {
+        const long g0 = (long)get_global_id(0), g1 = (long)get_global_id(1), g2 = (long)get_global_id(2);
+#if ORDER
+        nx = osz.s1;
+        x0 = g0 * VW;
+        if (x0 >= nx || g1 >= osz.s4) return;
+        c = x0;
+        ow = g1;
+        oh = g2 % osz.s3;
+        const long r = g2 / osz.s3;
+        od = r % osz.s2;
+        n = r / osz.s2;
+#else
+        nx = osz.s4;
+        x0 = g0 * VW;
+        if (x0 >= nx || g1 >= osz.s3) return;
+        ow = x0;
+        oh = g1;
+        od = g2 % osz.s2;
+        const long r = g2 / osz.s2;
+        c = r % osz.s1;
+        n = r / osz.s1;
+#endif
+        if (n >= osz.s0) return;
+    }
+#if VW > 1
+    if (x0 + VW <= nx) { /* a whole vector of outputs */
+        const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
+        const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;
+        const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
+        __global const float *rs = src + (src_off + n * ist.s0 + c * ist.s1 + od * ist.s2);
+        const long o = OFF5(dst_off, ost, n, c, od, oh, ow);
+        const OFF_T fh = h0 < 0 ? h0 + ((-h0 + DH - 1) / DH) * DH : h0; /* first in-bounds row */
+#if ORDER
+        /* every lane (channel) has the same window */
+        const OFF_T fw = w0 < 0 ? w0 + ((-w0 + DW - 1) / DW) * DW : w0;
+#else
+        /* lane j's window starts at column w0 + j*SW; only the vectors at
+         * the row's ends need their columns checked */
+        const int checked = w0 < 0 || w0 + (VW - 1) * SW + (KW - 1) * DW >= IW;
+        const VOFF w0v = (VOFF)(w0) + LANES * SW;
+        const VOFF fwv = select(w0v, w0v + ((DW - 1 - w0v) / DW) * DW, w0v < 0);
+#endif
+#if ALGO == A_MAX
+        VF m = (VF)(-INFINITY);
+        const OFF_T pl = (OFF_T)od * IH;
+#if ORDER
+        VOFF mi = (VOFF)((pl + fh) * IW + fw);
+#else
+        VOFF mi = (VOFF)((pl + fh) * IW) + fwv;
+#endif
+#pragma unroll
+        for (int kh = 0; kh < KH; kh++) {
+            const OFF_T ih = h0 + kh * DH;
+            if (ih < 0 || ih >= IH) continue;
+#pragma unroll
+            for (int kw = 0; kw < KW; kw++) {
+                const OFF_T iw = w0 + kw * DW;
+#if ORDER
+                if (iw < 0 || iw >= IW) continue;
+                const VF v = VLOAD(rs + ih * sh + iw * sw);
+                const VOFF at = (VOFF)((pl + ih) * IW + iw);
+#else
+                const VF v = clrs_win_row(rs + ih * sh + iw, checked, iw, IW);
+                const VOFF at = (VOFF)((pl + ih) * IW + iw) + LANES * SW;
+#endif
+                const VI take = (v > m) | isnan(v);
+                m = select(m, v, take);
+#if IDX
+                mi = select(mi, at, CAT(convert_, VOFF)(take));
+#endif
+            }
+        }
+        VSTORE(m, dst + o);
+#if IDX
+        CAT(vstore, VW)(CAT(convert_long, VW)(mi), 0, idx + OFF5(idx_off, xst, n, c, od, oh, ow));
+#endif
+#else /* A_AVG */
+        VF sum = (VF)(0.0f);
+        int rows = 0;
+#pragma unroll
+        for (int kh = 0; kh < KH; kh++) {
+            const OFF_T ih = h0 + kh;
+            if (ih < 0 || ih >= IH) continue;
+            rows++;
+#pragma unroll
+            for (int kw = 0; kw < KW; kw++) {
+                const OFF_T iw = w0 + kw;
+#if ORDER
+                if (iw < 0 || iw >= IW) continue;
+                sum += VLOAD(rs + ih * sh + iw * sw);
+#else
+                sum += clrs_win_row(rs + ih * sh + iw, checked, iw, IW);
+#endif
+            }
+        }
+        /* the divisor per lane (clrs_win_one's rule) */
+#if ORDER
+        VOFF cols = (VOFF)(min(w0 + KW, IW) - max(w0, (OFF_T)0));
+#if CIP
+        VOFF pool = (VOFF)((min(h0 + KH, IH + PH) - h0) * (min(w0 + KW, IW + PW) - w0));
+#endif
+#else
+        VOFF cols = min(w0v + KW, (VOFF)(IW)) - max(w0v, (VOFF)(0));
+#if CIP
+        VOFF pool = (VOFF)(min(h0 + KH, IH + PH) - h0) * (min(w0v + KW, (VOFF)(IW + PW)) - w0v);
+#endif
+#endif
+        const VOFF cnt = (VOFF)(rows) * cols;
+#if CIP
+        VF q = sum / CAT(convert_, VF)(pool);
+#else
+        VF q = sum / CAT(convert_, VF)(cnt);
+#endif
+        if (divisor != 0) q = sum / (VF)((float)divisor);
+        VSTORE(select(q, (VF)(0.0f), CAT(convert_, VI)(cnt == 0)), dst + o);
+#endif
+        return;
+    }
+#endif /* VW > 1 */
+    for (long x = x0; x < min(x0 + VW, nx); x++) {
+#if ORDER
+        clrs_win_one(src, src_off, dst, dst_off, idx, idx_off, isz, ist, ost, xst, divisor, n, x, od, oh, ow);
+#else
+        clrs_win_one(src, src_off, dst, dst_off, idx, idx_off, isz, ist, ost, xst, divisor, n, c, od, oh, x);
+#endif
+    }
+}
+#endif /* A_MAX || A_AVG */
+#endif /* WIN */
 
 #endif /* RAW_T: the pooling engine needs a DTYPE_* */
 

@@ -698,6 +698,111 @@ static clrs_status enqueue_global(clrs_context *ctx, const clrs_pool_plan *plan,
     return st;
 }
 
+/* ---- the windowed fast path (clrs_pool_win) -------------------------------- */
+/* Largest window of the compile-time 2-D program (taps unroll). */
+#define WIN_MAX_TAPS 64
+
+/* Max (no |x| transform) and avg pooling with a window on H and W only
+ * (the depth axis, if any, is not pooled), on outputs large enough to pay
+ * for a specialised build. */
+static int win_eligible(const clrs_pool_plan *plan, int algo, int xform)
+{
+    if (!((algo == A_MAX && xform == 0) || algo == A_AVG) || plan->numel_out < FULL_MIN_OUTPUT) return 0;
+    if (plan->k3[0] != 1 || plan->s3[0] != 1 || plan->p3[0] != 0 || plan->d3[0] != 1) return 0;
+    if (plan->k3[1] * plan->k3[2] > WIN_MAX_TAPS) return 0; /* each <= 64: no overflow */
+    for (int a = 1; a < 3; a++)
+        if (plan->s3[a] > 1024 || plan->d3[a] > 1024) return 0;
+    return 1;
+}
+
+/* Adaptive avg over H and W of a channels-last f32 tensor, C a multiple
+ * of 8, both tensors contiguous along C: vectors along C. */
+static int win_aavg_eligible(const clrs_pool_plan *plan, const clrs_tensor_desc *in, const clrs_tensor_desc *out,
+                             int algo)
+{
+    return algo == A_AAVG && plan->numel_out >= FULL_MIN_OUTPUT && in->dtype == CLRS_F32 && plan->in3[0] == 1 &&
+           plan->out3[0] == 1 && channels_last_order(out) && in->sizes[1] % 8 == 0 && in->strides[1] == 1 &&
+           out->strides[1] == 1;
+}
+
+/* Every element offset of these tensors (and every flat plane index) fits in
+ * a 32-bit int. */
+static int fits_int32(const clrs_targ *t, int nt)
+{
+    for (int i = 0; i < nt; i++)
+        if (t[i].mem != NULL && clrs__desc_extent(&t[i].desc) > (int64_t)INT32_MAX / 2) return 0;
+    return 1;
+}
+
+static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, clrs_targ *t, int nt, int with_idx,
+                               int algo, const cl_long8 *isz, const cl_long8 *osz, const cl_long8 *ist,
+                               const cl_long8 *ost, const cl_long8 *xst, cl_command_queue q, cl_uint nwait,
+                               const cl_event *wait, cl_event *ev)
+{
+    const clrs_tensor_desc *in = &t[0].desc, *out = &t[1].desc;
+    const int cl_order = channels_last_order(out);
+    char opts[512];
+    clrs_opts o;
+    clrs__opts_init(&o);
+    clrs__opts_def(&o, "%s", dtype_define(in->dtype));
+    clrs__opts_def(&o, "WIN=1");
+    clrs__opts_def(&o, "ALGO=%d", algo);
+    clrs__opts_def(&o, "ORDER=%d", cl_order);
+    clrs__opts_def(&o, "OFF32=%d", fits_int32(t, nt));
+    const int ax = cl_order ? 1 : 4;
+    int vw = 1;
+    if (algo == A_AAVG) { /* win_aavg_eligible: C % 8 == 0 */
+        vw = osz->s[1] % 16 == 0 ? 16 : 8;
+    } else {
+        clrs__opts_def(&o, "KH=%lld", (long long)plan->k3[1]);
+        clrs__opts_def(&o, "KW=%lld", (long long)plan->k3[2]);
+        clrs__opts_def(&o, "SH=%lld", (long long)plan->s3[1]);
+        clrs__opts_def(&o, "SW=%lld", (long long)plan->s3[2]);
+        clrs__opts_def(&o, "PH=%lld", (long long)plan->p3[1]);
+        clrs__opts_def(&o, "PW=%lld", (long long)plan->p3[2]);
+        if (algo == A_MAX) {
+            clrs__opts_def(&o, "DH=%lld", (long long)plan->d3[1]);
+            clrs__opts_def(&o, "DW=%lld", (long long)plan->d3[2]);
+            clrs__opts_def(&o, "IDX=%d", with_idx);
+        } else {
+            clrs__opts_def(&o, "CIP=%d", plan->count_include_pad);
+        }
+        /* f32 with x contiguous in the input, output and indices: vectors of
+         * 16 outputs per work-item (8 on short rows; measured: 16 beats 8 on
+         * the benchmark's 64-wide rows) */
+        if (in->dtype == CLRS_F32 && ist->s[ax] == 1 && ost->s[ax] == 1 && (!with_idx || xst->s[ax] == 1))
+            vw = osz->s[ax] >= 16 ? 16 : osz->s[ax] >= 8 ? 8 : 1;
+    }
+    clrs__opts_def(&o, "VW=%d", vw);
+    build_options(ctx, &o, opts, sizeof opts);
+    cl_kernel k = NULL;
+    clrs_status st = clrs__get_kernel(ctx, "pool", opts, "clrs_pool_win", &k);
+    if (st != CLRS_OK) return st;
+    cl_long soff = in->offset, doff = out->offset, xoff = with_idx ? t[2].desc.offset : 0;
+    cl_long divisor = algo == A_AVG ? plan->divisor_override : 0;
+    cl_mem nomem = NULL;
+    cl_mem xm = with_idx ? t[2].mem : nomem;
+    cl_uint ai = 0;
+    ARG(t[0].mem);
+    ARG(soff);
+    ARG(t[1].mem);
+    ARG(doff);
+    ARG(xm);
+    ARG(xoff);
+    ARG(*isz);
+    ARG(*osz);
+    ARG(*ist);
+    ARG(*ost);
+    ARG(*xst);
+    ARG(divisor);
+    size_t g[3];
+    output_grid(osz, cl_order, g);
+    g[0] = (g[0] + (size_t)vw - 1) / (size_t)vw;
+    if (st == CLRS_OK) st = enqueue_grid(ctx, q, k, g, nwait, wait, ev);
+    clReleaseKernel(k);
+    return st;
+}
+
 clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
                                cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -754,7 +859,11 @@ clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, 
         if (st != CLRS_ERR_UNSUPPORTED) return st;
     }
 
-    /* Fast path for non-overlapping windows (stride == kernel, no padding,
+    if (win_eligible(plan, algo, xform) || win_aavg_eligible(plan, in, out, algo))
+        return enqueue_win(ctx, plan, t, nt, with_idx, algo, &isz, &osz, &ist, &ost, &xst, q, nwait, wait, ev);
+
+    /* Fast path for non-overlapping windows not taken above (3-D windows,
+     * adaptive pooling with divisible sizes) (stride == kernel, no padding,
      * no dilation, every window inside the input, small kernels): the
      * window size becomes compile-time (KD/KH/KW) and the loops unroll with
      * no clipping. Adaptive pooling with divisible sizes is the same shape
@@ -1067,6 +1176,41 @@ static clrs_status unpool_bad_index(clrs_context *ctx, const unpool_plan *plan, 
     return clrs__fail(ctx, CLRS_ERR_INDEX_OUT_OF_RANGE, "max_unpool: an index is outside the output plane of %s", ob);
 }
 
+/* The gather and scatter kernels share their leading arguments (input,
+ * indices, output, geometry); the gather also takes the window. */
+static clrs_status unpool_launch(clrs_context *ctx, const char *opts, const char *kname, clrs_targ *t,
+                                 const cl_long8 *isz, const cl_long8 *ist, const cl_long8 *xst, const cl_long8 *osz,
+                                 const cl_long8 *ost, int windowed, const cl_long4 *k3, const cl_long4 *s3,
+                                 const cl_long4 *p3, cl_int ord, const size_t g[3], cl_command_queue q, cl_uint nwait,
+                                 const cl_event *wait, cl_event *ev)
+{
+    cl_kernel k = NULL;
+    clrs_status st = clrs__get_kernel(ctx, "pool", opts, kname, &k);
+    if (st != CLRS_OK) return st;
+    cl_long soff = t[0].desc.offset, xoff = t[1].desc.offset, doff = t[2].desc.offset;
+    cl_uint ai = 0;
+    ARG(t[0].mem);
+    ARG(soff);
+    ARG(t[1].mem);
+    ARG(xoff);
+    ARG(t[2].mem);
+    ARG(doff);
+    ARG(*isz);
+    ARG(*ist);
+    ARG(*xst);
+    ARG(*osz);
+    ARG(*ost);
+    if (windowed) {
+        ARG(*k3);
+        ARG(*s3);
+        ARG(*p3);
+        ARG(ord);
+    }
+    if (st == CLRS_OK) st = enqueue_grid(ctx, q, k, g, nwait, wait, ev);
+    clReleaseKernel(k);
+    return st;
+}
+
 static clrs_status unpool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
                                   cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -1096,7 +1240,7 @@ static clrs_status unpool_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     cl_kernel k = NULL;
     clrs_status st = clrs__get_kernel(ctx, "pool", opts, "clrs_unpool_check", &k);
     cl_uint ai = 0;
-    cl_long soff = in->offset, xoff = ix->offset, doff = out->offset;
+    cl_long xoff = ix->offset, doff = out->offset;
     cl_long4 o3 = long4_of(plan->out3), k3 = long4_of(plan->k3), s3 = long4_of(plan->s3), p3 = long4_of(plan->p3);
     cl_int win = windowed, ord = cl_order;
     if (st == CLRS_OK) {
@@ -1128,26 +1272,10 @@ static clrs_status unpool_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     const int64_t planes = isz.s[0] * isz.s[1];
     if (st == CLRS_OK && windowed && !flags[1] && (!ctx->is_cpu || planes < 16)) {
         /* gather: each output element finds its input, no write conflicts */
-        st = clrs__get_kernel(ctx, "pool", opts, "clrs_unpool_gather", &k);
-        ai = 0;
-        ARG(t[0].mem);
-        ARG(soff);
-        ARG(t[1].mem);
-        ARG(xoff);
-        ARG(t[2].mem);
-        ARG(doff);
-        ARG(isz);
-        ARG(ist);
-        ARG(xst);
-        ARG(osz);
-        ARG(ost);
-        ARG(k3);
-        ARG(s3);
-        ARG(p3);
-        ARG(ord);
         size_t g[3];
         output_grid(&osz, cl_order, g);
-        if (st == CLRS_OK) st = enqueue_grid(ctx, q, k, g, 1, &checked, ev);
+        st = unpool_launch(ctx, opts, "clrs_unpool_gather", t, &isz, &ist, &xst, &osz, &ost, 1, &k3, &s3, &p3, ord, g,
+                           q, 1, &checked, ev);
     } else if (st == CLRS_OK) {
         st = clrs__get_kernel(ctx, "pool", opts, "clrs_unpool_zero", &k);
         ai = 0;
@@ -1159,23 +1287,11 @@ static clrs_status unpool_enqueue(clrs_context *ctx, const void *op, clrs_targ *
         size_t g[3];
         output_grid(&osz, cl_order, g);
         if (st == CLRS_OK) st = enqueue_grid(ctx, q, k, g, 1, &checked, &zeroed);
-        if (k) clReleaseKernel(k);
-        k = NULL;
-        if (st == CLRS_OK) st = clrs__get_kernel(ctx, "pool", opts, "clrs_unpool_scatter", &k);
-        ai = 0;
-        ARG(t[0].mem);
-        ARG(soff);
-        ARG(t[1].mem);
-        ARG(xoff);
-        ARG(t[2].mem);
-        ARG(doff);
-        ARG(isz);
-        ARG(ist);
-        ARG(xst);
-        ARG(osz);
-        ARG(ost);
+        /* scatter: one work-item per plane */
         size_t gp[3] = {(size_t)isz.s[1], (size_t)isz.s[0], 1};
-        if (st == CLRS_OK) st = enqueue_grid(ctx, q, k, gp, 1, &zeroed, ev);
+        if (st == CLRS_OK)
+            st = unpool_launch(ctx, opts, "clrs_unpool_scatter", t, &isz, &ist, &xst, &osz, &ost, 0, NULL, NULL, NULL, 0,
+                               gp, q, 1, &zeroed, ev);
     }
     if (k) clReleaseKernel(k);
     if (checked) clReleaseEvent(checked);
