@@ -1723,6 +1723,42 @@ START_TEST(test_kernel_variants)
         if (clrs_interpolate_output_shape(ctx, &d, &p, osz) != CLRS_OK) continue;
         kernel_interp(ctx, dt, rank, isz, &p, (tu_layout)tu_range(&rng, 0, 2), (tu_layout)tu_range(&rng, 0, 2), 0, &rng);
     }
+    /* the vectorised engine's shape flags: a local size dividing the output
+     * W exactly (EXACT0) or not, folded dims 3/4 (SPLIT2), lanes along dim 1
+     * for short copied channels (channels-last RGB), 32-bit word gathers of
+     * 8/16-bit sources (WIDE) */
+    {
+        static const struct {
+            clrs_dtype dt;
+            clrs_interp_mode mode;
+            int rank, aa;
+            int64_t in[5], out[3];
+            tu_layout l;
+        } fi[] = {
+            {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, {1, 2, 5, 6}, {7, 8}, TU_CONTIGUOUS},
+            {CLRS_F32, CLRS_INTERP_NEAREST, 4, 0, {1, 2, 4, 4}, {8, 8}, TU_CONTIGUOUS},
+            {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, {1, 2, 5, 6}, {8, 7}, TU_CONTIGUOUS},
+            {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, {2, 3, 5, 6}, {7, 8}, TU_CHANNELS_LAST},
+            {CLRS_F32, CLRS_INTERP_TRILINEAR, 5, 0, {2, 3, 3, 4, 5}, {5, 6, 8}, TU_CONTIGUOUS},
+            {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 4, 8}, {5, 16}, TU_CHANNELS_LAST},
+            {CLRS_U8, CLRS_INTERP_NEAREST, 4, 0, {1, 3, 4, 8}, {4, 16}, TU_CHANNELS_LAST},
+            {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, {1, 3, 4, 32}, {4, 16}, TU_CHANNELS_LAST},
+            {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, {1, 1, 8, 12}, {4, 8}, TU_CONTIGUOUS},
+            {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 2, 4, 8}, {6, 16}, TU_CONTIGUOUS},
+            {CLRS_BF16, CLRS_INTERP_BICUBIC, 4, 0, {1, 1, 4, 8}, {6, 12}, TU_CONTIGUOUS},
+            {CLRS_U16, CLRS_INTERP_LINEAR, 3, 0, {1, 2, 8}, {12}, TU_CONTIGUOUS},
+            {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 1, 3, 5}, {3, 7}, TU_CONTIGUOUS},
+        };
+        for (size_t i = 0; i < sizeof fi / sizeof fi[0]; i++, n++) {
+            clrs_interpolate_params p;
+            clrs_interpolate_params_init(&p);
+            p.mode = fi[i].mode;
+            p.antialias = fi[i].aa;
+            p.n_size = fi[i].rank - 2;
+            for (int a = 0; a < p.n_size; a++) p.size[a] = fi[i].out[a];
+            kernel_interp(ctx, fi[i].dt, fi[i].rank, fi[i].in, &p, fi[i].l, fi[i].l, 0, &rng);
+        }
+    }
     /* pooling: every kind x dtype x layout, with padding, ceil_mode windows
      * that hang over the border, dilation, indices */
     for (int kind = 0; kind < 8; kind++)
@@ -1816,6 +1852,44 @@ START_TEST(test_kernel_variants)
                 p.kernel[0] = 64;
             }
             kernel_pool(ctx, dt, 4, gsz, &p, kind > 0 && di % 2, di % 2 ? TU_STRIDED : TU_CONTIGUOUS, TU_CONTIGUOUS, &rng);
+        }
+    }
+    /* clrs_pool_win, the vectorised 2-D window kernel (f32, >= 4096 outputs):
+     * edges that clip the padding, indices, stride 1, count_include_pad off,
+     * ceil_mode with divisor_override, dilation (the generic-stride row
+     * gather), a scalar row tail, channels-last, adaptive avg over C */
+    {
+        static const struct {
+            clrs_pool_kind kind;
+            int k, s, pad, dil, ceil, cip, dov, idx;
+            int64_t in[4];
+            tu_layout l;
+        } fw[] = {
+            {CLRS_POOL_MAX, 3, 2, 1, 1, 0, 1, 0, 1, {1, 4, 64, 64}, TU_CONTIGUOUS},
+            {CLRS_POOL_MAX, 3, 2, 1, 1, 0, 1, 0, 1, {1, 16, 32, 32}, TU_CHANNELS_LAST},
+            {CLRS_POOL_AVG, 3, 1, 1, 1, 0, 0, 0, 0, {1, 1, 64, 64}, TU_CONTIGUOUS},
+            {CLRS_POOL_AVG, 2, 2, 0, 1, 1, 1, 3, 0, {1, 16, 33, 33}, TU_CHANNELS_LAST},
+            {CLRS_POOL_MAX, 3, 3, 0, 2, 0, 1, 0, 0, {1, 1, 200, 200}, TU_CONTIGUOUS},
+            {CLRS_POOL_MAX, 3, 2, 1, 1, 0, 1, 0, 0, {1, 1, 64, 140}, TU_CONTIGUOUS},
+            {CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 0, 1, 0, 0, {2, 32, 16, 16}, TU_CHANNELS_LAST},
+        };
+        for (size_t i = 0; i < sizeof fw / sizeof fw[0]; i++, n++) {
+            clrs_pool_params p;
+            clrs_pool_params_init(&p, fw[i].kind);
+            if (fw[i].kind == CLRS_POOL_ADAPTIVE_AVG) {
+                p.n_output_size = 1;
+                p.output_size[0] = 8;
+            } else {
+                p.n_kernel = p.n_stride = p.n_padding = p.n_dilation = 1;
+                p.kernel[0] = fw[i].k;
+                p.stride[0] = fw[i].s;
+                p.padding[0] = fw[i].pad;
+                p.dilation[0] = fw[i].dil;
+                p.ceil_mode = fw[i].ceil;
+                p.count_include_pad = fw[i].cip;
+                p.divisor_override = fw[i].dov;
+            }
+            kernel_pool(ctx, CLRS_F32, 4, fw[i].in, &p, fw[i].idx, fw[i].l, fw[i].l, &rng);
         }
     }
     /* max_unpool: windows that tile (gather) and that overlap (scatter) */
