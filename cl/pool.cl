@@ -19,7 +19,8 @@
  * (KH/KW, SH/SW, PH/PW, DH/DW) and adaptive avg on channels-last f32, for
  * large outputs; f32 rows (or channels) contiguous along x get VW outputs
  * per work-item as OpenCL vectors (PoCL does not vectorise the general
- * kernel's data-dependent loops across work-items).
+ * kernel's data-dependent loops across work-items); adaptive avg into a
+ * non-channels-last output gets one work-item per output row (AIW/AOW).
  *
  * Rules (PyTorch CPU, aten/src/ATen/native/cpu/MaxPoolKernel.cpp,
  * AvgPoolKernel.cpp, AdaptiveAvgPoolKernel.cpp, AdaptiveMaxPoolKernel.cpp,
@@ -674,6 +675,43 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
         for (OFF_T iw = ws; iw < we; iw++) sum += VLOAD(rs + ih * sh + iw * sw);
     VSTORE(sum / (VF)(1.0f) / (VF)((float)(he - hs)) / (VF)((float)(we - ws)),
            dst + (dst_off + n * ost.s0 + c + oh * ost.s3 + ow * ost.s4));
+}
+#endif
+
+#if ALGO == A_AAVG && !ORDER
+/* Adaptive avg, 2-D, output rows along W (ORDER 0), the row's geometry
+ * compile-time (AIW input / AOW output columns): one work-item per (n, c,
+ * oh) walks its window rows once and keeps AOW running sums, one per output
+ * of the row (independent chains, no lanes wasted on short output rows);
+ * each sum takes its taps in clrs_pool's scan order (h, then w) and the
+ * result is clrs_pool's sum / kd / kh / kw with kd = 1. */
+__kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
+                            __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
+                            long divisor)
+{
+    const long oh = (long)get_global_id(0), c = (long)get_global_id(1), n = (long)get_global_id(2);
+    if (oh >= osz.s3 || c >= osz.s1 || n >= osz.s0) return;
+    const OFF_T IH = (OFF_T)isz.s3, OH = (OFF_T)osz.s3;
+    const OFF_T hs = ((OFF_T)oh / OH) * IH + (((OFF_T)oh % OH) * IH) / OH, he = 1 + (((OFF_T)oh + 1) * IH - 1) / OH;
+    const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
+    __global const DATA_T *rs = src + (src_off + n * ist.s0 + c * ist.s1);
+    SUM_T acc[AOW];
+#pragma unroll
+    for (int j = 0; j < AOW; j++) acc[j] = 0;
+    for (OFF_T ih = hs; ih < he; ih++) {
+        __global const DATA_T *row = rs + ih * sh;
+#pragma unroll
+        for (int j = 0; j < AOW; j++) {
+#pragma unroll
+            for (int iw = (j * AIW) / AOW; iw < 1 + ((j + 1) * AIW - 1) / AOW; iw++)
+                acc[j] += SUM_LOAD(row, iw * sw);
+        }
+    }
+    const long o = dst_off + n * ost.s0 + c * ost.s1 + oh * ost.s3;
+#pragma unroll
+    for (int j = 0; j < AOW; j++)
+        clrs_store_aavg(dst, o + j * ost.s4, acc[j], 1, he - hs,
+                        1 + ((j + 1) * AIW - 1) / AOW - (j * AIW) / AOW);
 }
 #endif
 

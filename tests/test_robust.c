@@ -1857,7 +1857,8 @@ START_TEST(test_kernel_variants)
     /* clrs_pool_win, the vectorised 2-D window kernel (f32, >= 4096 outputs):
      * edges that clip the padding, indices, stride 1, count_include_pad off,
      * ceil_mode with divisor_override, dilation (the generic-stride row
-     * gather), a scalar row tail, channels-last, adaptive avg over C */
+     * gather), a scalar row tail, channels-last, adaptive avg over C and
+     * along NCHW rows (uneven windows) */
     {
         static const struct {
             clrs_pool_kind kind;
@@ -1872,6 +1873,7 @@ START_TEST(test_kernel_variants)
             {CLRS_POOL_MAX, 3, 3, 0, 2, 0, 1, 0, 0, {1, 1, 200, 200}, TU_CONTIGUOUS},
             {CLRS_POOL_MAX, 3, 2, 1, 1, 0, 1, 0, 0, {1, 1, 64, 140}, TU_CONTIGUOUS},
             {CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 0, 1, 0, 0, {2, 32, 16, 16}, TU_CHANNELS_LAST},
+            {CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 0, 1, 0, 0, {2, 32, 20, 20}, TU_CONTIGUOUS},
         };
         for (size_t i = 0; i < sizeof fw / sizeof fw[0]; i++, n++) {
             clrs_pool_params p;

@@ -725,6 +725,21 @@ static int win_aavg_eligible(const clrs_pool_plan *plan, const clrs_tensor_desc 
            out->strides[1] == 1;
 }
 
+/* Adaptive avg over H and W into a non-channels-last f32 output whose
+ * windows are not a whole-window FULL case: one work-item per output row
+ * (n, c, oh) with the row's column windows compile-time (AIW/AOW), so
+ * short rows are limited in width (the taps unroll). */
+#define WIN_AAVG_ROW_MAX_OW 16
+#define WIN_AAVG_ROW_MAX_IW 512
+static int win_aavg_row_eligible(const clrs_pool_plan *plan, const clrs_tensor_desc *in,
+                                 const clrs_tensor_desc *out, int algo)
+{
+    return algo == A_AAVG && plan->numel_out >= FULL_MIN_OUTPUT && in->dtype == CLRS_F32 && plan->in3[0] == 1 &&
+           plan->out3[0] == 1 && !channels_last_order(out) && plan->out3[2] <= WIN_AAVG_ROW_MAX_OW &&
+           plan->in3[2] <= WIN_AAVG_ROW_MAX_IW &&
+           (plan->in3[1] % plan->out3[1] != 0 || plan->in3[2] % plan->out3[2] != 0);
+}
+
 /* Every element offset of these tensors (and every flat plane index) fits in
  * a 32-bit int. */
 static int fits_int32(const clrs_targ *t, int nt)
@@ -751,7 +766,10 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
     clrs__opts_def(&o, "OFF32=%d", fits_int32(t, nt));
     const int ax = cl_order ? 1 : 4;
     int vw = 1;
-    if (algo == A_AAVG) { /* win_aavg_eligible: C % 8 == 0 */
+    if (algo == A_AAVG && !cl_order) { /* win_aavg_row_eligible */
+        clrs__opts_def(&o, "AIW=%lld", (long long)isz->s[4]);
+        clrs__opts_def(&o, "AOW=%lld", (long long)osz->s[4]);
+    } else if (algo == A_AAVG) { /* win_aavg_eligible: C % 8 == 0 */
         vw = osz->s[1] % 16 == 0 ? 16 : 8;
     } else {
         clrs__opts_def(&o, "KH=%lld", (long long)plan->k3[1]);
@@ -772,6 +790,12 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
          * the benchmark's 64-wide rows) */
         if (in->dtype == CLRS_F32 && ist->s[ax] == 1 && ost->s[ax] == 1 && (!with_idx || xst->s[ax] == 1))
             vw = osz->s[ax] >= 16 ? 16 : osz->s[ax] >= 8 ? 8 : 1;
+        /* CLRS_TUNE_POOL_VW (development, like CLRS_TUNE_LX): at most this
+         * many outputs per work-item; 1 gives the scalar form, which
+         * .ci/reliability.sh needs for Oclgrind's uninitialized-value
+         * plugin (it crashes on the unoptimised vector de-interleave). */
+        const char *cap = clrs__getenv("CLRS_TUNE_POOL_VW");
+        if (cap != NULL && atoi(cap) >= 1 && vw > atoi(cap)) vw = atoi(cap) >= 8 ? 8 : 1;
     }
     clrs__opts_def(&o, "VW=%d", vw);
     build_options(ctx, &o, opts, sizeof opts);
@@ -798,6 +822,11 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
     size_t g[3];
     output_grid(osz, cl_order, g);
     g[0] = (g[0] + (size_t)vw - 1) / (size_t)vw;
+    if (algo == A_AAVG && !cl_order) { /* (oh, c, n); depth is 1 */
+        g[0] = (size_t)osz->s[3];
+        g[1] = (size_t)osz->s[1];
+        g[2] = (size_t)osz->s[0];
+    }
     if (st == CLRS_OK) st = enqueue_grid(ctx, q, k, g, nwait, wait, ev);
     clReleaseKernel(k);
     return st;
@@ -859,7 +888,8 @@ clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, 
         if (st != CLRS_ERR_UNSUPPORTED) return st;
     }
 
-    if (win_eligible(plan, algo, xform) || win_aavg_eligible(plan, in, out, algo))
+    if (win_eligible(plan, algo, xform) || win_aavg_eligible(plan, in, out, algo) ||
+        win_aavg_row_eligible(plan, in, out, algo))
         return enqueue_win(ctx, plan, t, nt, with_idx, algo, &isz, &osz, &ist, &ost, &xst, q, nwait, wait, ev);
 
     /* Fast path for non-overlapping windows not taken above (3-D windows,
