@@ -202,6 +202,33 @@ inline float clrs_h2f(uint h)
     return as_float(as_uint(f) | s);
 }
 #define WSH CLRS_CAT(WSH_, SRC)
+/* float bits to IEEE half bits, round to nearest even, exactly as PoCL's
+ * vstore_half_rte (checked for all 2^32 floats on the device; a NaN gives
+ * sign | 0x7fff as PoCL does), in integer selects that vectorise: PoCL's
+ * vstore_half_rte is a long software sequence per element. */
+inline ushort clrs_f2h_rte(uint x)
+{
+    uint a = x & 0x7fffffffu, s = (x >> 16) & 0x8000u;
+    /* normal half (a >= 2^-14): rebias, round on the 13 dropped bits (the
+     * carry may step the exponent, up to 0x7c00 = inf, where it clamps) */
+    uint hn = min((a - 0x38000000u + 0xfffu + ((a >> 13) & 1u)) >> 13, 0x7c00u);
+    /* subnormal half (or zero): the 24-bit significand shifted right by
+     * sh = 126 - exponent (>= 14 here; clamped to 31, which gives 0 with
+     * a remainder below half), rounded on the remainder */
+    uint sh = min(126u - min(a >> 23, 126u), 31u);
+    uint m = (a & 0x7fffffu) | 0x800000u;
+    uint k = m >> sh, r = m & ((1u << sh) - 1u), hf = 1u << (sh - 1u);
+    k += (r > hf || (r == hf && (k & 1u))) ? 1u : 0u;
+    uint h = a < 0x38800000u ? k : hn;
+    h = a > 0x7f800000u ? 0x7fffu : h;
+    return (ushort)(h | s);
+}
+/* DST == f16 (CLRS_F16DST_<other> is an undefined name, 0 in #if) */
+#define CLRS_F16DST_f16 1
+#if CLRS_CAT(CLRS_F16DST_, DST)
+#undef STORE_DST
+#define STORE_DST(p, i, v) (((__global ushort *)(p))[i] = clrs_f2h_rte(as_uint((float)(v))))
+#endif
 /* a += w * v, or a unchanged for a dropped tap */
 #define ACCUM(a, w, v, ok) a = (ok) ? a + (ACC)(w) * (v) : a
 
