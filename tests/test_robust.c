@@ -1894,6 +1894,26 @@ START_TEST(test_kernel_variants)
             kernel_pool(ctx, CLRS_F32, 4, fw[i].in, &p, fw[i].idx, fw[i].l, fw[i].l, &rng);
         }
     }
+    /* whole 3-D windows on >= 4096 outputs (the FULL program) and u8 max with
+     * indices in the window kernel's scalar form */
+    {
+        int64_t vsz[5] = {1, 1, 32, 32, 32}, wsz[4] = {1, 1, 128, 128};
+        static const clrs_dtype fdt[2] = {CLRS_F16, CLRS_U8};
+        for (int di = 0; di < 2; di++)
+            for (int kind = 0; kind < 2; kind++, n++) {
+                clrs_pool_params p;
+                clrs_pool_params_init(&p, kind ? CLRS_POOL_AVG : CLRS_POOL_MAX);
+                p.n_kernel = 1;
+                p.kernel[0] = 2;
+                kernel_pool(ctx, fdt[di], 5, vsz, &p, 0, TU_CONTIGUOUS, TU_CONTIGUOUS, &rng);
+            }
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, CLRS_POOL_MAX);
+        p.n_kernel = 1;
+        p.kernel[0] = 2;
+        kernel_pool(ctx, CLRS_U8, 4, wsz, &p, 1, TU_CONTIGUOUS, TU_CONTIGUOUS, &rng);
+        n++;
+    }
     /* max_unpool: windows that tile (gather) and that overlap (scatter) */
     for (int di = 0; di < 6; di++)
         for (int l = 0; l < 2 * TU_NLAYOUTS; l++, n++) {
