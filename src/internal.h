@@ -131,6 +131,11 @@ void clrs__opts_string(const clrs_opts *o, char *buf, size_t len);
  * themselves. */
 clrs_status clrs__check_desc(const clrs_context *ctx, const clrs_tensor_desc *d, const char *what,
                              int is_output);
+/* The output of an operator: a valid output descriptor (clrs__check_desc),
+ * of `rank` with sizes `want`, and of `dtype` (the input's). `op` prefixes
+ * the messages ("max_pool2d: output sizes ..."); NULL for none. */
+clrs_status clrs__check_output(const clrs_context *ctx, const char *op, const clrs_tensor_desc *out, int rank,
+                               const int64_t *want, clrs_dtype dtype);
 /* One past the largest element offset touched (offset + sum((size-1)*stride) + 1), 0 if empty. */
 int64_t clrs__desc_extent(const clrs_tensor_desc *d);
 int clrs__desc_same_sizes(const clrs_tensor_desc *d, const int64_t *sizes);

@@ -141,6 +141,24 @@ clrs_status clrs__check_desc(const clrs_context *ctx, const clrs_tensor_desc *d,
     return CLRS_OK;
 }
 
+clrs_status clrs__check_output(const clrs_context *ctx, const char *op, const clrs_tensor_desc *out, int rank,
+                               const int64_t *want, clrs_dtype dtype)
+{
+    CLRS_FORWARD(clrs__check_desc(ctx, out, "output", 1));
+    const char *sep = op != NULL ? ": " : "";
+    if (op == NULL) op = "";
+    if (out->rank != rank || !clrs__desc_same_sizes(out, want)) {
+        char w[128], got[128];
+        clrs__format_sizes(w, sizeof w, rank, want);
+        clrs__format_sizes(got, sizeof got, out->rank, out->sizes);
+        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "%s%soutput sizes %s do not match the expected %s", op, sep, got, w);
+    }
+    if (out->dtype != dtype)
+        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s%soutput dtype %s differs from input dtype %s", op, sep,
+                          clrs_dtype_name(out->dtype), clrs_dtype_name(dtype));
+    return CLRS_OK;
+}
+
 clrs_status clrs__expand_list(const clrs_context *ctx, const char *what, int n, const int64_t *v, int sp,
                               int64_t dflt, int64_t *outv)
 {

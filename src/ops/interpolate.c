@@ -646,16 +646,7 @@ static clrs_status interp_prepare(clrs_context *ctx, const clrs_interpolate_para
 {
     if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "interpolate: ctx is NULL");
     CLRS_FORWARD(clrs__interp_plan(ctx, in, p, plan));
-    CLRS_FORWARD(clrs__check_desc(ctx, out, "output", 1));
-    if (out->rank != in->rank || !clrs__desc_same_sizes(out, plan->out_sizes)) {
-        char want[128], got[128];
-        clrs__format_sizes(want, sizeof want, in->rank, plan->out_sizes);
-        clrs__format_sizes(got, sizeof got, out->rank, out->sizes);
-        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "output sizes %s do not match the expected %s", got, want);
-    }
-    if (out->dtype != in->dtype)
-        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "output dtype %s differs from input dtype %s",
-                          clrs_dtype_name(out->dtype), clrs_dtype_name(in->dtype));
+    CLRS_FORWARD(clrs__check_output(ctx, NULL, out, in->rank, plan->out_sizes, in->dtype));
     if (in->dtype == CLRS_I64)
         return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "interpolate does not take dtype %s", clrs_dtype_name(in->dtype));
     return CLRS_OK;

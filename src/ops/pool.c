@@ -988,16 +988,7 @@ static clrs_status pool_prepare(clrs_context *ctx, const clrs_pool_params *p, co
     if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pooling: ctx is NULL");
     CLRS_FORWARD(clrs__pool_plan(ctx, in, p, plan));
     const char *kn = kind_names[plan->kind];
-    CLRS_FORWARD(clrs__check_desc(ctx, out, "output", 1));
-    if (out->rank != in->rank || !clrs__desc_same_sizes(out, plan->out_sizes)) {
-        char want[128], got[128];
-        clrs__format_sizes(want, sizeof want, in->rank, plan->out_sizes);
-        clrs__format_sizes(got, sizeof got, out->rank, out->sizes);
-        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "%s: output sizes %s do not match the expected %s", kn, got, want);
-    }
-    if (out->dtype != in->dtype)
-        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s: output dtype %s differs from input dtype %s", kn,
-                          clrs_dtype_name(out->dtype), clrs_dtype_name(in->dtype));
+    CLRS_FORWARD(clrs__check_output(ctx, kn, out, in->rank, plan->out_sizes, in->dtype));
     if (dtype_define(in->dtype) == NULL)
         return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s does not take dtype %s (f32, f64, f16, bf16, u8, u16)", kn,
                           clrs_dtype_name(in->dtype));
@@ -1348,16 +1339,7 @@ static clrs_status unpool_prepare(clrs_context *ctx, const clrs_unpool_params *p
                           "indices tensor with shape %s",
                           b, a);
     }
-    CLRS_FORWARD(clrs__check_desc(ctx, out, "output", 1));
-    if (out->rank != in->rank || !clrs__desc_same_sizes(out, plan->out_sizes)) {
-        char want[128], got[128];
-        clrs__format_sizes(want, sizeof want, in->rank, plan->out_sizes);
-        clrs__format_sizes(got, sizeof got, out->rank, out->sizes);
-        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "max_unpool: output sizes %s do not match the expected %s", got, want);
-    }
-    if (out->dtype != in->dtype)
-        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "max_unpool: output dtype %s differs from input dtype %s",
-                          clrs_dtype_name(out->dtype), clrs_dtype_name(in->dtype));
+    CLRS_FORWARD(clrs__check_output(ctx, "max_unpool", out, in->rank, plan->out_sizes, in->dtype));
     return CLRS_OK;
 }
 
@@ -1502,17 +1484,8 @@ static clrs_status shuffle_prepare(clrs_context *ctx, int64_t factor, int invers
 {
     if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pixel_shuffle: ctx is NULL");
     CLRS_FORWARD(shuffle_plan_make(ctx, in, factor, inverse, plan));
-    CLRS_FORWARD(clrs__check_desc(ctx, out, "output", 1));
-    const char *kn = inverse ? "pixel_unshuffle" : "pixel_shuffle";
-    if (out->rank != 4 || !clrs__desc_same_sizes(out, plan->out_sizes)) {
-        char want[128], got[128];
-        clrs__format_sizes(want, sizeof want, 4, plan->out_sizes);
-        clrs__format_sizes(got, sizeof got, out->rank, out->sizes);
-        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "%s: output sizes %s do not match the expected %s", kn, got, want);
-    }
-    if (out->dtype != in->dtype)
-        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s: output dtype %s differs from input dtype %s", kn,
-                          clrs_dtype_name(out->dtype), clrs_dtype_name(in->dtype));
+    CLRS_FORWARD(clrs__check_output(ctx, inverse ? "pixel_unshuffle" : "pixel_shuffle", out, 4, plan->out_sizes,
+                                    in->dtype));
     return CLRS_OK;
 }
 
