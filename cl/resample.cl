@@ -162,18 +162,6 @@ __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELE
         o = ok ? (long)j_ : 0;                                    \
         w = tw[e_];                                               \
     }
-/* dim 0: the same in IDX arithmetic */
-#define TAP0(tk, o, w, ok)                                        \
-    IDX o = OFF0(i0);                                             \
-    WT w = (WT)1;                                                 \
-    int ok = 1;                                                   \
-    if (R0) {                                                     \
-        long e_ = toff.s0 + (long)(tk) * osz.s0 + i0;             \
-        IDX j_ = tidx[e_];                                        \
-        ok = !DROP || j_ >= 0;                                    \
-        o = ok ? j_ : 0;                                          \
-        w = tw[e_];                                               \
-    }
 /* WIDE (0 or 1): an 8- or 16-bit source is read as the aligned 32-bit word
  * that holds the element, then shifted: PoCL gathers 32-bit words in
  * hardware but narrower ones element by element. The host enables it with
@@ -223,6 +211,13 @@ inline ushort clrs_f2h_rte(uint x)
     h = a > 0x7f800000u ? 0x7fffu : h;
     return (ushort)(h | s);
 }
+/* SRC == f16: loads as 16-bit integers converted by clrs_h2f (the same
+ * value as vload_half, in selects that vectorise) */
+#define CLRS_F16SRC_f16 1
+#if CLRS_CAT(CLRS_F16SRC_, SRC)
+#undef LOAD_SRC
+#define LOAD_SRC(p, i) clrs_h2f(((__global const ushort *)(p))[i])
+#endif
 /* DST == f16 (CLRS_F16DST_<other> is an undefined name, 0 in #if) */
 #define CLRS_F16DST_f16 1
 #if CLRS_CAT(CLRS_F16DST_, DST)
@@ -232,28 +227,68 @@ inline ushort clrs_f2h_rte(uint x)
 /* a += w * v, or a unchanged for a dropped tap */
 #define ACCUM(a, w, v, ok) a = (ok) ? a + (ACC)(w) * (v) : a
 
-__kernel void clrs_resample(__global const SRC_T *src, long src_off, __global DST_T *dst, long dst_off,
-                            __global const IDX *tidx, __global const WT *tw, long8 osz, long8 ost, long8 ist,
-                            long8 toff, int prec)
+/* Taps loops unroll fully up to UNROLL_MAX taps; longer ones (strong
+ * antialiased downscales: hundreds of taps) stay loops, since a full unroll
+ * of those costs the compiler seconds to minutes and buys nothing. The
+ * summation order is the same either way. */
+#define UNROLL_MAX 32
+#define CLRS_UNROLL_YES _Pragma("unroll")
+#define CLRS_UNROLL_NO _Pragma("nounroll")
+#if T0 <= UNROLL_MAX
+#define UNROLL_T0 CLRS_UNROLL_YES
+#else
+#define UNROLL_T0 CLRS_UNROLL_NO
+#endif
+#if T1 <= UNROLL_MAX
+#define UNROLL_T1 CLRS_UNROLL_YES
+#else
+#define UNROLL_T1 CLRS_UNROLL_NO
+#endif
+#if T2 <= UNROLL_MAX
+#define UNROLL_T2 CLRS_UNROLL_YES
+#else
+#define UNROLL_T2 CLRS_UNROLL_NO
+#endif
+#if T3 <= UNROLL_MAX
+#define UNROLL_T3 CLRS_UNROLL_YES
+#else
+#define UNROLL_T3 CLRS_UNROLL_NO
+#endif
+#if T4 <= UNROLL_MAX
+#define UNROLL_T4 CLRS_UNROLL_YES
+#else
+#define UNROLL_T4 CLRS_UNROLL_NO
+#endif
+
+/* The weighted sum of one output, dims 1..4 at i1..i4. Dim 0's tap t is
+ * entry toff.s0 + t * osz.s0 + e0 of the tables, its source offset shifted
+ * by s0: the general kernel passes e0 = i0, s0 = 0; the periodic kernel
+ * (PER) passes the entry of a reference output of the same phase and the
+ * shift to this one, which the host proved gives the same offsets and the
+ * same weights. A copied dim 0 (R0 = 0) reads at OFF0(i0). */
+/* (always inlined: PoCL vectorises across work-items only within one
+ * function; a call per output costs a factor of 8 on f16) */
+__attribute__((always_inline)) inline ACC
+clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, __global const WT *tw, long8 osz,
+            long8 ist, long8 toff, IDX i0, long e0, IDX s0, long i1, long i2, long i3, long i4)
 {
-    SPLIT_IDS()
     ACC a4 = 0;
-#pragma unroll
+    UNROLL_T4
     for (int t4 = 0; t4 < T4; t4++) {
         TAP(4, t4, i4, o4, w4, k4)
         o4 += src_off;
         ACC a3 = 0;
-#pragma unroll
+        UNROLL_T3
         for (int t3 = 0; t3 < T3; t3++) {
             TAP(3, t3, i3, o3, w3, k3)
             o3 += o4;
             ACC a2 = 0;
-#pragma unroll
+            UNROLL_T2
             for (int t2 = 0; t2 < T2; t2++) {
                 TAP(2, t2, i2, o2, w2, k2)
                 o2 += o3;
                 ACC a1 = 0;
-#pragma unroll
+                UNROLL_T1
                 for (int t1 = 0; t1 < T1; t1++) {
                     TAP(1, t1, i1, o1, w1, k1)
 #if WIDE
@@ -267,9 +302,18 @@ __kernel void clrs_resample(__global const SRC_T *src, long src_off, __global DS
 #define LOADV(o) LOAD_SRC(row, o)
 #endif
                     ACC a0 = 0;
-#pragma unroll
+                    UNROLL_T0
                     for (int t0 = 0; t0 < T0; t0++) {
-                        TAP0(t0, o0, w0, k0)
+                        IDX o0 = OFF0(i0);
+                        WT w0 = (WT)1;
+                        int k0 = 1;
+                        if (R0) {
+                            long e_ = toff.s0 + (long)t0 * osz.s0 + e0;
+                            IDX j_ = tidx[e_];
+                            k0 = !DROP || j_ >= 0;
+                            o0 = k0 ? j_ + s0 : 0;
+                            w0 = tw[e_];
+                        }
                         ACCUM(a0, w0, (ACC)LOADV(o0), k0);
                     }
 #undef LOADV
@@ -281,12 +325,94 @@ __kernel void clrs_resample(__global const SRC_T *src, long src_off, __global DS
         }
         ACCUM(a4, w4, a3, k4);
     }
-    __global DST_T *d = dst + (dst_off + i1 * ost.s1 + i2 * ost.s2 + i3 * ost.s3 + i4 * ost.s4);
+    return a4;
+}
+
 #if FIXED
-    int v = (a4 + (prec > 0 ? (1 << (prec - 1)) : 0)) >> prec;
-    if (ok0) d[DOFF0(i0)] = (uchar)clamp(v, 0, 255);
+#define RS_STORE(d, i, a) ((d)[i] = (uchar)clamp(((a) + (prec > 0 ? (1 << (prec - 1)) : 0)) >> prec, 0, 255))
 #else
-    if (ok0) STORE_DST(d, DOFF0(i0), a4);
+#define RS_STORE(d, i, a) STORE_DST(d, i, a)
+#endif
+#define RS_SUM(i0, e0, s0, i1, i2, i3, i4) \
+    clrs_rs_sum(src, src_off, tidx, tw, osz, ist, toff, i0, e0, s0, i1, i2, i3, i4)
+#define RS_DST(i1, i2, i3, i4) (dst + (dst_off + (i1) * ost.s1 + (i2) * ost.s2 + (i3) * ost.s3 + (i4) * ost.s4))
+
+#ifndef PER
+#define PER 0
+#endif
+#ifndef PERQ
+#define PERQ 1
+#endif
+#ifndef EDGE
+#define EDGE 0
+#endif
+#ifndef PERC
+#define PERC 0
+#endif
+
+/* PER = P (>= 1), PERQ = Q: the periodic interior of a dim 0 with unit
+ * strides (or stride C, with PERC): outputs P*m + r (r < P) for m in [osz.s6, osz.s6 + global size)
+ * read taps at the offsets of the reference outputs P*osz.s5 + r shifted
+ * by (m - osz.s5) * Q (Q in elements: the step in inputs times dim 0's
+ * input stride), with the reference's weights. One work-item per m
+ * computes its P outputs: the loads are contiguous (Q = 1) or interleaved
+ * (Q > 1) across work-items, never gathered, and the stores interleave.
+ * The host checked every table entry of the range against the reference
+ * (offsets, weight bits, dropped taps), so each result is what the general
+ * kernel gives; the outputs outside the range are the EDGE kernel's.
+ * Launched with EXACT0 = 1 (the range is a multiple of the local size).
+ *
+ * EDGE = 1: the outputs of dim 0 outside the periodic range, osz.s5 of
+ * them at the start of each row and the rest up to osz.s6 (their total)
+ * from osz.s7 on: the general kernel with global id 0 along dim 1
+ * (guarded; a row has only a few edge outputs, so work-groups take many
+ * rows) and global id 1 over the edge outputs. */
+__kernel void clrs_resample(__global const SRC_T *src, long src_off, __global DST_T *dst, long dst_off,
+                            __global const IDX *tidx, __global const WT *tw, long8 osz, long8 ost, long8 ist,
+                            long8 toff, int prec)
+{
+#if PER
+    const IDX m = (IDX)(osz.s6 + (long)get_global_id(0)), mref = (IDX)osz.s5;
+    const long g2 = (long)get_global_id(2);
+    long i2 = g2, i3 = 0, i4 = 0;
+    if (SPLIT2) {
+        i2 = g2 % osz.s2;
+        long r_ = g2 / osz.s2;
+        i3 = r_ % osz.s3;
+        i4 = r_ / osz.s3;
+    }
+    /* PERC = C > 0: dim 1 is a copied dim of C elements with unit strides
+     * inside dim 0 (channels-last with few channels): folded into the
+     * work-item (global size 1 along it), so that dim 0's stride C is
+     * compile-time and the accesses interleave instead of gathering */
+    CLRS_UNROLL_YES
+    for (int c = 0; c < (PERC ? PERC : 1); c++) {
+        const long i1 = PERC ? (long)c : (long)get_global_id(1);
+        __global DST_T *d = RS_DST(i1, i2, i3, i4);
+        CLRS_UNROLL_YES
+        for (int r = 0; r < PER; r++) {
+            ACC a = RS_SUM((IDX)(PER * m + r), (long)(PER * mref + r), (IDX)((m - mref) * PERQ), i1, i2, i3, i4);
+            RS_STORE(d, (PER * m + r) * (PERC ? PERC : 1), a);
+        }
+    }
+#elif EDGE
+    const long x1 = (long)get_global_id(0), e = (long)get_global_id(1), g2 = (long)get_global_id(2);
+    const int ok1 = x1 < osz.s1;
+    const long i1 = ok1 ? x1 : osz.s1 - 1;
+    long i2 = g2, i3 = 0, i4 = 0;
+    if (SPLIT2) {
+        i2 = g2 % osz.s2;
+        long r_ = g2 / osz.s2;
+        i3 = r_ % osz.s3;
+        i4 = r_ / osz.s3;
+    }
+    const IDX i0 = (IDX)(e < osz.s5 ? e : osz.s7 + (e - osz.s5));
+    ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
+    if (ok1) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
+#else
+    SPLIT_IDS()
+    ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
+    if (ok0) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
 #endif
 }
 #endif

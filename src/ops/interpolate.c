@@ -430,6 +430,94 @@ static const char *dtype_tag(clrs_dtype dt)
     }
 }
 
+/* The periodic interior of a resampled dim 0 (clrs_resample -D PER, see
+ * resample.cl): the outputs P*m + r, m in [mlo, mlo + len), whose every
+ * tap (offset, weight bits, dropped or not) is that of the reference
+ * output P*mref + r with the offset shifted by (m - mref) * Q, Q one input
+ * (dim 0's input stride, as the entries): P outputs per input, upscales
+ * (downscales, Q > 1, measured slower than the general kernel: strided
+ * loads). The other outputs (nb of them: bl at the start of the row, the
+ * rest from eb on) go to the EDGE kernel. The kernel has no guard: len
+ * is a multiple of 16 and its work-group size along dim 0 divides it. Tables as run_pass builds them
+ * (tap-major, long entries). */
+typedef struct rs_period {
+    int p, q;
+    int64_t mref, mlo, len, bl, eb, nb;
+} rs_period;
+
+#define RS_PER_MAX_P 8
+
+static int rs_period_same(const cl_long *idx, const unsigned char *w, size_t wsz, int64_t off, int64_t n0, int T,
+                          int p, int q, int64_t mref, int64_t m)
+{
+    for (int t = 0; t < T; t++)
+        for (int r = 0; r < p; r++) {
+            int64_t er = off + t * n0 + p * mref + r, e = off + t * n0 + p * m + r;
+            if (idx[er] < 0) {
+                if (idx[e] >= 0) return 0;
+            } else if (idx[e] != idx[er] + (m - mref) * q || memcmp(w + e * wsz, w + er * wsz, wsz) != 0) {
+                return 0;
+            }
+        }
+    return 1;
+}
+
+/* Work-group size along dim 0 for the periodic interior: len itself up to
+ * 256 (one group per row; PoCL vectorises 16 items at a time and runs a
+ * remainder scalar), else its largest divisor in [32, 256]; 0 when none. */
+static int64_t rs_period_local(int64_t len, size_t kmax)
+{
+    int64_t cap = kmax < 256 ? (int64_t)kmax : 256;
+    if (len <= cap) return len;
+    for (int64_t l = cap; l >= 32; l--)
+        if (len % l == 0) return l;
+    return 0;
+}
+
+/* Smallest period P (<= RS_PER_MAX_P) whose interior covers at least half
+ * of the row; 0 when none. CLRS_TUNE_RS_PER=0 turns it off (development:
+ * to compare with the general kernel). */
+static int rs_find_period(const cl_long *idx, const unsigned char *w, size_t wsz, int64_t off, int64_t n0, int T,
+                          int64_t stride, size_t kmax, rs_period *pp, int64_t *lx)
+{
+    const char *tune = clrs__getenv("CLRS_TUNE_RS_PER");
+    if (tune != NULL && strcmp(tune, "0") == 0) return 0;
+    for (int p = 1; p <= RS_PER_MAX_P; p++) {
+        if (n0 < 32 * (int64_t)p) break;
+        int64_t mref = n0 / p / 2;
+        /* Q from the first tap kept by the reference's phase 0 */
+        int64_t q = -1;
+        for (int t = 0; t < T && q < 0; t++) {
+            int64_t e = off + t * n0 + p * mref;
+            if (idx[e] >= 0 && idx[e + p] >= 0) q = idx[e + p] - idx[e];
+            else if (idx[e] >= 0 || idx[e + p] >= 0) break;
+        }
+        if (q != stride) continue;
+        if (!rs_period_same(idx, w, wsz, off, n0, T, p, (int)q, mref, mref + 1)) continue;
+        int64_t lo = mref, hi = mref + 2;
+        while (lo > 0 && rs_period_same(idx, w, wsz, off, n0, T, p, (int)q, mref, lo - 1)) lo--;
+        while (p * (hi + 1) <= n0 && rs_period_same(idx, w, wsz, off, n0, T, p, (int)q, mref, hi)) hi++;
+        int64_t len = hi - lo, l = rs_period_local(len, kmax);
+        if (l == 0) { /* no divisor: a multiple of 64 */
+            len = len / 64 * 64;
+            l = 64;
+        }
+        if (len < 16 || 2 * p * len < n0) continue;
+        lo += (hi - lo - len) / 2;
+        *lx = l;
+        pp->p = p;
+        pp->q = (int)q;
+        pp->mref = mref;
+        pp->mlo = lo;
+        pp->len = len;
+        pp->bl = p * lo;
+        pp->eb = p * (lo + len);
+        pp->nb = pp->bl + (n0 - pp->eb);
+        return 1;
+    }
+    return 0;
+}
+
 /* One launch of clrs_resample from `src` to `dst`; tabs[a] is the table of
  * spatial axis a or NULL to copy along it. */
 static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_tensor_desc *sd, cl_mem sm,
@@ -480,6 +568,30 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     engine_lanes(&d);
     int narrow = engine_fits_int(&d, max_tab), exact0;
     size_t lx = engine_local_x(ctx, d.osz.s[0], &exact0);
+    /* taps per iteration dim: find which spatial axis each landed on */
+    int taps[5] = {1, 1, 1, 1, 1};
+    for (int k = 0; k < 5; k++)
+        for (int a = 0; a < sp; a++)
+            if (tabs[a] != NULL && d.toff.s[k] == toff[a] && d.osz.s[k] == tabs[a]->out) taps[k] = tabs[a]->taps;
+    /* a resampled dim 0 with unit strides: its periodic interior runs
+     * without gathers (-D PER), the rest of the row in the EDGE kernel */
+    rs_period per;
+    memset(&per, 0, sizeof per);
+    /* or stride C with dim 1 a copied dim of C <= 8 unit-stride elements
+     * (channels-last RGB): folded into the work-item (-D PERC=C) */
+    int perc = 0;
+    if (d.toff.s[1] < 0 && d.osz.s[1] >= 2 && d.osz.s[1] <= 8 && d.ist.s[1] == 1 && d.ost.s[1] == 1 &&
+        d.ist.s[0] == d.osz.s[1] && d.ost.s[0] == d.osz.s[1])
+        perc = (int)d.osz.s[1];
+    /* Worth it (measured, PoCL): with many taps per output (bicubic,
+     * trilinear), long rows, or 8/16-bit sources; not for f32 bilinear on
+     * rows of 256 (W2 large: 12.2 vs 11.3 ms: the EDGE kernel's partial
+     * cache lines cost more than the interior gains). */
+    int64_t plx = 0, ttot = (int64_t)taps[0] * taps[1] * taps[2] * taps[3] * taps[4];
+    int per_pays = ttot >= 8 || d.osz.s[0] >= 512 || clrs_dtype_size(sd->dtype) <= 2;
+    if (!(per_pays && d.toff.s[0] >= 0 && ((d.ist.s[0] == 1 && d.ost.s[0] == 1) || perc) && taps[0] <= 32 &&
+          rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], d.ist.s[0], ctx->max_wg, &per, &plx)))
+        perc = 0;
     if (narrow) { /* int entries, in place */
         cl_int *i32 = (cl_int *)idx;
         for (int64_t k = 0; k < n; k++) i32[k] = (cl_int)idx[k];
@@ -490,7 +602,8 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     free(idx);
     free(w);
     /* 8- and 16-bit sources gathered along x as 32-bit words (-D WIDE=1):
-     * with int offsets, when the buffer holds the word of the last element */
+     * with int offsets, when the buffer holds the word of the last element
+     * (not in the periodic kernel: its loads along x are contiguous) */
     int wide = 0;
     size_t es = clrs_dtype_size(sd->dtype);
     if (narrow && (es == 1 || es == 2) && !(d.toff.s[0] < 0 && d.ist.s[0] == 1)) {
@@ -500,23 +613,44 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
         if (clGetMemObjectInfo(sm, CL_MEM_SIZE, sizeof msz, &msz, NULL) == CL_SUCCESS)
             wide = ((uint64_t)last * es) / 4 * 4 + 4 <= (uint64_t)msz;
     }
-    /* taps per iteration dim: find which spatial axis each landed on */
-    int taps[5] = {1, 1, 1, 1, 1};
-    for (int k = 0; k < 5; k++)
-        for (int a = 0; a < sp; a++)
-            if (tabs[a] != NULL && d.toff.s[k] == toff[a] && d.osz.s[k] == tabs[a]->out) taps[k] = tabs[a]->taps;
-    char opts[384];
-    snprintf(opts, sizeof opts,
-             "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d "
-             "-DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DDROP=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d -DWIDE=%d",
-             dtype_tag(sd->dtype), dtype_tag(dd->dtype), fixed ? "int" : f64 ? "double" : "float",
-             fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4],
-             d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop,
-             narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1, d.osz.s[3] != 1 || d.osz.s[4] != 1,
-             exact0, wide);
-    cl_kernel k = NULL;
-    if (st == CLRS_OK) st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
-    if (st == CLRS_OK) {
+    const size_t g12 = (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4]);
+    cl_event first = NULL;
+    /* launch 0: the general kernel, or the periodic interior; launch 1:
+     * the edges of a periodic dim 0 (after launch 0) */
+    for (int launch = 0; launch < 2 && st == CLRS_OK; launch++) {
+        const int edge = launch == 1;
+        if (edge && (per.p == 0 || per.nb == 0)) break;
+        char opts[448];
+        snprintf(opts, sizeof opts,
+                 "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d "
+                 "-DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DDROP=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d "
+                 "-DWIDE=%d -DPER=%d -DPERQ=%d -DPERC=%d -DEDGE=%d",
+                 dtype_tag(sd->dtype), dtype_tag(dd->dtype), fixed ? "int" : f64 ? "double" : "float",
+                 fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4],
+                 d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop,
+                 narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1, d.osz.s[3] != 1 || d.osz.s[4] != 1,
+                 edge ? 0 : per.p ? 1 : exact0, per.p ? 0 : wide, edge ? 0 : per.p, edge ? 1 : per.q, edge ? 0 : perc,
+                 edge);
+        cl_kernel k = NULL;
+        st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
+        if (st != CLRS_OK) break;
+        cl_long8 osz = d.osz;
+        size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1], g12}, l = lx;
+        if (per.p && !edge) {
+            osz.s[5] = per.mref;
+            osz.s[6] = per.mlo;
+            g[0] = (size_t)per.len;
+            l = (size_t)plx;
+            if (perc) g[1] = 1;
+        } else if (edge) { /* work-items along dim 1 (rows), then the edge outputs */
+            osz.s[5] = per.bl;
+            osz.s[6] = per.nb;
+            osz.s[7] = per.eb;
+            int ex;
+            l = engine_local_x(ctx, d.osz.s[1], &ex);
+            g[0] = (size_t)d.osz.s[1];
+            g[1] = (size_t)per.nb;
+        }
         cl_long so = sd->offset, doff = dd->offset;
         cl_int pr = prec;
         cl_uint i = 0;
@@ -526,15 +660,33 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof doff, &doff);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &im);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &wm);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.osz, &d.osz);
+        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof osz, &osz);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ost, &d.ost);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ist, &d.ist);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.toff, &d.toff);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof pr, &pr);
-        size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1], (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4])};
-        if (st == CLRS_OK) st = engine_enqueue(ctx, q, k, g, lx, nwait, wait, ev);
+        const int last = edge || per.p == 0 || per.nb == 0;
+        if (st == CLRS_OK && per.p && !edge) {
+            /* the periodic kernel has no guard along dim 1 either: work-groups
+             * of up to 256 items take rows too (a divisor of their count),
+             * fewer groups where a row has few periods */
+            size_t kmax = 0, ly = 1;
+            if (clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax, NULL) != CL_SUCCESS)
+                kmax = l;
+            if (l > kmax) { /* a kernel limit below the device's: a divisor of len */
+                l = 1;
+                for (size_t v = kmax; v > 1 && l == 1; v--)
+                    if (g[0] % v == 0) l = v;
+            }
+            while (l * ly * 2 <= (ctx->is_cpu ? 256 : 64) && l * ly * 2 <= kmax && g[1] % (ly * 2) == 0) ly *= 2;
+            size_t lsz[3] = {l, ly, 1};
+            st = clrs__enqueue_kernel_local(ctx, q, k, 3, g, lsz, nwait, wait, last ? ev : &first);
+        } else if (st == CLRS_OK) {
+            st = engine_enqueue(ctx, q, k, g, l, edge ? 1 : nwait, edge ? &first : wait, last ? ev : &first);
+        }
         clReleaseKernel(k);
     }
+    if (first) clReleaseEvent(first);
     if (im) clReleaseMemObject(im);
     if (wm) clReleaseMemObject(wm);
     return st;
