@@ -464,6 +464,29 @@ def gen_interpolate(fam, modes):
             for size, scale, rc in [((1, 1), None, None), (None, 0.3, None)]:
                 case(f"{short[mode]}_r4_u8c3", mode, "u8", (1, 3, 6, 5), "rand", size, scale, None, rc, False)
 
+    # long rows: W outputs >= 32 per period, so that the periodic interior
+    # kernel (clrs_resample -D PER) and its EDGE kernel both run
+    if "bilinear" in modes:
+        long_cases = [
+            ("linear_r3long", "linear", (1, 2, 40), [(None, 2.0), (None, 3.0), ((100,), None), (None, 0.5)]),
+            ("bilinear_r4long", "bilinear", (1, 2, 3, 40), [(None, 2.0), ((4, 100), None), (None, 0.5)]),
+            ("bicubic_r4long", "bicubic", (1, 2, 3, 40), [(None, 2.0), ((5, 120), None)]),
+            ("trilinear_r5long", "trilinear", (1, 2, 2, 3, 40), [(None, 2.0)]),
+            ("area_r4long", "area", (1, 2, 3, 96), [((3, 48), None), ((2, 32), None)]),
+        ]
+        for prefix, mode, shp, specs in long_cases:
+            acs = [None, True] if mode != "area" else [None]
+            for size, scale in specs:
+                for ac in acs:
+                    for dt in ALL_DTYPES:
+                        case(f"{prefix}_{dt}", mode, dt, shp, "rand", size, scale, ac, None, False)
+                case(f"{prefix}_f32special", mode, "f32", shp, "special", size, scale, None, None, False)
+        for mode in ("bilinear", "bicubic"):
+            for size, scale in [(None, 0.5), ((2, 64), None), ((3, 32), None)]:
+                for dt in ALL_DTYPES:
+                    case(f"{short[mode]}aa_r4long_{dt}", mode, dt, (1, 2, 4, 96), "rand", size, scale, None, None,
+                         True)
+
     if "errors" in modes:
         gen_interpolate_errors(fam, case)
 
