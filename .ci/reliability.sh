@@ -270,6 +270,7 @@ if [ -x "$ROBUST" ]; then
                 if (t ~ /^-cl-/ || t ~ /^-DHAS_/ || t ~ /^-DIS_CPU/ || t ~ /^-DMAX_WG/ || t ~ /^-DWG_SIZE/) continue
                 if (t ~ /^-DT[0-9]=/) { split(t, a, "="); t = a[1] "=" (a[2] > 1 ? "N" : "1") }
                 if (t ~ /^-DK[DHW]=/) { split(t, a, "="); t = a[1] }
+                if (t ~ /^-DPERC?=/) { split(t, a, "="); t = a[1] "=" (a[2] > 0 ? "N" : "0") }
                 tok[++n] = t
             }
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (tok[j] < tok[i]) { x = tok[i]; tok[i] = tok[j]; tok[j] = x }
@@ -278,12 +279,14 @@ if [ -x "$ROBUST" ]; then
         }' "$@" | sort -u
     }
     # Shape flags: resampled dims R*, taps T*, window K*/strides S*/padding
-    # P*/dilation D[DHW], the engine's EXACT0/SPLIT2/IS0/OS0/WIDE, vector
+    # P*/dilation D[DHW], the engine's EXACT0/SPLIT2/IS0/OS0/WIDE and
+    # period step PERQ (the period PER and folded channels PERC count as 0
+    # or N, like taps), vector
     # width VW, memory order ORDER, and the offset width (IDX=int|long,
     # OFF32): the 64-bit forms are reached only by tensors of > 2^31
     # elements, which the huge-tensor section runs (not oclgrind).
     coarse() {
-        sed -E -e 's/ -D(R[0-9]|T[0-9]|K[DHW]|S[DHW]|P[DHW]|D[DHW]|EXACT0|SPLIT2|IS0|OS0|WIDE|VW|ORDER|OFF32)(=[^ ]*)?//g' \
+        sed -E -e 's/ -D(R[0-9]|T[0-9]|K[DHW]|S[DHW]|P[DHW]|D[DHW]|EXACT0|SPLIT2|IS0|OS0|WIDE|VW|ORDER|OFF32|PERQ)(=[^ ]*)?//g' \
             -e 's/ -DIDX=(int|long)//g' | sort -u
     }
     touch "$TRACE_TESTS" "$TRACE_OCL"
@@ -300,8 +303,17 @@ if [ -x "$ROBUST" ]; then
         echo "variants the tests use that the oclgrind pass does not run (add them to test_kernel_variants):"
         comm -23 "$WORK/variants-tests.txt" "$WORK/variants-oclgrind.txt" | sed 's/^/  /'
     fi
+    # the resampling engine's special forms must be exercised by the suite
+    # at all (a size change in the goldens could silently drop them)
+    nforms=0
+    for form in '-DEDGE=0 .*-DPER=N' '-DEDGE=1' 'clrs_pool_win'; do
+        grep -q -e "$form" "$WORK/variants-tests.txt" && nforms=$((nforms + 1)) ||
+            echo "the test suite never runs a kernel matching '$form'"
+    done
     if [ "$nt" -eq 0 ]; then
         result fail "no kernel trace from the test suite"
+    elif [ "$nforms" -ne 3 ]; then
+        result fail "the test suite misses a kernel form (above)"
     elif [ "$rc" -eq 0 ] && [ "$nrep" = 0 ] && [ "$nmiss" -eq 0 ]; then
         result pass "$(grep -o '[0-9]* calls, [0-9]* failed' "$WORK/oclgrind-memcheck.out") per pass (memcheck+races, uninit); 0 reports; all $nt variants ($scov of $st with shape flags)"
     else
@@ -322,7 +334,7 @@ grep -E '^(fuzz|==|artifact|reproduce)' "$FUZZ_OUT"
 if [ "$rc" -eq 0 ]; then
     result pass "$(grep -E '^fuzz [a-z]+:' "$FUZZ_OUT" | sed 's/^fuzz \([a-z]*\): \([0-9]*\) executions.*/\1 \2/' | tr '\n' ' ')executions"
 else
-    result fail "see $WORK/fuzz/artifacts"
+    result fail "$(grep -E '^fuzz [a-z]+: (FAILED|reason)' "$FUZZ_OUT" | tr '\n' ' ')see $WORK/fuzz/artifacts"
 fi
 
 # ---------------------------------------------------------------------------

@@ -122,7 +122,15 @@ for h in $harnesses; do
         fail=$((fail + 1))
         echo "fuzz $h: FAILED (exit $rc) after ${execs:-?} executions; last lines of $log:"
         grep -v '^#[0-9]' "$log" | tail -n 40
-        for a in "$work/artifacts/$h-"*; do [ -e "$a" ] && echo "artifact: $a"; done
+        # the reason on one line, and each artifact in hex, so that a CI log
+        # (possibly cut) is enough to reproduce the failure elsewhere
+        why=$(grep -m 1 -E 'BUG:|ERROR: |runtime error:|SUMMARY: |out-of-memory|timeout' "$log")
+        echo "fuzz $h: reason: ${why:-exit $rc, see $log}"
+        for a in "$work/artifacts/$h-"*; do
+            [ -e "$a" ] || continue
+            echo "artifact: $a ($(wc -c <"$a" | tr -d ' ') bytes; first 1024 in hex:)"
+            od -An -tx1 -v -N 1024 "$a" | sed 's/^/artifact-hex:/'
+        done
         echo "reproduce: $work/fuzz_$h $work/artifacts/$h-crash-<sha1>"
     fi
 done
