@@ -532,7 +532,7 @@ START_TEST(test_periodic_matches_general)
         int64_t ni = 1, no = 1;
         for (int i = 0; i < rank; i++) ni *= cs[c].in[i], no *= osz[i];
         size_t es = clrs_dtype_size(cs[c].dt);
-        unsigned char *lin = malloc((size_t)ni * es), *a = malloc((size_t)no * es), *b = malloc((size_t)no * es);
+        unsigned char *lin = malloc((size_t)ni * es), *a = calloc((size_t)no, es), *b = calloc((size_t)no, es);
         for (int64_t i = 0; i < ni; i++) {
             double v = cs[c].dt == CLRS_U8 ? (double)tu_range(&rng, 0, 255) : tu_uniform(&rng) * 8 - 4;
             uint64_t r = tu_range(&rng, 0, 60);
