@@ -755,7 +755,11 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
                                const cl_event *wait, cl_event *ev)
 {
     const clrs_tensor_desc *in = &t[0].desc, *out = &t[1].desc;
-    const int cl_order = channels_last_order(out);
+    /* max over channels-last with fewer than 8 channels: lanes along W
+     * instead (too few channels to vectorise over; the scalar form reads
+     * any strides). Measured, (1,3,512,512) cold: max 2x2 1.32 -> 1.22 ms,
+     * 3x3 with indices 3.93 -> 3.29; avg 2x2 1.89 -> 2.03, so not avg. */
+    const int cl_order = channels_last_order(out) && !(algo == A_MAX && out->sizes[1] < 8);
     char opts[512];
     clrs_opts o;
     clrs__opts_init(&o);
