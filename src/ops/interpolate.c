@@ -446,6 +446,11 @@ typedef struct rs_period {
 } rs_period;
 
 #define RS_PER_MAX_P 8
+/* at most this many taps unrolled per work-item (P outputs x PERC
+ * channels x taps each):
+ * a 3-D bicubic x4 (4 x 64) made PoCL's compiler print a warning (an
+ * unroll it gave up on) to the caller's stderr */
+#define RS_PER_MAX_SUMS 128
 
 static int rs_period_same(const cl_long *idx, const unsigned char *w, size_t wsz, int64_t off, int64_t n0, int T,
                           int p, int q, int64_t mref, int64_t m)
@@ -478,11 +483,11 @@ static int64_t rs_period_local(int64_t len, size_t kmax)
  * of the row; 0 when none. CLRS_TUNE_RS_PER=0 turns it off (development:
  * to compare with the general kernel). */
 static int rs_find_period(const cl_long *idx, const unsigned char *w, size_t wsz, int64_t off, int64_t n0, int T,
-                          int64_t stride, size_t kmax, rs_period *pp, int64_t *lx)
+                          int64_t stride, size_t kmax, int maxp, rs_period *pp, int64_t *lx)
 {
     const char *tune = clrs__getenv("CLRS_TUNE_RS_PER");
     if (tune != NULL && strcmp(tune, "0") == 0) return 0;
-    for (int p = 1; p <= RS_PER_MAX_P; p++) {
+    for (int p = 1; p <= RS_PER_MAX_P && p <= maxp; p++) {
         if (n0 < 32 * (int64_t)p) break;
         int64_t mref = n0 / p / 2;
         /* Q from the first tap kept by the reference's phase 0 */
@@ -590,7 +595,8 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     int64_t plx = 0, ttot = (int64_t)taps[0] * taps[1] * taps[2] * taps[3] * taps[4];
     int per_pays = ttot >= 8 || d.osz.s[0] >= 512 || clrs_dtype_size(sd->dtype) <= 2;
     if (!(per_pays && d.toff.s[0] >= 0 && ((d.ist.s[0] == 1 && d.ost.s[0] == 1) || perc) && taps[0] <= 32 &&
-          rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], d.ist.s[0], ctx->max_wg, &per, &plx)))
+          rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], d.ist.s[0], ctx->max_wg,
+                         (int)(RS_PER_MAX_SUMS / (ttot * (perc ? perc : 1))), &per, &plx)))
         perc = 0;
     if (narrow) { /* int entries, in place */
         cl_int *i32 = (cl_int *)idx;
