@@ -258,7 +258,10 @@ if [ -x "$ROBUST" ]; then
     ocl_pass uninit OCLGRIND_UNINITIALIZED=1 OCLGRIND_BUILD_OPTIONS=-cl-opt-disable CLRS_TUNE_POOL_VW=1
     echo "oclgrind reports: $nrep"
     # Kernel variants: the program's kernel plus its -D options, without the
-    # device's own (HAS_*, IS_CPU, MAX_WG, WG_SIZE, -cl-*). "Variant" is the
+    # device's own (HAS_*, IS_CPU, MAX_WG, WG_SIZE, -cl-*) and CLRS_NO_F16C
+    # (test_interpolate's integer half conversions: what oclgrind, which has
+    # no F16C, always compiles; the F16C form differs only in the two
+    # conversion functions, never in memory accesses). "Variant" is the
     # kernel x dtype x algorithm flags; "shape" adds the shape-dependent
     # flags (resampled dims R*, taps T* as 1 or N, window sizes K*).
     norm() {
@@ -267,7 +270,7 @@ if [ -x "$ROBUST" ]; then
             n = 0
             for (i = 3; i <= NF; i++) {
                 t = $i
-                if (t ~ /^-cl-/ || t ~ /^-DHAS_/ || t ~ /^-DIS_CPU/ || t ~ /^-DMAX_WG/ || t ~ /^-DWG_SIZE/) continue
+                if (t ~ /^-cl-/ || t ~ /^-DHAS_/ || t ~ /^-DIS_CPU/ || t ~ /^-DMAX_WG/ || t ~ /^-DWG_SIZE/ || t ~ /^-DCLRS_NO_F16C/) continue
                 if (t ~ /^-DT[0-9]=/) { split(t, a, "="); t = a[1] "=" (a[2] > 1 ? "N" : "1") }
                 if (t ~ /^-DK[DHW]=/) { split(t, a, "="); t = a[1] }
                 if (t ~ /^-DPERC?=/) { split(t, a, "="); t = a[1] "=" (a[2] > 0 ? "N" : "0") }

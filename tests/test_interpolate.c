@@ -563,6 +563,74 @@ START_TEST(test_periodic_matches_general)
 }
 END_TEST
 
+/* f16 on PoCL CPU devices converts through F16C (clang's _Float16,
+ * cl/resample.cl CLRS_F16C); the integer forms are what other devices run.
+ * Both must give the same bits: every half bit pattern as input (1-D linear
+ * up, down, antialiased down) and 2-D bilinear / bicubic in every layout,
+ * against a build with -DCLRS_NO_F16C (on a device without F16C both runs
+ * take the integer forms and agree trivially). */
+START_TEST(test_f16_conversions_match)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0xf16cULL;
+    static const struct {
+        clrs_interp_mode mode;
+        int rank, aa;
+        int64_t in[4];
+        int64_t out[2];
+    } cs[] = {
+        {CLRS_INTERP_LINEAR, 3, 0, {1, 1, 65536}, {131072}},
+        {CLRS_INTERP_LINEAR, 3, 0, {2, 1, 32768}, {45000}},
+        {CLRS_INTERP_LINEAR, 3, 1, {1, 1, 65536}, {20000}},
+        {CLRS_INTERP_BILINEAR, 4, 0, {2, 5, 64, 80}, {100, 150}},
+        {CLRS_INTERP_BILINEAR, 4, 0, {1, 4, 32, 256}, {64, 512}},
+        {CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 40, 300}, {80, 600}},
+    };
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        int rank = cs[c].rank;
+        clrs_interpolate_params p;
+        clrs_interpolate_params_init(&p);
+        p.mode = cs[c].mode;
+        p.antialias = cs[c].aa;
+        p.n_size = rank - 2;
+        for (int a = 0; a < rank - 2; a++) p.size[a] = cs[c].out[a];
+        int64_t osz[5];
+        clrs_tensor_desc d;
+        clrs_tensor_desc_contiguous(&d, CLRS_F16, rank, cs[c].in);
+        ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &d, &p, osz), CLRS_OK);
+        int64_t ni = 1, no = 1;
+        for (int i = 0; i < rank; i++) ni *= cs[c].in[i], no *= osz[i];
+        uint16_t *lin = malloc((size_t)ni * 2), *a = calloc((size_t)no, 2), *b = calloc((size_t)no, 2);
+        ck_assert(lin != NULL && a != NULL && b != NULL);
+        for (int64_t i = 0; i < ni; i++) /* rank 3: every bit pattern; else random, 1 in 64 any pattern */
+            lin[i] = rank == 3 ? (uint16_t)(i & 0xffff)
+                     : tu_range(&rng, 0, 63) == 0 ? (uint16_t)tu_range(&rng, 0, 0xffff)
+                                                  : (uint16_t)(0x3c00 + (tu_range(&rng, 0, 0x7ff) - 0x400) * 2);
+        for (int l = 0; l < (rank == 3 ? 1 : TU_NLAYOUTS); l++) {
+            for (int run = 0; run < 2; run++) {
+                tu_tensor ti, to;
+                tu_alloc(&ti, CLRS_F16, rank, cs[c].in, (tu_layout)l, 0);
+                tu_alloc(&to, CLRS_F16, rank, osz, (tu_layout)l, 0xcd);
+                tu_store(&ti, lin);
+                if (run == 1) setenv("CLRS_OPENCL_BUILD_OPTIONS", "-DCLRS_NO_F16C", 1);
+                clrs_status st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
+                unsetenv("CLRS_OPENCL_BUILD_OPTIONS");
+                ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(ctx));
+                tu_load(&to, run == 0 ? a : b);
+                tu_free(&ti);
+                tu_free(&to);
+            }
+            for (int64_t i = 0; i < no; i++)
+                ck_assert_msg(a[i] == b[i], "case %zu (%s, %s): output %lld is 0x%04x with F16C, 0x%04x without", c,
+                              clrs_interp_mode_name(p.mode), tu_layout_name((tu_layout)l), (long long)i, a[i], b[i]);
+        }
+        free(lin);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("interpolate");
@@ -574,6 +642,7 @@ int main(void)
     tcase_add_loop_test(tc, test_random_vs_reference, 0, 4);
     tcase_add_test(tc, test_golden);
     tcase_add_test(tc, test_periodic_matches_general);
+    tcase_add_test(tc, test_f16_conversions_match);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
