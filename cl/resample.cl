@@ -456,6 +456,19 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
     const IDX i0 = (IDX)(e < osz.s5 ? e : osz.s7 + (e - osz.s5));
     ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
     if (ok1) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
+#elif PERC
+    /* the general kernel with dim 1 (C <= 8 unit-stride channels of a
+     * channels-last tensor) folded into the work-item, as in PER: dim 0's
+     * stride C is compile-time, so the stores interleave (a runtime stride
+     * made PoCL run its scalar loop) and the tap tables are read once for
+     * the C outputs */
+    SPLIT_IDS()
+    (void)i1;
+    CLRS_UNROLL_YES
+    for (int c = 0; c < PERC; c++) {
+        ACC a = RS_SUM(i0, (long)i0, (IDX)0, (long)c, i2, i3, i4);
+        if (ok0) RS_STORE(RS_DST((long)c, i2, i3, i4), i0 * PERC, a);
+    }
 #else
     SPLIT_IDS()
     ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);

@@ -1761,6 +1761,16 @@ START_TEST(test_kernel_variants)
             {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
             {CLRS_BF16, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
             {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
+            /* channels-last RGB without a period: the general kernel with
+             * the channels folded into the work-item (-D PER=0 -D PERC=3) */
+            {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
+            {CLRS_F64, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
+            {CLRS_F64, CLRS_INTERP_BILINEAR, 4, 1, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
+            {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
+            {CLRS_BF16, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
+            {CLRS_U8, CLRS_INTERP_AREA, 4, 0, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
+            {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
+            {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 48}, {3, 24}, TU_CHANNELS_LAST}, /* no dropped tap */
         };
         for (size_t i = 0; i < sizeof fi / sizeof fi[0]; i++, n++) {
             clrs_interpolate_params p;

@@ -596,8 +596,9 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     int per_pays = ttot >= 8 || d.osz.s[0] >= 512 || clrs_dtype_size(sd->dtype) <= 2;
     if (!(per_pays && d.toff.s[0] >= 0 && ((d.ist.s[0] == 1 && d.ost.s[0] == 1) || perc) && taps[0] <= 32 &&
           rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], d.ist.s[0], ctx->max_wg,
-                         (int)(RS_PER_MAX_SUMS / (ttot * (perc ? perc : 1))), &per, &plx)))
-        perc = 0;
+                         (int)(RS_PER_MAX_SUMS / (ttot * (perc ? perc : 1))), &per, &plx)) &&
+        ttot * perc > RS_PER_MAX_SUMS)
+        perc = 0; /* else the general kernel folds the channels too */
     if (narrow) { /* int entries, in place */
         cl_int *i32 = (cl_int *)idx;
         for (int64_t k = 0; k < n; k++) i32[k] = (cl_int)idx[k];
@@ -656,6 +657,8 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
             l = engine_local_x(ctx, d.osz.s[1], &ex);
             g[0] = (size_t)d.osz.s[1];
             g[1] = (size_t)per.nb;
+        } else if (perc) {
+            g[1] = 1;
         }
         cl_long so = sd->offset, doff = dd->offset;
         cl_int pr = prec;
@@ -753,7 +756,13 @@ static clrs_status enqueue_weighted(clrs_context *ctx, const clrs_interp_plan *p
                 nd = *out;
                 ndm = t[1].mem;
             } else {
-                clrs_tensor_desc_contiguous(&nd, mid, in->rank, sizes);
+                /* in the output's layout: a channels-last resize through a
+                 * contiguous intermediate transposed twice (W11 channels-last
+                 * 4.9 -> 4.0 ms); the bits are the same either way */
+                if (out->rank >= 3 && out->strides[1] == 1 && out->sizes[1] > 1)
+                    clrs_tensor_desc_channels_last(&nd, mid, in->rank, sizes);
+                else
+                    clrs_tensor_desc_contiguous(&nd, mid, in->rank, sizes);
                 size_t bytes = (size_t)clrs_tensor_desc_numel(&nd) * clrs_dtype_size(mid);
                 cl_int e;
                 tmp[p % 2] = ndm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, bytes ? bytes : 1, NULL, &e);
