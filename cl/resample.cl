@@ -95,6 +95,9 @@
  * Dim 0 is rounded up to the local size: i0 is clamped (ok0 says whether
  * the work-item is real) so that the body has no divergent branch and only
  * the final store is conditional. */
+#ifndef GC
+#define GC 0
+#endif
 #define SPLIT_IDS()                                                                    \
     IDX x0_ = (IDX)get_global_id(0);                                                   \
     int ok0 = EXACT0 || x0_ < osz.s0;                                                  \
@@ -113,11 +116,26 @@ __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELE
                           __global const IDX *tab, long8 osz, long8 ost, long8 ist, long8 toff)
 {
     SPLIT_IDS()
+#if GC
+    /* GC = C: dim 1 is C <= 8 unit-stride channels of a channels-last
+     * tensor (dim 0's stride), copied by one work-item with the stride
+     * compile-time (a runtime stride left PoCL's scalar loop running) */
+    (void)i1;
+    __global const ELEM_T *s = src + (src_off + MAPK(2, i2) + MAPK(3, i3) + MAPK(4, i4));
+    __global ELEM_T *d = dst + (dst_off + i2 * ost.s2 + i3 * ost.s3 + i4 * ost.s4);
+    const long so = R0 ? (long)tab[toff.s0 + i0] : (long)i0 * GC;
+#pragma unroll
+    for (int c = 0; c < GC; c++) {
+        ELEM_T v = s[so + c];
+        if (ok0) d[(long)i0 * GC + c] = v;
+    }
+#else
     __global const ELEM_T *s =
         src + (src_off + MAPK(1, i1) + MAPK(2, i2) + MAPK(3, i3) + MAPK(4, i4));
     __global ELEM_T *d = dst + (dst_off + i1 * ost.s1 + i2 * ost.s2 + i3 * ost.s3 + i4 * ost.s4);
     ELEM_T v = s[R0 ? tab[toff.s0 + i0] : OFF0(i0)];
     if (ok0) d[DOFF0(i0)] = v;
+#endif
 }
 
 #ifdef SRC

@@ -352,6 +352,18 @@ static void engine_lanes(engine_dims *d)
 #undef CLRS_SWAP01
 }
 
+/* C when dim 1 is a copied dim of 2 <= C <= 8 unit-stride elements inside
+ * dim 0 (channels-last RGB after engine_lanes), for -D PERC / -D GC: one
+ * work-item takes the C channels and dim 0's stride C is compile-time;
+ * else 0. */
+static int engine_fold_channels(const engine_dims *d)
+{
+    if (d->toff.s[1] < 0 && d->osz.s[1] >= 2 && d->osz.s[1] <= 8 && d->ist.s[1] == 1 && d->ost.s[1] == 1 &&
+        d->ist.s[0] == d->osz.s[1] && d->ost.s[0] == d->osz.s[1])
+        return (int)d->osz.s[1];
+    return 0;
+}
+
 static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
                                   cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -389,11 +401,14 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     free(tab);
     if (st != CLRS_OK) return st;
 
+    int gc = engine_fold_channels(&d);
     char opts[256];
-    snprintf(opts, sizeof opts, "-DELEM_T=%s -DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d",
+    snprintf(opts, sizeof opts,
+             "-DELEM_T=%s -DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d "
+             "-DGC=%d",
              elem_type(clrs_dtype_size(in->dtype)), d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0,
              d.toff.s[3] >= 0, d.toff.s[4] >= 0, narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1,
-             d.osz.s[3] != 1 || d.osz.s[4] != 1, exact0);
+             d.osz.s[3] != 1 || d.osz.s[4] != 1, exact0, gc);
     cl_kernel k = NULL;
     st = clrs__get_kernel(ctx, "resample", opts, "clrs_gather", &k);
     if (st == CLRS_OK) {
@@ -408,7 +423,7 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ost, &d.ost);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ist, &d.ist);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.toff, &d.toff);
-        size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1],
+        size_t g[3] = {(size_t)d.osz.s[0], gc ? 1 : (size_t)d.osz.s[1],
                        (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4])};
         if (st == CLRS_OK) st = engine_enqueue(ctx, q, k, g, lx, nwait, wait, ev);
         clReleaseKernel(k);
@@ -584,10 +599,7 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     memset(&per, 0, sizeof per);
     /* or stride C with dim 1 a copied dim of C <= 8 unit-stride elements
      * (channels-last RGB): folded into the work-item (-D PERC=C) */
-    int perc = 0;
-    if (d.toff.s[1] < 0 && d.osz.s[1] >= 2 && d.osz.s[1] <= 8 && d.ist.s[1] == 1 && d.ost.s[1] == 1 &&
-        d.ist.s[0] == d.osz.s[1] && d.ost.s[0] == d.osz.s[1])
-        perc = (int)d.osz.s[1];
+    int perc = engine_fold_channels(&d);
     /* Worth it (measured, PoCL): with many taps per output (bicubic,
      * trilinear), long rows, or 8/16-bit sources; not for f32 bilinear on
      * rows of 256 (W2 large: 12.2 vs 11.3 ms: the EDGE kernel's partial
