@@ -513,6 +513,8 @@ clrs_pool_global(__global const DATA_T *src, long src_off, __global DATA_T *dst,
  *   CIP       avg: count_include_pad
  *   IDX       max: also write the int64 indices
  *   ORDER     1: work-item x walks C (channels-last output), 0: it walks W
+ *   PC        with ORDER 0: C (2..8) channels-last channels per work-item,
+ *             strides along W and C compile-time (else 0)
  *   OFF32     the host proved every offset fits in int: 32-bit index math
  *   VW        outputs per work-item along x (1, or 8/16 for f32 when the
  *             input, output and indices are contiguous along x): whole
@@ -523,6 +525,9 @@ clrs_pool_global(__global const DATA_T *src, long src_off, __global DATA_T *dst,
  * (the sum starts at +0 and is never -0).
  */
 #if WIN
+#ifndef PC
+#define PC 0
+#endif
 #ifndef DH /* avg has no dilation */
 #define DH 1
 #define DW 1
@@ -544,10 +549,20 @@ inline void clrs_win_one(__global const DATA_T *src, long src_off, __global DATA
                          long n, long c, long od, long oh, long ow)
 {
     const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
-    const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
     const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;
+#if PC
+    /* PC = C channels-last channels (unit stride, W stride C in the input,
+     * output and indices): compile-time strides along W and C */
+    const OFF_T sh = (OFF_T)ist.s3, sw = PC;
+    const long base = src_off + n * ist.s0 + c + od * ist.s2;
+    const long o = dst_off + n * ost.s0 + c + od * ost.s2 + oh * ost.s3 + ow * PC;
+#define WIN_IDX_AT (idx_off + n * xst.s0 + c + od * xst.s2 + oh * xst.s3 + ow * PC)
+#else
+    const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
     const long base = src_off + n * ist.s0 + c * ist.s1 + od * ist.s2;
     const long o = OFF5(dst_off, ost, n, c, od, oh, ow);
+#define WIN_IDX_AT OFF5(idx_off, xst, n, c, od, oh, ow)
+#endif
 #if ALGO == A_MAX
     __global const RAW_T *rs = (__global const RAW_T *)src + base;
     RAW_T mr = (RAW_T)RAW_NEG_INF;
@@ -574,7 +589,7 @@ inline void clrs_win_one(__global const DATA_T *src, long src_off, __global DATA
     }
     ((__global RAW_T *)dst)[o] = mr;
 #if IDX
-    idx[OFF5(idx_off, xst, n, c, od, oh, ow)] = (long)mi;
+    idx[WIN_IDX_AT] = (long)mi;
 #endif
 #else /* A_AVG */
     SUM_T sum = 0;
@@ -604,7 +619,96 @@ inline void clrs_win_one(__global const DATA_T *src, long src_off, __global DATA
     }
     clrs_store_sum(dst, o, sum, dv);
 #endif
+#undef WIN_IDX_AT
 }
+#if PC
+/* The PC channels of output (n, od, oh, ow). A window inside the input
+ * along W (every output but a few at the row ends) reads without column
+ * checks, so the loads stay affine in ow (rows: oh is uniform across the
+ * work-items PoCL vectorises over); the others go through clrs_win_one. */
+inline void clrs_win_pc(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
+                        __global long *idx, long idx_off, long8 isz, long8 ist, long8 ost, long8 xst, long divisor,
+                        long n, long od, long oh, long ow)
+{
+    const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
+    const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;
+    if (w0 < 0 || w0 + (KW - 1) * DW >= IW) {
+#pragma unroll
+        for (int cc = 0; cc < PC; cc++)
+            clrs_win_one(src, src_off, dst, dst_off, idx, idx_off, isz, ist, ost, xst, divisor, n, cc, od, oh, ow);
+        return;
+    }
+    const OFF_T sh = (OFF_T)ist.s3;
+    const long base = src_off + n * ist.s0 + od * ist.s2;
+    const long o = dst_off + n * ost.s0 + od * ost.s2 + oh * ost.s3 + ow * PC;
+#if ALGO == A_MAX
+    __global const RAW_T *rs = (__global const RAW_T *)src + base;
+    RAW_T mr[PC];
+    ACC_T mv[PC];
+    const OFF_T fh = h0 < 0 ? h0 + ((-h0 + DH - 1) / DH) * DH : h0;
+    const OFF_T pl = (OFF_T)od * IH;
+    OFF_T mi[PC];
+#pragma unroll
+    for (int cc = 0; cc < PC; cc++) {
+        mr[cc] = (RAW_T)RAW_NEG_INF;
+        mv[cc] = RAW_TO_ACC(mr[cc]);
+        mi[cc] = (pl + fh) * IW + w0;
+    }
+#pragma unroll
+    for (int kh = 0; kh < KH; kh++) {
+        const OFF_T ih = h0 + kh * DH;
+        if (ih < 0 || ih >= IH) continue;
+#pragma unroll
+        for (int kw = 0; kw < KW; kw++) {
+            const OFF_T iw = w0 + kw * DW;
+#pragma unroll
+            for (int cc = 0; cc < PC; cc++) {
+                const RAW_T r = rs[ih * sh + iw * PC + cc];
+                const ACC_T v = RAW_TO_ACC(r);
+                const int take = v > mv[cc] || isnan(v);
+                mv[cc] = take ? v : mv[cc];
+                mr[cc] = take ? r : mr[cc];
+                mi[cc] = take ? (pl + ih) * IW + iw : mi[cc];
+            }
+        }
+    }
+#pragma unroll
+    for (int cc = 0; cc < PC; cc++) {
+        ((__global RAW_T *)dst)[o + cc] = mr[cc];
+#if IDX
+        idx[idx_off + n * xst.s0 + od * xst.s2 + oh * xst.s3 + ow * PC + cc] = (long)mi[cc];
+#endif
+    }
+#else /* A_AVG */
+    SUM_T sum[PC];
+#pragma unroll
+    for (int cc = 0; cc < PC; cc++) sum[cc] = 0;
+    int rows = 0;
+#pragma unroll
+    for (int kh = 0; kh < KH; kh++) {
+        const OFF_T ih = h0 + kh;
+        if (ih < 0 || ih >= IH) continue;
+        rows++;
+#pragma unroll
+        for (int kw = 0; kw < KW; kw++)
+#pragma unroll
+            for (int cc = 0; cc < PC; cc++) sum[cc] += SUM_LOAD(src + base, ih * sh + (w0 + kw) * PC + cc);
+    }
+    const int cnt = rows * KW;
+    long dv = divisor;
+    if (dv == 0) {
+#if CIP
+        const OFF_T he = min(h0 + KH, IH + PH), we = min(w0 + KW, IW + PW);
+        dv = (long)((he - h0) * (we - w0));
+#else
+        dv = cnt;
+#endif
+    }
+#pragma unroll
+    for (int cc = 0; cc < PC; cc++) clrs_store_sum(dst, o + cc, cnt == 0 ? 0 : sum[cc], cnt == 0 ? 1 : dv);
+#endif
+}
+#endif /* PC */
 #endif /* A_MAX || A_AVG */
 
 #ifndef VW
@@ -741,8 +845,13 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
         oh = g1;
         od = g2 % osz.s2;
         const long r = g2 / osz.s2;
+#if PC /* the channels are the work-item's */
+        c = 0;
+        n = r;
+#else
         c = r % osz.s1;
         n = r / osz.s1;
+#endif
 #endif
         if (n >= osz.s0) return;
     }
@@ -844,6 +953,9 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
     for (long x = x0; x < min(x0 + VW, nx); x++) {
 #if ORDER
         clrs_win_one(src, src_off, dst, dst_off, idx, idx_off, isz, ist, ost, xst, divisor, n, x, od, oh, ow);
+#elif PC
+        (void)c;
+        clrs_win_pc(src, src_off, dst, dst_off, idx, idx_off, isz, ist, ost, xst, divisor, n, od, oh, x);
 #else
         clrs_win_one(src, src_off, dst, dst_off, idx, idx_off, isz, ist, ost, xst, divisor, n, c, od, oh, x);
 #endif

@@ -744,6 +744,91 @@ START_TEST(test_fast_paths_vs_reference)
 }
 END_TEST
 
+/* Channels-last tensors with 2..8 channels in the window kernel (-D PC:
+ * one work-item per pixel takes its channels; windows inside the row read
+ * without column checks, the row ends per channel): max with and without
+ * indices, avg with and without count_include_pad, ceil_mode and
+ * divisor_override, against the reference; NaN, -inf and ties included. */
+START_TEST(test_channels_last_rgb_windows)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0x7b9cULL;
+    static const clrs_dtype dts[3] = {CLRS_F32, CLRS_F16, CLRS_U8};
+    static const struct {
+        clrs_pool_kind kind;
+        int k, s, pad, dil, ceil, cip, dov, idx;
+        int64_t in[4];
+    } cs[] = {
+        {CLRS_POOL_MAX, 3, 2, 1, 1, 0, 1, 0, 1, {1, 3, 96, 96}},
+        {CLRS_POOL_MAX, 2, 2, 0, 1, 0, 1, 0, 0, {2, 3, 64, 70}},
+        {CLRS_POOL_MAX, 3, 1, 1, 2, 1, 1, 0, 1, {1, 4, 40, 41}},
+        {CLRS_POOL_AVG, 3, 2, 1, 1, 0, 1, 0, 0, {1, 3, 96, 96}},
+        {CLRS_POOL_AVG, 3, 2, 1, 1, 1, 0, 0, 0, {1, 2, 97, 99}},
+        {CLRS_POOL_AVG, 2, 2, 0, 1, 1, 1, 3, 0, {1, 8, 45, 47}},
+    };
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++)
+        for (int di = 0; di < 3; di++) {
+            clrs_dtype dt = dts[di];
+            clrs_pool_params p;
+            clrs_pool_params_init(&p, cs[c].kind);
+            p.n_kernel = p.n_stride = p.n_padding = 1;
+            p.kernel[0] = cs[c].k;
+            p.stride[0] = cs[c].s;
+            p.padding[0] = cs[c].pad;
+            if (cs[c].kind == CLRS_POOL_MAX) {
+                p.n_dilation = 1;
+                p.dilation[0] = cs[c].dil;
+            }
+            p.ceil_mode = cs[c].ceil;
+            p.count_include_pad = cs[c].cip;
+            p.divisor_override = cs[c].dov;
+            clrs_tensor_desc d;
+            clrs_tensor_desc_contiguous(&d, dt, 4, cs[c].in);
+            int64_t osz[CLRS_MAX_RANK];
+            ck_assert_int_eq(clrs_pool_output_shape(ctx, &d, &p, osz), CLRS_OK);
+            int64_t ni = numel_of(4, cs[c].in), no = numel_of(4, osz);
+            ck_assert_int_ge(no, 4096); /* the window kernel's threshold */
+            size_t es = clrs_dtype_size(dt);
+            double *vin = malloc((size_t)ni * 8), *vout = malloc((size_t)no * 8);
+            unsigned char *lin = malloc((size_t)ni * es), *lgot = malloc((size_t)no * es);
+            int64_t *rix = malloc((size_t)no * 8), *gix = malloc((size_t)no * 8);
+            fill_values(&rng, dt, lin, vin, ni, 1, 0);
+            int idx = cs[c].idx;
+            ck_assert_int_eq(ref_pool(4, cs[c].in, vin, &p, osz, vout, idx ? rix : NULL, dt), 0);
+            tu_tensor ti, to, tx;
+            tu_alloc(&ti, dt, 4, cs[c].in, TU_CHANNELS_LAST, 0);
+            tu_alloc(&to, dt, 4, osz, TU_CHANNELS_LAST, 0);
+            tu_alloc(&tx, CLRS_I64, 4, osz, TU_CHANNELS_LAST, 0);
+            tu_store(&ti, lin);
+            ck_assert_msg(clrs_pool(ctx, &p, &ti.desc, ti.base, &to.desc, to.base, idx ? &tx.desc : NULL,
+                                    idx ? tx.base : NULL) == CLRS_OK,
+                          "%s", clrs_last_error(ctx));
+            tu_load(&to, lgot);
+            int exact = is_exact_case(&p, dt);
+            for (int64_t i = 0; i < no; i++) {
+                double g = tu_get(dt, lgot, i), r = ref_round_to_dtype(vout[i], dt);
+                ck_assert_msg(exact ? ((isnan(g) && isnan(r)) || g == r) : close_enough(dt, g, r, 4.0),
+                              "case %zu %s element %lld: %g vs %g", c, clrs_dtype_name(dt), (long long)i, g, r);
+            }
+            if (idx) {
+                tu_load(&tx, gix);
+                for (int64_t i = 0; i < no; i++)
+                    ck_assert_msg(gix[i] == rix[i], "case %zu %s index %lld: %lld vs %lld", c, clrs_dtype_name(dt),
+                                  (long long)i, (long long)gix[i], (long long)rix[i]);
+            }
+            tu_free(&ti);
+            tu_free(&to);
+            tu_free(&tx);
+            free(vin);
+            free(vout);
+            free(lin);
+            free(lgot);
+            free(rix);
+            free(gix);
+        }
+}
+END_TEST
+
 START_TEST(test_random_unpool_shuffle_vs_reference)
 {
     clrs_context *ctx = tu_context();
@@ -1352,6 +1437,7 @@ int main(void)
     tcase_add_loop_test(tc, test_random_pool_vs_reference, 0, 3);
     tcase_add_loop_test(tc, test_random_unpool_shuffle_vs_reference, 0, 2);
     tcase_add_test(tc, test_fast_paths_vs_reference);
+    tcase_add_test(tc, test_channels_last_rgb_windows);
     tcase_add_test(tc, test_golden_shuffle);
     tcase_add_test(tc, test_golden_unpool);
     tcase_add_test(tc, test_golden_pool);

@@ -1940,6 +1940,24 @@ START_TEST(test_kernel_variants)
         kernel_pool(ctx, CLRS_U8, 4, wsz, &p, 1, TU_CONTIGUOUS, TU_CONTIGUOUS, &rng);
         n++;
     }
+    /* channels-last RGB in the window kernel (-D PC=3): max with and
+     * without indices, avg with and without count_include_pad, per dtype
+     * the suite uses it with */
+    {
+        static const clrs_dtype pdt[3] = {CLRS_F32, CLRS_F16, CLRS_U8};
+        int64_t csz[4] = {1, 3, 96, 96};
+        for (int di = 0; di < 3; di++)
+            for (int v = 0; v < 4; v++, n++) {
+                clrs_pool_params p;
+                clrs_pool_params_init(&p, v < 2 ? CLRS_POOL_MAX : CLRS_POOL_AVG);
+                p.n_kernel = p.n_stride = p.n_padding = 1;
+                p.kernel[0] = 3;
+                p.stride[0] = 2;
+                p.padding[0] = 1;
+                p.count_include_pad = v == 2;
+                kernel_pool(ctx, pdt[di], 4, csz, &p, v == 1, TU_CHANNELS_LAST, TU_CHANNELS_LAST, &rng);
+            }
+    }
     /* max_unpool: windows that tile (gather) and that overlap (scatter) */
     for (int di = 0; di < 6; di++)
         for (int l = 0; l < 2 * TU_NLAYOUTS; l++, n++) {
