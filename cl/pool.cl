@@ -758,6 +758,9 @@ inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw
 #endif
 
 #if ALGO == A_AAVG && ORDER && VW > 1
+#ifndef ACH
+#define ACH 1
+#endif
 /* Adaptive avg, 2-D, channels-last f32 with C a multiple of VW (the host
  * checks): every lane (channel) shares the window, so the runtime window
  * loops are uniform; the result is clrs_pool's sum / kh / kw. */
@@ -765,7 +768,9 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
                             __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
                             long divisor)
 {
-    const long c = (long)get_global_id(0) * VW, ow = (long)get_global_id(1), g2 = (long)get_global_id(2);
+    /* ACH vectors of VW channels per work-item (all of C up to 64): the
+     * window's rows are then read as contiguous runs of pixels */
+    const long c = (long)get_global_id(0) * (VW * ACH), ow = (long)get_global_id(1), g2 = (long)get_global_id(2);
     if (c >= osz.s1 || ow >= osz.s4) return;
     const long oh = g2 % osz.s3, n = g2 / osz.s3;
     if (n >= osz.s0) return;
@@ -774,11 +779,17 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
     const OFF_T ws = ((OFF_T)ow / OW) * IW + (((OFF_T)ow % OW) * IW) / OW, we = 1 + (((OFF_T)ow + 1) * IW - 1) / OW;
     const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
     __global const float *rs = src + (src_off + n * ist.s0 + c);
-    VF sum = (VF)(0.0f);
+    VF sum[ACH];
+#pragma unroll
+    for (int a = 0; a < ACH; a++) sum[a] = (VF)(0.0f);
     for (OFF_T ih = hs; ih < he; ih++)
-        for (OFF_T iw = ws; iw < we; iw++) sum += VLOAD(rs + ih * sh + iw * sw);
-    VSTORE(sum / (VF)(1.0f) / (VF)((float)(he - hs)) / (VF)((float)(we - ws)),
-           dst + (dst_off + n * ost.s0 + c + oh * ost.s3 + ow * ost.s4));
+        for (OFF_T iw = ws; iw < we; iw++)
+#pragma unroll
+            for (int a = 0; a < ACH; a++) sum[a] += VLOAD(rs + ih * sh + iw * sw + a * VW);
+#pragma unroll
+    for (int a = 0; a < ACH; a++)
+        VSTORE(sum[a] / (VF)(1.0f) / (VF)((float)(he - hs)) / (VF)((float)(we - ws)),
+               dst + (dst_off + n * ost.s0 + c + a * VW + oh * ost.s3 + ow * ost.s4));
 }
 #endif
 

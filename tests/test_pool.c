@@ -829,6 +829,52 @@ START_TEST(test_channels_last_rgb_windows)
 }
 END_TEST
 
+/* Adaptive avg over channels-last f32 with C a multiple of 8 (vectors
+ * along C; up to 4 of them per work-item, -D ACH): 1, 2, 3 and 4 vectors
+ * per work-item, uneven windows, against the reference. */
+START_TEST(test_adaptive_avg_channels_last_vectors)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0xac4ULL;
+    static const struct {
+        int64_t in[4], out;
+    } cs[] = {{{1, 64, 40, 40}, 8}, {{1, 48, 30, 31}, 10}, {{2, 8, 50, 50}, 17}, {{1, 96, 21, 20}, 7}, {{1, 32, 36, 35}, 12}};
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, CLRS_POOL_ADAPTIVE_AVG);
+        p.n_output_size = 1;
+        p.output_size[0] = cs[c].out;
+        clrs_tensor_desc d;
+        clrs_tensor_desc_contiguous(&d, CLRS_F32, 4, cs[c].in);
+        int64_t osz[CLRS_MAX_RANK];
+        ck_assert_int_eq(clrs_pool_output_shape(ctx, &d, &p, osz), CLRS_OK);
+        int64_t ni = numel_of(4, cs[c].in), no = numel_of(4, osz);
+        ck_assert_int_ge(no, 4096); /* the window kernel's threshold */
+        double *vin = malloc((size_t)ni * 8), *vout = malloc((size_t)no * 8);
+        unsigned char *lin = malloc((size_t)ni * 4), *lgot = malloc((size_t)no * 4);
+        fill_values(&rng, CLRS_F32, lin, vin, ni, 0, 0);
+        ck_assert_int_eq(ref_pool(4, cs[c].in, vin, &p, osz, vout, NULL, CLRS_F32), 0);
+        tu_tensor ti, to;
+        tu_alloc(&ti, CLRS_F32, 4, cs[c].in, TU_CHANNELS_LAST, 0);
+        tu_alloc(&to, CLRS_F32, 4, osz, TU_CHANNELS_LAST, 0);
+        tu_store(&ti, lin);
+        ck_assert_msg(clrs_pool(ctx, &p, &ti.desc, ti.base, &to.desc, to.base, NULL, NULL) == CLRS_OK, "%s",
+                      clrs_last_error(ctx));
+        tu_load(&to, lgot);
+        for (int64_t i = 0; i < no; i++) {
+            double g = tu_get(CLRS_F32, lgot, i), r = ref_round_to_dtype(vout[i], CLRS_F32);
+            ck_assert_msg(close_enough(CLRS_F32, g, r, 4.0), "case %zu element %lld: %g vs %g", c, (long long)i, g, r);
+        }
+        tu_free(&ti);
+        tu_free(&to);
+        free(vin);
+        free(vout);
+        free(lin);
+        free(lgot);
+    }
+}
+END_TEST
+
 START_TEST(test_random_unpool_shuffle_vs_reference)
 {
     clrs_context *ctx = tu_context();
@@ -1438,6 +1484,7 @@ int main(void)
     tcase_add_loop_test(tc, test_random_unpool_shuffle_vs_reference, 0, 2);
     tcase_add_test(tc, test_fast_paths_vs_reference);
     tcase_add_test(tc, test_channels_last_rgb_windows);
+    tcase_add_test(tc, test_adaptive_avg_channels_last_vectors);
     tcase_add_test(tc, test_golden_shuffle);
     tcase_add_test(tc, test_golden_unpool);
     tcase_add_test(tc, test_golden_pool);
