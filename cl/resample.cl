@@ -274,7 +274,10 @@ inline ushort clrs_f2h_rte(uint x)
  * (the H pass of a separable resize) the loads along x are contiguous
  * instead of gathered: W11's H pass 4.4 -> 0.67 ms, W3 channels-last 17.3
  * -> 15.5 ms. Measured slower, so not there: the periodic and edge kernels
- * (W3 NCHW 18.8 -> 42 ms) and f16 sources (W12 channels-last 7.0 -> 7.9). */
+ * (W3 NCHW 18.8 -> 42 ms) and f16 sources (W12 channels-last 7.0 -> 7.9).
+ * On the kernel's arguments only: restrict parameters of an inlined
+ * function make LLVM emit llvm.experimental.noalias.scope.decl, which
+ * Oclgrind cannot run. */
 #ifndef RS_RESTRICT
 #if (defined(PER) && PER) || (defined(EDGE) && EDGE) || CLRS_CAT(CLRS_F16SRC_, SRC)
 #define RS_RESTRICT
@@ -333,8 +336,7 @@ inline ushort clrs_f2h_rte(uint x)
 /* (always inlined: PoCL vectorises across work-items only within one
  * function; a call per output costs a factor of 8 on f16) */
 __attribute__((always_inline)) inline ACC
-clrs_rs_sum(__global const SRC_T *RS_RESTRICT src, long src_off, __global const IDX *RS_RESTRICT tidx,
-            __global const WT *RS_RESTRICT tw, long8 osz,
+clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, __global const WT *tw, long8 osz,
             long8 ist, long8 toff, IDX i0, long e0, IDX s0, long i1, long i2, long i3, long i4)
 {
     ACC a4 = 0;
