@@ -264,6 +264,7 @@ inline ushort clrs_f2h_rte(uint x)
 /* SRC == f16: loads as 16-bit integers converted by clrs_h2f (the same
  * value as vload_half, in selects that vectorise) */
 #define CLRS_F16SRC_f16 1
+#define CLRS_U8SRC_u8 1
 #if CLRS_CAT(CLRS_F16SRC_, SRC)
 #undef LOAD_SRC
 #define LOAD_SRC(p, i) clrs_h2f(((__global const ushort *)(p))[i])
@@ -476,6 +477,33 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
     const IDX i0 = (IDX)(e < osz.s5 ? e : osz.s7 + (e - osz.s5));
     ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
     if (ok1) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
+#elif PERC == 3 && WIDE && FIXED && R0 && !R1 && !R2 && !R3 && !R4 && CLRS_CAT(CLRS_U8SRC_, SRC)
+    /* u8 RGB(-like) channels-last along W (the W pass of an image resize):
+     * per tap, the two aligned words that hold the pixel's 3 bytes (not one
+     * gather per channel); exact integer sums, so the same results */
+    SPLIT_IDS()
+    (void)i1;
+    const long base = src_off + i2 * ist.s2 + i3 * ist.s3 + i4 * ist.s4;
+    __global const uint *words = (__global const uint *)src;
+    int a0 = 0, a1 = 0, a2 = 0;
+    UNROLL_T0
+    for (int t0 = 0; t0 < T0; t0++) {
+        const long e_ = toff.s0 + (long)t0 * osz.s0 + (long)i0;
+        const IDX j_ = tidx[e_];
+        const int k0 = !DROP || j_ >= 0;
+        const long b = base + (k0 ? (long)j_ : 0);
+        const ulong v = ((ulong)words[(b + 2) >> 2] << 32 | (ulong)words[b >> 2]) >> ((b & 3) << 3);
+        const int w0 = tw[e_];
+        a0 = k0 ? a0 + w0 * (int)(v & 0xff) : a0;
+        a1 = k0 ? a1 + w0 * (int)((v >> 8) & 0xff) : a1;
+        a2 = k0 ? a2 + w0 * (int)((v >> 16) & 0xff) : a2;
+    }
+    if (ok0) {
+        __global DST_T *d = RS_DST(0, i2, i3, i4);
+        RS_STORE(d, i0 * 3, a0);
+        RS_STORE(d, i0 * 3 + 1, a1);
+        RS_STORE(d, i0 * 3 + 2, a2);
+    }
 #elif PERC
     /* the general kernel with dim 1 (C <= 8 unit-stride channels of a
      * channels-last tensor) folded into the work-item, as in PER: dim 0's
