@@ -98,19 +98,23 @@
 #ifndef GC
 #define GC 0
 #endif
+/* i2, i3, i4 from global id 2: with SPLIT2, dims 3 and 4 were not folded
+ * away by the host and global id 2 runs over dims 2..4 */
+#define SPLIT_G2(g2)                  \
+    long i2 = (g2), i3 = 0, i4 = 0;   \
+    if (SPLIT2) {                     \
+        i2 = (g2) % osz.s2;           \
+        long r_ = (g2) / osz.s2;      \
+        i3 = r_ % osz.s3;             \
+        i4 = r_ / osz.s3;             \
+    }
 #define SPLIT_IDS()                                                                    \
     IDX x0_ = (IDX)get_global_id(0);                                                   \
     int ok0 = EXACT0 || x0_ < osz.s0;                                                  \
     IDX i0 = ok0 ? x0_ : (IDX)(osz.s0 - 1);                                            \
     long i1 = (long)get_global_id(1);                                                  \
     long g2 = (long)get_global_id(2);                                                  \
-    long i2 = g2, i3 = 0, i4 = 0;                                                      \
-    if (SPLIT2) { /* dims 3, 4 not folded away by the host */                         \
-        i2 = g2 % osz.s2;                                                              \
-        long r = g2 / osz.s2;                                                          \
-        i3 = r % osz.s3;                                                               \
-        i4 = r / osz.s3;                                                               \
-    }
+    SPLIT_G2(g2)
 
 __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELEM_T *dst, long dst_off,
                           __global const IDX *tab, long8 osz, long8 ost, long8 ist, long8 toff)
@@ -442,13 +446,7 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
 #if PER
     const IDX m = (IDX)(osz.s6 + (long)get_global_id(0)), mref = (IDX)osz.s5;
     const long g2 = (long)get_global_id(2);
-    long i2 = g2, i3 = 0, i4 = 0;
-    if (SPLIT2) {
-        i2 = g2 % osz.s2;
-        long r_ = g2 / osz.s2;
-        i3 = r_ % osz.s3;
-        i4 = r_ / osz.s3;
-    }
+    SPLIT_G2(g2)
     /* PERC = C > 0: dim 1 is a copied dim of C elements with unit strides
      * inside dim 0 (channels-last with few channels): folded into the
      * work-item (global size 1 along it), so that dim 0's stride C is
@@ -467,13 +465,7 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
     const long x1 = (long)get_global_id(0), e = (long)get_global_id(1), g2 = (long)get_global_id(2);
     const int ok1 = x1 < osz.s1;
     const long i1 = ok1 ? x1 : osz.s1 - 1;
-    long i2 = g2, i3 = 0, i4 = 0;
-    if (SPLIT2) {
-        i2 = g2 % osz.s2;
-        long r_ = g2 / osz.s2;
-        i3 = r_ % osz.s3;
-        i4 = r_ / osz.s3;
-    }
+    SPLIT_G2(g2)
     const IDX i0 = (IDX)(e < osz.s5 ? e : osz.s7 + (e - osz.s5));
     ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
     if (ok1) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
