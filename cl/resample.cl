@@ -434,11 +434,13 @@ clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, _
  * kernel gives; the outputs outside the range are the EDGE kernel's.
  * Launched with EXACT0 = 1 (the range is a multiple of the local size).
  *
- * EDGE = 1: the outputs of dim 0 outside the periodic range, osz.s5 of
- * them at the start of each row and the rest up to osz.s6 (their total)
- * from osz.s7 on: the general kernel with global id 0 along dim 1
- * (guarded; a row has only a few edge outputs, so work-groups take many
- * rows) and global id 1 over the edge outputs. */
+ * EDGE = E (> 0): the E outputs of dim 0 outside the periodic range,
+ * osz.s5 of them at the start of each row and the rest from osz.s7 on:
+ * the general kernel with global id 0 along dim 1 (a row has only a few
+ * edge outputs, so work-groups take many rows) and each work-item
+ * computing its row's E outputs in turn (compile-time E: the loop
+ * unrolls and PoCL vectorises across the rows; with a work-item per
+ * output W10 took 9.5 ms, with this form 8.7). */
 __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off, __global DST_T *RS_RESTRICT dst,
                             long dst_off, __global const IDX *RS_RESTRICT tidx, __global const WT *RS_RESTRICT tw,
                             long8 osz, long8 ost, long8 ist, long8 toff, int prec)
@@ -462,13 +464,20 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
         }
     }
 #elif EDGE
-    const long x1 = (long)get_global_id(0), e = (long)get_global_id(1), g2 = (long)get_global_id(2);
-    const int ok1 = x1 < osz.s1;
+    const long x1 = (long)get_global_id(0), g2 = (long)get_global_id(2);
+    const int ok1 = EXACT0 || x1 < osz.s1;
     const long i1 = ok1 ? x1 : osz.s1 - 1;
     SPLIT_G2(g2)
-    const IDX i0 = (IDX)(e < osz.s5 ? e : osz.s7 + (e - osz.s5));
-    ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
-    if (ok1) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
+#if EDGE * T0 * T1 * T2 * T3 * T4 <= UNROLL_MAX * 4
+    CLRS_UNROLL_YES
+#else
+    CLRS_UNROLL_NO
+#endif
+    for (int e = 0; e < EDGE; e++) {
+        const IDX i0 = (IDX)(e < osz.s5 ? e : osz.s7 + (e - osz.s5));
+        ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
+        if (ok1) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
+    }
 #elif PERC == 3 && WIDE && FIXED && R0 && !R1 && !R2 && !R3 && !R4 && CLRS_CAT(CLRS_U8SRC_, SRC)
     /* u8 RGB(-like) channels-last along W (the W pass of an image resize):
      * per tap, the two aligned words that hold the pixel's 3 bytes (not one

@@ -635,7 +635,10 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     const size_t g12 = (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4]);
     cl_event first = NULL;
     /* launch 0: the general kernel, or the periodic interior; launch 1:
-     * the edges of a periodic dim 0 (after launch 0) */
+     * the edges of a periodic dim 0 (after launch 0), a work-item per row
+     * of dim 1 (guarded unless the work-group size divides the rows) */
+    int edge_exact = 0;
+    const size_t edge_lx = per.p ? engine_local_x(ctx, d.osz.s[1], &edge_exact) : 0;
     for (int launch = 0; launch < 2 && st == CLRS_OK; launch++) {
         const int edge = launch == 1;
         if (edge && (per.p == 0 || per.nb == 0)) break;
@@ -648,8 +651,8 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
                  fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4],
                  d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop,
                  narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1, d.osz.s[3] != 1 || d.osz.s[4] != 1,
-                 edge ? 0 : per.p ? 1 : exact0, per.p ? 0 : wide, edge ? 0 : per.p, edge ? 1 : per.q, edge ? 0 : perc,
-                 edge);
+                 edge ? edge_exact : per.p ? 1 : exact0, per.p ? 0 : wide, edge ? 0 : per.p, edge ? 1 : per.q,
+                 edge ? 0 : perc, edge ? (int)per.nb : 0);
         cl_kernel k = NULL;
         st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
         if (st != CLRS_OK) break;
@@ -663,12 +666,10 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
             if (perc) g[1] = 1;
         } else if (edge) { /* work-items along dim 1 (rows), then the edge outputs */
             osz.s[5] = per.bl;
-            osz.s[6] = per.nb;
             osz.s[7] = per.eb;
-            int ex;
-            l = engine_local_x(ctx, d.osz.s[1], &ex);
+            l = edge_lx;
             g[0] = (size_t)d.osz.s[1];
-            g[1] = (size_t)per.nb;
+            g[1] = 1;
         } else if (perc) {
             g[1] = 1;
         }
