@@ -848,12 +848,14 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
         g[1] = (size_t)osz->s[1];
         g[2] = (size_t)osz->s[0];
     }
-    if (st == CLRS_OK && cl_order && g[0] <= 64 && g[0] <= ctx->max_wg) {
-        /* channels-last: x runs over a few channel vectors (4 for C = 64),
-         * so the work-group (exactly those along x) takes output columns
+    if (st == CLRS_OK && (cl_order || algo != A_AAVG) && g[0] <= 64 && g[0] <= ctx->max_wg) {
+        /* x runs over a few vectors (channel vectors channels-last: 4 for
+         * C = 64; 16-wide output vectors of a row: 4 for W = 64), so the
+         * work-group (exactly those along x) takes output columns or rows
          * too, 64 items in all; the default x-only group of 16 left 12 of
-         * 16 idle there (measured, large NHWC cold: W5 2.0 -> 1.7 ms, W7
-         * 2.6 -> 2.4) */
+         * 16 idle there (measured, large, cold: W5 NHWC 2.0 -> 1.8 ms, NCHW
+         * 2.3 -> 2.05; W6 NCHW 1.85 -> 1.73; not the adaptive kernel's
+         * (oh, c, n) grid: W8 NCHW 2.3 -> 3.4) */
         size_t l1 = 1;
         while (g[0] * l1 * 2 <= 64 && g[0] * l1 * 2 <= ctx->max_wg) l1 *= 2;
         const size_t lsz[3] = {g[0], l1, 1};
