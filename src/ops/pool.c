@@ -825,6 +825,12 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
     cl_long divisor = algo == A_AVG ? plan->divisor_override : 0;
     cl_mem nomem = NULL;
     cl_mem xm = with_idx ? t[2].mem : nomem;
+    /* isz.s7: the input buffer's size in elements (the vector form's
+     * checked rows read whole vectors inside it, see clrs_win_row) */
+    cl_long8 iszb = *isz;
+    size_t msz = 0;
+    if (clGetMemObjectInfo(t[0].mem, CL_MEM_SIZE, sizeof msz, &msz, NULL) != CL_SUCCESS) msz = 0;
+    iszb.s[7] = (cl_long)(msz / clrs_dtype_size(in->dtype));
     cl_uint ai = 0;
     ARG(t[0].mem);
     ARG(soff);
@@ -832,7 +838,7 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
     ARG(doff);
     ARG(xm);
     ARG(xoff);
-    ARG(*isz);
+    ARG(iszb);
     ARG(*osz);
     ARG(*ist);
     ARG(*ost);
