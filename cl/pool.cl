@@ -741,6 +741,19 @@ inline void clrs_win_pc(__global const DATA_T *src, long src_off, __global DATA_
  * load per lane: W7 NCHW, a quarter of whose vectors touch the padding,
  * 3.1 -> 2.8 ms). */
 #define WIN_SPAN (SW == 1 ? VW : 2 * VW - 1)
+/* store vector v of T at p, all lanes or (a row's partial last vector)
+ * those from `skip` on */
+#define WIN_STORE(T, vst, v, p, skip)                   \
+    do {                                                \
+        if ((skip) == 0) {                              \
+            vst((v), 0, (p));                           \
+        } else {                                        \
+            T t_[VW];                                   \
+            vst((v), 0, t_);                            \
+            for (int j_ = (skip); j_ < VW; j_++)        \
+                (p)[j_] = t_[j_];                       \
+        }                                               \
+    } while (0)
 inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw, long pos, long len)
 {
     if (checked) {
@@ -884,6 +897,19 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
         if (n >= osz.s0) return;
     }
 #if VW > 1
+    /* a row's last, partial vector: the whole vector that ends at the
+     * row's end, storing only its lanes from x0 on (the lanes before are
+     * the previous work-item's outputs) */
+    int skip = 0;
+    if (x0 + VW > nx && nx >= VW) {
+        skip = (int)(x0 + VW - nx);
+        x0 = nx - VW;
+#if ORDER
+        c = x0;
+#else
+        ow = x0;
+#endif
+    }
     if (x0 + VW <= nx) { /* a whole vector of outputs */
         const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
         const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;
@@ -932,9 +958,9 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
 #endif
             }
         }
-        VSTORE(m, dst + o);
+        WIN_STORE(float, CAT(vstore, VW), m, dst + o, skip);
 #if IDX
-        CAT(vstore, VW)(CAT(convert_long, VW)(mi), 0, idx + OFF5(idx_off, xst, n, c, od, oh, ow));
+        WIN_STORE(long, CAT(vstore, VW), CAT(convert_long, VW)(mi), idx + OFF5(idx_off, xst, n, c, od, oh, ow), skip);
 #endif
 #else /* A_AVG */
         VF sum = (VF)(0.0f);
@@ -974,7 +1000,7 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
         VF q = sum / CAT(convert_, VF)(cnt);
 #endif
         if (divisor != 0) q = sum / (VF)((float)divisor);
-        VSTORE(select(q, (VF)(0.0f), CAT(convert_, VI)(cnt == 0)), dst + o);
+        WIN_STORE(float, CAT(vstore, VW), select(q, (VF)(0.0f), CAT(convert_, VI)(cnt == 0)), dst + o, skip);
 #endif
         return;
     }
