@@ -90,6 +90,29 @@ static clrs_status taps_alloc(const clrs_context *ctx, clrs_axis_taps *t, int64_
     return CLRS_OK;
 }
 
+/* Drop the trailing tap columns that no output uses (index -1 for every
+ * output): antialias tables are sized ceil(support) * 2 + 1 while the
+ * windows are shorter (x0.5 bilinear: 5 columns, 4 used). The kernels skip
+ * a dropped tap, so the sums are the same, over fewer taps (W4 NCHW: 25
+ * taps per output -> 16). */
+static void taps_trim(clrs_axis_taps *t)
+{
+    int used = 1;
+    for (int64_t o = 0; o < t->out; o++)
+        for (int j = t->taps - 1; j >= used; j--)
+            if (t->idx[o * t->taps + j] >= 0) {
+                used = j + 1;
+                break;
+            }
+    if (used == t->taps) return;
+    for (int64_t o = 0; o < t->out; o++)
+        for (int j = 0; j < used; j++) {
+            t->idx[o * used + j] = t->idx[o * t->taps + j];
+            t->w[o * used + j] = t->w[o * t->taps + j];
+        }
+    t->taps = used;
+}
+
 void clrs__axis_taps_free(clrs_axis_taps *t)
 {
     free(t->idx);
@@ -304,7 +327,9 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
     memset(t, 0, sizeof *t);
     if (fixed) {
         if (out == in) return identity(ctx, t, out); /* PyTorch skips unchanged axes */
-        return u8_table(ctx, plan, a, t);
+        CLRS_FORWARD(u8_table(ctx, plan, a, t));
+        taps_trim(t);
+        return CLRS_OK;
     }
     if (m == CLRS_INTERP_AREA) {
         /* adaptive average pooling windows: floor(o*in/out) .. ceil((o+1)*in/out) */
@@ -353,6 +378,7 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
             }
         }
         free(scratch);
+        taps_trim(t);
         return CLRS_OK;
     }
     if (is_linear(m)) {
