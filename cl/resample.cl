@@ -208,7 +208,7 @@ __kernel void clrs_gather(__global const ELEM_T *src, long src_off, __global ELE
  * non-NaN value (checked exhaustively, all 2^16 halves and 2^32 floats, on
  * PoCL 3.1); NaNs: see each function. Elsewhere (GPUs, other compilers)
  * the integer forms, which are OpenCL C 1.2. */
-#if defined(__F16C__) && defined(__clang__) && __clang_major__ >= 15 && !defined(CLRS_NO_F16C) && !(defined(PERC) && PERC)
+#if defined(__F16C__) && defined(__clang__) && __clang_major__ >= 15 && !defined(CLRS_NO_F16C)
 #define CLRS_F16C 1
 #else
 #define CLRS_F16C 0
@@ -445,6 +445,13 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
                             long dst_off, __global const IDX *RS_RESTRICT tidx, __global const WT *RS_RESTRICT tw,
                             long8 osz, long8 ost, long8 ist, long8 toff, int prec)
 {
+#if PERC
+    /* the folded channels' unit strides, compile-time (a runtime
+     * channel offset kept LLVM from grouping the C loads of a tap into
+     * interleaved vector loads: gathers) */
+    ist.s1 = 1;
+    ost.s1 = 1;
+#endif
 #if PER
     const IDX m = (IDX)(osz.s6 + (long)get_global_id(0)), mref = (IDX)osz.s5;
     const long g2 = (long)get_global_id(2);
