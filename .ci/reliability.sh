@@ -284,12 +284,12 @@ if [ -x "$ROBUST" ]; then
     # Shape flags: resampled dims R*, taps T*, window K*/strides S*/padding
     # P*/dilation D[DHW], the engine's EXACT0/SPLIT2/IS0/OS0/WIDE and
     # period step PERQ (the period PER, edge count EDGE and folded channels PERC / GC / PC
-    # count as 0 or N, like taps), vector width VW and vectors per work-item
+    # count as 0 or N, like taps), vector width VW, partial-vector rows TAIL, vectors per work-item
     # ACH, memory order ORDER, and the offset width (IDX=int|long,
     # OFF32): the 64-bit forms are reached only by tensors of > 2^31
     # elements, which the huge-tensor section runs (not oclgrind).
     coarse() {
-        sed -E -e 's/ -D(R[0-9]|T[0-9]|K[DHW]|S[DHW]|P[DHW]|D[DHW]|EXACT0|SPLIT2|IS0|OS0|WIDE|VW|ACH|ORDER|OFF32|PERQ)(=[^ ]*)?//g' \
+        sed -E -e 's/ -D(R[0-9]|T[0-9]|K[DHW]|S[DHW]|P[DHW]|D[DHW]|EXACT0|SPLIT2|IS0|OS0|WIDE|VW|TAIL|ACH|ORDER|OFF32|PERQ)(=[^ ]*)?//g' \
             -e 's/ -DIDX=(int|long)//g' | sort -u
     }
     touch "$TRACE_TESTS" "$TRACE_OCL"

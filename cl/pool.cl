@@ -741,6 +741,9 @@ inline void clrs_win_pc(__global const DATA_T *src, long src_off, __global DATA_
  * load per lane: W7 NCHW, a quarter of whose vectors touch the padding,
  * 3.1 -> 2.8 ms). */
 #define WIN_SPAN (SW == 1 ? VW : 2 * VW - 1)
+#ifndef TAIL
+#define TAIL 0
+#endif
 /* store vector v of T at p, all lanes or (a row's partial last vector)
  * those from `skip` on */
 #define WIN_STORE(T, vst, v, p, skip)                   \
@@ -901,6 +904,8 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
      * row's end, storing only its lanes from x0 on (the lanes before are
      * the previous work-item's outputs) */
     int skip = 0;
+#if TAIL /* (compiled only for rows that are not whole vectors: the
+          * runtime lane count in the stores cost W6 NCHW 1.9 -> 2.2 ms) */
     if (x0 + VW > nx && nx >= VW) {
         skip = (int)(x0 + VW - nx);
         x0 = nx - VW;
@@ -910,6 +915,7 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
         ow = x0;
 #endif
     }
+#endif
     if (x0 + VW <= nx) { /* a whole vector of outputs */
         const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
         const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;

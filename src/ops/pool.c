@@ -817,6 +817,8 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
         if (cap != NULL && atoi(cap) >= 1 && vw > atoi(cap)) vw = atoi(cap) >= 8 ? 8 : 1;
     }
     clrs__opts_def(&o, "VW=%d", vw);
+    /* rows (along x) that end in a partial vector */
+    if (vw > 1 && algo != A_AAVG && osz->s[ax] % vw != 0) clrs__opts_def(&o, "TAIL=1");
     build_options(ctx, &o, opts, sizeof opts);
     cl_kernel k = NULL;
     clrs_status st = clrs__get_kernel(ctx, "pool", opts, "clrs_pool_win", &k);
