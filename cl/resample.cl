@@ -89,9 +89,10 @@
 #define DOFF0(i) (OS0 ? (i) : (i) * (IDX)ost.s0)
 #define MAPK(k, i) (R##k ? (long)tab[toff.s##k + (long)(i)] : (long)(i) * ist.s##k)
 
-/* Global ids. Dims 1 and 2 are launched with local size 1 and exact global
- * sizes, so i1..i4 are always in range and uniform across a work-group:
- * everything derived from them is computed once per work-group by PoCL.
+/* Global ids. Dims 1 and 2 are launched with exact global sizes (local
+ * size 1 along dim 2, a divisor of dim 1 along dim 1), so i1..i4 are
+ * always in range and uniform across PoCL's innermost work-item loop
+ * (along dim 0): everything derived from them is computed once per row.
  * Dim 0 is rounded up to the local size: i0 is clamped (ok0 says whether
  * the work-item is real) so that the body has no divergent branch and only
  * the final store is conditional. */
