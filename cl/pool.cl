@@ -735,9 +735,9 @@ inline void clrs_win_pc(__global const DATA_T *src, long src_off, __global DATA_
 /* Lane j: p[j * SW], the column col + j*SW of a row of iw elements; with
  * `checked`, columns outside [0, iw) read PADV. Reads nothing outside
  * [p, p + (VW-1)*SW] (unchecked) or the row (checked) -- or, checked with
- * SW <= 2, the unchecked span when it lies inside the buffer (p is
- * element pos of len): the elements of the neighbouring rows there are
- * read and replaced by PADV (a vector load and a select, not a scalar
+ * SW <= 2, the unchecked span when it lies inside the input tensor's
+ * element range [lo, hi) (p is element pos): the elements of the
+ * neighbouring rows there are read and replaced by PADV (a vector load and a select, not a scalar
  * load per lane: W7 NCHW, a quarter of whose vectors touch the padding,
  * 3.1 -> 2.8 ms). */
 #define WIN_SPAN (SW == 1 ? VW : 2 * VW - 1)
@@ -757,11 +757,11 @@ inline void clrs_win_pc(__global const DATA_T *src, long src_off, __global DATA_
                 (p)[j_] = t_[j_];                       \
         }                                               \
     } while (0)
-inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw, long pos, long len)
+inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw, long pos, long lo, long hi)
 {
     if (checked) {
 #if SW <= 2
-        if (pos >= 0 && pos + WIN_SPAN <= len) {
+        if (pos >= lo && pos + WIN_SPAN <= hi) {
             const VOFF cj = (VOFF)(col) + LANES * SW;
 #if SW == 1
             const VF v = VLOAD(p);
@@ -954,7 +954,7 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
                 const VF v = VLOAD(rs + ih * sh + iw * sw);
                 const VOFF at = (VOFF)((pl + ih) * IW + iw);
 #else
-                const VF v = clrs_win_row(rs + ih * sh + iw, checked, iw, IW, rpos + ih * sh + iw, isz.s7);
+                const VF v = clrs_win_row(rs + ih * sh + iw, checked, iw, IW, rpos + ih * sh + iw, isz.s6, isz.s7);
                 const VOFF at = (VOFF)((pl + ih) * IW + iw) + LANES * SW;
 #endif
                 const VI take = (v > m) | isnan(v);
@@ -983,7 +983,7 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
                 if (iw < 0 || iw >= IW) continue;
                 sum += VLOAD(rs + ih * sh + iw * sw);
 #else
-                sum += clrs_win_row(rs + ih * sh + iw, checked, iw, IW, rpos + ih * sh + iw, isz.s7);
+                sum += clrs_win_row(rs + ih * sh + iw, checked, iw, IW, rpos + ih * sh + iw, isz.s6, isz.s7);
 #endif
             }
         }

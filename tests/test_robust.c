@@ -1981,6 +1981,53 @@ START_TEST(test_kernel_variants)
         int64_t c[4] = {1, 2, 6, 6};
         kernel_shuffle(ctx, CLRS_I64, c, 3, 1, TU_CHANNELS_LAST, TU_STRIDED, &rng);
     }
+    /* input and output in one cl_mem (allowed: their ranges do not
+     * overlap), rows of 64 with padding: the vector window kernel's padded
+     * row vectors must read only inside the input's range (the oclgrind
+     * pass runs this case with --data-races; reading up to the buffer's end
+     * raced with the output's stores) */
+    {
+        cl_context clc;
+        cl_command_queue q;
+        ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
+        enum { H = 64, W = 64, NI = H * W };
+        int64_t isz[4] = {1, 1, H, W}, osz[5];
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, CLRS_POOL_MAX);
+        p.n_kernel = p.n_stride = p.n_padding = 1;
+        p.kernel[0] = 3;
+        p.stride[0] = 1;
+        p.padding[0] = 1;
+        clrs_tensor_desc in, out;
+        clrs_tensor_desc_contiguous(&in, CLRS_F32, 4, isz);
+        ck_assert_int_eq(clrs_pool_output_shape(ctx, &in, &p, osz), CLRS_OK);
+        clrs_tensor_desc_contiguous(&out, CLRS_F32, 4, osz);
+        out.offset = NI;
+        static float h[2 * NI];
+        for (int i = 0; i < 2 * NI; i++) h[i] = (float)(tu_rand(&rng) % 2001) - 1000.0f;
+        cl_int e;
+        cl_mem m = clCreateBuffer(clc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof h, h, &e);
+        ck_assert_int_eq(e, CL_SUCCESS);
+        ck_assert_int_eq(clrs_pool_cl(ctx, &p, &in, m, &out, m, NULL, NULL, NULL, 0, NULL, NULL), CLRS_OK);
+        static float r[NI];
+        ck_assert_int_eq(clEnqueueReadBuffer(q, m, CL_TRUE, sizeof(float) * NI, sizeof r, r, 0, NULL, NULL), CL_SUCCESS);
+        clReleaseMemObject(m);
+        int bad = 0;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++) {
+                float mx = -INFINITY;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                        if (y + dy >= 0 && y + dy < H && x + dx >= 0 && x + dx < W && h[(y + dy) * W + x + dx] > mx)
+                            mx = h[(y + dy) * W + x + dx];
+                bad += r[y * W + x] != mx;
+            }
+        kcases++;
+        if (bad) {
+            printf("# one-buffer max pool: %d of %d outputs wrong\n", bad, NI);
+            kfail++;
+        }
+    }
     printf("# kernel variants on '%s': %d calls, %d failed\n", info.name, kcases, kfail);
     ck_assert_msg(kfail == 0, "%d of %d small-shape kernel calls wrong (see the log)", kfail, kcases);
 }

@@ -827,12 +827,13 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
     cl_long divisor = algo == A_AVG ? plan->divisor_override : 0;
     cl_mem nomem = NULL;
     cl_mem xm = with_idx ? t[2].mem : nomem;
-    /* isz.s7: the input buffer's size in elements (the vector form's
-     * checked rows read whole vectors inside it, see clrs_win_row) */
+    /* isz.s6, s7: the input tensor's element range [offset, extent) in
+     * its buffer (the vector form's checked rows read whole vectors inside
+     * it, see clrs_win_row; not the whole buffer, which may hold the
+     * output too) */
     cl_long8 iszb = *isz;
-    size_t msz = 0;
-    if (clGetMemObjectInfo(t[0].mem, CL_MEM_SIZE, sizeof msz, &msz, NULL) != CL_SUCCESS) msz = 0;
-    iszb.s[7] = (cl_long)(msz / clrs_dtype_size(in->dtype));
+    iszb.s[6] = (cl_long)in->offset;
+    iszb.s[7] = (cl_long)clrs__desc_extent(in);
     cl_uint ai = 0;
     ARG(t[0].mem);
     ARG(soff);
