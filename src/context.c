@@ -31,6 +31,10 @@ static clrs_status finish_init(clrs_context *ctx)
     ctx->fp64 = info->fp64;
     ctx->fp16 = info->fp16;
     ctx->max_wg = info->max_work_group ? info->max_work_group : 1;
+    size_t items[3] = {0, 0, 0};
+    if (clGetDeviceInfo(ctx->dev, CL_DEVICE_MAX_WORK_ITEM_SIZES, sizeof items, items, NULL) != CL_SUCCESS)
+        items[0] = items[1] = items[2] = 1;
+    for (int i = 0; i < 3; i++) ctx->max_item[i] = items[i] ? items[i] : 1;
     ctx->max_alloc = info->max_alloc;
     if (clGetPlatformInfo(ctx->platform, CL_PLATFORM_VERSION, sizeof ctx->platform_version,
                           ctx->platform_version, NULL) != CL_SUCCESS)

@@ -98,6 +98,7 @@ struct clrs_context {
     int unified_memory;
     int fp64, fp16;
     size_t max_wg;
+    size_t max_item[3]; /* CL_DEVICE_MAX_WORK_ITEM_SIZES (work-group extent per dimension) */
     cl_ulong max_alloc;
     char platform_version[128];
     char device_options[256]; /* -D options derived from device capabilities */

@@ -214,6 +214,11 @@ clrs_status clrs__enqueue_kernel_local(clrs_context *ctx, cl_command_queue q, cl
     for (int i = 0; i < dims; i++) g[i] = gsize[i] ? gsize[i] : 1;
     if (lsize != NULL) {
         for (int i = 0; i < dims; i++) l[i] = lsize[i] ? lsize[i] : 1;
+        /* the device's extent per dimension (OpenCL 1.2 lets a device
+         * report e.g. 1024 x 1 x 1): the callers' y and z sizes are powers
+         * of two dividing their global sizes, so halving keeps that */
+        for (int i = 1; i < dims; i++)
+            while (l[i] > ctx->max_item[i] && l[i] > 1) l[i] >>= 1;
     } else {
         size_t lx = tune_lx ? tune_lx : ctx->is_cpu ? 16 : 64;
         while (lx > ctx->max_wg && lx > 1) lx >>= 1;
