@@ -732,15 +732,6 @@ inline void clrs_win_pc(__global const DATA_T *src, long src_off, __global DATA_
 #else
 #define LANES (VOFF)(0, 1, 2, 3, 4, 5, 6, 7)
 #endif
-/* Lane j: p[j * SW], the column col + j*SW of a row of iw elements; with
- * `checked`, columns outside [0, iw) read PADV. Reads nothing outside
- * [p, p + (VW-1)*SW] (unchecked) or the row (checked) -- or, checked with
- * SW <= 2, the unchecked span when it lies inside the input tensor's
- * element range [lo, hi) (p is element pos): the elements of the
- * neighbouring rows there are read and replaced by PADV (a vector load and a select, not a scalar
- * load per lane: W7 NCHW, a quarter of whose vectors touch the padding,
- * 3.1 -> 2.8 ms). */
-#define WIN_SPAN (SW == 1 ? VW : 2 * VW - 1)
 #ifndef TAIL
 #define TAIL 0
 #endif
@@ -757,6 +748,16 @@ inline void clrs_win_pc(__global const DATA_T *src, long src_off, __global DATA_
                 (p)[j_] = t_[j_];                       \
         }                                               \
     } while (0)
+/* elements a vector of VW lanes at stride SW (<= 2) loads */
+#define WIN_SPAN (SW == 1 ? VW : 2 * VW - 1)
+/* Lane j: p[j * SW], the column col + j*SW of a row of iw elements; with
+ * `checked`, columns outside [0, iw) read PADV. Reads nothing outside
+ * [p, p + (VW-1)*SW] (unchecked) or the row (checked) -- or, checked with
+ * SW <= 2, the unchecked span when it lies inside the input tensor's
+ * element range [lo, hi) (p is element pos): the elements of the
+ * neighbouring rows there are read and replaced by PADV (a vector load
+ * and a select, not a scalar load per lane: W7 NCHW, a quarter of whose
+ * vectors touch the padding, 3.2 -> 2.6 ms). */
 inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw, long pos, long lo, long hi)
 {
     if (checked) {

@@ -329,6 +329,16 @@ static size_t engine_local_x(const clrs_context *ctx, int64_t n0, int *exact)
     return lx < 16 ? lx : 16;
 }
 
+/* Rows of dim 1 that join a work-group of lx items along dim 0: the
+ * largest power of two dividing g1 (the kernels have no guard along dim 1)
+ * with at most cap items in all and within the kernel's limit kmax. */
+static size_t engine_rows(size_t lx, size_t g1, size_t cap, size_t kmax)
+{
+    size_t ly = 1;
+    while (lx * ly * 2 <= cap && lx * ly * 2 <= kmax && g1 % (ly * 2) == 0) ly *= 2;
+    return ly;
+}
+
 /* Enqueue an engine kernel with local size (lx, ly, 1), lx halved while
  * the built kernel allows less (a power-of-two divisor of an exact lx
  * still divides dim 0, so -D EXACT0 stays true); ly divides dim 1. */
@@ -348,9 +358,7 @@ static clrs_status engine_enqueue(clrs_context *ctx, cl_command_queue q, cl_kern
      * (measured, large channels-last cold: W10 9.6 -> 4.5 ms, W3 15.8 ->
      * 11.6, W2 9.7 -> 8.7; 256: W10 4.9, W3 12.7). Not when dim 0 alone
      * fills a group of 256 (W4 small NCHW 0.37 -> 0.48-0.56 with it). */
-    size_t ly = 1, lmax = ctx->is_cpu ? 1024 : 256;
-    if (lx >= g[0] && lx < 256)
-        while (lx * ly * 2 <= lmax && lx * ly * 2 <= kmax && g[1] % (ly * 2) == 0) ly *= 2;
+    const size_t ly = lx >= g[0] && lx < 256 ? engine_rows(lx, g[1], ctx->is_cpu ? 1024 : 256, kmax) : 1;
     size_t lsz[3] = {lx, ly, 1};
     return clrs__enqueue_kernel_local(ctx, q, k, 3, g, lsz, nwait, wait, ev);
 }
@@ -715,7 +723,7 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
              * divisor of their count), fewer groups where a row has few
              * periods (1024 vs 256, large NCHW cold: W10 8.0 -> 7.5 ms, W3
              * 17.3 -> 16.6, W12 9.3 -> 9.1; W2 small 0.92 -> 0.82) */
-            size_t kmax = 0, ly = 1;
+            size_t kmax = 0;
             if (clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax, NULL) != CL_SUCCESS)
                 kmax = l;
             if (l > kmax) { /* a kernel limit below the device's: a divisor of len */
@@ -723,8 +731,7 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
                 for (size_t v = kmax; v > 1 && l == 1; v--)
                     if (g[0] % v == 0) l = v;
             }
-            while (l * ly * 2 <= (ctx->is_cpu ? 1024 : 64) && l * ly * 2 <= kmax && g[1] % (ly * 2) == 0) ly *= 2;
-            size_t lsz[3] = {l, ly, 1};
+            size_t lsz[3] = {l, engine_rows(l, g[1], ctx->is_cpu ? 1024 : 64, kmax), 1};
             st = clrs__enqueue_kernel_local(ctx, q, k, 3, g, lsz, nwait, wait, last ? ev : &first);
         } else if (st == CLRS_OK) {
             st = engine_enqueue(ctx, q, k, g, l, edge ? 1 : nwait, edge ? &first : wait, last ? ev : &first);
