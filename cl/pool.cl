@@ -829,11 +829,13 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
 
 #if ALGO == A_AAVG && !ORDER
 /* Adaptive avg, 2-D, output rows along W (ORDER 0), the row's geometry
- * compile-time (AIW input / AOW output columns): one work-item per (n, c,
- * oh) walks its window rows once and keeps AOW running sums, one per output
- * of the row (independent chains, no lanes wasted on short output rows);
- * each sum takes its taps in clrs_pool's scan order (h, then w) and the
- * result is clrs_pool's sum / kd / kh / kw with kd = 1. */
+ * compile-time (AIW input / AOW output columns): one work-item per output
+ * row (n, c, oh) sums the whole input row over its window rows into AIW
+ * column sums (16-wide vectors when the columns are contiguous, AUNIT),
+ * then adds up each output's window of columns, all indices compile-time.
+ * Each sum goes rows first, then columns (clrs_pool scans h, then w: the
+ * rounding differs, within the float tolerance); the result is clrs_pool's
+ * sum / kd / kh / kw with kd = 1. */
 __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
                             __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
                             long divisor)
@@ -843,24 +845,42 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
     const OFF_T IH = (OFF_T)isz.s3, OH = (OFF_T)osz.s3;
     const OFF_T hs = ((OFF_T)oh / OH) * IH + (((OFF_T)oh % OH) * IH) / OH, he = 1 + (((OFF_T)oh + 1) * IH - 1) / OH;
     const OFF_T sh = (OFF_T)ist.s3, sw = (OFF_T)ist.s4;
-    __global const DATA_T *rs = src + (src_off + n * ist.s0 + c * ist.s1);
-    SUM_T acc[AOW];
+    __global const DATA_T *rs = src + (src_off + n * ist.s0 + c * ist.s1 + hs * sh);
+    SUM_T cs[AIW];
+#if AUNIT && defined(DTYPE_F32) && AIW >= 16
+    /* the row's whole vectors in registers (a private array that vload16
+     * reads stays in memory), stored once for the column windows */
+    float16 cv[AIW / 16];
 #pragma unroll
-    for (int j = 0; j < AOW; j++) acc[j] = 0;
-    for (OFF_T ih = hs; ih < he; ih++) {
-        __global const DATA_T *row = rs + ih * sh;
+    for (int v = 0; v < AIW / 16; v++) cv[v] = (float16)(0.0f);
 #pragma unroll
-        for (int j = 0; j < AOW; j++) {
+    for (int x = AIW - AIW % 16; x < AIW; x++) cs[x] = 0;
+    for (OFF_T r = 0; r < he - hs; r++) {
+        __global const float *row = rs + r * sh;
 #pragma unroll
-            for (int iw = (j * AIW) / AOW; iw < 1 + ((j + 1) * AIW - 1) / AOW; iw++)
-                acc[j] += SUM_LOAD(row, iw * sw);
-        }
+        for (int v = 0; v < AIW / 16; v++) cv[v] += vload16(v, row);
+#pragma unroll
+        for (int x = AIW - AIW % 16; x < AIW; x++) cs[x] += row[x];
     }
+#pragma unroll
+    for (int v = 0; v < AIW / 16; v++) vstore16(cv[v], v, cs);
+#else
+#pragma unroll
+    for (int x = 0; x < AIW; x++) cs[x] = 0;
+    for (OFF_T r = 0; r < he - hs; r++) {
+        __global const DATA_T *row = rs + r * sh;
+#pragma unroll
+        for (int x = 0; x < AIW; x++) cs[x] += SUM_LOAD(row, x * sw);
+    }
+#endif
     const long o = dst_off + n * ost.s0 + c * ost.s1 + oh * ost.s3;
 #pragma unroll
-    for (int j = 0; j < AOW; j++)
-        clrs_store_aavg(dst, o + j * ost.s4, acc[j], 1, he - hs,
-                        1 + ((j + 1) * AIW - 1) / AOW - (j * AIW) / AOW);
+    for (int j = 0; j < AOW; j++) {
+        SUM_T s = 0;
+#pragma unroll
+        for (int iw = (j * AIW) / AOW; iw < 1 + ((j + 1) * AIW - 1) / AOW; iw++) s += cs[iw];
+        clrs_store_aavg(dst, o + j * ost.s4, s, 1, he - hs, 1 + ((j + 1) * AIW - 1) / AOW - (j * AIW) / AOW);
+    }
 }
 #endif
 

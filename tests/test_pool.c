@@ -829,16 +829,30 @@ START_TEST(test_channels_last_rgb_windows)
 }
 END_TEST
 
-/* Adaptive avg over channels-last f32 with C a multiple of 8 (vectors
- * along C; up to 4 of them per work-item, -D ACH): 1, 2, 3 and 4 vectors
- * per work-item, uneven windows, against the reference. */
+/* The adaptive avg window kernels, against the reference. Channels-last
+ * f32 with C a multiple of 8 (vectors along C; up to 4 of them per
+ * work-item, -D ACH): 1, 2, 3 and 4 vectors per work-item, uneven windows.
+ * NCHW rows (one work-item per output row, column sums in 16-wide vectors):
+ * uneven windows, a row of whole vectors plus a scalar tail, a row
+ * narrower than a vector, a strided input (columns one by one) and sizes
+ * that divide into windows wider than 4. */
 START_TEST(test_adaptive_avg_channels_last_vectors)
 {
     clrs_context *ctx = tu_context();
     uint64_t rng = 0xac4ULL;
     static const struct {
         int64_t in[4], out;
-    } cs[] = {{{1, 64, 40, 40}, 8}, {{1, 48, 30, 31}, 10}, {{2, 8, 50, 50}, 17}, {{1, 96, 21, 20}, 7}, {{1, 32, 36, 35}, 12}};
+        tu_layout li, lo;
+    } cs[] = {{{1, 64, 40, 40}, 8, TU_CHANNELS_LAST, TU_CHANNELS_LAST},
+              {{1, 48, 30, 31}, 10, TU_CHANNELS_LAST, TU_CHANNELS_LAST},
+              {{2, 8, 50, 50}, 17, TU_CHANNELS_LAST, TU_CHANNELS_LAST},
+              {{1, 96, 21, 20}, 7, TU_CHANNELS_LAST, TU_CHANNELS_LAST},
+              {{1, 32, 36, 35}, 12, TU_CHANNELS_LAST, TU_CHANNELS_LAST},
+              {{2, 32, 40, 40}, 8, TU_CONTIGUOUS, TU_CONTIGUOUS},
+              {{4, 32, 100, 100}, 7, TU_CONTIGUOUS, TU_CONTIGUOUS},
+              {{1, 64, 12, 12}, 8, TU_CONTIGUOUS, TU_CONTIGUOUS},
+              {{2, 32, 50, 50}, 8, TU_STRIDED, TU_CONTIGUOUS},
+              {{2, 32, 64, 64}, 8, TU_CONTIGUOUS, TU_CONTIGUOUS}};
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         clrs_pool_params p;
         clrs_pool_params_init(&p, CLRS_POOL_ADAPTIVE_AVG);
@@ -855,8 +869,8 @@ START_TEST(test_adaptive_avg_channels_last_vectors)
         fill_values(&rng, CLRS_F32, lin, vin, ni, 0, 0);
         ck_assert_int_eq(ref_pool(4, cs[c].in, vin, &p, osz, vout, NULL, CLRS_F32), 0);
         tu_tensor ti, to;
-        tu_alloc(&ti, CLRS_F32, 4, cs[c].in, TU_CHANNELS_LAST, 0);
-        tu_alloc(&to, CLRS_F32, 4, osz, TU_CHANNELS_LAST, 0);
+        tu_alloc(&ti, CLRS_F32, 4, cs[c].in, cs[c].li, 0);
+        tu_alloc(&to, CLRS_F32, 4, osz, cs[c].lo, 0);
         tu_store(&ti, lin);
         ck_assert_msg(clrs_pool(ctx, &p, &ti.desc, ti.base, &to.desc, to.base, NULL, NULL) == CLRS_OK, "%s",
                       clrs_last_error(ctx));

@@ -1919,6 +1919,25 @@ START_TEST(test_kernel_variants)
             }
             kernel_pool(ctx, CLRS_F32, 4, fw[i].in, &p, fw[i].idx, fw[i].l, fw[i].l, &rng);
         }
+        /* the adaptive avg row form: a strided input (columns read one by
+         * one, -D AUNIT=0), rows narrower than one vector, and sizes that
+         * divide into windows wider than 4 */
+        static const struct {
+            int64_t in[4];
+            int64_t out;
+            tu_layout li;
+        } ar[] = {
+            {{2, 32, 20, 20}, 8, TU_STRIDED},
+            {{2, 32, 12, 12}, 8, TU_CONTIGUOUS},
+            {{2, 32, 64, 64}, 8, TU_CONTIGUOUS},
+        };
+        for (size_t i = 0; i < sizeof ar / sizeof ar[0]; i++, n++) {
+            clrs_pool_params p;
+            clrs_pool_params_init(&p, CLRS_POOL_ADAPTIVE_AVG);
+            p.n_output_size = 1;
+            p.output_size[0] = ar[i].out;
+            kernel_pool(ctx, CLRS_F32, 4, ar[i].in, &p, 0, ar[i].li, TU_CONTIGUOUS, &rng);
+        }
     }
     /* whole 3-D windows on >= 4096 outputs (the FULL program) and u8 max with
      * indices in the window kernel's scalar form */
