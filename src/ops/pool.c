@@ -734,13 +734,17 @@ static int win_aavg_eligible(const clrs_pool_plan *plan, const clrs_tensor_desc 
  * output before); 224x224 -> 7x7 (divisible, windows of 32, the general
  * kernel before) 11.0 -> 4.3 ms. */
 #define WIN_AAVG_ROW_MAX_OW 16
+/* a large input with few outputs pays for the specialised build too: W8
+ * small, (1,3,512,512) -> 7x7 NCHW, 0.31 -> 0.16 ms */
+#define WIN_AAVG_ROW_MIN_INPUT (1 << 18)
 #define WIN_AAVG_ROW_MAX_IW 512
 static int win_aavg_row_eligible(const clrs_pool_plan *plan, const clrs_tensor_desc *in,
                                  const clrs_tensor_desc *out, int algo)
 {
     const int whole = plan->in3[1] % plan->out3[1] == 0 && plan->in3[2] % plan->out3[2] == 0 &&
                       plan->in3[1] / plan->out3[1] <= 4 && plan->in3[2] / plan->out3[2] <= 4;
-    return algo == A_AAVG && plan->numel_out >= FULL_MIN_OUTPUT && in->dtype == CLRS_F32 && plan->in3[0] == 1 &&
+    return algo == A_AAVG && (plan->numel_out >= FULL_MIN_OUTPUT || clrs_tensor_desc_numel(in) >= WIN_AAVG_ROW_MIN_INPUT) &&
+           in->dtype == CLRS_F32 && plan->in3[0] == 1 &&
            plan->out3[0] == 1 && !channels_last_order(out) && plan->out3[2] <= WIN_AAVG_ROW_MAX_OW &&
            plan->in3[2] <= WIN_AAVG_ROW_MAX_IW && !whole;
 }
