@@ -309,13 +309,13 @@ if [ -x "$ROBUST" ]; then
     # the resampling engine's special forms must be exercised by the suite
     # at all (a size change in the goldens could silently drop them)
     nforms=0
-    for form in '-DEDGE=0 .*-DPER=N' '-DEDGE=N' 'clrs_pool_win'; do
+    for form in '-DEDGE=0 .*-DPER=N' '-DEDGE=N' '-DVPER=1' '-DVPER=2' 'clrs_pool_win'; do
         grep -q -e "$form" "$WORK/variants-tests.txt" && nforms=$((nforms + 1)) ||
             echo "the test suite never runs a kernel matching '$form'"
     done
     if [ "$nt" -eq 0 ]; then
         result fail "no kernel trace from the test suite"
-    elif [ "$nforms" -ne 3 ]; then
+    elif [ "$nforms" -ne 5 ]; then
         result fail "the test suite misses a kernel form (above)"
     elif [ "$rc" -eq 0 ] && [ "$nrep" = 0 ] && [ "$nmiss" -eq 0 ]; then
         result pass "$(grep -o '[0-9]* calls, [0-9]* failed' "$WORK/oclgrind-memcheck.out") per pass (memcheck+races, uninit); 0 reports; all $nt variants ($scov of $st with shape flags)"

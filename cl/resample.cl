@@ -401,6 +401,118 @@ clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, _
     return a4;
 }
 
+#ifndef VPER
+#define VPER 0
+#endif
+#if VPER
+/* VPER = P (1 or 2) with PERQ = Q (1 or 2): the periodic interior of dim 0
+ * (f32, unit strides) in explicit vectors of VPW = 16 lanes: lane j
+ * holds the output P * (m0 + j) + r, whose taps the host proved sit at the
+ * reference's offsets shifted by (m0 + j - mref) * Q with the reference's
+ * weights. Lane j of a tap reads element o + j * Q: one contiguous load
+ * (Q = 1) or the even lanes of two (Q = 2; PoCL's own vectorisation of
+ * such loads across work-items gave gathers). The sums nest as in
+ * clrs_rs_sum, term by term the same operations, so each lane is what the
+ * general kernel gives for its output. */
+#define VPW 16
+#define VPF float16
+#if defined(__clang__)
+/* clang: whole unaligned vector loads and stores (PoCL's vload16 /
+ * vstore16 split into 2-element pieces) */
+typedef float clrs_vpu __attribute__((ext_vector_type(16), aligned(4)));
+#define VPER_LD(p) (*(__global const clrs_vpu *)(p))
+#define VPER_ST(v, p) (*(__global clrs_vpu *)(p) = (v))
+#else
+#define VPER_LD(p) vload16(0, (p))
+#define VPER_ST(v, p) vstore16((v), 0, (p))
+#endif
+/* The shuffles as vector literals: they compile to the same permutes,
+ * and Oclgrind's uninitialized-value plugin runs them (on .even / .odd
+ * and on __builtin_shufflevector's upper half it crashed or misreported). */
+#define VPER_ZIP_LO(a, b)                                                                                        \
+    ((float16)((a).s0, (b).s0, (a).s1, (b).s1, (a).s2, (b).s2, (a).s3, (b).s3, (a).s4, (b).s4, (a).s5, (b).s5, \
+               (a).s6, (b).s6, (a).s7, (b).s7))
+#define VPER_ZIP_HI(a, b)                                                                                        \
+    ((float16)((a).s8, (b).s8, (a).s9, (b).s9, (a).sa, (b).sa, (a).sb, (b).sb, (a).sc, (b).sc, (a).sd, (b).sd, \
+               (a).se, (b).se, (a).sf, (b).sf))
+inline float16 clrs_vper_load(__global const float *p)
+{
+#if PERQ == 1
+    return VPER_LD(p);
+#else
+    const float16 a = VPER_LD(p), b = VPER_LD(p + 15);
+    return (float16)(a.s0, a.s2, a.s4, a.s6, a.s8, a.sa, a.sc, a.se, b.s1, b.s3, b.s5, b.s7, b.s9, b.sb, b.sd, b.sf);
+#endif
+}
+__attribute__((always_inline)) inline VPF
+clrs_rs_vsum(__global const float *src, long src_off, __global const IDX *tidx, __global const WT *tw, long8 osz,
+             long8 ist, long8 toff, long e0, IDX s0, long i1, long i2, long i3, long i4)
+{
+    VPF a4 = 0;
+    UNROLL_T4
+    for (int t4 = 0; t4 < T4; t4++) {
+        TAP(4, t4, i4, o4, w4, k4)
+        o4 += src_off;
+        VPF a3 = 0;
+        UNROLL_T3
+        for (int t3 = 0; t3 < T3; t3++) {
+            TAP(3, t3, i3, o3, w3, k3)
+            o3 += o4;
+            VPF a2 = 0;
+            UNROLL_T2
+            for (int t2 = 0; t2 < T2; t2++) {
+                TAP(2, t2, i2, o2, w2, k2)
+                o2 += o3;
+                VPF a1 = 0;
+                UNROLL_T1
+                for (int t1 = 0; t1 < T1; t1++) {
+                    TAP(1, t1, i1, o1, w1, k1)
+                    __global const float *row = src + (o1 + o2);
+                    VPF a0 = 0;
+                    UNROLL_T0
+                    for (int t0 = 0; t0 < T0; t0++) {
+                        long e_ = toff.s0 + (long)t0 * osz.s0 + e0;
+                        IDX j_ = tidx[e_];
+                        int k0 = !DROP || j_ >= 0;
+                        IDX o0 = k0 ? j_ + s0 : 0;
+                        ACCUM(a0, tw[e_], clrs_vper_load(row + o0), k0);
+                    }
+                    ACCUM(a1, w1, a0, k1);
+                }
+                ACCUM(a2, w2, a1, k2);
+            }
+            ACCUM(a3, w3, a2, k3);
+        }
+        ACCUM(a4, w4, a3, k4);
+    }
+    return a4;
+}
+#endif
+
+#if VPER
+/* The chunk of VPW periods from m0 of row d: P vector sums, interleaved
+ * for P = 2, stored whole. (Measured and left out: non-temporal stores of
+ * 64-byte aligned chunks, W2 large NCHW cold 8.8 -> 9.7 ms.) */
+__attribute__((always_inline)) inline void
+clrs_vper_chunk(__global float *d, IDX m0, __global const float *src, long src_off, __global const IDX *tidx,
+                __global const WT *tw, long8 osz, long8 ist, long8 toff, long i1, long i2, long i3, long i4)
+{
+    const IDX mref = (IDX)osz.s5;
+    __global float *dc = d + VPER * m0;
+    const VPF v0 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), (m0 - mref) * PERQ,
+                                i1, i2, i3, i4);
+#if VPER == 1
+    VPER_ST(v0, dc);
+#else
+    const VPF v1 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), (m0 - mref) * PERQ,
+                                i1, i2, i3, i4);
+    VPER_ST(VPER_ZIP_LO(v0, v1), dc);
+    VPER_ST(VPER_ZIP_HI(v0, v1), dc + VPW);
+#endif
+}
+#define VPER_CHUNK(m0) clrs_vper_chunk(d, (m0), src, src_off, tidx, tw, osz, ist, toff, i1, i2, i3, i4)
+#endif
+
 #if FIXED
 #define RS_STORE(d, i, a) ((d)[i] = (uchar)clamp(((a) + (prec > 0 ? (1 << (prec - 1)) : 0)) >> prec, 0, 255))
 #else
@@ -453,7 +565,33 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
     ist.s1 = 1;
     ost.s1 = 1;
 #endif
-#if PER
+#if VPER
+    /* work-item k of a row: chunk k of VPW periods from the interior's
+     * start mlo (osz.s6); work-item 0 also the outputs before mlo (per
+     * output from the tables, as the general kernel), the last one the
+     * chunk that ends at the interior's end mhi (osz.s7), which may
+     * overlap its own whole chunk (the overlap written twice with the same
+     * values; element-wise stores of a partial chunk instead cost W2 large
+     * 2-3 ms), and the outputs from P * mhi on */
+    const long k = (long)get_global_id(0), i1 = (long)get_global_id(1), g2 = (long)get_global_id(2);
+    const IDX mlo = (IDX)osz.s6, mhi = (IDX)osz.s7, nv = (mhi - mlo) / VPW;
+    if (k >= nv) return;
+    SPLIT_G2(g2)
+    __global DST_T *d = RS_DST(i1, i2, i3, i4);
+    if (k == 0)
+        for (IDX i0 = 0; i0 < VPER * mlo; i0++) {
+            ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
+            RS_STORE(d, i0, a);
+        }
+    VPER_CHUNK(mlo + (IDX)k * VPW);
+    if (k == nv - 1) {
+        if (mlo + nv * VPW < mhi) VPER_CHUNK(mhi - VPW);
+        for (IDX i0 = VPER * mhi; i0 < (IDX)osz.s0; i0++) {
+            ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
+            RS_STORE(d, i0, a);
+        }
+    }
+#elif PER
     const IDX m = (IDX)(osz.s6 + (long)get_global_id(0)), mref = (IDX)osz.s5;
     const long g2 = (long)get_global_id(2);
     SPLIT_G2(g2)

@@ -491,8 +491,9 @@ START_TEST(test_cl_mem_call)
 }
 END_TEST
 
-/* The periodic interior kernel (-D PER, with its EDGE kernel) gives the
- * bits of the general kernel (CLRS_TUNE_RS_PER=0), specials included:
+/* The periodic interior kernels (-D PER, with its EDGE kernel, and the
+ * explicit-vector -D VPER) give the bits of the general kernel
+ * (CLRS_TUNE_RS_PER=0), specials included:
  * every dtype, the weighted modes, up- and downscales, rows long enough
  * for a period, several layouts (the periodic path needs unit W strides,
  * so channels-last and strided runs take the general one both times). */
@@ -515,6 +516,12 @@ START_TEST(test_periodic_matches_general)
         {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 3, 6, 96}, {3, 64}},
         {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 1, 0, {1, 2, 6, 128}, {3, 64}},
         {CLRS_F32, CLRS_INTERP_AREA, 4, 0, 0, {1, 2, 4, 96}, {2, 48}},
+        /* f32 x2 and x0.5 along W in explicit vectors (-D VPER=2 / 1): an
+         * interior that is not whole chunks (the last chunk overlaps), the
+         * antialiased downscale, trilinear */
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {2, 3, 5, 53}, {7, 106}},
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 2, 8, 100}, {4, 50}},
+        {CLRS_F32, CLRS_INTERP_TRILINEAR, 5, 0, 0, {1, 2, 3, 4, 40}, {5, 8, 80}},
     };
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         int rank = cs[c].rank;

@@ -487,9 +487,12 @@ static const char *dtype_tag(clrs_dtype dt)
 typedef struct rs_period {
     int p, q;
     int64_t mref, mlo, len, bl, eb, nb;
+    int64_t lo, hi; /* the whole interior found, before trimming to len */
 } rs_period;
 
 #define RS_PER_MAX_P 8
+/* lanes of the explicit-vector periodic kernel (-D VPER; VPW there) */
+#define RS_VPW 16
 /* at most this many taps unrolled per work-item (P outputs x PERC
  * channels x taps each):
  * a 3-D bicubic x4 (4 x 64) made PoCL's compiler print a warning (an
@@ -523,11 +526,12 @@ static int64_t rs_period_local(int64_t len, size_t kmax)
     return 0;
 }
 
-/* Smallest period P (<= RS_PER_MAX_P) whose interior covers at least half
- * of the row; 0 when none. CLRS_TUNE_RS_PER=0 turns it off (development:
+/* Smallest period P (<= RS_PER_MAX_P, <= maxp) of Q = 1 (or 2, with maxq
+ * 2) input steps whose interior covers at least half of the row; 0 when
+ * none. CLRS_TUNE_RS_PER=0 turns it off (development:
  * to compare with the general kernel). */
 static int rs_find_period(const cl_long *idx, const unsigned char *w, size_t wsz, int64_t off, int64_t n0, int T,
-                          int64_t stride, size_t kmax, int maxp, rs_period *pp, int64_t *lx)
+                          int64_t stride, size_t kmax, int maxp, int maxq, rs_period *pp, int64_t *lx)
 {
     const char *tune = clrs__getenv("CLRS_TUNE_RS_PER");
     if (tune != NULL && strcmp(tune, "0") == 0) return 0;
@@ -541,11 +545,13 @@ static int rs_find_period(const cl_long *idx, const unsigned char *w, size_t wsz
             if (idx[e] >= 0 && idx[e + p] >= 0) q = idx[e + p] - idx[e];
             else if (idx[e] >= 0 || idx[e + p] >= 0) break;
         }
-        if (q != stride) continue;
+        if (q != stride && !(maxq >= 2 && q == 2 * stride)) continue;
         if (!rs_period_same(idx, w, wsz, off, n0, T, p, (int)q, mref, mref + 1)) continue;
         int64_t lo = mref, hi = mref + 2;
         while (lo > 0 && rs_period_same(idx, w, wsz, off, n0, T, p, (int)q, mref, lo - 1)) lo--;
         while (p * (hi + 1) <= n0 && rs_period_same(idx, w, wsz, off, n0, T, p, (int)q, mref, hi)) hi++;
+        pp->lo = lo;
+        pp->hi = hi;
         int64_t len = hi - lo, l = rs_period_local(len, kmax);
         if (l == 0) { /* no divisor: a multiple of 64 */
             len = len / 64 * 64;
@@ -634,10 +640,20 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
      * rows of 256 (W2 large: 12.2 vs 11.3 ms: the EDGE kernel's partial
      * cache lines cost more than the interior gains). */
     int64_t plx = 0, ttot = (int64_t)taps[0] * taps[1] * taps[2] * taps[3] * taps[4];
+    /* f32 with unit strides along dim 0 and a period of 1 or 2 outputs
+     * per 1 or 2 inputs (x2 up, x0.5 down): the interior in explicit
+     * vectors, the rest of the row in the same work-items (-D VPER) */
+    rs_period vp;
+    memset(&vp, 0, sizeof vp);
+    int vper = !fixed && !f64 && sd->dtype == CLRS_F32 && dd->dtype == CLRS_F32 && !perc && d.toff.s[0] >= 0 &&
+               d.ist.s[0] == 1 && d.ost.s[0] == 1 && taps[0] <= 32 && ttot * 2 <= RS_PER_MAX_SUMS &&
+               rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], 1, ctx->max_wg, 2, 2, &vp, &plx) &&
+               vp.hi - vp.lo >= 2 * RS_VPW;
     int per_pays = ttot >= 8 || d.osz.s[0] >= 512 || clrs_dtype_size(sd->dtype) <= 2;
-    if (!(per_pays && d.toff.s[0] >= 0 && ((d.ist.s[0] == 1 && d.ost.s[0] == 1) || perc) && taps[0] <= 32 &&
+    if (!vper &&
+        !(per_pays && d.toff.s[0] >= 0 && ((d.ist.s[0] == 1 && d.ost.s[0] == 1) || perc) && taps[0] <= 32 &&
           rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], d.ist.s[0], ctx->max_wg,
-                         (int)(RS_PER_MAX_SUMS / (ttot * (perc ? perc : 1))), &per, &plx)) &&
+                         (int)(RS_PER_MAX_SUMS / (ttot * (perc ? perc : 1))), 1, &per, &plx)) &&
         ttot * perc > RS_PER_MAX_SUMS)
         perc = 0; /* else the general kernel folds the channels too */
     if (narrow) { /* int entries, in place */
@@ -675,19 +691,25 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
         snprintf(opts, sizeof opts,
                  "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d "
                  "-DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DDROP=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d "
-                 "-DWIDE=%d -DPER=%d -DPERQ=%d -DPERC=%d -DEDGE=%d",
+                 "-DWIDE=%d -DPER=%d -DPERQ=%d -DPERC=%d -DEDGE=%d -DVPER=%d",
                  dtype_tag(sd->dtype), dtype_tag(dd->dtype), fixed ? "int" : f64 ? "double" : "float",
                  fixed ? "int" : f64 ? "double" : "float", fixed, taps[0], taps[1], taps[2], taps[3], taps[4],
                  d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop,
                  narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1, d.osz.s[3] != 1 || d.osz.s[4] != 1,
-                 edge ? edge_exact : per.p ? 1 : exact0, per.p ? 0 : wide, edge ? 0 : per.p, edge ? 1 : per.q,
-                 edge ? 0 : perc, edge ? (int)per.nb : 0);
+                 edge ? edge_exact : per.p || vper ? 1 : exact0, per.p || vper ? 0 : wide, edge ? 0 : per.p,
+                 edge ? 1 : vper ? vp.q : per.q, edge ? 0 : perc, edge ? (int)per.nb : 0, vper ? vp.p : 0);
         cl_kernel k = NULL;
         st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
         if (st != CLRS_OK) break;
         cl_long8 osz = d.osz;
         size_t g[3] = {(size_t)d.osz.s[0], (size_t)d.osz.s[1], g12}, l = lx;
-        if (per.p && !edge) {
+        if (vper) { /* per row: a work-item per whole chunk of RS_VPW periods */
+            osz.s[5] = vp.mref;
+            osz.s[6] = vp.lo;
+            osz.s[7] = vp.hi;
+            g[0] = (size_t)((vp.hi - vp.lo) / RS_VPW);
+            l = g[0];
+        } else if (per.p && !edge) {
             osz.s[5] = per.mref;
             osz.s[6] = per.mlo;
             g[0] = (size_t)per.len;
