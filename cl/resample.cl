@@ -406,7 +406,7 @@ clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, _
 #endif
 #if VPER
 /* VPER = P (1 or 2) with PERQ = Q (1 or 2): the periodic interior of dim 0
- * (f32, unit strides) in explicit vectors of VPW = 16 lanes: lane j
+ * (f32 or f16 in and out, unit strides) in explicit vectors of VPW = 16 lanes: lane j
  * holds the output P * (m0 + j) + r, whose taps the host proved sit at the
  * reference's offsets shifted by (m0 + j - mref) * Q with the reference's
  * weights. Lane j of a tap reads element o + j * Q: one contiguous load
@@ -416,15 +416,68 @@ clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, _
  * general kernel gives for its output. */
 #define VPW 16
 #define VPF float16
+#define CLRS_LANES16(f, v)                                                                                      \
+    (f((v).s0), f((v).s1), f((v).s2), f((v).s3), f((v).s4), f((v).s5), f((v).s6), f((v).s7), f((v).s8), f((v).s9), \
+     f((v).sa), f((v).sb), f((v).sc), f((v).sd), f((v).se), f((v).sf))
+/* f32 or f16 (16-bit integers) elements: RAWV, the vector of 16 as stored */
+#if CLRS_CAT(CLRS_F16SRC_, SRC)
+#define RAWV ushort16
+#define RAWE ushort
+#else
+#define RAWV float16
+#define RAWE float
+#endif
 #if defined(__clang__)
 /* clang: whole unaligned vector loads and stores (PoCL's vload16 /
  * vstore16 split into 2-element pieces) */
-typedef float clrs_vpu __attribute__((ext_vector_type(16), aligned(4)));
+typedef RAWE clrs_vpu __attribute__((ext_vector_type(16), aligned(sizeof(RAWE))));
 #define VPER_LD(p) (*(__global const clrs_vpu *)(p))
 #define VPER_ST(v, p) (*(__global clrs_vpu *)(p) = (v))
 #else
 #define VPER_LD(p) vload16(0, (p))
 #define VPER_ST(v, p) vstore16((v), 0, (p))
+#endif
+#if CLRS_CAT(CLRS_F16SRC_, SRC)
+#if CLRS_F16C
+typedef _Float16 clrs_h16 __attribute__((ext_vector_type(16)));
+#endif
+/* half bits to float and float to half bits (round to nearest even, a NaN
+ * to sign | 0x7fff), lane by lane the scalar clrs_h2f / clrs_f2h_rte: with
+ * F16C one conversion instruction, elsewhere the integer forms */
+inline float16 clrs_vper_h2f(ushort16 u)
+{
+#if CLRS_F16C
+    union {
+        ushort16 u;
+        clrs_h16 h;
+    } v;
+    v.u = u;
+    return __builtin_convertvector(v.h, float16);
+#else
+    return (float16)CLRS_LANES16(clrs_h2f, u);
+#endif
+}
+#define CLRS_F2H_BITS(x) clrs_f2h_rte(as_uint(x))
+inline ushort16 clrs_vper_f2h(float16 x)
+{
+#if CLRS_F16C
+    union {
+        ushort16 u;
+        clrs_h16 h;
+    } v;
+    v.h = __builtin_convertvector(x, clrs_h16);
+    const uint16 b = as_uint16(x);
+    const ushort16 nan = convert_ushort16(((b >> 16) & 0x8000u) | 0x7fffu);
+    return select(v.u, nan, convert_short16((b & 0x7fffffffu) > 0x7f800000u));
+#else
+    return (ushort16)CLRS_LANES16(CLRS_F2H_BITS, x);
+#endif
+}
+#define VPER_CVT(r) clrs_vper_h2f(r)
+#define VPER_STORE(v, p) VPER_ST(clrs_vper_f2h(v), (__global ushort *)(p))
+#else
+#define VPER_CVT(r) (r)
+#define VPER_STORE(v, p) VPER_ST((v), (p))
 #endif
 /* The shuffles as vector literals: they compile to the same permutes,
  * and Oclgrind's uninitialized-value plugin runs them (on .even / .odd
@@ -435,17 +488,19 @@ typedef float clrs_vpu __attribute__((ext_vector_type(16), aligned(4)));
 #define VPER_ZIP_HI(a, b)                                                                                        \
     ((float16)((a).s8, (b).s8, (a).s9, (b).s9, (a).sa, (b).sa, (a).sb, (b).sb, (a).sc, (b).sc, (a).sd, (b).sd, \
                (a).se, (b).se, (a).sf, (b).sf))
-inline float16 clrs_vper_load(__global const float *p)
+inline float16 clrs_vper_load(__global const SRC_T *sp)
 {
+    __global const RAWE *p = (__global const RAWE *)sp;
 #if PERQ == 1
-    return VPER_LD(p);
+    return VPER_CVT(VPER_LD(p));
 #else
-    const float16 a = VPER_LD(p), b = VPER_LD(p + 15);
-    return (float16)(a.s0, a.s2, a.s4, a.s6, a.s8, a.sa, a.sc, a.se, b.s1, b.s3, b.s5, b.s7, b.s9, b.sb, b.sd, b.sf);
+    const RAWV a = VPER_LD(p), b = VPER_LD(p + 15);
+    return VPER_CVT(
+        (RAWV)(a.s0, a.s2, a.s4, a.s6, a.s8, a.sa, a.sc, a.se, b.s1, b.s3, b.s5, b.s7, b.s9, b.sb, b.sd, b.sf));
 #endif
 }
 __attribute__((always_inline)) inline VPF
-clrs_rs_vsum(__global const float *src, long src_off, __global const IDX *tidx, __global const WT *tw, long8 osz,
+clrs_rs_vsum(__global const SRC_T *src, long src_off, __global const IDX *tidx, __global const WT *tw, long8 osz,
              long8 ist, long8 toff, long e0, IDX s0, long i1, long i2, long i3, long i4)
 {
     VPF a4 = 0;
@@ -467,7 +522,7 @@ clrs_rs_vsum(__global const float *src, long src_off, __global const IDX *tidx, 
                 UNROLL_T1
                 for (int t1 = 0; t1 < T1; t1++) {
                     TAP(1, t1, i1, o1, w1, k1)
-                    __global const float *row = src + (o1 + o2);
+                    __global const SRC_T *row = src + (o1 + o2);
                     VPF a0 = 0;
                     UNROLL_T0
                     for (int t0 = 0; t0 < T0; t0++) {
@@ -494,20 +549,20 @@ clrs_rs_vsum(__global const float *src, long src_off, __global const IDX *tidx, 
  * for P = 2, stored whole. (Measured and left out: non-temporal stores of
  * 64-byte aligned chunks, W2 large NCHW cold 8.8 -> 9.7 ms.) */
 __attribute__((always_inline)) inline void
-clrs_vper_chunk(__global float *d, IDX m0, __global const float *src, long src_off, __global const IDX *tidx,
+clrs_vper_chunk(__global DST_T *d, IDX m0, __global const SRC_T *src, long src_off, __global const IDX *tidx,
                 __global const WT *tw, long8 osz, long8 ist, long8 toff, long i1, long i2, long i3, long i4)
 {
     const IDX mref = (IDX)osz.s5;
-    __global float *dc = d + VPER * m0;
+    __global DST_T *dc = d + VPER * m0;
     const VPF v0 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), (m0 - mref) * PERQ,
                                 i1, i2, i3, i4);
 #if VPER == 1
-    VPER_ST(v0, dc);
+    VPER_STORE(v0, dc);
 #else
     const VPF v1 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), (m0 - mref) * PERQ,
                                 i1, i2, i3, i4);
-    VPER_ST(VPER_ZIP_LO(v0, v1), dc);
-    VPER_ST(VPER_ZIP_HI(v0, v1), dc + VPW);
+    VPER_STORE(VPER_ZIP_LO(v0, v1), dc);
+    VPER_STORE(VPER_ZIP_HI(v0, v1), dc + VPW);
 #endif
 }
 #define VPER_CHUNK(m0) clrs_vper_chunk(d, (m0), src, src_off, tidx, tw, osz, ist, toff, i1, i2, i3, i4)

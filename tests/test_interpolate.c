@@ -516,12 +516,14 @@ START_TEST(test_periodic_matches_general)
         {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 3, 6, 96}, {3, 64}},
         {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 1, 0, {1, 2, 6, 128}, {3, 64}},
         {CLRS_F32, CLRS_INTERP_AREA, 4, 0, 0, {1, 2, 4, 96}, {2, 48}},
-        /* f32 x2 and x0.5 along W in explicit vectors (-D VPER=2 / 1): an
-         * interior that is not whole chunks (the last chunk overlaps), the
-         * antialiased downscale, trilinear */
+        /* f32 and f16 x2 and x0.5 along W in explicit vectors (-D VPER=2 /
+         * 1): an interior that is not whole chunks (the last chunk
+         * overlaps), the antialiased downscale, trilinear, bicubic */
         {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {2, 3, 5, 53}, {7, 106}},
         {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 2, 8, 100}, {4, 50}},
         {CLRS_F32, CLRS_INTERP_TRILINEAR, 5, 0, 0, {1, 2, 3, 4, 40}, {5, 8, 80}},
+        {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 2, 8, 100}, {4, 50}},
+        {CLRS_F16, CLRS_INTERP_BICUBIC, 4, 0, 0, {1, 2, 5, 53}, {7, 106}},
     };
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         int rank = cs[c].rank;
@@ -573,7 +575,8 @@ END_TEST
 /* f16 on PoCL CPU devices converts through F16C (clang's _Float16,
  * cl/resample.cl CLRS_F16C); the integer forms are what other devices run.
  * Both must give the same bits: every half bit pattern as input (1-D linear
- * up, down, antialiased down) and 2-D bilinear / bicubic in every layout,
+ * up, down, antialiased down; x2 and x0.5 in the explicit-vector VPER
+ * form) and 2-D bilinear / bicubic in every layout,
  * against a build with -DCLRS_NO_F16C (on a device without F16C both runs
  * take the integer forms and agree trivially). */
 START_TEST(test_f16_conversions_match)
@@ -589,6 +592,7 @@ START_TEST(test_f16_conversions_match)
         {CLRS_INTERP_LINEAR, 3, 0, {1, 1, 65536}, {131072}},
         {CLRS_INTERP_LINEAR, 3, 0, {2, 1, 32768}, {45000}},
         {CLRS_INTERP_LINEAR, 3, 1, {1, 1, 65536}, {20000}},
+        {CLRS_INTERP_LINEAR, 3, 0, {1, 1, 65536}, {32768}},
         {CLRS_INTERP_BILINEAR, 4, 0, {2, 5, 64, 80}, {100, 150}},
         {CLRS_INTERP_BILINEAR, 4, 0, {1, 4, 32, 256}, {64, 512}},
         {CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 40, 300}, {80, 600}},

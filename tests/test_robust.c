@@ -1758,11 +1758,14 @@ START_TEST(test_kernel_variants)
             {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 1, 2, 32}, {3, 64}, TU_CONTIGUOUS},
             {CLRS_BF16, CLRS_INTERP_BICUBIC, 4, 0, {1, 1, 2, 32}, {3, 64}, TU_CONTIGUOUS},
             {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 1, 2, 32}, {3, 64}, TU_CONTIGUOUS},
-            /* f32 x2 / x0.5 along W in explicit vectors (-D VPER=2 / 1,
-             * an interior of 32 periods or more) */
+            /* f32 / f16 x2 / x0.5 along W in explicit vectors (-D VPER=2 /
+             * 1, an interior of 32 periods or more) */
             {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, {1, 1, 2, 40}, {3, 80}, TU_CONTIGUOUS},
             {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, {1, 1, 4, 144}, {2, 72}, TU_CONTIGUOUS},
             {CLRS_F32, CLRS_INTERP_AREA, 4, 0, {1, 1, 2, 96}, {2, 48}, TU_CONTIGUOUS},
+            {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 1, 2, 40}, {3, 80}, TU_CONTIGUOUS},
+            {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, {1, 1, 4, 144}, {2, 72}, TU_CONTIGUOUS},
+            {CLRS_F16, CLRS_INTERP_AREA, 4, 0, {1, 1, 2, 96}, {2, 48}, TU_CONTIGUOUS},
             /* the same with 3 channels folded into the work-item (-D PERC) */
             {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
             {CLRS_F64, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
@@ -1775,6 +1778,7 @@ START_TEST(test_kernel_variants)
             {CLRS_F64, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
             {CLRS_F64, CLRS_INTERP_BILINEAR, 4, 1, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
             {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
+            {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
             {CLRS_BF16, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
             {CLRS_U8, CLRS_INTERP_AREA, 4, 0, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
             {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},

@@ -640,12 +640,13 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
      * rows of 256 (W2 large: 12.2 vs 11.3 ms: the EDGE kernel's partial
      * cache lines cost more than the interior gains). */
     int64_t plx = 0, ttot = (int64_t)taps[0] * taps[1] * taps[2] * taps[3] * taps[4];
-    /* f32 with unit strides along dim 0 and a period of 1 or 2 outputs
+    /* f32 or f16 with unit strides along dim 0 and a period of 1 or 2 outputs
      * per 1 or 2 inputs (x2 up, x0.5 down): the interior in explicit
      * vectors, the rest of the row in the same work-items (-D VPER) */
     rs_period vp;
     memset(&vp, 0, sizeof vp);
-    int vper = !fixed && !f64 && sd->dtype == CLRS_F32 && dd->dtype == CLRS_F32 && !perc && d.toff.s[0] >= 0 &&
+    int vper = !fixed && !f64 && sd->dtype == dd->dtype && (sd->dtype == CLRS_F32 || sd->dtype == CLRS_F16) &&
+               !perc && d.toff.s[0] >= 0 &&
                d.ist.s[0] == 1 && d.ost.s[0] == 1 && taps[0] <= 32 && ttot * 2 <= RS_PER_MAX_SUMS &&
                rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], 1, ctx->max_wg, 2, 2, &vp, &plx) &&
                vp.hi - vp.lo >= 2 * RS_VPW;
