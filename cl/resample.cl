@@ -404,6 +404,9 @@ clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, _
 #ifndef VPER
 #define VPER 0
 #endif
+#ifndef EDGEV
+#define EDGEV 0
+#endif
 #if VPER
 /* VPER = P (1 or 2) with PERQ = Q (1 or 2): the periodic interior of dim 0
  * (f32 or f16 in and out, unit strides) in explicit vectors of VPW = 16 lanes: lane j
@@ -488,6 +491,11 @@ inline ushort16 clrs_vper_f2h(float16 x)
 #define VPER_ZIP_HI(a, b)                                                                                        \
     ((float16)((a).s8, (b).s8, (a).s9, (b).s9, (a).sa, (b).sa, (a).sb, (b).sb, (a).sc, (b).sc, (a).sd, (b).sd, \
                (a).se, (b).se, (a).sf, (b).sf))
+/* 16 consecutive elements as floats */
+inline float16 clrs_vper_row16(__global const SRC_T *sp)
+{
+    return VPER_CVT(VPER_LD((__global const RAWE *)sp));
+}
 inline float16 clrs_vper_load(__global const SRC_T *sp)
 {
     __global const RAWE *p = (__global const RAWE *)sp;
@@ -577,6 +585,77 @@ clrs_vper_chunk(__global DST_T *d, IDX m0, __global const SRC_T *src, long src_o
     clrs_rs_sum(src, src_off, tidx, tw, osz, ist, toff, i0, e0, s0, i1, i2, i3, i4)
 #define RS_DST(i1, i2, i3, i4) (dst + (dst_off + (i1) * ost.s1 + (i2) * ost.s2 + (i3) * ost.s3 + (i4) * ost.s4))
 
+#if VPER && EDGEV
+/* EDGEV: the outputs of a row outside the interior as the lanes of one
+ * 16-wide vector per end (the host proved that each end's taps lie in 16
+ * consecutive inputs from toff.s5 / toff.s6): per tap row one contiguous
+ * load, each lane's tap picked from it by a permute (not a gather), the
+ * tables read 16 entries at a time, dropped taps as selects; per lane the
+ * same operations in the same order as clrs_rs_sum. Lanes [elo, ehi) of
+ * the window of outputs from ob are stored. */
+#define CLRS_TIX(x) t_[x]
+inline float16 clrs_vper_perm(float16 v, int16 ix)
+{
+#if defined(__AVX512F__) && defined(__clang__)
+    return __builtin_ia32_permvarsf512(v, ix);
+#else
+    float t_[16];
+    vstore16(v, 0, t_);
+    return (float16)CLRS_LANES16(CLRS_TIX, ix);
+#endif
+}
+__attribute__((always_inline)) inline void
+clrs_vper_edge(__global DST_T *d, IDX ob, int elo, int ehi, IDX b, __global const SRC_T *src, long src_off,
+               __global const IDX *tidx, __global const WT *tw, long8 osz, long8 ist, long8 toff, long i1, long i2,
+               long i3, long i4)
+{
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const int16 on = lane >= elo & lane < ehi;
+    VPF a4 = 0;
+    UNROLL_T4
+    for (int t4 = 0; t4 < T4; t4++) {
+        TAP(4, t4, i4, o4, w4, k4)
+        o4 += src_off;
+        VPF a3 = 0;
+        UNROLL_T3
+        for (int t3 = 0; t3 < T3; t3++) {
+            TAP(3, t3, i3, o3, w3, k3)
+            o3 += o4;
+            VPF a2 = 0;
+            UNROLL_T2
+            for (int t2 = 0; t2 < T2; t2++) {
+                TAP(2, t2, i2, o2, w2, k2)
+                o2 += o3;
+                VPF a1 = 0;
+                UNROLL_T1
+                for (int t1 = 0; t1 < T1; t1++) {
+                    TAP(1, t1, i1, o1, w1, k1)
+                    const float16 row = clrs_vper_row16(src + (o1 + o2 + b));
+                    VPF a0 = 0;
+                    UNROLL_T0
+                    for (int t0 = 0; t0 < T0; t0++) {
+                        const long e_ = toff.s0 + (long)t0 * osz.s0 + ob;
+                        const int16 j = convert_int16(CLRS_CAT(vload, 16)(0, tidx + e_));
+                        const int16 k0 = DROP ? on & (j >= 0) : on;
+                        const float16 v = clrs_vper_perm(row, select((int16)(0), j - (int)b, k0));
+                        a0 = select(a0, a0 + convert_float16(vload16(0, tw + e_)) * v, k0);
+                    }
+                    ACCUM(a1, w1, a0, k1);
+                }
+                ACCUM(a2, w2, a1, k2);
+            }
+            ACCUM(a3, w3, a2, k3);
+        }
+        ACCUM(a4, w4, a3, k4);
+    }
+    float t_[16];
+    vstore16(a4, 0, t_);
+    for (int e = elo; e < ehi; e++) RS_STORE(d, ob + e, t_[e]);
+}
+#define VPER_EDGE(ob, elo, ehi, b) \
+    clrs_vper_edge(d, (ob), (elo), (ehi), (b), src, src_off, tidx, tw, osz, ist, toff, i1, i2, i3, i4)
+#endif
+
 #ifndef PER
 #define PER 0
 #endif
@@ -621,31 +700,35 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
     ost.s1 = 1;
 #endif
 #if VPER
-    /* work-item k of a row: chunk k of VPW periods from the interior's
-     * start mlo (osz.s6); work-item 0 also the outputs before mlo (per
-     * output from the tables, as the general kernel), the last one the
-     * chunk that ends at the interior's end mhi (osz.s7), which may
-     * overlap its own whole chunk (the overlap written twice with the same
-     * values; element-wise stores of a partial chunk instead cost W2 large
-     * 2-3 ms), and the outputs from P * mhi on */
-    const long k = (long)get_global_id(0), i1 = (long)get_global_id(1), g2 = (long)get_global_id(2);
+    /* a work-item per row: the outputs before the interior's start mlo
+     * (osz.s6), its whole chunks of VPW periods, the chunk that ends at
+     * the interior's end mhi (osz.s7), which may overlap the last whole
+     * one (the overlap written twice with the same values; element-wise
+     * stores of a partial chunk instead cost W2 large 2-3 ms), and the
+     * outputs from P * mhi on */
+    const long i1 = (long)get_global_id(1), g2 = (long)get_global_id(2);
     const IDX mlo = (IDX)osz.s6, mhi = (IDX)osz.s7, nv = (mhi - mlo) / VPW;
-    if (k >= nv) return;
     SPLIT_G2(g2)
     __global DST_T *d = RS_DST(i1, i2, i3, i4);
-    if (k == 0)
-        for (IDX i0 = 0; i0 < VPER * mlo; i0++) {
-            ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
-            RS_STORE(d, i0, a);
-        }
-    VPER_CHUNK(mlo + (IDX)k * VPW);
-    if (k == nv - 1) {
-        if (mlo + nv * VPW < mhi) VPER_CHUNK(mhi - VPW);
-        for (IDX i0 = VPER * mhi; i0 < (IDX)osz.s0; i0++) {
-            ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
-            RS_STORE(d, i0, a);
-        }
+#if EDGEV
+    if (mlo > 0) VPER_EDGE(0, 0, VPER * (int)mlo, (IDX)toff.s5);
+#else
+    for (IDX i0 = 0; i0 < VPER * mlo; i0++) {
+        ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
+        RS_STORE(d, i0, a);
     }
+#endif
+    for (IDX k = 0; k < nv; k++) VPER_CHUNK(mlo + k * VPW);
+    if (mlo + nv * VPW < mhi) VPER_CHUNK(mhi - VPW);
+#if EDGEV
+    if (VPER * mhi < (IDX)osz.s0)
+        VPER_EDGE((IDX)osz.s0 - 16, 16 - (int)((IDX)osz.s0 - VPER * mhi), 16, (IDX)toff.s6);
+#else
+    for (IDX i0 = VPER * mhi; i0 < (IDX)osz.s0; i0++) {
+        ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
+        RS_STORE(d, i0, a);
+    }
+#endif
 #elif PER
     const IDX m = (IDX)(osz.s6 + (long)get_global_id(0)), mref = (IDX)osz.s5;
     const long g2 = (long)get_global_id(2);

@@ -518,12 +518,14 @@ START_TEST(test_periodic_matches_general)
         {CLRS_F32, CLRS_INTERP_AREA, 4, 0, 0, {1, 2, 4, 96}, {2, 48}},
         /* f32 and f16 x2 and x0.5 along W in explicit vectors (-D VPER=2 /
          * 1): an interior that is not whole chunks (the last chunk
-         * overlaps), the antialiased downscale, trilinear, bicubic */
+         * overlaps), the antialiased downscale, trilinear, bicubic (whose
+         * row ends are vectors too, -D EDGEV) */
         {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {2, 3, 5, 53}, {7, 106}},
         {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 2, 8, 100}, {4, 50}},
         {CLRS_F32, CLRS_INTERP_TRILINEAR, 5, 0, 0, {1, 2, 3, 4, 40}, {5, 8, 80}},
         {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 2, 8, 100}, {4, 50}},
         {CLRS_F16, CLRS_INTERP_BICUBIC, 4, 0, 0, {1, 2, 5, 53}, {7, 106}},
+        {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, 0, {2, 2, 6, 70}, {9, 140}},
     };
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         int rank = cs[c].rank;

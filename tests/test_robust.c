@@ -1766,6 +1766,10 @@ START_TEST(test_kernel_variants)
             {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 1, 2, 40}, {3, 80}, TU_CONTIGUOUS},
             {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, {1, 1, 4, 144}, {2, 72}, TU_CONTIGUOUS},
             {CLRS_F16, CLRS_INTERP_AREA, 4, 0, {1, 1, 2, 96}, {2, 48}, TU_CONTIGUOUS},
+            /* and bicubic x2, whose row ends are vectors too (-D EDGEV) */
+            {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, {1, 1, 2, 40}, {3, 80}, TU_CONTIGUOUS},
+            {CLRS_F16, CLRS_INTERP_BICUBIC, 4, 0, {1, 1, 2, 40}, {3, 80}, TU_CONTIGUOUS},
+            {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 1, {1, 1, 4, 144}, {2, 72}, TU_CONTIGUOUS},
             /* the same with 3 channels folded into the work-item (-D PERC) */
             {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
             {CLRS_F64, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
@@ -1991,7 +1995,9 @@ START_TEST(test_kernel_variants)
         for (int l = 0; l < 2 * TU_NLAYOUTS; l++, n++) {
             clrs_dtype dt = all_dts[di];
             if (dt == CLRS_F64 && !info.fp64) continue;
-            int rank = 3 + n % 3, sp = rank - 2;
+            /* (the rank from the loop's own counters: not from n, which
+             * cases added above would shift) */
+            int rank = 3 + (di * 2 * TU_NLAYOUTS + l) % 3, sp = rank - 2;
             int64_t psz[5] = {1, 2, 0, 0, 0}, k = l % 2 ? 3 : 2;
             /* a pool input the unpool output reproduces: (out - 1) * 2 + k */
             for (int a = 0; a < sp; a++) psz[2 + a] = (rank == 5 ? 4 : 6) + (k == 3);
