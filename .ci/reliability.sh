@@ -228,7 +228,9 @@ section "oclgrind"
 #     clrs_pool_win the plugin itself segfaults (in
 #     Uninitialized::instructionExecuted); the vector form is checked by
 #     pass 1 and bit-compared with the scalar form by the test suite.
-# Both passes also set CLRS_SHIM_KEEP_BUFFERS=1 (.ci/suppressions/
+# Both passes set CLRS_TUNE_RS_VPER=1: Oclgrind is not a CPU device, and
+# the explicit-vector x2 / x0.5 resampling form runs on CPUs only unless
+# forced. Both passes also set CLRS_SHIM_KEEP_BUFFERS=1 (.ci/suppressions/
 # oclgrind_shim.c): the uninitialized plugin keeps the shadow of a released
 # buffer for the next buffer that reuses its index (false reports).
 # Each report in OCLGRIND_LOG starts unindented; zero are allowed.
@@ -254,8 +256,8 @@ TRACE_OCL=$WORK/kernels-oclgrind-memcheck.txt
 if [ -x "$ROBUST" ]; then
     rc=0
     nrep=0
-    ocl_pass memcheck OCLGRIND_DATA_RACES=1 OCLGRIND_CHECK_API=1
-    ocl_pass uninit OCLGRIND_UNINITIALIZED=1 OCLGRIND_BUILD_OPTIONS=-cl-opt-disable CLRS_TUNE_POOL_VW=1
+    ocl_pass memcheck OCLGRIND_DATA_RACES=1 OCLGRIND_CHECK_API=1 CLRS_TUNE_RS_VPER=1
+    ocl_pass uninit OCLGRIND_UNINITIALIZED=1 OCLGRIND_BUILD_OPTIONS=-cl-opt-disable CLRS_TUNE_POOL_VW=1 CLRS_TUNE_RS_VPER=1
     echo "oclgrind reports: $nrep"
     # Kernel variants: the program's kernel plus its -D options, without the
     # device's own (HAS_*, IS_CPU, MAX_WG, WG_SIZE, -cl-*) and CLRS_NO_F16C

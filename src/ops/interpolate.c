@@ -645,7 +645,12 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
      * vectors, the rest of the row in the same work-items (-D VPER) */
     rs_period vp;
     memset(&vp, 0, sizeof vp);
-    int vper = !fixed && !f64 && sd->dtype == dd->dtype && (sd->dtype == CLRS_F32 || sd->dtype == CLRS_F16) &&
+    /* (CPU devices, where it was measured: a work-item walks a whole row;
+     * CLRS_TUNE_RS_VPER=1 forces it elsewhere, which .ci/reliability.sh
+     * does for Oclgrind) */
+    const char *tvper = clrs__getenv("CLRS_TUNE_RS_VPER");
+    int vper = (ctx->is_cpu || (tvper != NULL && strcmp(tvper, "1") == 0)) && !fixed && !f64 &&
+               sd->dtype == dd->dtype && (sd->dtype == CLRS_F32 || sd->dtype == CLRS_F16) &&
                !perc && d.toff.s[0] >= 0 &&
                d.ist.s[0] == 1 && d.ost.s[0] == 1 && taps[0] <= 32 && ttot * 2 <= RS_PER_MAX_SUMS &&
                rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], 1, ctx->max_wg, 2, 2, &vp, &plx) &&
