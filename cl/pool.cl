@@ -884,6 +884,151 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
 }
 #endif
 
+#if (ALGO == A_MAX || ALGO == A_AVG) && PC && VW == 16
+/* PC (2..8) channels-last channels of f32, 16 pixels per work-item (-D PC
+ * with VW=16): the 16 * PC outputs of pixels ow .. ow + 15 are PC vectors
+ * of 16 lanes in memory order, lane l of vector v being channel
+ * (16v + l) % PC of pixel (16v + l) / PC. For window tap (kh, kw) lane l
+ * reads element PCV_E(v, l) from the tap's first element; those of one
+ * vector lie in a span of at most 32 elements (the host checks), read as
+ * two loads inside the span and combined by one compile-time permute: no
+ * gather and no per-pixel code (PoCL did not vectorise the one-pixel form,
+ * clrs_win_pc, across work-items: W5 small channels-last ran at 7 % of the
+ * copy bandwidth). Used where all 16 pixels' windows lie inside the row;
+ * the others go through clrs_win_pc. Per lane the same taps in the same
+ * order, the same NaN rule, first index and divisor as clrs_win_one. */
+#define PCV_L(v, l) (16 * (v) + (l))
+#define PCV_PIX(v, l) (PCV_L(v, l) / PC)
+#define PCV_E(v, l) (PCV_PIX(v, l) * SW * PC + PCV_L(v, l) % PC)
+#define PCV_SPAN(v) (PCV_E(v, 15) - PCV_E(v, 0))
+/* element e (0 .. span) of vector v's span: A holds elements 0..15, B the
+ * 16 that end at the span's end */
+#define PCV_D(v, l) (PCV_E(v, l) - PCV_E(v, 0))
+#define PCV_PICK(A, B, v, l) (PCV_D(v, l) < 16 ? (A)[PCV_D(v, l) & 15] : (B)[(PCV_D(v, l) - (PCV_SPAN(v) - 15)) & 15])
+#define PCV_LANES(f, a, b, v)                                                                                       \
+    (f(a, b, v, 0), f(a, b, v, 1), f(a, b, v, 2), f(a, b, v, 3), f(a, b, v, 4), f(a, b, v, 5), f(a, b, v, 6),     \
+     f(a, b, v, 7), f(a, b, v, 8), f(a, b, v, 9), f(a, b, v, 10), f(a, b, v, 11), f(a, b, v, 12), f(a, b, v, 13), \
+     f(a, b, v, 14), f(a, b, v, 15))
+#define PCV_PIXF(a, b, v, l) PCV_PIX(v, l)
+#if defined(__clang__)
+/* whole unaligned vector loads and stores (as resample.cl's VPER_LD) */
+typedef float clrs_pcv_f16 __attribute__((ext_vector_type(16), aligned(4)));
+#define PCV_LD(p) (*(__global const clrs_pcv_f16 *)(p))
+#define PCV_ST(x, p) (*(__global clrs_pcv_f16 *)(p) = (x))
+#else
+#define PCV_LD(p) vload16(0, (p))
+#define PCV_ST(x, p) vstore16((x), 0, (p))
+#endif
+/* the lanes of vector v (a constant once the loops over v unroll) of the
+ * tap whose first element is at p */
+__attribute__((always_inline)) inline float16 clrs_pcv_tap(__global const float *p, int v)
+{
+    const float16 a = PCV_LD(p + PCV_E(v, 0)), b = PCV_LD(p + PCV_E(v, 15) - 15);
+    return (float16)PCV_LANES(PCV_PICK, a, b, v);
+}
+#define PCV_TAP(p, v) clrs_pcv_tap((p), (v))
+/* store vector x (vector v of the chunk at p), all lanes or those from
+ * element `from` on (a row's partial last chunk) */
+#define PCV_STORE(T, x, p, v, from)                                              \
+    do {                                                                         \
+        if ((from) <= 16 * (v)) {                                                \
+            PCV_ST##T((x), (p) + 16 * (v));                                      \
+        } else {                                                                 \
+            for (int l_ = 0; l_ < 16; l_++)                                      \
+                if (16 * (v) + l_ >= (from)) (p)[16 * (v) + l_] = (x)[l_];        \
+        }                                                                        \
+    } while (0)
+#define PCV_STF(x, p) PCV_ST((x), (p))
+#define PCV_STL(x, p) vstore16((x), 0, (p))
+
+/* 1 when it computed the chunk, 0 when a window leaves the row */
+inline int clrs_win_pcv(__global const float *src, long src_off, __global float *dst, long dst_off,
+                        __global long *idx, long idx_off, long8 isz, long8 ist, long8 ost, long8 xst, long divisor,
+                        long n, long od, long oh, long ow, int skip)
+{
+    const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
+    const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;
+    if (w0 < 0 || w0 + 15 * SW + (KW - 1) * DW >= IW) return 0;
+    const OFF_T sh = (OFF_T)ist.s3;
+    __global const float *rs = src + (src_off + n * ist.s0 + od * ist.s2 + (long)w0 * PC);
+    __global float *d = dst + (dst_off + n * ost.s0 + od * ost.s2 + oh * ost.s3 + ow * PC);
+    const int from = skip * PC;
+#if ALGO == A_MAX
+    const OFF_T pl = (OFF_T)od * IH;
+    const OFF_T fh = h0 < 0 ? h0 + ((-h0 + DH - 1) / DH) * DH : h0;
+    float16 m[PC];
+    VOFF mi[PC];
+#pragma unroll
+    for (int v = 0; v < PC; v++) {
+        m[v] = (float16)(-INFINITY);
+        mi[v] = (VOFF)((pl + fh) * IW + w0) + (VOFF)PCV_LANES(PCV_PIXF, 0, 0, v) * SW;
+    }
+#pragma unroll
+    for (int kh = 0; kh < KH; kh++) {
+        const OFF_T ih = h0 + kh * DH;
+        if (ih < 0 || ih >= IH) continue;
+#pragma unroll
+        for (int kw = 0; kw < KW; kw++) {
+            __global const float *p = rs + ih * sh + kw * DW * PC;
+            const OFF_T at = (pl + ih) * IW + w0 + kw * DW;
+#pragma unroll
+            for (int v = 0; v < PC; v++) {
+                const float16 x = PCV_TAP(p, v);
+                const int16 take = (x > m[v]) | isnan(x);
+                m[v] = select(m[v], x, take);
+#if IDX
+                mi[v] = select(mi[v], (VOFF)(at) + (VOFF)PCV_LANES(PCV_PIXF, 0, 0, v) * SW, CAT(convert_, VOFF)(take));
+#endif
+            }
+        }
+    }
+#pragma unroll
+    for (int v = 0; v < PC; v++) PCV_STORE(F, m[v], d, v, from);
+#if IDX
+    __global long *xd = idx + (idx_off + n * xst.s0 + od * xst.s2 + oh * xst.s3 + ow * PC);
+#pragma unroll
+    for (int v = 0; v < PC; v++) {
+        const long16 xl = convert_long16(mi[v]);
+        PCV_STORE(L, xl, xd, v, from);
+    }
+#endif
+#else /* A_AVG */
+    float16 s[PC];
+#pragma unroll
+    for (int v = 0; v < PC; v++) s[v] = (float16)(0.0f);
+    int rows = 0;
+#pragma unroll
+    for (int kh = 0; kh < KH; kh++) {
+        const OFF_T ih = h0 + kh;
+        if (ih < 0 || ih >= IH) continue;
+        rows++;
+#pragma unroll
+        for (int kw = 0; kw < KW; kw++) {
+            __global const float *p = rs + ih * sh + kw * PC;
+#pragma unroll
+            for (int v = 0; v < PC; v++) s[v] += PCV_TAP(p, v);
+        }
+    }
+    /* clrs_win_one's divisor; every window is inside the row */
+    const int cnt = rows * KW;
+    long dv = divisor;
+    if (dv == 0) {
+#if CIP
+        dv = (long)((min(h0 + KH, IH + PH) - h0) * KW);
+#else
+        dv = cnt;
+#endif
+    }
+#pragma unroll
+    for (int v = 0; v < PC; v++) {
+        const float16 q = cnt == 0 ? (float16)(0.0f) : s[v] / (float16)((float)dv);
+        PCV_STORE(F, q, d, v, from);
+    }
+#endif
+    return 1;
+}
+#endif
+
 #if ALGO == A_MAX || ALGO == A_AVG
 __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
                             __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
@@ -937,6 +1082,12 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
 #endif
     }
 #endif
+#if PC && VW == 16
+    if (x0 + VW <= nx && clrs_win_pcv(src, src_off, dst, dst_off, idx, idx_off, isz, ist, ost, xst, divisor, n, od,
+                                      oh, ow, skip))
+        return;
+    x0 += skip; /* the per-pixel form for a chunk with windows outside the row */
+#else
     if (x0 + VW <= nx) { /* a whole vector of outputs */
         const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
         const OFF_T h0 = (OFF_T)oh * SH - PH, w0 = (OFF_T)ow * SW - PW;
@@ -1031,6 +1182,7 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
 #endif
         return;
     }
+#endif /* PC && VW == 16 */
 #endif /* VW > 1 */
     for (long x = x0; x < min(x0 + VW, nx); x++) {
 #if ORDER

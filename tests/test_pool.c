@@ -745,8 +745,9 @@ START_TEST(test_fast_paths_vs_reference)
 END_TEST
 
 /* Channels-last tensors with 2..8 channels in the window kernel (-D PC:
- * one work-item per pixel takes its channels; windows inside the row read
- * without column checks, the row ends per channel): max with and without
+ * one work-item per pixel takes its channels, or for f32 16 pixels in C
+ * vectors; windows inside the row read without column checks, the row
+ * ends per channel): max with and without
  * indices, avg with and without count_include_pad, ceil_mode and
  * divisor_override, against the reference; NaN, -inf and ties included. */
 START_TEST(test_channels_last_rgb_windows)
@@ -765,6 +766,15 @@ START_TEST(test_channels_last_rgb_windows)
         {CLRS_POOL_AVG, 3, 2, 1, 1, 0, 1, 0, 0, {1, 3, 96, 96}},
         {CLRS_POOL_AVG, 3, 2, 1, 1, 1, 0, 0, 0, {1, 2, 97, 99}},
         {CLRS_POOL_AVG, 2, 2, 0, 1, 1, 1, 3, 0, {1, 8, 45, 47}},
+        /* f32 runs 16 pixels per work-item (clrs_win_pcv) where each
+         * vector's taps span at most 32 elements: C = 5 at stride 2 with a
+         * partial last chunk, C = 7 at stride 1 with padding, C = 2 with
+         * divisor_override, and C = 6 at stride 2 (spans too wide: the
+         * per-pixel form) */
+        {CLRS_POOL_MAX, 2, 2, 0, 1, 0, 1, 0, 1, {1, 5, 48, 70}},
+        {CLRS_POOL_AVG, 3, 1, 1, 1, 0, 1, 0, 0, {1, 7, 30, 40}},
+        {CLRS_POOL_AVG, 2, 2, 0, 1, 0, 1, 5, 0, {2, 2, 64, 66}},
+        {CLRS_POOL_MAX, 3, 2, 1, 1, 0, 1, 0, 1, {1, 6, 44, 64}},
     };
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++)
         for (int di = 0; di < 3; di++) {

@@ -1989,6 +1989,16 @@ START_TEST(test_kernel_variants)
                 p.count_include_pad = v == 2;
                 kernel_pool(ctx, pdt[di], 4, csz, &p, v == 1, TU_CHANNELS_LAST, TU_CHANNELS_LAST, &rng);
             }
+        /* f32's 16-pixel form with a partial last chunk (-D TAIL) whose
+         * last window ends at the input's last element */
+        int64_t tsz[4] = {1, 3, 100, 100};
+        for (int v = 0; v < 2; v++, n++) {
+            clrs_pool_params p;
+            clrs_pool_params_init(&p, v ? CLRS_POOL_AVG : CLRS_POOL_MAX);
+            p.n_kernel = 1;
+            p.kernel[0] = 2;
+            kernel_pool(ctx, CLRS_F32, 4, tsz, &p, v == 0, TU_CHANNELS_LAST, TU_CHANNELS_LAST, &rng);
+        }
     }
     /* max_unpool: windows that tile (gather) and that overlap (scatter) */
     for (int di = 0; di < 6; di++)

@@ -758,6 +758,18 @@ static int fits_int32(const clrs_targ *t, int nt)
     return 1;
 }
 
+/* The explicit-vector channels-last form (clrs_win_pcv): lane l of vector
+ * v (of c) reads element ((16v + l) / c) * sw * c + (16v + l) % c of a
+ * tap; each vector's lanes must lie within 32 elements (two loads). */
+static int pcv_spans_fit(int c, int64_t sw)
+{
+    for (int v = 0; v < c; v++) {
+        const int64_t a = (16 * v) / c * sw * c + (16 * v) % c, b = (16 * v + 15) / c * sw * c + (16 * v + 15) % c;
+        if (b - a > 31) return 0;
+    }
+    return 1;
+}
+
 static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, clrs_targ *t, int nt, int with_idx,
                                int algo, const cl_long8 *isz, const cl_long8 *osz, const cl_long8 *ist,
                                const cl_long8 *ost, const cl_long8 *xst, cl_command_queue q, cl_uint nwait,
@@ -825,6 +837,12 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
          * plugin (it crashes on the unoptimised vector de-interleave). */
         const char *cap = clrs__getenv("CLRS_TUNE_POOL_VW");
         if (cap != NULL && atoi(cap) >= 1 && vw > atoi(cap)) vw = atoi(cap) >= 8 ? 8 : 1;
+        /* f32 channels-last with 2..8 channels: 16 pixels per work-item in
+         * C vectors, each vector's taps read with two loads and a permute
+         * (clrs_win_pcv), where every vector's span fits in 32 elements */
+        if (pc && in->dtype == CLRS_F32 && osz->s[4] >= 16 && pcv_spans_fit(pc, plan->s3[2]) &&
+            (cap == NULL || atoi(cap) < 1 || atoi(cap) >= 16))
+            vw = 16;
     }
     clrs__opts_def(&o, "VW=%d", vw);
     /* rows (along x) that end in a partial vector */
