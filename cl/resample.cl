@@ -298,7 +298,13 @@ inline ushort clrs_f2h_rte(uint x)
 #define STORE_DST(p, i, v) (((__global ushort *)(p))[i] = clrs_f2h_rte(as_uint((float)(v))))
 #endif
 /* a += w * v, or a unchanged for a dropped tap */
+#if FIXED
+/* the uint8 weights are int16 by construction (interp_weights.c): saying
+ * so lets LLVM multiply 16-bit pairs (vpmaddwd) instead of 32-bit lanes */
+#define ACCUM(a, w, v, ok) a = (ok) ? a + (int)(short)(w) * (int)(v) : a
+#else
 #define ACCUM(a, w, v, ok) a = (ok) ? a + (ACC)(w) * (v) : a
+#endif
 
 /* Taps loops unroll fully up to UNROLL_MAX taps; longer ones (strong
  * antialiased downscales: hundreds of taps) stay loops, since a full unroll
@@ -778,7 +784,7 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
         const int k0 = !DROP || j_ >= 0;
         const long b = base + (k0 ? (long)j_ : 0);
         const ulong v = ((ulong)words[(b + 2) >> 2] << 32 | (ulong)words[b >> 2]) >> ((b & 3) << 3);
-        const int w0 = tw[e_];
+        const int w0 = (short)tw[e_]; /* int16 by construction: vpmaddwd (see ACCUM) */
         a0 = k0 ? a0 + w0 * (int)(v & 0xff) : a0;
         a1 = k0 ? a1 + w0 * (int)((v >> 8) & 0xff) : a1;
         a2 = k0 ? a2 + w0 * (int)((v >> 16) & 0xff) : a2;
