@@ -502,11 +502,35 @@ inline float16 clrs_vper_row16(__global const SRC_T *sp)
 {
     return VPER_CVT(VPER_LD((__global const RAWE *)sp));
 }
-inline float16 clrs_vper_load(__global const SRC_T *sp)
+/* VPC = C (PERC, 2..8 channels-last channels folded into the work-item):
+ * the lanes of a phase are (m, c), VPC vectors of 16 in memory order, lane
+ * L = 16 lv + l of vector lv being channel L % VPC of period L / VPC; with
+ * Q = 1 its taps are VPC contiguous vectors. With Q = 2 (every other
+ * pixel) lane L reads element 2L - L % VPC of the tap: two loads inside the
+ * vector's span (at most 32 elements, the host checks) and a compile-time
+ * permute, as pool.cl's clrs_win_pcv. */
+#if PERC
+#define VPC PERC
+#else
+#define VPC 1
+#endif
+#define VQ_E(lv, l) (2 * (16 * (lv) + (l)) - (16 * (lv) + (l)) % VPC)
+#define VQ_D(lv, l) (VQ_E(lv, l) - VQ_E(lv, 0))
+#define VQ_PICK(a, b, lv, l) \
+    (VQ_D(lv, l) < 16 ? (a)[VQ_D(lv, l) & 15] : (b)[(VQ_D(lv, l) - (VQ_E(lv, 15) - VQ_E(lv, 0) - 15)) & 15])
+#define VPER_LANES16(f, a, b, lv)                                                                                   \
+    (f(a, b, lv, 0), f(a, b, lv, 1), f(a, b, lv, 2), f(a, b, lv, 3), f(a, b, lv, 4), f(a, b, lv, 5), f(a, b, lv, 6), \
+     f(a, b, lv, 7), f(a, b, lv, 8), f(a, b, lv, 9), f(a, b, lv, 10), f(a, b, lv, 11), f(a, b, lv, 12),             \
+     f(a, b, lv, 13), f(a, b, lv, 14), f(a, b, lv, 15))
+/* lane vector lv (a constant once the loops over it unroll) of a tap */
+__attribute__((always_inline)) inline float16 clrs_vper_load(__global const SRC_T *sp, int lv)
 {
     __global const RAWE *p = (__global const RAWE *)sp;
 #if PERQ == 1
-    return VPER_CVT(VPER_LD(p));
+    return VPER_CVT(VPER_LD(p + 16 * lv));
+#elif VPC > 1
+    const RAWV a = VPER_LD(p + VQ_E(lv, 0)), b = VPER_LD(p + VQ_E(lv, 15) - 15);
+    return VPER_CVT((RAWV)VPER_LANES16(VQ_PICK, a, b, lv));
 #else
     const RAWV a = VPER_LD(p), b = VPER_LD(p + 15);
     return VPER_CVT(
@@ -515,7 +539,7 @@ inline float16 clrs_vper_load(__global const SRC_T *sp)
 }
 __attribute__((always_inline)) inline VPF
 clrs_rs_vsum(__global const SRC_T *src, long src_off, __global const IDX *tidx, __global const WT *tw, long8 osz,
-             long8 ist, long8 toff, long e0, IDX s0, long i1, long i2, long i3, long i4)
+             long8 ist, long8 toff, long e0, IDX s0, long i1, long i2, long i3, long i4, int lv)
 {
     VPF a4 = 0;
     UNROLL_T4
@@ -544,7 +568,7 @@ clrs_rs_vsum(__global const SRC_T *src, long src_off, __global const IDX *tidx, 
                         IDX j_ = tidx[e_];
                         int k0 = !DROP || j_ >= 0;
                         IDX o0 = k0 ? j_ + s0 : 0;
-                        ACCUM(a0, tw[e_], clrs_vper_load(row + o0), k0);
+                        ACCUM(a0, tw[e_], clrs_vper_load(row + o0, lv), k0);
                     }
                     ACCUM(a1, w1, a0, k1);
                 }
@@ -559,24 +583,51 @@ clrs_rs_vsum(__global const SRC_T *src, long src_off, __global const IDX *tidx, 
 #endif
 
 #if VPER
-/* The chunk of VPW periods from m0 of row d: P vector sums, interleaved
- * for P = 2, stored whole. (Measured and left out: non-temporal stores of
- * 64-byte aligned chunks, W2 large NCHW cold 8.8 -> 9.7 ms.) */
+/* The chunk of VPW periods from m0 of row d: P vector sums (of VPC lane
+ * vectors each), interleaved for P = 2, stored whole. (Measured and left
+ * out: non-temporal stores of 64-byte aligned chunks, W2 large NCHW cold
+ * 8.8 -> 9.7 ms.) */
+#if VPC > 1
+/* P = 2 with VPC channels: output vector u's lane l is element E = 16u + l
+ * of the chunk, channel E % VPC of pixel E / VPC, i.e. lane
+ * (pixel / 2) * VPC + E % VPC of phase pixel % 2 */
+#define VZ_L(u, l) ((((16 * (u) + (l)) / VPC) >> 1) * VPC + (16 * (u) + (l)) % VPC)
+#define VZ_PICK(x0, x1, u, l)                                                              \
+    ((((16 * (u) + (l)) / VPC) & 1) ? (x1)[VZ_L(u, l) / 16][VZ_L(u, l) % 16] : (x0)[VZ_L(u, l) / 16][VZ_L(u, l) % 16])
+#endif
 __attribute__((always_inline)) inline void
 clrs_vper_chunk(__global DST_T *d, IDX m0, __global const SRC_T *src, long src_off, __global const IDX *tidx,
                 __global const WT *tw, long8 osz, long8 ist, long8 toff, long i1, long i2, long i3, long i4)
 {
-    const IDX mref = (IDX)osz.s5;
-    __global DST_T *dc = d + VPER * m0;
-    const VPF v0 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), (m0 - mref) * PERQ,
-                                i1, i2, i3, i4);
+    const IDX mref = (IDX)osz.s5, sh = (m0 - mref) * PERQ * VPC;
+    __global DST_T *dc = d + VPER * m0 * VPC;
+#if VPC == 1
+    const VPF v0 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), sh, i1, i2, i3, i4, 0);
 #if VPER == 1
     VPER_STORE(v0, dc);
 #else
-    const VPF v1 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), (m0 - mref) * PERQ,
-                                i1, i2, i3, i4);
+    const VPF v1 =
+        clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), sh, i1, i2, i3, i4, 0);
     VPER_STORE(VPER_ZIP_LO(v0, v1), dc);
     VPER_STORE(VPER_ZIP_HI(v0, v1), dc + VPW);
+#endif
+#else /* VPC channels */
+    VPF v0[VPC];
+    CLRS_UNROLL_YES
+    for (int lv = 0; lv < VPC; lv++)
+        v0[lv] = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), sh, i1, i2, i3, i4, lv);
+#if VPER == 1
+    CLRS_UNROLL_YES
+    for (int lv = 0; lv < VPC; lv++) VPER_STORE(v0[lv], dc + 16 * lv);
+#else
+    VPF v1[VPC];
+    CLRS_UNROLL_YES
+    for (int lv = 0; lv < VPC; lv++)
+        v1[lv] =
+            clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), sh, i1, i2, i3, i4, lv);
+    CLRS_UNROLL_YES
+    for (int u = 0; u < 2 * VPC; u++) VPER_STORE((VPF)VPER_LANES16(VZ_PICK, v0, v1, u), dc + 16 * u);
+#endif
 #endif
 }
 #define VPER_CHUNK(m0) clrs_vper_chunk(d, (m0), src, src_off, tidx, tw, osz, ist, toff, i1, i2, i3, i4)
@@ -720,8 +771,11 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
     if (mlo > 0) VPER_EDGE(0, 0, VPER * (int)mlo, (IDX)toff.s5);
 #else
     for (IDX i0 = 0; i0 < VPER * mlo; i0++) {
-        ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
-        RS_STORE(d, i0, a);
+        CLRS_UNROLL_YES
+        for (int c = 0; c < VPC; c++) {
+            ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1 + c, i2, i3, i4);
+            RS_STORE(d, i0 * VPC + c, a);
+        }
     }
 #endif
     for (IDX k = 0; k < nv; k++) VPER_CHUNK(mlo + k * VPW);
@@ -731,8 +785,11 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
         VPER_EDGE((IDX)osz.s0 - 16, 16 - (int)((IDX)osz.s0 - VPER * mhi), 16, (IDX)toff.s6);
 #else
     for (IDX i0 = VPER * mhi; i0 < (IDX)osz.s0; i0++) {
-        ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
-        RS_STORE(d, i0, a);
+        CLRS_UNROLL_YES
+        for (int c = 0; c < VPC; c++) {
+            ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1 + c, i2, i3, i4);
+            RS_STORE(d, i0 * VPC + c, a);
+        }
     }
 #endif
 #elif PER

@@ -495,8 +495,9 @@ END_TEST
  * explicit-vector -D VPER) give the bits of the general kernel
  * (CLRS_TUNE_RS_PER=0), specials included:
  * every dtype, the weighted modes, up- and downscales, rows long enough
- * for a period, several layouts (the periodic path needs unit W strides,
- * so channels-last and strided runs take the general one both times). */
+ * for a period, several layouts (the periodic paths need unit W strides
+ * or, channels-last, 2..8 unit-stride channels; strided runs take the
+ * general one both times). */
 START_TEST(test_periodic_matches_general)
 {
     clrs_context *ctx = tu_context();
@@ -526,6 +527,16 @@ START_TEST(test_periodic_matches_general)
         {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 2, 8, 100}, {4, 50}},
         {CLRS_F16, CLRS_INTERP_BICUBIC, 4, 0, 0, {1, 2, 5, 53}, {7, 106}},
         {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, 0, {2, 2, 6, 70}, {9, 140}},
+        /* the same with 2..8 channels-last channels folded (-D PERC: the
+         * lanes are (period, channel)) in the channels-last layout: x0.5
+         * with C = 3, 4, 5 (pixel-granular even lanes) and 6 (spans too
+         * wide: the PER kernel), f16 x0.5, bicubic x2 with C = 4 */
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 3, 6, 100}, {3, 50}},
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 4, 5, 96}, {3, 48}},
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 5, 4, 98}, {2, 49}},
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 6, 4, 96}, {2, 48}},
+        {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 3, 6, 100}, {3, 50}},
+        {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, 0, {1, 4, 5, 53}, {7, 106}},
     };
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         int rank = cs[c].rank;

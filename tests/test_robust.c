@@ -1770,7 +1770,19 @@ START_TEST(test_kernel_variants)
             {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, {1, 1, 2, 40}, {3, 80}, TU_CONTIGUOUS},
             {CLRS_F16, CLRS_INTERP_BICUBIC, 4, 0, {1, 1, 2, 40}, {3, 80}, TU_CONTIGUOUS},
             {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 1, {1, 1, 4, 144}, {2, 72}, TU_CONTIGUOUS},
-            /* the same with 3 channels folded into the work-item (-D PERC) */
+            /* the explicit-vector forms with 3 channels-last channels
+             * folded (-D VPER -D PERC: lanes are (period, channel)) */
+            {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 2, 40}, {3, 80}, TU_CHANNELS_LAST},
+            {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, {1, 3, 4, 144}, {2, 72}, TU_CHANNELS_LAST},
+            {CLRS_F32, CLRS_INTERP_AREA, 4, 0, {1, 3, 2, 96}, {2, 48}, TU_CHANNELS_LAST},
+            {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 2, 40}, {3, 80}, TU_CHANNELS_LAST},
+            {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, {1, 3, 4, 144}, {2, 72}, TU_CHANNELS_LAST},
+            {CLRS_F16, CLRS_INTERP_AREA, 4, 0, {1, 3, 2, 96}, {2, 48}, TU_CHANNELS_LAST},
+            {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 40}, {3, 80}, TU_CHANNELS_LAST},
+            {CLRS_F16, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 40}, {3, 80}, TU_CHANNELS_LAST},
+            {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 1, {1, 3, 4, 144}, {2, 72}, TU_CHANNELS_LAST},
+            /* the periodic kernel with 3 channels folded into the work-item
+             * (-D PER -D PERC; rows too short for the vector form) */
             {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
             {CLRS_F64, CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},
             {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 2, 32}, {3, 64}, TU_CHANNELS_LAST},

@@ -514,6 +514,16 @@ static int rs_period_same(const cl_long *idx, const unsigned char *w, size_t wsz
     return 1;
 }
 
+/* The explicit-vector form with c folded channels and every other pixel
+ * (x0.5): lane L of lane vector v (L = 16v + l) reads element 2L - L % c;
+ * each vector's lanes must lie within 32 elements (two loads). */
+static int vper_q2_fits(int c)
+{
+    for (int v = 0; v < c; v++)
+        if ((2 * (16 * v + 15) - (16 * v + 15) % c) - (2 * (16 * v) - (16 * v) % c) > 31) return 0;
+    return 1;
+}
+
 /* Work-group size along dim 0 for the periodic interior: len itself up to
  * 256 (one group per row; PoCL vectorises 16 items at a time and runs a
  * remainder scalar), else its largest divisor in [32, 256]; 0 when none. */
@@ -649,19 +659,21 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
      * CLRS_TUNE_RS_VPER=1 forces it elsewhere, which .ci/reliability.sh
      * does for Oclgrind) */
     const char *tvper = clrs__getenv("CLRS_TUNE_RS_VPER");
+    /* with channels-last channels folded (perc; stride C along dim 0), the
+     * lanes are (period, channel), C vectors per phase */
+    const int64_t vst = perc ? perc : 1;
     int vper = (ctx->is_cpu || (tvper != NULL && strcmp(tvper, "1") == 0)) && !fixed && !f64 &&
-               sd->dtype == dd->dtype && (sd->dtype == CLRS_F32 || sd->dtype == CLRS_F16) &&
-               !perc && d.toff.s[0] >= 0 &&
-               d.ist.s[0] == 1 && d.ost.s[0] == 1 && taps[0] <= 32 && ttot * 2 <= RS_PER_MAX_SUMS &&
-               rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], 1, ctx->max_wg, 2, 2, &vp, &plx) &&
-               vp.hi - vp.lo >= 2 * RS_VPW;
+               sd->dtype == dd->dtype && (sd->dtype == CLRS_F32 || sd->dtype == CLRS_F16) && d.toff.s[0] >= 0 &&
+               d.ist.s[0] == vst && d.ost.s[0] == vst && taps[0] <= 32 && ttot * 2 * vst <= RS_PER_MAX_SUMS &&
+               rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], vst, ctx->max_wg, 2, 2, &vp, &plx) &&
+               vp.hi - vp.lo >= 2 * RS_VPW && (vp.q == vst || vper_q2_fits(perc));
     /* each end of the row outside the interior (at most 16 outputs) with
      * all its taps in 16 consecutive inputs: computed as one vector whose
      * lanes pick their taps from one load (-D EDGEV; the first input of
      * the 16 in toff.s5 (start) and s6 (end)), not output by output */
     int edgev = 0;
     int64_t eb[2] = {0, 0};
-    if (vper) {
+    if (vper && !perc) {
         int64_t iw = 0;
         for (int a = 0; a < sp; a++)
             if (tabs[a] != NULL && toff[a] == d.toff.s[0]) iw = sd->sizes[2 + a];
@@ -733,7 +745,7 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
                  d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0, d.toff.s[3] >= 0, d.toff.s[4] >= 0, drop,
                  narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1, d.osz.s[3] != 1 || d.osz.s[4] != 1,
                  edge ? edge_exact : per.p || vper ? 1 : exact0, per.p || vper ? 0 : wide, edge ? 0 : per.p,
-                 edge ? 1 : vper ? vp.q : per.q, edge ? 0 : perc, edge ? (int)per.nb : 0, vper ? vp.p : 0, edgev);
+                 edge ? 1 : vper ? (int)(vp.q / vst) : per.q, edge ? 0 : perc, edge ? (int)per.nb : 0, vper ? vp.p : 0, edgev);
         cl_kernel k = NULL;
         st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
         if (st != CLRS_OK) break;
@@ -747,6 +759,7 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
             ktoff.s[6] = eb[1];
             g[0] = 1;
             l = 1;
+            if (perc) g[1] = 1;
         } else if (per.p && !edge) {
             osz.s[5] = per.mref;
             osz.s[6] = per.mlo;
