@@ -791,7 +791,80 @@ inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw
 }
 #endif
 
-#if ALGO == A_AAVG && ORDER && VW > 1
+#if ALGO == A_AAVG && ORDER && PC
+/* Adaptive avg, 2-D, channels-last f32 with PC (2..7) channels: one
+ * work-item per output pixel (n, oh, ow) sums its window's rows, each a
+ * run of (we - ws) * PC contiguous elements, in 16-wide vectors. Lane l of
+ * a row's vector v holds channel (16v + l) % PC, a pattern that repeats
+ * every PCA = PC / gcd(16, PC) vectors, so PCA accumulators take them all;
+ * the row's partial last vector is masked. The channels' lanes are added
+ * up at the end (clrs_pool's sum over PC lanes: W8 small channels-last ran
+ * at 26 % of the copy bandwidth). Each sum goes down the window's columns
+ * first, then along the row (clrs_pool: row by row): within the float
+ * tolerance, not bit-identical; the result is sum / kd / kh / kw. */
+#define PCA (PC == 2 || PC == 4 ? 1 : PC == 6 ? 3 : PC)
+#if defined(__clang__)
+typedef float clrs_pca_f16 __attribute__((ext_vector_type(16), aligned(4)));
+#define PCA_LD(p) (*(__global const clrs_pca_f16 *)(p))
+#else
+#define PCA_LD(p) vload16(0, (p))
+#endif
+__kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
+                            __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
+                            long divisor)
+{
+    const long ow = (long)get_global_id(0), oh = (long)get_global_id(1), n = (long)get_global_id(2);
+    if (ow >= osz.s4 || oh >= osz.s3 || n >= osz.s0) return;
+    const OFF_T IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4, OH = (OFF_T)osz.s3, OW = (OFF_T)osz.s4;
+    const OFF_T hs = ((OFF_T)oh / OH) * IH + (((OFF_T)oh % OH) * IH) / OH, he = 1 + (((OFF_T)oh + 1) * IH - 1) / OH;
+    const OFF_T ws = ((OFF_T)ow / OW) * IW + (((OFF_T)ow % OW) * IW) / OW, we = 1 + (((OFF_T)ow + 1) * IW - 1) / OW;
+    const OFF_T sh = (OFF_T)ist.s3, len = (we - ws) * PC, nf = len / 16, rem = len - nf * 16;
+    const long pos = src_off + n * ist.s0 + hs * sh + ws * PC;
+    __global const float *rs = src + pos;
+    const int16 lane = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    float16 acc[PCA];
+#pragma unroll
+    for (int k = 0; k < PCA; k++) acc[k] = (float16)(0.0f);
+    for (OFF_T r = 0; r < he - hs; r++) {
+        __global const float *row = rs + r * sh;
+        OFF_T v = 0;
+        for (; v + PCA <= nf; v += PCA)
+#pragma unroll
+            for (int k = 0; k < PCA; k++) acc[k] += PCA_LD(row + 16 * (v + k));
+        /* the whole vectors left (fewer than PCA), then the partial one;
+         * vector v + k has pattern k */
+#pragma unroll
+        for (int k = 0; k < PCA; k++) {
+            if (v + k < nf) {
+                acc[k] += PCA_LD(row + 16 * (v + k));
+            } else if (v + k == nf && rem > 0) {
+                __global const float *p = row + 16 * nf;
+                float16 x;
+                if (pos + r * sh + 16 * nf + 16 <= isz.s7) { /* a whole load inside the input tensor */
+                    x = PCA_LD(p);
+                } else {
+                    float t[16];
+                    for (int l = 0; l < 16; l++) t[l] = l < rem ? p[l] : 0.0f;
+                    x = vload16(0, t);
+                }
+                acc[k] += select((float16)(0.0f), x, lane < (int16)(rem));
+            }
+        }
+    }
+    float tot[PC];
+#pragma unroll
+    for (int c = 0; c < PC; c++) tot[c] = 0.0f;
+#pragma unroll
+    for (int k = 0; k < PCA; k++)
+#pragma unroll
+        for (int l = 0; l < 16; l++) tot[(16 * k + l) % PC] += acc[k][l];
+    const long o = dst_off + n * ost.s0 + oh * ost.s3 + ow * ost.s4;
+#pragma unroll
+    for (int c = 0; c < PC; c++) clrs_store_aavg(dst, o + c * ost.s1, tot[c], 1, he - hs, we - ws);
+}
+#endif
+
+#if ALGO == A_AAVG && ORDER && VW > 1 && !PC
 #ifndef ACH
 #define ACH 1
 #endif

@@ -1963,6 +1963,18 @@ START_TEST(test_kernel_variants)
             p.output_size[0] = ar[i].out;
             kernel_pool(ctx, CLRS_F32, 4, ar[i].in, &p, 0, ar[i].li, TU_CONTIGUOUS, &rng);
         }
+        /* adaptive avg over 3 channels-last channels (a work-item per
+         * output pixel, window rows as 16-wide vectors; the last row's
+         * partial vector at the input's end) */
+        {
+            int64_t asz[4] = {1, 3, 80, 81};
+            clrs_pool_params p;
+            clrs_pool_params_init(&p, CLRS_POOL_ADAPTIVE_AVG);
+            p.n_output_size = 1;
+            p.output_size[0] = 40;
+            kernel_pool(ctx, CLRS_F32, 4, asz, &p, 0, TU_CHANNELS_LAST, TU_CHANNELS_LAST, &rng);
+            n++;
+        }
     }
     /* whole 3-D windows on >= 4096 outputs (the FULL program) and u8 max with
      * indices in the window kernel's scalar form */

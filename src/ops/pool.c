@@ -749,6 +749,21 @@ static int win_aavg_row_eligible(const clrs_pool_plan *plan, const clrs_tensor_d
            plan->in3[2] <= WIN_AAVG_ROW_MAX_IW && !whole;
 }
 
+/* Adaptive avg over H and W of a channels-last f32 tensor with 2..7
+ * channels (images), unit channel stride and pixels of C elements in both
+ * tensors: a work-item per output pixel sums its window's rows as runs of
+ * 16-wide vectors (-D PC with ORDER 1). Measured, (1,3,512,512) -> 7x7
+ * (W8 small channels-last), kernel warm / cold: see the commit. */
+static int win_aavg_pc_eligible(const clrs_pool_plan *plan, const clrs_tensor_desc *in, const clrs_tensor_desc *out,
+                                int algo)
+{
+    const int64_t c = in->sizes[1];
+    return algo == A_AAVG && in->dtype == CLRS_F32 && in->rank == 4 && plan->in3[0] == 1 && plan->out3[0] == 1 &&
+           (plan->numel_out >= FULL_MIN_OUTPUT || clrs_tensor_desc_numel(in) >= WIN_AAVG_ROW_MIN_INPUT) &&
+           channels_last_order(out) && c >= 2 && c <= 7 && in->strides[1] == 1 && in->strides[3] == c &&
+           out->strides[1] == 1;
+}
+
 /* Every element offset of these tensors (and every flat plane index) fits in
  * a 32-bit int. */
 static int fits_int32(const clrs_targ *t, int nt)
@@ -789,6 +804,8 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
                            (!with_idx || (xst->s[1] == 1 && xst->s[4] == cch))
                        ? (int)cch
                        : 0;
+    /* adaptive avg over 2..7 channels-last channels (win_aavg_pc_eligible) */
+    const int apc = win_aavg_pc_eligible(plan, in, out, algo) ? (int)cch : 0;
     char opts[512];
     clrs_opts o;
     clrs__opts_init(&o);
@@ -796,7 +813,7 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
     clrs__opts_def(&o, "WIN=1");
     clrs__opts_def(&o, "ALGO=%d", algo);
     clrs__opts_def(&o, "ORDER=%d", cl_order);
-    clrs__opts_def(&o, "PC=%d", pc);
+    clrs__opts_def(&o, "PC=%d", pc ? pc : apc);
     clrs__opts_def(&o, "OFF32=%d", fits_int32(t, nt));
     const int ax = cl_order ? 1 : 4;
     int vw = 1, ach = 1;
@@ -804,6 +821,8 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
         clrs__opts_def(&o, "AIW=%lld", (long long)isz->s[4]);
         clrs__opts_def(&o, "AOW=%lld", (long long)osz->s[4]);
         clrs__opts_def(&o, "AUNIT=%d", ist->s[4] == 1);
+    } else if (apc) {
+        vw = 16;
     } else if (algo == A_AAVG) { /* win_aavg_eligible: C % 8 == 0 */
         vw = osz->s[1] % 16 == 0 ? 16 : 8;
         /* up to 4 vectors (64 channels) per work-item, so that a window
@@ -884,8 +903,12 @@ static clrs_status enqueue_win(clrs_context *ctx, const clrs_pool_plan *plan, cl
         g[0] = (size_t)osz->s[3];
         g[1] = (size_t)osz->s[1];
         g[2] = (size_t)osz->s[0];
+    } else if (apc) { /* (ow, oh, n); depth is 1 */
+        g[0] = (size_t)osz->s[4];
+        g[1] = (size_t)osz->s[3];
+        g[2] = (size_t)osz->s[0];
     }
-    if (st == CLRS_OK && (cl_order || algo != A_AAVG) && g[0] <= 64 && g[0] <= ctx->max_wg) {
+    if (st == CLRS_OK && (cl_order || algo != A_AAVG) && !apc && g[0] <= 64 && g[0] <= ctx->max_wg) {
         /* x runs over a few vectors (channel vectors channels-last: 4 for
          * C = 64; 16-wide output vectors of a row: 4 for W = 64), so the
          * work-group (exactly those along x) takes output columns or rows
@@ -961,7 +984,7 @@ clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, 
     }
 
     if (win_eligible(plan, algo, xform) || win_aavg_eligible(plan, in, out, algo) ||
-        win_aavg_row_eligible(plan, in, out, algo))
+        win_aavg_row_eligible(plan, in, out, algo) || win_aavg_pc_eligible(plan, in, out, algo))
         return enqueue_win(ctx, plan, t, nt, with_idx, algo, &isz, &osz, &ist, &ost, &xst, q, nwait, wait, ev);
 
     /* Fast path for non-overlapping windows not taken above (3-D windows,
