@@ -275,7 +275,7 @@ if [ -x "$ROBUST" ]; then
                 if (t ~ /^-cl-/ || t ~ /^-DHAS_/ || t ~ /^-DIS_CPU/ || t ~ /^-DMAX_WG/ || t ~ /^-DWG_SIZE/ || t ~ /^-DCLRS_NO_F16C/) continue
                 if (t ~ /^-DT[0-9]=/) { split(t, a, "="); t = a[1] "=" (a[2] > 1 ? "N" : "1") }
                 if (t ~ /^-DK[DHW]=/) { split(t, a, "="); t = a[1] }
-                if (t ~ /^-D(PERC?|GC|PC|EDGE)=/) { split(t, a, "="); t = a[1] "=" (a[2] > 0 ? "N" : "0") }
+                if (t ~ /^-D(PERC?|GC|PC|EDGE|VNEAR)=/) { split(t, a, "="); t = a[1] "=" (a[2] > 0 ? "N" : "0") }
                 tok[++n] = t
             }
             for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (tok[j] < tok[i]) { x = tok[i]; tok[i] = tok[j]; tok[j] = x }
@@ -285,8 +285,8 @@ if [ -x "$ROBUST" ]; then
     }
     # Shape flags: resampled dims R*, taps T*, window K*/strides S*/padding
     # P*/dilation D[DHW], the engine's EXACT0/SPLIT2/IS0/OS0/WIDE and
-    # period step PERQ (the period PER, edge count EDGE and folded channels PERC / GC / PC
-    # count as 0 or N, like taps), vector width VW, partial-vector rows TAIL, vectors per work-item
+    # period step PERQ (the period PER, edge count EDGE, folded channels PERC / GC / PC
+    # and the nearest factor VNEAR count as 0 or N, like taps), vector width VW, partial-vector rows TAIL, vectors per work-item
     # ACH, the adaptive row form's input / output widths AIW / AOW, memory order ORDER, and the offset width (IDX=int|long,
     # OFF32): the 64-bit forms are reached only by tensors of > 2^31
     # elements, which the huge-tensor section runs (not oclgrind).

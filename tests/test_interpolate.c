@@ -492,8 +492,9 @@ START_TEST(test_cl_mem_call)
 END_TEST
 
 /* The periodic interior kernels (-D PER, with its EDGE kernel, and the
- * explicit-vector -D VPER) give the bits of the general kernel
- * (CLRS_TUNE_RS_PER=0), specials included:
+ * explicit-vector -D VPER) and the explicit-vector nearest rows (-D VNEAR)
+ * give the bits of the general kernels (CLRS_TUNE_RS_PER=0,
+ * CLRS_TUNE_RS_VPER=0), specials included:
  * every dtype, the weighted modes, up- and downscales, rows long enough
  * for a period, several layouts (the periodic paths need unit W strides
  * or, channels-last, 2..8 unit-stride channels; strided runs take the
@@ -537,6 +538,16 @@ START_TEST(test_periodic_matches_general)
         {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 6, 4, 96}, {2, 48}},
         {CLRS_F16, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 3, 6, 100}, {3, 50}},
         {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, 0, {1, 4, 5, 53}, {7, 106}},
+        /* nearest and nearest-exact x2..x4 along W copy whole rows in
+         * explicit vectors (-D VNEAR), every element size: rows of whole
+         * chunks of 16 inputs and not, 1-D and 3-D, and a factor the form
+         * does not take (x2.5) */
+        {CLRS_F32, CLRS_INTERP_NEAREST, 4, 0, 0, {2, 3, 5, 32}, {10, 64}},
+        {CLRS_F16, CLRS_INTERP_NEAREST_EXACT, 4, 0, 0, {1, 2, 3, 37}, {6, 111}},
+        {CLRS_U8, CLRS_INTERP_NEAREST, 4, 0, 0, {1, 3, 4, 50}, {8, 200}},
+        {CLRS_F64, CLRS_INTERP_NEAREST, 5, 0, 0, {1, 2, 3, 4, 21}, {6, 4, 42}},
+        {CLRS_U16, CLRS_INTERP_NEAREST_EXACT, 3, 0, 0, {2, 3, 16}, {32}},
+        {CLRS_F32, CLRS_INTERP_NEAREST, 4, 0, 0, {1, 2, 4, 40}, {8, 100}},
     };
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         int rank = cs[c].rank;
@@ -544,7 +555,9 @@ START_TEST(test_periodic_matches_general)
         clrs_interpolate_params_init(&p);
         p.mode = cs[c].mode;
         p.antialias = cs[c].aa;
-        if (cs[c].mode != CLRS_INTERP_AREA) p.align_corners = cs[c].ac;
+        if (cs[c].mode != CLRS_INTERP_AREA && cs[c].mode != CLRS_INTERP_NEAREST &&
+            cs[c].mode != CLRS_INTERP_NEAREST_EXACT)
+            p.align_corners = cs[c].ac;
         p.n_size = rank - 2;
         for (int a = 0; a < rank - 2; a++) p.size[a] = cs[c].out[a];
         int64_t osz[5];
@@ -556,9 +569,10 @@ START_TEST(test_periodic_matches_general)
         size_t es = clrs_dtype_size(cs[c].dt);
         unsigned char *lin = malloc((size_t)ni * es), *a = calloc((size_t)no, es), *b = calloc((size_t)no, es);
         for (int64_t i = 0; i < ni; i++) {
-            double v = cs[c].dt == CLRS_U8 ? (double)tu_range(&rng, 0, 255) : tu_uniform(&rng) * 8 - 4;
+            const int integer = cs[c].dt == CLRS_U8 || cs[c].dt == CLRS_U16;
+            double v = integer ? (double)tu_range(&rng, 0, 255) : tu_uniform(&rng) * 8 - 4;
             uint64_t r = tu_range(&rng, 0, 60);
-            if (cs[c].dt != CLRS_U8 && r < 3) v = r == 0 ? NAN : r == 1 ? INFINITY : -0.0;
+            if (!integer && r < 3) v = r == 0 ? NAN : r == 1 ? INFINITY : -0.0;
             tu_set(cs[c].dt, lin, i, v);
         }
         for (int l = 0; l < TU_NLAYOUTS; l++) {
@@ -567,9 +581,13 @@ START_TEST(test_periodic_matches_general)
                 tu_alloc(&ti, cs[c].dt, rank, cs[c].in, (tu_layout)l, 0);
                 tu_alloc(&to, cs[c].dt, rank, osz, (tu_layout)l, 0xcd);
                 tu_store(&ti, lin);
-                if (run == 1) setenv("CLRS_TUNE_RS_PER", "0", 1);
+                if (run == 1) {
+                    setenv("CLRS_TUNE_RS_PER", "0", 1);
+                    setenv("CLRS_TUNE_RS_VPER", "0", 1);
+                }
                 clrs_status st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
                 unsetenv("CLRS_TUNE_RS_PER");
+                unsetenv("CLRS_TUNE_RS_VPER");
                 ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(ctx));
                 tu_load(&to, run == 0 ? a : b);
                 tu_free(&ti);

@@ -1799,6 +1799,12 @@ START_TEST(test_kernel_variants)
             {CLRS_U8, CLRS_INTERP_AREA, 4, 0, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
             {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
             {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 48}, {3, 24}, TU_CHANNELS_LAST}, /* no dropped tap */
+            /* nearest x2..x4 along W in explicit vectors (-D VNEAR), each
+             * element size, rows of whole chunks and not */
+            {CLRS_F32, CLRS_INTERP_NEAREST, 4, 0, {1, 2, 2, 16}, {3, 32}, TU_CONTIGUOUS},
+            {CLRS_U8, CLRS_INTERP_NEAREST, 4, 0, {1, 1, 2, 20}, {2, 80}, TU_CONTIGUOUS},
+            {CLRS_F16, CLRS_INTERP_NEAREST_EXACT, 4, 0, {1, 1, 2, 17}, {2, 51}, TU_CONTIGUOUS},
+            {CLRS_F64, CLRS_INTERP_NEAREST, 5, 0, {1, 1, 2, 2, 16}, {2, 4, 32}, TU_CONTIGUOUS},
         };
         for (size_t i = 0; i < sizeof fi / sizeof fi[0]; i++, n++) {
             clrs_interpolate_params p;

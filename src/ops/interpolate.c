@@ -393,6 +393,33 @@ static int engine_fold_channels(const engine_dims *d)
     return 0;
 }
 
+/* The explicit-vector forms (-D VPER, -D VNEAR) run on CPU devices, where
+ * they were measured (a work-item walks a whole row); CLRS_TUNE_RS_VPER=1
+ * forces them elsewhere (.ci/reliability.sh does, for Oclgrind), =0 turns
+ * them off (development: to compare with the other kernels). */
+static int explicit_vectors(const clrs_context *ctx)
+{
+    const char *t = clrs__getenv("CLRS_TUNE_RS_VPER");
+    return t != NULL && strcmp(t, "1") == 0 ? 1 : t != NULL && strcmp(t, "0") == 0 ? 0 : ctx->is_cpu;
+}
+
+/* Nearest along a unit-stride dim 0 by an integer factor k = 2..4 (every
+ * output i taking input i / k, rows of at least 16 inputs), on CPU devices
+ * (explicit_vectors): the row in explicit vectors (-D VNEAR=k); else 0.
+ * Measured: see the commit. */
+static int vnear_factor(const clrs_context *ctx, const engine_dims *d, const cl_long *tab)
+{
+    if (!explicit_vectors(ctx) || d->toff.s[0] < 0 || d->ist.s[0] != 1 || d->ost.s[0] != 1) return 0;
+    const int64_t n0 = d->osz.s[0];
+    for (int k = 2; k <= 4; k++) {
+        if (n0 % k != 0 || n0 / k < 16) continue;
+        int64_t i = 0;
+        while (i < n0 && tab[d->toff.s[0] + i] == i / k) i++;
+        if (i == n0) return k;
+    }
+    return 0;
+}
+
 static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
                                   cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -421,6 +448,7 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     engine_lanes(&d);
     int narrow = engine_fits_int(&d, max_tab), exact0;
     size_t lx = engine_local_x(ctx, d.osz.s[0], &exact0);
+    int vnear = vnear_factor(ctx, &d, tab);
     if (narrow) { /* int entries, in place */
         cl_int *t32 = (cl_int *)tab;
         for (int64_t k = 0; k < ntab; k++) t32[k] = (cl_int)tab[k];
@@ -434,10 +462,10 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     char opts[256];
     snprintf(opts, sizeof opts,
              "-DELEM_T=%s -DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d "
-             "-DGC=%d",
+             "-DGC=%d -DVNEAR=%d",
              elem_type(clrs_dtype_size(in->dtype)), d.toff.s[0] >= 0, d.toff.s[1] >= 0, d.toff.s[2] >= 0,
              d.toff.s[3] >= 0, d.toff.s[4] >= 0, narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1,
-             d.osz.s[3] != 1 || d.osz.s[4] != 1, exact0, gc);
+             d.osz.s[3] != 1 || d.osz.s[4] != 1, exact0, gc, vnear);
     cl_kernel k = NULL;
     st = clrs__get_kernel(ctx, "resample", opts, "clrs_gather", &k);
     if (st == CLRS_OK) {
@@ -452,9 +480,9 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ost, &d.ost);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.ist, &d.ist);
         if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d.toff, &d.toff);
-        size_t g[3] = {(size_t)d.osz.s[0], gc ? 1 : (size_t)d.osz.s[1],
+        size_t g[3] = {vnear ? 1 : (size_t)d.osz.s[0], gc ? 1 : (size_t)d.osz.s[1],
                        (size_t)(d.osz.s[2] * d.osz.s[3] * d.osz.s[4])};
-        if (st == CLRS_OK) st = engine_enqueue(ctx, q, k, g, lx, nwait, wait, ev);
+        if (st == CLRS_OK) st = engine_enqueue(ctx, q, k, g, vnear ? 1 : lx, nwait, wait, ev);
         clReleaseKernel(k);
     }
     clReleaseMemObject(tabm);
@@ -655,14 +683,11 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
      * vectors, the rest of the row in the same work-items (-D VPER) */
     rs_period vp;
     memset(&vp, 0, sizeof vp);
-    /* (CPU devices, where it was measured: a work-item walks a whole row;
-     * CLRS_TUNE_RS_VPER=1 forces it elsewhere, which .ci/reliability.sh
-     * does for Oclgrind) */
-    const char *tvper = clrs__getenv("CLRS_TUNE_RS_VPER");
+    /* (explicit_vectors: CPU devices, or as CLRS_TUNE_RS_VPER says) */
     /* with channels-last channels folded (perc; stride C along dim 0), the
      * lanes are (period, channel), C vectors per phase */
     const int64_t vst = perc ? perc : 1;
-    int vper = (ctx->is_cpu || (tvper != NULL && strcmp(tvper, "1") == 0)) && !fixed && !f64 &&
+    int vper = explicit_vectors(ctx) && !fixed && !f64 &&
                sd->dtype == dd->dtype && (sd->dtype == CLRS_F32 || sd->dtype == CLRS_F16) && d.toff.s[0] >= 0 &&
                d.ist.s[0] == vst && d.ost.s[0] == vst && taps[0] <= 32 && ttot * 2 * vst <= RS_PER_MAX_SUMS &&
                rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], vst, ctx->max_wg, 2, 2, &vp, &plx) &&
