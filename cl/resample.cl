@@ -350,6 +350,18 @@ inline ushort clrs_f2h_rte(uint x)
 #define ACCUM(a, w, v, ok) a = (ok) ? a + (ACC)(w) * (v) : a
 #endif
 
+/* The sum of iteration dim k >= 1 over its taps: a copied dim (R_k = 0:
+ * one tap, weight 1) passes the inner sum on as it is. Bit-identical with
+ * accumulating it from +0 like the resampled dims: the inner sum started
+ * from +0 itself (dim 0 always does), so it is never -0 (nor a signalling
+ * NaN), and +0 + x is then x. (LLVM cannot prove that and kept one vaddps
+ * per output vector: W12's vector form.) */
+#define ACCUM_K(k, a, w, v, ok) \
+    if (R##k)                   \
+        ACCUM(a, w, v, ok);     \
+    else                        \
+        a = (v)
+
 /* Taps loops unroll fully up to UNROLL_MAX taps; longer ones (strong
  * antialiased downscales: hundreds of taps) stay loops, since a full unroll
  * of those costs the compiler seconds to minutes and buys nothing. The
@@ -440,13 +452,13 @@ clrs_rs_sum(__global const SRC_T *src, long src_off, __global const IDX *tidx, _
                         ACCUM(a0, w0, (ACC)LOADV(o0), k0);
                     }
 #undef LOADV
-                    ACCUM(a1, w1, a0, k1);
+                    ACCUM_K(1, a1, w1, a0, k1);
                 }
-                ACCUM(a2, w2, a1, k2);
+                ACCUM_K(2, a2, w2, a1, k2);
             }
-            ACCUM(a3, w3, a2, k3);
+            ACCUM_K(3, a3, w3, a2, k3);
         }
-        ACCUM(a4, w4, a3, k4);
+        ACCUM_K(4, a4, w4, a3, k4);
     }
     return a4;
 }
@@ -614,13 +626,13 @@ clrs_rs_vsum(__global const SRC_T *src, long src_off, __global const IDX *tidx, 
                         IDX o0 = k0 ? j_ + s0 : 0;
                         ACCUM(a0, tw[e_], clrs_vper_load(row + o0, lv), k0);
                     }
-                    ACCUM(a1, w1, a0, k1);
+                    ACCUM_K(1, a1, w1, a0, k1);
                 }
-                ACCUM(a2, w2, a1, k2);
+                ACCUM_K(2, a2, w2, a1, k2);
             }
-            ACCUM(a3, w3, a2, k3);
+            ACCUM_K(3, a3, w3, a2, k3);
         }
-        ACCUM(a4, w4, a3, k4);
+        ACCUM_K(4, a4, w4, a3, k4);
     }
     return a4;
 }
@@ -741,13 +753,13 @@ clrs_vper_edge(__global DST_T *d, IDX ob, int elo, int ehi, IDX b, __global cons
                         const float16 v = clrs_vper_perm(row, select((int16)(0), j - (int)b, k0));
                         a0 = select(a0, a0 + convert_float16(vload16(0, tw + e_)) * v, k0);
                     }
-                    ACCUM(a1, w1, a0, k1);
+                    ACCUM_K(1, a1, w1, a0, k1);
                 }
-                ACCUM(a2, w2, a1, k2);
+                ACCUM_K(2, a2, w2, a1, k2);
             }
-            ACCUM(a3, w3, a2, k3);
+            ACCUM_K(3, a3, w3, a2, k3);
         }
-        ACCUM(a4, w4, a3, k4);
+        ACCUM_K(4, a4, w4, a3, k4);
     }
     float t_[16];
     vstore16(a4, 0, t_);
