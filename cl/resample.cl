@@ -595,7 +595,7 @@ __attribute__((always_inline)) inline float16 clrs_vper_load(__global const SRC_
 }
 __attribute__((always_inline)) inline VPF
 clrs_rs_vsum(__global const SRC_T *src, long src_off, __global const IDX *tidx, __global const WT *tw, long8 osz,
-             long8 ist, long8 toff, long e0, IDX s0, long i1, long i2, long i3, long i4, int lv)
+             long8 ist, long8 toff, long e0, IDX s0, long i1, long i2, long i3, long i4, int lv, IDX vb, int r)
 {
     VPF a4 = 0;
     UNROLL_T4
@@ -621,9 +621,21 @@ clrs_rs_vsum(__global const SRC_T *src, long src_off, __global const IDX *tidx, 
                     UNROLL_T0
                     for (int t0 = 0; t0 < T0; t0++) {
                         long e_ = toff.s0 + (long)t0 * osz.s0 + e0;
+#ifdef VRELS
+                        /* the reference's tap offsets from its first kept
+                         * tap (at vb, shifted to this chunk) and its dropped
+                         * taps, compile-time (-D VRELS, VDROPS): the loads
+                         * are a row pointer plus a constant (with the
+                         * offsets from the table, the chunk loop of W3
+                         * reloaded spilled offsets for every tap) */
+                        const int rel_[VPER * T0] = {VRELS}, drop_[VPER * T0] = {VDROPS};
+                        int k0 = !drop_[r * T0 + t0];
+                        IDX o0 = vb + rel_[r * T0 + t0];
+#else
                         IDX j_ = tidx[e_];
                         int k0 = !DROP || j_ >= 0;
                         IDX o0 = k0 ? j_ + s0 : 0;
+#endif
                         ACCUM(a0, tw[e_], clrs_vper_load(row + o0, lv), k0);
                     }
                     ACCUM_K(1, a1, w1, a0, k1);
@@ -657,13 +669,19 @@ clrs_vper_chunk(__global DST_T *d, IDX m0, __global const SRC_T *src, long src_o
 {
     const IDX mref = (IDX)osz.s5, sh = (m0 - mref) * PERQ * VPC;
     __global DST_T *dc = d + VPER * m0 * VPC;
+#ifdef VRELS
+    /* VBT: the tap of the reference's phase 0 that the offsets start from */
+    const IDX vb = tidx[toff.s0 + (long)VBT * osz.s0 + VPER * mref] + sh;
+#else
+    const IDX vb = 0;
+#endif
 #if VPC == 1
-    const VPF v0 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), sh, i1, i2, i3, i4, 0);
+    const VPF v0 = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), sh, i1, i2, i3, i4, 0, vb, 0);
 #if VPER == 1
     VPER_STORE(v0, dc);
 #else
     const VPF v1 =
-        clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), sh, i1, i2, i3, i4, 0);
+        clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), sh, i1, i2, i3, i4, 0, vb, 1);
     VPER_STORE(VPER_ZIP_LO(v0, v1), dc);
     VPER_STORE(VPER_ZIP_HI(v0, v1), dc + VPW);
 #endif
@@ -671,7 +689,7 @@ clrs_vper_chunk(__global DST_T *d, IDX m0, __global const SRC_T *src, long src_o
     VPF v0[VPC];
     CLRS_UNROLL_YES
     for (int lv = 0; lv < VPC; lv++)
-        v0[lv] = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), sh, i1, i2, i3, i4, lv);
+        v0[lv] = clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref), sh, i1, i2, i3, i4, lv, vb, 0);
 #if VPER == 1
     CLRS_UNROLL_YES
     for (int lv = 0; lv < VPC; lv++) VPER_STORE(v0[lv], dc + 16 * lv);
@@ -680,7 +698,7 @@ clrs_vper_chunk(__global DST_T *d, IDX m0, __global const SRC_T *src, long src_o
     CLRS_UNROLL_YES
     for (int lv = 0; lv < VPC; lv++)
         v1[lv] =
-            clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), sh, i1, i2, i3, i4, lv);
+            clrs_rs_vsum(src, src_off, tidx, tw, osz, ist, toff, (long)(VPER * mref + 1), sh, i1, i2, i3, i4, lv, vb, 1);
     CLRS_UNROLL_YES
     for (int u = 0; u < 2 * VPC; u++) VPER_STORE((VPF)VPER_LANES16(VZ_PICK, v0, v1, u), dc + 16 * u);
 #endif

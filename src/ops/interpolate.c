@@ -722,6 +722,29 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
             if (hi - eb[end] >= 16) edgev = 0;
         }
     }
+    /* the vector form's reference taps as compile-time offsets from the
+     * first kept tap of its phase 0 (tap VBT), dropped taps as flags (-D
+     * VRELS, VDROPS; see clrs_rs_vsum) */
+    char vrel[640] = "";
+    if (vper) {
+        const int64_t n0 = d.osz.s[0], e0 = d.toff.s[0] + vp.p * vp.mref;
+        int vbt = 0;
+        while (vbt < taps[0] - 1 && idx[e0 + vbt * n0] < 0) vbt++;
+        const int64_t base = idx[e0 + vbt * n0];
+        size_t l = (size_t)snprintf(vrel, sizeof vrel, " -DVBT=%d -DVRELS=", vbt);
+        for (int r = 0; r < vp.p; r++)
+            for (int tp = 0; tp < taps[0] && l < sizeof vrel; tp++) {
+                const int64_t j = idx[e0 + tp * n0 + r];
+                l += (size_t)snprintf(vrel + l, sizeof vrel - l, "%s%lld", r + tp ? "," : "",
+                                      (long long)(j < 0 || base < 0 ? 0 : j - base));
+            }
+        if (l < sizeof vrel) l += (size_t)snprintf(vrel + l, sizeof vrel - l, " -DVDROPS=");
+        for (int r = 0; r < vp.p; r++)
+            for (int tp = 0; tp < taps[0] && l < sizeof vrel; tp++)
+                l += (size_t)snprintf(vrel + l, sizeof vrel - l, "%s%d", r + tp ? "," : "",
+                                      idx[e0 + tp * n0 + r] < 0);
+        if (l >= sizeof vrel) vrel[0] = '\0'; /* (cannot happen: 64 taps at most) the tables then */
+    }
     int per_pays = ttot >= 8 || d.osz.s[0] >= 512 || clrs_dtype_size(sd->dtype) <= 2;
     if (!vper &&
         !(per_pays && d.toff.s[0] >= 0 && ((d.ist.s[0] == 1 && d.ost.s[0] == 1) || perc) && taps[0] <= 32 &&
@@ -760,8 +783,8 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     for (int launch = 0; launch < 2 && st == CLRS_OK; launch++) {
         const int edge = launch == 1;
         if (edge && (per.p == 0 || per.nb == 0)) break;
-        char opts[448];
-        snprintf(opts, sizeof opts,
+        char opts[1024];
+        int on = snprintf(opts, sizeof opts,
                  "-DSRC=%s -DDST=%s -DACC=%s -DWT=%s -DFIXED=%d -DT0=%d -DT1=%d -DT2=%d -DT3=%d -DT4=%d "
                  "-DR0=%d -DR1=%d -DR2=%d -DR3=%d -DR4=%d -DDROP=%d -DIDX=%s -DIS0=%d -DOS0=%d -DSPLIT2=%d -DEXACT0=%d "
                  "-DWIDE=%d -DPER=%d -DPERQ=%d -DPERC=%d -DEDGE=%d -DVPER=%d -DEDGEV=%d",
@@ -771,6 +794,12 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
                  narrow ? "int" : "long", d.ist.s[0] == 1, d.ost.s[0] == 1, d.osz.s[3] != 1 || d.osz.s[4] != 1,
                  edge ? edge_exact : per.p || vper ? 1 : exact0, per.p || vper ? 0 : wide, edge ? 0 : per.p,
                  edge ? 1 : vper ? (int)(vp.q / vst) : per.q, edge ? 0 : perc, edge ? (int)per.nb : 0, vper ? vp.p : 0, edgev);
+        if (vper && on > 0 && (size_t)on < sizeof opts)
+            on += snprintf(opts + on, sizeof opts - (size_t)on, "%s", vrel);
+        if (on < 0 || (size_t)on >= sizeof opts) {
+            st = clrs__fail(ctx, CLRS_ERR_INTERNAL, "resampling kernel options too long (%d characters)", on);
+            break;
+        }
         cl_kernel k = NULL;
         st = clrs__get_kernel(ctx, "resample", opts, "clrs_resample", &k);
         if (st != CLRS_OK) break;
