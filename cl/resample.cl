@@ -531,9 +531,11 @@ inline ushort16 clrs_vper_f2h(float16 x)
         clrs_h16 h;
     } v;
     v.h = __builtin_convertvector(x, clrs_h16);
+    /* a NaN converts to sign | 0x7e00 | payload bits: setting the low 15
+     * bits gives sign | 0x7fff (one masked OR; a select of a computed
+     * sign | 0x7fff took twice the instructions) */
     const uint16 b = as_uint16(x);
-    const ushort16 nan = convert_ushort16(((b >> 16) & 0x8000u) | 0x7fffu);
-    return select(v.u, nan, convert_short16((b & 0x7fffffffu) > 0x7f800000u));
+    return v.u | (convert_ushort16((b & 0x7fffffffu) > 0x7f800000u) & (ushort)0x7fff);
 #else
     return (ushort16)CLRS_LANES16(CLRS_F2H_BITS, x);
 #endif
