@@ -293,7 +293,9 @@ inline ushort clrs_f2h_rte(uint x)
         _Float16 f;
     } v;
     v.f = (_Float16)as_float(x);
-    return a > 0x7f800000u ? (ushort)(s | 0x7fffu) : v.u;
+    /* (a NaN converts to s | 0x7e00 | payload: the low 15 bits set give
+     * s | 0x7fff, as in clrs_vper_f2h) */
+    return v.u | (a > 0x7f800000u ? (ushort)0x7fffu : (ushort)0);
 #else
     /* normal half (a >= 2^-14): rebias, round on the 13 dropped bits (the
      * carry may step the exponent, up to 0x7c00 = inf, where it clamps) */
