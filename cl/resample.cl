@@ -794,6 +794,9 @@ clrs_vper_edge(__global DST_T *d, IDX ob, int elo, int ehi, IDX b, __global cons
 #ifndef PER
 #define PER 0
 #endif
+#ifdef CTAPS
+typedef uint clrs_u32u __attribute__((aligned(1))); /* an unaligned 32-bit load */
+#endif
 #ifndef PERQ
 #define PERQ 1
 #endif
@@ -902,6 +905,36 @@ __kernel void clrs_resample(__global const SRC_T *RS_RESTRICT src, long src_off,
         const IDX i0 = (IDX)(e < osz.s5 ? e : osz.s7 + (e - osz.s5));
         ACC a = RS_SUM(i0, (long)i0, (IDX)0, i1, i2, i3, i4);
         if (ok1) RS_STORE(RS_DST(i1, i2, i3, i4), DOFF0(i0), a);
+    }
+#elif defined(CTAPS) && PERC == 3 && FIXED && CLRS_CAT(CLRS_U8SRC_, SRC)
+    /* u8 RGB(-like) channels-last along W, every output's T0 taps being T0
+     * consecutive pixels from the one in its tap-0 entry (the host rewrote
+     * the tables, rs_contiguous_taps: windows inside the row, weight 0 for
+     * the pixels that are not taps, T0 a multiple of 4): the window's
+     * 3 * T0 bytes are 3 * T0 / 4 unaligned 32-bit loads (gathers across
+     * work-items; two per tap in the form below), each tap's channels
+     * bytes of them at constant shifts. Exact integer sums: the same
+     * results. */
+    SPLIT_IDS()
+    (void)i1;
+    __global const uchar *win =
+        (__global const uchar *)src + (src_off + i2 * ist.s2 + i3 * ist.s3 + i4 * ist.s4 + (long)tidx[toff.s0 + i0]);
+    uint wd[3 * T0 / 4];
+    CLRS_UNROLL_YES
+    for (int k = 0; k < 3 * T0 / 4; k++) wd[k] = *(__global const clrs_u32u *)(win + 4 * k);
+    int a0 = 0, a1 = 0, a2 = 0;
+    CLRS_UNROLL_YES
+    for (int t0 = 0; t0 < T0; t0++) {
+        const int w0 = (short)tw[toff.s0 + (long)t0 * osz.s0 + (long)i0]; /* int16: vpmaddwd (see ACCUM) */
+        a0 += w0 * (int)((wd[(3 * t0) / 4] >> (8 * ((3 * t0) % 4))) & 0xffu);
+        a1 += w0 * (int)((wd[(3 * t0 + 1) / 4] >> (8 * ((3 * t0 + 1) % 4))) & 0xffu);
+        a2 += w0 * (int)((wd[(3 * t0 + 2) / 4] >> (8 * ((3 * t0 + 2) % 4))) & 0xffu);
+    }
+    if (ok0) {
+        __global DST_T *d = RS_DST(0, i2, i3, i4);
+        RS_STORE(d, i0 * 3, a0);
+        RS_STORE(d, i0 * 3 + 1, a1);
+        RS_STORE(d, i0 * 3 + 2, a2);
     }
 #elif PERC == 3 && WIDE && FIXED && R0 && !R1 && !R2 && !R3 && !R4 && CLRS_CAT(CLRS_U8SRC_, SRC)
     /* u8 RGB(-like) channels-last along W (the W pass of an image resize):

@@ -548,6 +548,14 @@ START_TEST(test_periodic_matches_general)
         {CLRS_F64, CLRS_INTERP_NEAREST, 5, 0, 0, {1, 2, 3, 4, 21}, {6, 4, 42}},
         {CLRS_U16, CLRS_INTERP_NEAREST_EXACT, 3, 0, 0, {2, 3, 16}, {32}},
         {CLRS_F32, CLRS_INTERP_NEAREST, 4, 0, 0, {1, 2, 4, 40}, {8, 100}},
+        /* uint8 with 3 channels resized along W alone, channels-last: the
+         * taps as consecutive pixels (-D CTAPS; windows moved inside the
+         * row end): x1/1.5 and x1/2.5 antialiased, bicubic antialiased,
+         * a x7/4 upscale */
+        {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 3, 4, 96}, {4, 64}},
+        {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, 0, {2, 3, 3, 50}, {3, 20}},
+        {CLRS_U8, CLRS_INTERP_BICUBIC, 4, 1, 0, {1, 3, 3, 61}, {3, 25}},
+        {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 3, 3, 40}, {3, 70}},
     };
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         int rank = cs[c].rank;

@@ -611,6 +611,51 @@ static int rs_find_period(const cl_long *idx, const unsigned char *w, size_t wsz
     return 0;
 }
 
+/* -D CTAPS: the uint8 fixed-point table of a 3-channel W pass (the only
+ * table: tap-major, T rows of n0 entries, entries pixel * 3) rewritten so
+ * that output o's taps are the TS = T rounded up to a multiple of 4
+ * consecutive pixels from start_o (the window moved left where it would
+ * leave the row, so that its 3 * TS bytes lie inside it), with weight 0
+ * for the pixels that are not the output's taps. Integer sums: the same
+ * results. 1 when rewritten; 0 (tables untouched) when an output's taps
+ * are not consecutive pixels or the row is narrower than TS. */
+static int rs_contiguous_taps(cl_long **pidx, unsigned char **pw, int64_t *pn, int64_t n0, int *pt, int64_t iw)
+{
+    const int T = *pt, TS = (T + 3) / 4 * 4;
+    const cl_long *idx = *pidx;
+    const cl_int *w = (const cl_int *)*pw;
+    if (TS > 32 || iw < TS) return 0;
+    cl_long *ni = malloc((size_t)(TS * n0) * sizeof *ni);
+    cl_int *nw = malloc((size_t)(TS * n0) * sizeof *nw);
+    int ok = ni != NULL && nw != NULL;
+    for (int64_t o = 0; o < n0 && ok; o++) {
+        const cl_long j0 = idx[o];
+        int cnt = 0;
+        while (cnt < T && idx[cnt * n0 + o] == j0 + 3 * cnt) cnt++;
+        for (int t = cnt; t < T; t++)
+            if (idx[t * n0 + o] >= 0) ok = 0;
+        if (j0 < 0 || j0 % 3 != 0) ok = 0;
+        const int64_t p0 = j0 / 3, start = p0 < iw - TS ? p0 : iw - TS;
+        for (int sl = 0; sl < TS; sl++) {
+            const int64_t k = start + sl - p0;
+            ni[sl * n0 + o] = (start + sl) * 3;
+            nw[sl * n0 + o] = k >= 0 && k < cnt ? w[k * n0 + o] : 0;
+        }
+    }
+    if (!ok) {
+        free(ni);
+        free(nw);
+        return 0;
+    }
+    free(*pidx);
+    free(*pw);
+    *pidx = ni;
+    *pw = (unsigned char *)nw;
+    *pn = TS * n0;
+    *pt = TS;
+    return 1;
+}
+
 /* One launch of clrs_resample from `src` to `dst`; tabs[a] is the table of
  * spatial axis a or NULL to copy along it. */
 static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_tensor_desc *sd, cl_mem sm,
@@ -752,6 +797,19 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
                          (int)(RS_PER_MAX_SUMS / (ttot * (perc ? perc : 1))), 1, &per, &plx)) &&
         ttot * perc > RS_PER_MAX_SUMS)
         perc = 0; /* else the general kernel folds the channels too */
+    /* uint8 RGB along W alone without a period (an image's W pass; W11):
+     * every output's taps as consecutive pixels (-D CTAPS, clrs_resample) */
+    int ctaps = 0;
+    /* (CPU devices, as the explicit-vector forms: its loads are unaligned,
+     * which OpenCL devices need not support) */
+    if (explicit_vectors(ctx) && fixed && perc == 3 && sd->dtype == CLRS_U8 && !per.p && !vper && d.toff.s[0] == 0 &&
+        d.toff.s[1] < 0 &&
+        d.toff.s[2] < 0 && d.toff.s[3] < 0 && d.toff.s[4] < 0 && n == (int64_t)taps[0] * d.osz.s[0]) {
+        int64_t iw = 0;
+        for (int a = 0; a < sp; a++)
+            if (tabs[a] != NULL) iw = sd->sizes[2 + a];
+        ctaps = rs_contiguous_taps(&idx, &w, &n, d.osz.s[0], &taps[0], iw);
+    }
     if (narrow) { /* int entries, in place */
         cl_int *i32 = (cl_int *)idx;
         for (int64_t k = 0; k < n; k++) i32[k] = (cl_int)idx[k];
@@ -796,6 +854,8 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
                  edge ? 1 : vper ? (int)(vp.q / vst) : per.q, edge ? 0 : perc, edge ? (int)per.nb : 0, vper ? vp.p : 0, edgev);
         if (vper && on > 0 && (size_t)on < sizeof opts)
             on += snprintf(opts + on, sizeof opts - (size_t)on, "%s", vrel);
+        if (ctaps && on > 0 && (size_t)on < sizeof opts)
+            on += snprintf(opts + on, sizeof opts - (size_t)on, " -DCTAPS=1");
         if (on < 0 || (size_t)on >= sizeof opts) {
             st = clrs__fail(ctx, CLRS_ERR_INTERNAL, "resampling kernel options too long (%d characters)", on);
             break;
