@@ -287,11 +287,12 @@ if [ -x "$ROBUST" ]; then
     # P*/dilation D[DHW], the engine's EXACT0/SPLIT2/IS0/OS0/WIDE and
     # period step PERQ (the period PER, edge count EDGE, folded channels PERC / GC / PC
     # and the nearest factor VNEAR count as 0 or N, like taps), vector width VW, partial-vector rows TAIL, vectors per work-item
-    # ACH, the adaptive row form's input / output widths AIW / AOW, memory order ORDER, and the offset width (IDX=int|long,
+    # ACH, the adaptive row form's input / output widths AIW / AOW, memory order ORDER, the vector
+    # form's reference tap offsets VBT / VRELS / VDROPS, and the offset width (IDX=int|long,
     # OFF32): the 64-bit forms are reached only by tensors of > 2^31
     # elements, which the huge-tensor section runs (not oclgrind).
     coarse() {
-        sed -E -e 's/ -D(R[0-9]|T[0-9]|K[DHW]|S[DHW]|P[DHW]|D[DHW]|EXACT0|SPLIT2|IS0|OS0|WIDE|VW|TAIL|ACH|AIW|AOW|ORDER|OFF32|PERQ)(=[^ ]*)?//g' \
+        sed -E -e 's/ -D(R[0-9]|T[0-9]|K[DHW]|S[DHW]|P[DHW]|D[DHW]|EXACT0|SPLIT2|IS0|OS0|WIDE|VW|TAIL|ACH|AIW|AOW|ORDER|OFF32|PERQ|VBT|VRELS|VDROPS)(=[^ ]*)?//g' \
             -e 's/ -DIDX=(int|long)//g' | sort -u
     }
     touch "$TRACE_TESTS" "$TRACE_OCL"

@@ -1799,6 +1799,10 @@ START_TEST(test_kernel_variants)
             {CLRS_U8, CLRS_INTERP_AREA, 4, 0, {1, 3, 6, 40}, {3, 24}, TU_CHANNELS_LAST},
             {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 17}, {4, 24}, TU_CHANNELS_LAST},
             {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 3, 3, 48}, {3, 24}, TU_CHANNELS_LAST}, /* no dropped tap */
+            /* uint8 RGBA along W alone: the general kernel with the channels
+             * folded (the RGB W pass reads consecutive pixels, -D CTAPS) */
+            {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, {1, 4, 3, 40}, {3, 24}, TU_CHANNELS_LAST},
+            {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, {1, 4, 3, 48}, {3, 24}, TU_CHANNELS_LAST}, /* no dropped tap */
             /* nearest x2..x4 along W in explicit vectors (-D VNEAR), each
              * element size, rows of whole chunks and not */
             {CLRS_F32, CLRS_INTERP_NEAREST, 4, 0, {1, 2, 2, 16}, {3, 32}, TU_CONTIGUOUS},
