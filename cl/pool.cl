@@ -541,6 +541,16 @@ clrs_pool_global(__global const DATA_T *src, long src_off, __global DATA_T *dst,
 #endif
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
+/* 16 unaligned floats as one load / store (clang: one instruction; PoCL's
+ * vload16 / vstore16 split into pieces), for the explicit-vector forms */
+#if defined(__clang__)
+typedef float clrs_f16u __attribute__((ext_vector_type(16), aligned(4)));
+#define WIN_LD16(p) (*(__global const clrs_f16u *)(p))
+#define WIN_ST16(x, p) (*(__global clrs_f16u *)(p) = (x))
+#else
+#define WIN_LD16(p) vload16(0, (p))
+#define WIN_ST16(x, p) vstore16((x), 0, (p))
+#endif
 
 #if ALGO == A_MAX || ALGO == A_AVG
 /* One output element (n, c, od, oh, ow), any dtype, any strides. */
@@ -803,12 +813,6 @@ inline VF clrs_win_row(__global const float *p, int checked, OFF_T col, OFF_T iw
  * first, then along the row (clrs_pool: row by row): within the float
  * tolerance, not bit-identical; the result is sum / kd / kh / kw. */
 #define PCA (PC == 2 || PC == 4 ? 1 : PC == 6 ? 3 : PC)
-#if defined(__clang__)
-typedef float clrs_pca_f16 __attribute__((ext_vector_type(16), aligned(4)));
-#define PCA_LD(p) (*(__global const clrs_pca_f16 *)(p))
-#else
-#define PCA_LD(p) vload16(0, (p))
-#endif
 __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global DATA_T *dst, long dst_off,
                             __global long *idx, long idx_off, long8 isz, long8 osz, long8 ist, long8 ost, long8 xst,
                             long divisor)
@@ -830,18 +834,18 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
         OFF_T v = 0;
         for (; v + PCA <= nf; v += PCA)
 #pragma unroll
-            for (int k = 0; k < PCA; k++) acc[k] += PCA_LD(row + 16 * (v + k));
+            for (int k = 0; k < PCA; k++) acc[k] += WIN_LD16(row + 16 * (v + k));
         /* the whole vectors left (fewer than PCA), then the partial one;
          * vector v + k has pattern k */
 #pragma unroll
         for (int k = 0; k < PCA; k++) {
             if (v + k < nf) {
-                acc[k] += PCA_LD(row + 16 * (v + k));
+                acc[k] += WIN_LD16(row + 16 * (v + k));
             } else if (v + k == nf && rem > 0) {
                 __global const float *p = row + 16 * nf;
                 float16 x;
                 if (pos + r * sh + 16 * nf + 16 <= isz.s7) { /* a whole load inside the input tensor */
-                    x = PCA_LD(p);
+                    x = WIN_LD16(p);
                 } else {
                     float t[16];
                     for (int l = 0; l < 16; l++) t[l] = l < rem ? p[l] : 0.0f;
@@ -983,20 +987,11 @@ __kernel void clrs_pool_win(__global const DATA_T *src, long src_off, __global D
      f(a, b, v, 7), f(a, b, v, 8), f(a, b, v, 9), f(a, b, v, 10), f(a, b, v, 11), f(a, b, v, 12), f(a, b, v, 13), \
      f(a, b, v, 14), f(a, b, v, 15))
 #define PCV_PIXF(a, b, v, l) PCV_PIX(v, l)
-#if defined(__clang__)
-/* whole unaligned vector loads and stores (as resample.cl's VPER_LD) */
-typedef float clrs_pcv_f16 __attribute__((ext_vector_type(16), aligned(4)));
-#define PCV_LD(p) (*(__global const clrs_pcv_f16 *)(p))
-#define PCV_ST(x, p) (*(__global clrs_pcv_f16 *)(p) = (x))
-#else
-#define PCV_LD(p) vload16(0, (p))
-#define PCV_ST(x, p) vstore16((x), 0, (p))
-#endif
 /* the lanes of vector v (a constant once the loops over v unroll) of the
  * tap whose first element is at p */
 __attribute__((always_inline)) inline float16 clrs_pcv_tap(__global const float *p, int v)
 {
-    const float16 a = PCV_LD(p + PCV_E(v, 0)), b = PCV_LD(p + PCV_E(v, 15) - 15);
+    const float16 a = WIN_LD16(p + PCV_E(v, 0)), b = WIN_LD16(p + PCV_E(v, 15) - 15);
     return (float16)PCV_LANES(PCV_PICK, a, b, v);
 }
 #define PCV_TAP(p, v) clrs_pcv_tap((p), (v))
@@ -1011,7 +1006,7 @@ __attribute__((always_inline)) inline float16 clrs_pcv_tap(__global const float 
                 if (16 * (v) + l_ >= (from)) (p)[16 * (v) + l_] = (x)[l_];        \
         }                                                                        \
     } while (0)
-#define PCV_STF(x, p) PCV_ST((x), (p))
+#define PCV_STF(x, p) WIN_ST16((x), (p))
 #define PCV_STL(x, p) vstore16((x), 0, (p))
 
 /* 1 when it computed the chunk, 0 when a window leaves the row */
