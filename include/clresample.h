@@ -9,7 +9,13 @@
  *    are negative). clrs_strerror() gives a fixed message for a code;
  *    clrs_last_error() gives the detail of the calling thread's last failure
  *    (the bad value, the OpenCL error, the build log).
- *  - Handles are opaque; release functions accept NULL.
+ *  - Handles are opaque; release functions accept NULL. Handles carry no
+ *    validity check: using a context after clrs_context_release() (or a
+ *    pointer that never was a context) is undefined behaviour, as with free().
+ *  - The library trusts descriptors: a descriptor's offset, sizes and strides
+ *    must stay inside the caller's allocation (host pointer or cl_mem). The
+ *    library checks what it can (overflow, negative strides, overlapping
+ *    outputs, the cl_mem's size) but cannot know a host allocation's size.
  *  - Parameter structs start with `struct_size`; fill them with the matching
  *    *_init() function, then set the fields you need.
  *  - Tensors are described by clrs_tensor_desc: rank 3..5 laid out as
@@ -90,7 +96,8 @@ typedef enum clrs_status {
     CLRS_STATUS_MIN_ = -16
 } clrs_status;
 
-/** Fixed message for a status; never NULL ("unknown clresample status N" for unknown codes). */
+/** Fixed message for a status; never NULL ("unknown clresample status" for unknown codes). The
+ *  string is static: it stays valid and unchanged for the life of the process. */
 CLRS_API const char *clrs_strerror(clrs_status s);
 /** Symbolic name of a status, e.g. "CLRS_ERR_INVALID_ARG"; never NULL. */
 CLRS_API const char *clrs_status_name(clrs_status s);
@@ -198,6 +205,24 @@ CLRS_API clrs_status clrs_cache_clear(clrs_context *ctx);
 /** The on-disk binary cache directory in force ("" when disabled). */
 CLRS_API const char *clrs_cache_dir(void);
 
+/** The on-disk binary cache (CLRS_CACHE_DIR; see docs/security.md for what it trusts). */
+typedef struct clrs_cache_info {
+    int enabled;            /**< 1 when binaries are read from and written to dir */
+    int readonly;           /**< CLRS_CACHE_READONLY: read, never written */
+    const char *dir;        /**< the directory ("" when off); static storage */
+    const char *off_reason; /**< why it is off ("" when on); static storage */
+    uint64_t entries;       /**< entries now in dir */
+    uint64_t bytes;         /**< their total size */
+    uint64_t max_bytes;     /**< the size cap (CLRS_CACHE_MAX_MB), least recently used evicted first */
+} clrs_cache_info;
+CLRS_API clrs_status clrs_cache_stats(clrs_cache_info *info);
+/** Remove every entry of the on-disk cache (the per-user key stays). CLRS_ERR_UNSUPPORTED when
+ *  the cache is off or read-only. `removed` (may be NULL) gets the count. */
+CLRS_API clrs_status clrs_cache_clear_disk(uint64_t *removed);
+/** Check every on-disk entry's owner, type, format and HMAC; bad ones are removed (unless
+ *  read-only) and logged at warn. `good`/`bad` (may be NULL) get the counts. */
+CLRS_API clrs_status clrs_cache_verify(uint64_t *good, uint64_t *bad);
+
 /* Logging: by default nothing is printed except what CLRS_LOG enables. */
 typedef enum clrs_log_level {
     CLRS_LOG_ERROR = 0,
@@ -208,6 +233,10 @@ typedef enum clrs_log_level {
 typedef void (*clrs_log_fn)(clrs_log_level level, const char *category, const char *msg, void *user);
 /** Route log lines to `fn` instead of stderr (NULL restores stderr). */
 CLRS_API void clrs_set_log_callback(clrs_log_fn fn, void *user);
+/** Log every line up to `level` (error < warn < info < debug), overriding CLRS_LOG's level
+ *  (its categories still apply). E.g. CLRS_LOG_INFO shows each kernel build and its time. */
+CLRS_API void clrs_set_log_level(clrs_log_level level);
+#define CLRS_HAVE_SET_LOG_LEVEL 1
 
 /* ------------------------------------------------------------------------ */
 /* Interpolation (torch.nn.functional.interpolate)                           */

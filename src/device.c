@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sys/stat.h>
+
 #include "internal.h"
 #include "device.h"
 
@@ -175,16 +177,35 @@ static int auto_score(const clrs_device_info *info)
     return 5;
 }
 
+/* CLRS_ERR_NO_PLATFORM with what most likely went wrong. PoCL refuses to
+ * load when it cannot make its own kernel cache, e.g. when XDG_CACHE_HOME
+ * names something that is not a directory: say so rather than send the user
+ * to install a driver they have. */
+static clrs_status no_device(const char *what)
+{
+    const char *xdg = clrs__getenv("XDG_CACHE_HOME");
+    struct stat st;
+    if (xdg != NULL && clrs__getenv("POCL_CACHE_DIR") == NULL && (stat(xdg, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return clrs__fail(NULL, CLRS_ERR_NO_PLATFORM,
+                          "%s; XDG_CACHE_HOME=%s is not a directory, and drivers such as PoCL fail to "
+                          "initialise without their cache there (set XDG_CACHE_HOME to a directory, or unset it)",
+                          what, xdg);
+    return clrs__fail(NULL, CLRS_ERR_NO_PLATFORM,
+                      "%s: none is installed (install an OpenCL driver, e.g. Debian's pocl-opencl-icd, or "
+                      "your GPU vendor's), or every installed driver failed to initialise (OCL_ICD_DEBUG=7 "
+                      "shows why)",
+                      what);
+}
+
 clrs_status clrs__enumerate(clrs_device_entry **list, size_t *count)
 {
+    (void)clrs__log_enabled(CLRS_LOG_ERROR, "device"); /* reads CLRS_LOG now: a bad value is said up front */
     *list = NULL;
     *count = 0;
     cl_uint np = 0;
     cl_int e = clGetPlatformIDs(0, NULL, &np);
     if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || (e == CL_SUCCESS && np == 0))
-        return clrs__fail(NULL, CLRS_ERR_NO_PLATFORM,
-                          "no OpenCL platform is installed: install an OpenCL driver, e.g. Debian's "
-                          "pocl-opencl-icd for the CPU, or your GPU vendor's OpenCL driver");
+        return no_device("the OpenCL loader found no usable platform");
     if (e != CL_SUCCESS) return clrs__fail_cl(NULL, e, "clGetPlatformIDs");
     cl_platform_id *plats = calloc(np, sizeof *plats);
     if (plats == NULL) return clrs__fail(NULL, CLRS_ERR_OUT_OF_HOST_MEMORY, "enumerating platforms");
@@ -218,9 +239,7 @@ clrs_status clrs__enumerate(clrs_device_entry **list, size_t *count)
     free(plats);
     if (n == 0) {
         free(out);
-        return clrs__fail(NULL, CLRS_ERR_NO_PLATFORM,
-                          "OpenCL platforms exist but expose no device: install a working OpenCL "
-                          "driver, e.g. Debian's pocl-opencl-icd");
+        return no_device("OpenCL platforms exist but expose no device");
     }
     *list = out;
     *count = n;

@@ -46,20 +46,40 @@ void clrs__log(clrs_log_level lvl, const char *category, const char *fmt, ...) C
 /* getenv that treats an empty value as unset. */
 const char *clrs__getenv(const char *name);
 
-/* ---- hashing (src/kernels.c) ----------------------------------------- */
-uint64_t clrs__fnv1a64(const void *data, size_t len, uint64_t seed);
-#define CLRS_FNV_SEED 0xcbf29ce484222325ULL
+/* ---- hashing (src/sha256.c) ------------------------------------------ */
+typedef struct clrs_sha256 {
+    uint32_t s[8];
+    uint64_t len;
+    unsigned char buf[64];
+    size_t fill;
+} clrs_sha256;
+typedef struct clrs_hmac_sha256 {
+    clrs_sha256 inner, outer;
+} clrs_hmac_sha256;
+void clrs__sha256_init(clrs_sha256 *c);
+void clrs__sha256_update(clrs_sha256 *c, const void *data, size_t len);
+void clrs__sha256_final(clrs_sha256 *c, unsigned char out[32]);
+void clrs__sha256(const void *data, size_t len, unsigned char out[32]);
+void clrs__hmac_sha256_init(clrs_hmac_sha256 *h, const void *key, size_t klen);
+void clrs__hmac_sha256_update(clrs_hmac_sha256 *h, const void *data, size_t len);
+void clrs__hmac_sha256_final(clrs_hmac_sha256 *h, unsigned char out[32]);
+/* Lower-case hex of n bytes into out (2n + 1 chars). */
+void clrs__hex(const unsigned char *b, size_t n, char *out);
+/* Constant-time comparison: 1 when equal. */
+int clrs__ct_equal(const unsigned char *a, const unsigned char *b, size_t n);
 
 /* ---- kernel sources (src/kernels.c) ----------------------------------- */
 typedef struct clrs_kernel_source {
     const char *name; /* "resample" for cl/resample.cl */
     const char *text;
     size_t len;
-    uint64_t hash;    /* FNV-1a 64 of the bytes actually used */
+    unsigned char sha256[32]; /* of the bytes actually used */
     int overridden;   /* read from CLRS_KERNEL_DIR */
 } clrs_kernel_source;
 /* NULL if no such source. Thread-safe, loaded once per process. */
 const clrs_kernel_source *clrs__kernel_source(const char *name);
+/* CLRS_OPENCL_BUILD_OPTIONS, read once (NULL when unset or refused). */
+const char *clrs__extra_build_options(void);
 
 /* ---- device choice (src/device.c) ------------------------------------ */
 #define CLRS_DEVSPEC_MAX_TYPES 6
@@ -113,18 +133,33 @@ struct clrs_context {
 clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *options,
                              const char *kernel_name, cl_kernel *out);
 void clrs__program_cache_release(clrs_context *ctx);
+
+/* ---- on-disk binary cache (src/disk_cache.c) -------------------------- */
+/* The trusted cache directory in force ("" when the cache is off). */
 const char *clrs__binary_cache_dir(void);
+/* The binary stored for `key` (malloc'ed, *len set) when an entry exists and
+ * passes every check (owner, type, size, format, key, HMAC); else NULL. */
+unsigned char *clrs__disk_cache_load(const char *key, size_t klen, size_t *len);
+/* Best-effort store (no-op when off or read-only), then LRU eviction. */
+void clrs__disk_cache_store(const char *key, size_t klen, const unsigned char *bin, size_t len);
 
 /* ---- option strings (src/program_cache.c) ---------------------------- */
 #define CLRS_OPTS_MAX 24
 typedef struct clrs_opts {
     int n;
+    int overflow;
     char items[CLRS_OPTS_MAX][64];
 } clrs_opts;
 void clrs__opts_init(clrs_opts *o);
+/* Adds one define; an item that does not fit (too many, too long) marks
+ * the set as overflowed rather than being cut short. */
 void clrs__opts_def(clrs_opts *o, const char *fmt, ...) CLRS_PRINTF(2, 3);
-/* Canonical (sorted, de-duplicated) string of "-D..." options. */
-void clrs__opts_string(const clrs_opts *o, char *buf, size_t len);
+/* Canonical (sorted, de-duplicated) string of "-D..." options. Returns 0,
+ * or -1 when the set overflowed or buf is too small: buf then holds
+ * CLRS_OPTS_OVERFLOW, which clrs__get_kernel refuses with CLRS_ERR_INTERNAL,
+ * so truncated options never build a wrong kernel variant. */
+#define CLRS_OPTS_OVERFLOW "-DCLRS_OPTIONS_OVERFLOW"
+int clrs__opts_string(const clrs_opts *o, char *buf, size_t len);
 
 /* ---- tensors and calls (src/tensor.c) --------------------------------- */
 /* Checks rank, dtype, sizes, strides and the extent; `what` names the

@@ -1,65 +1,86 @@
 /* Kernel sources: the copies embedded at build time, or, for kernel
  * development, files in CLRS_KERNEL_DIR. Never read relative to the CWD. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "kernels.h"
 
-uint64_t clrs__fnv1a64(const void *data, size_t len, uint64_t seed)
-{
-    const unsigned char *p = data;
-    uint64_t h = seed;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 #define CLRS_MAX_SOURCES 16
+#define MAX_KERNEL_FILE (4u << 20)  /* a kernel source larger than this is refused */
+#define MAX_ENV_PATH 3800           /* longer CLRS_KERNEL_DIR values are refused, not cut */
+#define MAX_EXTRA_OPTIONS 4096      /* longer CLRS_OPENCL_BUILD_OPTIONS are refused, not cut */
 static clrs_kernel_source sources[CLRS_MAX_SOURCES];
 static size_t nsources;
 static pthread_once_t sources_once = PTHREAD_ONCE_INIT;
 
-static char *read_file(const char *path, size_t *len)
+/* A regular file of at most MAX_KERNEL_FILE bytes, opened without following
+ * a symlink and without blocking on a FIFO; NULL with *why set otherwise. */
+static char *read_file(const char *path, size_t *len, const char **why)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, ncap);
-            if (nb == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t r = fread(buf + n, 1, 4096, f);
-        n += r;
-        if (r < 4096) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        *why = errno == ELOOP ? "a symbolic link" : strerror(errno);
         return NULL;
     }
-    buf[n] = '\0';
-    *len = n;
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+    } else if (!S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+    } else if ((uint64_t)st.st_size > MAX_KERNEL_FILE) {
+        *why = "larger than 4 MiB";
+    } else if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+        *why = "out of memory";
+    } else {
+        size_t n = 0, want = (size_t)st.st_size;
+        while (n < want) {
+            ssize_t r = read(fd, buf + n, want - n);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) break;
+            n += (size_t)r;
+        }
+        if (n != want) {
+            *why = "changed size while being read";
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[n] = '\0';
+            *len = n;
+        }
+    }
+    close(fd);
     return buf;
+}
+
+static const char *kernel_dir(void)
+{
+    const char *dir = clrs__getenv("CLRS_KERNEL_DIR");
+    if (dir == NULL) return NULL;
+    if (strlen(dir) > MAX_ENV_PATH) {
+        clrs__log(CLRS_LOG_WARN, "build", "ignoring CLRS_KERNEL_DIR: %zu bytes long (at most %d)", strlen(dir),
+                  MAX_ENV_PATH);
+        return NULL;
+    }
+    struct stat st;
+    int bad = stat(dir, &st) != 0;
+    if (bad || !S_ISDIR(st.st_mode)) {
+        clrs__log(CLRS_LOG_WARN, "build", "ignoring CLRS_KERNEL_DIR=%s: %s", dir,
+                  bad ? strerror(errno) : "not a directory");
+        return NULL;
+    }
+    return dir;
 }
 
 static void load_sources(void)
 {
-    const char *dir = clrs__getenv("CLRS_KERNEL_DIR");
+    const char *dir = kernel_dir();
     for (size_t i = 0; i < clrs_embedded_kernel_count && nsources < CLRS_MAX_SOURCES; i++) {
         const clrs_embedded_kernel *e = &clrs_embedded_kernels[i];
         clrs_kernel_source *s = &sources[nsources++];
@@ -67,10 +88,11 @@ static void load_sources(void)
         s->text = e->text;
         s->len = e->len;
         if (dir != NULL) {
-            char path[4096];
+            char path[MAX_ENV_PATH + 64];
             snprintf(path, sizeof path, "%s/%s.cl", dir, e->name);
             size_t len = 0;
-            char *text = read_file(path, &len);
+            const char *why = NULL;
+            char *text = read_file(path, &len, &why);
             if (text != NULL) {
                 s->text = text; /* kept for the life of the process */
                 s->len = len;
@@ -78,12 +100,11 @@ static void load_sources(void)
                 clrs__log(CLRS_LOG_WARN, "build", "kernel source %s.cl read from CLRS_KERNEL_DIR=%s",
                           e->name, dir);
             } else {
-                clrs__log(CLRS_LOG_WARN, "build",
-                          "CLRS_KERNEL_DIR=%s has no readable %s.cl (%s); using the embedded copy",
-                          dir, e->name, strerror(errno));
+                clrs__log(CLRS_LOG_WARN, "build", "CLRS_KERNEL_DIR=%s: not using %s.cl (%s); using the embedded copy",
+                          dir, e->name, why);
             }
         }
-        s->hash = clrs__fnv1a64(s->text, s->len, CLRS_FNV_SEED);
+        clrs__sha256(s->text, s->len, s->sha256);
     }
 }
 
@@ -93,4 +114,25 @@ const clrs_kernel_source *clrs__kernel_source(const char *name)
     for (size_t i = 0; i < nsources; i++)
         if (strcmp(sources[i].name, name) == 0) return &sources[i];
     return NULL;
+}
+
+static pthread_once_t extra_once = PTHREAD_ONCE_INIT;
+static const char *extra_options;
+
+static void load_extra_options(void)
+{
+    const char *v = clrs__getenv("CLRS_OPENCL_BUILD_OPTIONS");
+    if (v != NULL && strlen(v) > MAX_EXTRA_OPTIONS) {
+        clrs__log(CLRS_LOG_WARN, "build", "ignoring CLRS_OPENCL_BUILD_OPTIONS: %zu bytes long (at most %d)",
+                  strlen(v), MAX_EXTRA_OPTIONS);
+        return;
+    }
+    if (v != NULL) clrs__log(CLRS_LOG_INFO, "build", "extra build options from CLRS_OPENCL_BUILD_OPTIONS: %s", v);
+    extra_options = v;
+}
+
+const char *clrs__extra_build_options(void)
+{
+    pthread_once(&extra_once, load_extra_options);
+    return extra_options;
 }

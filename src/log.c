@@ -122,16 +122,25 @@ static void log_init(void)
     char *tok = strtok_r(buf, ",", &save);
     static const char *const levels[] = {"error", "warn", "info", "debug"};
     log_level = CLRS_LOG_WARN;
+    int known = 0;
     for (int i = 0; tok != NULL && i < 4; i++)
-        if (strcmp(tok, levels[i]) == 0) log_level = i;
+        if (strcmp(tok, levels[i]) == 0) log_level = i, known = 1;
+    char bad[256] = "";
+    if (!known) snprintf(bad, sizeof bad, "level '%s'", tok ? tok : "");
     unsigned cats = 0;
     while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
         if (strcmp(tok, "all") == 0)
             cats = ~0u;
-        else
+        else if (cat_bit(tok) != 0)
             cats |= cat_bit(tok);
+        else if (bad[0] == '\0')
+            snprintf(bad, sizeof bad, "category '%s'", tok);
     }
     log_cats = cats ? cats : ~0u;
+    if (bad[0] != '\0') /* said once, on stderr: logging is being set up, so no callback yet */
+        fprintf(stderr, "clresample: warn: log: CLRS_LOG=%s: unknown %s, ignored (levels: error, warn, info, "
+                        "debug; categories: device, build, cache, dispatch, all)\n",
+                v, bad);
 }
 
 int clrs__log_enabled(clrs_log_level lvl, const char *category)
@@ -159,6 +168,16 @@ void clrs__log(clrs_log_level lvl, const char *category, const char *fmt, ...)
         log_fn(lvl, category, msg, log_user);
     else
         fprintf(stderr, "clresample: %s: %s: %s\n", names[lvl], category, msg);
+    pthread_mutex_unlock(&log_lock);
+}
+
+void clrs_set_log_level(clrs_log_level level)
+{
+    pthread_once(&log_once, log_init);
+    if (level < CLRS_LOG_ERROR) level = CLRS_LOG_ERROR;
+    if (level > CLRS_LOG_DEBUG) level = CLRS_LOG_DEBUG;
+    pthread_mutex_lock(&log_lock);
+    log_level = (int)level;
     pthread_mutex_unlock(&log_lock);
 }
 

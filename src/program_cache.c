@@ -1,10 +1,10 @@
 /* Program building with two caches:
- *  - in memory, per context: (source name + hash, canonical options) →
- *    program or the failed build's log; concurrent requests for the same
- *    program wait for one build instead of building twice;
- *  - on disk (CLRS_CACHE_DIR): program binaries keyed by library version,
- *    source, options and platform/device/driver identity, written
- *    atomically; anything unreadable, corrupt or foreign is a miss. */
+ *  - in memory, per context: (source, canonical options) → program or the
+ *    failed build's log; concurrent requests for the same program wait for
+ *    one build instead of building twice;
+ *  - on disk (src/disk_cache.c): program binaries keyed by everything that
+ *    shapes them (every compiled source's SHA-256, the options, the library
+ *    build, the user, the platform/device/driver) and authenticated there. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,26 +12,43 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "build_id.h"
 #include "internal.h"
 
 /* ---- option strings ----------------------------------------------------- */
-void clrs__opts_init(clrs_opts *o) { o->n = 0; }
+void clrs__opts_init(clrs_opts *o)
+{
+    o->n = 0;
+    o->overflow = 0;
+}
 
 void clrs__opts_def(clrs_opts *o, const char *fmt, ...)
 {
-    if (o->n >= CLRS_OPTS_MAX) return; /* host bug; the build then fails loudly */
+    if (o->n >= CLRS_OPTS_MAX) { /* a host bug: refused loudly by clrs__opts_string */
+        o->overflow = 1;
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(o->items[o->n++], sizeof o->items[0], fmt, ap);
+    int w = vsnprintf(o->items[o->n++], sizeof o->items[0], fmt, ap);
     va_end(ap);
+    if (w < 0 || (size_t)w >= sizeof o->items[0]) o->overflow = 1;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-void clrs__opts_string(const clrs_opts *o, char *buf, size_t len)
+int clrs__opts_string(const clrs_opts *o, char *buf, size_t len)
 {
+    buf[0] = '\0';
+    if (o->overflow) {
+        clrs__log(CLRS_LOG_ERROR, "build", "internal error: a kernel option set overflowed its %d x %zu-byte table",
+                  CLRS_OPTS_MAX, sizeof o->items[0]);
+        snprintf(buf, len, "%s", CLRS_OPTS_OVERFLOW);
+        return -1;
+    }
     const char *v[CLRS_OPTS_MAX];
     for (int i = 0; i < o->n; i++) v[i] = o->items[i];
     qsort(v, (size_t)o->n, sizeof v[0], cmp_str);
@@ -40,154 +57,46 @@ void clrs__opts_string(const clrs_opts *o, char *buf, size_t len)
     for (int i = 0; i < o->n; i++) {
         if (i > 0 && strcmp(v[i], v[i - 1]) == 0) continue;
         int w = snprintf(buf + off, len - off, "%s-D%s", off ? " " : "", v[i]);
-        if (w < 0 || (size_t)w >= len - off) break;
+        if (w < 0 || (size_t)w >= len - off) {
+            clrs__log(CLRS_LOG_ERROR, "build", "internal error: kernel options longer than %zu bytes", len);
+            snprintf(buf, len, "%s", CLRS_OPTS_OVERFLOW);
+            return -1;
+        }
         off += (size_t)w;
     }
+    return 0;
 }
 
-/* ---- on-disk cache ------------------------------------------------------ */
-#define CACHE_MAGIC "CLRSBIN1"
-#define CACHE_FORMAT 1u
-
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-static char cache_dir[4096];
-static int cache_readonly;
-
-static int mkdir_p(const char *path)
+/* ---- the key of an on-disk entry ---------------------------------------- */
+/* The full identity of a binary: everything that could change it — every
+ * source text compiled (by SHA-256), the options, the library build, the
+ * user, and the platform/device/driver. Returns its length, 0 if too long. */
+static size_t cache_key(const clrs_context *ctx, const clrs_kernel_source *const *srcs, size_t nsrc,
+                        const char *options, char *key, size_t len)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-        *p = '/';
+    size_t off = 0;
+    int w = snprintf(key, len, "clresample-cache-2|%s|%s|uid=%ld|", CLRS_VERSION_STRING, CLRS_BUILD_ID,
+                     (long)geteuid());
+    if (w < 0 || (size_t)w >= len) return 0;
+    off = (size_t)w;
+    for (size_t i = 0; i < nsrc; i++) {
+        char hex[65];
+        clrs__hex(srcs[i]->sha256, 32, hex);
+        w = snprintf(key + off, len - off, "%s.cl=%s|", srcs[i]->name, hex);
+        if (w < 0 || (size_t)w >= len - off) return 0;
+        off += (size_t)w;
     }
-    if (mkdir(tmp, 0755) != 0 && errno != EEXIST) return -1;
-    struct stat st;
-    return (stat(tmp, &st) == 0 && S_ISDIR(st.st_mode)) ? 0 : -1;
+    w = snprintf(key + off, len - off, "%s|%s|%s|%s|%s|%s", options, ctx->info.platform, ctx->platform_version,
+                 ctx->info.name, ctx->info.version, ctx->info.driver);
+    if (w < 0 || (size_t)w >= len - off) return 0;
+    return off + (size_t)w;
 }
 
-static void cache_init(void)
+static double now_ms(void)
 {
-    const char *v = clrs__getenv("CLRS_CACHE_DIR");
-    const char *ro = clrs__getenv("CLRS_CACHE_READONLY");
-    cache_readonly = ro != NULL && strcmp(ro, "0") != 0;
-    if (v != NULL && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "disabled") == 0)) {
-        clrs__log(CLRS_LOG_INFO, "cache", "binary cache disabled by CLRS_CACHE_DIR=%s", v);
-        return;
-    }
-    if (v != NULL && strcmp(v, "1") != 0 && strcmp(v, "default") != 0) {
-        snprintf(cache_dir, sizeof cache_dir, "%s", v);
-    } else {
-        const char *xdg = clrs__getenv("XDG_CACHE_HOME");
-        const char *home = clrs__getenv("HOME");
-        if (xdg != NULL)
-            snprintf(cache_dir, sizeof cache_dir, "%s/clresample/clcache", xdg);
-        else if (home != NULL)
-            snprintf(cache_dir, sizeof cache_dir, "%s/.cache/clresample/clcache", home);
-        else
-            return;
-    }
-    if (!cache_readonly && mkdir_p(cache_dir) != 0) {
-        clrs__log(CLRS_LOG_INFO, "cache", "cannot create cache directory %s (%s): binary cache off",
-                  cache_dir, strerror(errno));
-        cache_dir[0] = '\0';
-        return;
-    }
-    clrs__log(CLRS_LOG_INFO, "cache", "binary cache in %s%s", cache_dir, cache_readonly ? " (read-only)" : "");
-}
-
-const char *clrs__binary_cache_dir(void)
-{
-    pthread_once(&cache_once, cache_init);
-    return cache_dir;
-}
-
-const char *clrs_cache_dir(void) { return clrs__binary_cache_dir(); }
-
-/* The full identity of a binary: everything that could change it. */
-static size_t cache_key(const clrs_context *ctx, const clrs_kernel_source *src, const char *options,
-                        char *key, size_t len)
-{
-    int w = snprintf(key, len, "clresample-cache-%u|%s|%s|%016llx|%s|%s|%s|%s|%s|%s", CACHE_FORMAT,
-                     CLRS_VERSION_STRING, src->name, (unsigned long long)src->hash, options,
-                     ctx->info.platform, ctx->platform_version, ctx->info.name, ctx->info.version,
-                     ctx->info.driver);
-    return (w < 0 || (size_t)w >= len) ? 0 : (size_t)w;
-}
-
-static void cache_path(const char *key, size_t klen, char *path, size_t len)
-{
-    snprintf(path, len, "%s/%016llx%016llx.clbin", cache_dir,
-             (unsigned long long)clrs__fnv1a64(key, klen, CLRS_FNV_SEED),
-             (unsigned long long)clrs__fnv1a64(key, klen, 0x84222325cbf29ce4ULL));
-}
-
-struct cache_header {
-    char magic[8];
-    uint32_t format;
-    uint32_t key_len;
-    uint64_t bin_len;
-    uint64_t bin_hash;
-};
-
-/* Returns a malloc'ed binary or NULL on any mismatch. */
-static unsigned char *cache_load(const char *path, const char *key, size_t klen, size_t *bin_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return NULL;
-    unsigned char *bin = NULL;
-    char *fkey = NULL;
-    struct cache_header h;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || fread(&h, sizeof h, 1, f) != 1) goto miss;
-    if (memcmp(h.magic, CACHE_MAGIC, 8) != 0 || h.format != CACHE_FORMAT || h.key_len != klen) goto miss;
-    if (h.bin_len == 0 || (uint64_t)st.st_size != sizeof h + h.key_len + h.bin_len) goto miss;
-    fkey = malloc(klen);
-    if (fkey == NULL || fread(fkey, 1, klen, f) != klen || memcmp(fkey, key, klen) != 0) goto miss;
-    bin = malloc(h.bin_len);
-    if (bin == NULL || fread(bin, 1, h.bin_len, f) != h.bin_len) goto miss;
-    if (clrs__fnv1a64(bin, h.bin_len, CLRS_FNV_SEED) != h.bin_hash) goto miss;
-    free(fkey);
-    fclose(f);
-    *bin_len = h.bin_len;
-    return bin;
-miss:
-    clrs__log(CLRS_LOG_DEBUG, "cache", "ignoring unusable cache file %s", path);
-    free(fkey);
-    free(bin);
-    fclose(f);
-    return NULL;
-}
-
-static void cache_store(const char *path, const char *key, size_t klen, const unsigned char *bin, size_t blen)
-{
-    static _Atomic unsigned counter;
-    char tmp[4200 + 64]; /* path (< 4200) + ".tmp.<pid>.<n>" */
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%u", path, (long)getpid(), counter++);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
-    if (fd < 0) {
-        clrs__log(CLRS_LOG_DEBUG, "cache", "cannot write %s: %s", tmp, strerror(errno));
-        return;
-    }
-    struct cache_header h;
-    memcpy(h.magic, CACHE_MAGIC, 8);
-    h.format = CACHE_FORMAT;
-    h.key_len = (uint32_t)klen;
-    h.bin_len = blen;
-    h.bin_hash = clrs__fnv1a64(bin, blen, CLRS_FNV_SEED);
-    FILE *f = fdopen(fd, "wb");
-    int ok = f != NULL && fwrite(&h, sizeof h, 1, f) == 1 && fwrite(key, 1, klen, f) == klen &&
-             fwrite(bin, 1, blen, f) == blen;
-    if (f != NULL) ok = (fclose(f) == 0) && ok;
-    else close(fd);
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        clrs__log(CLRS_LOG_DEBUG, "cache", "could not save %s", path);
-        return;
-    }
-    clrs__log(CLRS_LOG_DEBUG, "cache", "SAVE %s", path);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 /* ---- in-memory cache ---------------------------------------------------- */
@@ -218,19 +127,19 @@ static char *build_log(const clrs_context *ctx, cl_program p)
 
 static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
 {
-    const clrs_kernel_source *common = clrs__kernel_source("common");
+    const clrs_kernel_source *srcs[2] = {clrs__kernel_source("common"), ent->src};
+    if (srcs[0] == NULL) return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no kernel source named 'common'");
+    const char *texts[2] = {srcs[0]->text, srcs[1]->text};
+    size_t lens[2] = {srcs[0]->len, srcs[1]->len};
     const clrs_kernel_source *src = ent->src;
-    const char *texts[2] = {common ? common->text : "", src->text};
-    size_t lens[2] = {common ? common->len : 0, src->len};
-    char key[2048];
-    size_t klen = cache_key(ctx, src, ent->options, key, sizeof key);
-    char path[4200];
-    path[0] = '\0';
+    size_t cap = strlen(ent->options) + 4096;
+    char *key = malloc(cap);
+    if (key == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "program cache key");
+    size_t klen = cache_key(ctx, srcs, 2, ent->options, key, cap);
     cl_int e;
-    if (klen > 0 && clrs__binary_cache_dir()[0] != '\0') {
-        cache_path(key, klen, path, sizeof path);
+    if (klen > 0) {
         size_t blen = 0;
-        unsigned char *bin = cache_load(path, key, klen, &blen);
+        unsigned char *bin = clrs__disk_cache_load(key, klen, &blen);
         if (bin != NULL) {
             const unsigned char *bins[1] = {bin};
             cl_int bst = CL_SUCCESS;
@@ -238,38 +147,44 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
             free(bin);
             if (e == CL_SUCCESS && bst == CL_SUCCESS &&
                 clBuildProgram(p, 1, &ctx->dev, ent->options, NULL, NULL) == CL_SUCCESS) {
-                clrs__log(CLRS_LOG_DEBUG, "cache", "HIT %s (%s %s)", path, src->name, ent->options);
+                clrs__log(CLRS_LOG_DEBUG, "cache", "HIT %s.cl (%s)", src->name, ent->options);
                 ent->program = p;
+                free(key);
                 return CLRS_OK;
             }
             if (p != NULL) clReleaseProgram(p);
-            clrs__log(CLRS_LOG_DEBUG, "cache", "binary in %s rejected by the driver; rebuilding", path);
-        } else {
-            clrs__log(CLRS_LOG_DEBUG, "cache", "MISS %s (%s %s)", path, src->name, ent->options);
+            clrs__log(CLRS_LOG_DEBUG, "cache", "cached binary of %s.cl rejected by the driver; rebuilding", src->name);
         }
     }
+    clrs__log(CLRS_LOG_INFO, "build", "building %s.cl (%s)", src->name, ent->options);
+    double t0 = now_ms();
     cl_program p = clCreateProgramWithSource(ctx->cl, 2, texts, lens, &e);
-    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateProgramWithSource");
+    if (e != CL_SUCCESS) {
+        free(key);
+        return clrs__fail_cl(ctx, e, "clCreateProgramWithSource");
+    }
     e = clBuildProgram(p, 1, &ctx->dev, ent->options, NULL, NULL);
     if (e != CL_SUCCESS) {
         ent->log = build_log(ctx, p);
         clReleaseProgram(p);
+        free(key);
         clrs__log(CLRS_LOG_ERROR, "build", "building %s.cl with '%s' failed: %s", src->name, ent->options,
                   ent->log ? ent->log : "");
         return CLRS_ERR_BUILD_FAILED;
     }
-    clrs__log(CLRS_LOG_DEBUG, "build", "built %s.cl with '%s'", src->name, ent->options);
+    clrs__log(CLRS_LOG_INFO, "build", "built %s.cl in %.0f ms", src->name, now_ms() - t0);
     ent->program = p;
-    if (path[0] != '\0' && !cache_readonly) {
+    if (klen > 0) {
         size_t blen = 0;
         if (clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof blen, &blen, NULL) == CL_SUCCESS && blen > 0) {
             unsigned char *bin = malloc(blen);
             unsigned char *bins[1] = {bin};
             if (bin != NULL && clGetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof bins, bins, NULL) == CL_SUCCESS)
-                cache_store(path, key, klen, bin, blen);
+                clrs__disk_cache_store(key, klen, bin, blen);
             free(bin);
         }
     }
+    free(key);
     return CLRS_OK;
 }
 
@@ -278,10 +193,14 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
 {
     const clrs_kernel_source *src = clrs__kernel_source(source);
     if (src == NULL) return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no kernel source named '%s'", source);
-    char full[1024];
-    const char *extra = clrs__getenv("CLRS_OPENCL_BUILD_OPTIONS");
-    snprintf(full, sizeof full, "-cl-std=CL1.2 %s %s%s%s", ctx->device_options, options,
-             extra ? " " : "", extra ? extra : "");
+    if (strstr(options, CLRS_OPTS_OVERFLOW) != NULL)
+        return clrs__fail(ctx, CLRS_ERR_INTERNAL, "kernel options for %s.cl overflowed their buffer", source);
+    const char *extra = clrs__extra_build_options();
+    size_t flen = strlen(ctx->device_options) + strlen(options) + (extra ? strlen(extra) : 0) + 32;
+    char *full = malloc(flen);
+    if (full == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "kernel options");
+    snprintf(full, flen, "-cl-std=CL1.2 %s %s%s%s", ctx->device_options, options, extra ? " " : "",
+             extra ? extra : "");
 
     pthread_mutex_lock(&ctx->lock);
     clrs_program_entry *ent = ctx->programs;
@@ -289,15 +208,13 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
         if (ent->src == src && strcmp(ent->options, full) == 0) break;
     if (ent == NULL) {
         ent = calloc(1, sizeof *ent);
-        char *opt = strdup(full);
-        if (ent == NULL || opt == NULL) {
-            free(ent);
-            free(opt);
+        if (ent == NULL) {
+            free(full);
             pthread_mutex_unlock(&ctx->lock);
             return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "program cache entry");
         }
         ent->src = src;
-        ent->options = opt;
+        ent->options = full; /* the entry owns it */
         ent->refs = 1;
         ent->next = ctx->programs;
         ctx->programs = ent;
@@ -308,6 +225,7 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
         ent->state = 1;
         pthread_cond_broadcast(&ctx->built);
     } else {
+        free(full);
         ent->refs++; /* keeps the entry alive across the wait */
         while (ent->state == 0) pthread_cond_wait(&ctx->built, &ctx->lock);
     }

@@ -14,11 +14,8 @@ const char *clrs_strerror(clrs_status s)
         return msg;
         CLRS_STATUS_MAP(CLRS_STATUS_MSG_)
 #undef CLRS_STATUS_MSG_
-    default: {
-        static _Thread_local char buf[48];
-        snprintf(buf, sizeof buf, "unknown clresample status %d", (int)s);
-        return buf;
-    }
+    default:
+        return "unknown clresample status"; /* fixed: the header promises a message that stays valid */
     }
 }
 

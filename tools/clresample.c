@@ -356,7 +356,9 @@ static int lib_error(const char *op, const clrs_context *ctx, clrs_status st)
         return RC_FAIL;
     }
     const char *detail = clrs_last_error(ctx);
-    if (detail && *detail)
+    if (detail && *detail && st == CLRS_ERR_NO_PLATFORM)
+        errorf("%s: %s", op, detail); /* the detail says it all; the fixed message would repeat it */
+    else if (detail && *detail)
         errorf("%s: %s: %s", op, clrs_strerror(st), detail);
     else
         errorf("%s: %s", op, clrs_strerror(st));
@@ -475,6 +477,7 @@ static void print_main_help(FILE *f)
           f);
     for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
     print_help_line(f, "bench", "benchmark every operator against the device's copy bandwidth (bench --help)");
+    print_help_line(f, "cache", "inspect, verify or clear the on-disk kernel cache (cache --help)");
     fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
           "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
           "comma-separated values; one value applies to every spatial dim.\n"
@@ -1356,6 +1359,57 @@ static const cmd_def *find_cmd(const char *name)
 
 static int is_help(const char *s) { return !strcmp(s, "-h") || !strcmp(s, "--help"); }
 
+/* `clresample cache [info|clear|verify]`: the on-disk kernel binary cache. */
+static int run_cache(int argc, char **argv)
+{
+    static const char usage[] =
+        "usage: clresample cache [info|clear|verify]\n\n"
+        "The on-disk cache of compiled OpenCL programs (CLRS_CACHE_DIR; default\n"
+        "$XDG_CACHE_HOME/clresample/clcache or ~/.cache/clresample/clcache).\n"
+        "  info    where it is, whether it is in use (and why not), entries, size, cap\n"
+        "  clear   remove every entry\n"
+        "  verify  check every entry's owner, format and HMAC; remove bad ones\n"
+        "A directory that another user could write to is never used (docs/security.md).\n";
+    const char *what = argc > 0 ? argv[0] : "info";
+    if (argc > 1 || is_help(what)) {
+        if (argc > 1) {
+            errorf("cache: unexpected argument '%s' (see 'clresample cache --help')", argv[1]);
+            return RC_USAGE;
+        }
+        fputs(usage, stdout);
+        return RC_OK;
+    }
+    if (!strcmp(what, "info")) {
+        clrs_cache_info ci;
+        clrs_status st = clrs_cache_stats(&ci);
+        if (st != CLRS_OK) return lib_error("cache info", NULL, st);
+        if (ci.enabled)
+            printf("cache directory: %s%s\n", ci.dir, ci.readonly ? " (read-only)" : "");
+        else
+            printf("cache directory: (off: %s)\n", ci.off_reason);
+        printf("entries: %llu\nsize: %llu bytes\nlimit: %llu bytes (CLRS_CACHE_MAX_MB)\n",
+               (unsigned long long)ci.entries, (unsigned long long)ci.bytes, (unsigned long long)ci.max_bytes);
+        return RC_OK;
+    }
+    if (!strcmp(what, "clear")) {
+        uint64_t removed = 0;
+        clrs_status st = clrs_cache_clear_disk(&removed);
+        if (st != CLRS_OK) return lib_error("cache clear", NULL, st);
+        printf("removed %llu entries from %s\n", (unsigned long long)removed, clrs_cache_dir());
+        return RC_OK;
+    }
+    if (!strcmp(what, "verify")) {
+        uint64_t good = 0, bad = 0;
+        clrs_status st = clrs_cache_verify(&good, &bad);
+        if (st != CLRS_OK) return lib_error("cache verify", NULL, st);
+        printf("%llu good, %llu bad%s in %s\n", (unsigned long long)good, (unsigned long long)bad,
+               bad ? " (removed)" : "", clrs_cache_dir());
+        return bad ? RC_FAIL : RC_OK;
+    }
+    errorf("cache: unknown action '%s' (info, clear or verify)", what);
+    return RC_USAGE;
+}
+
 /* Flush stdout; a write error (e.g. a full disk) is a runtime failure. */
 static int finish(int rc)
 {
@@ -1400,6 +1454,7 @@ int main(int argc, char **argv)
         return RC_USAGE;
     }
     if (!strcmp(s, "bench")) return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
+    if (!strcmp(s, "cache")) return finish(run_cache(argc - 2, argv + 2));
     const cmd_def *c = find_cmd(s);
     if (!c) {
         errorf("unknown subcommand '%s' (see '%s --help')", s, PROG);

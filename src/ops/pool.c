@@ -531,7 +531,8 @@ static void build_options(clrs_context *ctx, const clrs_opts *o, char *buf, size
     if (clGetDeviceInfo(ctx->dev, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fc, &fc, NULL) == CL_SUCCESS &&
         (fc & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT)) {
         size_t l = strlen(buf);
-        snprintf(buf + l, len - l, " -cl-fp32-correctly-rounded-divide-sqrt");
+        int w = snprintf(buf + l, len - l, " -cl-fp32-correctly-rounded-divide-sqrt");
+        if (w < 0 || (size_t)w >= len - l) snprintf(buf, len, "%s", CLRS_OPTS_OVERFLOW);
     }
 }
 
