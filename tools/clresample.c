@@ -560,6 +560,7 @@ static void print_version(void)
         printf("%s %s (library %s)\n", PROG, CLRS_VERSION_STRING, lib);
     else
         printf("%s %s\n", PROG, CLRS_VERSION_STRING);
+    printf("License: MIT\n");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1303,12 +1304,19 @@ static int run_devices(const args *a)
 
 static int run_info(const args *a)
 {
+    /* Every CLRS_ variable the library reads (tests/test_cli.sh checks the
+     * list against src/), then the OpenCL loader's and PoCL's main ones. */
     static const char *const env_names[] = {
         "CLRS_DEVICE",
         "CLRS_LOG",
         "CLRS_CACHE_DIR",
+        "CLRS_CACHE_READONLY",
         "CLRS_KERNEL_DIR",
         "CLRS_OPENCL_BUILD_OPTIONS",
+        "CLRS_TUNE_LX",
+        "CLRS_TUNE_RS_PER",
+        "CLRS_TUNE_RS_VPER",
+        "CLRS_TUNE_POOL_VW",
         "OCL_ICD_VENDORS",
         "POCL_DEVICES",
     };
