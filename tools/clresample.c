@@ -131,7 +131,13 @@ enum {
     F_REQ = 1u,     /* required */
     F_ONEOF = 2u,   /* exactly one of the subcommand's F_ONEOF options is required */
     F_NONE_OK = 4u, /* list entries may be "none" (PyTorch's None: keep the input size) */
-    F_FULL = 8u     /* list may also hold rank values (N, C, spatial...); N, C are ignored */
+    F_FULL = 8u,    /* list may also hold rank values (N, C, spatial...); N, C are ignored */
+    /* Value ranges that hold whatever the input: outside them is a usage error
+     * (exit 2) found before any file is read. Ranges that depend on the input's
+     * shape are the library's to check (exit 1). */
+    F_POS = 16u,    /* every value > 0 */
+    F_NONNEG = 32u, /* every value >= 0 */
+    F_NONZERO = 64u /* the value is not 0 */
 };
 
 typedef struct cmd_opt {
@@ -165,6 +171,9 @@ static int run_resize(const struct args *a);
 
 #define KERNEL_HELP "kernel size"
 #define STRIDE_HELP "stride (default: the kernel size)"
+#define ANTIALIAS_HELP                                                                      \
+    "antialias=True: anti-aliased downsampling for linear/bilinear/trilinear and bicubic; " \
+    "lanczos requires it"
 #define INDICES_HELP "also write the argmax indices (int64, flat per plane) to IDX_OUT"
 
 /* clang-format off */
@@ -178,45 +187,50 @@ static const cmd_def CMDS[] = {
       OPTS_END}},
     {"interpolate", {"IN", "OUT", NULL}, K_INTERP, 0, NULL,
      "resize (torch.nn.functional.interpolate)",
-     {{O_MODE, F_REQ, "nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area or lanczos"},
-      {O_SIZE, F_ONEOF, "output spatial size"},
-      {O_SCALE, F_ONEOF, "scale factor"},
-      {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
-      {O_ANTIALIAS, 0, "antialias=True (bilinear/bicubic downsampling)"},
+     {{O_MODE, F_REQ, "nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area or "
+                      "lanczos (lanczos requires --antialias)"},
+      {O_SIZE, F_ONEOF | F_NONNEG, "output spatial size in PyTorch order, HEIGHT FIRST: H,W for "
+                                   "2-D, D,H,W for 3-D (resize --size is WxH instead)"},
+      {O_SCALE, F_ONEOF | F_POS, "scale factor (> 0), in the same H,W order as --size"},
+      {O_ALIGN_CORNERS, 0, "align_corners=True (default None; linear modes and bicubic)"},
+      {O_ANTIALIAS, 0, ANTIALIAS_HELP},
       {O_RECOMPUTE_SCALE_FACTOR, 0, "recompute_scale_factor=True (default None)"},
       OPTS_END}},
     {"resize", {"IN", "OUT", NULL}, K_IMAGE, 0, run_resize,
      "resize a PNG, PPM or PGM image (F.interpolate)",
-     {{O_IMG_SIZE, F_ONEOF, "output width and height in pixels, e.g. 640x480"},
+     {{O_IMG_SIZE, F_ONEOF, "output size, WIDTH FIRST like image tools: 640x480; 640x or x480 "
+                            "gives one side and keeps the aspect ratio (the other side is "
+                            "round(other * given / this), at least 1)"},
       {O_IMG_SCALE, F_ONEOF, "scale both sides by F: floor(F * size), as F.interpolate"},
-      {O_MODE, 0, "nearest, nearest-exact, bilinear (default), bicubic, area or lanczos"},
-      {O_ANTIALIAS, 0, "antialias=True (bilinear/bicubic downsampling)"},
+      {O_MODE, 0, "nearest, nearest-exact, bilinear (default), bicubic, area or lanczos "
+                  "(lanczos requires --antialias)"},
+      {O_ANTIALIAS, 0, ANTIALIAS_HELP},
       {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
       {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
       OPTS_END}},
     {"max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_MAX, NULL,
      "max pooling (F.max_pool1d/2d/3d)",
-     {{O_KERNEL, F_REQ, KERNEL_HELP},
-      {O_STRIDE, 0, STRIDE_HELP},
-      {O_PADDING, 0, "implicit -inf padding on both sides (default 0)"},
-      {O_DILATION, 0, "dilation (default 1)"},
+     {{O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
+      {O_STRIDE, F_POS, STRIDE_HELP},
+      {O_PADDING, F_NONNEG, "implicit -inf padding on both sides (default 0)"},
+      {O_DILATION, F_POS, "dilation (default 1)"},
       {O_CEIL_MODE, 0, "ceil_mode=True"},
       {O_INDICES, 0, INDICES_HELP},
       OPTS_END}},
     {"avg-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_AVG, NULL,
      "average pooling (F.avg_pool1d/2d/3d)",
-     {{O_KERNEL, F_REQ, KERNEL_HELP},
-      {O_STRIDE, 0, STRIDE_HELP},
-      {O_PADDING, 0, "implicit zero padding on both sides (default 0)"},
+     {{O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
+      {O_STRIDE, F_POS, STRIDE_HELP},
+      {O_PADDING, F_NONNEG, "implicit zero padding on both sides (default 0)"},
       {O_CEIL_MODE, 0, "ceil_mode=True"},
       {O_NO_COUNT_INCLUDE_PAD, 0, "count_include_pad=False"},
       {O_DIVISOR_OVERRIDE, 0, "divide by N instead of the window size (2-D and 3-D)"},
       OPTS_END}},
     {"lp-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_LP, NULL,
      "power-average pooling (F.lp_pool1d/2d/3d)",
-     {{O_NORM_TYPE, F_REQ, "the power p (inf gives max pooling)"},
-      {O_KERNEL, F_REQ, KERNEL_HELP},
-      {O_STRIDE, 0, STRIDE_HELP},
+     {{O_NORM_TYPE, F_REQ | F_NONZERO, "the power p, not 0 (inf gives max pooling)"},
+      {O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
+      {O_STRIDE, F_POS, STRIDE_HELP},
       {O_CEIL_MODE, 0, "ceil_mode=True"},
       OPTS_END}},
     {"adaptive-avg-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_ADAPTIVE_AVG, NULL,
@@ -230,27 +244,27 @@ static const cmd_def CMDS[] = {
       OPTS_END}},
     {"fractional-max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_FRACTIONAL_MAX, NULL,
      "fractional max pooling (F.fractional_max_pool2d/3d)",
-     {{O_KERNEL, F_REQ, KERNEL_HELP},
+     {{O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
       {O_SIZE, F_ONEOF, "output size"},
-      {O_RATIO, F_ONEOF, "output size as a ratio of the input size, in (0, 1)"},
+      {O_RATIO, F_ONEOF | F_POS, "output size as a ratio of the input size, in (0, 1)"},
       {O_SAMPLES, 0, "random samples .npy of shape (N, C, spatial rank), f32 or f64, in [0, 1)"},
       {O_INDICES, 0, INDICES_HELP},
       {O_SEED, 0, "seed for the samples when --samples is not given"},
       OPTS_END}},
     {"max-unpool", {"IN", "INDICES", "OUT", NULL}, K_UNPOOL, 0, NULL,
      "inverse of max-pool (F.max_unpool1d/2d/3d)",
-     {{O_KERNEL, F_REQ, "kernel size of the max-pool"},
-      {O_STRIDE, 0, "stride of the max-pool (default: the kernel size)"},
-      {O_PADDING, 0, "padding of the max-pool (default 0)"},
+     {{O_KERNEL, F_REQ | F_POS, "kernel size of the max-pool"},
+      {O_STRIDE, F_POS, "stride of the max-pool (default: the kernel size)"},
+      {O_PADDING, F_NONNEG, "padding of the max-pool (default 0)"},
       {O_SIZE, F_FULL, "output spatial size (default (in-1)*stride - 2*padding + kernel)"},
       OPTS_END}},
     {"pixel-shuffle", {"IN", "OUT", NULL}, K_SHUFFLE, 0, NULL,
      "depth to space (F.pixel_shuffle)",
-     {{O_FACTOR, F_REQ, "upscale factor"},
+     {{O_FACTOR, F_REQ | F_POS, "upscale factor"},
       OPTS_END}},
     {"pixel-unshuffle", {"IN", "OUT", NULL}, K_SHUFFLE, 1, NULL,
      "space to depth (F.pixel_unshuffle)",
-     {{O_FACTOR, F_REQ, "downscale factor"},
+     {{O_FACTOR, F_REQ | F_POS, "downscale factor"},
       OPTS_END}},
 };
 /* clang-format on */
@@ -610,6 +624,15 @@ static const char *parse_real(const char *s, int allow_inf, double *out)
     return NULL;
 }
 
+/* What the range flags of an option ask of one value x, or NULL when it holds. */
+static const char *range_bad(unsigned flags, double x)
+{
+    if ((flags & F_POS) && !(x > 0)) return "must be positive";
+    if ((flags & F_NONNEG) && !(x >= 0)) return "must be >= 0";
+    if ((flags & F_NONZERO) && x == 0) return "must not be zero";
+    return NULL;
+}
+
 /* Parse one option value into v; on error print the message and return RC_USAGE. */
 static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, optval *v)
 {
@@ -640,9 +663,13 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
     case T_INT_NZ:
         bad = parse_i64(val, &v->i[0]);
         if (!bad && d->type == T_INT_NZ && v->i[0] == 0) bad = "must not be zero";
+        if (!bad) bad = range_bad(co->flags, (double)v->i[0]);
         break;
     case T_U64: bad = parse_u64(val, &v->u); break;
-    case T_REAL_INF: bad = parse_real(val, 1, &v->d[0]); break;
+    case T_REAL_INF:
+        bad = parse_real(val, 1, &v->d[0]);
+        if (!bad) bad = range_bad(co->flags, v->d[0]);
+        break;
     case T_REAL_POS:
         bad = parse_real(val, 0, &v->d[0]);
         if (!bad && !(v->d[0] > 0)) bad = "must be positive";
@@ -690,6 +717,8 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
                 v->i[v->n] = CLRS_UNSET;
             else if ((bad = parse_i64(tok, &v->i[v->n])) == NULL && (co->flags & F_NONE_OK) && v->i[v->n] < 0)
                 bad = "must be >= 0 or 'none'"; /* -1 is CLRS_UNSET: only "none" may say that */
+            if (!bad && strcmp(tok, "none") != 0)
+                bad = range_bad(co->flags, d->type == T_REALS ? v->d[v->n] : (double)v->i[v->n]);
             if (bad) {
                 if (strcmp(tok, val) != 0)
                     errorf("%s: --%s: invalid value '%s' in '%s': %s", c->name, d->name, tok, val,
@@ -1376,6 +1405,25 @@ static int finish(int rc)
     return rc;
 }
 
+/* Ranges that need two options: interpolate --size 0 only with --mode area
+ * (adaptive_avg_pool allows an empty output; the other modes never do). */
+static int check_ranges(const args *a)
+{
+    const cmd_def *c = a->cmd;
+    const optval *v = &a->v[O_SIZE];
+    if (c->kind != K_INTERP || !v->given || a->v[O_MODE].i[0] == CLRS_INTERP_AREA) return RC_OK;
+    for (int k = 0; k < v->n; k++)
+        if (v->i[k] == 0) {
+            errorf(v->n > 1 ? "%s: --size: invalid value '0' in '%s': must be positive (0 only "
+                              "with --mode area)"
+                            : "%s: --size: invalid value '%s': must be positive (0 only with "
+                              "--mode area)",
+                   c->name, v->str);
+            return RC_USAGE;
+        }
+    return RC_OK;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1422,6 +1470,7 @@ int main(int argc, char **argv)
     static args a; /* large-ish; zero-initialised */
     a.cmd = c;
     int rc = parse_cmd_args(c, argc - 2, argv + 2, &a);
+    if (rc == RC_OK) rc = check_ranges(&a);
     if (rc != RC_OK) return rc;
     rc = c->run ? c->run(&a) : run_op(&a);
     return finish(rc);
