@@ -678,14 +678,19 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
         const char *x = strpbrk(val, "xX");
         char tok[64];
         size_t wlen = x ? (size_t)(x - val) : 0;
-        bad = "expected WIDTHxHEIGHT in pixels, e.g. 640x480";
+        bad = "expected WIDTHxHEIGHT, WIDTHx or xHEIGHT in pixels, e.g. 640x480 or 640x";
         if (!x || wlen >= sizeof tok) break;
         memcpy(tok, val, wlen);
         tok[wlen] = '\0';
-        if (!isdigit((unsigned char)tok[0]) || !isdigit((unsigned char)x[1]) ||
-            parse_i64(tok, &v->i[0]) != NULL || parse_i64(x + 1, &v->i[1]) != NULL)
-            break;
-        if (v->i[0] <= 0 || v->i[1] <= 0)
+        /* "640x" or "x480": one side given (the other is 0 here), the aspect
+         * ratio decides the other once the image is read (run_resize) */
+        const int has_w = wlen > 0, has_h = x[1] != '\0';
+        if (!has_w && !has_h) break;
+        if (has_w && (!isdigit((unsigned char)tok[0]) || parse_i64(tok, &v->i[0]) != NULL)) break;
+        if (has_h && (!isdigit((unsigned char)x[1]) || parse_i64(x + 1, &v->i[1]) != NULL)) break;
+        if (!has_w) v->i[0] = 0;
+        if (!has_h) v->i[1] = 0;
+        if ((has_w && v->i[0] <= 0) || (has_h && v->i[1] <= 0))
             bad = "width and height must be positive";
         else if (v->i[0] > (int64_t)IMAGE_MAX_DIM || v->i[1] > (int64_t)IMAGE_MAX_DIM)
             bad = "width and height must be at most 2147483647";
@@ -1193,6 +1198,17 @@ done:
 /* ------------------------------------------------------------------------ */
 /* resize: images                                                           */
 
+/* The side to go with `given` pixels on the other axis so that the aspect
+ * ratio stays: round(this_in * given / other_in), halves up, at least 1. */
+static int64_t aspect_side(int64_t given, uint32_t other_in, uint32_t this_in)
+{
+    if (other_in == 0) return 1;
+    /* given, this_in < 2^31: 2 * this_in * given < 2^63 */
+    uint64_t num = 2u * (uint64_t)this_in * (uint64_t)given + other_in;
+    uint64_t side = num / (2u * (uint64_t)other_in);
+    return side ? (int64_t)side : 1;
+}
+
 static int run_resize(const args *a)
 {
     const char *op = a->cmd->name;
@@ -1220,9 +1236,19 @@ static int run_resize(const args *a)
     clrs_interpolate_params_init(&p);
     p.mode = a->v[O_MODE].given ? (clrs_interp_mode)a->v[O_MODE].i[0] : CLRS_INTERP_BILINEAR;
     if (a->v[O_IMG_SIZE].given) {
+        int64_t w = a->v[O_IMG_SIZE].i[0], h = a->v[O_IMG_SIZE].i[1];
+        /* "640x" / "x480": the other side keeps the aspect ratio */
+        if (w == 0) w = aspect_side(h, in.height, in.width);
+        if (h == 0) h = aspect_side(w, in.width, in.height);
+        if (w > (int64_t)IMAGE_MAX_DIM || h > (int64_t)IMAGE_MAX_DIM) {
+            errorf("%s: --size %s on a %ux%u image gives %lldx%lld, above the limit of "
+                   "2147483647 per side",
+                   op, a->v[O_IMG_SIZE].str, in.width, in.height, (long long)w, (long long)h);
+            goto done;
+        }
         p.n_size = 2; /* (H, W) in the library's order; the option says W first */
-        p.size[0] = a->v[O_IMG_SIZE].i[1];
-        p.size[1] = a->v[O_IMG_SIZE].i[0];
+        p.size[0] = h;
+        p.size[1] = w;
     } else {
         p.n_scale = 1;
         p.scale[0] = a->v[O_IMG_SCALE].d[0];
