@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clresample.h"
@@ -390,6 +391,178 @@ static const char *fmt_shape(char *buf, size_t len, int ndim, const int64_t *sha
 }
 
 /* ------------------------------------------------------------------------ */
+/* Progress: -v/--verbose, and the compile notice on a terminal             */
+
+/* The CLI's log callback sees the library's lines. It prints:
+ *  - with CLRS_LOG set: every line it gets, as the library would itself
+ *    (CLRS_LOG decides which; the CLI does not change the level);
+ *  - with -v: warnings, errors, info lines, and each program build with its
+ *    duration, plus the CLI's own lines (device, time of each step);
+ *  - on a terminal without -v: once, that kernels are being compiled for this
+ *    device, then how long it took (the first run on a device, or after the
+ *    binary cache was cleared, spends seconds there).
+ * Without -v, CLRS_LOG or a terminal no callback is installed: stderr stays
+ * empty on success, one line on failure. */
+static struct progress {
+    int verbose;         /* -v */
+    int notice;          /* stderr is a terminal (and no -v) */
+    int user_log;        /* CLRS_LOG is set */
+    char device[256];    /* for the notice */
+    const char *cached;  /* "(first use; cached for next time)" or why not */
+    int building;        /* a program build is under way */
+    double build_t0;     /* when it started */
+    double build_s;      /* seconds spent building so far */
+    int notice_shown;    /* the notice was printed */
+    int notice_open;     /* ... and its line is not ended yet */
+} pg;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* End the notice's line before anything else goes to stderr. */
+static void notice_break(void)
+{
+    if (pg.notice_open) {
+        fputc('\n', stderr);
+        pg.notice_open = 0;
+    }
+}
+
+/* "clresample: MSG" on stderr, with -v only. */
+static void vlog(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static void vlog(const char *fmt, ...)
+{
+    if (!pg.verbose) return;
+    va_list ap;
+    va_start(ap, fmt);
+    notice_break();
+    fflush(stdout);
+    fprintf(stderr, "%s: ", PROG);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* -v: "clresample: STEP: 1.2 ms" for the step that began at t0. */
+static void vstep(const char *step, double t0)
+{
+    vlog("%s: %.1f ms", step, (now_s() - t0) * 1e3);
+}
+
+static void log_line(clrs_log_level level, const char *cat, const char *msg, void *user)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    (void)user;
+    /* A build starts with the library's "building F.cl (...)" line (info),
+     * or a binary cache miss (debug), and ends with "built F.cl ..." */
+    const int is_build = !strcmp(cat, "build");
+    const int start = (is_build && level == CLRS_LOG_INFO && !strncmp(msg, "building ", 9)) ||
+                      (!strcmp(cat, "cache") && !strncmp(msg, "MISS ", 5));
+    const int end = is_build && level >= CLRS_LOG_INFO && !strncmp(msg, "built ", 6);
+    double took = -1;
+    if (start && !pg.building) {
+        pg.building = 1;
+        pg.build_t0 = now_s();
+    } else if (end && pg.building) {
+        pg.building = 0;
+        took = now_s() - pg.build_t0;
+        pg.build_s += took;
+    }
+    if (pg.user_log ||
+        (pg.verbose && (level <= CLRS_LOG_WARN ||
+                        (level == CLRS_LOG_INFO && !start && !end && strcmp(cat, "device") != 0)))) {
+        notice_break();
+        fprintf(stderr, "%s: %s: %s: %s\n", PROG, (unsigned)level < 4 ? names[level] : "log", cat,
+                msg);
+    } else if (pg.verbose && end) {
+        notice_break();
+        if (took >= 0 && !strstr(msg, " ms"))
+            fprintf(stderr, "%s: %s in %.0f ms\n", PROG, msg, took * 1e3);
+        else
+            fprintf(stderr, "%s: %s\n", PROG, msg);
+    }
+    if (pg.notice && !pg.user_log && start && !pg.notice_shown) {
+        fprintf(stderr, "%s: compiling kernels for %s%s%s...", PROG,
+                pg.device[0] ? pg.device : "this device", pg.cached ? " " : "",
+                pg.cached ? pg.cached : "");
+        fflush(stderr);
+        pg.notice_shown = pg.notice_open = 1;
+    }
+}
+
+/* Before the first library call: install the callback when there is
+ * something to show, and ask the library for its build lines. */
+static void progress_init(int verbose)
+{
+    const char *l = getenv("CLRS_LOG");
+    pg.verbose = verbose;
+    pg.user_log = l && *l;
+    pg.notice = !verbose && !pg.user_log && isatty(STDERR_FILENO);
+    if (!pg.verbose && !pg.notice) return; /* the library's own stderr logging, as CLRS_LOG says */
+    clrs_set_log_callback(log_line, NULL);
+    if (pg.user_log) return;
+#ifdef CLRS_HAVE_SET_LOG_LEVEL
+    /* the library then sends "building"/"built" (info) without CLRS_LOG */
+    clrs_set_log_level(CLRS_LOG_INFO);
+#else
+    /* TODO(lead): once clrs_set_log_level() is in include/clresample.h, define
+     * CLRS_HAVE_SET_LOG_LEVEL there (or keep only the branch above). Until
+     * then CLRS_LOG in our own environment, read at the library's first log
+     * call, gets the same lines to the callback (which prints only what is
+     * described above); the cache miss lines are debug. */
+    setenv("CLRS_LOG", "debug", 1);
+#endif
+}
+
+/* With the context made: the device name for the notice; -v prints it. */
+static void progress_device(clrs_context *ctx)
+{
+    clrs_device_info d;
+    memset(&d, 0, sizeof d);
+    if (!pg.verbose && !pg.notice) return;
+    if (clrs_context_device(ctx, &d) != CLRS_OK) return;
+    snprintf(pg.device, sizeof pg.device, "%.*s", (int)strnlen(d.name, sizeof d.name), d.name);
+    const char *cache = clrs_cache_dir();
+    const char *ro = getenv("CLRS_CACHE_READONLY");
+    if (!cache || !*cache)
+        pg.cached = "(binary cache off: every run compiles)";
+    else if (ro && *ro && strcmp(ro, "0") != 0)
+        pg.cached = "(CLRS_CACHE_READONLY: not cached)";
+    else
+        pg.cached = "(first use; cached for next time)";
+    vlog("device: %d:%d %s [%.*s] on platform %.*s", d.platform_index, d.device_index, pg.device,
+         (int)strnlen(d.type, sizeof d.type), d.type, (int)strnlen(d.platform, sizeof d.platform),
+         d.platform);
+}
+
+/* After the operator ran: end the notice; -v prints the compute time. */
+static void progress_computed(int ok, double t0)
+{
+    if (pg.building) { /* no end line came */
+        pg.building = 0;
+        pg.build_s += now_s() - pg.build_t0;
+    }
+    if (pg.notice_open) {
+        if (!ok)
+            fputs(" failed\n", stderr);
+        else if (pg.build_s >= 1)
+            fprintf(stderr, " done in %.1f s\n", pg.build_s);
+        else
+            fprintf(stderr, " done in %.0f ms\n", pg.build_s * 1e3);
+    }
+    pg.notice_open = 0;
+    if (pg.build_s > 0)
+        vlog("compute: %.1f ms (%.1f ms of it compiling kernels)", (now_s() - t0) * 1e3,
+             pg.build_s * 1e3);
+    else
+        vstep("compute", t0);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Help                                                                     */
 
 /* Append a synopsis word, wrapping before column 80. */
@@ -477,7 +650,7 @@ static void print_help_line(FILE *f, const char *lhs, const char *help)
 static void print_main_help(FILE *f)
 {
     fprintf(f,
-            "usage: %s SUBCOMMAND [ARGS...] [OPTIONS...]\n"
+            "usage: %s [-v] SUBCOMMAND [ARGS...] [OPTIONS...]\n"
             "       %s SUBCOMMAND --help\n"
             "       %s --help | --version\n\n",
             PROG, PROG, PROG);
@@ -485,15 +658,24 @@ static void print_main_help(FILE *f)
           "Arrays are NumPy .npy files in C order (<f4, <f8, <f2, |u1, <u2; indices <i8).\n"
           "The input's rank picks the operator: 3-D (N, C, L) for 1-D ops,\n"
           "4-D (N, C, H, W) for 2-D ops, 5-D (N, C, D, H, W) for 3-D ops.\n"
-          "resize works on images instead: PNG, binary PPM and PGM files.\n\nsubcommands:\n",
+          "resize works on images instead: PNG, binary PPM and PGM files.\n"
+          "Sizes: resize --size is WxH (width first, like image tools); interpolate\n"
+          "--size is H,W (PyTorch order: height first).\n\nsubcommands:\n",
           f);
     for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
     print_help_line(f, "bench", "benchmark every operator against the device's copy bandwidth (bench --help)");
     fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
           "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
           "comma-separated values; one value applies to every spatial dim.\n"
-          "OUT is written atomically, and only when everything succeeded.\n"
-          "Exit status: 0 success, 1 bad data or runtime error, 2 usage error.\n",
+          "OUT is written atomically, and only when everything succeeded.\n\n"
+          "-v, --verbose (before or after the subcommand; operators and resize): print\n"
+          "the device, each kernel build with its duration, and the time of each step\n"
+          "on stderr. On a terminal, the first run on a device says that it compiles\n"
+          "kernels (cached for later runs) and how long that took.\n\n"
+          "Exit status: 0 success, 1 bad data or runtime error, 2 usage error (bad\n"
+          "command line, including values out of range whatever the input: --scale 0,\n"
+          "--kernel 0, --padding -1...). Data-dependent failures (an output too small\n"
+          "for this input, say) are 1.\n",
           f);
 }
 
@@ -552,6 +734,9 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
             nl +=
                 (size_t)snprintf(lists + nl, sizeof lists - nl, "%s--%s", nl ? ", " : "", d->name);
     }
+    if (c->kind != K_NONE)
+        print_help_line(f, "-v, --verbose",
+                        "print the device, kernel builds and step times on stderr");
     print_help_line(f, "-h, --help", "show this help");
     if (nl) {
         char note[400];
@@ -1118,6 +1303,7 @@ static int run_op(const args *a)
     int rc;
 
     memset(&P, 0, sizeof P);
+    double t0 = now_s();
     if ((rc = load_tensor(op, in_path, cl, 0, &in)) != RC_OK) goto done;
     const int rank = in.arr.ndim;
     if ((rc = check_list_counts(a, rank)) != RC_OK) goto done;
@@ -1160,6 +1346,7 @@ static int run_op(const args *a)
         P.pool.samples = samples.arr.data;
         P.pool.samples_dtype = samples.arr.dtype;
     }
+    vstep("read input", t0);
 
     /* Parameter and shape checks need no device. */
     int64_t out_sizes[CLRS_MAX_RANK];
@@ -1174,16 +1361,24 @@ static int run_op(const args *a)
     clrs_context_options opts;
     clrs_context_options_init(&opts);
     opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
     if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
         ctx = NULL;
         rc = lib_error(op, NULL, st);
         goto done;
     }
-    if ((st = op_execute(ctx, a, &P, &in, &in_idx, &out, &out_idx)) != CLRS_OK) {
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    st = op_execute(ctx, a, &P, &in, &in_idx, &out, &out_idx);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
         rc = lib_error(op, ctx, st);
         goto done;
     }
+    t0 = now_s();
     rc = write_outputs(out_path, &out, idx_path, &out_idx);
+    if (rc == RC_OK) vstep("write output", t0);
 
 done:
     clrs_context_release(ctx);
@@ -1226,11 +1421,13 @@ static int run_resize(const args *a)
                out_path);
         return RC_USAGE;
     }
+    double t0 = now_s();
     if (image_read(in_path, &in, err, sizeof err) != 0 ||
         image_check_format(out_path, fmt, in.channels, err, sizeof err) != 0) {
         errorf("%s", err);
         goto done;
     }
+    vstep("read input", t0);
 
     clrs_interpolate_params p;
     clrs_interpolate_params_init(&p);
@@ -1275,23 +1472,34 @@ static int run_resize(const args *a)
         rc = lib_error(op, NULL, st);
         goto done;
     }
+    vlog("%ux%u -> %lldx%lld pixels, %d channel%s of %d bits", in.width, in.height,
+         (long long)out_sizes[3], (long long)out_sizes[2], in.channels, in.channels > 1 ? "s" : "",
+         in.depth);
 
     clrs_context_options opts;
     clrs_context_options_init(&opts);
     opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
     if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
         ctx = NULL;
         rc = lib_error(op, NULL, st);
         goto done;
     }
-    if ((st = clrs_interpolate(ctx, &p, &din, in.data, &dout, out.data)) != CLRS_OK) {
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    st = clrs_interpolate(ctx, &p, &din, in.data, &dout, out.data);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
         rc = lib_error(op, ctx, st);
         goto done;
     }
+    t0 = now_s();
     if (image_write_atomic(out_path, fmt, &out, err, sizeof err) != 0) {
         errorf("%s", err);
         goto done;
     }
+    vstep("write output", t0);
     rc = RC_OK;
 
 done:
@@ -1418,6 +1626,7 @@ static const cmd_def *find_cmd(const char *name)
 }
 
 static int is_help(const char *s) { return !strcmp(s, "-h") || !strcmp(s, "--help"); }
+static int is_verbose(const char *s) { return !strcmp(s, "-v") || !strcmp(s, "--verbose"); }
 
 /* Flush stdout; a write error (e.g. a full disk) is a runtime failure. */
 static int finish(int rc)
@@ -1452,6 +1661,30 @@ static int check_ranges(const args *a)
 
 int main(int argc, char **argv)
 {
+    /* -v/--verbose: before the subcommand, or anywhere among its arguments
+     * (before a "--"); taken out here so the parsers never see it */
+    int verbose = 0;
+    while (argc > 1 && is_verbose(argv[1])) {
+        verbose = 1;
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
+    if (argc > 2 && strcmp(argv[1], "bench") != 0) {
+        int n = 2;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--")) {
+                while (i < argc) argv[n++] = argv[i++];
+                break;
+            }
+            if (is_verbose(argv[i]))
+                verbose = 1;
+            else
+                argv[n++] = argv[i];
+        }
+        argc = n;
+        argv[argc] = NULL;
+    }
     if (argc < 2) {
         errorf("no subcommand given (see '%s --help')", PROG);
         return RC_USAGE;
@@ -1481,7 +1714,13 @@ int main(int argc, char **argv)
         errorf("unknown option '%s' (see '%s --help')", s, PROG);
         return RC_USAGE;
     }
-    if (!strcmp(s, "bench")) return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
+    if (!strcmp(s, "bench")) {
+        if (verbose) {
+            errorf("--verbose does not apply to bench");
+            return RC_USAGE;
+        }
+        return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
+    }
     const cmd_def *c = find_cmd(s);
     if (!c) {
         errorf("unknown subcommand '%s' (see '%s --help')", s, PROG);
@@ -1493,6 +1732,7 @@ int main(int argc, char **argv)
             return finish(RC_OK);
         }
     }
+    if (c->kind != K_NONE) progress_init(verbose); /* before any library call */
     static args a; /* large-ish; zero-initialised */
     a.cmd = c;
     int rc = parse_cmd_args(c, argc - 2, argv + 2, &a);
