@@ -465,6 +465,133 @@ if [ "$have_device" = yes ]; then
     expect_error 1 "interpolate: " "--device matching nothing" interpolate "$IN" "$OUT" --mode nearest --size 4 --device 'no-such-platform-xyz:ALL:0'
 fi
 
+# ---------------------------------------------------------------------------
+# Usability (issue 18): help texts, --version, -v/--verbose, info's
+# environment, the compile notice on a terminal
+
+# has_line DESC FILE PATTERN...: every grep PATTERN matches a line of FILE
+has_line() {
+    _desc=$1 _file=$2
+    shift 2
+    for _p in "$@"; do
+        if ! grep -q -e "$_p" "$_file"; then
+            not_ok "$_desc" "no line matches '$_p' in:" "$(cat "$_file")"
+            return 1
+        fi
+    done
+    ok "$_desc"
+}
+
+run --version
+has_line "--version names the licence" "$tmp/stdout" '^License: MIT$'
+run --help
+has_line "--help: -v and both --size orders" "$tmp/stdout" '^usage: clresample \[-v\] SUBCOMMAND' \
+    '-v, --verbose (before or after the subcommand' 'resize --size is WxH (width first' \
+    'is H,W (PyTorch order: height first)'
+run interpolate --help
+tr -s ' \n' '  ' <"$tmp/stdout" >"$tmp/flat" # help is word-wrapped: one line
+has_line "interpolate --help: H,W height first, lanczos needs --antialias, -v" "$tmp/flat" \
+    'HEIGHT FIRST' 'H,W for 2-D' 'lanczos requires --antialias' 'lanczos requires it' ' -v, --verbose'
+run max-pool --help
+has_line "max-pool --help offers -v" "$tmp/stdout" '^  -v, --verbose'
+
+# -v is accepted before the subcommand and among its arguments; a bad
+# command line still fails as a usage error
+expect_error 1 "$tmp/missing.npy" "-v before the subcommand" -v interpolate "$tmp/missing.npy" "$OUT" --mode nearest --size 4
+expect_error 1 "$tmp/missing.npy" "--verbose after the subcommand" interpolate "$tmp/missing.npy" "$OUT" --verbose --mode nearest --size 4
+expect_error 2 "unexpected argument '-v'" "-v after -- is an argument" interpolate "$IN" "$OUT" --mode nearest --size 4 -- -v
+expect_error 2 "--verbose does not apply to bench" "-v bench" -v bench
+expect_error 2 "no subcommand" "-v alone" -v
+
+# values out of range whatever the input are usage errors (2), found before
+# IN is read (IN is missing here); values that parse are not range-checked
+# beyond that, and those that depend on the input stay with the library (1)
+M="$tmp/missing.npy"
+expect_error 2 "--scale: invalid value '-1': must be positive" "interpolate --scale -1 is 2 like resize --scale 0" interpolate "$M" "$OUT" --mode bilinear --scale -1
+expect_error 2 "invalid value '0' in '2,0'" "interpolate --scale 2,0" interpolate "$M" "$OUT" --mode bilinear --scale 2,0
+expect_error 2 "0 only with --mode area" "interpolate --size 0 (not area)" interpolate "$M" "$OUT" --mode bilinear --size 0
+expect_error 1 "cannot open" "interpolate --size 0 with --mode area parses" interpolate "$M" "$OUT" --mode area --size 0
+expect_error 2 "--kernel: invalid value '0'" "max-unpool --kernel 0" max-unpool "$M" "$M" "$OUT" --kernel 0
+expect_error 2 "--stride: invalid value '-2'" "avg-pool --stride -2" avg-pool "$M" "$OUT" --kernel 2 --stride=-2
+expect_error 2 "--padding: invalid value '-1' in '1,-1'" "avg-pool --padding 1,-1" avg-pool "$M" "$OUT" --kernel 2 --padding 1,-1
+expect_error 2 "--ratio: invalid value '0'" "fractional-max-pool --ratio 0" fractional-max-pool "$M" "$OUT" --kernel 2 --ratio 0
+expect_error 2 "--factor: invalid value '-2'" "pixel-unshuffle --factor -2" pixel-unshuffle "$M" "$OUT" --factor=-2
+expect_error 1 "cannot open" "lp-pool --norm-type -1 parses" lp-pool "$M" "$OUT" --kernel 2 --norm-type=-1
+expect_error 1 "cannot open" "adaptive-avg-pool --size 0 parses" adaptive-avg-pool "$M" "$OUT" --size 0
+
+# info lists every CLRS_ variable the library reads, set or not
+SRC=${TEST_SRCDIR:-tests}/../src
+if [ -d "$SRC" ]; then
+    vars=$(cat "$SRC"/*.c "$SRC"/ops/*.c | grep -o 'getenv("CLRS_[A-Z0-9_]*")' |
+        sed 's/.*"\(.*\)".*/\1/' | sort -u)
+    (unset CLRS_TUNE_POOL_VW; CLRS_TUNE_LX=32 CLRS_CACHE_READONLY='' "$CLI" info >"$tmp/stdout" 2>"$tmp/stderr")
+    missing=
+    for v in $vars; do
+        grep -q "^  $v  *" "$tmp/stdout" || missing="$missing $v"
+    done
+    if [ -z "$vars" ]; then
+        not_ok "info lists every CLRS_ variable of src/" "no getenv(\"CLRS_...\") found in $SRC"
+    elif [ -n "$missing" ]; then
+        not_ok "info lists every CLRS_ variable of src/" "missing:$missing"
+    else
+        ok "info lists every CLRS_ variable of src/ ($(echo "$vars" | wc -w | tr -d ' '))"
+    fi
+    has_line "info shows values, (empty) and (unset)" "$tmp/stdout" '^  CLRS_TUNE_LX  *32$' \
+        '^  CLRS_CACHE_READONLY  *(empty)$' '^  CLRS_TUNE_POOL_VW  *(unset)$'
+else
+    skipped "info lists every CLRS_ variable of src/" "no sources at $SRC"
+fi
+
+if [ "$have_device" = yes ]; then
+    # -v: device, the build with its duration (fresh cache), each step's time
+    CLRS_CACHE_DIR="$tmp/cache-v" "$CLI" interpolate "$IN" "$OUT" --mode nearest --size 4 -v >"$tmp/stdout" 2>"$tmp/stderr"
+    rc=$?
+    if [ "$rc" != 0 ] || [ -s "$tmp/stdout" ]; then
+        not_ok "-v run" "exit status $rc" "$(cat "$tmp/stdout" "$tmp/stderr")"
+    else
+        has_line "-v prints device, build, step times" "$tmp/stderr" '^clresample: device: [0-9]*:[0-9]* ' \
+            '^clresample: read input: [0-9.]* ms$' '^clresample: open device: [0-9.]* ms$' \
+            '^clresample: built [a-z_0-9]*\.cl .* ms$' \
+            '^clresample: compute: [0-9.]* ms ([0-9.]* ms of it compiling kernels)$' \
+            '^clresample: write output: [0-9.]* ms$'
+        check_file "-v output is right" "$OUT" "$EXP"
+    fi
+    rm -f "$tmp/o"/*
+    # without -v a fresh cache changes nothing on stderr when it is no terminal
+    if CLRS_CACHE_DIR="$tmp/cache-q" "$CLI" interpolate "$IN" "$OUT" --mode nearest --size 4 \
+        >"$tmp/stdout" 2>"$tmp/stderr" && [ ! -s "$tmp/stderr" ]; then
+        ok "no compile notice when stderr is no terminal"
+    else
+        not_ok "no compile notice when stderr is no terminal" "$(cat "$tmp/stderr")"
+    fi
+    rm -f "$tmp/o"/*
+    # on a terminal (script(1) gives one): the notice once, then the time
+    if script -qec true /dev/null >/dev/null 2>&1; then
+        tty_run() {
+            CLRS_CACHE_DIR="$tmp/cache-t" script -qec "'$CLI' interpolate '$IN' '$OUT' --mode nearest --size 4" /dev/null >"$tmp/tty" 2>&1
+            rc=$?
+            tr -d '\r' <"$tmp/tty" >"$tmp/tty.txt"
+        }
+        tty_run
+        if [ "$rc" = 0 ] && [ "$(grep -c 'compiling kernels' "$tmp/tty.txt")" = 1 ]; then
+            has_line "terminal: compile notice on first use" "$tmp/tty.txt" \
+                '^clresample: compiling kernels for .* (first use; cached for next time)\.\.\. done in [0-9.]* m*s$'
+        else
+            not_ok "terminal: compile notice on first use" "exit status $rc" "$(cat "$tmp/tty.txt")"
+        fi
+        check_file "terminal: output is right" "$OUT" "$EXP"
+        tty_run
+        if [ "$rc" = 0 ] && [ ! -s "$tmp/tty.txt" ]; then
+            ok "terminal: no notice once the kernels are cached"
+        else
+            not_ok "terminal: no notice once the kernels are cached" "exit status $rc" "$(cat "$tmp/tty.txt")"
+        fi
+        rm -f "$tmp/o"/*
+    else
+        skipped "terminal: compile notice on first use" "no script(1) from util-linux"
+    fi
+fi
+
 [ "$skip" -gt 0 ] && echo "# $skip skipped"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] || exit 1

@@ -136,16 +136,16 @@ row() {
 
 OUT=$O/out.npy
 # sizes and scales
-row 1 dev "output (0, 0)" "zero size" interpolate "$IN" "$OUT" --mode nearest --size 0
-row 1 dev "output (-3, -3)" "negative size" interpolate "$IN" "$OUT" --mode nearest --size -3
-row 1 dev "output (4, 0)" "one zero size" interpolate "$IN" "$OUT" --mode bilinear --size 4,0
+row 2 - "invalid value '0'" "zero size" interpolate "$IN" "$OUT" --mode nearest --size 0
+row 2 - "invalid value '-3'" "negative size" interpolate "$IN" "$OUT" --mode nearest --size -3
+row 2 - "'0' in '4,0'" "one zero size" interpolate "$IN" "$OUT" --mode bilinear --size 4,0
 row 1 dev "-1" "negative dimension in the .npy" interpolate "$I/negdim.npy" "$OUT" --mode nearest --size 2
 row 2 - "mutually exclusive" "size and scale both" interpolate "$IN" "$OUT" --mode nearest --size 4 --scale 2
 row 2 - "one of --size or --scale" "neither size nor scale" interpolate "$IN" "$OUT" --mode nearest
 row 2 - "'nan'" "NaN scale" interpolate "$IN" "$OUT" --mode nearest --scale nan
 row 2 - "'inf'" "infinite scale" interpolate "$IN" "$OUT" --mode nearest --scale inf
-row 1 dev "scale_factor -2" "negative scale" interpolate "$IN" "$OUT" --mode nearest --scale -2
-row 1 dev "scale_factor 0 " "zero scale" interpolate "$IN" "$OUT" --mode nearest --scale 0
+row 2 - "invalid value '-2'" "negative scale" interpolate "$IN" "$OUT" --mode nearest --scale -2
+row 2 - "invalid value '0'" "zero scale" interpolate "$IN" "$OUT" --mode nearest --scale 0
 row 1 dev "output (0, 0)" "scale that empties the output" interpolate "$IN" "$OUT" --mode nearest --scale 0.1
 row 1 dev "1e+300" "scale that overflows" interpolate "$IN" "$OUT" --mode nearest --scale 1e300
 row 1 dev "9999999999" "output shape that overflows" interpolate "$IN" "$OUT" --mode nearest --size 9999999999,9999999999
@@ -159,14 +159,14 @@ row 1 dev "Anti-alias" "antialias with nearest" interpolate "$IN" "$OUT" --mode 
 row 2 - "--size takes 1 or 3 values" "size count for the rank" interpolate "$IN5" "$OUT" --mode nearest --size 2,2
 # pooling parameters
 row 1 dev "pad=2" "padding too large" max-pool "$IN" "$OUT" --kernel 2 --padding 2
-row 1 dev "pad: -1" "negative padding" max-pool "$IN" "$OUT" --kernel 2 --padding -1
+row 2 - "--padding: invalid value '-1'" "negative padding" max-pool "$IN" "$OUT" --kernel 2 --padding -1
 row 1 dev "1x0x0" "output too small (kernel larger than the input)" max-pool "$IN" "$OUT" --kernel 5
 row 1 dev "1x0x0" "output too small (dilated window)" max-pool "$IN" "$OUT" --kernel 3 --dilation 3
-row 1 dev "kernel_size" "zero kernel" max-pool "$IN" "$OUT" --kernel 0
-row 1 dev "stride" "zero stride" max-pool "$IN" "$OUT" --kernel 2 --stride 0
-row 1 dev "got 0" "zero dilation" max-pool "$IN" "$OUT" --kernel 2 --dilation 0
+row 2 - "--kernel: invalid value '0'" "zero kernel" max-pool "$IN" "$OUT" --kernel 0
+row 2 - "--stride: invalid value '0'" "zero stride" max-pool "$IN" "$OUT" --kernel 2 --stride 0
+row 2 - "--dilation: invalid value '0'" "zero dilation" max-pool "$IN" "$OUT" --kernel 2 --dilation 0
 row 1 dev "9223372036854775807" "dilation that overflows" max-pool "$IN" "$OUT" --kernel 2 --dilation 9223372036854775807
-row 1 dev "got 0" "LP norm 0" lp-pool "$IN" "$OUT" --kernel 2 --norm-type 0
+row 2 - "--norm-type: invalid value '0'" "LP norm 0" lp-pool "$IN" "$OUT" --kernel 2 --norm-type 0
 row 2 - "must not be zero" "divisor override 0" avg-pool "$IN" "$OUT" --kernel 2 --divisor-override 0
 row 2 - "'-4'" "negative adaptive size" adaptive-max-pool "$IN" "$OUT" --size -4
 row 1 dev "output 6" "fractional ratio above 1" fractional-max-pool "$IN" "$OUT" --kernel 2 --ratio 1.5
@@ -176,7 +176,7 @@ row 2 - "--kernel takes 1 or 2 values" "kernel count for the rank" max-pool "$IN
 row 1 dev "99" "index out of range" max-unpool "$SMALL" "$BADIDX" "$OUT" --kernel 2
 row 1 dev "-1" "negative index" max-unpool "$SMALL" "$NEGIDX" "$OUT" --kernel 2
 row 1 dev "indices must be int64" "float indices" max-unpool "$SMALL" "$SMALL" "$OUT" --kernel 2
-row 1 dev "got 0" "zero shuffle factor" pixel-shuffle "$IN" "$OUT" --factor 0
+row 2 - "--factor: invalid value '0'" "zero shuffle factor" pixel-shuffle "$IN" "$OUT" --factor 0
 row 1 dev "input.size(-3)=3" "channels not divisible" pixel-shuffle "$IN3C" "$OUT" --factor 2
 row 1 dev "input.size(-2)=4" "height not divisible" pixel-unshuffle "$IN" "$OUT" --factor 3
 # .npy files

@@ -197,8 +197,8 @@ OUT="$O/out.png"
 expect_error 2 "one of --size or --scale" "neither --size nor --scale" resize "$P" "$OUT"
 expect_error 2 "mutually exclusive" "--size with --scale" resize "$P" "$OUT" --size 4x4 --scale 2
 expect_error 2 "expected WIDTHxHEIGHT" "--size 640 (one number)" resize "$P" "$OUT" --size 640
-expect_error 2 "expected WIDTHxHEIGHT" "--size 4x" resize "$P" "$OUT" --size 4x
-expect_error 2 "expected WIDTHxHEIGHT" "--size x4" resize "$P" "$OUT" --size x4
+expect_error 2 "expected WIDTHxHEIGHT" "--size x (no side)" resize "$P" "$OUT" --size x
+expect_error 2 "expected WIDTHxHEIGHT" "--size 4xx" resize "$P" "$OUT" --size 4xx
 expect_error 2 "expected WIDTHxHEIGHT" "--size 4x4x4" resize "$P" "$OUT" --size 4x4x4
 expect_error 2 "expected WIDTHxHEIGHT" "--size 4,4" resize "$P" "$OUT" --size 4,4
 expect_error 2 "expected WIDTHxHEIGHT" "--size -4x4" resize "$P" "$OUT" --size=-4x4
@@ -599,6 +599,47 @@ if [ "$have_device" = yes ]; then
     expect_error 1 "resize: " "--device matching nothing" resize "$tmp/tiny.ppm" "$O/out.png" --mode nearest --scale 2 --device 'no-such-platform-xyz:ALL:0'
 elif [ -n "${CI:-}" ]; then
     not_ok "an OpenCL device is available (required when CI is set)" "$(head -n 1 "$tmp/stderr")"
+fi
+
+# ---------------------------------------------------------------------------
+# --size WIDTHx / xHEIGHT: one side given, the other keeps the aspect ratio
+# (round(other * given / this), halves up, at least 1)
+
+run resize --help
+tr -s ' \n' '  ' <"$tmp/stdout" >"$tmp/flat" # help is word-wrapped: one line
+if grep -q 'WIDTH FIRST' "$tmp/flat" && grep -q '640x or x480' "$tmp/flat" &&
+    grep -q 'lanczos requires --antialias' "$tmp/flat"; then
+    ok "resize --help: WxH width first, one-side sizes, lanczos needs --antialias"
+else
+    not_ok "resize --help: WxH width first, one-side sizes, lanczos needs --antialias" "$(cat "$tmp/stdout")"
+fi
+expect_error 2 "expected WIDTHxHEIGHT, WIDTHx or xHEIGHT" "--size x4x" resize "$P" "$OUT" --size x4x
+expect_error 2 "must be positive" "--size 0x" resize "$P" "$OUT" --size 0x
+expect_error 2 "must be positive" "--size x0" resize "$P" "$OUT" --size x0
+expect_error 2 "must be positive" "resize --scale -1 (usage error, like interpolate)" resize "$tmp/missing.ppm" "$OUT" --scale -1
+if [ "$have_device" = yes ]; then
+    # rgb.ppm is 4x3
+    for _c in "8x:P6 8 6 255" "x6:P6 8 6 255" "3x:P6 3 2 255" "x2:P6 3 2 255" "2x:P6 2 2 255" \
+        "x1:P6 1 1 255" "4x:P6 4 3 255"; do
+        _s=${_c%%:*}
+        if resize_ok "--size $_s of a 4x3 image" "$P" "$O/a.ppm" --mode nearest --size "$_s"; then
+            check_eq "--size $_s of a 4x3 image" "$(pnm_info "$O/a.ppm")" "${_c#*:}"
+        fi
+        rm -f "$O"/*
+    done
+    # "8x" gives the same pixels as the explicit "8x6"
+    if resize_ok "--size 8x equals --size 8x6" "$P" "$O/a.ppm" --mode bilinear --size 8x &&
+        resize_ok "--size 8x equals --size 8x6" "$P" "$O/b.ppm" --mode bilinear --size 8x6; then
+        check_file "--size 8x equals --size 8x6" "$O/a.ppm" "$O/b.ppm"
+    fi
+    rm -f "$O"/*
+    # a 100x1 strip to 10 pixels wide: round(0.1) = 0, so 1 row
+    const_pnm "$tmp/strip.pgm" P5 100 1 255 7
+    if resize_ok "--size 10x of a 100x1 image keeps 1 row" "$tmp/strip.pgm" "$O/a.pgm" --mode nearest --size 10x; then
+        check_eq "--size 10x of a 100x1 image keeps 1 row" "$(pnm_info "$O/a.pgm")" "P5 10 1 255"
+    fi
+    rm -f "$O"/*
+    expect_error 1 "above the limit" "--size x2147483647 of a 4x3 image" resize "$P" "$OUT" --size x2147483647
 fi
 
 [ "$skip" -gt 0 ] && echo "# $skip skipped"

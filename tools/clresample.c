@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clresample.h"
@@ -131,7 +132,13 @@ enum {
     F_REQ = 1u,     /* required */
     F_ONEOF = 2u,   /* exactly one of the subcommand's F_ONEOF options is required */
     F_NONE_OK = 4u, /* list entries may be "none" (PyTorch's None: keep the input size) */
-    F_FULL = 8u     /* list may also hold rank values (N, C, spatial...); N, C are ignored */
+    F_FULL = 8u,    /* list may also hold rank values (N, C, spatial...); N, C are ignored */
+    /* Value ranges that hold whatever the input: outside them is a usage error
+     * (exit 2) found before any file is read. Ranges that depend on the input's
+     * shape are the library's to check (exit 1). */
+    F_POS = 16u,    /* every value > 0 */
+    F_NONNEG = 32u, /* every value >= 0 */
+    F_NONZERO = 64u /* the value is not 0 */
 };
 
 typedef struct cmd_opt {
@@ -165,6 +172,9 @@ static int run_resize(const struct args *a);
 
 #define KERNEL_HELP "kernel size"
 #define STRIDE_HELP "stride (default: the kernel size)"
+#define ANTIALIAS_HELP                                                                      \
+    "antialias=True: anti-aliased downsampling for linear/bilinear/trilinear and bicubic; " \
+    "lanczos requires it"
 #define INDICES_HELP "also write the argmax indices (int64, flat per plane) to IDX_OUT"
 
 /* clang-format off */
@@ -178,45 +188,50 @@ static const cmd_def CMDS[] = {
       OPTS_END}},
     {"interpolate", {"IN", "OUT", NULL}, K_INTERP, 0, NULL,
      "resize (torch.nn.functional.interpolate)",
-     {{O_MODE, F_REQ, "nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area or lanczos"},
-      {O_SIZE, F_ONEOF, "output spatial size"},
-      {O_SCALE, F_ONEOF, "scale factor"},
-      {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
-      {O_ANTIALIAS, 0, "antialias=True (bilinear/bicubic downsampling)"},
+     {{O_MODE, F_REQ, "nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area or "
+                      "lanczos (lanczos requires --antialias)"},
+      {O_SIZE, F_ONEOF | F_NONNEG, "output spatial size in PyTorch order, HEIGHT FIRST: H,W for "
+                                   "2-D, D,H,W for 3-D (resize --size is WxH instead)"},
+      {O_SCALE, F_ONEOF | F_POS, "scale factor (> 0), in the same H,W order as --size"},
+      {O_ALIGN_CORNERS, 0, "align_corners=True (default None; linear modes and bicubic)"},
+      {O_ANTIALIAS, 0, ANTIALIAS_HELP},
       {O_RECOMPUTE_SCALE_FACTOR, 0, "recompute_scale_factor=True (default None)"},
       OPTS_END}},
     {"resize", {"IN", "OUT", NULL}, K_IMAGE, 0, run_resize,
      "resize a PNG, PPM or PGM image (F.interpolate)",
-     {{O_IMG_SIZE, F_ONEOF, "output width and height in pixels, e.g. 640x480"},
+     {{O_IMG_SIZE, F_ONEOF, "output size, WIDTH FIRST like image tools: 640x480; 640x or x480 "
+                            "gives one side and keeps the aspect ratio (the other side is "
+                            "round(other * given / this), at least 1)"},
       {O_IMG_SCALE, F_ONEOF, "scale both sides by F: floor(F * size), as F.interpolate"},
-      {O_MODE, 0, "nearest, nearest-exact, bilinear (default), bicubic, area or lanczos"},
-      {O_ANTIALIAS, 0, "antialias=True (bilinear/bicubic downsampling)"},
+      {O_MODE, 0, "nearest, nearest-exact, bilinear (default), bicubic, area or lanczos "
+                  "(lanczos requires --antialias)"},
+      {O_ANTIALIAS, 0, ANTIALIAS_HELP},
       {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
       {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
       OPTS_END}},
     {"max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_MAX, NULL,
      "max pooling (F.max_pool1d/2d/3d)",
-     {{O_KERNEL, F_REQ, KERNEL_HELP},
-      {O_STRIDE, 0, STRIDE_HELP},
-      {O_PADDING, 0, "implicit -inf padding on both sides (default 0)"},
-      {O_DILATION, 0, "dilation (default 1)"},
+     {{O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
+      {O_STRIDE, F_POS, STRIDE_HELP},
+      {O_PADDING, F_NONNEG, "implicit -inf padding on both sides (default 0)"},
+      {O_DILATION, F_POS, "dilation (default 1)"},
       {O_CEIL_MODE, 0, "ceil_mode=True"},
       {O_INDICES, 0, INDICES_HELP},
       OPTS_END}},
     {"avg-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_AVG, NULL,
      "average pooling (F.avg_pool1d/2d/3d)",
-     {{O_KERNEL, F_REQ, KERNEL_HELP},
-      {O_STRIDE, 0, STRIDE_HELP},
-      {O_PADDING, 0, "implicit zero padding on both sides (default 0)"},
+     {{O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
+      {O_STRIDE, F_POS, STRIDE_HELP},
+      {O_PADDING, F_NONNEG, "implicit zero padding on both sides (default 0)"},
       {O_CEIL_MODE, 0, "ceil_mode=True"},
       {O_NO_COUNT_INCLUDE_PAD, 0, "count_include_pad=False"},
       {O_DIVISOR_OVERRIDE, 0, "divide by N instead of the window size (2-D and 3-D)"},
       OPTS_END}},
     {"lp-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_LP, NULL,
      "power-average pooling (F.lp_pool1d/2d/3d)",
-     {{O_NORM_TYPE, F_REQ, "the power p (inf gives max pooling)"},
-      {O_KERNEL, F_REQ, KERNEL_HELP},
-      {O_STRIDE, 0, STRIDE_HELP},
+     {{O_NORM_TYPE, F_REQ | F_NONZERO, "the power p, not 0 (inf gives max pooling)"},
+      {O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
+      {O_STRIDE, F_POS, STRIDE_HELP},
       {O_CEIL_MODE, 0, "ceil_mode=True"},
       OPTS_END}},
     {"adaptive-avg-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_ADAPTIVE_AVG, NULL,
@@ -230,27 +245,27 @@ static const cmd_def CMDS[] = {
       OPTS_END}},
     {"fractional-max-pool", {"IN", "OUT", NULL}, K_POOL, CLRS_POOL_FRACTIONAL_MAX, NULL,
      "fractional max pooling (F.fractional_max_pool2d/3d)",
-     {{O_KERNEL, F_REQ, KERNEL_HELP},
+     {{O_KERNEL, F_REQ | F_POS, KERNEL_HELP},
       {O_SIZE, F_ONEOF, "output size"},
-      {O_RATIO, F_ONEOF, "output size as a ratio of the input size, in (0, 1)"},
+      {O_RATIO, F_ONEOF | F_POS, "output size as a ratio of the input size, in (0, 1)"},
       {O_SAMPLES, 0, "random samples .npy of shape (N, C, spatial rank), f32 or f64, in [0, 1)"},
       {O_INDICES, 0, INDICES_HELP},
       {O_SEED, 0, "seed for the samples when --samples is not given"},
       OPTS_END}},
     {"max-unpool", {"IN", "INDICES", "OUT", NULL}, K_UNPOOL, 0, NULL,
      "inverse of max-pool (F.max_unpool1d/2d/3d)",
-     {{O_KERNEL, F_REQ, "kernel size of the max-pool"},
-      {O_STRIDE, 0, "stride of the max-pool (default: the kernel size)"},
-      {O_PADDING, 0, "padding of the max-pool (default 0)"},
+     {{O_KERNEL, F_REQ | F_POS, "kernel size of the max-pool"},
+      {O_STRIDE, F_POS, "stride of the max-pool (default: the kernel size)"},
+      {O_PADDING, F_NONNEG, "padding of the max-pool (default 0)"},
       {O_SIZE, F_FULL, "output spatial size (default (in-1)*stride - 2*padding + kernel)"},
       OPTS_END}},
     {"pixel-shuffle", {"IN", "OUT", NULL}, K_SHUFFLE, 0, NULL,
      "depth to space (F.pixel_shuffle)",
-     {{O_FACTOR, F_REQ, "upscale factor"},
+     {{O_FACTOR, F_REQ | F_POS, "upscale factor"},
       OPTS_END}},
     {"pixel-unshuffle", {"IN", "OUT", NULL}, K_SHUFFLE, 1, NULL,
      "space to depth (F.pixel_unshuffle)",
-     {{O_FACTOR, F_REQ, "downscale factor"},
+     {{O_FACTOR, F_REQ | F_POS, "downscale factor"},
       OPTS_END}},
 };
 /* clang-format on */
@@ -378,6 +393,169 @@ static const char *fmt_shape(char *buf, size_t len, int ndim, const int64_t *sha
 }
 
 /* ------------------------------------------------------------------------ */
+/* Progress: -v/--verbose, and the compile notice on a terminal             */
+
+/* The CLI's log callback sees the library's lines. It prints:
+ *  - with CLRS_LOG set: every line it gets, as the library would itself
+ *    (CLRS_LOG decides which; the CLI does not change the level);
+ *  - with -v: warnings, errors, info lines, and each program build with its
+ *    duration, plus the CLI's own lines (device, time of each step);
+ *  - on a terminal without -v: once, that kernels are being compiled for this
+ *    device, then how long it took (the first run on a device, or after the
+ *    binary cache was cleared, spends seconds there).
+ * Without -v, CLRS_LOG or a terminal no callback is installed: stderr stays
+ * empty on success, one line on failure. */
+static struct progress {
+    int verbose;         /* -v */
+    int notice;          /* stderr is a terminal (and no -v) */
+    int user_log;        /* CLRS_LOG is set */
+    char device[256];    /* for the notice */
+    const char *cached;  /* "(first use; cached for next time)" or why not */
+    int building;        /* a program build is under way */
+    double build_t0;     /* when it started */
+    double build_s;      /* seconds spent building so far */
+    int notice_shown;    /* the notice was printed */
+    int notice_open;     /* ... and its line is not ended yet */
+} pg;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* End the notice's line before anything else goes to stderr. */
+static void notice_break(void)
+{
+    if (pg.notice_open) {
+        fputc('\n', stderr);
+        pg.notice_open = 0;
+    }
+}
+
+/* "clresample: MSG" on stderr, with -v only. */
+static void vlog(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static void vlog(const char *fmt, ...)
+{
+    if (!pg.verbose) return;
+    va_list ap;
+    va_start(ap, fmt);
+    notice_break();
+    fflush(stdout);
+    fprintf(stderr, "%s: ", PROG);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* -v: "clresample: STEP: 1.2 ms" for the step that began at t0. */
+static void vstep(const char *step, double t0)
+{
+    vlog("%s: %.1f ms", step, (now_s() - t0) * 1e3);
+}
+
+static void log_line(clrs_log_level level, const char *cat, const char *msg, void *user)
+{
+    static const char *const names[] = {"error", "warn", "info", "debug"};
+    (void)user;
+    /* A build starts with the library's "building F.cl (...)" line (info),
+     * or a binary cache miss (debug), and ends with "built F.cl ..." */
+    const int is_build = !strcmp(cat, "build");
+    const int start = (is_build && level == CLRS_LOG_INFO && !strncmp(msg, "building ", 9)) ||
+                      (!strcmp(cat, "cache") && !strncmp(msg, "MISS ", 5));
+    const int end = is_build && level >= CLRS_LOG_INFO && !strncmp(msg, "built ", 6);
+    double took = -1;
+    if (start && !pg.building) {
+        pg.building = 1;
+        pg.build_t0 = now_s();
+    } else if (end && pg.building) {
+        pg.building = 0;
+        took = now_s() - pg.build_t0;
+        pg.build_s += took;
+    }
+    if (pg.user_log ||
+        (pg.verbose && (level <= CLRS_LOG_WARN ||
+                        (level == CLRS_LOG_INFO && !start && !end && strcmp(cat, "device") != 0)))) {
+        notice_break();
+        fprintf(stderr, "%s: %s: %s: %s\n", PROG, (unsigned)level < 4 ? names[level] : "log", cat,
+                msg);
+    } else if (pg.verbose && end) {
+        notice_break();
+        if (took >= 0 && !strstr(msg, " ms"))
+            fprintf(stderr, "%s: %s in %.0f ms\n", PROG, msg, took * 1e3);
+        else
+            fprintf(stderr, "%s: %s\n", PROG, msg);
+    }
+    if (pg.notice && !pg.user_log && start && !pg.notice_shown) {
+        fprintf(stderr, "%s: compiling kernels for %s%s%s...", PROG,
+                pg.device[0] ? pg.device : "this device", pg.cached ? " " : "",
+                pg.cached ? pg.cached : "");
+        fflush(stderr);
+        pg.notice_shown = pg.notice_open = 1;
+    }
+}
+
+/* Before the first library call: install the callback when there is
+ * something to show, and ask the library for its build lines. */
+static void progress_init(int verbose)
+{
+    const char *l = getenv("CLRS_LOG");
+    pg.verbose = verbose;
+    pg.user_log = l && *l;
+    pg.notice = !verbose && !pg.user_log && isatty(STDERR_FILENO);
+    if (!pg.verbose && !pg.notice) return; /* the library's own stderr logging, as CLRS_LOG says */
+    clrs_set_log_callback(log_line, NULL);
+    if (pg.user_log) return;
+    /* the library then sends "building"/"built" (info) without CLRS_LOG */
+    clrs_set_log_level(CLRS_LOG_INFO);
+}
+
+/* With the context made: the device name for the notice; -v prints it. */
+static void progress_device(clrs_context *ctx)
+{
+    clrs_device_info d;
+    memset(&d, 0, sizeof d);
+    if (!pg.verbose && !pg.notice) return;
+    if (clrs_context_device(ctx, &d) != CLRS_OK) return;
+    snprintf(pg.device, sizeof pg.device, "%.*s", (int)strnlen(d.name, sizeof d.name), d.name);
+    const char *cache = clrs_cache_dir();
+    const char *ro = getenv("CLRS_CACHE_READONLY");
+    if (!cache || !*cache)
+        pg.cached = "(binary cache off: every run compiles)";
+    else if (ro && *ro && strcmp(ro, "0") != 0)
+        pg.cached = "(CLRS_CACHE_READONLY: not cached)";
+    else
+        pg.cached = "(first use; cached for next time)";
+    vlog("device: %d:%d %s [%.*s] on platform %.*s", d.platform_index, d.device_index, pg.device,
+         (int)strnlen(d.type, sizeof d.type), d.type, (int)strnlen(d.platform, sizeof d.platform),
+         d.platform);
+}
+
+/* After the operator ran: end the notice; -v prints the compute time. */
+static void progress_computed(int ok, double t0)
+{
+    if (pg.building) { /* no end line came */
+        pg.building = 0;
+        pg.build_s += now_s() - pg.build_t0;
+    }
+    if (pg.notice_open) {
+        if (!ok)
+            fputs(" failed\n", stderr);
+        else if (pg.build_s >= 1)
+            fprintf(stderr, " done in %.1f s\n", pg.build_s);
+        else
+            fprintf(stderr, " done in %.0f ms\n", pg.build_s * 1e3);
+    }
+    pg.notice_open = 0;
+    if (pg.build_s > 0)
+        vlog("compute: %.1f ms (%.1f ms of it compiling kernels)", (now_s() - t0) * 1e3,
+             pg.build_s * 1e3);
+    else
+        vstep("compute", t0);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Help                                                                     */
 
 /* Append a synopsis word, wrapping before column 80. */
@@ -465,7 +643,7 @@ static void print_help_line(FILE *f, const char *lhs, const char *help)
 static void print_main_help(FILE *f)
 {
     fprintf(f,
-            "usage: %s SUBCOMMAND [ARGS...] [OPTIONS...]\n"
+            "usage: %s [-v] SUBCOMMAND [ARGS...] [OPTIONS...]\n"
             "       %s SUBCOMMAND --help\n"
             "       %s --help | --version\n\n",
             PROG, PROG, PROG);
@@ -473,7 +651,9 @@ static void print_main_help(FILE *f)
           "Arrays are NumPy .npy files in C order (<f4, <f8, <f2, |u1, <u2; indices <i8).\n"
           "The input's rank picks the operator: 3-D (N, C, L) for 1-D ops,\n"
           "4-D (N, C, H, W) for 2-D ops, 5-D (N, C, D, H, W) for 3-D ops.\n"
-          "resize works on images instead: PNG, binary PPM and PGM files.\n\nsubcommands:\n",
+          "resize works on images instead: PNG, binary PPM and PGM files.\n"
+          "Sizes: resize --size is WxH (width first, like image tools); interpolate\n"
+          "--size is H,W (PyTorch order: height first).\n\nsubcommands:\n",
           f);
     for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
     print_help_line(f, "bench", "benchmark every operator against the device's copy bandwidth (bench --help)");
@@ -481,8 +661,15 @@ static void print_main_help(FILE *f)
     fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
           "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
           "comma-separated values; one value applies to every spatial dim.\n"
-          "OUT is written atomically, and only when everything succeeded.\n"
-          "Exit status: 0 success, 1 bad data or runtime error, 2 usage error.\n",
+          "OUT is written atomically, and only when everything succeeded.\n\n"
+          "-v, --verbose (before or after the subcommand; operators and resize): print\n"
+          "the device, each kernel build with its duration, and the time of each step\n"
+          "on stderr. On a terminal, the first run on a device says that it compiles\n"
+          "kernels (cached for later runs) and how long that took.\n\n"
+          "Exit status: 0 success, 1 bad data or runtime error, 2 usage error (bad\n"
+          "command line, including values out of range whatever the input: --scale 0,\n"
+          "--kernel 0, --padding -1...). Data-dependent failures (an output too small\n"
+          "for this input, say) are 1.\n",
           f);
 }
 
@@ -541,6 +728,9 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
             nl +=
                 (size_t)snprintf(lists + nl, sizeof lists - nl, "%s--%s", nl ? ", " : "", d->name);
     }
+    if (c->kind != K_NONE)
+        print_help_line(f, "-v, --verbose",
+                        "print the device, kernel builds and step times on stderr");
     print_help_line(f, "-h, --help", "show this help");
     if (nl) {
         char note[400];
@@ -563,6 +753,7 @@ static void print_version(void)
         printf("%s %s (library %s)\n", PROG, CLRS_VERSION_STRING, lib);
     else
         printf("%s %s\n", PROG, CLRS_VERSION_STRING);
+    printf("License: MIT\n");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -612,6 +803,15 @@ static const char *parse_real(const char *s, int allow_inf, double *out)
     return NULL;
 }
 
+/* What the range flags of an option ask of one value x, or NULL when it holds. */
+static const char *range_bad(unsigned flags, double x)
+{
+    if ((flags & F_POS) && !(x > 0)) return "must be positive";
+    if ((flags & F_NONNEG) && !(x >= 0)) return "must be >= 0";
+    if ((flags & F_NONZERO) && x == 0) return "must not be zero";
+    return NULL;
+}
+
 /* Parse one option value into v; on error print the message and return RC_USAGE. */
 static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, optval *v)
 {
@@ -642,9 +842,13 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
     case T_INT_NZ:
         bad = parse_i64(val, &v->i[0]);
         if (!bad && d->type == T_INT_NZ && v->i[0] == 0) bad = "must not be zero";
+        if (!bad) bad = range_bad(co->flags, (double)v->i[0]);
         break;
     case T_U64: bad = parse_u64(val, &v->u); break;
-    case T_REAL_INF: bad = parse_real(val, 1, &v->d[0]); break;
+    case T_REAL_INF:
+        bad = parse_real(val, 1, &v->d[0]);
+        if (!bad) bad = range_bad(co->flags, v->d[0]);
+        break;
     case T_REAL_POS:
         bad = parse_real(val, 0, &v->d[0]);
         if (!bad && !(v->d[0] > 0)) bad = "must be positive";
@@ -653,14 +857,19 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
         const char *x = strpbrk(val, "xX");
         char tok[64];
         size_t wlen = x ? (size_t)(x - val) : 0;
-        bad = "expected WIDTHxHEIGHT in pixels, e.g. 640x480";
+        bad = "expected WIDTHxHEIGHT, WIDTHx or xHEIGHT in pixels, e.g. 640x480 or 640x";
         if (!x || wlen >= sizeof tok) break;
         memcpy(tok, val, wlen);
         tok[wlen] = '\0';
-        if (!isdigit((unsigned char)tok[0]) || !isdigit((unsigned char)x[1]) ||
-            parse_i64(tok, &v->i[0]) != NULL || parse_i64(x + 1, &v->i[1]) != NULL)
-            break;
-        if (v->i[0] <= 0 || v->i[1] <= 0)
+        /* "640x" or "x480": one side given (the other is 0 here), the aspect
+         * ratio decides the other once the image is read (run_resize) */
+        const int has_w = wlen > 0, has_h = x[1] != '\0';
+        if (!has_w && !has_h) break;
+        if (has_w && (!isdigit((unsigned char)tok[0]) || parse_i64(tok, &v->i[0]) != NULL)) break;
+        if (has_h && (!isdigit((unsigned char)x[1]) || parse_i64(x + 1, &v->i[1]) != NULL)) break;
+        if (!has_w) v->i[0] = 0;
+        if (!has_h) v->i[1] = 0;
+        if ((has_w && v->i[0] <= 0) || (has_h && v->i[1] <= 0))
             bad = "width and height must be positive";
         else if (v->i[0] > (int64_t)IMAGE_MAX_DIM || v->i[1] > (int64_t)IMAGE_MAX_DIM)
             bad = "width and height must be at most 2147483647";
@@ -692,6 +901,8 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
                 v->i[v->n] = CLRS_UNSET;
             else if ((bad = parse_i64(tok, &v->i[v->n])) == NULL && (co->flags & F_NONE_OK) && v->i[v->n] < 0)
                 bad = "must be >= 0 or 'none'"; /* -1 is CLRS_UNSET: only "none" may say that */
+            if (!bad && strcmp(tok, "none") != 0)
+                bad = range_bad(co->flags, d->type == T_REALS ? v->d[v->n] : (double)v->i[v->n]);
             if (bad) {
                 if (strcmp(tok, val) != 0)
                     errorf("%s: --%s: invalid value '%s' in '%s': %s", c->name, d->name, tok, val,
@@ -1086,6 +1297,7 @@ static int run_op(const args *a)
     int rc;
 
     memset(&P, 0, sizeof P);
+    double t0 = now_s();
     if ((rc = load_tensor(op, in_path, cl, 0, &in)) != RC_OK) goto done;
     const int rank = in.arr.ndim;
     if ((rc = check_list_counts(a, rank)) != RC_OK) goto done;
@@ -1128,6 +1340,7 @@ static int run_op(const args *a)
         P.pool.samples = samples.arr.data;
         P.pool.samples_dtype = samples.arr.dtype;
     }
+    vstep("read input", t0);
 
     /* Parameter and shape checks need no device. */
     int64_t out_sizes[CLRS_MAX_RANK];
@@ -1142,16 +1355,24 @@ static int run_op(const args *a)
     clrs_context_options opts;
     clrs_context_options_init(&opts);
     opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
     if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
         ctx = NULL;
         rc = lib_error(op, NULL, st);
         goto done;
     }
-    if ((st = op_execute(ctx, a, &P, &in, &in_idx, &out, &out_idx)) != CLRS_OK) {
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    st = op_execute(ctx, a, &P, &in, &in_idx, &out, &out_idx);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
         rc = lib_error(op, ctx, st);
         goto done;
     }
+    t0 = now_s();
     rc = write_outputs(out_path, &out, idx_path, &out_idx);
+    if (rc == RC_OK) vstep("write output", t0);
 
 done:
     clrs_context_release(ctx);
@@ -1165,6 +1386,17 @@ done:
 
 /* ------------------------------------------------------------------------ */
 /* resize: images                                                           */
+
+/* The side to go with `given` pixels on the other axis so that the aspect
+ * ratio stays: round(this_in * given / other_in), halves up, at least 1. */
+static int64_t aspect_side(int64_t given, uint32_t other_in, uint32_t this_in)
+{
+    if (other_in == 0) return 1;
+    /* given, this_in < 2^31: 2 * this_in * given < 2^63 */
+    uint64_t num = 2u * (uint64_t)this_in * (uint64_t)given + other_in;
+    uint64_t side = num / (2u * (uint64_t)other_in);
+    return side ? (int64_t)side : 1;
+}
 
 static int run_resize(const args *a)
 {
@@ -1183,19 +1415,31 @@ static int run_resize(const args *a)
                out_path);
         return RC_USAGE;
     }
+    double t0 = now_s();
     if (image_read(in_path, &in, err, sizeof err) != 0 ||
         image_check_format(out_path, fmt, in.channels, err, sizeof err) != 0) {
         errorf("%s", err);
         goto done;
     }
+    vstep("read input", t0);
 
     clrs_interpolate_params p;
     clrs_interpolate_params_init(&p);
     p.mode = a->v[O_MODE].given ? (clrs_interp_mode)a->v[O_MODE].i[0] : CLRS_INTERP_BILINEAR;
     if (a->v[O_IMG_SIZE].given) {
+        int64_t w = a->v[O_IMG_SIZE].i[0], h = a->v[O_IMG_SIZE].i[1];
+        /* "640x" / "x480": the other side keeps the aspect ratio */
+        if (w == 0) w = aspect_side(h, in.height, in.width);
+        if (h == 0) h = aspect_side(w, in.width, in.height);
+        if (w > (int64_t)IMAGE_MAX_DIM || h > (int64_t)IMAGE_MAX_DIM) {
+            errorf("%s: --size %s on a %ux%u image gives %lldx%lld, above the limit of "
+                   "2147483647 per side",
+                   op, a->v[O_IMG_SIZE].str, in.width, in.height, (long long)w, (long long)h);
+            goto done;
+        }
         p.n_size = 2; /* (H, W) in the library's order; the option says W first */
-        p.size[0] = a->v[O_IMG_SIZE].i[1];
-        p.size[1] = a->v[O_IMG_SIZE].i[0];
+        p.size[0] = h;
+        p.size[1] = w;
     } else {
         p.n_scale = 1;
         p.scale[0] = a->v[O_IMG_SCALE].d[0];
@@ -1222,23 +1466,34 @@ static int run_resize(const args *a)
         rc = lib_error(op, NULL, st);
         goto done;
     }
+    vlog("%ux%u -> %lldx%lld pixels, %d channel%s of %d bits", in.width, in.height,
+         (long long)out_sizes[3], (long long)out_sizes[2], in.channels, in.channels > 1 ? "s" : "",
+         in.depth);
 
     clrs_context_options opts;
     clrs_context_options_init(&opts);
     opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
     if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
         ctx = NULL;
         rc = lib_error(op, NULL, st);
         goto done;
     }
-    if ((st = clrs_interpolate(ctx, &p, &din, in.data, &dout, out.data)) != CLRS_OK) {
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    st = clrs_interpolate(ctx, &p, &din, in.data, &dout, out.data);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
         rc = lib_error(op, ctx, st);
         goto done;
     }
+    t0 = now_s();
     if (image_write_atomic(out_path, fmt, &out, err, sizeof err) != 0) {
         errorf("%s", err);
         goto done;
     }
+    vstep("write output", t0);
     rc = RC_OK;
 
 done:
@@ -1306,12 +1561,20 @@ static int run_devices(const args *a)
 
 static int run_info(const args *a)
 {
+    /* Every CLRS_ variable the library reads (tests/test_cli.sh checks the
+     * list against src/), then the OpenCL loader's and PoCL's main ones. */
     static const char *const env_names[] = {
         "CLRS_DEVICE",
         "CLRS_LOG",
         "CLRS_CACHE_DIR",
+        "CLRS_CACHE_READONLY",
+        "CLRS_CACHE_MAX_MB",
         "CLRS_KERNEL_DIR",
         "CLRS_OPENCL_BUILD_OPTIONS",
+        "CLRS_TUNE_LX",
+        "CLRS_TUNE_RS_PER",
+        "CLRS_TUNE_RS_VPER",
+        "CLRS_TUNE_POOL_VW",
         "OCL_ICD_VENDORS",
         "POCL_DEVICES",
     };
@@ -1358,6 +1621,7 @@ static const cmd_def *find_cmd(const char *name)
 }
 
 static int is_help(const char *s) { return !strcmp(s, "-h") || !strcmp(s, "--help"); }
+static int is_verbose(const char *s) { return !strcmp(s, "-v") || !strcmp(s, "--verbose"); }
 
 /* `clresample cache [info|clear|verify]`: the on-disk kernel binary cache. */
 static int run_cache(int argc, char **argv)
@@ -1422,8 +1686,51 @@ static int finish(int rc)
     return rc;
 }
 
+/* Ranges that need two options: interpolate --size 0 only with --mode area
+ * (adaptive_avg_pool allows an empty output; the other modes never do). */
+static int check_ranges(const args *a)
+{
+    const cmd_def *c = a->cmd;
+    const optval *v = &a->v[O_SIZE];
+    if (c->kind != K_INTERP || !v->given || a->v[O_MODE].i[0] == CLRS_INTERP_AREA) return RC_OK;
+    for (int k = 0; k < v->n; k++)
+        if (v->i[k] == 0) {
+            errorf(v->n > 1 ? "%s: --size: invalid value '0' in '%s': must be positive (0 only "
+                              "with --mode area)"
+                            : "%s: --size: invalid value '%s': must be positive (0 only with "
+                              "--mode area)",
+                   c->name, v->str);
+            return RC_USAGE;
+        }
+    return RC_OK;
+}
+
 int main(int argc, char **argv)
 {
+    /* -v/--verbose: before the subcommand, or anywhere among its arguments
+     * (before a "--"); taken out here so the parsers never see it */
+    int verbose = 0;
+    while (argc > 1 && is_verbose(argv[1])) {
+        verbose = 1;
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
+    if (argc > 2 && strcmp(argv[1], "bench") != 0) {
+        int n = 2;
+        for (int i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "--")) {
+                while (i < argc) argv[n++] = argv[i++];
+                break;
+            }
+            if (is_verbose(argv[i]))
+                verbose = 1;
+            else
+                argv[n++] = argv[i];
+        }
+        argc = n;
+        argv[argc] = NULL;
+    }
     if (argc < 2) {
         errorf("no subcommand given (see '%s --help')", PROG);
         return RC_USAGE;
@@ -1453,7 +1760,13 @@ int main(int argc, char **argv)
         errorf("unknown option '%s' (see '%s --help')", s, PROG);
         return RC_USAGE;
     }
-    if (!strcmp(s, "bench")) return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
+    if (!strcmp(s, "bench")) {
+        if (verbose) {
+            errorf("--verbose does not apply to bench");
+            return RC_USAGE;
+        }
+        return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
+    }
     if (!strcmp(s, "cache")) return finish(run_cache(argc - 2, argv + 2));
     const cmd_def *c = find_cmd(s);
     if (!c) {
@@ -1466,9 +1779,11 @@ int main(int argc, char **argv)
             return finish(RC_OK);
         }
     }
+    if (c->kind != K_NONE) progress_init(verbose); /* before any library call */
     static args a; /* large-ish; zero-initialised */
     a.cmd = c;
     int rc = parse_cmd_args(c, argc - 2, argv + 2, &a);
+    if (rc == RC_OK) rc = check_ranges(&a);
     if (rc != RC_OK) return rc;
     rc = c->run ? c->run(&a) : run_op(&a);
     return finish(rc);
