@@ -22,6 +22,7 @@
 # those checks are skipped. Prints one "ok - ..." / "not ok - ..." line per
 # check and ends with "N passed, M failed".
 
+# shellcheck disable=SC2012,SC2317 # ls on names made here (plain ASCII); cleanup runs from a trap
 CLI=${CLRESAMPLE:-./clresample}
 LC_ALL=C
 export LC_ALL
@@ -175,6 +176,7 @@ mkdir "$B"
 run_limited() {
     _st=$1 _tx=$2 _ds=$3
     shift 3
+    # shellcheck disable=SC3045 # dash, bash, busybox and ksh all have ulimit -v
     (ulimit -v 1500000 2>/dev/null; expect_fail "$_st" "$_tx" "$_ds" "$@") >"$tmp/lim.out"
     _res=$(cat "$tmp/lim.out")
     echo "$_res"
