@@ -1063,7 +1063,8 @@ START_TEST(test_read_budget)
 
     npy_limits lim = {479, 0, 0};
     int rc = npy_read_limited(path, &lim, &r, err, sizeof err);
-    ASSERT_FAILS_WITH(rc, err, "needs 480 bytes: too large for the budget of 479 bytes (--max-bytes)");
+    ASSERT_FAILS_WITH(rc, err,
+                      "needs 480 bytes: too large for the budget of 479 bytes (--max-bytes)");
     assert_zeroed(&r);
     lim.max_bytes = 480;
     ck_assert_msg(npy_read_limited(path, &lim, &r, err, sizeof err) == 0, "%s", err);
@@ -1086,7 +1087,8 @@ START_TEST(test_read_budget)
 
     /* A sparse file whose size matches a (1, 1, 65536, 32769) f32 header
      * (8.6 GB): only the budget stands between it and the allocation. */
-    static const char h[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 65536, 32769), }";
+    static const char h[] =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 65536, 32769), }";
     size_t len;
     unsigned char *b = build_npy(h, sizeof h - 1, 1, 1, 0, &len);
     tpath(path, sizeof path, "sparse.npy");
@@ -1095,7 +1097,8 @@ START_TEST(test_read_budget)
     if (truncate(path, (off_t)(len + (size_t)65536 * 32769 * 4)) == 0) {
         lim = (npy_limits){(uint64_t)1 << 32, (uint64_t)1 << 28, 0};
         rc = npy_read_limited(path, &lim, &r, err, sizeof err);
-        ASSERT_FAILS_WITH(rc, err, "needs 8590196736 bytes: too large for the budget of 4294967296");
+        ASSERT_FAILS_WITH(rc, err,
+                          "needs 8590196736 bytes: too large for the budget of 4294967296");
         lim.max_bytes = 0;
         rc = npy_read_limited(path, &lim, &r, err, sizeof err);
         ASSERT_FAILS_WITH(rc, err, "2147549184 spatial elements per plane");

@@ -402,8 +402,8 @@ ATOMIC_FILE_WEAK int atomic_file_close(atomic_file *af, int ok, char *err, size_
         /* fsync regular files only: pipes and most devices refuse it. */
         if (fstat(af->fd, &st) == 0 && S_ISREG(st.st_mode) && fsync(af->fd) != 0) {
             if (af->tmp)
-                atomic_file_err(err, errlen, "%s: fsync of temporary file '%s' failed: %s", af->path,
-                                af->tmp, strerror(errno));
+                atomic_file_err(err, errlen, "%s: fsync of temporary file '%s' failed: %s",
+                                af->path, af->tmp, strerror(errno));
             else
                 atomic_file_err(err, errlen, "%s: fsync failed: %s", af->path, strerror(errno));
             ok = 0;

@@ -1043,15 +1043,15 @@ static int check_out_budget(const args *a, const char *what, clrs_dtype dt, int 
     uint64_t maxpx = budget_pixels(a), maxb = budget_bytes(a);
     char sh[160];
     if (maxb && bytes > maxb) {
-        errorf("%s: %s of shape %s (%s) needs %llu bytes: too large for the budget of %llu bytes "
-               "(--max-bytes)",
+        errorf("%s: %s of shape %s (%s) needs %llu bytes: too large for the budget of %llu "
+               "bytes (--max-bytes)",
                a->cmd->name, what, fmt_shape(sh, sizeof sh, rank, sizes), clrs_dtype_name(dt),
                (unsigned long long)bytes, (unsigned long long)maxb);
         return RC_FAIL;
     }
     if (maxpx && px > maxpx) {
-        errorf("%s: %s of shape %s has %llu spatial elements per plane: too large for the budget of %llu "
-               "(--max-pixels)",
+        errorf("%s: %s of shape %s has %llu spatial elements per plane: too large for the "
+               "budget of %llu (--max-pixels)",
                a->cmd->name, what, fmt_shape(sh, sizeof sh, rank, sizes), (unsigned long long)px,
                (unsigned long long)maxpx);
         return RC_FAIL;

@@ -171,7 +171,8 @@ int image_check_budget(const char *what, uint64_t width, uint64_t height, int ch
     if (!lim) return 0;
     /* Both sides < 2^32, so the pixel count fits; bytes saturate. */
     const uint64_t px = width * height;
-    const uint64_t per = (uint64_t)(channels > 0 ? channels : 1) * (uint64_t)(depth >= 8 ? depth / 8 : 1);
+    const uint64_t per =
+        (uint64_t)(channels > 0 ? channels : 1) * (uint64_t)(depth >= 8 ? depth / 8 : 1);
     const uint64_t bytes = px > UINT64_MAX / per ? UINT64_MAX : px * per;
     if (lim->max_pixels && px > lim->max_pixels) {
         seterr(err, errlen,
@@ -183,8 +184,8 @@ int image_check_budget(const char *what, uint64_t width, uint64_t height, int ch
     }
     if (lim->max_bytes && bytes > lim->max_bytes) {
         seterr(err, errlen,
-               "%s: image of %llux%llu %d-bit %s needs %llu bytes: too large for the budget of %llu bytes "
-               "(--max-bytes)",
+               "%s: image of %llux%llu %d-bit %s needs %llu bytes: too large for the budget of "
+               "%llu bytes (--max-bytes)",
                what, (unsigned long long)width, (unsigned long long)height, depth,
                image_channels_name(channels), (unsigned long long)bytes,
                (unsigned long long)lim->max_bytes);

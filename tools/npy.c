@@ -751,7 +751,8 @@ static int check_budget(const hdr_info *hi, const npy_limits *lim, const char *n
     fmt_shape(sh, sizeof sh, hi->ndim, hi->shape);
     if (lim->max_bytes && (uint64_t)hi->nbytes > lim->max_bytes) {
         seterr(err, errlen,
-               "%s: shape %s of %s needs %zu bytes: too large for the budget of %llu bytes (--max-bytes)",
+               "%s: shape %s of %s needs %zu bytes: too large for the budget of %llu bytes "
+               "(--max-bytes)",
                nm(name), sh, hi->descr, hi->nbytes, (unsigned long long)lim->max_bytes);
         return -1;
     }
