@@ -304,8 +304,7 @@ if [ "$have_device" = yes ]; then
         sleep 0.1
         n=$((n + 1))
     done
-    kill "$catpid" 2>/dev/null
-    wait "$catpid"
+    { kill "$catpid" 2>/dev/null; wait "$catpid"; } 2>/dev/null
     if [ "$rc" = 0 ] && [ -p "$W/fifo" ] && cmp -s "$tmp/fifo.got" "$EXP" && only_in "$W" fifo; then
         ok "FIFO OUT is written, not replaced"
     else
@@ -429,6 +428,41 @@ os.execv(sys.argv[1], sys.argv[1:])' "$CLI" max-pool "$IN" "$W/out.npy" --kernel
                 "before the signal: $seen" "after: $(ls -A "$W" | tr '\n' ' ')" "$(head -n 2 "$tmp/stderr")"
         fi
     done
+
+    # The same with a full-size temporary: OUT (1 MB) is complete in its
+    # temporary while the --indices FIFO (2 MB) stalls, its reader never
+    # reading past the pipe buffer.
+    BIG=$tmp/big.npy # (1, 1, 512, 512) f32 zeros
+    npy_header "$BIG" '<f4' '(1, 1, 512, 512)'
+    head -c 1048576 /dev/zero >>"$BIG"
+    rm -rf "$W" && mkdir "$W" && mkfifo "$W/idx.fifo"
+    # shellcheck disable=SC2217 # a reader that opens the FIFO and never reads
+    sleep 600 <"$W/idx.fifo" &
+    readerpid=$!
+    "$CLI" max-pool "$BIG" "$W/out.npy" --kernel 1 --indices "$W/idx.fifo" >/dev/null 2>"$tmp/stderr" &
+    bgpid=$!
+    n=0 # wait for a temporary holding all of OUT (1048576 bytes + the header)
+    big=0
+    while kill -0 "$bgpid" 2>/dev/null && [ "$n" -lt 1200 ]; do
+        for f in "$W"/.??*; do
+            [ -f "$f" ] && [ "$(wc -c <"$f" | tr -d ' ')" -gt 1048576 ] && big=1
+        done
+        [ "$big" = 1 ] && break
+        sleep 0.1
+        n=$((n + 1))
+    done
+    seen=$(ls -A "$W" | tr '\n' ' ')
+    kill -TERM "$bgpid" 2>/dev/null
+    wait "$bgpid"
+    st=$?
+    bgpid=
+    { kill "$readerpid" && wait "$readerpid"; } 2>/dev/null
+    if [ "$big" = 1 ] && [ "$st" = 143 ] && only_in "$W" idx.fifo; then
+        ok "SIGTERM with a full-size temporary leaves nothing (had: $seen)"
+    else
+        not_ok "SIGTERM with a full-size temporary leaves nothing" "full temporary seen: $big, exit status $st" \
+            "before the signal: $seen" "after: $(ls -A "$W" | tr '\n' ' ')" "$(head -n 2 "$tmp/stderr")"
+    fi
     rm -rf "$W"
 elif [ -n "${CI:-}" ]; then
     not_ok "an OpenCL device is available (required when CI is set)" "$(head -n 1 "$tmp/stderr")"
