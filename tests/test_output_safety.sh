@@ -342,6 +342,17 @@ if [ "$have_device" = yes ]; then
     else
         not_ok "an existing OUT of mode 0600 stays 0600" "exit status $rc" "$(mode_of "$W/out.npy")" "$(cat "$tmp/stderr")"
     fi
+    if [ "$(id -u)" = 0 ] && chown 4321:4322 "$W/out.npy" 2>/dev/null; then
+        run max-pool "$IN" "$W/out.npy" --kernel 2
+        if [ "$rc" = 0 ] && [ "$(ls -ln "$W/out.npy" | awk '{print $3 ":" $4}')" = 4321:4322 ] &&
+            [ "$(mode_of "$W/out.npy")" = "-rw-------" ]; then
+            ok "root replacing another user's OUT keeps its owner, group and mode"
+        else
+            not_ok "root replacing another user's OUT keeps its owner, group and mode" "exit status $rc" "$(ls -ln "$W/out.npy")"
+        fi
+    else
+        skipped "OUT's owner kept" "needs root"
+    fi
     printf 'old\n' >"$W/idx.npy"
     chmod 640 "$W/idx.npy"
     run max-pool "$IN" "$W/out.npy" --kernel 2 --indices "$W/idx.npy"
