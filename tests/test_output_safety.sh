@@ -243,7 +243,7 @@ run devices
 have_device=yes
 if [ "$rc" != 0 ] || grep -q -i 'no OpenCL devices' "$tmp/stdout"; then
     have_device=no
-    echo "# no OpenCL device: $(head -n 1 "$tmp/stderr" "$tmp/stdout" | tr '\n' ' ')"
+    echo "# no OpenCL device: $(cat "$tmp/stderr" "$tmp/stdout" | head -n 1)"
 fi
 
 W=$tmp/w
