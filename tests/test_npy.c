@@ -919,8 +919,7 @@ START_TEST(test_write_over_directory)
     snprintf(inner, sizeof inner, "%s/keep", path);
     spit(inner, "k", 1);
     int rc = npy_write_atomic(path, &a, err, sizeof err);
-    ck_assert_int_eq(rc, -1);
-    ck_assert_msg(strstr(err, "rename") != NULL, "%s", err);
+    ASSERT_FAILS_WITH(rc, err, "is a directory"); /* refused before any temporary is made */
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert(S_ISDIR(st.st_mode));
@@ -1050,6 +1049,141 @@ START_TEST(test_misc_api)
 END_TEST
 
 /* ------------------------------------------------------------------------ */
+/* Budgets and the output kinds of atomicfile.h                             */
+
+/* npy_read_limited refuses from the header alone, before any allocation. */
+START_TEST(test_read_budget)
+{
+    char path[4600], err[ERRLEN];
+    static const int64_t shape[] = {2, 3, 4, 5}; /* 120 f32 = 480 bytes, 20 per plane */
+    npy_array a, r;
+    make_array(&a, CLRS_F32, 4, shape, 7);
+    tpath(path, sizeof path, "b.npy");
+    ck_assert_msg(npy_write_atomic(path, &a, err, sizeof err) == 0, "%s", err);
+
+    npy_limits lim = {479, 0, 0};
+    int rc = npy_read_limited(path, &lim, &r, err, sizeof err);
+    ASSERT_FAILS_WITH(rc, err,
+                      "needs 480 bytes: too large for the budget of 479 bytes (--max-bytes)");
+    assert_zeroed(&r);
+    lim.max_bytes = 480;
+    ck_assert_msg(npy_read_limited(path, &lim, &r, err, sizeof err) == 0, "%s", err);
+    assert_same_array(&a, &r);
+    npy_free(&r);
+
+    lim = (npy_limits){0, 19, 0}; /* channels first: (4, 5) */
+    rc = npy_read_limited(path, &lim, &r, err, sizeof err);
+    ASSERT_FAILS_WITH(rc, err, "20 spatial elements per plane: too large for the budget of 19");
+    lim.max_pixels = 20;
+    ck_assert_msg(npy_read_limited(path, &lim, &r, err, sizeof err) == 0, "%s", err);
+    npy_free(&r);
+    lim = (npy_limits){0, 11, 1}; /* channels last: (3, 4) */
+    rc = npy_read_limited(path, &lim, &r, err, sizeof err);
+    ASSERT_FAILS_WITH(rc, err, "12 spatial elements per plane");
+    lim.max_pixels = 12;
+    ck_assert_msg(npy_read_limited(path, &lim, &r, err, sizeof err) == 0, "%s", err);
+    npy_free(&r);
+    npy_free(&a);
+
+    /* A sparse file whose size matches a (1, 1, 65536, 32769) f32 header
+     * (8.6 GB): only the budget stands between it and the allocation. */
+    static const char h[] =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 65536, 32769), }";
+    size_t len;
+    unsigned char *b = build_npy(h, sizeof h - 1, 1, 1, 0, &len);
+    tpath(path, sizeof path, "sparse.npy");
+    spit(path, b, len);
+    free(b);
+    if (truncate(path, (off_t)(len + (size_t)65536 * 32769 * 4)) == 0) {
+        lim = (npy_limits){(uint64_t)1 << 32, (uint64_t)1 << 28, 0};
+        rc = npy_read_limited(path, &lim, &r, err, sizeof err);
+        ASSERT_FAILS_WITH(rc, err,
+                          "needs 8590196736 bytes: too large for the budget of 4294967296");
+        lim.max_bytes = 0;
+        rc = npy_read_limited(path, &lim, &r, err, sizeof err);
+        ASSERT_FAILS_WITH(rc, err, "2147549184 spatial elements per plane");
+        assert_zeroed(&r);
+    }
+}
+END_TEST
+
+/* A replaced file keeps its mode; a long name works (short temporaries). */
+START_TEST(test_write_keeps_mode_long_name)
+{
+    char path[4600], err[ERRLEN];
+    static const int64_t shape[] = {3};
+    npy_array a;
+    make_array(&a, CLRS_U8, 1, shape, 1);
+    tpath(path, sizeof path, "m.npy");
+    spit(path, "x", 1);
+    ck_assert_int_eq(chmod(path, 0600), 0);
+    ck_assert_msg(npy_write_atomic(path, &a, err, sizeof err) == 0, "%s", err);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+    ck_assert_int_eq(chmod(path, 0644), 0);
+    ck_assert_msg(npy_write_atomic(path, &a, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0644);
+
+    char name[256];
+    memset(name, 'n', 250);
+    memcpy(name + 250, ".npy", 5); /* 254 bytes: NAME_MAX is 255 */
+    tpath(path, sizeof path, name);
+    ck_assert_msg(npy_write_atomic(path, &a, err, sizeof err) == 0, "%s", err);
+    npy_array r;
+    ck_assert_msg(npy_read(path, &r, err, sizeof err) == 0, "%s", err);
+    assert_same_array(&a, &r);
+    npy_free(&r);
+    npy_free(&a);
+    ck_assert_int_eq(count_entries(g_tmpdir), 2);
+}
+END_TEST
+
+/* A FIFO OUT is written in place (never replaced by a regular file), and
+ * npy_write_fd writes the same bytes as npy_write_atomic. */
+START_TEST(test_write_fifo_and_fd)
+{
+    char path[4600], fifo[4600], err[ERRLEN];
+    static const int64_t shape[] = {2, 5};
+    npy_array a;
+    make_array(&a, CLRS_F64, 2, shape, 3);
+    tpath(path, sizeof path, "ref.npy");
+    ck_assert_msg(npy_write_atomic(path, &a, err, sizeof err) == 0, "%s", err);
+    size_t rlen;
+    unsigned char *ref = slurp(path, &rlen);
+
+    tpath(fifo, sizeof fifo, "fifo");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK); /* a reader, so the writer's open returns */
+    ck_assert_int_ge(rd, 0);
+    ck_assert_msg(npy_write_atomic(fifo, &a, err, sizeof err) == 0, "%s", err);
+    unsigned char got[4096];
+    ssize_t n = read(rd, got, sizeof got);
+    close(rd);
+    ck_assert_int_eq((int)n, (int)rlen);
+    ck_assert_int_eq(memcmp(got, ref, rlen), 0);
+    struct stat st;
+    ck_assert_int_eq(lstat(fifo, &st), 0);
+    ck_assert(S_ISFIFO(st.st_mode));
+
+    tpath(path, sizeof path, "fd.npy");
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_msg(npy_write_fd(fd, path, &a, err, sizeof err) == 0, "%s", err);
+    close(fd);
+    size_t flen;
+    unsigned char *fb = slurp(path, &flen);
+    ck_assert_uint_eq(flen, rlen);
+    ck_assert_int_eq(memcmp(fb, ref, rlen), 0);
+    free(fb);
+    free(ref);
+    npy_free(&a);
+    ck_assert_int_eq(count_entries(g_tmpdir), 3);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
 
 static Suite *npy_suite(void)
 {
@@ -1091,6 +1225,9 @@ static Suite *npy_suite(void)
     tcase_add_test(tc, test_write_invalid_arrays_keep_destination);
     tcase_add_test(tc, test_write_parent_not_dir);
     tcase_add_test(tc, test_misc_api);
+    tcase_add_test(tc, test_read_budget);
+    tcase_add_test(tc, test_write_keeps_mode_long_name);
+    tcase_add_test(tc, test_write_fifo_and_fd);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -14,6 +14,9 @@
  * with the options each subcommand accepts, the shared parsing helpers, and
  * one generic driver (run_op) for every operator subcommand.
  */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath() */
+#endif
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -26,10 +29,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clresample.h"
+#include "atomicfile.h"
 #include "image.h"
 #include "bench.h"
 #include "npy.h"
@@ -71,6 +77,8 @@ typedef enum opt_id {
     O_INDICES,
     O_DEVICE,
     O_CHANNELS_LAST,
+    O_MAX_PIXELS, /* memory budget of every array or image read or allocated */
+    O_MAX_BYTES,
     O_IMG_SIZE,  /* resize's --size WxH */
     O_IMG_SCALE, /* resize's --scale F */
     O_COUNT
@@ -118,6 +126,8 @@ static const opt_def OPTS[O_COUNT] = {
     [O_INDICES] = {"indices", T_STR, "IDX_OUT"},
     [O_DEVICE] = {"device", T_STR, "SPEC"},
     [O_CHANNELS_LAST] = {"channels-last", T_FLAG, NULL},
+    [O_MAX_PIXELS] = {"max-pixels", T_U64, "N"},
+    [O_MAX_BYTES] = {"max-bytes", T_U64, "N"},
     /* Same names as --size / --scale: the subcommand decides which applies. */
     [O_IMG_SIZE] = {"size", T_WXH, "WxH"},
     [O_IMG_SCALE] = {"scale", T_REAL_POS, "F"},
@@ -278,15 +288,36 @@ static const cmd_opt OP_COMMON_OPTS[] = {
     OPTS_END,
 };
 
+/* Default memory budget: a 16-bit RGBA 16384x16384 image (2^28 pixels,
+ * 2 GiB) passes; a decompression bomb or a sparse .npy past it does not. */
+#define DEFAULT_MAX_PIXELS ((uint64_t)1 << 28)
+#define DEFAULT_MAX_BYTES ((uint64_t)1 << 32)
+
+/* Budget options of every subcommand that reads or writes files, last. */
+static const cmd_opt BUDGET_OPTS[] = {
+    {O_MAX_PIXELS, 0,
+     "refuse any input or output array or image of more than N pixels (spatial elements per "
+     "plane; default 268435456 = 2^28; 0: no limit)"},
+    {O_MAX_BYTES, 0,
+     "refuse any input or output array or image of more than N bytes, checked before "
+     "allocating (default 4294967296 = 4 GiB; 0: no limit)"},
+    OPTS_END,
+};
+
 /* The i-th option a subcommand accepts (its own, then the common ones), or NULL. */
 static const cmd_opt *cmd_opt_at(const cmd_def *c, int i)
 {
     int n = 0;
     while (c->opts[n].help) n++;
     if (i < n) return &c->opts[i];
-    if (c->kind == K_NONE || c->kind == K_IMAGE) return NULL;
+    if (c->kind == K_NONE) return NULL;
     i -= n;
-    return OP_COMMON_OPTS[i].help ? &OP_COMMON_OPTS[i] : NULL;
+    if (c->kind != K_IMAGE) {
+        for (n = 0; OP_COMMON_OPTS[n].help; n++) continue;
+        if (i < n) return &OP_COMMON_OPTS[i];
+        i -= n;
+    }
+    return BUDGET_OPTS[i].help ? &BUDGET_OPTS[i] : NULL;
 }
 
 static const cmd_opt *cmd_find_opt(const cmd_def *c, opt_id id)
@@ -927,6 +958,103 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
 
 static int is_option_word(const char *s) { return s[0] == '-' && s[1] == '-'; }
 
+/* ------------------------------------------------------------------------ */
+/* Same-file check: files are compared by identity, not by spelling.        */
+
+typedef struct file_key {
+    int kind; /* 0: unknown (cannot alias anything), 1: existing (dev, ino), 2: new (name) */
+    dev_t dev;
+    ino_t ino;
+    char *name; /* realpath(dirname) + "/" + basename of a file not there yet */
+} file_key;
+
+/* An output "-" is standard output, whatever it is connected to. */
+static void file_key_get(const char *path, int output, file_key *k)
+{
+    struct stat st;
+    memset(k, 0, sizeof *k);
+    if (output && !strcmp(path, "-")) {
+        if (fstat(STDOUT_FILENO, &st) == 0) k->kind = 1, k->dev = st.st_dev, k->ino = st.st_ino;
+        return;
+    }
+    if (stat(path, &st) == 0) {
+        k->kind = 1, k->dev = st.st_dev, k->ino = st.st_ino;
+        return;
+    }
+    /* Not there (or a dangling symlink, which the writer refuses anyway). */
+    if (errno != ENOENT || lstat(path, &st) == 0) return;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) return;
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    char *rdir = dir ? realpath(dir, NULL) : NULL;
+    free(dir);
+    if (!rdir) return; /* no such directory: writing it fails later (exit 1) */
+    size_t n = strlen(rdir) + strlen(base) + 2;
+    k->name = malloc(n);
+    if (k->name) {
+        snprintf(k->name, n, "%s/%s", rdir, base);
+        k->kind = 2;
+    }
+    free(rdir);
+}
+
+static int file_key_same(const file_key *x, const file_key *y)
+{
+    if (!x->kind || x->kind != y->kind) return 0;
+    if (x->kind == 1) return x->dev == y->dev && x->ino == y->ino;
+    return !strcmp(x->name, y->name);
+}
+
+/* Every pair of an output with another output or an input must name
+ * different files (same inode, or for files not there yet the same resolved
+ * directory and name: hard links, symlinks, "./x" and "x" all count), except
+ * OUT over IN: that in-place run is allowed, as IN is read completely before
+ * OUT is replaced (atomically). Inputs may repeat. Exit 2 (a usage error)
+ * before anything is read. */
+static int check_same_files(const args *a)
+{
+    const cmd_def *c = a->cmd;
+    const int npos = cmd_npos(c);
+    struct {
+        const char *role, *path;
+        int output;
+        file_key key;
+    } f[6];
+    int n = 0;
+    if (c->kind == K_NONE || npos < 2) return RC_OK;
+    for (int k = 0; k < npos; k++) {
+        f[n].role = c->pos[k];
+        f[n].path = a->pos[k];
+        f[n++].output = k == npos - 1;
+    }
+    if (opt_str(a, O_SAMPLES)) {
+        f[n].role = "--samples";
+        f[n].path = opt_str(a, O_SAMPLES);
+        f[n++].output = 0;
+    }
+    if (opt_str(a, O_INDICES)) {
+        f[n].role = "--indices";
+        f[n].path = opt_str(a, O_INDICES);
+        f[n++].output = 1;
+    }
+    for (int i = 0; i < n; i++) file_key_get(f[i].path, f[i].output, &f[i].key);
+    int rc = RC_OK;
+    for (int i = 0; i < n && rc == RC_OK; i++)
+        for (int j = i + 1; j < n && rc == RC_OK; j++) {
+            if (!f[i].output && !f[j].output) continue;
+            if (i == 0 && j == npos - 1) continue; /* OUT may replace IN */
+            if (file_key_same(&f[i].key, &f[j].key) ||
+                (f[i].output && f[j].output && !strcmp(f[i].path, f[j].path))) {
+                errorf("%s: %s '%s' and %s '%s' name the same file", c->name, f[i].role,
+                       f[i].path, f[j].role, f[j].path);
+                rc = RC_USAGE;
+            }
+        }
+    for (int i = 0; i < n; i++) free(f[i].key.name);
+    return rc;
+}
+
 /* Parse the arguments after the subcommand name. Returns RC_OK or RC_USAGE. */
 static int parse_cmd_args(const cmd_def *c, int argc, char **argv, args *a)
 {
@@ -1017,12 +1145,7 @@ static int parse_cmd_args(const cmd_def *c, int argc, char **argv, args *a)
                c->name, OPTS[first->id].name, OPTS[second->id].name);
         return RC_USAGE;
     }
-    const char *idx = opt_str(a, O_INDICES);
-    if (idx && npos && !strcmp(idx, a->pos[npos - 1])) {
-        errorf("%s: --indices and OUT name the same file '%s'", c->name, idx);
-        return RC_USAGE;
-    }
-    return RC_OK;
+    return check_same_files(a);
 }
 
 /* With the input's rank known: every list holds 1 value or one per spatial dim. */
@@ -1102,11 +1225,61 @@ static clrs_status make_desc(clrs_tensor_desc *d, clrs_dtype dt, int rank, int c
               : clrs_tensor_desc_contiguous(d, dt, rank, sizes);
 }
 
-/* Read a 3-D..5-D .npy and describe it. `indices`: must be int64, else data. */
-static int load_tensor(const char *op, const char *path, int cl, int indices, tensor *t)
+/* The memory budget in force: --max-pixels / --max-bytes, or the defaults. */
+static uint64_t budget_pixels(const args *a)
+{
+    return a->v[O_MAX_PIXELS].given ? a->v[O_MAX_PIXELS].u : DEFAULT_MAX_PIXELS;
+}
+
+static uint64_t budget_bytes(const args *a)
+{
+    return a->v[O_MAX_BYTES].given ? a->v[O_MAX_BYTES].u : DEFAULT_MAX_BYTES;
+}
+
+static npy_limits npy_budget(const args *a, int cl)
+{
+    npy_limits lim = {budget_bytes(a), budget_pixels(a), cl};
+    return lim;
+}
+
+/* An output of logical sizes (N, C, spatial...) must fit the budget before
+ * it is allocated. */
+static int check_out_budget(const args *a, const char *what, clrs_dtype dt, int rank,
+                            const int64_t *sizes)
+{
+    uint64_t numel = 1, px = 1, esize = clrs_dtype_size(dt);
+    for (int k = 0; k < rank; k++) {
+        uint64_t d = sizes[k] > 0 ? (uint64_t)sizes[k] : 0;
+        numel = d && numel > UINT64_MAX / d ? UINT64_MAX : numel * d;
+        if (k >= 2) px = d && px > UINT64_MAX / d ? UINT64_MAX : px * d;
+    }
+    uint64_t bytes = esize && numel > UINT64_MAX / esize ? UINT64_MAX : numel * esize;
+    uint64_t maxpx = budget_pixels(a), maxb = budget_bytes(a);
+    char sh[160];
+    if (maxb && bytes > maxb) {
+        errorf("%s: %s of shape %s (%s) needs %llu bytes: too large for the budget of %llu "
+               "bytes (--max-bytes)",
+               a->cmd->name, what, fmt_shape(sh, sizeof sh, rank, sizes), clrs_dtype_name(dt),
+               (unsigned long long)bytes, (unsigned long long)maxb);
+        return RC_FAIL;
+    }
+    if (maxpx && px > maxpx) {
+        errorf("%s: %s of shape %s has %llu spatial elements per plane: too large for the "
+               "budget of %llu (--max-pixels)",
+               a->cmd->name, what, fmt_shape(sh, sizeof sh, rank, sizes), (unsigned long long)px,
+               (unsigned long long)maxpx);
+        return RC_FAIL;
+    }
+    return RC_OK;
+}
+
+/* Read a 3-D..5-D .npy (within the budget `lim`) and describe it.
+ * `indices`: must be int64, else data. */
+static int load_tensor(const char *op, const char *path, int cl, int indices,
+                       const npy_limits *lim, tensor *t)
 {
     char err[512];
-    if (npy_read(path, &t->arr, err, sizeof err) != 0) {
+    if (npy_read_limited(path, lim, &t->arr, err, sizeof err) != 0) {
         errorf("%s", err);
         return RC_FAIL;
     }
@@ -1246,39 +1419,40 @@ static clrs_status op_execute(clrs_context *ctx, const args *a, const op_params 
     return CLRS_ERR_INTERNAL;
 }
 
-/* Write OUT (and IDX_OUT) only now that everything succeeded. IDX_OUT goes to
- * a temporary first and is renamed into place after OUT, so a failure leaves
- * neither file changed (short of the final rename failing). */
+/* Write OUT (and IDX_OUT) only now that everything succeeded, through
+ * atomicfile.h: both are written and fsync'ed before either is renamed into
+ * place, so a failure leaves neither changed (short of the last rename
+ * failing). "-", devices and FIFOs are written directly instead. */
 static int write_outputs(const char *out_path, const tensor *out, const char *idx_path,
                          const tensor *idx)
 {
     char err[512];
-    char *idx_tmp = NULL;
-    if (idx_path) {
-        size_t len = strlen(idx_path) + 48;
-        idx_tmp = malloc(len);
-        if (!idx_tmp) {
-            errorf("out of memory");
-            return RC_FAIL;
-        }
-        snprintf(idx_tmp, len, "%s.clresample-tmp.%ld", idx_path, (long)getpid());
-        if (npy_write_atomic(idx_tmp, &idx->arr, err, sizeof err) != 0) {
-            errorf("%s", err);
-            free(idx_tmp);
-            return RC_FAIL;
-        }
-    }
-    int rc = RC_OK;
-    if (npy_write_atomic(out_path, &out->arr, err, sizeof err) != 0) {
+    atomic_file fo, fi;
+    if (atomic_file_open(&fo, out_path, err, sizeof err) != 0) {
         errorf("%s", err);
-        rc = RC_FAIL;
-    } else if (idx_tmp && rename(idx_tmp, idx_path) != 0) {
-        errorf("%s: cannot rename the indices into place: %s", idx_path, strerror(errno));
-        rc = RC_FAIL;
+        return RC_FAIL;
     }
-    if (idx_tmp && rc != RC_OK) unlink(idx_tmp);
-    free(idx_tmp);
-    return rc;
+    if (idx_path && atomic_file_open(&fi, idx_path, err, sizeof err) != 0) {
+        atomic_file_abort(&fo);
+        errorf("%s", err);
+        return RC_FAIL;
+    }
+    int ok = npy_write_fd(fo.fd, out_path, &out->arr, err, sizeof err) == 0;
+    if (ok && idx_path) ok = npy_write_fd(fi.fd, idx_path, &idx->arr, err, sizeof err) == 0;
+    if (atomic_file_close(&fo, ok, err, sizeof err) != 0) ok = 0;
+    if (idx_path && atomic_file_close(&fi, ok, err, sizeof err) != 0) ok = 0;
+    if (ok && atomic_file_commit(&fo, err, sizeof err) != 0) ok = 0;
+    if (!ok) {
+        atomic_file_abort(&fo);
+        if (idx_path) atomic_file_abort(&fi);
+        errorf("%s", err);
+        return RC_FAIL;
+    }
+    if (idx_path && atomic_file_commit(&fi, err, sizeof err) != 0) {
+        errorf("%s", err);
+        return RC_FAIL;
+    }
+    return RC_OK;
 }
 
 static int run_op(const args *a)
@@ -1298,12 +1472,13 @@ static int run_op(const args *a)
 
     memset(&P, 0, sizeof P);
     double t0 = now_s();
-    if ((rc = load_tensor(op, in_path, cl, 0, &in)) != RC_OK) goto done;
+    const npy_limits lim = npy_budget(a, cl);
+    if ((rc = load_tensor(op, in_path, cl, 0, &lim, &in)) != RC_OK) goto done;
     const int rank = in.arr.ndim;
     if ((rc = check_list_counts(a, rank)) != RC_OK) goto done;
 
     if (c->kind == K_UNPOOL) {
-        if ((rc = load_tensor(op, a->pos[1], cl, 1, &in_idx)) != RC_OK) goto done;
+        if ((rc = load_tensor(op, a->pos[1], cl, 1, &lim, &in_idx)) != RC_OK) goto done;
         if (in_idx.arr.ndim != rank ||
             memcmp(in_idx.arr.shape, in.arr.shape, (size_t)rank * sizeof(int64_t)) != 0) {
             errorf("%s: shape %s does not match IN's shape %s", a->pos[1],
@@ -1318,7 +1493,8 @@ static int run_op(const args *a)
 
     if (samples_path) {
         char err[512];
-        if (npy_read(samples_path, &samples.arr, err, sizeof err) != 0) {
+        const npy_limits slim = npy_budget(a, 0);
+        if (npy_read_limited(samples_path, &slim, &samples.arr, err, sizeof err) != 0) {
             errorf("%s", err);
             rc = RC_FAIL;
             goto done;
@@ -1348,6 +1524,9 @@ static int run_op(const args *a)
         rc = lib_error(op, NULL, st);
         goto done;
     }
+    if ((rc = check_out_budget(a, "OUT", in.arr.dtype, rank, out_sizes)) != RC_OK ||
+        (idx_path && (rc = check_out_budget(a, "--indices", CLRS_I64, rank, out_sizes)) != RC_OK))
+        goto done;
     if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, out_sizes, &out)) != RC_OK) goto done;
     if (idx_path && (rc = alloc_tensor(op, CLRS_I64, rank, cl, out_sizes, &out_idx)) != RC_OK)
         goto done;
@@ -1408,16 +1587,27 @@ static int run_resize(const args *a)
     clrs_status st;
     int rc = RC_FAIL;
 
-    /* OUT's type is part of the command line: a usage error, found before any work. */
-    const image_format fmt = image_format_from_path(out_path);
-    if (fmt == IMAGE_FMT_UNKNOWN) {
+    /* OUT's type is part of the command line: a usage error, found before any work.
+     * OUT "-" (stdout), or an existing device or FIFO, without a known
+     * extension gets the input's format. */
+    image_format fmt = image_format_from_path(out_path);
+    struct stat ost;
+    const int out_stream = !strcmp(out_path, "-") ||
+                           (stat(out_path, &ost) == 0 && !S_ISREG(ost.st_mode) &&
+                            !S_ISDIR(ost.st_mode));
+    if (fmt == IMAGE_FMT_UNKNOWN && !out_stream) {
         errorf("%s: OUT '%s' has no known image extension (expected .png, .ppm or .pgm)", op,
                out_path);
         return RC_USAGE;
     }
     double t0 = now_s();
-    if (image_read(in_path, &in, err, sizeof err) != 0 ||
-        image_check_format(out_path, fmt, in.channels, err, sizeof err) != 0) {
+    const image_limits lim = {budget_pixels(a), budget_bytes(a)};
+    if (image_read_limited(in_path, &lim, &in, err, sizeof err) != 0) {
+        errorf("%s", err);
+        goto done;
+    }
+    if (fmt == IMAGE_FMT_UNKNOWN) fmt = in.format;
+    if (image_check_format(out_path, fmt, in.channels, err, sizeof err) != 0) {
         errorf("%s", err);
         goto done;
     }
@@ -1457,7 +1647,9 @@ static int run_resize(const args *a)
         rc = lib_error(op, NULL, st);
         goto done;
     }
-    if (image_alloc(&out, (uint64_t)out_sizes[3], (uint64_t)out_sizes[2], in.channels, in.depth,
+    if (image_check_budget(out_path, (uint64_t)out_sizes[3], (uint64_t)out_sizes[2], in.channels,
+                           in.depth, &lim, err, sizeof err) != 0 ||
+        image_alloc(&out, (uint64_t)out_sizes[3], (uint64_t)out_sizes[2], in.channels, in.depth,
                     out_path, err, sizeof err) != 0) {
         errorf("%s", err);
         goto done;
@@ -1489,7 +1681,13 @@ static int run_resize(const args *a)
         goto done;
     }
     t0 = now_s();
-    if (image_write_atomic(out_path, fmt, &out, err, sizeof err) != 0) {
+    atomic_file af;
+    if (atomic_file_open(&af, out_path, err, sizeof err) != 0) {
+        errorf("%s", err);
+        goto done;
+    }
+    if (atomic_file_finish(&af, image_write_fd(af.fd, out_path, fmt, &out, err, sizeof err) == 0,
+                           err, sizeof err) != 0) {
         errorf("%s", err);
         goto done;
     }
@@ -1780,6 +1978,8 @@ int main(int argc, char **argv)
         }
     }
     if (c->kind != K_NONE) progress_init(verbose); /* before any library call */
+    /* Interrupted while writing: no temporary file is left behind. */
+    atomic_file_install_signal_cleanup();
     static args a; /* large-ish; zero-initialised */
     a.cmd = c;
     int rc = parse_cmd_args(c, argc - 2, argv + 2, &a);

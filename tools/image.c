@@ -8,6 +8,9 @@
  * clobbered, and everything allocated is freed on the error path. Warnings
  * and benign errors are dropped silently.
  */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath() in atomicfile.h */
+#endif
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -162,6 +165,35 @@ int image_alloc(image *img, uint64_t width, uint64_t height, int channels, int d
     return 0;
 }
 
+int image_check_budget(const char *what, uint64_t width, uint64_t height, int channels, int depth,
+                       const image_limits *lim, char *err, size_t errlen)
+{
+    if (!lim) return 0;
+    /* Both sides < 2^32, so the pixel count fits; bytes saturate. */
+    const uint64_t px = width * height;
+    const uint64_t per =
+        (uint64_t)(channels > 0 ? channels : 1) * (uint64_t)(depth >= 8 ? depth / 8 : 1);
+    const uint64_t bytes = px > UINT64_MAX / per ? UINT64_MAX : px * per;
+    if (lim->max_pixels && px > lim->max_pixels) {
+        seterr(err, errlen,
+               "%s: image of %llux%llu = %llu pixels is too large for the budget of %llu pixels "
+               "(--max-pixels)",
+               what, (unsigned long long)width, (unsigned long long)height,
+               (unsigned long long)px, (unsigned long long)lim->max_pixels);
+        return -1;
+    }
+    if (lim->max_bytes && bytes > lim->max_bytes) {
+        seterr(err, errlen,
+               "%s: image of %llux%llu %d-bit %s needs %llu bytes: too large for the budget of "
+               "%llu bytes (--max-bytes)",
+               what, (unsigned long long)width, (unsigned long long)height, depth,
+               image_channels_name(channels), (unsigned long long)bytes,
+               (unsigned long long)lim->max_bytes);
+        return -1;
+    }
+    return 0;
+}
+
 int image_check_format(const char *path, image_format fmt, int channels, char *err,
                        size_t errlen)
 {
@@ -266,6 +298,7 @@ enum { PNG_FAIL_LIBPNG = 0, PNG_FAIL_TRUNCATED, PNG_FAIL_OWN };
 typedef struct png_rd {
     reader *r;
     image *img;
+    const image_limits *lim;
     int fail;      /* PNG_FAIL_*: how to present msg */
     char msg[400]; /* the first error */
 } png_rd;
@@ -344,7 +377,9 @@ static void png_decode(png_structp png, png_infop info, png_rd *p)
                  p->r->path, channels, depth);
         png_error(png, "layout");
     }
-    if (image_alloc(p->img, w, h, channels, depth, p->r->path, p->msg, sizeof p->msg) != 0) {
+    /* The budget, before the image buffer exists: a deflate bomb stops here. */
+    if (image_check_budget(p->r->path, w, h, channels, depth, p->lim, p->msg, sizeof p->msg) != 0 ||
+        image_alloc(p->img, w, h, channels, depth, p->r->path, p->msg, sizeof p->msg) != 0) {
         p->fail = PNG_FAIL_OWN;
         png_error(png, "allocation");
     }
@@ -445,7 +480,8 @@ static int pnm_number(reader *r, const char *name, const char *what, int last, u
     return 0;
 }
 
-static int pnm_read_file(reader *r, int channels, image *img, char *err, size_t errlen)
+static int pnm_read_file(reader *r, int channels, const image_limits *lim, image *img, char *err,
+                         size_t errlen)
 {
     const char *name = channels == 3 ? "PPM" : "PGM";
     uint32_t w, h, maxval;
@@ -476,6 +512,7 @@ static int pnm_read_file(reader *r, int channels, image *img, char *err, size_t 
                r->path, (unsigned long)w, (unsigned long)h);
         return -1;
     }
+    if (image_check_budget(r->path, w, h, channels, depth, lim, err, errlen) != 0) return -1;
     /* The pixel data must fill the rest of the file exactly: checked before
      * allocating, so a lying header costs nothing. */
     const uint64_t want = (uint64_t)w * h * (uint64_t)channels * (uint64_t)(depth / 8);
@@ -564,6 +601,12 @@ static const char *sniff_other(const unsigned char *b, size_t n)
 
 int image_read(const char *path, image *out, char *err, size_t errlen)
 {
+    return image_read_limited(path, NULL, out, err, errlen);
+}
+
+int image_read_limited(const char *path, const image_limits *lim, image *out, char *err,
+                       size_t errlen)
+{
     static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     if (err && errlen) err[0] = '\0';
     if (out) memset(out, 0, sizeof *out);
@@ -627,6 +670,7 @@ int image_read(const char *path, image *out, char *err, size_t errlen)
         memset(&p, 0, sizeof p);
         p.r = r;
         p.img = out;
+        p.lim = lim;
         if (png_read_file(&p) == 0) {
             out->format = IMAGE_FMT_PNG;
             rc = 0;
@@ -639,7 +683,7 @@ int image_read(const char *path, image *out, char *err, size_t errlen)
         }
     } else if (n >= 2 && b[0] == 'P' && (b[1] == '5' || b[1] == '6')) {
         const int channels = b[1] == '6' ? 3 : 1;
-        if (pnm_read_file(r, channels, out, err, errlen) == 0) {
+        if (pnm_read_file(r, channels, lim, out, err, errlen) == 0) {
             out->format = channels == 3 ? IMAGE_FMT_PPM : IMAGE_FMT_PGM;
             rc = 0;
         }
@@ -804,6 +848,65 @@ static void pnm_encode(writer *w, const image *img)
 /* ------------------------------------------------------------------------ */
 /* Atomic writing                                                           */
 
+/* The checks both writers share. */
+static int check_writable(const char *path, image_format fmt, const image *img, char *err,
+                          size_t errlen)
+{
+    if (!img || !img->data || img->width == 0 || img->height == 0 ||
+        img->width > IMAGE_MAX_DIM || img->height > IMAGE_MAX_DIM || img->channels < 1 ||
+        img->channels > 4 || (img->depth != 8 && img->depth != 16) ||
+        (uint64_t)img->nbytes != (uint64_t)img->width * img->height * (uint64_t)img->channels *
+                                     (uint64_t)(img->depth / 8)) {
+        seterr(err, errlen, "%s: internal error: inconsistent image", path);
+        return -1;
+    }
+    return image_check_format(path, fmt, img->channels, err, errlen);
+}
+
+/* Encodes to fd; `path` names it in messages. */
+static int encode_to_fd(int fd, const char *path, image_format fmt, const image *img, char *err,
+                        size_t errlen)
+{
+    writer *w = (writer *)malloc(sizeof *w);
+    png_wr *pw = (png_wr *)calloc(1, sizeof *pw);
+    int rc = -1;
+    if (!w || !pw) {
+        seterr(err, errlen, "%s: out of memory", path);
+        goto done;
+    }
+    w->fd = fd;
+    w->err_no = 0;
+    w->len = 0;
+    if (fmt == IMAGE_FMT_PNG) {
+        pw->w = w;
+        if (png_write_file(pw, img) != 0 && w->err_no == 0) {
+            seterr(err, errlen, "%s: PNG encoding failed: %s", path, pw->msg);
+            goto done;
+        }
+    } else {
+        pnm_encode(w, img);
+    }
+    wr_flush(w);
+    if (w->err_no) {
+        seterr(err, errlen, "%s: write error: %s", path, strerror(w->err_no));
+        goto done;
+    }
+    rc = 0;
+done:
+    free(w);
+    free(pw);
+    return rc;
+}
+
+int image_write_fd(int fd, const char *name, image_format fmt, const image *img, char *err,
+                   size_t errlen)
+{
+    if (err && errlen) err[0] = '\0';
+    const char *path = name && *name ? name : "<output>";
+    if (check_writable(path, fmt, img, err, errlen) != 0) return -1;
+    return encode_to_fd(fd, path, fmt, img, err, errlen);
+}
+
 int image_write_atomic(const char *path, image_format fmt, const image *img, char *err,
                        size_t errlen)
 {
@@ -817,54 +920,9 @@ int image_write_atomic(const char *path, image_format fmt, const image *img, cha
         seterr(err, errlen, "%s: is a directory name, not a file name", path);
         return -1;
     }
-    if (!img || !img->data || img->width == 0 || img->height == 0 ||
-        img->width > IMAGE_MAX_DIM || img->height > IMAGE_MAX_DIM || img->channels < 1 ||
-        img->channels > 4 || (img->depth != 8 && img->depth != 16) ||
-        (uint64_t)img->nbytes != (uint64_t)img->width * img->height * (uint64_t)img->channels *
-                                     (uint64_t)(img->depth / 8)) {
-        seterr(err, errlen, "%s: internal error: inconsistent image", path);
-        return -1;
-    }
-    if (image_check_format(path, fmt, img->channels, err, errlen) != 0) return -1;
-
-    writer *w = (writer *)malloc(sizeof *w);
-    png_wr *pw = (png_wr *)calloc(1, sizeof *pw);
+    if (check_writable(path, fmt, img, err, errlen) != 0) return -1;
     atomic_file af;
-    if (!w || !pw) {
-        seterr(err, errlen, "%s: out of memory", path);
-        free(w);
-        free(pw);
-        return -1;
-    }
-    if (atomic_file_open(&af, path, err, errlen) != 0) {
-        free(w);
-        free(pw);
-        return -1;
-    }
-    int fd = af.fd;
-
-    int ok = 0;
-    w->fd = fd;
-    w->err_no = 0;
-    w->len = 0;
-    if (fmt == IMAGE_FMT_PNG) {
-        pw->w = w;
-        if (png_write_file(pw, img) != 0 && w->err_no == 0) {
-            seterr(err, errlen, "%s: PNG encoding failed: %s", path, pw->msg);
-            goto cleanup;
-        }
-    } else {
-        pnm_encode(w, img);
-    }
-    wr_flush(w);
-    if (w->err_no) {
-        seterr(err, errlen, "%s: cannot write temporary file '%s': %s", path, af.tmp,
-               strerror(w->err_no));
-        goto cleanup;
-    }
-    ok = 1;
-cleanup:
-    free(w);
-    free(pw);
+    if (atomic_file_open(&af, path, err, errlen) != 0) return -1;
+    int ok = encode_to_fd(af.fd, path, fmt, img, err, errlen) == 0;
     return atomic_file_finish(&af, ok, err, errlen);
 }

@@ -75,6 +75,30 @@ const char *image_channels_name(int channels);
 int image_read(const char *path, image *out, char *err, size_t errlen);
 
 /*
+ * Memory budget for image_read_limited (0 = no limit): max_pixels bounds
+ * width * height, max_bytes the decoded buffer (pixels * channels * bytes per
+ * sample, after palette/gray/tRNS expansion). Checked from the header, before
+ * the image buffer is allocated or any pixel data is decompressed, so a
+ * small "decompression bomb" costs nothing.
+ */
+typedef struct image_limits {
+    uint64_t max_pixels;
+    uint64_t max_bytes;
+} image_limits;
+
+/* image_read with a budget (`lim` NULL: none). */
+int image_read_limited(const char *path, const image_limits *lim, image *out, char *err,
+                       size_t errlen);
+
+/*
+ * Whether an image of width x height x channels samples of `depth` bits fits
+ * `lim` (NULL: always). Returns 0, or -1 with a message that starts with
+ * `what` and names the value, the budget and the CLI option.
+ */
+int image_check_budget(const char *what, uint64_t width, uint64_t height, int channels, int depth,
+                       const image_limits *lim, char *err, size_t errlen);
+
+/*
  * Allocates img->data for width x height x channels samples of `depth` bits
  * (contents undefined) and fills in the other fields, after checking the
  * limits above. `what` prefixes error messages. Returns 0 or -1.
@@ -90,10 +114,20 @@ int image_check_format(const char *path, image_format fmt, int channels, char *e
                        size_t errlen);
 
 /*
- * Encodes `img` as `fmt` and writes it to `path` atomically: the bytes go to
+ * Encodes `img` as `fmt` to the open file descriptor `fd` (`name` prefixes
+ * messages); for callers that manage the output file with atomicfile.h.
+ * Returns 0, or -1 with a message in err.
+ */
+int image_write_fd(int fd, const char *name, image_format fmt, const image *img, char *err,
+                   size_t errlen);
+
+/*
+ * Encodes `img` as `fmt` and writes it to `path` through atomicfile.h: "-"
+ * (stdout), a device or a FIFO is written directly; otherwise the bytes go to
  * a new temporary file in the same directory, which is fsync'ed and then
  * rename()d over `path`. On any failure the temporary is removed and an
- * existing `path` is left untouched. The new file's mode is 0666 & ~umask.
+ * existing `path` is left untouched. A new file's mode is 0666 & ~umask; a
+ * replaced file keeps its mode.
  * PNG output has no ancillary chunks; PNM output has maxval 255 or 65535.
  * Returns 0, or -1 with a message in err.
  */

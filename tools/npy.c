@@ -6,11 +6,16 @@
  *   header (a Python dict literal, padded with spaces, ending in '\n')
  *   data (header_len + prefix is a multiple of 64 in files written by numpy).
  */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700 /* realpath() in atomicfile.h */
+#endif
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
 
 #include "npy.h"
+/* The one definition of the atomic writer and its temporary table (see atomicfile.h). */
+#define ATOMIC_FILE_IMPLEMENTATION
 #include "atomicfile.h"
 
 #include <errno.h>
@@ -717,7 +722,58 @@ static void read_error(const char *path, char *err, size_t errlen)
         seterr(err, errlen, "%s: read error: %s", path, strerror(errno));
 }
 
+/* The spatial element count of a shape: the dims after N and C ((N, C,
+ * spatial...)), or between N and C when channels-last; the element count
+ * when ndim < 3. Saturates at UINT64_MAX. */
+static uint64_t spatial_count(const hdr_info *hi, int channels_last)
+{
+    int lo = 0, hi_end = hi->ndim;
+    if (hi->ndim >= 3) {
+        lo = channels_last ? 1 : 2;
+        hi_end = channels_last ? hi->ndim - 1 : hi->ndim;
+    }
+    uint64_t n = 1;
+    for (int i = lo; i < hi_end; i++) {
+        uint64_t d = (uint64_t)hi->shape[i];
+        if (d != 0 && n > UINT64_MAX / d)
+            return UINT64_MAX;
+        n *= d;
+    }
+    return n;
+}
+
+static int check_budget(const hdr_info *hi, const npy_limits *lim, const char *name, char *err,
+                        size_t errlen)
+{
+    if (!lim)
+        return 0;
+    char sh[256];
+    fmt_shape(sh, sizeof sh, hi->ndim, hi->shape);
+    if (lim->max_bytes && (uint64_t)hi->nbytes > lim->max_bytes) {
+        seterr(err, errlen,
+               "%s: shape %s of %s needs %zu bytes: too large for the budget of %llu bytes "
+               "(--max-bytes)",
+               nm(name), sh, hi->descr, hi->nbytes, (unsigned long long)lim->max_bytes);
+        return -1;
+    }
+    uint64_t px = spatial_count(hi, lim->channels_last);
+    if (lim->max_pixels && px > lim->max_pixels) {
+        seterr(err, errlen,
+               "%s: shape %s has %llu spatial elements per plane: too large for the budget of %llu "
+               "(--max-pixels)",
+               nm(name), sh, (unsigned long long)px, (unsigned long long)lim->max_pixels);
+        return -1;
+    }
+    return 0;
+}
+
 int npy_read(const char *path, npy_array *out, char *err, size_t errlen)
+{
+    return npy_read_limited(path, NULL, out, err, errlen);
+}
+
+int npy_read_limited(const char *path, const npy_limits *lim, npy_array *out, char *err,
+                     size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
@@ -785,6 +841,9 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen)
     if (parse_dict(hdr, hlen, path, &hi, err, errlen) != 0)
         goto done;
     uint64_t doff = (uint64_t)hstart + hlen;
+    /* Both before the data buffer exists: a sparse or lying file costs nothing. */
+    if (check_budget(&hi, lim, path, err, errlen) != 0)
+        goto done;
     if (check_data_size(&hi, total - doff, path, err, errlen) != 0)
         goto done;
     data = (unsigned char *)malloc(hi.nbytes ? hi.nbytes : 1);
@@ -937,6 +996,62 @@ static int validate_array(const char *path, const npy_array *arr, const dtype_in
     return 0;
 }
 
+/* The checks both writers share; `dtp` and the header on success. */
+static int prepare_write(const char *path, const npy_array *arr, const dtype_info **dtp,
+                         unsigned char *header, size_t hcap, size_t *hsize, char *err,
+                         size_t errlen)
+{
+    if (validate_array(path, arr, dtp, err, errlen) != 0)
+        return -1;
+    *hsize = build_header(arr, *dtp, header, hcap);
+    if (*hsize == 0) {
+        seterr(err, errlen, "%s: internal error: .npy header does not fit", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_body(int fd, const npy_array *arr, const dtype_info *dt,
+                      const unsigned char *header, size_t hsize)
+{
+    if (write_full(fd, header, hsize) != 0)
+        return -1;
+    if (arr->nbytes == 0)
+        return 0;
+    if (!host_is_big_endian())
+        return write_full(fd, arr->data, arr->nbytes);
+    unsigned char chunk[1 << 16];
+    const unsigned char *src = (const unsigned char *)arr->data;
+    size_t left = arr->nbytes;
+    while (left > 0) {
+        size_t n = left < sizeof chunk ? left : sizeof chunk; /* multiple of itemsize */
+        memcpy(chunk, src, n);
+        swap_items(chunk, n, dt->itemsize);
+        if (write_full(fd, chunk, n) != 0)
+            return -1;
+        src += n;
+        left -= n;
+    }
+    return 0;
+}
+
+int npy_write_fd(int fd, const char *name, const npy_array *arr, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    const char *path = nm(name);
+    const dtype_info *dt = NULL;
+    unsigned char header[1024];
+    size_t hsize;
+    if (prepare_write(path, arr, &dt, header, sizeof header, &hsize, err, errlen) != 0)
+        return -1;
+    if (write_body(fd, arr, dt, header, hsize) != 0) {
+        seterr(err, errlen, "%s: write error: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 int npy_write_atomic(const char *path, const npy_array *arr, char *err, size_t errlen)
 {
     if (err && errlen)
@@ -951,47 +1066,16 @@ int npy_write_atomic(const char *path, const npy_array *arr, char *err, size_t e
         return -1;
     }
     const dtype_info *dt = NULL;
-    if (validate_array(path, arr, &dt, err, errlen) != 0)
-        return -1;
-
     unsigned char header[1024];
-    size_t hsize = build_header(arr, dt, header, sizeof header);
-    if (hsize == 0) {
-        seterr(err, errlen, "%s: internal error: .npy header does not fit", path);
+    size_t hsize;
+    if (prepare_write(path, arr, &dt, header, sizeof header, &hsize, err, errlen) != 0)
         return -1;
-    }
 
     atomic_file af;
     if (atomic_file_open(&af, path, err, errlen) != 0)
         return -1;
-    int fd = af.fd;
-
-    int ok = 0;
-    if (write_full(fd, header, hsize) != 0)
-        goto write_failed;
-    if (arr->nbytes > 0) {
-        if (!host_is_big_endian()) {
-            if (write_full(fd, arr->data, arr->nbytes) != 0)
-                goto write_failed;
-        } else {
-            unsigned char chunk[1 << 16];
-            const unsigned char *src = (const unsigned char *)arr->data;
-            size_t left = arr->nbytes;
-            while (left > 0) {
-                size_t n = left < sizeof chunk ? left : sizeof chunk; /* multiple of itemsize */
-                memcpy(chunk, src, n);
-                swap_items(chunk, n, dt->itemsize);
-                if (write_full(fd, chunk, n) != 0)
-                    goto write_failed;
-                src += n;
-                left -= n;
-            }
-        }
-    }
-    ok = 1;
-    goto finish;
-write_failed:
-    seterr(err, errlen, "%s: cannot write temporary file '%s': %s", path, af.tmp, strerror(errno));
-finish:
+    int ok = write_body(af.fd, arr, dt, header, hsize) == 0;
+    if (!ok)
+        seterr(err, errlen, "%s: write error: %s", path, strerror(errno));
     return atomic_file_finish(&af, ok, err, errlen);
 }

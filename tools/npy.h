@@ -57,7 +57,35 @@ int npy_parse(const void *buf, size_t len, const char *name, npy_array *out, cha
 int npy_read(const char *path, npy_array *out, char *err, size_t errlen);
 
 /*
- * Writes `arr` to `path` atomically: the bytes go to a new temporary file in
+ * Memory budget for npy_read_limited, checked against the header before the
+ * data buffer is allocated (0 = no limit):
+ *  - max_bytes: the data size the header declares (product(shape) * itemsize);
+ *  - max_pixels: the spatial element count, i.e. the product of the dims
+ *    after (N, C) — or between N and C when channels_last — for ndim >= 3,
+ *    and the element count for ndim < 3.
+ * A file over either limit is refused with a message naming the shape, the
+ * value and the budget (and the CLI option that sets it).
+ */
+typedef struct npy_limits {
+    uint64_t max_bytes;
+    uint64_t max_pixels;
+    int channels_last;
+} npy_limits;
+
+/* npy_read with a budget (`lim` NULL: none). */
+int npy_read_limited(const char *path, const npy_limits *lim, npy_array *out, char *err,
+                     size_t errlen);
+
+/*
+ * Writes `arr` as a .npy (same bytes as npy_write_atomic) to the open file
+ * descriptor `fd`; `name` prefixes messages. Used with atomicfile.h when the
+ * caller manages the output file itself. Returns 0, or -1 with err set.
+ */
+int npy_write_fd(int fd, const char *name, const npy_array *arr, char *err, size_t errlen);
+
+/*
+ * Writes `arr` to `path` through atomicfile.h: a device, FIFO or "-"
+ * (stdout) is written directly; otherwise atomically: the bytes go to a new temporary file in
  * the same directory, which is fsync'ed and then rename()d over `path` (the
  * directory is fsync'ed afterwards, best effort). On any failure the temporary
  * is removed and an existing `path` is left untouched.
@@ -66,7 +94,8 @@ int npy_read(const char *path, npy_array *out, char *err, size_t errlen);
  * False and the dtype strings listed above (byte-identical to numpy.save).
  * `arr` must be consistent: supported dtype, 0 <= ndim <= NPY_MAX_NDIM,
  * non-negative shape, nbytes == product(shape) * element size, and data
- * non-NULL when nbytes > 0. The new file's mode is 0666 & ~umask.
+ * non-NULL when nbytes > 0. A new file's mode is 0666 & ~umask; a replaced
+ * file keeps its mode.
  */
 int npy_write_atomic(const char *path, const npy_array *arr, char *err, size_t errlen);
 
