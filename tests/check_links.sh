@@ -90,7 +90,7 @@ for f in $files; do
         case $target in *'#'*) frag=${target#*#} ;; esac
         case $path in
         /*) bad "$f:$line: $target: absolute path"; continue ;;
-        *shared/*) bad "$f:$line: $target: points at ../shared, outside the repository"; continue ;;
+        *../shared*) bad "$f:$line: $target: points at ../shared, outside the repository"; continue ;;
         esac
         if [ -z "$path" ]; then
             dest=$f
