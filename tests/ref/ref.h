@@ -1,8 +1,8 @@
 /*
  * clresample test oracle: a plain-C, straightforward-loops reference
  * implementation of every operator, written from PyTorch's semantics
- * (docs/semantics: /work/shared/reference/semantics.md §1.1-1.13 and the
- * PyTorch sources it cites). Checked against torch 2.15.0 (CPU).
+ * (docs/semantics.md and the PyTorch sources it cites). Checked against
+ * torch 2.15.0 (CPU).
  *
  * Conventions
  *  - All tensors are contiguous C-order arrays of double with the logical
