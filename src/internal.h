@@ -125,7 +125,17 @@ struct clrs_context {
     pthread_mutex_t lock;     /* protects the program cache */
     pthread_cond_t built;
     clrs_program_entry *programs;
+    unsigned quirks; /* CLRS_QUIRK_* of the device's platform (src/quirks.c) */
 };
+
+/* ---- driver quirks (src/quirks.c) ------------------------------------- */
+/* clBuildProgram calls one at a time, process-wide (Intel's CPU runtime
+ * crashes in its compiler when threads build at once) */
+#define CLRS_QUIRK_SERIAL_BUILD 1u
+/* The quirks of a platform (a table keyed on its name); 0 for most. */
+unsigned clrs__platform_quirks(cl_platform_id platform);
+/* clBuildProgram for one device, serialised when quirks say so. */
+cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, const char *options);
 
 /* ---- program cache (src/program_cache.c) ----------------------------- */
 /* A kernel object for (source, options, kernel name), building and caching
