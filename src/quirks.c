@@ -1,6 +1,7 @@
 /* Per-platform driver quirks: workarounds chosen by the platform a device
  * belongs to (a small table keyed on the OpenCL platform's name), never
- * assumed of every driver. */
+ * assumed of every driver; and what a device's kernel compiler supports,
+ * asked of the compiler itself. */
 #include <pthread.h>
 #include <string.h>
 
@@ -46,4 +47,28 @@ cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, cons
     cl_int e = clBuildProgram(p, 1, &dev, options, NULL, NULL);
     pthread_mutex_unlock(&build_lock);
     return e;
+}
+
+/* cl/resample.cl takes the F16C conversions (CLRS_F16C) when the device's
+ * compiler has them: asked of the compiler once per context through
+ * cl/probe.cl (built and cached like any program: on a cache hit no
+ * compile at all). */
+int clrs__device_has_f16c(clrs_context *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    int known = ctx->f16c;
+    pthread_mutex_unlock(&ctx->lock);
+    if (known != 0) return known > 0;
+    int yes = 0;
+    cl_kernel k = NULL;
+    size_t wg[3] = {0, 0, 0};
+    if (clrs__get_kernel(ctx, "probe", "", "clrs_probe_f16c", &k) == CLRS_OK &&
+        clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof wg, wg, NULL) == CL_SUCCESS)
+        yes = wg[0] == 2;
+    if (k != NULL) clReleaseKernel(k);
+    clrs__log(CLRS_LOG_DEBUG, "device", "the device's compiler %s F16C", yes ? "has" : "lacks");
+    pthread_mutex_lock(&ctx->lock);
+    ctx->f16c = yes ? 1 : -1;
+    pthread_mutex_unlock(&ctx->lock);
+    return yes;
 }
