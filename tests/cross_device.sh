@@ -126,7 +126,8 @@ rel = {'f4': 4 * 2 ** -23, 'f8': 4 * 2 ** -52, 'f2': 2 ** -10}[sys.argv[3]]
 worst, wi, same = 0.0, -1, 0
 for i, (x, y) in enumerate(zip(a, b)):
     if x == y or (math.isnan(x) and math.isnan(y)): same += 1; continue
-    e = abs(x - y) / (1e-30 + max(abs(x), abs(y), 1e-3))
+    # a NaN or an infinity on one side only: a difference, however large
+    e = abs(x - y) / max(abs(x), abs(y), 1e-3) if math.isfinite(x) and math.isfinite(y) else math.inf
     if e > worst: worst, wi = e, i
 if worst <= rel: print('identical' if same == len(a) else 'within tolerance (%d of %d identical, worst relative difference %.3g)' % (same, len(a), worst))
 else: print('differ: element %d: %r vs %r (relative %.3g)' % (wi, a[wi], b[wi], worst))
