@@ -40,6 +40,7 @@ static clrs_status finish_init(clrs_context *ctx)
                           ctx->platform_version, NULL) != CL_SUCCESS)
         ctx->platform_version[0] = '\0';
     ctx->platform_version[sizeof ctx->platform_version - 1] = '\0';
+    ctx->quirks = clrs__platform_quirks(ctx->platform);
     snprintf(ctx->device_options, sizeof ctx->device_options,
              "-DHAS_FP64=%d -DHAS_FP16=%d -DHAS_IMAGES=%d -DIS_CPU=%d -DMAX_WG=%zu", ctx->fp64, ctx->fp16,
              info->images, ctx->is_cpu, ctx->max_wg);
@@ -51,13 +52,13 @@ static clrs_status finish_init(clrs_context *ctx)
 }
 
 /* Build a trivial program: guards against broken drivers in automatic mode. */
-static int smoke_build(cl_context c, cl_device_id d)
+static int smoke_build(cl_context c, cl_device_id d, unsigned quirks)
 {
     static const char *src = "__kernel void clrs_smoke(__global int *x) { x[get_global_id(0)] = 1; }\n";
     cl_int e;
     cl_program p = clCreateProgramWithSource(c, 1, &src, NULL, &e);
     if (e != CL_SUCCESS) return 0;
-    e = clBuildProgram(p, 1, &d, "", NULL, NULL);
+    e = clrs__build_program(quirks, p, d, "");
     clReleaseProgram(p);
     return e == CL_SUCCESS;
 }
@@ -68,7 +69,7 @@ static clrs_status open_device(clrs_context *ctx, const clrs_device_entry *ent, 
     cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)ent->platform, 0};
     ctx->cl = clCreateContext(props, 1, &ent->device, NULL, NULL, &e);
     if (e != CL_SUCCESS) return clrs__fail_cl(NULL, e, "clCreateContext");
-    if (smoke && !smoke_build(ctx->cl, ent->device)) {
+    if (smoke && !smoke_build(ctx->cl, ent->device, clrs__platform_quirks(ent->platform))) {
         clReleaseContext(ctx->cl);
         ctx->cl = NULL;
         return clrs__fail(NULL, CLRS_ERR_BUILD_FAILED, "device '%s' failed a trivial test build",

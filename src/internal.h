@@ -125,7 +125,22 @@ struct clrs_context {
     pthread_mutex_t lock;     /* protects the program cache */
     pthread_cond_t built;
     clrs_program_entry *programs;
+    unsigned quirks; /* CLRS_QUIRK_* of the device's platform (src/quirks.c) */
+    int f16c;        /* the device's compiler has F16C: 0 not yet asked, 1 yes, -1 no (under lock) */
 };
+
+/* ---- driver quirks (src/quirks.c) ------------------------------------- */
+/* clBuildProgram calls one at a time, process-wide (Intel's CPU runtime
+ * crashes in its compiler when threads build at once) */
+#define CLRS_QUIRK_SERIAL_BUILD 1u
+/* The quirks of a platform (a table keyed on its name); 0 for most. */
+unsigned clrs__platform_quirks(cl_platform_id platform);
+/* clBuildProgram for one device, serialised when quirks say so. */
+cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, const char *options);
+/* Whether the device's compiler has cl/resample.cl's F16C conversions
+ * (CLRS_F16C): asked once per context (cl/probe.cl, through the program
+ * caches), then remembered. */
+int clrs__device_has_f16c(clrs_context *ctx);
 
 /* ---- program cache (src/program_cache.c) ----------------------------- */
 /* A kernel object for (source, options, kernel name), building and caching

@@ -146,7 +146,7 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
             cl_program p = clCreateProgramWithBinary(ctx->cl, 1, &ctx->dev, &blen, bins, &bst, &e);
             free(bin);
             if (e == CL_SUCCESS && bst == CL_SUCCESS &&
-                clBuildProgram(p, 1, &ctx->dev, ent->options, NULL, NULL) == CL_SUCCESS) {
+                clrs__build_program(ctx->quirks, p, ctx->dev, ent->options) == CL_SUCCESS) {
                 clrs__log(CLRS_LOG_DEBUG, "cache", "HIT %s.cl (%s)", src->name, ent->options);
                 ent->program = p;
                 free(key);
@@ -163,7 +163,7 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
         free(key);
         return clrs__fail_cl(ctx, e, "clCreateProgramWithSource");
     }
-    e = clBuildProgram(p, 1, &ctx->dev, ent->options, NULL, NULL);
+    e = clrs__build_program(ctx->quirks, p, ctx->dev, ent->options);
     if (e != CL_SUCCESS) {
         ent->log = build_log(ctx, p);
         clReleaseProgram(p);

@@ -1245,15 +1245,15 @@ START_TEST(test_cache_two_processes)
         struct dirent *e;
         int files = 0;
         while ((e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.') continue;
             ck_assert_msg(strstr(e->d_name, ".tmp") == NULL, "temporary file %s left in the cache", e->d_name);
+            if (e->d_name[0] == '.' || strcmp(e->d_name, "hmac.key") == 0) continue; /* ., .., the secret */
             char p[600], magic[8];
             snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
             FILE *f = fopen(p, "rb");
             ck_assert_ptr_nonnull(f);
             ck_assert_int_eq(fread(magic, 8, 1, f), 1);
             fclose(f);
-            ck_assert_msg(memcmp(magic, "CLRSBIN1", 8) == 0, "%s is not a cache entry", e->d_name);
+            ck_assert_msg(memcmp(magic, "CLRSBIN2", 8) == 0, "%s is not a cache entry", e->d_name);
             files++;
         }
         closedir(d);

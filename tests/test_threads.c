@@ -5,7 +5,8 @@
  * requested by several threads at once and different ones are built
  * concurrently; a ninth thread keeps dropping the in-memory program cache
  * meanwhile. Every result, gap bytes included, must be bit-identical to a
- * single-threaded run on another context. .ci/reliability.sh also runs this
+ * single-threaded run on another context. Then 4 threads on 4 contexts of
+ * their own build and run at once (the same bits again). .ci/reliability.sh also runs this
  * under ThreadSanitizer.
  *
  * The binary cache is turned off (CLRS_CACHE_DIR=off) so programs are
@@ -217,6 +218,7 @@ typedef struct worker {
     clrs_context *ctx;
     int id;
     pthread_barrier_t *start;
+    int calls;
     int mismatches, errors, done;
     char first[512];
 } worker;
@@ -227,7 +229,7 @@ static void *worker_main(void *arg)
 {
     worker *w = arg;
     pthread_barrier_wait(w->start);
-    for (int i = 0; i < calls_per_thread; i++) {
+    for (int i = 0; i < w->calls; i++) {
         /* a different order per thread; all threads start on the same few jobs */
         int k = i < 8 ? (i + w->id) % 8 : (int)(((unsigned)i * 37u + (unsigned)w->id * 101u) % NJOBS);
         const job *j = &jobs[k];
@@ -314,6 +316,7 @@ START_TEST(test_shared_context)
         w[i].ctx = ctx;
         w[i].id = i;
         w[i].start = &start;
+        w[i].calls = calls_per_thread;
         ck_assert_int_eq(pthread_create(&th[i], NULL, i < NTHREADS ? worker_main : clearer_main, &w[i]), 0);
     }
     double t2 = now_s();
@@ -337,6 +340,45 @@ START_TEST(test_shared_context)
                   first ? first : "?");
     ck_assert_int_eq(done, NTHREADS * calls_per_thread);
     clrs_context_release(ctx);
+
+    /* then 4 threads, each on a context of its own (fresh: empty program
+     * caches), 40 calls each: builds on different contexts of one device
+     * at once (a driver whose compiler is not thread-safe crashes here
+     * too: src/quirks.c serialises builds process-wide, not per context) */
+    enum { NOWN = 4, OWN_CALLS = 40 };
+    clrs_context *own[NOWN];
+    worker wo[NOWN];
+    pthread_t tho[NOWN];
+    for (int i = 0; i < NOWN; i++) ck_assert_int_eq(clrs_context_create(&own[i], NULL), CLRS_OK);
+    pthread_barrier_init(&start, NULL, NOWN + 1);
+    atomic_store(&workers_running, NOWN);
+    for (int i = 0; i < NOWN; i++) {
+        memset(&wo[i], 0, sizeof wo[i]);
+        wo[i].ctx = own[i];
+        wo[i].id = i;
+        wo[i].start = &start;
+        wo[i].calls = OWN_CALLS;
+        ck_assert_int_eq(pthread_create(&tho[i], NULL, worker_main, &wo[i]), 0);
+    }
+    t2 = now_s();
+    pthread_barrier_wait(&start);
+    mismatches = errors = done = 0;
+    first = NULL;
+    for (int i = 0; i < NOWN; i++) {
+        pthread_join(tho[i], NULL);
+        mismatches += wo[i].mismatches;
+        errors += wo[i].errors;
+        done += wo[i].done;
+        if (!first && wo[i].first[0]) first = wo[i].first;
+        clrs_context_release(own[i]);
+    }
+    t3 = now_s();
+    pthread_barrier_destroy(&start);
+    printf("# %d threads on %d contexts x %d calls = %d calls in %.2f s: %d mismatches, %d errors\n", NOWN, NOWN,
+           OWN_CALLS, done, t3 - t2, mismatches, errors);
+    ck_assert_msg(mismatches == 0 && errors == 0, "own contexts: %d mismatches, %d errors; first: %s", mismatches,
+                  errors, first ? first : "?");
+    ck_assert_int_eq(done, NOWN * OWN_CALLS);
     for (int k = 0; k < NJOBS; k++) {
         tu_free(&jobs[k].in);
         if (jobs[k].idx_in.base) tu_free(&jobs[k].idx_in);

@@ -397,6 +397,12 @@ static int engine_fold_channels(const engine_dims *d)
  * they were measured (a work-item walks a whole row); CLRS_TUNE_RS_VPER=1
  * forces them elsewhere (.ci/reliability.sh does, for Oclgrind), =0 turns
  * them off (development: to compare with the other kernels). */
+static int vper_forced(void)
+{
+    const char *t = clrs__getenv("CLRS_TUNE_RS_VPER");
+    return t != NULL && strcmp(t, "1") == 0;
+}
+
 static int explicit_vectors(const clrs_context *ctx)
 {
     const char *t = clrs__getenv("CLRS_TUNE_RS_VPER");
@@ -732,11 +738,17 @@ static clrs_status run_pass(clrs_context *ctx, cl_command_queue q, const clrs_te
     /* with channels-last channels folded (perc; stride C along dim 0), the
      * lanes are (period, channel), C vectors per phase */
     const int64_t vst = perc ? perc : 1;
+    /* f16 only where the compiler converts 16 lanes at once (F16C, as on
+     * PoCL's x86 devices): elsewhere the form converts lane by lane, 60-90x
+     * slower than the other kernels (Intel's CPU runtime); the same bits
+     * either way (test_periodic_matches_general). CLRS_TUNE_RS_VPER=1
+     * still forces it. */
     int vper = explicit_vectors(ctx) && !fixed && !f64 &&
                sd->dtype == dd->dtype && (sd->dtype == CLRS_F32 || sd->dtype == CLRS_F16) && d.toff.s[0] >= 0 &&
                d.ist.s[0] == vst && d.ost.s[0] == vst && taps[0] <= 32 && ttot * 2 * vst <= RS_PER_MAX_SUMS &&
                rs_find_period(idx, w, wsz, d.toff.s[0], d.osz.s[0], taps[0], vst, ctx->max_wg, 2, 2, &vp, &plx) &&
-               vp.hi - vp.lo >= 2 * RS_VPW && (vp.q == vst || vper_q2_fits(perc));
+               vp.hi - vp.lo >= 2 * RS_VPW && (vp.q == vst || vper_q2_fits(perc)) &&
+               (sd->dtype != CLRS_F16 || vper_forced() || clrs__device_has_f16c(ctx));
     /* each end of the row outside the interior (at most 16 outputs) with
      * all its taps in 16 consecutive inputs: computed as one vector whose
      * lanes pick their taps from one load (-D EDGEV; the first input of

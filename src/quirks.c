@@ -1,0 +1,74 @@
+/* Per-platform driver quirks: workarounds chosen by the platform a device
+ * belongs to (a small table keyed on the OpenCL platform's name), never
+ * assumed of every driver; and what a device's kernel compiler supports,
+ * asked of the compiler itself. */
+#include <pthread.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const struct {
+    const char *platform; /* CL_PLATFORM_NAME, exactly */
+    unsigned quirks;
+    const char *why;
+} quirk_table[] = {
+    /* Intel's CPU runtime (PyPI intel-opencl-rt 2026.2): concurrent
+     * clBuildProgram calls crash (SIGSEGV) in its LLVM passes, a different
+     * pass each time (tests/test_threads, 8 threads on one context). */
+    {"Intel(R) OpenCL", CLRS_QUIRK_SERIAL_BUILD, "program builds serialised (its compiler crashes on concurrent builds)"},
+};
+
+unsigned clrs__platform_quirks(cl_platform_id platform)
+{
+    char name[256] = "";
+    if (platform == NULL || clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof name, name, NULL) != CL_SUCCESS)
+        return 0;
+    name[sizeof name - 1] = '\0';
+    unsigned q = 0;
+    for (size_t i = 0; i < CLRS_ARRAY_LEN(quirk_table); i++)
+        if (strcmp(name, quirk_table[i].platform) == 0) {
+            q |= quirk_table[i].quirks;
+            clrs__log(CLRS_LOG_INFO, "device", "platform '%s': %s", name, quirk_table[i].why);
+        }
+    return q;
+}
+
+/* Process-wide, not per context: the crashing state is the compiler
+ * library's own (LLVM's global registries), shared by every context of the
+ * platform, so two contexts building at once in two threads crash as well.
+ * Taken only for platforms with CLRS_QUIRK_SERIAL_BUILD: other drivers keep
+ * building in parallel. */
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+
+cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, const char *options)
+{
+    if (!(quirks & CLRS_QUIRK_SERIAL_BUILD)) return clBuildProgram(p, 1, &dev, options, NULL, NULL);
+    pthread_mutex_lock(&build_lock);
+    cl_int e = clBuildProgram(p, 1, &dev, options, NULL, NULL);
+    pthread_mutex_unlock(&build_lock);
+    return e;
+}
+
+/* cl/resample.cl takes the F16C conversions (CLRS_F16C) when the device's
+ * compiler has them: asked of the compiler once per context through
+ * cl/probe.cl (built and cached like any program: on a cache hit no
+ * compile at all). */
+int clrs__device_has_f16c(clrs_context *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    int known = ctx->f16c;
+    pthread_mutex_unlock(&ctx->lock);
+    if (known != 0) return known > 0;
+    int yes = 0;
+    cl_kernel k = NULL;
+    size_t wg[3] = {0, 0, 0};
+    if (clrs__get_kernel(ctx, "probe", "", "clrs_probe_f16c", &k) == CLRS_OK &&
+        clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof wg, wg, NULL) == CL_SUCCESS)
+        yes = wg[0] == 2;
+    if (k != NULL) clReleaseKernel(k);
+    clrs__log(CLRS_LOG_DEBUG, "device", "the device's compiler %s F16C", yes ? "has" : "lacks");
+    pthread_mutex_lock(&ctx->lock);
+    ctx->f16c = yes ? 1 : -1;
+    pthread_mutex_unlock(&ctx->lock);
+    return yes;
+}
