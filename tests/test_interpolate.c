@@ -74,6 +74,7 @@ START_TEST(test_golden)
     double worst16 = 0;
     int bug_cases = 0, extensions = 0;
     for (int ci = 0; ci < n; ci++) {
+        tu_progress("test_golden (interpolate)", ci, n, "cases");
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id");
         clrs_interpolate_params p;
@@ -196,6 +197,7 @@ START_TEST(test_golden)
         npy_free(&ref);
         npy_free(&in);
     }
+    tu_progress("test_golden (interpolate)", n, n, "cases");
     fprintf(stderr, "# interpolate golden: %d cases run in %d layout runs, %d torch errors reproduced, %d not run; "
             "torch's own f16/bf16 error: up to %.1f ulp; %d cases of torch's antialias width-1 bug checked against the reference; "
             "%d torch rank errors accepted as documented extensions\n",
@@ -256,7 +258,10 @@ START_TEST(test_random_vs_reference)
     uint64_t rng = 0x1234567ULL + (uint64_t)_i;
     static const clrs_dtype dts[] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, CLRS_U8};
     int ncases = 60;
+    char what[64];
+    snprintf(what, sizeof what, "test_random_vs_reference:%d", _i);
     for (int it = 0; it < ncases; it++) {
+        tu_progress(what, it, ncases, "cases");
         int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
         int64_t isz[5];
         isz[0] = tu_range(&rng, 1, 2);
@@ -335,6 +340,7 @@ START_TEST(test_random_vs_reference)
         free(lref);
         free(lgot);
     }
+    tu_progress(what, ncases, ncases, "cases");
 }
 END_TEST
 
@@ -557,7 +563,9 @@ START_TEST(test_periodic_matches_general)
         {CLRS_U8, CLRS_INTERP_BICUBIC, 4, 1, 0, {1, 3, 3, 61}, {3, 25}},
         {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 3, 3, 40}, {3, 70}},
     };
+    const long ncs = (long)(sizeof cs / sizeof cs[0]);
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        tu_progress("test_periodic_matches_general", (long)c, ncs, "cases");
         int rank = cs[c].rank;
         clrs_interpolate_params p;
         clrs_interpolate_params_init(&p);
@@ -608,6 +616,7 @@ START_TEST(test_periodic_matches_general)
         free(a);
         free(b);
     }
+    tu_progress("test_periodic_matches_general", ncs, ncs, "cases");
 }
 END_TEST
 
@@ -636,7 +645,9 @@ START_TEST(test_f16_conversions_match)
         {CLRS_INTERP_BILINEAR, 4, 0, {1, 4, 32, 256}, {64, 512}},
         {CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 40, 300}, {80, 600}},
     };
+    const long ncs = (long)(sizeof cs / sizeof cs[0]);
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        tu_progress("test_f16_conversions_match", (long)c, ncs, "cases");
         int rank = cs[c].rank;
         clrs_interpolate_params p;
         clrs_interpolate_params_init(&p);
@@ -678,14 +689,21 @@ START_TEST(test_f16_conversions_match)
         free(a);
         free(b);
     }
+    tu_progress("test_f16_conversions_match", ncs, ncs, "cases");
 }
 END_TEST
+
+/* The test case's timeout, in seconds, for a machine 10 times slower
+ * than an idle 2-core one (test_golden from an empty kernel cache is the
+ * slowest test: every kernel variant it needs is compiled once); the
+ * environment can only widen it (tu_timeout). */
+#define TIMEOUT_CORE 7200
 
 int main(void)
 {
     Suite *s = suite_create("interpolate");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 600);
+    tcase_set_timeout(tc, tu_timeout(TIMEOUT_CORE));
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_cl_mem_call);
     tcase_add_test(tc, test_strided_gaps_untouched);
