@@ -1528,6 +1528,7 @@ END_TEST
 
 int main(void)
 {
+    tu_binary_cache_off(); /* operators, not the cache: see testutil.h */
     Suite *s = suite_create("pool");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, tu_timeout(TIMEOUT_CORE));

@@ -2129,6 +2129,9 @@ int main(int argc, char **argv)
     self_exe = argv[0];
     if (argc == 5 && strcmp(argv[1], "--cache-worker") == 0) return cache_worker(argv[2], argv[3], atoi(argv[4]));
     if (argc == 4 && strcmp(argv[1], "--cache-worker") == 0) return cache_worker(argv[2], argv[3], -1);
+    /* operators, not the cache (see testutil.h); the two-process cache
+     * test gives its workers their own CLRS_CACHE_DIR */
+    tu_binary_cache_off();
     setvbuf(stdout, NULL, _IOLBF, 0);
     Suite *s = suite_create("robust");
     TCase *tc = tcase_create("errors");

@@ -57,6 +57,13 @@ double tu_timeout(double seconds)
     return seconds;
 }
 
+void tu_binary_cache_off(void)
+{
+    const char *keep = getenv("CLRS_TEST_BINARY_CACHE");
+    if (keep != NULL && strcmp(keep, "1") == 0) return;
+    setenv("CLRS_CACHE_DIR", "off", 1);
+}
+
 static double now_seconds(void)
 {
     struct timespec t;

@@ -82,6 +82,18 @@ double tu_timeout(double seconds);
 #define TU_PROGRESS_SECONDS 10.0
 void tu_progress(const char *what, long done, long total, const char *unit);
 
+/* For the suites that test operators, not the binary cache (interpolate,
+ * pool, robust): sets CLRS_CACHE_DIR=off for this process and its
+ * children, unless CLRS_TEST_BINARY_CACHE=1. Call it first thing in main(),
+ * before any library call. Why: from an empty cache nearly every kernel
+ * variant of these suites is a miss, and saving a miss (clGetProgramInfo
+ * CL_PROGRAM_BINARIES makes PoCL compile every kernel of the program for
+ * its binary) cost as much CPU as building it; the OpenCL implementation's
+ * own cache (PoCL's kcache) still makes a second run fast. test_cache and
+ * test_robust's two-process test exercise the binary cache, in their own
+ * directories. */
+void tu_binary_cache_off(void);
+
 /* Deterministic random numbers. */
 uint64_t tu_rand(uint64_t *state);
 double tu_uniform(uint64_t *state); /* [0, 1) */
