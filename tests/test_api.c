@@ -265,7 +265,7 @@ int main(void)
 {
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 300);
+    tcase_set_timeout(tc, tu_timeout(600)); /* seconds idle; see tu_timeout */
     tcase_add_test(tc, test_status_strings);
     tcase_add_test(tc, test_version);
     tcase_add_test(tc, test_devspec_parser);

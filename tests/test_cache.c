@@ -704,7 +704,7 @@ int main(void)
     }
     Suite *s = suite_create("cache");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 600);
+    tcase_set_timeout(tc, tu_timeout(1200));
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_cold_then_warm);
     tcase_add_loop_test(tc, test_corrupted_files_are_misses, 0, 4);

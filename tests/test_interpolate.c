@@ -3,6 +3,8 @@
  * cases. */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,15 +68,86 @@ static void params_from_case(const tu_case *c, clrs_interpolate_params *p)
     p->antialias = tu_get_int(c, "antialias", 0);
 }
 
+/* test_golden is bound by kernel compilation (from an empty cache, nearly
+ * every case needs a kernel variant of its own, built in the calling
+ * thread). A helper thread runs the same calls on the same context from
+ * the last case backwards, discarding the results, until it meets the
+ * main thread: the main thread then finds those programs built (the
+ * context's program cache is shared, and a program being built by one
+ * thread is waited for by the other). It only moves work from one core to
+ * another: the main thread still makes and checks every call itself.
+ * Not with CK_FORK=no (a failed assertion would leave the helper running
+ * into the next test) nor with CLRS_TEST_PREFETCH=0. */
+typedef struct golden_prefetch {
+    clrs_context *ctx;
+    const tu_case *cases;
+    int n;
+    atomic_int main_at; /* the case the main thread has reached */
+    atomic_int stop;
+    int ran; /* cases the helper ran (read after the join) */
+} golden_prefetch;
+
+static void *golden_prefetch_main(void *arg)
+{
+    golden_prefetch *pf = arg;
+    for (int ci = pf->n - 1; ci >= 0; ci--) {
+        if (atomic_load(&pf->stop) || ci <= atomic_load(&pf->main_at)) break;
+        const tu_case *c = &pf->cases[ci];
+        clrs_interpolate_params p;
+        clrs_interpolate_params_init(&p);
+        if (tu_get_str(c, "error") != NULL || clrs_interp_mode_parse(tu_get_str(c, "mode"), &p.mode) != CLRS_OK)
+            continue;
+        p.n_size = tu_get_ints(c, "size", p.size, 3);
+        p.n_scale = tu_get_doubles(c, "scale", p.scale, 3);
+        p.align_corners = tu_get_int(c, "align_corners", CLRS_UNSET);
+        p.recompute_scale_factor = tu_get_int(c, "recompute", CLRS_UNSET);
+        p.antialias = tu_get_int(c, "antialias", 0);
+        clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        npy_array in;
+        if (tu_load_golden(tu_get_str(c, "in"), &in) != 0) continue;
+        clrs_tensor_desc ind;
+        int64_t osz[CLRS_MAX_RANK];
+        if (clrs_dtype_size(in.dtype) == clrs_dtype_size(dt) &&
+            clrs_tensor_desc_contiguous(&ind, dt, in.ndim, in.shape) == CLRS_OK &&
+            clrs_interpolate_output_shape(pf->ctx, &ind, &p, osz) == CLRS_OK) {
+            for (int l = 0; l < TU_NLAYOUTS && !atomic_load(&pf->stop); l++) {
+                tu_tensor ti, to;
+                tu_alloc(&ti, dt, in.ndim, in.shape, (tu_layout)l, 0x5a);
+                tu_alloc(&to, dt, in.ndim, osz, (tu_layout)l, 0xab);
+                tu_store(&ti, in.data);
+                (void)clrs_interpolate(pf->ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
+                tu_free(&ti);
+                tu_free(&to);
+            }
+            pf->ran++;
+        }
+        npy_free(&in);
+    }
+    return NULL;
+}
+
 START_TEST(test_golden)
 {
     clrs_context *ctx = tu_context();
     tu_case *cases = NULL;
     int n = tu_golden_cases("interpolate.txt", 101, &cases);
+    const char *fork_env = getenv("CK_FORK"), *pf_env = getenv("CLRS_TEST_PREFETCH");
+    int prefetching = !(fork_env && strcmp(fork_env, "no") == 0) && !(pf_env && strcmp(pf_env, "0") == 0);
+    static golden_prefetch pf; /* static: outlives the test function, whatever happens */
+    pthread_t pf_thread;
+    pf.ctx = ctx;
+    pf.cases = cases;
+    pf.n = n;
+    pf.ran = 0;
+    atomic_store(&pf.main_at, -1);
+    atomic_store(&pf.stop, 0);
+    if (prefetching && pthread_create(&pf_thread, NULL, golden_prefetch_main, &pf) != 0) prefetching = 0;
     int ran = 0, errors_checked = 0, not_run = 0, compared = 0;
     double worst16 = 0;
     int bug_cases = 0, extensions = 0;
     for (int ci = 0; ci < n; ci++) {
+        tu_progress("test_golden (interpolate)", ci, n, "cases");
+        atomic_store(&pf.main_at, ci);
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id");
         clrs_interpolate_params p;
@@ -197,6 +270,12 @@ START_TEST(test_golden)
         npy_free(&ref);
         npy_free(&in);
     }
+    tu_progress("test_golden (interpolate)", n, n, "cases");
+    if (prefetching) {
+        atomic_store(&pf.stop, 1);
+        pthread_join(pf_thread, NULL);
+        fprintf(stderr, "# interpolate golden: a helper thread ran %d cases ahead of the checking thread\n", pf.ran);
+    }
     fprintf(stderr, "# interpolate golden: %d cases run in %d layout runs, %d torch errors reproduced, %d not run; "
             "torch's own f16/bf16 error: up to %.1f ulp; %d cases of torch's antialias width-1 bug checked against the reference; "
             "%d torch rank errors accepted as documented extensions\n",
@@ -257,7 +336,10 @@ START_TEST(test_random_vs_reference)
     uint64_t rng = 0x1234567ULL + (uint64_t)_i;
     static const clrs_dtype dts[] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, CLRS_U8};
     int ncases = 60;
+    char what[64];
+    snprintf(what, sizeof what, "test_random_vs_reference:%d", _i);
     for (int it = 0; it < ncases; it++) {
+        tu_progress(what, it, ncases, "cases");
         int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
         int64_t isz[5];
         isz[0] = tu_range(&rng, 1, 2);
@@ -336,6 +418,7 @@ START_TEST(test_random_vs_reference)
         free(lref);
         free(lgot);
     }
+    tu_progress(what, ncases, ncases, "cases");
 }
 END_TEST
 
@@ -558,7 +641,9 @@ START_TEST(test_periodic_matches_general)
         {CLRS_U8, CLRS_INTERP_BICUBIC, 4, 1, 0, {1, 3, 3, 61}, {3, 25}},
         {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 3, 3, 40}, {3, 70}},
     };
+    const long ncs = (long)(sizeof cs / sizeof cs[0]);
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        tu_progress("test_periodic_matches_general", (long)c, ncs, "cases");
         int rank = cs[c].rank;
         clrs_interpolate_params p;
         clrs_interpolate_params_init(&p);
@@ -609,6 +694,7 @@ START_TEST(test_periodic_matches_general)
         free(a);
         free(b);
     }
+    tu_progress("test_periodic_matches_general", ncs, ncs, "cases");
 }
 END_TEST
 
@@ -645,7 +731,9 @@ START_TEST(test_f16_conversions_match)
         {CLRS_INTERP_BILINEAR, 4, 0, {1, 4, 32, 256}, {64, 512}},
         {CLRS_INTERP_BICUBIC, 4, 0, {1, 3, 40, 300}, {80, 600}},
     };
+    const long ncs = (long)(sizeof cs / sizeof cs[0]);
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        tu_progress("test_f16_conversions_match", (long)c, ncs, "cases");
         int rank = cs[c].rank;
         clrs_interpolate_params p;
         clrs_interpolate_params_init(&p);
@@ -692,14 +780,22 @@ START_TEST(test_f16_conversions_match)
         free(a);
         free(b);
     }
+    tu_progress("test_f16_conversions_match", ncs, ncs, "cases");
 }
 END_TEST
 
+/* The test case's timeout, in seconds, for a machine 10 times slower
+ * than an idle 2-core one (test_golden from an empty kernel cache is the
+ * slowest test: every kernel variant it needs is compiled once); the
+ * environment can only widen it (tu_timeout). */
+#define TIMEOUT_CORE 7200
+
 int main(void)
 {
+    tu_binary_cache_off(); /* operators, not the cache: see testutil.h */
     Suite *s = suite_create("interpolate");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 600);
+    tcase_set_timeout(tc, tu_timeout(TIMEOUT_CORE));
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_cl_mem_call);
     tcase_add_test(tc, test_strided_gaps_untouched);

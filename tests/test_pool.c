@@ -188,6 +188,7 @@ START_TEST(test_golden_pool)
     int exact_cases = 0, tol_cases = 0, tol_identical = 0;
     double max_lp16 = 0, max_aavg3d16 = 0, max_other16 = 0;
     for (int ci = 0; ci < n; ci++) {
+        tu_progress("test_golden_pool", ci, n, "cases");
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id");
         clrs_pool_params p;
@@ -297,6 +298,7 @@ START_TEST(test_golden_pool)
         npy_free(&in);
         npy_free(&samples);
     }
+    tu_progress("test_golden_pool", n, n, "cases");
     fprintf(stderr,
             "# pool golden: %d cases run (%d layout runs): %d must be bit-exact (all are), %d within tolerance (%d of "
             "them bit-identical too); %d bit-identical in all; %d torch errors reproduced (%d with output_size -1 "
@@ -319,6 +321,7 @@ START_TEST(test_golden_unpool)
     int n = tu_golden_cases("unpool.txt", 91, &cases);
     int ran = 0, errors_checked = 0, index_errors = 0;
     for (int ci = 0; ci < n; ci++) {
+        tu_progress("test_golden_unpool", ci, n, "cases");
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id");
         clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
@@ -396,6 +399,7 @@ START_TEST(test_golden_unpool)
         npy_free(&in);
         npy_free(&idx);
     }
+    tu_progress("test_golden_unpool", n, n, "cases");
     fprintf(stderr, "# unpool golden: %d cases bit-exact in 3 layouts, %d torch errors reproduced (%d invalid indices)\n",
             ran, errors_checked, index_errors);
     ck_assert_int_gt(ran, 70);
@@ -411,6 +415,7 @@ START_TEST(test_golden_shuffle)
     int n = tu_golden_cases("shuffle.txt", 61, &cases);
     int ran = 0, errors_checked = 0;
     for (int ci = 0; ci < n; ci++) {
+        tu_progress("test_golden_shuffle", ci, n, "cases");
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id");
         clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
@@ -455,6 +460,7 @@ START_TEST(test_golden_shuffle)
         npy_free(&ref);
         npy_free(&in);
     }
+    tu_progress("test_golden_shuffle", n, n, "cases");
     fprintf(stderr, "# shuffle golden: %d cases bit-exact in 3 layouts, %d torch errors reproduced\n", ran,
             errors_checked);
     ck_assert_int_gt(ran, 55);
@@ -546,7 +552,10 @@ START_TEST(test_random_pool_vs_reference)
     clrs_context_device(ctx, &info);
     uint64_t rng = 0x9001ULL + (uint64_t)_i * 7919;
     int ran = 0, shape_errors = 0;
+    char what[64];
+    snprintf(what, sizeof what, "test_random_pool_vs_reference:%d", _i);
     for (int it = 0; it < 70; it++) {
+        tu_progress(what, it, 70, "cases");
         clrs_pool_kind kind = (clrs_pool_kind)tu_range(&rng, 0, 5);
         int rank = kind == CLRS_POOL_FRACTIONAL_MAX ? (int)tu_range(&rng, 4, 5) : (int)tu_range(&rng, 3, 5);
         int sp = rank - 2;
@@ -649,6 +658,7 @@ START_TEST(test_random_pool_vs_reference)
         free(samples);
         free(v32);
     }
+    tu_progress(what, 70, 70, "cases");
     ck_assert_int_gt(ran, 30);
     (void)shape_errors;
 }
@@ -919,7 +929,10 @@ START_TEST(test_random_unpool_shuffle_vs_reference)
     clrs_context *ctx = tu_context();
     uint64_t rng = 0x5eedULL + (uint64_t)_i;
     static const clrs_dtype dts[] = {CLRS_F32, CLRS_F16, CLRS_BF16, CLRS_U8, CLRS_I64};
+    char what[64];
+    snprintf(what, sizeof what, "test_random_unpool_shuffle_vs_reference:%d", _i);
     for (int it = 0; it < 40; it++) {
+        tu_progress(what, it, 40, "cases");
         int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
         int64_t isz[5];
         isz[0] = tu_range(&rng, 1, 2);
@@ -1043,6 +1056,7 @@ START_TEST(test_random_unpool_shuffle_vs_reference)
         free(vin);
         free(vout);
     }
+    tu_progress(what, 40, 40, "cases");
 }
 END_TEST
 
@@ -1507,11 +1521,17 @@ START_TEST(test_cl_mem_calls)
 }
 END_TEST
 
+/* The test case's timeout, in seconds, for a machine 10 times slower
+ * than an idle 2-core one (test_golden_pool from an empty kernel cache is
+ * the slowest test); the environment can only widen it (tu_timeout). */
+#define TIMEOUT_CORE 3600
+
 int main(void)
 {
+    tu_binary_cache_off(); /* operators, not the cache: see testutil.h */
     Suite *s = suite_create("pool");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 900);
+    tcase_set_timeout(tc, tu_timeout(TIMEOUT_CORE));
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_max_rules);
     tcase_add_test(tc, test_unpool_duplicates);

@@ -1294,6 +1294,13 @@ static int close_to(clrs_dtype dt, int how, double got, double ref)
 
 static int kcases, kfail;
 
+/* One more kernel call checked (and a progress line now and then). */
+static void kcase_done(void)
+{
+    kcases++;
+    tu_progress("test_kernel_variants", kcases, 0, "kernel calls");
+}
+
 /* Random values representable in dt: distinct-ish, some negative. */
 static void fill_values(clrs_dtype dt, double *v, int64_t n, uint64_t *rng)
 {
@@ -1391,7 +1398,7 @@ static void kernel_interp(clrs_context *ctx, clrs_dtype dt, int rank, const int6
         to_tensor(&ti, dt, vi, ni);
     }
     st = clrs_interpolate(ctx, p, &ti.desc, ti.base, &to.desc, to.base);
-    kcases++;
+    kcase_done();
     char what[200];
     snprintf(what, sizeof what, "interpolate %s%s ac=%d %s rank %d %s%s -> %s", clrs_interp_mode_name(p->mode),
              p->antialias ? "+aa" : "", p->align_corners, clrs_dtype_name(dt), rank, tu_layout_name(li),
@@ -1451,7 +1458,7 @@ static void kernel_pool(clrs_context *ctx, clrs_dtype dt, int rank, const int64_
     tu_alloc(&tx, CLRS_I64, rank, osz, lo, 0xcd);
     to_tensor(&ti, dt, vi, ni);
     st = clrs_pool(ctx, p, &ti.desc, ti.base, &to.desc, to.base, with_idx ? &tx.desc : NULL, with_idx ? tx.base : NULL);
-    kcases++;
+    kcase_done();
     static const char *const kn[] = {"max", "avg", "lp", "adaptive_avg", "adaptive_max", "fractional_max"};
     char what[240];
     snprintf(what, sizeof what, "pool %s%s k=%lld s=%lld p=%lld d=%lld ceil=%d cip=%d p=%g %s rank %d %s -> %s",
@@ -1534,7 +1541,7 @@ static void kernel_unpool(clrs_context *ctx, clrs_dtype dt, int rank, const int6
     to_tensor(&ti, dt, vi, ni);
     tu_store(&tx, ix);
     clrs_status st = clrs_max_unpool(ctx, &up, &ti.desc, ti.base, &tx.desc, tx.base, &to.desc, to.base);
-    kcases++;
+    kcase_done();
     char what[160];
     snprintf(what, sizeof what, "max_unpool k=%lld s=%lld %s rank %d %s", (long long)k, (long long)s, clrs_dtype_name(dt),
              rank, tu_layout_name(l));
@@ -1564,7 +1571,7 @@ static void kernel_unpool(clrs_context *ctx, clrs_dtype dt, int rank, const int6
     ix[ni / 2] = no / osz[0] / osz[1];
     tu_store(&tx, ix);
     st = clrs_max_unpool(ctx, &up, &ti.desc, ti.base, &tx.desc, tx.base, &to.desc, to.base);
-    kcases++;
+    kcase_done();
     if (st != CLRS_ERR_INDEX_OUT_OF_RANGE) kfailf("%s: a bad index gave %s", what, clrs_status_name(st));
     tu_free(&ti);
     tu_free(&tx);
@@ -1592,7 +1599,7 @@ static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz,
     tu_alloc(&to, dt, 4, osz, lo, 0xcd);
     to_tensor(&ti, dt, vi, n);
     clrs_status st = clrs_pixel_shuffle(ctx, r, inverse, &ti.desc, ti.base, &to.desc, to.base);
-    kcases++;
+    kcase_done();
     char what[160];
     snprintf(what, sizeof what, "pixel_%sshuffle r=%lld %s %s -> %s", inverse ? "un" : "", (long long)r, clrs_dtype_name(dt),
              tu_layout_name(li), tu_layout_name(lo));
@@ -1625,6 +1632,7 @@ START_TEST(test_kernel_variants)
     clrs_context_device(ctx, &info);
     uint64_t rng = 0xC0FFEEULL;
     kcases = kfail = 0;
+    tu_progress("test_kernel_variants", 0, 0, "kernel calls");
     int n = 0;
     /* interpolate: every mode x dtype x layout; rank, direction,
      * align_corners and antialias cycle so each appears with each mode */
@@ -2100,7 +2108,7 @@ START_TEST(test_kernel_variants)
                             mx = h[(y + dy) * W + x + dx];
                 bad += r[y * W + x] != mx;
             }
-        kcases++;
+        kcase_done();
         if (bad) {
             printf("# one-buffer max pool: %d of %d outputs wrong\n", bad, NI);
             kfail++;
@@ -2111,36 +2119,44 @@ START_TEST(test_kernel_variants)
 }
 END_TEST
 
+/* Timeout of the "kernels" test case, in seconds, for a machine 10 times
+ * slower than an idle 2-core one (from an empty kernel cache every
+ * variant is compiled once); the environment can only widen it. */
+#define TIMEOUT_KERNELS 3600
+
 int main(int argc, char **argv)
 {
     self_exe = argv[0];
     if (argc == 5 && strcmp(argv[1], "--cache-worker") == 0) return cache_worker(argv[2], argv[3], atoi(argv[4]));
     if (argc == 4 && strcmp(argv[1], "--cache-worker") == 0) return cache_worker(argv[2], argv[3], -1);
+    /* operators, not the cache (see testutil.h); the two-process cache
+     * test gives its workers their own CLRS_CACHE_DIR */
+    tu_binary_cache_off();
     setvbuf(stdout, NULL, _IOLBF, 0);
     Suite *s = suite_create("robust");
     TCase *tc = tcase_create("errors");
-    tcase_set_timeout(tc, 300);
+    tcase_set_timeout(tc, tu_timeout(600));
     tcase_add_test(tc, test_api_errors);
     tcase_add_test(tc, test_valid_extremes);
     tcase_add_test(tc, test_missing_device);
     tcase_add_test(tc, test_npy_errors);
     suite_add_tcase(s, tc);
     tc = tcase_create("resources");
-    tcase_set_timeout(tc, 600);
+    tcase_set_timeout(tc, tu_timeout(1200));
     tcase_add_test(tc, test_out_of_device_memory);
     tcase_add_test(tc, test_memory_flat);
     suite_add_tcase(s, tc);
     tc = tcase_create("huge");
-    tcase_set_timeout(tc, 900);
+    tcase_set_timeout(tc, tu_timeout(3600)); /* CLRS_TEST_HUGE=1: about 80 s each */
     tcase_add_test(tc, test_huge_output);
     tcase_add_test(tc, test_huge_input);
     suite_add_tcase(s, tc);
     tc = tcase_create("cache");
-    tcase_set_timeout(tc, 300);
+    tcase_set_timeout(tc, tu_timeout(1800));
     tcase_add_test(tc, test_cache_two_processes);
     suite_add_tcase(s, tc);
     tc = tcase_create("kernels");
-    tcase_set_timeout(tc, 1800);
+    tcase_set_timeout(tc, tu_timeout(TIMEOUT_KERNELS));
     tcase_add_test(tc, test_kernel_variants);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

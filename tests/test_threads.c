@@ -224,6 +224,7 @@ typedef struct worker {
 } worker;
 
 static atomic_int workers_running;
+static atomic_int calls_done; /* by all workers: the progress lines */
 
 static void *worker_main(void *arg)
 {
@@ -248,6 +249,7 @@ static void *worker_main(void *arg)
         tu_free(&out);
         if (idx.base) tu_free(&idx);
         w->done++;
+        atomic_fetch_add(&calls_done, 1);
     }
     atomic_fetch_sub(&workers_running, 1);
     return NULL;
@@ -293,6 +295,7 @@ START_TEST(test_shared_context)
     /* the single-threaded reference */
     double t0 = now_s();
     for (int k = 0; k < NJOBS; k++) {
+        tu_progress("test_shared_context (single-threaded)", k, NJOBS, "jobs");
         tu_tensor out, idx;
         clrs_status st = run_job(ref_ctx, &jobs[k], &out, &idx);
         ck_assert_msg(st == CLRS_OK, "single-threaded %s: %s", jobs[k].name, clrs_last_error(ref_ctx));
@@ -302,6 +305,7 @@ START_TEST(test_shared_context)
         jobs[k].ref_idx_bytes = idx.bytes;
     }
     double t1 = now_s();
+    tu_progress("test_shared_context (single-threaded)", NJOBS, NJOBS, "jobs");
 
     /* 8 threads on one fresh context (empty program cache) */
     clrs_context *ctx = NULL;
@@ -311,6 +315,7 @@ START_TEST(test_shared_context)
     worker w[NTHREADS + 1];
     pthread_t th[NTHREADS + 1];
     atomic_store(&workers_running, NTHREADS);
+    atomic_store(&calls_done, 0);
     for (int i = 0; i <= NTHREADS; i++) {
         memset(&w[i], 0, sizeof w[i]);
         w[i].ctx = ctx;
@@ -321,6 +326,15 @@ START_TEST(test_shared_context)
     }
     double t2 = now_s();
     pthread_barrier_wait(&start);
+    /* progress while the workers run (the clearer stops with them) */
+    const long total = (long)NTHREADS * calls_per_thread;
+    tu_progress("test_shared_context (threads)", 0, total, "calls");
+    while (atomic_load(&workers_running) > 0) {
+        struct timespec wait = {0, 200000000};
+        nanosleep(&wait, NULL);
+        tu_progress("test_shared_context (threads)", atomic_load(&calls_done), total, "calls");
+    }
+    tu_progress("test_shared_context (threads)", atomic_load(&calls_done), total, "calls");
     int mismatches = 0, errors = 0, done = 0;
     const char *first = NULL;
     for (int i = 0; i <= NTHREADS; i++) {
@@ -433,6 +447,12 @@ START_TEST(test_log_callback_while_running)
 }
 END_TEST
 
+/* The test case's timeout, in seconds, for a machine 10 times slower than
+ * an idle 2-core one (every program is compiled twice, from source: the
+ * single-threaded run and the 8 threads); the environment can only widen
+ * it (tu_timeout). */
+#define TIMEOUT_CORE 3600
+
 int main(void)
 {
     /* build programs from source, concurrently; must precede any library call */
@@ -442,7 +462,7 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0);
     Suite *s = suite_create("threads");
     TCase *tc = tcase_create("shared context");
-    tcase_set_timeout(tc, 900);
+    tcase_set_timeout(tc, tu_timeout(TIMEOUT_CORE));
     tcase_add_test(tc, test_shared_context);
     tcase_add_test(tc, test_log_callback_while_running);
     suite_add_tcase(s, tc);

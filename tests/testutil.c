@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static clrs_context *shared_ctx;
 
@@ -40,6 +41,57 @@ void tu_context_release(void)
 {
     clrs_context_release(shared_ctx);
     shared_ctx = NULL;
+}
+
+double tu_timeout(double seconds)
+{
+    const char *env = getenv("CK_DEFAULT_TIMEOUT");
+    if (env != NULL && *env != '\0') {
+        char *end = NULL;
+        double v = strtod(env, &end);
+        if (end != env && *end == '\0' && v >= 0) {
+            if (v == 0) return 0; /* no timeout at all */
+            if (v > seconds) return v;
+        }
+    }
+    return seconds;
+}
+
+void tu_binary_cache_off(void)
+{
+    const char *keep = getenv("CLRS_TEST_BINARY_CACHE");
+    if (keep != NULL && strcmp(keep, "1") == 0) return;
+    setenv("CLRS_CACHE_DIR", "off", 1);
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void tu_progress(const char *what, long done, long total, const char *unit)
+{
+    /* one test runs at a time in a process (a forked child with CK_FORK),
+     * so one clock per process is enough: a new name, or 0 done, restarts
+     * it */
+    static char last_what[128];
+    static double start, last;
+    double t = now_seconds();
+    int fresh = done == 0 || strncmp(last_what, what, sizeof last_what - 1) != 0;
+    if (fresh) {
+        snprintf(last_what, sizeof last_what, "%s", what);
+        start = t;
+    } else if ((total <= 0 || done < total) && t - last < TU_PROGRESS_SECONDS) {
+        return;
+    }
+    last = t;
+    if (total > 0)
+        fprintf(stderr, "# %s: %ld/%ld %s (%.0f s)\n", what, done, total, unit, t - start);
+    else
+        fprintf(stderr, "# %s: %ld %s (%.0f s)\n", what, done, unit, t - start);
+    fflush(stderr);
 }
 
 const char *tu_layout_name(tu_layout l)

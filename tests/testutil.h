@@ -59,6 +59,41 @@ int tu_get_doubles(const tu_case *c, const char *key, double *v, int max);
 int tu_get_int(const tu_case *c, const char *key, int dflt);
 clrs_dtype tu_dtype_from_name(const char *s);
 
+/* Check timeouts that a busy machine cannot trip.
+ *
+ * tu_timeout(s) is the value to give tcase_set_timeout for a test case
+ * whose slowest test takes well under s / 10 seconds on an idle 2-core
+ * machine (so s already allows a machine 10 times slower). The environment
+ * can only widen it: CK_DEFAULT_TIMEOUT=N (Makefile.am sets one) raises it
+ * to N when N is larger, and CK_DEFAULT_TIMEOUT=0 disables the timeout;
+ * Check itself then multiplies the result by CK_TIMEOUT_MULTIPLIER (it
+ * does so for tcase_set_timeout values too). A timeout of 0 means none:
+ * Check arms no timer. */
+double tu_timeout(double seconds);
+
+/* Progress of a long test, for the .log of `make check` on a busy machine:
+ * tu_progress("test_golden", done, total, "cases") prints
+ * "# test_golden: 120/480 cases (35 s)" to stderr when at least
+ * TU_PROGRESS_SECONDS have passed since its last line, and always for
+ * done == 0 (which starts the test's clock, as does a new name) and
+ * done == total, so a log never stays silent for long. Call it with 0
+ * before the first case and with the number done after each one;
+ * total <= 0: not known in advance ("# what: 120 cases (35 s)"). */
+#define TU_PROGRESS_SECONDS 10.0
+void tu_progress(const char *what, long done, long total, const char *unit);
+
+/* For the suites that test operators, not the binary cache (interpolate,
+ * pool, robust): sets CLRS_CACHE_DIR=off for this process and its
+ * children, unless CLRS_TEST_BINARY_CACHE=1. Call it first thing in main(),
+ * before any library call. Why: from an empty cache nearly every kernel
+ * variant of these suites is a miss, and saving a miss (clGetProgramInfo
+ * CL_PROGRAM_BINARIES makes PoCL compile every kernel of the program for
+ * its binary) cost as much CPU as building it; the OpenCL implementation's
+ * own cache (PoCL's kcache) still makes a second run fast. test_cache and
+ * test_robust's two-process test exercise the binary cache, in their own
+ * directories. */
+void tu_binary_cache_off(void);
+
 /* Deterministic random numbers. */
 uint64_t tu_rand(uint64_t *state);
 double tu_uniform(uint64_t *state); /* [0, 1) */
