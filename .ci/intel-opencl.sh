@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # CI, second vendor: Intel's OpenCL CPU runtime from PyPI. Installs it into
 # a venv, runs the whole `make check` on it (PoCL hidden, so every test,
 # shell suites included, can only use Intel's device; none may skip), then

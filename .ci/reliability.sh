@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # .ci/reliability.sh — the reliability checks, run by .ci/run after the
 # normal build (configured and built in-tree, `make check` done):
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench/bench.c — how close clresample's operators get to the memory
  * bandwidth limit on the device they run on.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench/bench.h — the clresample benchmark (bench/bench.c).
  *
  * clrs_bench_main() is the whole benchmark: `clresample bench ...` and the

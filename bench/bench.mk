@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: MIT
 ## bench/bench.mk — benchmark programs (included by Makefile.am)
 ##
 ## bench/clresample-bench: the standalone benchmark (bench/bench.c with its

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
 Runs the workloads of bench/bench.c (W1..W12) through

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # cl2c.sh OUT.c FILE.cl... — embed OpenCL C sources into the library.
 # Each file becomes a byte array (NUL-terminated, so it is also a C string)
 # plus its length and its POSIX cksum CRC, and a table clrs_embedded_kernels[]

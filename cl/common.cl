@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* common.cl — prepended to every clresample program.
  *
  * Host-provided defines (always): HAS_FP64, HAS_FP16, HAS_IMAGES, IS_CPU

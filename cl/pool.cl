@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pool.cl — the pooling engine, max unpooling and pixel shuffle.
  *
  * ONE pooling engine (clrs_pool, and clrs_pool_global for global pooling):

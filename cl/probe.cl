@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* probe.cl: what the device's compiler supports, read back without running
  * anything: each probe kernel's required work-group size (first dim) is 1
  * for "no", 2 for "yes" (CL_KERNEL_COMPILE_WORK_GROUP_SIZE). Built through

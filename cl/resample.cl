@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* resample.cl — the separable resampling engine behind interpolate.
  *
  * Every mode is a per-axis table computed on the host (src/ops/interpolate.c):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clresample — PyTorch-exact resampling and pooling operators on OpenCL.
  *

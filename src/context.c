@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Contexts: device choice with fallback, or the caller's own OpenCL objects. */
 #include <stdio.h>
 #include <stdlib.h>

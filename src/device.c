@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Device enumeration, the CLRS_DEVICE parser and the automatic choice. */
 #include <ctype.h>
 #include <stdio.h>

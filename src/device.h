@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Device-choice helpers shared by device.c and context.c. */
 #ifndef CLRS_DEVICE_H
 #define CLRS_DEVICE_H

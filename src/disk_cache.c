@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The on-disk cache of OpenCL program binaries (CLRS_CACHE_DIR).
  *
  * A program binary becomes native code inside the calling process (on PoCL

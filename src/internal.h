@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Internal declarations shared by the library's translation units. Nothing
  * here is exported: the library is built with -fvisibility=hidden and only
  * CLRS_API functions leave it. */

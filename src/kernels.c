@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Kernel sources: the copies embedded at build time, or, for kernel
  * development, files in CLRS_KERNEL_DIR. Never read relative to the CWD. */
 #include <errno.h>

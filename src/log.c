@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error details, logging (CLRS_LOG) and environment helpers. */
 #include <stdatomic.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Program building with two caches:
  *  - in memory, per context: (source, canonical options) → program or the
  *    failed build's log; concurrent requests for the same program wait for

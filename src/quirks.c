@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-platform driver quirks: workarounds chosen by the platform a device
  * belongs to (a small table keyed on the OpenCL platform's name), never
  * assumed of every driver; and what a device's kernel compiler supports,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4) and HMAC-SHA-256 (RFC 2104), for the on-disk kernel
  * cache: entry names are SHA-256 of the full key, and every entry carries an
  * HMAC under a per-user secret so that nobody else can forge one. Checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Status strings, version and dtype helpers. */
 #include <stdio.h>
 

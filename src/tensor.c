@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tensor descriptors, validation, and the two calling conventions: host
  * memory (blocking, zero-copy where the device shares host memory) and
  * cl_mem (enqueue only). */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Link check: every relative link in the user documentation (README.md,
 # docs/*.md, bench/README.md) must resolve to a file or
 # directory inside this source tree, and no link may leave the tree

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Cross-device comparison: a fixed list of clresample calls (interpolate in
 # every mode, antialias included; every pooling operator; f32, f16, u8,
 # f64) run on two OpenCL devices, outputs compared: byte for byte where the

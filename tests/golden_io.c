@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading tests/golden/: the manifests and the .npy arrays they name
  * (shared by test_interpolate and test_pool). */
 #include <check.h>

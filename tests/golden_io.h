@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* golden_io.h — the golden vectors of tests/golden/ (from real PyTorch). */
 #ifndef CLRS_TESTS_GOLDEN_IO_H
 #define CLRS_TESTS_GOLDEN_IO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Built by `make installcheck` (and CI) against the *installed* library
  * with `pkg-config --cflags --libs clresample`: runs one operator. */
 #include <clresample.h>

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: MIT
 ## tests/reliability.mk — sanitizer, fuzz and robustness checks (included by Makefile.am)
 ##
 ## Check programs added to `make check`:

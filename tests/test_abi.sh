@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # ABI check: the shared library exports only clrs_* symbols.
 lib="${CLRS_LIBDIR:-src/.libs}/libclresample.so"
 [ -f "$lib" ] || { echo "not ok - $lib not built"; echo "0 passed, 1 failed"; exit 1; }

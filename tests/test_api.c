@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* API basics: status strings, version, the CLRS_DEVICE parser, device
  * choice errors, descriptors, logging and misuse. */
 #include <check.h>

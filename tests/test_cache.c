@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Program caches: the on-disk binary cache cold, warm, corrupted, foreign,
  * unwritable and off; its trust checks (ownership, permissions, symlinks,
  * FIFOs, HMAC, key coverage), LRU cap and inspection API; the in-memory

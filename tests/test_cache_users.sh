@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_cache_users.sh — a second local user attacks the kernel binary cache.
 #
 # As root, the test creates an unprivileged user (clrs-attacker) who builds a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_cli.sh — the clresample CLI contract: usage errors (exit 2), bad .npy
 # input (exit 1, no output written, an existing OUT untouched) and, when an
 # OpenCL device is present, a few byte-exact runs.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_errors_cli.sh — a table of bad inputs through the CLI: zero and
 # negative sizes, size and scale both or neither, overflowing shapes,
 # aliasing outputs, padding too large, outputs too small, unknown modes, NaN

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* interpolate: golden vectors from real PyTorch (tests/golden/interpolate.txt)
  * in three layouts, random cases against the C reference, and the error
  * cases. */

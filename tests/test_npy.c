@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_npy.c — tests for tools/npy.{h,c}: round trips, numpy-written
  * fixtures (tests/data/npy, see gen.py there), malformed input and the

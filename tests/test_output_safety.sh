@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_output_safety.sh — how the CLI writes its outputs and bounds its
 # inputs (tools/atomicfile.h, the same-file check and the memory budget):
 #  - a device node OUT (a copy of /dev/null made with mknod in a temporary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pooling, max unpooling and pixel shuffle: golden vectors from real PyTorch
  * (tests/golden/pool.txt, unpool.txt, shuffle.txt) in three layouts, random
  * cases against the C reference (tests/ref), the fast paths (global pooling,

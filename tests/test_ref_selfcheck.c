@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Self-check of the reference implementation (tests/ref/ref.c) on small,
  * hand-verifiable cases. Every expected value was confirmed with torch 2.15.0

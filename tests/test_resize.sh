@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # test_resize.sh — `clresample resize` on real image files: PNG (8/16-bit,
 # gray, gray+alpha, RGB, RGBA, palette, 1-bit gray, interlaced, with
 # metadata) and binary PPM/PGM. Checks output sizes, channels and bit depths,

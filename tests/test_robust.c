@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Robustness: clear errors for bad input (a table of cases through the
  * API, each with the status it must return and the bad value its message
  * must name), device-memory exhaustion, memory staying flat over 10,000

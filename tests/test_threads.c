@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Thread safety: one context shared by 8 threads, each running a few
  * hundred mixed operators (every operator kind, all dtypes, three memory
  * layouts, different shapes) in a different order, starting together on a

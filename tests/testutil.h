@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared test helpers: contexts (skip with 77 only outside CI), layouts,
  * dtype conversion and the golden-vector manifests. */
 #ifndef CLRS_TESTUTIL_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Cross-check the clresample CLI against PyTorch on random cases.
 
 A developer tool, not run by CI (it needs torch). Every run draws cases nobody

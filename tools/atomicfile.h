@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* atomicfile.h — write an output file safely.
  *
  * What OUT is decides how it is written:

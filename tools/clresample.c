@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clresample — command-line front end of the clresample library.
  *

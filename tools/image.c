@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image.c — PNG (libpng), PPM and PGM reading and atomic writing (see image.h).
  *

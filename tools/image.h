@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image.h — reading and atomically writing PNG, PPM and PGM images for the
  * CLI's `resize` subcommand.

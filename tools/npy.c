@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * npy.c — defensive NumPy .npy reader and atomic writer (see npy.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * npy.h — a small, defensive reader and atomic writer for NumPy .npy files.
  *

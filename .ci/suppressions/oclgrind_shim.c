@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * oclgrind_shim.c — an LD_PRELOAD helper for .ci/reliability.sh (not part of
  * clresample). Built there with: cc -shared -fPIC -o shim.so oclgrind_shim.c -ldl

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clresample OpenCL interop: contexts on the caller's own cl_context and
  * queue, and operator calls on cl_mem buffers that enqueue without blocking.

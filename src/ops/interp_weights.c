@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Per-axis tap tables of the resampling engine: for every output index
  * along one spatial axis, the source index and weight of each tap. Each
  * mode's rule follows PyTorch's CPU code (aten/src/ATen/native/UpSample.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* interpolate: F.interpolate's argument rules, output-size rule and
  * coordinate rules, on the separable resampling engine of cl/resample.cl. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared declarations of the operator implementations. */
 #ifndef CLRS_OPS_H
 #define CLRS_OPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pooling (max, avg, LP, adaptive avg / max, fractional max), max unpooling
  * and pixel shuffle: PyTorch's argument checks and shape rules, and the
  * launches of the kernels in cl/pool.cl.

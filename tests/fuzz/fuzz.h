@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared declarations of the fuzz harnesses (tests/fuzz/fuzz_*.c).
  *
  * Each harness defines LLVMFuzzerTestOneInput. It is built two ways:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness (b): the image readers (tools/image.c: PNG through libpng,
  * binary PGM/PPM), through image_read on a file holding the input. On
  * success the image must be self-consistent (1..4 channels, 8 or 16 bits,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness (a): the .npy reader (tools/npy.c), from memory (npy_parse)
  * and from a file (npy_read), which must agree. On success the array must
  * be self-consistent: a supported dtype, 0..NPY_MAX_NDIM non-negative dims

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness (c): parameter and descriptor validation of every operator
  * (interpolate, pool, max_unpool, pixel_shuffle, plus the descriptor
  * constructors and the string parsers), followed by a real call when

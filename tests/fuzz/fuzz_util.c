@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the fuzz harnesses. */
 #define _GNU_SOURCE 1
 #include <errno.h>

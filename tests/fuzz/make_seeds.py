@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Regenerate the committed seed corpora of the fuzz harnesses.
 
     python3 tests/fuzz/make_seeds.py

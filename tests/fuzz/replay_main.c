@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Standalone driver for a fuzz harness, used by `make check`: replays every
  * file of the committed seed corpus and of the regression directory (inputs
  * that once crashed, kept so the fix stays) through LLVMFuzzerTestOneInput.

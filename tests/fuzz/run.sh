@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # tests/fuzz/run.sh — build the libFuzzer harnesses with clang and run each
 # one for a bounded time from the committed seed corpus.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clresample test oracle — see ref.h for the contract.
  *

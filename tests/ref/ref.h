@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clresample test oracle: a plain-C, straightforward-loops reference
  * implementation of every operator, written from PyTorch's semantics
