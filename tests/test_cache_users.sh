@@ -80,15 +80,38 @@ as_attacker() {
         env HOME="$shared/ahome" XDG_CACHE_HOME="$shared/ahome/.cache" POCL_CACHE_DIR="$shared/ahome/pocl" "$@"
 }
 as_attacker sh -c 'mkdir -p "$HOME/.cache" "$HOME/pocl" "$HOME/evil"' || exit 1
+# The build tree may sit below a directory the attacker cannot enter (a
+# clone under /root): the attacker then runs a copy of the CLI and library.
+ACLI=$CLI
+if ! as_attacker "$CLI" --version >/dev/null 2>&1; then
+    abin="$tmp/abin"
+    mkdir -m 0755 "$abin" "$abin/lib"
+    real="$(dirname "$CLI")/.libs/$(basename "$CLI")"
+    [ -f "$real" ] || real=$CLI
+    cp "$real" "$abin/clresample"
+    for l in "${CLRS_LIBDIR:-$(dirname "$CLI")/src/.libs}"/libclresample.so*; do
+        [ -e "$l" ] && cp -P "$l" "$abin/lib/"
+    done
+    chmod -R a+rX "$abin"
+    printf '#!/bin/sh\nLD_LIBRARY_PATH="%s/lib" exec "%s/clresample" "$@"\n' "$abin" "$abin" >"$abin/run"
+    chmod 0755 "$abin/run"
+    ACLI="$abin/run"
+fi
+if as_attacker "$ACLI" --version >/dev/null 2>&1; then
+    ok "the attacker can run the CLI"
+else
+    not_ok "the attacker cannot run the CLI (nor a copy of it)" "$(as_attacker "$ACLI" --version 2>&1 | head -n 2)"
+fi
 # A poisoned common.cl: every kernel's work-items all think they are item 0.
-as_attacker sh -c "cat '$SRC/../cl/common.cl' > \"\$HOME/evil/common.cl\" &&
+cp "$SRC/../cl/common.cl" "$tmp/common.cl" && chmod 0644 "$tmp/common.cl"
+as_attacker sh -c "cat '$tmp/common.cl' > \"\$HOME/evil/common.cl\" &&
     echo '#define get_global_id(d) ((size_t)0)' >> \"\$HOME/evil/common.cl\"" || exit 1
 
 # The attacker fills a cache of its own with the poisoned binaries, then
 # opens it to everyone, and plants a copy where the victim's default cache
 # would be if the victim's HOME pointed into the shared folder.
 as_attacker env CLRS_CACHE_DIR="$shared/cache" CLRS_KERNEL_DIR="$shared/ahome/evil" \
-    "$CLI" interpolate "$in" "$shared/ahome/evil.npy" --scale 2 --mode bilinear 2>/dev/null
+    "$ACLI" interpolate "$in" "$shared/ahome/evil.npy" --scale 2 --mode bilinear 2>/dev/null
 n=$(ls "$shared/cache" 2>/dev/null | grep -c '\.clbin$')
 if [ "$n" -ge 1 ]; then ok "the attacker made $n poisoned cache entries"; else not_ok "the attacker made no cache entry"; fi
 if cmp -s "$shared/ahome/evil.npy" "$tmp/want.npy"; then
