@@ -261,14 +261,16 @@ if [ -x "$ROBUST" ]; then
     ocl_pass uninit OCLGRIND_UNINITIALIZED=1 OCLGRIND_BUILD_OPTIONS=-cl-opt-disable CLRS_TUNE_POOL_VW=1 CLRS_TUNE_RS_VPER=1
     echo "oclgrind reports: $nrep"
     # Kernel variants: the program's kernel plus its -D options, without the
-    # device's own (HAS_*, IS_CPU, MAX_WG, WG_SIZE, -cl-*) and CLRS_NO_F16C
+    # device's own (HAS_*, IS_CPU, MAX_WG, WG_SIZE, -cl-*) and CLRS_NO_F16C;
+    # probe kernels (clrs_probe_*: built to ask the compiler a question, never
+    # launched) are not variants
     # (test_interpolate's integer half conversions: what oclgrind, which has
     # no F16C, always compiles; the F16C form differs only in the two
     # conversion functions, never in memory accesses). "Variant" is the
     # kernel x dtype x algorithm flags; "shape" adds the shape-dependent
     # flags (resampled dims R*, taps T* as 1 or N, window sizes K*).
     norm() {
-        awk '$1 !~ /^replay_/ {
+        awk '$1 !~ /^replay_/ && $2 !~ /^clrs_probe_/ {
             out = $2
             n = 0
             for (i = 3; i <= NF; i++) {

@@ -46,11 +46,15 @@ mkdir -p "$work/obj" "$work/artifacts" || exit 2
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 cflags="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror $san -fsanitize=fuzzer-no-link"
-incs="-I$src/include -I$build/include -I$src/src -I$src/tools -I$here $(pkg-config --cflags OpenCL libpng 2>/dev/null)"
+incs="-I$src/include -I$build/include -I$src/src -I$work/obj -I$src/tools -I$here $(pkg-config --cflags OpenCL libpng 2>/dev/null)"
 libs="$(pkg-config --libs OpenCL libpng 2>/dev/null || echo -lOpenCL -lpng) -lm -pthread"
 
 echo "== fuzz: building with $($CC --version | head -n 1)"
-sh "$src/build-aux/cl2c.sh" "$work/obj/kernels_gen.c" "$src/cl/common.cl" "$src/cl/resample.cl" "$src/cl/pool.cl" || exit 2
+sh "$src/build-aux/cl2c.sh" "$work/obj/kernels_gen.c" "$src/cl/common.cl" "$src/cl/resample.cl" "$src/cl/pool.cl" \
+    "$src/cl/probe.cl" || exit 2
+# The library's build identity (make generates it from the sources; any fixed
+# value serves a fuzzing build).
+echo '#define CLRS_BUILD_ID "fuzz"' >"$work/obj/build_id.h"
 compile() { # OUT.o SRC.c [EXTRA...]
     out=$1
     in=$2
