@@ -39,9 +39,6 @@
 
 #include "internal.h"
 
-#ifndef O_NOFOLLOW
-#error "the binary cache needs O_NOFOLLOW"
-#endif
 /* Directories above the cache need only search (x) permission: open them
  * for lookups only where the system allows it. */
 #if defined(O_PATH)

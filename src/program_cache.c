@@ -50,7 +50,7 @@ int clrs__opts_string(const clrs_opts *o, char *buf, size_t len)
         snprintf(buf, len, "%s", CLRS_OPTS_OVERFLOW);
         return -1;
     }
-    const char *v[CLRS_OPTS_MAX];
+    const char *v[CLRS_OPTS_MAX] = {0};
     for (int i = 0; i < o->n; i++) v[i] = o->items[i];
     qsort(v, (size_t)o->n, sizeof v[0], cmp_str);
     size_t off = 0;
