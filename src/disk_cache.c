@@ -493,7 +493,8 @@ static entry_stat *list_entries(size_t *count, uint64_t *total, int sweep)
                 unlinkat(cache_fd, e->d_name, 0);
             continue;
         }
-        if (!has_suffix(e->d_name, ENTRY_SUFFIX) || strlen(e->d_name) >= sizeof v->name) continue;
+        size_t nlen = strlen(e->d_name);
+        if (!has_suffix(e->d_name, ENTRY_SUFFIX) || nlen >= sizeof v->name) continue;
         if (n == cap) {
             size_t ncap = cap ? 2 * cap : 64;
             entry_stat *nv = realloc(v, ncap * sizeof *nv);
@@ -501,7 +502,7 @@ static entry_stat *list_entries(size_t *count, uint64_t *total, int sweep)
             v = nv;
             cap = ncap;
         }
-        snprintf(v[n].name, sizeof v[n].name, "%s", e->d_name);
+        memcpy(v[n].name, e->d_name, nlen + 1); /* fits: checked above */
         v[n].size = (uint64_t)st.st_size;
         v[n].used = st.st_mtim;
         *total += v[n].size;
