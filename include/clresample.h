@@ -240,6 +240,50 @@ CLRS_API void clrs_set_log_level(clrs_log_level level);
 #define CLRS_HAVE_SET_LOG_LEVEL 1
 
 /* ------------------------------------------------------------------------ */
+/* Dispatch: which named implementation runs, and why                        */
+/* Each operator family keeps an ordered list of named implementations
+ * ("resample/vper", "pool/win", ...); a kernel launch runs the first whose
+ * eligibility check accepts the call. CLRS_LOG=debug:dispatch logs every
+ * decision; clrs_explain_begin() hands them to a callback instead. */
+typedef void (*clrs_explain_fn)(void *user, const char *family, const char *impl, int chosen,
+                                const char *reason);
+/** Until clrs_explain_end(), every operator call made by this thread reports
+ *  to `fn`, for each kernel launch, the implementations declined first
+ *  (chosen 0, reason says why) and then the one chosen (chosen 1, reason
+ *  NULL). With CLRS_EXPLAIN_DRY_RUN, operators validate, plan and choose as
+ *  usual but build and launch no kernel and write no output. */
+#define CLRS_EXPLAIN_DRY_RUN 1u
+CLRS_API clrs_status clrs_explain_begin(clrs_explain_fn fn, void *user, unsigned flags);
+CLRS_API void clrs_explain_end(void);
+
+/* ------------------------------------------------------------------------ */
+/* Tuning: the device-dependent values (work-group sizes, thresholds)        */
+/* A context resolves them once at creation: built-in defaults, the tuning
+ * table's entry for the device, a tuning file written by `clresample tune`
+ * for this device and driver, then CLRS_TUNE_<NAME> variables. Tuning
+ * changes speed only, never results. */
+/** Number of tuning values; names by index with clrs_tuning_name(). */
+CLRS_API int clrs_tuning_count(void);
+/** Name (NULL past the end) and one-line description of value `i`. */
+CLRS_API const char *clrs_tuning_name(int i);
+CLRS_API const char *clrs_tuning_doc(int i);
+/** The context's value of `name`, and where it came from ("default",
+ *  "table <entry>", "file", "env CLRS_TUNE_<NAME>", "api"; source may be NULL). */
+CLRS_API clrs_status clrs_tuning_get(const clrs_context *ctx, const char *name, int64_t *value,
+                                     const char **source);
+/** Override one value on this context (checked against its range); affects
+ *  later calls. Not thread-safe against calls running on the context. */
+CLRS_API clrs_status clrs_tuning_set(clrs_context *ctx, const char *name, int64_t value);
+/** The matched table entry's id and note ("measured on ..." or "unmeasured ..."),
+ *  and the tuning file loaded ("" for none). Any pointer may be NULL. */
+CLRS_API clrs_status clrs_tuning_entry(const clrs_context *ctx, const char **entry, const char **note,
+                                       const char **file);
+/** Write the context's current values as the tuning file of its device and
+ *  driver in the cache directory (what `clresample tune` does at the end);
+ *  the path written goes to `path` (may be NULL). */
+CLRS_API clrs_status clrs_tuning_save(const clrs_context *ctx, char *path, size_t path_len);
+
+/* ------------------------------------------------------------------------ */
 /* Interpolation (torch.nn.functional.interpolate)                           */
 
 typedef enum clrs_interp_mode {

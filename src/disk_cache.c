@@ -640,3 +640,53 @@ clrs_status clrs_cache_verify(uint64_t *good, uint64_t *bad)
     pthread_mutex_unlock(&evict_lock);
     return CLRS_OK;
 }
+
+/* ---- small side files (tuning files) -------------------------------------- */
+char *clrs__cache_read_small(const char *name, size_t max, const char **why)
+{
+    *why = NULL;
+    if (clrs__binary_cache_dir()[0] == '\0') {
+        *why = "the cache directory is off";
+        return NULL;
+    }
+    struct stat st;
+    int fd = open_trusted(name, max, &st, why);
+    if (fd < 0) return NULL;
+    char *buf = malloc((size_t)st.st_size + 1);
+    if (buf == NULL || read_full(fd, buf, (size_t)st.st_size) != 0) {
+        *why = buf == NULL ? "out of memory" : "short read";
+        free(buf);
+        close(fd);
+        return NULL;
+    }
+    close(fd);
+    buf[st.st_size] = '\0';
+    return buf;
+}
+
+int clrs__cache_write_small(const char *name, const void *data, size_t len, const char **why)
+{
+    *why = NULL;
+    if (clrs__binary_cache_dir()[0] == '\0') {
+        *why = "the cache directory is off";
+        return -1;
+    }
+    if (cache_readonly) {
+        *why = "the cache is read-only (CLRS_CACHE_READONLY)";
+        return -1;
+    }
+    char tmp[32];
+    int fd = create_temp(tmp);
+    if (fd < 0) {
+        *why = strerror(errno);
+        return -1;
+    }
+    int ok = write_full(fd, data, len) == 0;
+    ok = close(fd) == 0 && ok;
+    if (!ok || renameat(cache_fd, tmp, cache_fd, name) != 0) {
+        *why = strerror(errno);
+        unlinkat(cache_fd, tmp, 0);
+        return -1;
+    }
+    return 0;
+}

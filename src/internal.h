@@ -13,6 +13,7 @@
 
 #include "clresample.h"
 #include "clresample/cl_interop.h"
+#include "tuning.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CLRS_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -79,6 +80,11 @@ typedef struct clrs_kernel_source {
 } clrs_kernel_source;
 /* NULL if no such source. Thread-safe, loaded once per process. */
 const clrs_kernel_source *clrs__kernel_source(const char *name);
+/* The sources of program `program`, in build order (the table in
+ * src/kernels.c: a program not listed is "common" + its own source):
+ * their count, or -1 when a part is missing or there are more than max. */
+#define CLRS_MAX_PARTS 8
+int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max);
 /* CLRS_OPENCL_BUILD_OPTIONS, read once (NULL when unset or refused). */
 const char *clrs__extra_build_options(void);
 
@@ -128,6 +134,7 @@ struct clrs_context {
     clrs_program_entry *programs;
     unsigned quirks; /* CLRS_QUIRK_* of the device's platform (src/quirks.c) */
     int f16c;        /* the device's compiler has F16C: 0 not yet asked, 1 yes, -1 no (under lock) */
+    clrs_tuning_state tune; /* every device-dependent value (src/tuning.c), resolved at creation */
 };
 
 /* ---- driver quirks (src/quirks.c) ------------------------------------- */
@@ -158,24 +165,36 @@ const char *clrs__binary_cache_dir(void);
 unsigned char *clrs__disk_cache_load(const char *key, size_t klen, size_t *len);
 /* Best-effort store (no-op when off or read-only), then LRU eviction. */
 void clrs__disk_cache_store(const char *key, size_t klen, const unsigned char *bin, size_t len);
+/* A small file of the cache directory (tuning files): read only when it
+ * passes the entries' checks (regular, ours, not g/o-writable, <= max
+ * bytes), NUL-terminated, malloc'ed; written atomically (0600 temporary,
+ * renamed). NULL / -1 with *why set (ENOENT's strerror when absent). */
+char *clrs__cache_read_small(const char *name, size_t max, const char **why);
+int clrs__cache_write_small(const char *name, const void *data, size_t len, const char **why);
 
 /* ---- option strings (src/program_cache.c) ---------------------------- */
-#define CLRS_OPTS_MAX 24
+/* The one -D option builder: items of any length; more than CLRS_OPTS_MAX
+ * items or no memory marks the set as overflowed, refused when joined, so
+ * a truncated option set never builds a wrong kernel variant. */
+#define CLRS_OPTS_MAX 96
 typedef struct clrs_opts {
     int n;
     int overflow;
-    char items[CLRS_OPTS_MAX][64];
+    char *items[CLRS_OPTS_MAX];
 } clrs_opts;
 void clrs__opts_init(clrs_opts *o);
-/* Adds one define; an item that does not fit (too many, too long) marks
- * the set as overflowed rather than being cut short. */
+/* Adds one define ("NAME=value", without -D). */
 void clrs__opts_def(clrs_opts *o, const char *fmt, ...) CLRS_PRINTF(2, 3);
-/* Canonical (sorted, de-duplicated) string of "-D..." options. Returns 0,
- * or -1 when the set overflowed or buf is too small: buf then holds
- * CLRS_OPTS_OVERFLOW, which clrs__get_kernel refuses with CLRS_ERR_INTERNAL,
- * so truncated options never build a wrong kernel variant. */
+/* Frees the items (the join functions do it too). */
+void clrs__opts_free(clrs_opts *o);
+/* The canonical (sorted, de-duplicated) "-DA -DB ..." string, malloc'ed;
+ * NULL (logged) when the set overflowed. Frees the items. */
+char *clrs__opts_take(clrs_opts *o);
+/* The same into buf: 0, or -1 when the set overflowed or buf is too small:
+ * buf then holds CLRS_OPTS_OVERFLOW, which clrs__get_kernel refuses with
+ * CLRS_ERR_INTERNAL. Frees the items. */
 #define CLRS_OPTS_OVERFLOW "-DCLRS_OPTIONS_OVERFLOW"
-int clrs__opts_string(const clrs_opts *o, char *buf, size_t len);
+int clrs__opts_string(clrs_opts *o, char *buf, size_t len);
 
 /* ---- tensors and calls (src/tensor.c) --------------------------------- */
 /* Checks rank, dtype, sizes, strides and the extent; `what` names the

@@ -117,6 +117,32 @@ const clrs_kernel_source *clrs__kernel_source(const char *name)
     return NULL;
 }
 
+/* Programs built from several sources (fragments), in order: each family's
+ * kernels with the shared fragments they use. A program not listed here is
+ * "common" followed by the source of its own name. */
+static const struct {
+    const char *program;
+    const char *parts[CLRS_MAX_PARTS];
+} PROGRAMS[] = {
+    {"probe", {"probe"}},
+};
+
+int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max)
+{
+    for (size_t i = 0; i < CLRS_ARRAY_LEN(PROGRAMS); i++) {
+        if (strcmp(PROGRAMS[i].program, program) != 0) continue;
+        int n = 0;
+        for (; n < CLRS_MAX_PARTS && PROGRAMS[i].parts[n] != NULL; n++) {
+            if (n >= max || (parts[n] = clrs__kernel_source(PROGRAMS[i].parts[n])) == NULL) return -1;
+        }
+        return n;
+    }
+    if (max < 2 || (parts[0] = clrs__kernel_source("common")) == NULL ||
+        (parts[1] = clrs__kernel_source(program)) == NULL)
+        return -1;
+    return 2;
+}
+
 static pthread_once_t extra_once = PTHREAD_ONCE_INIT;
 static const char *extra_options;
 

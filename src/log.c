@@ -94,7 +94,7 @@ const char *clrs__getenv(const char *name)
 /* ---- logging ----------------------------------------------------------- */
 /* CLRS_LOG=<level>[,<category>...]: level error|warn|info|debug (default
  * warn... but the library prints nothing unless CLRS_LOG is set); categories
- * device, build, cache, dispatch, all (default all). */
+ * device, build, cache, dispatch, tune, all (default all). */
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
 static int log_level = -1; /* -1: logging off */
 static unsigned log_cats = ~0u;
@@ -104,7 +104,7 @@ static clrs_log_fn log_fn;
 static atomic_int log_has_fn;
 static void *log_user;
 
-static const char *const log_cat_names[] = {"device", "build", "cache", "dispatch"};
+static const char *const log_cat_names[] = {"device", "build", "cache", "dispatch", "tune"};
 
 static unsigned cat_bit(const char *cat)
 {
@@ -140,7 +140,7 @@ static void log_init(void)
     log_cats = cats ? cats : ~0u;
     if (bad[0] != '\0') /* said once, on stderr: logging is being set up, so no callback yet */
         fprintf(stderr, "clresample: warn: log: CLRS_LOG=%s: unknown %s, ignored (levels: error, warn, info, "
-                        "debug; categories: device, build, cache, dispatch, all)\n",
+                        "debug; categories: device, build, cache, dispatch, tune, all)\n",
                 v, bad);
 }
 

@@ -17,54 +17,81 @@
 #include <unistd.h>
 
 #include "build_id.h"
+#include "dispatch.h"
 #include "internal.h"
 
 /* ---- option strings ----------------------------------------------------- */
 void clrs__opts_init(clrs_opts *o)
 {
-    o->n = 0;
-    o->overflow = 0;
+    memset(o, 0, sizeof *o);
 }
 
 void clrs__opts_def(clrs_opts *o, const char *fmt, ...)
 {
-    if (o->n >= CLRS_OPTS_MAX) { /* a host bug: refused loudly by clrs__opts_string */
+    if (o->n >= CLRS_OPTS_MAX) { /* a host bug: refused loudly when joined */
         o->overflow = 1;
         return;
     }
     va_list ap;
     va_start(ap, fmt);
-    int w = vsnprintf(o->items[o->n++], sizeof o->items[0], fmt, ap);
+    int w = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (w < 0 || (size_t)w >= sizeof o->items[0]) o->overflow = 1;
+    char *item = w >= 0 ? malloc((size_t)w + 1) : NULL;
+    if (item == NULL) {
+        o->overflow = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(item, (size_t)w + 1, fmt, ap);
+    va_end(ap);
+    o->items[o->n++] = item;
+}
+
+void clrs__opts_free(clrs_opts *o)
+{
+    for (int i = 0; i < o->n; i++) free(o->items[i]);
+    o->n = 0;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-int clrs__opts_string(const clrs_opts *o, char *buf, size_t len)
+char *clrs__opts_take(clrs_opts *o)
 {
-    buf[0] = '\0';
+    char *out = NULL;
     if (o->overflow) {
-        clrs__log(CLRS_LOG_ERROR, "build", "internal error: a kernel option set overflowed its %d x %zu-byte table",
-                  CLRS_OPTS_MAX, sizeof o->items[0]);
+        clrs__log(CLRS_LOG_ERROR, "build", "internal error: a kernel option set has more than %d items",
+                  CLRS_OPTS_MAX);
+    } else {
+        qsort(o->items, (size_t)o->n, sizeof o->items[0], cmp_str);
+        size_t len = 1;
+        for (int i = 0; i < o->n; i++) len += strlen(o->items[i]) + 3;
+        out = malloc(len);
+        if (out != NULL) {
+            size_t off = 0;
+            out[0] = '\0';
+            for (int i = 0; i < o->n; i++) {
+                if (i > 0 && strcmp(o->items[i], o->items[i - 1]) == 0) continue;
+                off += (size_t)snprintf(out + off, len - off, "%s-D%s", off ? " " : "", o->items[i]);
+            }
+        }
+    }
+    clrs__opts_free(o);
+    return out;
+}
+
+int clrs__opts_string(clrs_opts *o, char *buf, size_t len)
+{
+    char *s = clrs__opts_take(o);
+    if (s == NULL || strlen(s) >= len) {
+        if (s != NULL)
+            clrs__log(CLRS_LOG_ERROR, "build", "internal error: kernel options of %zu bytes for a %zu-byte buffer",
+                      strlen(s), len);
+        free(s);
         snprintf(buf, len, "%s", CLRS_OPTS_OVERFLOW);
         return -1;
     }
-    const char *v[CLRS_OPTS_MAX] = {0};
-    for (int i = 0; i < o->n; i++) v[i] = o->items[i];
-    qsort(v, (size_t)o->n, sizeof v[0], cmp_str);
-    size_t off = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < o->n; i++) {
-        if (i > 0 && strcmp(v[i], v[i - 1]) == 0) continue;
-        int w = snprintf(buf + off, len - off, "%s-D%s", off ? " " : "", v[i]);
-        if (w < 0 || (size_t)w >= len - off) {
-            clrs__log(CLRS_LOG_ERROR, "build", "internal error: kernel options longer than %zu bytes", len);
-            snprintf(buf, len, "%s", CLRS_OPTS_OVERFLOW);
-            return -1;
-        }
-        off += (size_t)w;
-    }
+    memcpy(buf, s, strlen(s) + 1);
+    free(s);
     return 0;
 }
 
@@ -103,7 +130,7 @@ static double now_ms(void)
 /* ---- in-memory cache ---------------------------------------------------- */
 struct clrs_program_entry {
     clrs_program_entry *next;
-    const clrs_kernel_source *src;
+    char name[48]; /* the program's name (clrs__program_parts) */
     char *options;
     int state; /* 0 building, 1 done */
     int refs;   /* threads using the entry (the list itself holds none) */
@@ -128,15 +155,22 @@ static char *build_log(const clrs_context *ctx, cl_program p)
 
 static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
 {
-    const clrs_kernel_source *srcs[2] = {clrs__kernel_source("common"), ent->src};
-    if (srcs[0] == NULL) return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no kernel source named 'common'");
-    const char *texts[2] = {srcs[0]->text, srcs[1]->text};
-    size_t lens[2] = {srcs[0]->len, srcs[1]->len};
-    const clrs_kernel_source *src = ent->src;
+    const clrs_kernel_source *srcs[CLRS_MAX_PARTS];
+    int nsrc = clrs__program_parts(ent->name, srcs, CLRS_MAX_PARTS);
+    if (nsrc <= 0) return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no kernel program named '%s'", ent->name);
+    const char *texts[CLRS_MAX_PARTS];
+    size_t lens[CLRS_MAX_PARTS];
+    for (int i = 0; i < nsrc; i++) {
+        texts[i] = srcs[i]->text;
+        lens[i] = srcs[i]->len;
+    }
+    const struct {
+        const char *name;
+    } prog = {ent->name}, *src = &prog;
     size_t cap = strlen(ent->options) + 4096;
     char *key = malloc(cap);
     if (key == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "program cache key");
-    size_t klen = cache_key(ctx, srcs, 2, ent->options, key, cap);
+    size_t klen = cache_key(ctx, srcs, (size_t)nsrc, ent->options, key, cap);
     cl_int e;
     if (klen > 0) {
         size_t blen = 0;
@@ -159,7 +193,7 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
     }
     clrs__log(CLRS_LOG_INFO, "build", "building %s.cl (%s)", src->name, ent->options);
     double t0 = now_ms();
-    cl_program p = clCreateProgramWithSource(ctx->cl, 2, texts, lens, &e);
+    cl_program p = clCreateProgramWithSource(ctx->cl, (cl_uint)nsrc, texts, lens, &e);
     if (e != CL_SUCCESS) {
         free(key);
         return clrs__fail_cl(ctx, e, "clCreateProgramWithSource");
@@ -192,8 +226,14 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
 clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *options,
                              const char *kernel_name, cl_kernel *out)
 {
-    const clrs_kernel_source *src = clrs__kernel_source(source);
-    if (src == NULL) return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no kernel source named '%s'", source);
+    const clrs_kernel_source *parts[CLRS_MAX_PARTS];
+    if (clrs__program_parts(source, parts, CLRS_MAX_PARTS) <= 0)
+        return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no kernel program named '%s'", source);
+
+    if (clrs__dry_run() && strcmp(source, "probe") != 0) { /* explain without running: no build */
+        *out = NULL;
+        return CLRS_OK;
+    }
     if (strstr(options, CLRS_OPTS_OVERFLOW) != NULL)
         return clrs__fail(ctx, CLRS_ERR_INTERNAL, "kernel options for %s.cl overflowed their buffer", source);
     const char *extra = clrs__extra_build_options();
@@ -206,7 +246,7 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
     pthread_mutex_lock(&ctx->lock);
     clrs_program_entry *ent = ctx->programs;
     for (; ent != NULL; ent = ent->next)
-        if (ent->src == src && strcmp(ent->options, full) == 0) break;
+        if (strcmp(ent->name, source) == 0 && strcmp(ent->options, full) == 0) break;
     if (ent == NULL) {
         ent = calloc(1, sizeof *ent);
         if (ent == NULL) {
@@ -214,7 +254,7 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
             pthread_mutex_unlock(&ctx->lock);
             return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "program cache entry");
         }
-        ent->src = src;
+        snprintf(ent->name, sizeof ent->name, "%s", source);
         ent->options = full; /* the entry owns it */
         ent->refs = 1;
         ent->next = ctx->programs;
@@ -235,7 +275,7 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
     if (st != CLRS_OK || prog == NULL)
         /* A failed build stays cached with its log: report it every time. */
         st = clrs__fail(ctx, st == CLRS_OK ? CLRS_ERR_BUILD_FAILED : st,
-                        "building %s.cl with options '%s' failed%s%s", src->name, ent->options,
+                        "building program %s with options '%s' failed%s%s", ent->name, ent->options,
                         ent->log ? "; build log:\n" : "", ent->log ? ent->log : "");
     else
         clRetainProgram(prog); /* ours until the kernel exists */

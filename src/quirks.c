@@ -8,29 +8,17 @@
 
 #include "internal.h"
 
-static const struct {
-    const char *platform; /* CL_PLATFORM_NAME, exactly */
-    unsigned quirks;
-    const char *why;
-} quirk_table[] = {
-    /* Intel's CPU runtime (PyPI intel-opencl-rt 2026.2): concurrent
-     * clBuildProgram calls crash (SIGSEGV) in its LLVM passes, a different
-     * pass each time (tests/test_threads, 8 threads on one context). */
-    {"Intel(R) OpenCL", CLRS_QUIRK_SERIAL_BUILD, "program builds serialised (its compiler crashes on concurrent builds)"},
-};
-
+/* The quirks live in the tuning table (src/tuning.c: serial_build, with
+ * the reason in its entry's note); this asks it before a context exists
+ * (the smoke build). */
 unsigned clrs__platform_quirks(cl_platform_id platform)
 {
     char name[256] = "";
     if (platform == NULL || clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof name, name, NULL) != CL_SUCCESS)
         return 0;
     name[sizeof name - 1] = '\0';
-    unsigned q = 0;
-    for (size_t i = 0; i < CLRS_ARRAY_LEN(quirk_table); i++)
-        if (strcmp(name, quirk_table[i].platform) == 0) {
-            q |= quirk_table[i].quirks;
-            clrs__log(CLRS_LOG_INFO, "device", "platform '%s': %s", name, quirk_table[i].why);
-        }
+    unsigned q = clrs__tuning_serial_build(name, NULL) ? CLRS_QUIRK_SERIAL_BUILD : 0;
+    if (q) clrs__log(CLRS_LOG_INFO, "device", "platform '%s': program builds serialised (tuning table: serial_build)", name);
     return q;
 }
 
@@ -63,7 +51,7 @@ int clrs__device_has_f16c(clrs_context *ctx)
     int yes = 0;
     cl_kernel k = NULL;
     size_t wg[3] = {0, 0, 0};
-    if (clrs__get_kernel(ctx, "probe", "", "clrs_probe_f16c", &k) == CLRS_OK &&
+    if (clrs__get_kernel(ctx, "probe", "", "clrs_probe_f16c", &k) == CLRS_OK && k != NULL &&
         clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_COMPILE_WORK_GROUP_SIZE, sizeof wg, wg, NULL) == CL_SUCCESS)
         yes = wg[0] == 2;
     if (k != NULL) clReleaseKernel(k);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dispatch.h"
 #include "internal.h"
 
 static clrs_status init_desc(clrs_tensor_desc *d, clrs_dtype dt, int rank, const int64_t *sizes, int cl)
@@ -175,16 +176,9 @@ clrs_status clrs__expand_list(const clrs_context *ctx, const char *what, int n, 
 }
 
 /* ---- enqueue helpers ---------------------------------------------------- */
-static size_t tune_lx;
-static void tune_init(void)
-{
-    const char *v = clrs__getenv("CLRS_TUNE_LX");
-    long x = v ? strtol(v, NULL, 10) : 0;
-    tune_lx = (x > 0 && x <= 1024 && (x & (x - 1)) == 0) ? (size_t)x : 0;
-}
-
 clrs_status clrs__set_arg(clrs_context *ctx, cl_kernel k, cl_uint idx, size_t size, const void *val)
 {
+    if (k == NULL && clrs__dry_run()) return CLRS_OK;
     cl_int e = clSetKernelArg(k, idx, size, val);
     if (e != CL_SUCCESS) {
         char what[64];
@@ -207,11 +201,9 @@ clrs_status clrs__enqueue_kernel_local(clrs_context *ctx, cl_command_queue q, cl
     size_t g[3] = {1, 1, 1}, l[3] = {1, 1, 1};
     /* x is the contiguous axis. A fixed local size (x only) keeps PoCL from
      * compiling a new work-group function for every grid shape; the global
-     * size is rounded up and the kernels guard. CLRS_TUNE_LX overrides it
-     * (development). An explicit lsize (a kernel's own work-group shape) is
+     * size is rounded up and the kernels guard (the tuning table's lx). An explicit lsize (a kernel's own work-group shape) is
      * used as given, each global size rounded up to a multiple of it. */
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, tune_init);
+    if (k == NULL && clrs__dry_run()) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
     for (int i = 0; i < dims; i++) g[i] = gsize[i] ? gsize[i] : 1;
     if (lsize != NULL) {
         for (int i = 0; i < dims; i++) l[i] = lsize[i] ? lsize[i] : 1;
@@ -221,7 +213,7 @@ clrs_status clrs__enqueue_kernel_local(clrs_context *ctx, cl_command_queue q, cl
         for (int i = 1; i < dims; i++)
             while (l[i] > ctx->max_item[i] && l[i] > 1) l[i] >>= 1;
     } else {
-        size_t lx = tune_lx ? tune_lx : ctx->is_cpu ? 16 : 64;
+        size_t lx = (size_t)ctx->tune.v.lx;
         while (lx > ctx->max_wg && lx > 1) lx >>= 1;
         l[0] = lx;
     }
@@ -307,7 +299,8 @@ clrs_status clrs__host_call(clrs_context *ctx, const void *op, const clrs_host_t
         if (e != CL_SUCCESS) st = clrs__fail_cl(ctx, e, "clCreateBuffer for a host tensor");
     }
     if (st == CLRS_OK) st = fn(ctx, op, t, nt, ctx->queue, 0, NULL, NULL);
-    for (i = 0; i < nt && st == CLRS_OK; i++) {
+    const int dry = clrs__dry_run(); /* nothing ran: the outputs keep their bytes */
+    for (i = 0; i < nt && st == CLRS_OK && !dry; i++) {
         if (!t[i].is_output || t[i].mem == NULL) continue;
         size_t es = clrs_dtype_size(t[i].desc.dtype);
         size_t bytes = (size_t)clrs__desc_extent(&t[i].desc) * es;

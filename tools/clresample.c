@@ -1770,6 +1770,7 @@ static int run_info(const args *a)
         "CLRS_CACHE_MAX_MB",
         "CLRS_KERNEL_DIR",
         "CLRS_OPENCL_BUILD_OPTIONS",
+        "CLRS_DISABLE_IMPLS",
         "CLRS_TUNE_LX",
         "CLRS_TUNE_RS_PER",
         "CLRS_TUNE_RS_VPER",

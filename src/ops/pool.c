@@ -525,7 +525,7 @@ static const char *elem_type(size_t es)
 
 /* Canonical -D options plus correctly rounded float division and sqrt
  * where the device offers it (torch's f32 avg is sum / divisor, IEEE). */
-static void build_options(clrs_context *ctx, const clrs_opts *o, char *buf, size_t len)
+static void build_options(clrs_context *ctx, clrs_opts *o, char *buf, size_t len)
 {
     clrs__opts_string(o, buf, len);
     cl_device_fp_config fc = 0;
