@@ -1591,3 +1591,211 @@ int main(int argc, char **argv)
     return clrs_bench_main(argc, argv);
 }
 #endif
+
+/* ------------------------------------------------------------------------ */
+/* The tuner: `clresample tune [--ops LIST] [--quick] [--device SPEC]`      */
+/*
+ * Coordinate descent over the tuning values that only change speed: for
+ * each value in turn, every candidate is set on the context
+ * (clrs_tuning_set), the benchmark's workloads of the operators it affects
+ * are timed the benchmark's way (warm, kernel time from profiling events,
+ * the median of several runs), and the candidate with the lowest geometric
+ * mean of times relative to the current value is kept when it is at least
+ * 3% faster (noise otherwise keeps the current value). The result is
+ * written with clrs_tuning_save() as the tuning file of this device and
+ * driver, which every later context on it loads (`clresample info`). */
+
+typedef struct tune_knob {
+    const char *name;
+    const char *ops; /* "interpolate", "pool" */
+    int64_t cand[6];
+    int ncand;
+    int quick; /* also tried with --quick */
+} tune_knob;
+
+static const tune_knob TUNE_KNOBS[] = {
+    {"rs_lx", "interpolate", {64, 128, 256, 512}, 4, 1},
+    {"rs_rows_cap", "interpolate", {256, 1024}, 2, 0},
+    {"rs_per_rows_cap", "interpolate", {64, 256, 1024}, 3, 1},
+    {"rs_per", "interpolate", {0, 1}, 2, 1},
+    {"rs_vper", "interpolate", {0, 1}, 2, 1},
+    {"lx", "pool", {16, 64, 256}, 3, 0},
+    {"pool_wg", "pool", {16, 64, 256}, 3, 1},
+    {"pool_vw", "pool", {1, 8, 16}, 3, 1},
+};
+
+static void tune_usage(FILE *f)
+{
+    fprintf(f, "usage: clresample tune [--ops interpolate,pool] [--quick] [--device SPEC] [--dry-run]\n\n"
+               "Times the candidate values of each tuning value on this device with the benchmark's\n"
+               "workloads and writes the fastest as the tuning file of this device and driver in the\n"
+               "kernel cache directory; later runs load it ('clresample info' shows it). Tuning changes\n"
+               "speed only, never results. --quick: small shapes, fewer candidates and runs (about a\n"
+               "minute on a 2-core CPU); --dry-run: print the choices, write nothing.\n");
+}
+
+/* Time every workload of `ops` once per candidate; *score is the geometric
+ * mean of time / base[i] (base NULL: fills base with the times). */
+static int tune_measure(bench *b, const char *ops, int quick, double *base, double *score)
+{
+    double logsum = 0;
+    int n = 0, wi, idx = 0;
+    for (wi = 0; wi < N_WORKLOADS; wi++) {
+        const workload *w = &workloads[wi];
+        const char *op = w->op == OP_INTERP ? "interpolate" : "pool";
+        if (strcmp(op, ops) != 0) continue;
+        if (quick && w->rank) continue; /* the fixed big shapes */
+        for (int nhwc = 0; nhwc < (quick ? 1 : 2); nhwc++) {
+            cfg c;
+            if (cfg_describe(b->ctx, &c, w, "small", nhwc) != CLRS_OK || cfg_alloc(b, &c, 0, 0) != 0) {
+                cfg_free(&c);
+                return -1;
+            }
+            double t[9];
+            int runs = quick ? 3 : 7, ok = 1;
+            clrs_status st = run_cl(b->ctx, &c, NULL); /* warm-up and build */
+            clFinish(b->q);
+            for (int r = 0; r < runs && st == CLRS_OK; r++) {
+                int g = 0;
+                double t0 = now_ms();
+                st = timed_call(b, &c, &t[r], &g);
+                if (isnan(t[r])) t[r] = now_ms() - t0;
+            }
+            cfg_free(&c);
+            if (st != CLRS_OK) {
+                fprintf(stderr, "clresample tune: %s %s failed: %s\n", w->id, w->what, clrs_last_error(b->ctx));
+                ok = 0;
+            }
+            if (!ok) return -1;
+            double m = median_of(t, runs);
+            if (base[idx] <= 0) base[idx] = m;
+            logsum += log(m / base[idx]);
+            n++;
+            idx++;
+        }
+    }
+    *score = n ? exp(logsum / n) : 1.0;
+    return 0;
+}
+
+int clrs_tune_main(int argc, char **argv)
+{
+    int quick = 0, dry = 0;
+    const char *ops = "interpolate,pool", *device = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            tune_usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--quick")) {
+            quick = 1;
+        } else if (!strcmp(argv[i], "--dry-run")) {
+            dry = 1;
+        } else if ((!strcmp(argv[i], "--ops") || !strcmp(argv[i], "--device")) && i + 1 < argc) {
+            if (!strcmp(argv[i], "--ops"))
+                ops = argv[++i];
+            else
+                device = argv[++i];
+        } else if (!strncmp(argv[i], "--ops=", 6)) {
+            ops = argv[i] + 6;
+        } else if (!strncmp(argv[i], "--device=", 9)) {
+            device = argv[i] + 9;
+        } else {
+            fprintf(stderr, "clresample tune: error: unknown argument '%s'\n", argv[i]);
+            tune_usage(stderr);
+            return 2;
+        }
+    }
+    /* --ops: a comma-separated subset of interpolate,pool */
+    int want_interp = 0, want_pool = 0;
+    {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", ops);
+        char *save = NULL;
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            if (!strcmp(t, "interpolate"))
+                want_interp = 1;
+            else if (!strcmp(t, "pool"))
+                want_pool = 1;
+            else {
+                fprintf(stderr, "clresample tune: error: --ops: unknown operator family '%s' (interpolate, pool)\n", t);
+                return 2;
+            }
+        }
+        if (!want_interp && !want_pool) {
+            fprintf(stderr, "clresample tune: error: --ops: empty list\n");
+            return 2;
+        }
+    }
+    bench b;
+    memset(&b, 0, sizeof b);
+    b.opt.device = device;
+    b.opt.modes = MODE_WARM;
+    b.opt.runs = quick ? 3 : 7;
+    if (bench_init(&b) != 0) {
+        bench_fini(&b);
+        return 1;
+    }
+    const char *entry = NULL, *note = NULL, *file = NULL;
+    clrs_tuning_entry(b.ctx, &entry, &note, &file);
+    printf("tuning %s '%s' (driver %s), starting from entry %s%s%s\n", b.info.type, b.info.name, b.info.driver, entry,
+           file && *file ? " and file " : "", file && *file ? file : "");
+    int rc = 0, changed = 0;
+    for (size_t k = 0; k < sizeof TUNE_KNOBS / sizeof TUNE_KNOBS[0] && rc == 0; k++) {
+        const tune_knob *kn = &TUNE_KNOBS[k];
+        if (quick && !kn->quick) continue;
+        if (!strcmp(kn->ops, "interpolate") ? !want_interp : !want_pool) continue;
+        int64_t cur = 0;
+        if (clrs_tuning_get(b.ctx, kn->name, &cur, NULL) != CLRS_OK) {
+            rc = 1;
+            break;
+        }
+        double base[64];
+        for (int i = 0; i < 64; i++) base[i] = 0;
+        double cur_score = 1.0, best_score = 1.0;
+        int64_t best = cur;
+        /* the current value twice: the first pass warms up (builds, first
+         * touches) and is discarded, the second is the reference */
+        if (tune_measure(&b, kn->ops, quick, base, &cur_score) != 0) {
+            rc = 1;
+            break;
+        }
+        for (int i = 0; i < 64; i++) base[i] = 0;
+        if (tune_measure(&b, kn->ops, quick, base, &cur_score) != 0) {
+            rc = 1;
+            break;
+        }
+        printf("  %-18s current %-6lld", kn->name, (long long)cur);
+        for (int ci = 0; ci < kn->ncand; ci++) {
+            int64_t v = kn->cand[ci];
+            if (v == cur) continue;
+            if (clrs_tuning_set(b.ctx, kn->name, v) != CLRS_OK) continue; /* outside this device's range */
+            double sc = 0;
+            if (tune_measure(&b, kn->ops, quick, base, &sc) != 0) {
+                rc = 1;
+                break;
+            }
+            printf(" | %lld: %.2fx", (long long)v, sc);
+            if (sc < best_score * 0.97) {
+                best_score = sc;
+                best = v;
+            }
+        }
+        clrs_tuning_set(b.ctx, kn->name, best); /* tuned, even when kept */
+        if (best != cur) changed++;
+        printf("  -> %lld%s\n", (long long)best, best != cur ? "" : " (kept)");
+        fflush(stdout);
+    }
+    if (rc == 0 && !dry) {
+        char path[1024];
+        if (clrs_tuning_save(b.ctx, path, sizeof path) != CLRS_OK) {
+            fprintf(stderr, "clresample tune: error: %s\n", clrs_last_error(b.ctx));
+            rc = 1;
+        } else {
+            printf("wrote %s (%d value%s changed)\n", path, changed, changed == 1 ? "" : "s");
+        }
+    } else if (rc == 0) {
+        printf("dry run: nothing written (%d value%s would change)\n", changed, changed == 1 ? "" : "s");
+    }
+    bench_fini(&b);
+    return rc;
+}

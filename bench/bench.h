@@ -10,5 +10,7 @@
 #define CLRS_BENCH_H
 
 int clrs_bench_main(int argc, char **argv);
+/* `clresample tune`: times candidate tuning values, writes the tuning file. */
+int clrs_tune_main(int argc, char **argv);
 
 #endif /* CLRS_BENCH_H */

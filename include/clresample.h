@@ -255,6 +255,10 @@ typedef void (*clrs_explain_fn)(void *user, const char *family, const char *impl
 #define CLRS_EXPLAIN_DRY_RUN 1u
 CLRS_API clrs_status clrs_explain_begin(clrs_explain_fn fn, void *user, unsigned flags);
 CLRS_API void clrs_explain_end(void);
+/** The k-th implementation over every family's list, in order (NULL past the
+ *  end): its name, its family (may be NULL) and whether it gives the bits of
+ *  its family's general entry (may be NULL). */
+CLRS_API const char *clrs_impl_at(size_t k, const char **family, int *exact);
 
 /* ------------------------------------------------------------------------ */
 /* Tuning: the device-dependent values (work-group sizes, thresholds)        */
@@ -278,9 +282,10 @@ CLRS_API clrs_status clrs_tuning_set(clrs_context *ctx, const char *name, int64_
  *  and the tuning file loaded ("" for none). Any pointer may be NULL. */
 CLRS_API clrs_status clrs_tuning_entry(const clrs_context *ctx, const char **entry, const char **note,
                                        const char **file);
-/** Write the context's current values as the tuning file of its device and
- *  driver in the cache directory (what `clresample tune` does at the end);
- *  the path written goes to `path` (may be NULL). */
+/** Write the values set with clrs_tuning_set() (and those its tuning file
+ *  held) as the tuning file of the context's device and driver in the cache
+ *  directory (what `clresample tune` does at the end); the path written goes
+ *  to `path` (may be NULL). */
 CLRS_API clrs_status clrs_tuning_save(const clrs_context *ctx, char *path, size_t path_len);
 
 /* ------------------------------------------------------------------------ */

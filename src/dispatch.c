@@ -136,3 +136,19 @@ const clrs_impl_list *const *clrs__impl_lists(size_t *count)
     *count = n;
     return LISTS;
 }
+
+const char *clrs_impl_at(size_t k, const char **family, int *exact)
+{
+    size_t nl = 0;
+    const clrs_impl_list *const *lists = clrs__impl_lists(&nl);
+    for (size_t l = 0; l < nl; l++) {
+        if (k < lists[l]->n) {
+            const clrs_impl *im = clrs__impl_at(lists[l], k);
+            if (family) *family = lists[l]->family;
+            if (exact) *exact = (im->flags & CLRS_IMPL_EXACT) != 0;
+            return im->name;
+        }
+        k -= lists[l]->n;
+    }
+    return NULL;
+}

@@ -41,7 +41,8 @@ static const struct entry {
     const char *values; /* "name=value ..." over the type's defaults */
 } TABLE[] = {
     {"pocl-cpu", "CPU", "Portable Computing Language", NULL, NULL,
-     "measured: PoCL 3.1 (Debian 12), 2-core AVX-512 CPU, bench W1-W12 (docs/benchmarks.md)", ""},
+     "measured: PoCL 3.1 (Debian 12), 2-core AVX-512 CPU, bench W1-W12 (docs/benchmarks.md)",
+     "lx=16 rs_lx=256 rs_rows_cap=1024 rs_per_rows_cap=1024 rs_vper=1 pool_wg=16 unpool_gather_max_planes=16"},
     {"intel-cpu", "CPU", "Intel(R) OpenCL", NULL, NULL,
      "partly measured: Intel CPU runtime 2026.2 (PyPI) -- f16 explicit-vector forms need F16C (an eligibility "
      "check, not a value); program builds crash when concurrent (serial_build); other values are PoCL's",
@@ -361,9 +362,12 @@ clrs_status clrs_tuning_save(const clrs_context *ctx, char *path, size_t path_le
     file_identity(ctx, id, sizeof id);
     size_t n = (size_t)snprintf(text, cap, "%s\n%s# written by clrs_tuning_save (clresample tune); values:\n",
                                 TUNING_FILE_MAGIC, id);
+    /* the values tuned on this context (clrs_tuning_set) or by an earlier
+     * tuning file; the others keep following the table */
     for (int i = 0; i < CLRS_TUNING_NFIELDS && n < cap; i++)
-        n += (size_t)snprintf(text + n, cap - n, "%s=%" PRId64 "\n", FIELDS[i].name,
-                              *((const int64_t *)&ctx->tune.v + i));
+        if (strcmp(ctx->tune.src[i], "api") == 0 || strcmp(ctx->tune.src[i], "file") == 0)
+            n += (size_t)snprintf(text + n, cap - n, "%s=%" PRId64 "\n", FIELDS[i].name,
+                                  *((const int64_t *)&ctx->tune.v + i));
     const char *why = NULL;
     int rc = n < cap ? clrs__cache_write_small(base_name(p), text, n, &why) : -1;
     free(text);

@@ -24,6 +24,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -82,6 +83,7 @@ typedef enum opt_id {
     O_MAX_BYTES,
     O_IMG_SIZE,  /* resize's --size WxH */
     O_IMG_SCALE, /* resize's --scale F */
+    O_EXPLAIN,   /* print the implementation each kernel launch ran */
     O_COUNT
 } opt_id;
 
@@ -132,6 +134,7 @@ static const opt_def OPTS[O_COUNT] = {
     /* Same names as --size / --scale: the subcommand decides which applies. */
     [O_IMG_SIZE] = {"size", T_WXH, "WxH"},
     [O_IMG_SCALE] = {"scale", T_REAL_POS, "F"},
+    [O_EXPLAIN] = {"explain", T_FLAG, NULL},
 };
 
 /* Most list values: one per spatial dim (3); --size of max-unpool may also
@@ -305,6 +308,15 @@ static const cmd_opt BUDGET_OPTS[] = {
     OPTS_END,
 };
 
+/* Every subcommand that runs an operator, after the common options. */
+static const cmd_opt EXPLAIN_OPTS[] = {
+    {O_EXPLAIN, 0,
+     "run as usual and print to stderr, for each kernel launch, the implementation that ran "
+     "('clresample: impl: FAMILY/NAME') and why each one listed before it declined "
+     "('clresample: declined: NAME: REASON')"},
+    OPTS_END,
+};
+
 /* The i-th option a subcommand accepts (its own, then the common ones), or NULL. */
 static const cmd_opt *cmd_opt_at(const cmd_def *c, int i)
 {
@@ -318,6 +330,9 @@ static const cmd_opt *cmd_opt_at(const cmd_def *c, int i)
         if (i < n) return &OP_COMMON_OPTS[i];
         i -= n;
     }
+    for (n = 0; EXPLAIN_OPTS[n].help; n++) continue;
+    if (i < n) return &EXPLAIN_OPTS[i];
+    i -= n;
     return BUDGET_OPTS[i].help ? &BUDGET_OPTS[i] : NULL;
 }
 
@@ -689,6 +704,7 @@ static void print_main_help(FILE *f)
           f);
     for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
     print_help_line(f, "bench", "benchmark every operator against the device's copy bandwidth (bench --help)");
+    print_help_line(f, "tune", "time the tuning values on this device and write its tuning file (tune --help)");
     print_help_line(f, "cache", "inspect, verify or clear the on-disk kernel cache (cache --help)");
     fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
           "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
@@ -1456,6 +1472,40 @@ static int write_outputs(const char *out_path, const tensor *out, const char *id
     return RC_OK;
 }
 
+/* --explain: the library reports, per kernel launch, the entries it
+ * declined and then the one it chose; printed chosen first, then the
+ * declines in list order. */
+typedef struct explain_state {
+    int n;
+    char lines[32][320];
+} explain_state;
+
+static void explain_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    explain_state *e = user;
+    if (!chosen) {
+        if (e->n < (int)(sizeof e->lines / sizeof e->lines[0]))
+            snprintf(e->lines[e->n++], sizeof e->lines[0], "%s: %s", impl, reason ? reason : "");
+        return;
+    }
+    notice_break();
+    fprintf(stderr, "%s: impl: %s/%s\n", PROG, family, impl);
+    for (int i = 0; i < e->n; i++) fprintf(stderr, "%s: declined: %s\n", PROG, e->lines[i]);
+    e->n = 0;
+}
+
+static explain_state explain_buf;
+
+static void explain_start(const args *a)
+{
+    if (a->v[O_EXPLAIN].given) clrs_explain_begin(explain_cb, &explain_buf, 0);
+}
+
+static void explain_stop(const args *a)
+{
+    if (a->v[O_EXPLAIN].given) clrs_explain_end();
+}
+
 static int run_op(const args *a)
 {
     const cmd_def *c = a->cmd;
@@ -1544,7 +1594,9 @@ static int run_op(const args *a)
     progress_device(ctx);
     vstep("open device", t0);
     t0 = now_s();
+    explain_start(a);
     st = op_execute(ctx, a, &P, &in, &in_idx, &out, &out_idx);
+    explain_stop(a);
     progress_computed(st == CLRS_OK, t0);
     if (st != CLRS_OK) {
         rc = lib_error(op, ctx, st);
@@ -1675,7 +1727,9 @@ static int run_resize(const args *a)
     progress_device(ctx);
     vstep("open device", t0);
     t0 = now_s();
+    explain_start(a);
     st = clrs_interpolate(ctx, &p, &din, in.data, &dout, out.data);
+    explain_stop(a);
     progress_computed(st == CLRS_OK, t0);
     if (st != CLRS_OK) {
         rc = lib_error(op, ctx, st);
@@ -1758,6 +1812,27 @@ static int run_devices(const args *a)
     return RC_OK;
 }
 
+static void tuning_env_name(const char *field, char *buf, size_t len)
+{
+    snprintf(buf, len, "CLRS_TUNE_%s", field);
+    for (char *p = buf + 10; *p; p++) *p = (char)toupper((unsigned char)*p);
+}
+
+/* The tuning entry in force and each value with where it came from. */
+static void print_tuning(const clrs_context *ctx)
+{
+    const char *entry = NULL, *note = NULL, *file = NULL;
+    if (clrs_tuning_entry(ctx, &entry, &note, &file) != CLRS_OK) return;
+    printf("tuning: entry %s (%s)\n", entry, note);
+    printf("  tuning file: %s\n", file && *file ? file : "(none: run 'clresample tune' to write one)");
+    for (int t = 0; clrs_tuning_name(t) != NULL; t++) {
+        int64_t v = 0;
+        const char *src = NULL;
+        if (clrs_tuning_get(ctx, clrs_tuning_name(t), &v, &src) != CLRS_OK) continue;
+        printf("  %-24s %-12" PRId64 " %s\n", clrs_tuning_name(t), v, src);
+    }
+}
+
 static int run_info(const args *a)
 {
     /* Every CLRS_ variable the library reads (tests/test_cli.sh checks the
@@ -1771,10 +1846,6 @@ static int run_info(const args *a)
         "CLRS_KERNEL_DIR",
         "CLRS_OPENCL_BUILD_OPTIONS",
         "CLRS_DISABLE_IMPLS",
-        "CLRS_TUNE_LX",
-        "CLRS_TUNE_RS_PER",
-        "CLRS_TUNE_RS_VPER",
-        "CLRS_TUNE_POOL_VW",
         "OCL_ICD_VENDORS",
         "POCL_DEVICES",
     };
@@ -1795,6 +1866,7 @@ static int run_info(const args *a)
                FIELD(d.name), FIELD(d.type), FIELD(d.platform));
         print_device(&d, "  ");
         if (d.reason[0]) printf("  reason: %.*s\n", FIELD(d.reason));
+        print_tuning(ctx);
     } else {
         printf("device: (none)\n");
         rc = lib_error("info", ctx, st);
@@ -1806,8 +1878,27 @@ static int run_info(const args *a)
     printf("environment:\n");
     for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++) {
         const char *v = getenv(env_names[i]);
-        printf("  %-26s %s\n", env_names[i], v ? (*v ? v : "(empty)") : "(unset)");
+        printf("  %-34s %s\n", env_names[i], v ? (*v ? v : "(empty)") : "(unset)");
+        if (!strcmp(env_names[i], "CLRS_DISABLE_IMPLS")) /* then one CLRS_TUNE_<NAME> per tuning value */
+            for (int t = 0; clrs_tuning_name(t) != NULL; t++) {
+                char name[64];
+                tuning_env_name(clrs_tuning_name(t), name, sizeof name);
+                const char *tv = getenv(name);
+                printf("  %-34s %s\n", name, tv ? (*tv ? tv : "(empty)") : "(unset)");
+            }
     }
+    printf("implementations (each family's list, in the order tried; * = the bits of its general entry):\n");
+    const char *prev = NULL;
+    for (size_t k = 0;; k++) {
+        const char *fam = NULL;
+        int exact = 0;
+        const char *name = clrs_impl_at(k, &fam, &exact);
+        if (name == NULL) break;
+        if (prev == NULL || strcmp(prev, fam) != 0) printf("%s  %s:", prev ? "\n" : "", fam);
+        printf(" %s%s", name, exact ? "*" : "");
+        prev = fam;
+    }
+    if (prev) printf("\n");
     return rc;
 }
 
@@ -1968,6 +2059,7 @@ int main(int argc, char **argv)
         return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
     }
     if (!strcmp(s, "cache")) return finish(run_cache(argc - 2, argv + 2));
+    if (!strcmp(s, "tune")) return finish(clrs_tune_main(argc - 1, argv + 1)); /* bench/bench.c */
     const cmd_def *c = find_cmd(s);
     if (!c) {
         errorf("unknown subcommand '%s' (see '%s --help')", s, PROG);
