@@ -1663,7 +1663,7 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
             }
             cfg_free(&c);
             if (st != CLRS_OK) {
-                fprintf(stderr, "clresample tune: %s %s failed: %s\n", w->id, w->what, clrs_last_error(b->ctx));
+                fprintf(stderr, "clresample: error: tune: %s %s failed: %s\n", w->id, w->what, clrs_last_error(b->ctx));
                 ok = 0;
             }
             if (!ok) return -1;
@@ -1700,7 +1700,7 @@ int clrs_tune_main(int argc, char **argv)
         } else if (!strncmp(argv[i], "--device=", 9)) {
             device = argv[i] + 9;
         } else {
-            fprintf(stderr, "clresample tune: error: unknown argument '%s'\n", argv[i]);
+            fprintf(stderr, "clresample: error: tune: unknown argument '%s'\n", argv[i]);
             tune_usage(stderr);
             return 2;
         }
@@ -1717,12 +1717,12 @@ int clrs_tune_main(int argc, char **argv)
             else if (!strcmp(t, "pool"))
                 want_pool = 1;
             else {
-                fprintf(stderr, "clresample tune: error: --ops: unknown operator family '%s' (interpolate, pool)\n", t);
+                fprintf(stderr, "clresample: error: tune: --ops: unknown operator family '%s' (interpolate, pool)\n", t);
                 return 2;
             }
         }
         if (!want_interp && !want_pool) {
-            fprintf(stderr, "clresample tune: error: --ops: empty list\n");
+            fprintf(stderr, "clresample: error: tune: --ops: empty list\n");
             return 2;
         }
     }
@@ -1788,7 +1788,7 @@ int clrs_tune_main(int argc, char **argv)
     if (rc == 0 && !dry) {
         char path[1024];
         if (clrs_tuning_save(b.ctx, path, sizeof path) != CLRS_OK) {
-            fprintf(stderr, "clresample tune: error: %s\n", clrs_last_error(b.ctx));
+            fprintf(stderr, "clresample: error: tune: %s\n", clrs_last_error(b.ctx));
             rc = 1;
         } else {
             printf("wrote %s (%d value%s changed)\n", path, changed, changed == 1 ? "" : "s");

@@ -152,3 +152,15 @@ const char *clrs_impl_at(size_t k, const char **family, int *exact)
     }
     return NULL;
 }
+
+int clrs__impl_at_general(const char *family, const char *name)
+{
+    size_t nl = 0;
+    const clrs_impl_list *const *lists = clrs__impl_lists(&nl);
+    for (size_t l = 0; l < nl; l++) {
+        if (strcmp(lists[l]->family, family) != 0) continue;
+        for (size_t i = 0; i < lists[l]->n; i++)
+            if (strcmp(clrs__impl_at(lists[l], i)->name, name) == 0) return i + 1 == lists[l]->n;
+    }
+    return -1;
+}

@@ -45,6 +45,9 @@ typedef struct clrs_impl_list {
 #define CLRS_IMPL_LIST(var, family, table) \
     const clrs_impl_list var = {(family), (table), CLRS_ARRAY_LEN(table), sizeof(table)[0]}
 const clrs_impl_list *const *clrs__impl_lists(size_t *count);
+/* 1 when `name` is the last (general) entry of `family`'s list, 0 when it
+ * is another entry, -1 when there is no such entry. */
+int clrs__impl_at_general(const char *family, const char *name);
 static inline const clrs_impl *clrs__impl_at(const clrs_impl_list *l, size_t i)
 {
     return (const clrs_impl *)(const void *)((const char *)l->list + i * l->stride);

@@ -182,16 +182,16 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
             free(bin);
             if (e == CL_SUCCESS && bst == CL_SUCCESS &&
                 clrs__build_program(ctx->quirks, p, ctx->dev, ent->options) == CL_SUCCESS) {
-                clrs__log(CLRS_LOG_DEBUG, "cache", "HIT %s.cl (%s)", src->name, ent->options);
+                clrs__log(CLRS_LOG_DEBUG, "cache", "HIT program %s (%s)", src->name, ent->options);
                 ent->program = p;
                 free(key);
                 return CLRS_OK;
             }
             if (p != NULL) clReleaseProgram(p);
-            clrs__log(CLRS_LOG_DEBUG, "cache", "cached binary of %s.cl rejected by the driver; rebuilding", src->name);
+            clrs__log(CLRS_LOG_DEBUG, "cache", "cached binary of program %s rejected by the driver; rebuilding", src->name);
         }
     }
-    clrs__log(CLRS_LOG_INFO, "build", "building %s.cl (%s)", src->name, ent->options);
+    clrs__log(CLRS_LOG_INFO, "build", "building program %s (%s)", src->name, ent->options);
     double t0 = now_ms();
     cl_program p = clCreateProgramWithSource(ctx->cl, (cl_uint)nsrc, texts, lens, &e);
     if (e != CL_SUCCESS) {
@@ -203,11 +203,11 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
         ent->log = build_log(ctx, p);
         clReleaseProgram(p);
         free(key);
-        clrs__log(CLRS_LOG_ERROR, "build", "building %s.cl with '%s' failed: %s", src->name, ent->options,
+        clrs__log(CLRS_LOG_ERROR, "build", "building program %s with '%s' failed: %s", src->name, ent->options,
                   ent->log ? ent->log : "");
         return CLRS_ERR_BUILD_FAILED;
     }
-    clrs__log(CLRS_LOG_INFO, "build", "built %s.cl in %.0f ms", src->name, now_ms() - t0);
+    clrs__log(CLRS_LOG_INFO, "build", "built program %s in %.0f ms", src->name, now_ms() - t0);
     ent->program = p;
     if (klen > 0) {
         size_t blen = 0;

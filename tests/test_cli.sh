@@ -557,7 +557,7 @@ if [ "$have_device" = yes ]; then
     else
         has_line "-v prints device, build, step times" "$tmp/stderr" '^clresample: device: [0-9]*:[0-9]* ' \
             '^clresample: read input: [0-9.]* ms$' '^clresample: open device: [0-9.]* ms$' \
-            '^clresample: built [a-z_0-9]*\.cl .* ms$' \
+            '^clresample: built program [a-z_0-9]* .* ms$' \
             '^clresample: compute: [0-9.]* ms ([0-9.]* ms of it compiling kernels)$' \
             '^clresample: write output: [0-9.]* ms$'
         check_file "-v output is right" "$OUT" "$EXP"
@@ -595,6 +595,63 @@ if [ "$have_device" = yes ]; then
         rm -f "$tmp/o"/*
     else
         skipped "terminal: compile notice on first use" "no script(1) from util-linux"
+    fi
+fi
+
+# --explain and the tuner (#20): which named implementation ran, tuning files
+expect_error 2 "unknown operator family 'bogus'" "tune --ops bogus" tune --ops bogus
+if [ "$have_device" = yes ]; then
+    CLRS_CACHE_DIR=off "$CLI" interpolate "$IN" "$OUT" --mode bilinear --size 4 --explain >"$tmp/stdout" 2>"$tmp/stderr"
+    rc=$?
+    if [ "$rc" = 0 ]; then
+        has_line "--explain names the implementation" "$tmp/stderr" '^clresample: impl: [a-z_]*/[a-z0-9_]*$'
+        if grep -v -e '^clresample: impl: [a-z_]*/[a-z0-9_]*$' -e '^clresample: declined: [a-z0-9_]*: .' "$tmp/stderr" | grep -q .; then
+            not_ok "--explain prints only impl/declined lines" "$(cat "$tmp/stderr")"
+        else
+            ok "--explain prints only impl/declined lines"
+        fi
+        cp "$OUT" "$tmp/explained.npy"
+        CLRS_CACHE_DIR=off "$CLI" interpolate "$IN" "$OUT" --mode bilinear --size 4 >/dev/null 2>&1
+        if cmp -s "$OUT" "$tmp/explained.npy"; then ok "--explain: same output"; else not_ok "--explain: same output"; fi
+    else
+        not_ok "--explain run" "exit status $rc" "$(cat "$tmp/stderr")"
+    fi
+    rm -f "$tmp/o"/* "$tmp/explained.npy"
+    CLRS_CACHE_DIR=off "$CLI" max-pool "$IN" "$OUT" --kernel 2 --explain >/dev/null 2>"$tmp/stderr"
+    has_line "max-pool --explain" "$tmp/stderr" '^clresample: impl: [a-z_]*/[a-z0-9_]*$'
+    rm -f "$tmp/o"/*
+    CLRS_CACHE_DIR=off "$CLI" info >"$tmp/stdout" 2>&1
+    has_line "info shows the tuning entry and the implementation lists" "$tmp/stdout" '^tuning: entry [a-z0-9-]* (' \
+        '^  tuning file: ' '^  rs_lx  *[0-9][0-9]*  *' '^implementations ' '^  pool: '
+    # the tuner: a dry run writes nothing; a run writes the device's file,
+    # which later runs load, with the same results
+    TC="$tmp/tune-cache"
+    CLRS_CACHE_DIR="$TC" "$CLI" tune --quick --ops pool --dry-run >"$tmp/stdout" 2>&1
+    rc=$?
+    if [ "$rc" = 0 ] && grep -q '^dry run: nothing written' "$tmp/stdout" && ! ls "$TC"/tune-*.txt >/dev/null 2>&1; then
+        ok "tune --dry-run writes nothing"
+    else
+        not_ok "tune --dry-run writes nothing" "exit status $rc" "$(cat "$tmp/stdout")"
+    fi
+    CLRS_CACHE_DIR="$TC" "$CLI" tune --quick --ops pool >"$tmp/stdout" 2>&1
+    rc=$?
+    tf=$(ls "$TC"/tune-*.txt 2>/dev/null | head -n 1)
+    if [ "$rc" = 0 ] && [ -n "$tf" ] && grep -q "^wrote $tf" "$tmp/stdout" && grep -q '^pool_wg=' "$tf"; then
+        ok "tune writes the tuning file"
+        CLRS_CACHE_DIR="$TC" "$CLI" info >"$tmp/stdout" 2>&1
+        has_line "info shows the tuning file and its values" "$tmp/stdout" "^  tuning file: $tf\$" '^  pool_wg  *[0-9][0-9]*  *file$'
+        CLRS_CACHE_DIR="$TC" "$CLI" max-pool "$IN" "$OUT" --kernel 2 >/dev/null 2>&1
+        cp "$OUT" "$tmp/tuned.npy"
+        CLRS_CACHE_DIR=off "$CLI" max-pool "$IN" "$OUT" --kernel 2 >/dev/null 2>&1
+        if cmp -s "$OUT" "$tmp/tuned.npy"; then ok "tuned run: same output"; else not_ok "tuned run: same output"; fi
+        rm -f "$tmp/o"/* "$tmp/tuned.npy"
+        # a foreign file (another device) is ignored with a warning
+        sed 's/^device: .*/device: not this one/' "$tf" >"$tf.new" && mv "$tf.new" "$tf" && chmod 600 "$tf"
+        CLRS_LOG=warn CLRS_CACHE_DIR="$TC" "$CLI" info >"$tmp/stdout" 2>"$tmp/stderr"
+        has_line "a foreign tuning file is ignored with a warning" "$tmp/stderr" 'ignoring tuning file .*another device'
+        has_line "... and its values are not used" "$tmp/stdout" '^  tuning file: (none'
+    else
+        not_ok "tune writes the tuning file" "exit status $rc" "$(cat "$tmp/stdout")"
     fi
 fi
 

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "clresample/cl_interop.h"
+#include "dispatch.h"
 #include "npy.h"
 #include "ref/ref.h"
 #include "testutil.h"
@@ -1626,11 +1627,65 @@ static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz,
 
 static const clrs_dtype all_dts[6] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, CLRS_U8, CLRS_U16};
 
+/* Coverage by implementation name: every kernel launch reports the named
+ * implementation it ran (clrs_explain_begin); each entry of every family's
+ * list must run at least once. */
+#define COV_MAX 96
+static struct cov {
+    char name[COV_MAX][64];
+    int chosen[COV_MAX];
+    char why[COV_MAX][160]; /* the last reason it declined */
+    int n;
+} cov;
+
+static int cov_slot(const char *family, const char *impl)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%s/%s", family, impl);
+    for (int i = 0; i < cov.n; i++)
+        if (strcmp(cov.name[i], key) == 0) return i;
+    if (cov.n == COV_MAX) return -1;
+    snprintf(cov.name[cov.n], sizeof cov.name[0], "%s", key);
+    return cov.n++;
+}
+
+static void cov_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)user;
+    int i = cov_slot(family, impl);
+    if (i < 0) return;
+    if (chosen)
+        cov.chosen[i]++;
+    else
+        snprintf(cov.why[i], sizeof cov.why[0], "%s", reason);
+}
+
+/* _i == 0: as dispatched, and every implementation must have run;
+ * _i == 1: every family's specialised entries disabled (the general
+ * kernels alone), the same comparisons: results do not depend on which
+ * implementation runs. CLRS_TEST_KERNELS_PASSES=1 runs only the first
+ * (the Oclgrind passes of .ci/reliability.sh). */
 START_TEST(test_kernel_variants)
 {
+    const char *passes = getenv("CLRS_TEST_KERNELS_PASSES");
+    if (_i == 1 && passes != NULL && strcmp(passes, "1") == 0) return;
     clrs_context *ctx = tu_context();
     clrs_device_info info;
     clrs_context_device(ctx, &info);
+    char general_only[512] = "";
+    {
+        size_t nl = 0;
+        const clrs_impl_list *const *lists = clrs__impl_lists(&nl);
+        for (size_t l = 0; l < nl; l++)
+            snprintf(general_only + strlen(general_only), sizeof general_only - strlen(general_only), "%s%s",
+                     l ? "," : "", lists[l]->family);
+    }
+    if (_i == 1) {
+        clrs__dispatch_disable(general_only);
+        printf("# kernel variants again with only the general implementations (%s)\n", general_only);
+    }
+    memset(&cov, 0, sizeof cov);
+    ck_assert_int_eq(clrs_explain_begin(cov_cb, NULL, 0), CLRS_OK);
     uint64_t rng = 0xC0FFEEULL;
     kcases = kfail = 0;
     tu_progress("test_kernel_variants", 0, 0, "kernel calls");
@@ -2115,8 +2170,33 @@ START_TEST(test_kernel_variants)
             kfail++;
         }
     }
-    printf("# kernel variants on '%s': %d calls, %d failed\n", info.name, kcases, kfail);
+    clrs_explain_end();
+    clrs__dispatch_disable(NULL);
+    printf("# kernel variants on '%s'%s: %d calls, %d failed\n", info.name, _i ? " (general only)" : "", kcases, kfail);
     ck_assert_msg(kfail == 0, "%d of %d small-shape kernel calls wrong (see the log)", kfail, kcases);
+    /* every implementation ran (first pass), by name */
+    int missing = 0, total = 0;
+    for (size_t k = 0;; k++) {
+        const char *fam = NULL, *name = clrs_impl_at(k, &fam, NULL);
+        if (name == NULL) break;
+        total++;
+        int i = cov_slot(fam, name);
+        const int ran = i >= 0 && cov.chosen[i] > 0;
+        if (_i == 0 && !ran) {
+            printf("# implementation %s/%s never ran%s%s\n", fam, name, i >= 0 && cov.why[i][0] ? "; last declined: " : "",
+                   i >= 0 ? cov.why[i] : "");
+            missing++;
+        }
+        if (_i == 1 && ran && clrs__impl_at_general(fam, name) == 0) {
+            printf("# %s/%s ran although disabled\n", fam, name);
+            missing++;
+        }
+    }
+    printf("# implementations run: %d of %d\n", total - (_i == 0 ? missing : 0), total);
+    for (int i = 0; i < cov.n; i++)
+        if (cov.chosen[i]) printf("#   %-28s %d launch%s\n", cov.name[i], cov.chosen[i], cov.chosen[i] == 1 ? "" : "es");
+    ck_assert_msg(missing == 0, "%d implementation(s) %s (see the log)", missing,
+                  _i == 0 ? "never ran" : "ran although disabled");
 }
 END_TEST
 
@@ -2158,7 +2238,7 @@ int main(int argc, char **argv)
     suite_add_tcase(s, tc);
     tc = tcase_create("kernels");
     tcase_set_timeout(tc, tu_timeout(TIMEOUT_KERNELS));
-    tcase_add_test(tc, test_kernel_variants);
+    tcase_add_loop_test(tc, test_kernel_variants, 0, 2);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -506,8 +506,8 @@ static void log_line(clrs_log_level level, const char *cat, const char *msg, voi
 {
     static const char *const names[] = {"error", "warn", "info", "debug"};
     (void)user;
-    /* A build starts with the library's "building F.cl (...)" line (info),
-     * or a binary cache miss (debug), and ends with "built F.cl ..." */
+    /* A build starts with the library's "building program P (...)" line (info),
+     * or a binary cache miss (debug), and ends with "built program P ..." */
     const int is_build = !strcmp(cat, "build");
     const int start = (is_build && level == CLRS_LOG_INFO && !strncmp(msg, "building ", 9)) ||
                       (!strcmp(cat, "cache") && !strncmp(msg, "MISS ", 5));

@@ -24,34 +24,19 @@
  *    clean), and with this shim (no index is ever reused) every report is
  *    gone. Keeping the buffers costs a few MB for the small-shape pass.
  *
- * 2. CLRS_KERNEL_TRACE=FILE: append one line per clCreateKernel,
- *    "<process> <kernel name> <build options of its program>", so that
- *    reliability.sh can compare the kernel variants the test suite uses with
- *    those the oclgrind pass ran. Options are taken from clBuildProgram.
+ * (It used to record every clCreateKernel too, for reliability.sh's
+ * coverage check; the library now reports which named implementation
+ * each launch runs, and the tests assert coverage by name.)
  */
 #define _GNU_SOURCE 1
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern char *program_invocation_short_name;
-
-#define MAXP 4096
-static struct {
-    cl_program p;
-    char opts[512];
-} progs[MAXP];
-static int nprogs;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-typedef cl_int (*build_fn)(cl_program, cl_uint, const cl_device_id *, const char *,
-                           void(CL_CALLBACK *)(cl_program, void *), void *);
-typedef cl_kernel (*kernel_fn)(cl_program, const char *, cl_int *);
 typedef cl_int (*release_fn)(cl_mem);
 
 static void *next(const char *name)
@@ -71,43 +56,4 @@ CL_API_ENTRY cl_int CL_API_CALL clReleaseMemObject(cl_mem m)
     if (keep && strcmp(keep, "1") == 0) return m ? CL_SUCCESS : CL_INVALID_MEM_OBJECT;
     if (!real) real = (release_fn)next("clReleaseMemObject");
     return real(m);
-}
-
-CL_API_ENTRY cl_int CL_API_CALL clBuildProgram(cl_program p, cl_uint n, const cl_device_id *d, const char *opts,
-                                               void(CL_CALLBACK *cb)(cl_program, void *), void *user)
-{
-    static build_fn real;
-    if (!real) real = (build_fn)next("clBuildProgram");
-    if (getenv("CLRS_KERNEL_TRACE")) {
-        pthread_mutex_lock(&lock);
-        int i;
-        for (i = 0; i < nprogs && progs[i].p != p; i++) {}
-        if (i == nprogs && nprogs < MAXP) nprogs++;
-        if (i < MAXP) {
-            progs[i].p = p;
-            snprintf(progs[i].opts, sizeof progs[i].opts, "%s", opts ? opts : "");
-        }
-        pthread_mutex_unlock(&lock);
-    }
-    return real(p, n, d, opts, cb, user);
-}
-
-CL_API_ENTRY cl_kernel CL_API_CALL clCreateKernel(cl_program p, const char *name, cl_int *err)
-{
-    static kernel_fn real;
-    if (!real) real = (kernel_fn)next("clCreateKernel");
-    const char *trace = getenv("CLRS_KERNEL_TRACE");
-    if (trace && *trace) {
-        char opts[512] = "?";
-        pthread_mutex_lock(&lock);
-        for (int i = 0; i < nprogs; i++)
-            if (progs[i].p == p) snprintf(opts, sizeof opts, "%s", progs[i].opts);
-        pthread_mutex_unlock(&lock);
-        FILE *f = fopen(trace, "a");
-        if (f) {
-            fprintf(f, "%s %s %s\n", program_invocation_short_name, name ? name : "?", opts);
-            fclose(f);
-        }
-    }
-    return real(p, name, err);
 }
