@@ -125,6 +125,10 @@ static const struct {
     const char *parts[CLRS_MAX_PARTS];
 } PROGRAMS[] = {
     {"probe", {"probe"}},
+    {"pool", {"common", "pool_common", "pool"}},
+    {"pool_win", {"common", "pool_common", "pool_win"}},
+    {"unpool", {"common", "pool_common", "unpool"}},
+    {"pixel_shuffle", {"common", "pool_common", "pixel_shuffle"}},
 };
 
 int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max)

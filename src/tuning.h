@@ -46,6 +46,8 @@
     X(pool_full_min_output, 4096, 4096, 1, INT64_MAX, "specialised window builds from this many outputs") \
     X(pool_win_max_taps, 64, 64, 1, 256, "specialised window builds up to this many taps")             \
     X(pool_aavg_row_min_input, 262144, 262144, 1, INT64_MAX, "adaptive avg by rows from this input size") \
+    X(pool_win_group, 64, 64, 1, 1024, "window pooling: work-group items when a row has few vectors")  \
+    X(pool_aavg_vectors, 4, 4, 1, 4, "channels-last adaptive avg: channel vectors per work-item at most") \
     X(unpool_gather_max_planes, 16, INT64_MAX, 0, INT64_MAX, "max_unpool gathers below this many planes, else scatters")
 
 #define CLRS_TUNING_FIELDS(X) CLRS_TUNING_LAUNCH(X) CLRS_TUNING_RESAMPLE(X) CLRS_TUNING_POOL(X)

@@ -51,7 +51,7 @@ libs="$(pkg-config --libs OpenCL libpng 2>/dev/null || echo -lOpenCL -lpng) -lm 
 
 echo "== fuzz: building with $($CC --version | head -n 1)"
 sh "$src/build-aux/cl2c.sh" "$work/obj/kernels_gen.c" "$src/cl/common.cl" "$src/cl/resample.cl" "$src/cl/pool.cl" \
-    "$src/cl/probe.cl" || exit 2
+    "$src/cl/probe.cl" "$src/cl/pool_common.cl" "$src/cl/pool_win.cl" "$src/cl/unpool.cl" "$src/cl/pixel_shuffle.cl" || exit 2
 # The library's build identity (make generates it from the sources; any fixed
 # value serves a fuzzing build).
 echo '#define CLRS_BUILD_ID "fuzz"' >"$work/obj/build_id.h"
