@@ -12,7 +12,7 @@
 #include "internal.h"
 #include "kernels.h"
 
-#define CLRS_MAX_SOURCES 16
+#define CLRS_MAX_SOURCES 32
 #define MAX_KERNEL_FILE (4u << 20)  /* a kernel source larger than this is refused */
 #define MAX_ENV_PATH 3800           /* longer CLRS_KERNEL_DIR values are refused, not cut */
 #define MAX_EXTRA_OPTIONS 4096      /* longer CLRS_OPENCL_BUILD_OPTIONS are refused, not cut */
