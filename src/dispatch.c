@@ -126,7 +126,8 @@ void clrs_explain_end(void) { memset(&tl_explain, 0, sizeof tl_explain); }
 /* The registry of every family's list (tests walk it; `clresample info`
  * prints it). */
 static const clrs_impl_list *const LISTS[] = {
-    NULL, /* placeholder: the families add their lists here */
+    &clrs__impls_resample, &clrs__impls_gather,
+    NULL, /* the registry counts up to the first NULL */
 };
 
 const clrs_impl_list *const *clrs__impl_lists(size_t *count)

@@ -69,4 +69,6 @@ void clrs__dispatch_chosen(const char *family, const char *impl);
  * instead) and host calls copy no output back. */
 int clrs__dry_run(void);
 
+extern const clrs_impl_list clrs__impls_resample, clrs__impls_gather;
+
 #endif /* CLRS_DISPATCH_H */

@@ -125,6 +125,11 @@ static const struct {
     const char *parts[CLRS_MAX_PARTS];
 } PROGRAMS[] = {
     {"probe", {"probe"}},
+    /* resampling (src/ops/resample_engine.c) */
+    {"gather", {"common", "resample_common", "gather"}},
+    {"resample", {"common", "half", "resample_common", "resample"}},
+    {"resample_vec", {"common", "half", "resample_common", "resample_vec"}},
+    {"resample_u8", {"common", "half", "resample_common", "resample_u8"}},
 };
 
 int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max)
