@@ -588,6 +588,10 @@ static void rs_tables_analyse(const clrs_context *ctx, rs_problem *p, const clrs
 {
     const engine_dims *d = &p->d;
     rs_shape *s = &p->s;
+    /* at most rs_per_max_sums taps unrolled per work-item (P outputs x
+     * folded channels x taps each): more (a 3-D bicubic x4, 4 x 64) made
+     * PoCL's compiler print a warning (an unroll it gave up on) to the
+     * caller's stderr */
     const int64_t max_sums = ctx->tune.v.rs_per_max_sums, n0 = d->osz.s[0];
     for (int a = 0; a < sp; a++)
         if (tabs[a] != NULL && toff[a] == d->toff.s[0]) s->iw0 = p->sd->sizes[2 + a];
