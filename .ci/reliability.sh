@@ -220,8 +220,9 @@ section "oclgrind"
 #     pass 1 and bit-compared with the scalar form by the test suite.
 # Oclgrind is not a CPU device, so its context gets the GPU defaults of
 # the tuning table; both passes set the CPU values that select the
-# remaining implementations (CLRS_TUNE_RS_VPER=1: the explicit-vector
-# forms; CLRS_TUNE_UNPOOL_GATHER_MAX_PLANES=16: the unpool scatter), so that
+# remaining implementations (CLRS_TUNE_RS_VPER=2: the explicit-vector
+# forms, f16 included although Oclgrind has no F16C;
+# CLRS_TUNE_UNPOOL_GATHER_MAX_PLANES=16: the unpool scatter), so that
 # every implementation of every family runs under Oclgrind: the test itself
 # asserts it by name (test_kernel_variants: "implementations run: N of N",
 # from the library's own dispatch reports). Both passes also set CLRS_SHIM_KEEP_BUFFERS=1 (.ci/suppressions/
@@ -249,8 +250,8 @@ ocl_pass() { # ocl_pass NAME ENV...
 if [ -x "$ROBUST" ]; then
     rc=0
     nrep=0
-    ocl_pass memcheck OCLGRIND_DATA_RACES=1 OCLGRIND_CHECK_API=1 CLRS_TUNE_RS_VPER=1
-    ocl_pass uninit OCLGRIND_UNINITIALIZED=1 OCLGRIND_BUILD_OPTIONS=-cl-opt-disable CLRS_TUNE_POOL_VW=1 CLRS_TUNE_RS_VPER=1
+    ocl_pass memcheck OCLGRIND_DATA_RACES=1 OCLGRIND_CHECK_API=1 CLRS_TUNE_RS_VPER=2
+    ocl_pass uninit OCLGRIND_UNINITIALIZED=1 OCLGRIND_BUILD_OPTIONS=-cl-opt-disable CLRS_TUNE_POOL_VW=1 CLRS_TUNE_RS_VPER=2
     echo "oclgrind reports: $nrep"
     # Coverage by implementation name: test_kernel_variants fails unless
     # every entry of every family's list ran (its "implementations run: N

@@ -126,6 +126,8 @@ void clrs_explain_end(void) { memset(&tl_explain, 0, sizeof tl_explain); }
 /* The registry of every family's list (tests walk it; `clresample info`
  * prints it). */
 static const clrs_impl_list *const LISTS[] = {
+    &clrs__impls_resample,
+    &clrs__impls_gather,
     &clrs__impls_pool,
     &clrs__impls_unpool,
     &clrs__impls_pixel_shuffle,

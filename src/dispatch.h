@@ -73,6 +73,8 @@ void clrs__dispatch_chosen(const char *family, const char *impl);
 int clrs__dry_run(void);
 
 /* The families' lists (each defined in its family's file). */
+extern const clrs_impl_list clrs__impls_resample;      /* src/ops/resample_engine.c */
+extern const clrs_impl_list clrs__impls_gather;        /* src/ops/resample_engine.c */
 extern const clrs_impl_list clrs__impls_pool;          /* src/ops/pool.c */
 extern const clrs_impl_list clrs__impls_unpool;        /* src/ops/unpool.c */
 extern const clrs_impl_list clrs__impls_pixel_shuffle; /* src/ops/pixel_shuffle.c */

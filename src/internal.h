@@ -145,7 +145,7 @@ struct clrs_context {
 unsigned clrs__platform_quirks(cl_platform_id platform);
 /* clBuildProgram for one device, serialised when quirks say so. */
 cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, const char *options);
-/* Whether the device's compiler has cl/resample.cl's F16C conversions
+/* Whether the device's compiler has cl/half.cl's F16C conversions
  * (CLRS_F16C): asked once per context (cl/probe.cl, through the program
  * caches), then remembered. */
 int clrs__device_has_f16c(clrs_context *ctx);

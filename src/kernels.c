@@ -125,6 +125,12 @@ static const struct {
     const char *parts[CLRS_MAX_PARTS];
 } PROGRAMS[] = {
     {"probe", {"probe"}},
+    /* resampling (src/ops/resample_engine.c) */
+    {"gather", {"common", "resample_common", "gather"}},
+    {"resample", {"common", "half", "resample_common", "resample"}},
+    {"resample_vec", {"common", "half", "resample_common", "resample_vec"}},
+    {"resample_u8", {"common", "half", "resample_common", "resample_u8"}},
+    /* pooling (src/ops/pool.c, pool_win.c, unpool.c, pixel_shuffle.c) */
     {"pool", {"common", "pool_common", "pool"}},
     {"pool_win", {"common", "pool_common", "pool_win"}},
     {"unpool", {"common", "pool_common", "unpool"}},

@@ -38,7 +38,7 @@ cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, cons
     return e;
 }
 
-/* cl/resample.cl takes the F16C conversions (CLRS_F16C) when the device's
+/* cl/half.cl takes the F16C conversions (CLRS_F16C) when the device's
  * compiler has them: asked of the compiler once per context through
  * cl/probe.cl (built and cached like any program: on a cache hit no
  * compile at all). */

@@ -31,8 +31,8 @@
     X(rs_lx, 256, 64, 1, 1024, "resampling engine: work-group size along the row (power of two)")      \
     X(rs_rows_cap, 1024, 256, 1, 4096, "resampling engine: items per group when rows join a group")    \
     X(rs_per_rows_cap, 1024, 64, 1, 4096, "periodic resampling: items per group when rows join")       \
-    X(rs_per, 1, 1, 0, 1, "periodic resampling forms allowed (per, per_edge)")                         \
-    X(rs_vper, 1, 0, 0, 1, "explicit-vector CPU forms allowed (vper, vnear, ctaps)")                   \
+    X(rs_per, 1, 1, 0, 1, "periodic resampling forms allowed (vper, per + per_edge)")                  \
+    X(rs_vper, 1, 0, 0, 2, "explicit-vector CPU forms (vper, vnear, ctaps): 0 off, 1 where fast, 2 also f16 without F16C") \
     X(rs_per_min_taps, 8, 8, 1, 4096, "periodic form pays with at least this many taps per output")    \
     X(rs_per_min_row, 512, 512, 1, INT64_MAX, "... or with rows of at least this many outputs")        \
     X(rs_per_max_sums, 128, 128, 1, 1024, "taps unrolled per work-item at most (periods x channels x taps)") \

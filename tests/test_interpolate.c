@@ -576,10 +576,45 @@ START_TEST(test_cl_mem_call)
 }
 END_TEST
 
+/* The implementations a call chose (clrs_explain_begin): "family/impl"
+ * joined by spaces, in launch order. */
+typedef struct chosen_log {
+    char names[512];
+} chosen_log;
+static void record_chosen(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)reason;
+    chosen_log *l = user;
+    size_t n = strlen(l->names);
+    if (chosen) snprintf(l->names + n, sizeof l->names - n, "%s%s/%s", n ? " " : "", family, impl);
+}
+/* Whether a chosen list names one of the forms the general kernels check. */
+static int uses_special(const char *names)
+{
+    static const char *const forms[] = {"resample/vper", "resample/per", "gather/vnear", "resample/ctaps"};
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        const char *p = names;
+        size_t fl = strlen(forms[i]);
+        while ((p = strstr(p, forms[i])) != NULL) {
+            if (p[fl] == ' ' || p[fl] == '\0') return 1;
+            p += fl;
+        }
+    }
+    return 0;
+}
+/* Set two tuning values, returning the previous ones. */
+static void tune2(clrs_context *ctx, int64_t per, int64_t vper, int64_t *old_per, int64_t *old_vper)
+{
+    if (old_per != NULL) ck_assert_int_eq(clrs_tuning_get(ctx, "rs_per", old_per, NULL), CLRS_OK);
+    if (old_vper != NULL) ck_assert_int_eq(clrs_tuning_get(ctx, "rs_vper", old_vper, NULL), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "rs_per", per), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "rs_vper", vper), CLRS_OK);
+}
+
 /* The periodic interior kernels (-D PER, with its EDGE kernel, and the
  * explicit-vector -D VPER) and the explicit-vector nearest rows (-D VNEAR)
- * give the bits of the general kernels (CLRS_TUNE_RS_PER=0,
- * CLRS_TUNE_RS_VPER=0), specials included:
+ * give the bits of the general kernels (tuning rs_per=0, rs_vper=0: the
+ * test checks that those choose other implementations), specials included:
  * every dtype, the weighted modes, up- and downscales, rows long enough
  * for a period, several layouts (the periodic paths need unit W strides
  * or, channels-last, 2..8 unit-stride channels; strided runs take the
@@ -643,6 +678,17 @@ START_TEST(test_periodic_matches_general)
         {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 3, 3, 40}, {3, 70}},
     };
     const long ncs = (long)(sizeof cs / sizeof cs[0]);
+    long nspecial = 0;
+    struct {
+        const char *form;
+        long n;
+    } seen[] = {{"resample/vper", 0}, {"resample/per ", 0}, {"resample/per_edge", 0}, {"gather/vnear", 0},
+                {"resample/ctaps", 0}};
+    /* the specialised forms are CPU forms (rs_vper), and the per form pays
+     * on this device's table entry */
+    int64_t vper_on = 0, per_on = 0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "rs_vper", &vper_on, NULL), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_get(ctx, "rs_per", &per_on, NULL), CLRS_OK);
     for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
         tu_progress("test_periodic_matches_general", (long)c, ncs, "cases");
         int rank = cs[c].rank;
@@ -671,18 +717,19 @@ START_TEST(test_periodic_matches_general)
             tu_set(cs[c].dt, lin, i, v);
         }
         for (int l = 0; l < TU_NLAYOUTS; l++) {
+            chosen_log used[2];
+            memset(used, 0, sizeof used);
             for (int run = 0; run < 2; run++) {
                 tu_tensor ti, to;
                 tu_alloc(&ti, cs[c].dt, rank, cs[c].in, (tu_layout)l, 0);
                 tu_alloc(&to, cs[c].dt, rank, osz, (tu_layout)l, 0xcd);
                 tu_store(&ti, lin);
-                if (run == 1) {
-                    setenv("CLRS_TUNE_RS_PER", "0", 1);
-                    setenv("CLRS_TUNE_RS_VPER", "0", 1);
-                }
+                int64_t old_per = 0, old_vper = 0;
+                if (run == 1) tune2(ctx, 0, 0, &old_per, &old_vper);
+                ck_assert_int_eq(clrs_explain_begin(record_chosen, &used[run], 0), CLRS_OK);
                 clrs_status st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
-                unsetenv("CLRS_TUNE_RS_PER");
-                unsetenv("CLRS_TUNE_RS_VPER");
+                clrs_explain_end();
+                if (run == 1) tune2(ctx, old_per, old_vper, NULL, NULL);
                 ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(ctx));
                 tu_load(&to, run == 0 ? a : b);
                 tu_free(&ti);
@@ -690,12 +737,27 @@ START_TEST(test_periodic_matches_general)
             }
             ck_assert_msg(memcmp(a, b, (size_t)no * es) == 0, "case %zu (%s %s, %s): periodic and general kernels differ",
                           c, clrs_interp_mode_name(p.mode), clrs_dtype_name(cs[c].dt), tu_layout_name((tu_layout)l));
+            /* the forced run really took other implementations */
+            ck_assert_msg(!uses_special(used[1].names), "case %zu (%s): rs_per=0 rs_vper=0 still chose %s", c,
+                          tu_layout_name((tu_layout)l), used[1].names);
+            if (uses_special(used[0].names)) {
+                nspecial++;
+                ck_assert_msg(strcmp(used[0].names, used[1].names) != 0, "case %zu: the same implementations", c);
+            }
+            for (size_t f = 0; f < sizeof seen / sizeof seen[0]; f++)
+                if (strstr(used[0].names, seen[f].form) != NULL) seen[f].n++;
         }
         free(lin);
         free(a);
         free(b);
     }
     tu_progress("test_periodic_matches_general", ncs, ncs, "cases");
+    fprintf(stderr, "# periodic vs general: %ld comparisons with a specialised form:", nspecial);
+    for (size_t f = 0; f < sizeof seen / sizeof seen[0]; f++) fprintf(stderr, " %s %ld", seen[f].form, seen[f].n);
+    fprintf(stderr, "\n");
+    if (vper_on && per_on)
+        for (size_t f = 0; f < sizeof seen / sizeof seen[0]; f++)
+            ck_assert_msg(seen[f].n > 0, "no case chose %s: the test no longer compares it", seen[f].form);
 }
 END_TEST
 
@@ -707,9 +769,9 @@ END_TEST
  * against a build with -DCLRS_NO_F16C. On a device whose compiler has no
  * F16C (Intel's CPU runtime, GPUs) both builds would take the integer
  * forms and agree trivially: there the test says so and compares instead
- * the explicit-vector forms (CLRS_TUNE_RS_VPER=1, lane-by-lane integer
- * conversions) with the general kernels (CLRS_TUNE_RS_PER=0 and
- * CLRS_TUNE_RS_VPER=0), the same bits required. */
+ * the explicit-vector forms (tuning rs_vper=2, lane-by-lane integer
+ * conversions) with the general kernels (rs_per=0 and rs_vper=0), the
+ * same bits required. */
 START_TEST(test_f16_conversions_match)
 {
     clrs_context *ctx = tu_context();
@@ -760,13 +822,13 @@ START_TEST(test_f16_conversions_match)
                 tu_alloc(&ti, CLRS_F16, rank, cs[c].in, (tu_layout)l, 0);
                 tu_alloc(&to, CLRS_F16, rank, osz, (tu_layout)l, 0xcd);
                 tu_store(&ti, lin);
+                int64_t old_per = 0, old_vper = 0;
                 if (f16c && run == 1) setenv("CLRS_OPENCL_BUILD_OPTIONS", "-DCLRS_NO_F16C", 1);
-                if (!f16c) setenv("CLRS_TUNE_RS_VPER", run == 0 ? "1" : "0", 1);
-                if (!f16c && run == 1) setenv("CLRS_TUNE_RS_PER", "0", 1);
+                /* no F16C: the vector form forced (rs_vper=2), then the general kernels */
+                if (!f16c) tune2(ctx, run == 0 ? 1 : 0, run == 0 ? 2 : 0, &old_per, &old_vper);
                 clrs_status st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
                 unsetenv("CLRS_OPENCL_BUILD_OPTIONS");
-                unsetenv("CLRS_TUNE_RS_VPER");
-                unsetenv("CLRS_TUNE_RS_PER");
+                if (!f16c) tune2(ctx, old_per, old_vper, NULL, NULL);
                 ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(ctx));
                 tu_load(&to, run == 0 ? a : b);
                 tu_free(&ti);

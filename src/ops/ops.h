@@ -37,6 +37,20 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
                             int fixed, clrs_axis_taps *t);
 void clrs__axis_taps_free(clrs_axis_taps *t);
 
+/* ---- the resampling engine (resample_engine.c) ---- */
+/* Nearest: one tap per spatial axis; tab holds each axis' source offsets
+ * (index x input stride) from toff[a], ntab entries in all, the largest
+ * max_tab; the call frees tab. Family "gather". */
+clrs_status clrs__rs_gather(clrs_context *ctx, cl_command_queue q, const clrs_targ *src, const clrs_targ *dst,
+                            cl_long *tab, const int64_t *toff, int64_t ntab, int64_t max_tab, cl_uint nwait,
+                            const cl_event *wait, cl_event *ev);
+/* One weighted pass from sd to dd: tabs[a] is the table of spatial axis a,
+ * or NULL to copy along it; fixed: PyTorch's uint8 fixed-point pass.
+ * Family "resample". */
+clrs_status clrs__rs_pass(clrs_context *ctx, cl_command_queue q, const clrs_tensor_desc *sd, cl_mem sm,
+                          const clrs_tensor_desc *dd, cl_mem dm, const clrs_axis_taps *const *tabs, int sp, int fixed,
+                          cl_uint nwait, const cl_event *wait, cl_event *ev);
+
 /* ---- pooling (pool.c) ---- */
 /* Resolved pooling arguments: PyTorch's checks and shape rule, in the
  * 3-axis (D, H, W) form (missing leading axes have size 1, kernel 1). */
