@@ -43,6 +43,7 @@ static clrs_status finish_init(clrs_context *ctx)
     ctx->platform_version[sizeof ctx->platform_version - 1] = '\0';
     ctx->quirks = clrs__platform_quirks(ctx->platform);
     clrs__tuning_resolve(ctx); /* after info and is_cpu: the table matches on them */
+    clrs__extra_build_options(ctx->extra_options, sizeof ctx->extra_options);
     snprintf(ctx->device_options, sizeof ctx->device_options,
              "-DHAS_FP64=%d -DHAS_FP16=%d -DHAS_IMAGES=%d -DIS_CPU=%d -DMAX_WG=%zu", ctx->fp64, ctx->fp16,
              info->images, ctx->is_cpu, ctx->max_wg);

@@ -85,8 +85,10 @@ const clrs_kernel_source *clrs__kernel_source(const char *name);
  * their count, or -1 when a part is missing or there are more than max. */
 #define CLRS_MAX_PARTS 8
 int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max);
-/* CLRS_OPENCL_BUILD_OPTIONS, read once (NULL when unset or refused). */
-const char *clrs__extra_build_options(void);
+/* CLRS_OPENCL_BUILD_OPTIONS into buf ("" when unset or refused, with a
+ * warning): read when a context is created, like the tuning values. */
+#define CLRS_EXTRA_OPTIONS_MAX 4097
+void clrs__extra_build_options(char *buf, size_t len);
 
 /* ---- device choice (src/device.c) ------------------------------------ */
 #define CLRS_DEVSPEC_MAX_TYPES 6
@@ -135,6 +137,7 @@ struct clrs_context {
     unsigned quirks; /* CLRS_QUIRK_* of the device's platform (src/quirks.c) */
     int f16c;        /* the device's compiler has F16C: 0 not yet asked, 1 yes, -1 no (under lock) */
     clrs_tuning_state tune; /* every device-dependent value (src/tuning.c), resolved at creation */
+    char extra_options[CLRS_EXTRA_OPTIONS_MAX]; /* CLRS_OPENCL_BUILD_OPTIONS at creation */
 };
 
 /* ---- driver quirks (src/quirks.c) ------------------------------------- */

@@ -153,23 +153,16 @@ int clrs__program_parts(const char *program, const clrs_kernel_source **parts, i
     return 2;
 }
 
-static pthread_once_t extra_once = PTHREAD_ONCE_INIT;
-static const char *extra_options;
-
-static void load_extra_options(void)
+void clrs__extra_build_options(char *buf, size_t len)
 {
+    buf[0] = '\0';
     const char *v = clrs__getenv("CLRS_OPENCL_BUILD_OPTIONS");
-    if (v != NULL && strlen(v) > MAX_EXTRA_OPTIONS) {
+    if (v == NULL) return;
+    if (strlen(v) > MAX_EXTRA_OPTIONS || strlen(v) >= len) {
         clrs__log(CLRS_LOG_WARN, "build", "ignoring CLRS_OPENCL_BUILD_OPTIONS: %zu bytes long (at most %d)",
                   strlen(v), MAX_EXTRA_OPTIONS);
         return;
     }
-    if (v != NULL) clrs__log(CLRS_LOG_INFO, "build", "extra build options from CLRS_OPENCL_BUILD_OPTIONS: %s", v);
-    extra_options = v;
-}
-
-const char *clrs__extra_build_options(void)
-{
-    pthread_once(&extra_once, load_extra_options);
-    return extra_options;
+    clrs__log(CLRS_LOG_INFO, "build", "extra build options from CLRS_OPENCL_BUILD_OPTIONS: %s", v);
+    memcpy(buf, v, strlen(v) + 1);
 }

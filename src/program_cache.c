@@ -236,7 +236,7 @@ clrs_status clrs__get_kernel(clrs_context *ctx, const char *source, const char *
     }
     if (strstr(options, CLRS_OPTS_OVERFLOW) != NULL)
         return clrs__fail(ctx, CLRS_ERR_INTERNAL, "kernel options for %s.cl overflowed their buffer", source);
-    const char *extra = clrs__extra_build_options();
+    const char *extra = ctx->extra_options[0] ? ctx->extra_options : NULL;
     size_t flen = strlen(ctx->device_options) + strlen(options) + (extra ? strlen(extra) : 0) + 32;
     char *full = malloc(flen);
     if (full == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "kernel options");

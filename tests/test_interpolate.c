@@ -823,13 +823,23 @@ START_TEST(test_f16_conversions_match)
                 tu_alloc(&to, CLRS_F16, rank, osz, (tu_layout)l, 0xcd);
                 tu_store(&ti, lin);
                 int64_t old_per = 0, old_vper = 0;
-                if (f16c && run == 1) setenv("CLRS_OPENCL_BUILD_OPTIONS", "-DCLRS_NO_F16C", 1);
+                /* F16C: the second run on a context created with
+                 * CLRS_OPENCL_BUILD_OPTIONS=-DCLRS_NO_F16C (read when a
+                 * context is created), so every kernel it builds takes the
+                 * integer conversions */
+                clrs_context *rctx = ctx;
+                if (f16c && run == 1) {
+                    setenv("CLRS_OPENCL_BUILD_OPTIONS", "-DCLRS_NO_F16C", 1);
+                    ck_assert_int_eq(clrs_context_create(&rctx, NULL), CLRS_OK);
+                    unsetenv("CLRS_OPENCL_BUILD_OPTIONS");
+                    ck_assert_ptr_nonnull(strstr(rctx->extra_options, "-DCLRS_NO_F16C"));
+                }
                 /* no F16C: the vector form forced (rs_vper=2), then the general kernels */
                 if (!f16c) tune2(ctx, run == 0 ? 1 : 0, run == 0 ? 2 : 0, &old_per, &old_vper);
-                clrs_status st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
-                unsetenv("CLRS_OPENCL_BUILD_OPTIONS");
+                clrs_status st = clrs_interpolate(rctx, &p, &ti.desc, ti.base, &to.desc, to.base);
                 if (!f16c) tune2(ctx, old_per, old_vper, NULL, NULL);
-                ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(ctx));
+                ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(rctx));
+                if (rctx != ctx) clrs_context_release(rctx);
                 tu_load(&to, run == 0 ? a : b);
                 tu_free(&ti);
                 tu_free(&to);

@@ -1883,6 +1883,25 @@ START_TEST(test_kernel_variants)
             for (int a = 0; a < p.n_size; a++) p.size[a] = fi[i].out[a];
             kernel_interp(ctx, fi[i].dt, fi[i].rank, fi[i].in, &p, fi[i].l, fi[i].l, 0, &rng);
         }
+        /* uint8 RGB along W alone with 32-bit word loads (u8rgb_wide): what
+         * runs where ctaps does not (a device without unaligned loads, or
+         * tuning rs_vper=0), so ctaps is disabled for these calls */
+        if (_i == 0) {
+            clrs__dispatch_disable("resample/ctaps");
+            static const int64_t win[2][4] = {{1, 3, 3, 40}, {2, 3, 2, 17}};
+            static const int64_t wout[2][2] = {{3, 24}, {2, 30}};
+            for (int w = 0; w < 2; w++, n++) {
+                clrs_interpolate_params p;
+                clrs_interpolate_params_init(&p);
+                p.mode = CLRS_INTERP_BILINEAR;
+                p.antialias = w == 0;
+                p.n_size = 2;
+                p.size[0] = wout[w][0];
+                p.size[1] = wout[w][1];
+                kernel_interp(ctx, CLRS_U8, 4, win[w], &p, TU_CHANNELS_LAST, TU_CHANNELS_LAST, 0, &rng);
+            }
+            clrs__dispatch_disable(NULL);
+        }
     }
     /* pooling: every kind x dtype x layout, with padding, ceil_mode windows
      * that hang over the border, dilation, indices */

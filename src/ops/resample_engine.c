@@ -773,10 +773,23 @@ static void conf_general(const rs_problem *p, rs_conf *c)
     c->toff = p->d.toff;
 }
 
+/* perc, u8rgb_wide: the channels-last channels folded into the work-item */
+static clrs_status rs_config_folded(clrs_context *ctx, rs_problem *p, rs_conf *c)
+{
+    (void)ctx;
+    conf_general(p, c);
+    return CLRS_OK;
+}
+
+/* general: a work-item per output element, never folded (clrs_resample is
+ * built only without PERC), so that it takes every call, also when the
+ * entries before it are disabled */
 static clrs_status rs_config_general(clrs_context *ctx, rs_problem *p, rs_conf *c)
 {
     (void)ctx;
     conf_general(p, c);
+    c->perc = 0;
+    c->g[1] = (size_t)p->d.osz.s[1];
     return CLRS_OK;
 }
 
@@ -906,8 +919,8 @@ static const rs_impl RS_IMPLS[] = {
     [RS_U8RGB_WIDE] = {{"u8rgb_wide", CLRS_IMPL_EXACT, rs_decline_u8rgb_wide},
                        "resample_u8",
                        "clrs_resample_u8rgb_wide",
-                       rs_config_general},
-    [RS_PERC] = {{"perc", CLRS_IMPL_EXACT, rs_decline_perc}, "resample", "clrs_resample_perc", rs_config_general},
+                       rs_config_folded},
+    [RS_PERC] = {{"perc", CLRS_IMPL_EXACT, rs_decline_perc}, "resample", "clrs_resample_perc", rs_config_folded},
     [RS_GENERAL] = {{"general", CLRS_IMPL_EXACT, NULL}, "resample", "clrs_resample", rs_config_general},
 };
 CLRS_IMPL_LIST(clrs__impls_resample, "resample", RS_IMPLS);
