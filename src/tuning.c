@@ -44,9 +44,9 @@ static const struct entry {
      "measured: PoCL 3.1 (Debian 12), 2-core AVX-512 CPU, bench W1-W12 (docs/benchmarks.md)",
      "lx=16 rs_lx=256 rs_rows_cap=1024 rs_per_rows_cap=1024 rs_vper=1 pool_wg=16 unpool_gather_max_planes=16"},
     {"intel-cpu", "CPU", "Intel(R) OpenCL", NULL, NULL,
-     "partly measured: Intel CPU runtime 2026.2 (PyPI) -- f16 explicit-vector forms need F16C (an eligibility "
-     "check, not a value); program builds crash when concurrent (serial_build); other values are PoCL's",
-     "serial_build=1"},
+     "measured: Intel CPU runtime 2026.2 (PyPI), 2-core AMD EPYC, clresample tune 2026-12-07: PoCL's values "
+     "except rs_lx=512 (0.81-0.84x); concurrent program builds crash (serial_build)",
+     "serial_build=1 rs_lx=512"},
     {"nvidia-gpu", "GPU", NULL, "NVIDIA", NULL,
      "unmeasured: NVIDIA CUDA C best-practices guide (warps of 32, 128-256 threads per block)",
      "lx=128 rs_lx=128 rs_rows_cap=256 rs_per_rows_cap=256 pool_wg=256"},

@@ -63,7 +63,7 @@ typedef struct clrs_tuning {
 typedef struct clrs_tuning_state {
     clrs_tuning v;
     char entry[48];                        /* id of the matched table entry, or "default-cpu" / "default-gpu" */
-    char entry_note[160];                  /* the entry's "measured on" or "unmeasured: ..." note */
+    char entry_note[256];                  /* the entry's "measured on" or "unmeasured: ..." note */
     char file[600];                        /* the tuning file loaded, "" for none */
     char src[CLRS_TUNING_NFIELDS][48];     /* "default", "table", "file", "env CLRS_TUNE_X", "api" */
 } clrs_tuning_state;
