@@ -364,7 +364,7 @@ START_TEST(test_tuning_files)
     ck_assert_str_eq(src, "file");
 
     /* bad files: each ignored whole (the table's value), never a crash */
-    struct {
+    static struct {
         const char *what;
         char text[4096];
         mode_t mode;
