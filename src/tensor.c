@@ -175,63 +175,6 @@ clrs_status clrs__expand_list(const clrs_context *ctx, const char *what, int n, 
     return CLRS_OK;
 }
 
-/* ---- enqueue helpers ---------------------------------------------------- */
-clrs_status clrs__set_arg(clrs_context *ctx, cl_kernel k, cl_uint idx, size_t size, const void *val)
-{
-    if (k == NULL && clrs__dry_run()) return CLRS_OK;
-    cl_int e = clSetKernelArg(k, idx, size, val);
-    if (e != CL_SUCCESS) {
-        char what[64];
-        snprintf(what, sizeof what, "clSetKernelArg(%u)", idx);
-        return clrs__fail_cl(ctx, e, what);
-    }
-    return CLRS_OK;
-}
-
-clrs_status clrs__enqueue_kernel(clrs_context *ctx, cl_command_queue q, cl_kernel k, int dims,
-                                 const size_t *gsize, cl_uint nwait, const cl_event *wait, cl_event *ev)
-{
-    return clrs__enqueue_kernel_local(ctx, q, k, dims, gsize, NULL, nwait, wait, ev);
-}
-
-clrs_status clrs__enqueue_kernel_local(clrs_context *ctx, cl_command_queue q, cl_kernel k, int dims,
-                                       const size_t *gsize, const size_t *lsize, cl_uint nwait,
-                                       const cl_event *wait, cl_event *ev)
-{
-    size_t g[3] = {1, 1, 1}, l[3] = {1, 1, 1};
-    /* x is the contiguous axis. A fixed local size (x only) keeps PoCL from
-     * compiling a new work-group function for every grid shape; the global
-     * size is rounded up and the kernels guard (the tuning table's lx). An explicit lsize (a kernel's own work-group shape) is
-     * used as given, each global size rounded up to a multiple of it. */
-    if (k == NULL && clrs__dry_run()) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
-    for (int i = 0; i < dims; i++) g[i] = gsize[i] ? gsize[i] : 1;
-    if (lsize != NULL) {
-        for (int i = 0; i < dims; i++) l[i] = lsize[i] ? lsize[i] : 1;
-        /* the device's extent per dimension (OpenCL 1.2 lets a device
-         * report e.g. 1024 x 1 x 1): the callers' y and z sizes are powers
-         * of two dividing their global sizes, so halving keeps that */
-        for (int i = 1; i < dims; i++)
-            while (l[i] > ctx->max_item[i] && l[i] > 1) l[i] >>= 1;
-    } else {
-        size_t lx = (size_t)ctx->tune.v.lx;
-        while (lx > ctx->max_wg && lx > 1) lx >>= 1;
-        l[0] = lx;
-    }
-    for (int i = 0; i < dims; i++) g[i] = (g[i] + l[i] - 1) / l[i] * l[i];
-    cl_int e = clEnqueueNDRangeKernel(q, k, (cl_uint)dims, NULL, g, l, nwait, wait, ev);
-    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clEnqueueNDRangeKernel");
-    return CLRS_OK;
-}
-
-clrs_status clrs__enqueue_marker(clrs_context *ctx, cl_command_queue q, cl_uint nwait, const cl_event *wait,
-                                 cl_event *ev)
-{
-    if (ev == NULL && nwait == 0) return CLRS_OK;
-    cl_int e = clEnqueueMarkerWithWaitList(q, nwait, wait, ev);
-    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clEnqueueMarkerWithWaitList");
-    return CLRS_OK;
-}
-
 clrs_status clrs__make_buffer(clrs_context *ctx, const void *data, size_t bytes, cl_mem *out)
 {
     cl_int e;

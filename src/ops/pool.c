@@ -528,28 +528,10 @@ clrs_status clrs__pool_get_kernel(clrs_context *ctx, const char *program, clrs_o
     return st;
 }
 
-static clrs_status set_acc(clrs_context *ctx, cl_kernel k, cl_uint i, int f64, double v)
-{
-    if (f64) {
-        cl_double d = v;
-        return clrs__set_arg(ctx, k, i, sizeof d, &d);
-    }
-    cl_float f = (cl_float)v;
-    return clrs__set_arg(ctx, k, i, sizeof f, &f);
-}
-
-/* an accumulator-typed argument (double for f64, else float) */
-#define ACC_ARG(v)                                                     \
-    do {                                                               \
-        if (st == CLRS_OK) st = set_acc(ctx, k, ai++, f64, (v));       \
-    } while (0)
-
 /* Work-group size of clrs_pool_global on this device (tuning pool_wg). */
 static size_t global_wg(const clrs_context *ctx)
 {
-    size_t wg = (size_t)ctx->tune.v.pool_wg;
-    while (wg > ctx->max_wg && wg > 1) wg >>= 1;
-    return wg;
+    return clrs__wg_fit(ctx, (size_t)ctx->tune.v.pool_wg);
 }
 
 /* Options of a "pool" program: the general one per dtype (the algorithm is
@@ -614,9 +596,7 @@ static clrs_status global_launch(clrs_context *ctx, const clrs_pool_problem *pb,
     if (st != CLRS_OK) return st;
     size_t kwg = 0;
     /* (a dry run has no kernel to ask, and decides as if it ran) */
-    if (k != NULL && (clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof kwg, &kwg, NULL) !=
-                          CL_SUCCESS ||
-                      kwg < wg)) {
+    if (k != NULL && (!clrs__kernel_wg(ctx, k, &kwg) || kwg < wg)) {
         clReleaseKernel(k);
         clrs__dispatch_declined("pool", "global", "kernel work-group size %zu < %zu", kwg, wg);
         return CLRS_ERR_UNSUPPORTED;
@@ -629,27 +609,28 @@ static clrs_status global_launch(clrs_context *ctx, const clrs_pool_problem *pb,
     cl_long8 isz = pb->isz, ist = pb->ist, ost = pb->ost, xst = pb->xst;
     cl_int pwc = pb->pw_code, ipwc = pb->ipw_code;
     cl_int wi = pb->with_idx, xf = pb->xform, al = pb->algo, ovf = pb->ovf16;
-    cl_uint ai = 0;
-    ARG(pb->t[0].mem);
-    ARG(soff);
-    ARG(pb->t[1].mem);
-    ARG(doff);
-    ARG(xm);
-    ARG(xoff);
-    ARG(isz);
-    ARG(ist);
-    ARG(ost);
-    ARG(xst);
-    ARG(divisor);
-    ACC_ARG(pb->pw_e);
-    ARG(pwc);
-    ACC_ARG(pb->ipw_e);
-    ARG(ipwc);
-    ACC_ARG((double)pb->kvol);
-    ARG(wi);
-    ARG(xf);
-    ARG(al);
-    ARG(ovf);
+    clrs_kargs a = clrs__kargs(ctx, k);
+    CLRS_KARG(&a, pb->t[0].mem);
+    CLRS_KARG(&a, soff);
+    CLRS_KARG(&a, pb->t[1].mem);
+    CLRS_KARG(&a, doff);
+    CLRS_KARG(&a, xm);
+    CLRS_KARG(&a, xoff);
+    CLRS_KARG(&a, isz);
+    CLRS_KARG(&a, ist);
+    CLRS_KARG(&a, ost);
+    CLRS_KARG(&a, xst);
+    CLRS_KARG(&a, divisor);
+    clrs__karg_acc(&a, f64, pb->pw_e);
+    CLRS_KARG(&a, pwc);
+    clrs__karg_acc(&a, f64, pb->ipw_e);
+    CLRS_KARG(&a, ipwc);
+    clrs__karg_acc(&a, f64, (double)pb->kvol);
+    CLRS_KARG(&a, wi);
+    CLRS_KARG(&a, xf);
+    CLRS_KARG(&a, al);
+    CLRS_KARG(&a, ovf);
+    st = a.st;
     if (st == CLRS_OK) {
         const size_t g[3] = {wg, (size_t)isz.s[1], (size_t)isz.s[0]}, l[3] = {wg, 1, 1};
         st = clrs__enqueue_kernel_local(ctx, qu->q, k, 3, g, l, qu->nwait, qu->wait, qu->ev);
@@ -723,7 +704,7 @@ static clrs_status engine_launch(clrs_context *ctx, const clrs_pool_problem *pb,
     cl_long divisor = plan->divisor_override;
     if (full && (algo == A_AVG || algo == A_LP)) divisor = plan->divisor_override != 0 ? plan->divisor_override : pb->kvol;
     if (algo == A_LP && !full) divisor = 0;
-    const int cl_order = clrs__channels_last_order(out);
+    const int cl_order = clrs__iter_channels_last(out);
     clrs_opts o;
     pool_options(ctx, &o, in->dtype, full, algo, k3);
 
@@ -746,37 +727,38 @@ static clrs_status engine_launch(clrs_context *ctx, const clrs_pool_problem *pb,
         cl_int cip = plan->count_include_pad || algo == A_LP;
         cl_int pwc = pb->pw_code, ipwc = pb->ipw_code;
         cl_int ord = cl_order, wi = pb->with_idx, xf = pb->xform, al = algo, ovf = pb->ovf16;
-        cl_uint ai = 0;
-        ARG(pb->t[0].mem);
-        ARG(soff);
-        ARG(pb->t[1].mem);
-        ARG(doff);
-        ARG(xm);
-        ARG(xoff);
-        ARG(tabm);
-        ARG(isz);
-        ARG(osz);
-        ARG(ist);
-        ARG(ost);
-        ARG(xst);
-        ARG(kk);
-        ARG(ss);
-        ARG(pp);
-        ARG(dd);
-        ARG(divisor);
-        ARG(cip);
-        ACC_ARG(pb->pw_e);
-        ARG(pwc);
-        ACC_ARG(pb->ipw_e);
-        ARG(ipwc);
-        ACC_ARG((double)pb->kvol);
-        ARG(ord);
-        ARG(wi);
-        ARG(xf);
-        ARG(al);
-        ARG(ovf);
+        clrs_kargs a = clrs__kargs(ctx, k);
+        CLRS_KARG(&a, pb->t[0].mem);
+        CLRS_KARG(&a, soff);
+        CLRS_KARG(&a, pb->t[1].mem);
+        CLRS_KARG(&a, doff);
+        CLRS_KARG(&a, xm);
+        CLRS_KARG(&a, xoff);
+        CLRS_KARG(&a, tabm);
+        CLRS_KARG(&a, isz);
+        CLRS_KARG(&a, osz);
+        CLRS_KARG(&a, ist);
+        CLRS_KARG(&a, ost);
+        CLRS_KARG(&a, xst);
+        CLRS_KARG(&a, kk);
+        CLRS_KARG(&a, ss);
+        CLRS_KARG(&a, pp);
+        CLRS_KARG(&a, dd);
+        CLRS_KARG(&a, divisor);
+        CLRS_KARG(&a, cip);
+        clrs__karg_acc(&a, f64, pb->pw_e);
+        CLRS_KARG(&a, pwc);
+        clrs__karg_acc(&a, f64, pb->ipw_e);
+        CLRS_KARG(&a, ipwc);
+        clrs__karg_acc(&a, f64, (double)pb->kvol);
+        CLRS_KARG(&a, ord);
+        CLRS_KARG(&a, wi);
+        CLRS_KARG(&a, xf);
+        CLRS_KARG(&a, al);
+        CLRS_KARG(&a, ovf);
+        st = a.st;
         size_t g[3];
-        clrs__output_grid(&osz, cl_order, g);
+        clrs__iter_grid(&osz, cl_order, g);
         if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, qu->q, k, 3, g, qu->nwait, qu->wait, qu->ev);
         if (k != NULL) clReleaseKernel(k);
     }
@@ -834,11 +816,11 @@ static void pool_problem(const clrs_pool_plan *plan, clrs_targ *t, int nt, clrs_
     case CLRS_POOL_ADAPTIVE_MAX: pb->algo = A_AMAX; break;
     case CLRS_POOL_FRACTIONAL_MAX: pb->algo = A_FMAX; break;
     }
-    clrs__geom5(pb->in, &pb->isz, &pb->ist);
-    clrs__geom5(pb->out, &pb->osz, &pb->ost);
+    clrs__iter_ncdhw(pb->in, &pb->isz, &pb->ist);
+    clrs__iter_ncdhw(pb->out, &pb->osz, &pb->ost);
     if (pb->with_idx) {
         cl_long8 xsz;
-        clrs__geom5(&t[2].desc, &xsz, &pb->xst);
+        clrs__iter_ncdhw(&t[2].desc, &xsz, &pb->xst);
     }
     /* window volume (only a divisor / LP factor): saturate rather than overflow */
     if (__builtin_mul_overflow(plan->k3[0], plan->k3[1], &pb->kvol) ||

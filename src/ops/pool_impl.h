@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* What the pooling family's files share (pool.c, pool_win.c, unpool.c,
- * pixel_shuffle.c): the logical 5-D geometry, the launch helpers, the
- * pooling problem every implementation of "pool" is chosen for, and the
- * window forms' entries (pool_win.c) that pool.c's list names. */
+ * pixel_shuffle.c) beyond the geometry (geometry.h) and launch (launch.h)
+ * layers every family uses: the pooling problem every implementation of
+ * "pool" is chosen for, and the window forms' entries (pool_win.c) that
+ * pool.c's list names. */
 #ifndef CLRS_POOL_IMPL_H
 #define CLRS_POOL_IMPL_H
 
@@ -10,6 +11,8 @@
 
 #include "../dispatch.h"
 #include "../internal.h"
+#include "../launch.h"
+#include "geometry.h"
 #include "ops.h"
 
 /* Kernel algorithm codes (A_* in cl/pool_common.cl). */
@@ -18,51 +21,6 @@ enum { A_MAX = 0, A_AVG = 1, A_LP = 2, A_AAVG = 3, A_AMAX = 4, A_FMAX = 5 };
 static inline const char *clrs__pool_axis_name(int a)
 {
     return a == 0 ? "depth" : a == 1 ? "height" : "width";
-}
-
-/* Logical (N, C, D, H, W) sizes / strides; missing leading spatial axes have
- * size 1 and stride 0. */
-static inline void clrs__geom5(const clrs_tensor_desc *d, cl_long8 *sz, cl_long8 *st)
-{
-    memset(sz, 0, sizeof *sz);
-    memset(st, 0, sizeof *st);
-    int sp = d->rank - 2;
-    for (int i = 0; i < 5; i++) {
-        sz->s[i] = 1;
-        st->s[i] = 0;
-    }
-    for (int i = 0; i < 2; i++) {
-        sz->s[i] = d->sizes[i];
-        st->s[i] = d->strides[i];
-    }
-    for (int i = 0; i < sp; i++) {
-        sz->s[5 - sp + i] = d->sizes[2 + i];
-        st->s[5 - sp + i] = d->strides[2 + i];
-    }
-}
-
-/* Work-item x walks C when the output is channels-last-like (C has the
- * smallest stride among the dims that matter), else W. */
-static inline int clrs__channels_last_order(const clrs_tensor_desc *out)
-{
-    if (out->sizes[1] <= 1) return 0;
-    for (int i = 2; i < out->rank; i++)
-        if (out->sizes[i] > 1 && out->strides[i] <= out->strides[1]) return 0;
-    return 1;
-}
-
-/* One work-item per output element: (C, W, H*D*N) or (W, H, D*C*N). */
-static inline void clrs__output_grid(const cl_long8 *osz, int cl_order, size_t g[3])
-{
-    if (cl_order) {
-        g[0] = (size_t)osz->s[1];
-        g[1] = (size_t)osz->s[4];
-        g[2] = (size_t)(osz->s[3] * osz->s[2] * osz->s[0]);
-    } else {
-        g[0] = (size_t)osz->s[4];
-        g[1] = (size_t)osz->s[3];
-        g[2] = (size_t)(osz->s[2] * osz->s[1] * osz->s[0]);
-    }
 }
 
 static inline cl_long4 clrs__long4_of(const int64_t v[3])
@@ -83,13 +41,6 @@ static inline const char *clrs__elem_type(size_t es)
     default: return "ulong";
     }
 }
-
-/* Kernel arguments in order: `st` (clrs_status), `k` and `ai` (cl_uint) in
- * scope; the first failure is kept. */
-#define ARG(v)                                                                \
-    do {                                                                      \
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, ai++, sizeof(v), &(v)); \
-    } while (0)
 
 /* The queue side of a launch. */
 typedef struct clrs_pool_queue {

@@ -15,15 +15,6 @@
 #define AAVG_ROW_MAX_OW 16
 #define AAVG_ROW_MAX_IW 512
 
-/* Every element offset of these tensors (and every flat plane index) fits in
- * a 32-bit int. */
-static int fits_int32(const clrs_targ *t, int nt)
-{
-    for (int i = 0; i < nt; i++)
-        if (t[i].mem != NULL && clrs__desc_extent(&t[i].desc) > (int64_t)INT32_MAX / 2) return 0;
-    return 1;
-}
-
 /* The explicit-vector channels-last form (clrs_win_pcv): lane l of vector
  * v (of c) reads element ((16v + l) / c) * sw * c + (16v + l) % c of a
  * tap; each vector's lanes must lie within 32 elements (two loads). */
@@ -83,14 +74,14 @@ static int win_declines(const clrs_context *ctx, const clrs_pool_problem *pb, ch
  * scalar loop). */
 static int win_cl_order(const clrs_pool_problem *pb)
 {
-    return clrs__channels_last_order(pb->out) && pb->out->sizes[1] >= 8;
+    return clrs__iter_channels_last(pb->out) && pb->out->sizes[1] >= 8;
 }
 
 static int win_pc_channels(const clrs_pool_problem *pb)
 {
     const int64_t c = pb->out->sizes[1];
     const cl_long8 *ist = &pb->ist, *ost = &pb->ost, *xst = &pb->xst;
-    if (win_cl_order(pb) || !clrs__channels_last_order(pb->out) || c < 2 || c > 8 || ist->s[1] != 1 ||
+    if (win_cl_order(pb) || !clrs__iter_channels_last(pb->out) || c < 2 || c > 8 || ist->s[1] != 1 ||
         ist->s[4] != c || ost->s[1] != 1 || ost->s[4] != c || (pb->with_idx && (xst->s[1] != 1 || xst->s[4] != c)))
         return 0;
     return (int)c;
@@ -116,7 +107,7 @@ static clrs_status win_launch(clrs_context *ctx, const clrs_pool_problem *pb, co
 {
     const clrs_tensor_desc *in = pb->in, *out = pb->out;
     clrs__opts_def(o, "%s", clrs__pool_dtype_define(in->dtype));
-    clrs__opts_def(o, "OFF32=%d", fits_int32(pb->t, pb->nt));
+    clrs__opts_def(o, "OFF32=%d", clrs__iter_tensors_fit_int(pb->t, pb->nt));
     cl_kernel k = NULL;
     clrs_status st = clrs__pool_get_kernel(ctx, "pool_win", o, 1, kernel, &k);
     if (st != CLRS_OK) return st;
@@ -131,19 +122,20 @@ static clrs_status win_launch(clrs_context *ctx, const clrs_pool_problem *pb, co
     cl_long8 iszb = pb->isz, osz = pb->osz, ist = pb->ist, ost = pb->ost, xst = pb->xst;
     iszb.s[6] = (cl_long)in->offset;
     iszb.s[7] = (cl_long)clrs__desc_extent(in);
-    cl_uint ai = 0;
-    ARG(pb->t[0].mem);
-    ARG(soff);
-    ARG(pb->t[1].mem);
-    ARG(doff);
-    ARG(xm);
-    ARG(xoff);
-    ARG(iszb);
-    ARG(osz);
-    ARG(ist);
-    ARG(ost);
-    ARG(xst);
-    ARG(divisor);
+    clrs_kargs a = clrs__kargs(ctx, k);
+    CLRS_KARG(&a, pb->t[0].mem);
+    CLRS_KARG(&a, soff);
+    CLRS_KARG(&a, pb->t[1].mem);
+    CLRS_KARG(&a, doff);
+    CLRS_KARG(&a, xm);
+    CLRS_KARG(&a, xoff);
+    CLRS_KARG(&a, iszb);
+    CLRS_KARG(&a, osz);
+    CLRS_KARG(&a, ist);
+    CLRS_KARG(&a, ost);
+    CLRS_KARG(&a, xst);
+    CLRS_KARG(&a, divisor);
+    st = a.st;
     const size_t grp = (size_t)ctx->tune.v.pool_win_group;
     if (st == CLRS_OK && local && g[0] <= grp && g[0] <= ctx->max_wg) {
         /* x runs over a few vectors (channel vectors channels-last, 16-wide
@@ -151,9 +143,7 @@ static clrs_status win_launch(clrs_context *ctx, const clrs_pool_problem *pb, co
          * along x) takes output columns or rows too, pool_win_group items
          * in all: an x-only group of lx leaves most of its items idle there
          * (not the adaptive row form's (oh, c, n) grid, which is slower so) */
-        size_t l1 = 1;
-        while (g[0] * l1 * 2 <= grp && g[0] * l1 * 2 <= ctx->max_wg) l1 *= 2;
-        const size_t lsz[3] = {g[0], l1, 1};
+        const size_t lsz[3] = {g[0], clrs__wg_rows(g[0], g[1], grp, ctx->max_wg, 0), 1};
         st = clrs__enqueue_kernel_local(ctx, qu->q, k, 3, g, lsz, qu->nwait, qu->wait, qu->ev);
     } else if (st == CLRS_OK) {
         st = clrs__enqueue_kernel(ctx, qu->q, k, 3, g, qu->nwait, qu->wait, qu->ev);
@@ -205,7 +195,7 @@ static clrs_status win_max_avg_launch(clrs_context *ctx, const clrs_pool_problem
     /* rows (along x) that end in a partial vector */
     if (vw > 1 && osz->s[ax] % vw != 0) clrs__opts_def(&o, "TAIL=1");
     size_t g[3];
-    clrs__output_grid(osz, cl_order, g);
+    clrs__iter_grid(osz, cl_order, g);
     g[0] = (g[0] + (size_t)vw - 1) / (size_t)vw;
     if (pc) g[2] /= (size_t)pc; /* (od, n): the channels are the work-item's */
     return win_launch(ctx, pb, qu, &o, "clrs_pool_win", g, 1);
@@ -240,7 +230,7 @@ int clrs__pool_aavg_cl_pc_decline(const clrs_context *ctx, const void *problem, 
     const int64_t c = in->sizes[1];
     if (aavg_declines(ctx, pb, 1, why, len)) return 1;
     if (in->rank != 4) DECLINE("not 4-D");
-    if (!clrs__channels_last_order(out) || c < 2 || c > 7 || in->strides[1] != 1 || in->strides[3] != c ||
+    if (!clrs__iter_channels_last(out) || c < 2 || c > 7 || in->strides[1] != 1 || in->strides[3] != c ||
         out->strides[1] != 1)
         DECLINE("not channels-last f32 with 2..7 channels of unit stride");
     return 0;
@@ -266,7 +256,7 @@ int clrs__pool_aavg_cl_decline(const clrs_context *ctx, const void *problem, cha
     const clrs_pool_problem *pb = problem;
     const clrs_tensor_desc *in = pb->in, *out = pb->out;
     if (aavg_declines(ctx, pb, 0, why, len)) return 1;
-    if (!clrs__channels_last_order(out) || in->sizes[1] % 8 != 0 || in->strides[1] != 1 || out->strides[1] != 1)
+    if (!clrs__iter_channels_last(out) || in->sizes[1] % 8 != 0 || in->strides[1] != 1 || out->strides[1] != 1)
         DECLINE("not channels-last f32 with a multiple of 8 channels of unit stride");
     return 0;
 }
@@ -287,7 +277,7 @@ clrs_status clrs__pool_aavg_cl_launch(clrs_context *ctx, const clrs_pool_problem
     clrs__opts_def(&o, "ACH=%d", ach);
     clrs__opts_def(&o, "VW=%d", vw);
     size_t g[3];
-    clrs__output_grid(osz, 1, g);
+    clrs__iter_grid(osz, 1, g);
     g[0] = (g[0] + (size_t)vw - 1) / (size_t)vw;
     g[0] = (g[0] + (size_t)ach - 1) / (size_t)ach;
     return win_launch(ctx, pb, qu, &o, "clrs_pool_aavg_cl", g, 1);
@@ -303,7 +293,7 @@ int clrs__pool_aavg_row_decline(const clrs_context *ctx, const void *problem, ch
     const clrs_pool_problem *pb = problem;
     const clrs_pool_plan *plan = pb->plan;
     if (aavg_declines(ctx, pb, 1, why, len)) return 1;
-    if (clrs__channels_last_order(pb->out)) DECLINE("a channels-last output");
+    if (clrs__iter_channels_last(pb->out)) DECLINE("a channels-last output");
     if (plan->out3[2] > AAVG_ROW_MAX_OW || plan->in3[2] > AAVG_ROW_MAX_IW)
         DECLINE("rows of %lld -> %lld columns (at most %d -> %d)", (long long)plan->in3[2], (long long)plan->out3[2],
                 AAVG_ROW_MAX_IW, AAVG_ROW_MAX_OW);

@@ -4,8 +4,9 @@
  *
  *   1. tables: the axis taps (interp_weights.c) laid out tap-major with
  *      entries as source offsets (rs_tables_build);
- *   2. geometry: the 5 dims in output memory order (engine_order,
- *      engine_lanes, engine_fold_channels), 32-bit offsets or not;
+ *   2. geometry: the 5 dims in output memory order (geometry.c:
+ *      clrs__iter_sorted, clrs__iter_lanes, clrs__iter_fold_c), 32-bit
+ *      offsets or not (clrs__iter_fits_int);
  *   3. table analysis (rs_tables_analyse, gather_analyse): what the tables
  *      allow, checked on the data: periods, contiguous taps, the nearest
  *      factor; a result struct, no policy;
@@ -23,60 +24,9 @@
 
 #include "../dispatch.h"
 #include "../internal.h"
+#include "../launch.h"
+#include "geometry.h"
 #include "ops.h"
-
-/* ---- geometry: dims in output memory order ------------------------------- */
-typedef struct engine_dims {
-    cl_long8 osz, ost, ist, toff;
-} engine_dims;
-
-/* Fill iteration order (smallest output stride first, size-1 dims last).
- * spatial_toff[a] is the table offset of spatial axis a (or -1). */
-static void engine_order(const clrs_tensor_desc *in, const clrs_tensor_desc *out, const int64_t *spatial_toff,
-                         engine_dims *d)
-{
-    int perm[5] = {0, 1, 2, 3, 4};
-    int64_t osz[5], ost[5], ist[5], toff[5];
-    for (int i = 0; i < 5; i++) {
-        int real = i < out->rank;
-        osz[i] = real ? out->sizes[i] : 1;
-        ost[i] = real ? out->strides[i] : 0;
-        ist[i] = real ? in->strides[i] : 0;
-        toff[i] = (i >= 2 && real) ? spatial_toff[i - 2] : -1;
-    }
-    for (int i = 1; i < 5; i++)
-        for (int j = i; j > 0; j--) {
-            int a = perm[j - 1], b = perm[j];
-            int a1 = osz[a] <= 1, b1 = osz[b] <= 1;
-            int swap = (a1 && !b1) || (a1 == b1 && ost[a] > ost[b]);
-            if (!swap) break;
-            perm[j - 1] = b;
-            perm[j] = a;
-        }
-    memset(d, 0, sizeof *d);
-    int n = 0;
-    for (int k = 0; k < 5; k++) {
-        int64_t sz = osz[perm[k]], os = ost[perm[k]], is = ist[perm[k]], to = toff[perm[k]];
-        /* fold a copied dim into the previous copied dim when both tensors
-         * are dense across the two (NCHW: C and N become one dim), so the
-         * kernels rarely have to split global id 2 with divisions */
-        if (n > 0 && to < 0 && d->toff.s[n - 1] < 0 && sz > 1 && os == d->ost.s[n - 1] * d->osz.s[n - 1] &&
-            is == d->ist.s[n - 1] * d->osz.s[n - 1]) {
-            d->osz.s[n - 1] *= sz;
-            continue;
-        }
-        if (sz <= 1 && n > 0 && to < 0) continue; /* size-1 copied dims vanish */
-        d->osz.s[n] = sz;
-        d->ost.s[n] = os;
-        d->ist.s[n] = is;
-        d->toff.s[n] = to;
-        n++;
-    }
-    for (; n < 5; n++) {
-        d->osz.s[n] = 1;
-        d->toff.s[n] = -1;
-    }
-}
 
 static const char *elem_type(size_t es)
 {
@@ -88,109 +38,8 @@ static const char *elem_type(size_t es)
     }
 }
 
-/* Whether the engine's offsets along dim 0 and every table entry fit in a
- * 32-bit int (the kernels then do their per-work-item index arithmetic in
- * int, which PoCL vectorises 16 wide): max_tab is the largest table entry.
- * A few units of headroom: -D WIDE adds up to 3 to an offset. */
-static int engine_fits_int(const engine_dims *d, int64_t max_tab)
-{
-    const int64_t lim = 2147483647 - 8;
-    int64_t n0 = d->osz.s[0];
-    if (n0 > lim || max_tab > lim) return 0;
-    if (n0 > 0 && (d->ist.s[0] > lim / n0 || d->ost.s[0] > lim / n0)) return 0;
-    return 1;
-}
-
-/* The engine kernels' work-group along x (engine_enqueue may add rows of
- * dim 1; dim 2 keeps local size 1): tuning rs_lx and, when possible,
- * dividing dim 0 exactly so that the kernel needs no guard (-D EXACT0=1; a
- * guard keeps PoCL from vectorising some kernels). */
-static size_t engine_local_x(const clrs_context *ctx, int64_t n0, int *exact)
-{
-    size_t lx = (size_t)ctx->tune.v.rs_lx;
-    while (lx > ctx->max_wg && lx > 1) lx >>= 1;
-    for (size_t l = lx; l >= 8; l >>= 1)
-        if (n0 % (int64_t)l == 0) {
-            *exact = 1;
-            return l;
-        }
-    *exact = 0;
-    /* a row of at most lx: one guarded group (rounded up to 16) spans it
-     * and engine_enqueue adds rows (faster than groups of 16 per row);
-     * longer rows: groups of 16 */
-    if (n0 <= (int64_t)lx) {
-        size_t r = (size_t)((n0 + 15) / 16 * 16);
-        return r < lx ? r : lx;
-    }
-    return lx < 16 ? lx : 16;
-}
-
-/* Rows of dim 1 that join a work-group of lx items along dim 0: the
- * largest power of two dividing g1 (the kernels have no guard along dim 1)
- * with at most cap items in all and within the kernel's limit kmax. */
-static size_t engine_rows(size_t lx, size_t g1, size_t cap, size_t kmax)
-{
-    size_t ly = 1;
-    while (lx * ly * 2 <= cap && lx * ly * 2 <= kmax && g1 % (ly * 2) == 0) ly *= 2;
-    return ly;
-}
-
-/* Enqueue an engine kernel with local size (lx, ly, 1), lx halved while
- * the built kernel allows less (a power-of-two divisor of an exact lx
- * still divides dim 0, so -D EXACT0 stays true); ly divides dim 1. */
-static clrs_status engine_enqueue(clrs_context *ctx, cl_command_queue q, cl_kernel k, const size_t *g, size_t lx,
-                                  cl_uint nwait, const cl_event *wait, cl_event *ev)
-{
-    size_t kmax = 0;
-    if (k != NULL &&
-        clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax, NULL) == CL_SUCCESS)
-        while (lx > kmax && lx > 1) lx >>= 1;
-    else
-        kmax = lx;
-    /* when one group spans dim 0 (a short dim 0: channels-last channels,
-     * short rows), rows of dim 1 join it, up to rs_rows_cap items: PoCL
-     * vectorises its innermost work-item loop (x) and runs y around it, so
-     * the kernels' per-row values stay scalar, while a group of 16 or 64
-     * items cost more in scheduling than in work. Not when dim 0 alone
-     * fills a group of 256 (measured slower). */
-    const size_t ly =
-        lx >= g[0] && lx < 256 ? engine_rows(lx, g[1], (size_t)ctx->tune.v.rs_rows_cap, kmax) : 1;
-    size_t lsz[3] = {lx, ly, 1};
-    return clrs__enqueue_kernel_local(ctx, q, k, 3, g, lsz, nwait, wait, ev);
-}
-
-/* Put the work-items along a dim of at least 16 elements when dim 0 is
- * shorter (channels-last with few channels): PoCL vectorises along x.
- * Only when dim 0 is copied (no table): the weighted kernel sums dim 0
- * innermost, and a copied dim's single tap of weight 1 adds nothing to
- * the order of the sums (its accumulator is never -0), so every result
- * keeps its bits. */
-static void engine_lanes(engine_dims *d)
-{
-    if (d->osz.s[0] >= 16 || d->osz.s[1] < 16 || d->toff.s[0] >= 0) return;
-    cl_long t;
-#define CLRS_SWAP01(f) (t = d->f.s[0], d->f.s[0] = d->f.s[1], d->f.s[1] = t)
-    CLRS_SWAP01(osz);
-    CLRS_SWAP01(ost);
-    CLRS_SWAP01(ist);
-    CLRS_SWAP01(toff);
-#undef CLRS_SWAP01
-}
-
-/* C when dim 1 is a copied dim of 2 <= C <= 8 unit-stride elements inside
- * dim 0 (channels-last RGB after engine_lanes), for -D PERC / -D GC: one
- * work-item takes the C channels and dim 0's stride C is compile-time;
- * else 0. */
-static int engine_fold_channels(const engine_dims *d)
-{
-    if (d->toff.s[1] < 0 && d->osz.s[1] >= 2 && d->osz.s[1] <= 8 && d->ist.s[1] == 1 && d->ost.s[1] == 1 &&
-        d->ist.s[0] == d->osz.s[1] && d->ost.s[0] == d->osz.s[1])
-        return (int)d->osz.s[1];
-    return 0;
-}
-
 /* The geometry's -D flags, shared by both families. */
-static void engine_defines(clrs_opts *o, const engine_dims *d, int narrow, int exact0)
+static void engine_defines(clrs_opts *o, const clrs_iter5 *d, int narrow, int exact0)
 {
     for (int k = 0; k < 5; k++) clrs__opts_def(o, "R%d=%d", k, d->toff.s[k] >= 0);
     clrs__opts_def(o, "IDX=%s", narrow ? "int" : "long");
@@ -200,7 +49,7 @@ static void engine_defines(clrs_opts *o, const engine_dims *d, int narrow, int e
     clrs__opts_def(o, "EXACT0=%d", exact0);
 }
 
-/* Tables of long entries narrowed to int in place (after engine_fits_int). */
+/* Tables of long entries narrowed to int in place (after clrs__iter_fits_int). */
 static void narrow_tables(cl_long *tab, int64_t n)
 {
     cl_int *t32 = (cl_int *)tab;
@@ -211,16 +60,16 @@ static void narrow_tables(cl_long *tab, int64_t n)
  * The gather family (nearest, nearest-exact): one tap per axis.
  * ===================================================================== */
 typedef struct gather_problem {
-    engine_dims d;
+    clrs_iter5 d;
     int vnear; /* table analysis: dim 0 is input i / k for this k (2..4), else 0 */
-    int gc;    /* engine_fold_channels */
+    int gc;    /* clrs__iter_fold_c */
     char vnear_why[96];
 } gather_problem;
 
 /* Table analysis: nearest along a unit-stride dim 0 by an integer factor
  * k = 2..4 (every output i taking input i / k, rows of at least 16
  * inputs); 0 (with the reason) when not. */
-static int vnear_factor(const engine_dims *d, const cl_long *tab, char *why, size_t len)
+static int vnear_factor(const clrs_iter5 *d, const cl_long *tab, char *why, size_t len)
 {
     if (d->toff.s[0] < 0) {
         snprintf(why, len, "dim 0 is copied, not resampled");
@@ -286,13 +135,13 @@ clrs_status clrs__rs_gather(clrs_context *ctx, cl_command_queue q, const clrs_ta
     const clrs_tensor_desc *in = &src->desc, *out = &dst->desc;
     gather_problem p;
     memset(&p, 0, sizeof p);
-    engine_order(in, out, toff, &p.d);
-    engine_lanes(&p.d);
-    const engine_dims *d = &p.d;
-    int narrow = engine_fits_int(d, max_tab), exact0;
-    size_t lx = engine_local_x(ctx, d->osz.s[0], &exact0);
+    clrs__iter_sorted(in, out, toff, &p.d);
+    clrs__iter_lanes(&p.d);
+    const clrs_iter5 *d = &p.d;
+    int narrow = clrs__iter_fits_int(d, max_tab), exact0;
+    size_t lx = clrs__wg_x(ctx, (size_t)ctx->tune.v.rs_lx, d->osz.s[0], &exact0);
     p.vnear = vnear_factor(d, tab, p.vnear_why, sizeof p.vnear_why);
-    p.gc = engine_fold_channels(d);
+    p.gc = clrs__iter_fold_c(d);
     const int which = CLRS_PICK(ctx, "gather", GATHER_IMPLS, &p);
     if (which < 0) {
         free(tab);
@@ -318,20 +167,22 @@ clrs_status clrs__rs_gather(clrs_context *ctx, cl_command_queue q, const clrs_ta
     free(opts);
     if (st == CLRS_OK) {
         cl_long ioff = in->offset, ooff = out->offset;
-        cl_uint i = 0;
-        st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &src->mem);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof ioff, &ioff);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &dst->mem);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof ooff, &ooff);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &tabm);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d->osz, &d->osz);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d->ost, &d->ost);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d->ist, &d->ist);
-        if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof d->toff, &d->toff);
+        clrs_kargs a = clrs__kargs(ctx, k);
+        clrs__karg(&a, sizeof(cl_mem), &src->mem);
+        CLRS_KARG(&a, ioff);
+        clrs__karg(&a, sizeof(cl_mem), &dst->mem);
+        CLRS_KARG(&a, ooff);
+        CLRS_KARG(&a, tabm);
+        CLRS_KARG(&a, d->osz);
+        CLRS_KARG(&a, d->ost);
+        CLRS_KARG(&a, d->ist);
+        CLRS_KARG(&a, d->toff);
+        st = a.st;
         /* vnear: a work-item per row; gc: one along the folded channels */
         size_t g[3] = {vnear ? 1 : (size_t)d->osz.s[0], gc ? 1 : (size_t)d->osz.s[1],
                        (size_t)(d->osz.s[2] * d->osz.s[3] * d->osz.s[4])};
-        if (st == CLRS_OK) st = engine_enqueue(ctx, q, k, g, vnear ? 1 : lx, nwait, wait, ev);
+        if (st == CLRS_OK)
+            st = clrs__enqueue_rows(ctx, q, k, g, vnear ? 1 : lx, (size_t)ctx->tune.v.rs_rows_cap, nwait, wait, ev);
         if (k != NULL) clReleaseKernel(k);
     }
     clReleaseMemObject(tabm);
@@ -515,7 +366,7 @@ static clrs_status rs_contiguous_taps(clrs_context *ctx, cl_long **pidx, unsigne
 
 /* What the tables allow (rs_tables_analyse): facts, no policy. */
 typedef struct rs_shape {
-    int fold_c;         /* engine_fold_channels: channels-last channels (2..8) in dim 0, else 0 */
+    int fold_c;         /* clrs__iter_fold_c: channels-last channels (2..8) in dim 0, else 0 */
     int perc;           /* fold_c for the non-periodic forms: 0 past rs_per_max_sums taps in all */
     int vper_found;     /* a period of 1 or 2 outputs per 1 or 2 inputs (unit strides or fold_c) */
     rs_period vp;
@@ -535,7 +386,7 @@ typedef struct rs_problem {
     cl_long *idx;        /* tap-major entries (source offsets, -1 dropped), long */
     unsigned char *w;    /* weights: cl_int (fixed), cl_double (f64) or cl_float */
     int64_t n, max_tab;  /* entries; the largest */
-    engine_dims d;
+    clrs_iter5 d;
     int taps[5];         /* taps of each iteration dim (1: copied) */
     int64_t ttot;        /* their product */
     rs_shape s;
@@ -586,7 +437,7 @@ static clrs_status rs_tables_build(clrs_context *ctx, rs_problem *p, const clrs_
 static void rs_tables_analyse(const clrs_context *ctx, rs_problem *p, const clrs_axis_taps *const *tabs, int sp,
                               const int64_t toff[3], cl_mem sm)
 {
-    const engine_dims *d = &p->d;
+    const clrs_iter5 *d = &p->d;
     rs_shape *s = &p->s;
     /* at most rs_per_max_sums taps unrolled per work-item (P outputs x
      * folded channels x taps each): more (a 3-D bicubic x4, 4 x 64) made
@@ -595,7 +446,7 @@ static void rs_tables_analyse(const clrs_context *ctx, rs_problem *p, const clrs
     const int64_t max_sums = ctx->tune.v.rs_per_max_sums, n0 = d->osz.s[0];
     for (int a = 0; a < sp; a++)
         if (tabs[a] != NULL && toff[a] == d->toff.s[0]) s->iw0 = p->sd->sizes[2 + a];
-    s->fold_c = engine_fold_channels(d);
+    s->fold_c = clrs__iter_fold_c(d);
     /* with channels-last channels folded (stride C along dim 0), the
      * vector form's lanes are (period, channel), C vectors per phase */
     const int64_t vst = s->fold_c ? s->fold_c : 1;
@@ -827,7 +678,7 @@ static void rs_conf_per_edge(const clrs_context *ctx, const rs_problem *p, rs_co
     const rs_period *per = &p->s.per;
     memset(c, 0, sizeof *c);
     conf_general(p, c);
-    c->l = engine_local_x(ctx, p->d.osz.s[1], &c->exact0);
+    c->l = clrs__wg_x(ctx, (size_t)ctx->tune.v.rs_lx, p->d.osz.s[1], &c->exact0);
     c->wide = 0;
     c->perc = 0;
     c->perq = 1;
@@ -968,35 +819,34 @@ static clrs_status rs_launch(clrs_context *ctx, cl_command_queue q, const rs_pro
     if (st != CLRS_OK) return st;
     cl_long so = p->sd->offset, doff = p->dd->offset;
     cl_int pr = p->prec;
-    cl_uint i = 0;
-    st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &sm);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof so, &so);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &dm);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof doff, &doff);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &im);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof(cl_mem), &wm);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof c->osz, &c->osz);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof p->d.ost, &p->d.ost);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof p->d.ist, &p->d.ist);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof c->toff, &c->toff);
-    if (st == CLRS_OK) st = clrs__set_arg(ctx, k, i++, sizeof pr, &pr);
+    clrs_kargs a = clrs__kargs(ctx, k);
+    CLRS_KARG(&a, sm);
+    CLRS_KARG(&a, so);
+    CLRS_KARG(&a, dm);
+    CLRS_KARG(&a, doff);
+    CLRS_KARG(&a, im);
+    CLRS_KARG(&a, wm);
+    CLRS_KARG(&a, c->osz);
+    CLRS_KARG(&a, p->d.ost);
+    CLRS_KARG(&a, p->d.ist);
+    CLRS_KARG(&a, c->toff);
+    CLRS_KARG(&a, pr);
+    st = a.st;
     if (st == CLRS_OK && c->per_groups) {
         /* the periodic kernel has no guard along dim 1 either: work-groups
          * of up to rs_per_rows_cap items take rows too (a divisor of their
          * count), fewer groups where a row has few periods */
         size_t kmax = 0, l = c->l;
-        if (k == NULL ||
-            clGetKernelWorkGroupInfo(k, ctx->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax, NULL) != CL_SUCCESS)
-            kmax = l;
+        if (!clrs__kernel_wg(ctx, k, &kmax)) kmax = l;
         if (l > kmax) { /* a kernel limit below the device's: a divisor of len */
             l = 1;
             for (size_t v = kmax; v > 1 && l == 1; v--)
                 if (c->g[0] % v == 0) l = v;
         }
-        size_t lsz[3] = {l, engine_rows(l, c->g[1], (size_t)ctx->tune.v.rs_per_rows_cap, kmax), 1};
+        size_t lsz[3] = {l, clrs__wg_rows(l, c->g[1], (size_t)ctx->tune.v.rs_per_rows_cap, kmax, 1), 1};
         st = clrs__enqueue_kernel_local(ctx, q, k, 3, c->g, lsz, nwait, wait, ev);
     } else if (st == CLRS_OK) {
-        st = engine_enqueue(ctx, q, k, c->g, c->l, nwait, wait, ev);
+        st = clrs__enqueue_rows(ctx, q, k, c->g, c->l, (size_t)ctx->tune.v.rs_rows_cap, nwait, wait, ev);
     }
     if (k != NULL) clReleaseKernel(k);
     return st;
@@ -1019,10 +869,10 @@ clrs_status clrs__rs_pass(clrs_context *ctx, cl_command_queue q, const clrs_tens
         free(p.w);
         return st;
     }
-    engine_order(sd, dd, toff, &p.d);
-    engine_lanes(&p.d);
-    p.narrow = engine_fits_int(&p.d, p.max_tab);
-    p.lx = engine_local_x(ctx, p.d.osz.s[0], &p.exact0);
+    clrs__iter_sorted(sd, dd, toff, &p.d);
+    clrs__iter_lanes(&p.d);
+    p.narrow = clrs__iter_fits_int(&p.d, p.max_tab);
+    p.lx = clrs__wg_x(ctx, (size_t)ctx->tune.v.rs_lx, p.d.osz.s[0], &p.exact0);
     /* taps per iteration dim: find which spatial axis each landed on */
     for (int k = 0; k < 5; k++) {
         p.taps[k] = 1;

@@ -129,7 +129,7 @@ static clrs_status unpool_bad_index(clrs_context *ctx, const unpool_plan *plan, 
         return clrs__fail_cl(ctx, e, "clEnqueueReadBuffer of the indices");
     }
     cl_long8 sz, st;
-    clrs__geom5(d, &sz, &st);
+    clrs__iter_ncdhw(d, &sz, &st);
     const int64_t plane = plan->out3[0] * plan->out3[1] * plan->out3[2];
     char ob[96];
     clrs__pool_fmt_list(ob, sizeof ob, plan->sp, plan->out3, "x");
@@ -214,24 +214,25 @@ static clrs_status unpool_copy(clrs_context *ctx, const unpool_geom *gm, int gat
     if (st != CLRS_OK) return st;
     clrs_targ *t = gm->t;
     cl_long soff = t[0].desc.offset, xoff = t[1].desc.offset, doff = t[2].desc.offset;
-    cl_uint ai = 0;
-    ARG(t[0].mem);
-    ARG(soff);
-    ARG(t[1].mem);
-    ARG(xoff);
-    ARG(t[2].mem);
-    ARG(doff);
-    ARG(gm->isz);
-    ARG(gm->ist);
-    ARG(gm->xst);
-    ARG(gm->osz);
-    ARG(gm->ost);
+    clrs_kargs a = clrs__kargs(ctx, k);
+    CLRS_KARG(&a, t[0].mem);
+    CLRS_KARG(&a, soff);
+    CLRS_KARG(&a, t[1].mem);
+    CLRS_KARG(&a, xoff);
+    CLRS_KARG(&a, t[2].mem);
+    CLRS_KARG(&a, doff);
+    CLRS_KARG(&a, gm->isz);
+    CLRS_KARG(&a, gm->ist);
+    CLRS_KARG(&a, gm->xst);
+    CLRS_KARG(&a, gm->osz);
+    CLRS_KARG(&a, gm->ost);
     if (gather) {
-        ARG(gm->k3);
-        ARG(gm->s3);
-        ARG(gm->p3);
-        ARG(gm->ord);
+        CLRS_KARG(&a, gm->k3);
+        CLRS_KARG(&a, gm->s3);
+        CLRS_KARG(&a, gm->p3);
+        CLRS_KARG(&a, gm->ord);
     }
+    st = a.st;
     if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
     if (k != NULL) clReleaseKernel(k);
     return st;
@@ -242,7 +243,7 @@ static clrs_status gather_launch(clrs_context *ctx, const unpool_geom *gm, cl_co
                                  cl_event *ev)
 {
     size_t g[3];
-    clrs__output_grid(&gm->osz, gm->ord, g);
+    clrs__iter_grid(&gm->osz, gm->ord, g);
     return unpool_copy(ctx, gm, 1, g, q, 1, &checked, ev);
 }
 
@@ -256,14 +257,15 @@ static clrs_status scatter_launch(clrs_context *ctx, const unpool_geom *gm, cl_c
     clrs_status st = unpool_kernel(ctx, gm, "clrs_unpool_zero", &k);
     if (st != CLRS_OK) return st;
     cl_long doff = gm->t[2].desc.offset;
-    cl_uint ai = 0;
-    ARG(gm->t[2].mem);
-    ARG(doff);
-    ARG(gm->osz);
-    ARG(gm->ost);
-    ARG(gm->ord);
+    clrs_kargs a = clrs__kargs(ctx, k);
+    CLRS_KARG(&a, gm->t[2].mem);
+    CLRS_KARG(&a, doff);
+    CLRS_KARG(&a, gm->osz);
+    CLRS_KARG(&a, gm->ost);
+    CLRS_KARG(&a, gm->ord);
+    st = a.st;
     size_t g[3];
-    clrs__output_grid(&gm->osz, gm->ord, g);
+    clrs__iter_grid(&gm->osz, gm->ord, g);
     if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, 1, &checked, &zeroed);
     if (k != NULL) clReleaseKernel(k);
     const size_t gp[3] = {(size_t)gm->isz.s[1], (size_t)gm->isz.s[0], 1};
@@ -294,17 +296,18 @@ static clrs_status unpool_check(clrs_context *ctx, const unpool_geom *gm, cl_mem
     clrs_status st = unpool_kernel(ctx, gm, "clrs_unpool_check", &k);
     if (st != CLRS_OK) return st;
     cl_long xoff = gm->t[1].desc.offset;
-    cl_uint ai = 0;
-    ARG(gm->t[1].mem);
-    ARG(xoff);
-    ARG(gm->xsz);
-    ARG(gm->xst);
-    ARG(gm->o3);
-    ARG(gm->k3);
-    ARG(gm->s3);
-    ARG(gm->p3);
-    ARG(windowed);
-    ARG(fm);
+    clrs_kargs a = clrs__kargs(ctx, k);
+    CLRS_KARG(&a, gm->t[1].mem);
+    CLRS_KARG(&a, xoff);
+    CLRS_KARG(&a, gm->xsz);
+    CLRS_KARG(&a, gm->xst);
+    CLRS_KARG(&a, gm->o3);
+    CLRS_KARG(&a, gm->k3);
+    CLRS_KARG(&a, gm->s3);
+    CLRS_KARG(&a, gm->p3);
+    CLRS_KARG(&a, windowed);
+    CLRS_KARG(&a, fm);
+    st = a.st;
     const size_t g[3] = {(size_t)gm->xsz.s[4], (size_t)gm->xsz.s[3],
                          (size_t)(gm->xsz.s[2] * gm->xsz.s[1] * gm->xsz.s[0])};
     if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, checked);
@@ -325,14 +328,14 @@ static clrs_status unpool_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     unpool_geom gm;
     gm.t = t;
     gm.elem = clrs__elem_type(clrs_dtype_size(t[0].desc.dtype));
-    clrs__geom5(&t[0].desc, &gm.isz, &gm.ist);
-    clrs__geom5(&t[1].desc, &gm.xsz, &gm.xst);
-    clrs__geom5(&t[2].desc, &gm.osz, &gm.ost);
+    clrs__iter_ncdhw(&t[0].desc, &gm.isz, &gm.ist);
+    clrs__iter_ncdhw(&t[1].desc, &gm.xsz, &gm.xst);
+    clrs__iter_ncdhw(&t[2].desc, &gm.osz, &gm.ost);
     gm.o3 = clrs__long4_of(plan->out3);
     gm.k3 = clrs__long4_of(plan->k3);
     gm.s3 = clrs__long4_of(plan->s3);
     gm.p3 = clrs__long4_of(plan->p3);
-    gm.ord = clrs__channels_last_order(&t[2].desc);
+    gm.ord = clrs__iter_channels_last(&t[2].desc);
     unpool_problem pb = {plan, plan->s3[0] > 0 && plan->s3[1] > 0 && plan->s3[2] > 0, 0, gm.isz.s[0] * gm.isz.s[1]};
 
     cl_int e;
