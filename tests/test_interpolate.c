@@ -857,6 +857,124 @@ START_TEST(test_f16_conversions_match)
 }
 END_TEST
 
+/* f64 linear and bicubic pick the source index and weights as PyTorch
+ * does (fused multiply-add coordinate, floorf index): outputs next to an
+ * infinite input, from torch 2.15 (issue #19). I = inf, N = NaN, 0 = 0. */
+static void check_pattern(const double *y, const char *want, int n, const char *what)
+{
+    for (int i = 0; i < n; i++) {
+        char got = isnan(y[i]) ? 'N' : isinf(y[i]) ? 'I' : y[i] == 0.0 ? '0' : '?';
+        ck_assert_msg(got == want[i], "%s: output %d is %g, PyTorch: %c", what, i, y[i], want[i]);
+    }
+}
+
+START_TEST(test_f64_source_index_as_pytorch)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    if (!info.fp64) return;
+    static const struct {
+        int in, out, inf_at; /* inf_at < 0: every input inf */
+        clrs_interp_mode mode;
+        const char *want;
+    } cs[] = {
+        /* x = zeros((1,1,13)); x[...,5] = inf; size 23: output 11 is 0 */
+        {13, 23, 5, CLRS_INTERP_LINEAR, "00000000III000000000000"},
+        /* x = full((1,1,1), inf); size 11: output 5 is inf, not NaN */
+        {1, 11, -1, CLRS_INTERP_LINEAR, "NNNNNIIIIII"},
+    };
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+        int64_t isz[3] = {1, 1, cs[c].in}, osz[3] = {1, 1, cs[c].out};
+        clrs_tensor_desc in, out;
+        clrs_tensor_desc_contiguous(&in, CLRS_F64, 3, isz);
+        clrs_tensor_desc_contiguous(&out, CLRS_F64, 3, osz);
+        double x[64], y[64];
+        for (int i = 0; i < cs[c].in; i++) x[i] = cs[c].inf_at < 0 || i == cs[c].inf_at ? INFINITY : 0.0;
+        clrs_interpolate_params p;
+        clrs_interpolate_params_init(&p);
+        p.mode = cs[c].mode;
+        p.n_size = 1;
+        p.size[0] = cs[c].out;
+        ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, x, &out, y), CLRS_OK);
+        check_pattern(y, cs[c].want, cs[c].out, clrs_interp_mode_name(cs[c].mode));
+    }
+}
+END_TEST
+
+/* `area` on integer tensors is adaptive average pooling's truncated
+ * integer mean, bit for bit (issue #19: 25 x 255 gave 254 through float
+ * weights 1/25). Random shapes, ranks 3-5, up and down, both layouts. */
+START_TEST(test_area_integer_is_adaptive_avg)
+{
+    clrs_context *ctx = tu_context();
+    /* the issue's case */
+    {
+        int64_t isz[3] = {1, 1, 25}, osz[3] = {1, 1, 1};
+        clrs_tensor_desc in, out;
+        clrs_tensor_desc_contiguous(&in, CLRS_U8, 3, isz);
+        clrs_tensor_desc_contiguous(&out, CLRS_U8, 3, osz);
+        unsigned char x[25], y[1] = {0};
+        memset(x, 255, sizeof x);
+        clrs_interpolate_params p;
+        clrs_interpolate_params_init(&p);
+        p.mode = CLRS_INTERP_AREA;
+        p.n_size = 1;
+        p.size[0] = 1;
+        ck_assert_int_eq(clrs_interpolate(ctx, &p, &in, x, &out, y), CLRS_OK);
+        ck_assert_int_eq(y[0], 255);
+    }
+    uint64_t rng = 0xa4ea;
+    for (int it = 0; it < 60; it++) {
+        const clrs_dtype dt = it % 2 ? CLRS_U16 : CLRS_U8;
+        const int rank = 3 + it % 3, sp = rank - 2;
+        int64_t isz[5] = {1 + it % 2, 1 + it % 3, 1, 1, 1}, osz[5];
+        clrs_interpolate_params ip;
+        clrs_interpolate_params_init(&ip);
+        ip.mode = CLRS_INTERP_AREA;
+        ip.n_size = sp;
+        clrs_pool_params pp;
+        clrs_pool_params_init(&pp, CLRS_POOL_ADAPTIVE_AVG);
+        pp.n_output_size = sp;
+        for (int a = 0; a < sp; a++) {
+            isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 7 : 19);
+            ip.size[a] = pp.output_size[a] = tu_range(&rng, 1, 2 * isz[2 + a]);
+        }
+        clrs_tensor_desc d;
+        clrs_tensor_desc_contiguous(&d, dt, rank, isz);
+        ck_assert_int_eq(clrs_interpolate_output_shape(ctx, &d, &ip, osz), CLRS_OK);
+        int64_t ni = 1, no = 1;
+        for (int i = 0; i < rank; i++) ni *= isz[i], no *= osz[i];
+        const tu_layout l = (tu_layout)(it % TU_NLAYOUTS);
+        tu_tensor ti, ta, tp;
+        tu_alloc(&ti, dt, rank, isz, l, 0);
+        tu_alloc(&ta, dt, rank, osz, l, 0xcd);
+        tu_alloc(&tp, dt, rank, osz, l, 0xcd);
+        size_t es = clrs_dtype_size(dt);
+        unsigned char *lin = malloc((size_t)ni * es), *a = malloc((size_t)no * es), *b = malloc((size_t)no * es);
+        ck_assert(lin != NULL && a != NULL && b != NULL);
+        for (int64_t i = 0; i < ni; i++)
+            tu_set(dt, lin, i, it % 5 == 0 ? (dt == CLRS_U8 ? 255 : 65535) : (double)tu_range(&rng, 0, dt == CLRS_U8 ? 255 : 65535));
+        tu_store(&ti, lin);
+        ck_assert_msg(clrs_interpolate(ctx, &ip, &ti.desc, ti.base, &ta.desc, ta.base) == CLRS_OK, "%s", clrs_last_error(ctx));
+        ck_assert_msg(clrs_pool(ctx, &pp, &ti.desc, ti.base, &tp.desc, tp.base, NULL, NULL) == CLRS_OK, "%s",
+                      clrs_last_error(ctx));
+        tu_load(&ta, a);
+        tu_load(&tp, b);
+        ck_assert_msg(memcmp(a, b, (size_t)no * es) == 0, "case %d (%s rank %d %s): area differs from adaptive avg pooling",
+                      it, clrs_dtype_name(dt), rank, tu_layout_name(l));
+        if (it % 5 == 0) /* a constant input keeps its value */
+            for (int64_t i = 0; i < no; i++) ck_assert_int_eq((int64_t)tu_get(dt, a, i), dt == CLRS_U8 ? 255 : 65535);
+        tu_free(&ti);
+        tu_free(&ta);
+        tu_free(&tp);
+        free(lin);
+        free(a);
+        free(b);
+    }
+}
+END_TEST
+
 /* The test case's timeout, in seconds, for a machine 10 times slower
  * than an idle 2-core one (test_golden from an empty kernel cache is the
  * slowest test: every kernel variant it needs is compiled once); the
@@ -874,6 +992,8 @@ int main(void)
     tcase_add_test(tc, test_strided_gaps_untouched);
     tcase_add_loop_test(tc, test_random_vs_reference, 0, 4);
     tcase_add_test(tc, test_golden);
+    tcase_add_test(tc, test_area_integer_is_adaptive_avg);
+    tcase_add_test(tc, test_f64_source_index_as_pytorch);
     tcase_add_test(tc, test_periodic_matches_general);
     tcase_add_test(tc, test_f16_conversions_match);
     suite_add_tcase(s, tc);

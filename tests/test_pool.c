@@ -1062,6 +1062,37 @@ START_TEST(test_random_unpool_shuffle_vs_reference)
 END_TEST
 
 /* ---- documented rules ----------------------------------------------------------- */
+/* An empty output: returned without looking at the indices, as PyTorch
+ * does (torch 2.15: max_unpool1d of y = zeros((1,1,1)), indices zeros,
+ * kernel 2, stride 3, padding 1 -> a (1, 1, 0) tensor; issue #19). */
+START_TEST(test_unpool_empty_output)
+{
+    clrs_context *ctx = tu_context();
+    int64_t isz[3] = {1, 1, 1}, osz[5];
+    clrs_tensor_desc in, ix, out;
+    clrs_tensor_desc_contiguous(&in, CLRS_F32, 3, isz);
+    clrs_tensor_desc_contiguous(&ix, CLRS_I64, 3, isz);
+    clrs_unpool_params p;
+    clrs_unpool_params_init(&p);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    p.n_stride = 1;
+    p.stride[0] = 3;
+    p.n_padding = 1;
+    p.padding[0] = 1;
+    ck_assert_int_eq(clrs_max_unpool_output_shape(ctx, &in, &p, osz), CLRS_OK);
+    ck_assert_int_eq(osz[2], 0);
+    clrs_tensor_desc_contiguous(&out, CLRS_F32, 3, osz);
+    float v[1] = {0}, o[1] = {42};
+    for (int k = 0; k < 2; k++) {
+        int64_t idx[1] = {k == 0 ? 0 : 7}; /* in range of nothing either way */
+        ck_assert_msg(clrs_max_unpool(ctx, &p, &in, v, &ix, idx, &out, o) == CLRS_OK, "%s", clrs_last_error(ctx));
+    }
+    ck_assert_float_eq(o[0], 42);
+}
+END_TEST
+
+
 /* Duplicate indices: the last input element in C order wins, on both the
  * gather path (indices inside their windows) and the scatter path. */
 START_TEST(test_unpool_duplicates)
@@ -1536,6 +1567,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_max_rules);
     tcase_add_test(tc, test_unpool_duplicates);
+    tcase_add_test(tc, test_unpool_empty_output);
     tcase_add_test(tc, test_fractional_seed);
     tcase_add_test(tc, test_64bit_indices);
     tcase_add_test(tc, test_strided_gaps_untouched);

@@ -347,6 +347,23 @@ static clrs_status enqueue_weighted(clrs_context *ctx, const clrs_interp_plan *p
     return st;
 }
 
+/* `area` is adaptive average pooling (PyTorch's F.interpolate calls
+ * adaptive_avg_pool). On integer tensors it runs as exactly that: the
+ * pooling family's integer sum and truncated mean, the same bits as
+ * clrs_pool(CLRS_POOL_ADAPTIVE_AVG). The weighted engine's float weights
+ * 1/n lost the last unit (25 x 255 gave 254). */
+static clrs_status enqueue_area_integer(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
+                                        cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    clrs_pool_params pp;
+    clrs_pool_params_init(&pp, CLRS_POOL_ADAPTIVE_AVG);
+    pp.n_output_size = plan->sp;
+    for (int a = 0; a < plan->sp; a++) pp.output_size[a] = plan->out[a];
+    clrs_pool_plan pl;
+    CLRS_FORWARD(clrs__pool_plan(ctx, &t[0].desc, &pp, &pl));
+    return clrs__pool_enqueue(ctx, &pl, t, 2, q, nwait, wait, ev);
+}
+
 static clrs_status interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
                                   cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -357,6 +374,10 @@ static clrs_status interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     case CLRS_INTERP_NEAREST:
     case CLRS_INTERP_NEAREST_EXACT:
         return enqueue_gather(ctx, plan, t, q, nwait, wait, ev);
+    case CLRS_INTERP_AREA:
+        if (t[0].desc.dtype == CLRS_U8 || t[0].desc.dtype == CLRS_U16)
+            return enqueue_area_integer(ctx, plan, t, q, nwait, wait, ev);
+        return enqueue_weighted(ctx, plan, t, q, nwait, wait, ev);
     default:
         return enqueue_weighted(ctx, plan, t, q, nwait, wait, ev);
     }

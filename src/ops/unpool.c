@@ -321,7 +321,9 @@ static clrs_status unpool_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     (void)nt;
     const unpool_plan *plan = op;
     const int dry = clrs__dry_run(); /* no kernel runs: nothing to read back, no index to find */
-    if (plan->numel_in == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
+    /* an empty output (PyTorch: e.g. a default size (in-1)*s - 2p + k of 0)
+     * is returned without looking at the indices, as PyTorch does */
+    if (plan->numel_in == 0 || plan->numel_out == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
     const int64_t plane_out = plan->out3[0] * plan->out3[1] * plan->out3[2]; /* fits: numel_out was checked */
     if (plane_out == 0)
         return dry ? clrs__enqueue_marker(ctx, q, nwait, wait, ev) : unpool_bad_index(ctx, plan, &t[1], q, nwait, wait);
