@@ -208,6 +208,12 @@ static clrs_status build_program(clrs_context *ctx, clrs_program_entry *ent)
         return CLRS_ERR_BUILD_FAILED;
     }
     clrs__log(CLRS_LOG_INFO, "build", "built program %s in %.0f ms", src->name, now_ms() - t0);
+    if (clrs__log_enabled(CLRS_LOG_DEBUG, "build")) { /* the compiler's warnings, if any */
+        char *blog = build_log(ctx, p);
+        if (blog != NULL && blog[strspn(blog, " \t\r\n")] != '\0')
+            clrs__log(CLRS_LOG_DEBUG, "build", "build log of program %s:\n%s", src->name, blog);
+        free(blog);
+    }
     ent->program = p;
     if (klen > 0) {
         size_t blen = 0;
