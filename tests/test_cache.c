@@ -683,26 +683,9 @@ END_TEST
 
 /* OpenCL runtimes do not survive fork(): the parent never opens a
  * context; a child finds out whether there is a platform at all. */
-static int platform_available(void)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        clrs_device_info *list = NULL;
-        size_t n = 0;
-        _exit(clrs_device_list(&list, &n) == CLRS_OK ? 0 : 77);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 int main(void)
 {
-    if (!platform_available()) {
-        const char *ci = getenv("CI");
-        fprintf(stderr, "%s: no OpenCL platform\n", (ci && *ci) ? "FAIL" : "SKIP");
-        return (ci && *ci) ? 1 : 77;
-    }
+    tu_require_platform();
     Suite *s = suite_create("cache");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, tu_timeout(1200));

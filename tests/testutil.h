@@ -16,6 +16,11 @@
  * unless CI is set, where a missing platform is a failure (exit 1). */
 clrs_context *tu_context(void);
 void tu_context_release(void);
+/* For suites whose tests each run in their own process (Check's fork mode)
+ * and create contexts there: probes for a platform in a child process (so
+ * that nothing is initialised in the parent) and exits as tu_context does
+ * (77, or 1 under CI) when there is none. */
+void tu_require_platform(void);
 const char *tu_srcdir(void);
 
 /* Layouts a logical tensor can be stored in. */
