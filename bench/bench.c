@@ -319,7 +319,7 @@ static const workload workloads[] = {
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
     /* grid_sample: bilinear, zeros, align_corners 0, on a random affine grid
      * (rotation, scale, shift per image) of the input's own size */
-    {"W13", "grid_sample bilinear, affine grid", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
+    {"W13", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
