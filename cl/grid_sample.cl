@@ -27,7 +27,10 @@
  *    skipped.
  * Float -> integer conversions of NaN or out-of-range values give the
  * smallest integer, as the x86 conversions torch relies on do (always an
- * out-of-bounds index). f16/bf16 compute in float. */
+ * out-of-bounds index), except where noted (f16/bf16 4-D: int16; bf16
+ * 5-D: NaN -> 0). f16/bf16 round every operation to the storage type
+ * (RD below) except 5-D bicubic, computed in float. Bit-exact with torch
+ * 2.15 on its golden vectors but 5-D bicubic (another summation order). */
 #pragma OPENCL FP_CONTRACT OFF
 
 #ifdef DTYPE_F64
@@ -67,6 +70,11 @@ inline float gs_rd(float x)
  * the smallest long (out of bounds whatever the size). */
 inline long gs_toi(ACC_T v)
 {
+#if defined(DTYPE_BF16) && SPATIAL == 3
+    /* torch 2.15's 5-D bf16 kernel turns a NaN coordinate into index 0
+     * (infinities stay out of range) */
+    if (isnan(v)) return 0;
+#endif
     return (v >= (ACC_T)-4611686018427387904.0 && v < (ACC_T)4611686018427387904.0) ? (long)v : LONG_MIN;
 }
 
@@ -142,18 +150,28 @@ inline ACC_T gs_pad(ACC_T x, long size)
 #endif
 }
 
-/* cubic convolution weights of the taps -1, 0, 1, 2 for fraction t */
-inline void gs_cubic(ACC_T t, ACC_T c[4])
+/* cubic convolution weights of the taps -1, 0, 1, 2 for fraction t.
+ * torch's ((A*x - 5A)*x + 8A)*x - 4A has a product on both sides of each
+ * add/sub, and the compiler fuses the exact constant one: no rounding
+ * saved, so plain operations here; ((A+2)*x - (A+3))*x*x + 1 fuses both. */
+inline ACC_T gs_cc2v(ACC_T x)
 {
     const ACC_T A = GS_A; /* A, 5A, 8A, 4A, A + 2, A + 3 are exact */
-    ACC_T x = RD(t + GS_ONE);
-    c[0] = FMA_(FMA_(FMA_(A, x, -((ACC_T)5 * A)), x, (ACC_T)8 * A), x, -((ACC_T)4 * A));
-    x = t;
-    c[1] = FMA_(RD(FMA_(A + (ACC_T)2, x, -(A + (ACC_T)3)) * x), x, GS_ONE);
-    x = RD(GS_ONE - t);
-    c[2] = FMA_(RD(FMA_(A + (ACC_T)2, x, -(A + (ACC_T)3)) * x), x, GS_ONE);
-    x = RD((ACC_T)2 - t);
-    c[3] = FMA_(FMA_(FMA_(A, x, -((ACC_T)5 * A)), x, (ACC_T)8 * A), x, -((ACC_T)4 * A));
+    return RD(RD(RD(RD(RD(RD(A * x) - (ACC_T)5 * A) * x) + (ACC_T)8 * A) * x) - (ACC_T)4 * A);
+}
+
+inline ACC_T gs_cc1v(ACC_T x)
+{
+    const ACC_T A = GS_A;
+    return FMA_(RD(FMA_(A + (ACC_T)2, x, -(A + (ACC_T)3)) * x), x, GS_ONE);
+}
+
+inline void gs_cubic(ACC_T t, ACC_T c[4])
+{
+    c[0] = gs_cc2v(RD(t + GS_ONE));
+    c[1] = gs_cc1v(t);
+    c[2] = gs_cc1v(RD(GS_ONE - t));
+    c[3] = gs_cc2v(RD((ACC_T)2 - t));
 }
 
 /* get_value_bounded: an integral-valued coordinate, padded, read or 0 */
@@ -291,11 +309,19 @@ __kernel void clrs_grid_sample(__global const DATA_T *src, long src_off, long8 i
         ACC_T r = (ACC_T)0;
         for (int i = 0; i < 4; i++) {
             ACC_T yy = RD(iy + (ACC_T)(i - 1));
-            ACC_T v = RD(cx[0] * gs_tap(src, ib, xm, yy, W, H, sW, sH));
-            v = FMA_(cx[1], gs_tap(src, ib, ix, yy, W, H, sW, sH), v);
-            v = FMA_(cx[2], gs_tap(src, ib, x1, yy, W, H, sW, sH), v);
-            v = FMA_(cx[3], gs_tap(src, ib, x2, yy, W, H, sW, sH), v);
-            r = i == 0 ? RD(cy[0] * v) : FMA_(cy[i], v, r);
+            /* the sums as torch's compiler contracts them (found by
+             * matching its f64 results): along x only the first add is
+             * fused (with the first product), along y all three */
+            ACC_T v = FMA_(cx[0], gs_tap(src, ib, xm, yy, W, H, sW, sH),
+                           RD(cx[1] * gs_tap(src, ib, ix, yy, W, H, sW, sH)));
+            v = RD(v + RD(cx[2] * gs_tap(src, ib, x1, yy, W, H, sW, sH)));
+            v = RD(v + RD(cx[3] * gs_tap(src, ib, x2, yy, W, H, sW, sH)));
+            if (i == 0)
+                r = RD(cy[0] * v);
+            else if (i == 1)
+                r = FMA_(cy[1], v, r);
+            else
+                r = FMA_(cy[i], v, r);
         }
         STORE(dst, ob, r);
     }
