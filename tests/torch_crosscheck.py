@@ -44,8 +44,8 @@ CLI contract assumed (one value of a list option broadcasts to every axis):
   clresample pixel-shuffle IN OUT --factor R
   clresample pixel-unshuffle IN OUT --factor R
   clresample grid-sample IN GRID OUT [--mode M] [--padding-mode P] [--align-corners]
-             (--grid, or --ops grid-sample; GRID is never channels-last; f16
-             grid_sample is held to torch's own f16 result, 1 ulp)
+             (--grid, or --ops grid-sample; GRID is never channels-last;
+             bit-exact but 5-D bicubic, that within the float tolerances)
   every op: --channels-last (IN/OUT stored (N, spatial..., C)), --device SPEC
 With --channels-last the index arrays (IDX_OUT, max-unpool's INDICES) are
 assumed to be stored like the values they go with (use --indices-layout
@@ -505,7 +505,7 @@ def gen_grid(r, a, dtype):
             gv[q] = [np.nan, np.inf, -np.inf, 1e4, -1.0, 1.0][j % 6]
     c.grid = torch.from_numpy(gv.reshape(gshape)).to(DTYPES[dtype][0])
     c.args = ["--mode", mode, "--padding-mode", pad] + (["--align-corners"] if ac else [])
-    c.exact = mode == "nearest"
+    c.exact = not (rank == 5 and mode == "bicubic")  # bit-exact but 5-D bicubic (summation order)
     c.half_like_torch = True  # f16 follows torch's own f16 arithmetic
     g = c.grid
     c.torch_fn = lambda x: F.grid_sample(x, g.to(x.dtype), mode=mode, padding_mode=pad, align_corners=ac)
