@@ -103,6 +103,8 @@ tail_is() {
     tail -c "$_n" "$1" | cmp -s - "$2"
 }
 
+f32 1 2 3 4 >"$tmp/in.bin"
+f32 -1 -1 1 -1 -1 1 1 1 >"$tmp/grid.bin"
 IN=$tmp/in.npy # (1, 1, 2, 2): 1 2 / 3 4
 { npy '<f4' '(1, 1, 2, 2)'; f32 1 2 3 4; } >"$IN"
 G=$tmp/grid.npy # (1, 2, 2, 2): the four corners, x first
@@ -139,6 +141,23 @@ if ! "$CLI" devices >/dev/null 2>&1; then
     exit 77
 fi
 expect_error 1 "Nx3x4 for size (1, 1, 2, 2, 2). Got (1, 2, 3)" "affine-grid: theta (1, 2, 3) for a 5-D size" affine-grid "$TH" "$O" --size 1,1,2,2,2
+
+# ONNX: GridSample's mode names per opset, padding_mode, X's rank; AffineGrid's size
+expect_error 2 "--mode 'bilinear': expected linear, nearest or cubic (opset 22)" "onnx GridSample opset 22 --mode bilinear" onnx GridSample "$IN" "$G" -o "$O" --mode bilinear
+expect_error 2 "--mode 'cubic': expected bilinear, nearest or bicubic (opset 16)" "onnx GridSample opset 16 --mode cubic" onnx GridSample "$IN" "$G" -o "$O" --mode cubic --opset 16
+expect_error 2 "--padding_mode 'wrap'" "onnx GridSample --padding_mode wrap" onnx GridSample "$IN" "$G" -o "$O" --padding_mode wrap
+X3=$tmp/x3.npy
+{ npy '<f4' '(1, 1, 4)'; f32 1 2 3 4; } >"$X3"
+G3D=$tmp/g3d.npy
+{ npy '<f4' '(1, 2, 1)'; f32 0 1; } >"$G3D"
+expect_error 1 "X has rank 3" "onnx GridSample on a 3-D X" onnx GridSample "$X3" "$G3D" -o "$O"
+expect_error 2 "size has 3 values" "onnx AffineGrid --size with 3 values" onnx AffineGrid "$TH" -o "$O" --size 1,1,2
+run onnx AffineGrid "$TH" -o "$O" --size 1,1,2,2 --align_corners 1
+if [ "$rc" = 0 ] && tail_is "$O" "$tmp/grid.bin"; then ok "onnx AffineGrid --size: the base grid"; else not_ok "onnx AffineGrid --size" "exit $rc: $(cat "$tmp/stderr")"; fi
+rm -f "$O"
+run onnx GridSample "$IN" "$G" -o "$O" --align_corners 1 --mode nearest --layout nhwc
+if [ "$rc" = 0 ] && tail_is "$O" "$tmp/in.bin"; then ok "onnx GridSample identity grid, nearest, --layout nhwc"; else not_ok "onnx GridSample identity" "exit $rc: $(cat "$tmp/stderr")"; fi
+rm -f "$O"
 
 f32 1 2 3 4 >"$tmp/in.bin"
 run grid-sample "$IN" "$G" "$O" --align-corners

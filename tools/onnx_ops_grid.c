@@ -102,8 +102,11 @@ static int affine_grid(onnx_call *c)
     int ns;
     if ((rc = onnx_input_ints(c, 1, "size", size, 8, &ns))) return rc;
     if (ns != 4 && ns != 5) {
-        onnx_error(c, "size has %d values: expected (N, C, H, W) or (N, C, D, H, W)", ns < 0 ? 0 : ns);
-        return ns < 0 ? ONNX_RC_USAGE : ONNX_RC_FAIL;
+        if (ns < 0)
+            onnx_error(c, "the size input (or --size N,C,H,W / N,C,D,H,W) is required");
+        else
+            onnx_error(c, "size has %d values: expected (N, C, H, W) or (N, C, D, H, W)", ns);
+        return ns < 0 || !c->given[1] ? ONNX_RC_USAGE : ONNX_RC_FAIL;
     }
     const npy_array *th = &c->in[0];
     if (th->ndim != 3) {
@@ -136,6 +139,6 @@ static int affine_grid(onnx_call *c)
 
 const onnx_op_def onnx_ops_grid[] = {
     {"GridSample", grid_sample, 2, 2, 1, 1, 16, 22, "align_corners,mode,padding_mode"},
-    {"AffineGrid", affine_grid, 2, 2, 1, 1, 20, 22, "align_corners"},
+    {"AffineGrid", affine_grid, 1, 2, 1, 1, 20, 22, "align_corners,size (instead of input 2)"},
     {0},
 };
