@@ -271,7 +271,7 @@ static double cpu_other_fraction(const cpu_mark *a, const cpu_mark *b)
 /* ------------------------------------------------------------------------ */
 /* Workloads                                                                */
 
-enum { OP_INTERP, OP_POOL };
+enum { OP_INTERP, OP_POOL, OP_GRID };
 enum { LAYOUT_NCHW = 1, LAYOUT_NHWC = 2 };
 
 typedef struct workload {
@@ -317,6 +317,10 @@ static const workload workloads[] = {
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
     {"W12", "bilinear x2 (f16 storage)", OP_INTERP, CLRS_F16, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+    /* grid_sample: bilinear, zeros, align_corners 0, on a random affine grid
+     * (rotation, scale, shift per image) of the input's own size */
+    {"W13", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
 
@@ -347,9 +351,9 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [options]\n"
             "Measures clresample's operators against the device's copy bandwidth.\n"
-            "  --workloads LIST   comma-separated ids (W1,W2,W3,W4,W5,W6,W7,W8,W10,W11,W12); default all\n"
+            "  --workloads LIST   comma-separated ids (W1,W2,W3,W4,W5,W6,W7,W8,W10,W11,W12,W13); default all\n"
             "  --size S           small (1,3,512,512) | large (8,64,128,128) | all (default);\n"
-            "                     W10 and W11 have one fixed shape and run with any --size\n"
+            "                     W10, W11 and W13 have one fixed shape and run with any --size\n"
             "  --layout L         nchw (contiguous) | nhwc (channels-last) | all (default)\n"
             "  --runs N           timed runs per measurement (default 10, at least 1)\n"
             "  --warmup N         untimed runs first (default 2)\n"
@@ -420,7 +424,7 @@ static int parse_options(int argc, char **argv, options *o)
             for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
                 int k = find_workload(t);
                 if (k < 0) {
-                    fprintf(stderr, "clresample bench: error: unknown workload '%s' (W1..W8, W10..W12)\n", t);
+                    fprintf(stderr, "clresample bench: error: unknown workload '%s' (W1..W8, W10..W13)\n", t);
                     free(copy);
                     return 2;
                 }
@@ -715,10 +719,11 @@ typedef struct cfg {
     char shape[64];
     clrs_interpolate_params ip;
     clrs_pool_params pp;
-    clrs_tensor_desc din, dout, didx;
-    size_t in_bytes, out_bytes, idx_bytes;
-    cl_mem min, mout, midx;
-    void *hin, *hout, *hidx;
+    clrs_grid_sample_params gp;
+    clrs_tensor_desc din, dout, didx, dgrid;
+    size_t in_bytes, out_bytes, idx_bytes, grid_bytes;
+    cl_mem min, mout, midx, mgrid;
+    void *hin, *hout, *hidx, *hgrid;
     double moved; /* bytes read once + written once */
     cl_mem csrc, cdst;
     size_t cbytes; /* each copy buffer */
@@ -729,6 +734,8 @@ static void cfg_free(cfg *c)
     if (c->min) clReleaseMemObject(c->min);
     if (c->mout) clReleaseMemObject(c->mout);
     if (c->midx) clReleaseMemObject(c->midx);
+    if (c->mgrid) clReleaseMemObject(c->mgrid);
+    free(c->hgrid);
     if (c->csrc) clReleaseMemObject(c->csrc);
     if (c->cdst) clReleaseMemObject(c->cdst);
     free(c->hin);
@@ -741,6 +748,9 @@ static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 {
     if (c->wl->op == OP_INTERP)
         return clrs_interpolate_cl(ctx, &c->ip, &c->din, c->min, &c->dout, c->mout, NULL, 0, NULL, ev);
+    if (c->wl->op == OP_GRID)
+        return clrs_grid_sample_cl(ctx, &c->gp, &c->din, c->min, &c->dgrid, c->mgrid, &c->dout, c->mout, NULL, 0,
+                                   NULL, ev);
     return clrs_pool_cl(ctx, &c->pp, &c->din, c->min, &c->dout, c->mout, c->wl->indices ? &c->didx : NULL,
                         c->wl->indices ? c->midx : NULL, NULL, 0, NULL, ev);
 }
@@ -748,6 +758,8 @@ static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 static clrs_status run_host(clrs_context *ctx, cfg *c)
 {
     if (c->wl->op == OP_INTERP) return clrs_interpolate(ctx, &c->ip, &c->din, c->hin, &c->dout, c->hout);
+    if (c->wl->op == OP_GRID)
+        return clrs_grid_sample(ctx, &c->gp, &c->din, c->hin, &c->dgrid, c->hgrid, &c->dout, c->hout);
     return clrs_pool(ctx, &c->pp, &c->din, c->hin, &c->dout, c->hout, c->wl->indices ? &c->didx : NULL,
                      c->wl->indices ? c->hidx : NULL);
 }
@@ -793,6 +805,12 @@ static clrs_status cfg_describe(clrs_context *ctx, cfg *c, const workload *w, co
             c->ip.size[1] = w->out_size[1];
         }
         st = clrs_interpolate_output_shape(ctx, &c->din, &c->ip, osz);
+    } else if (w->op == OP_GRID) {
+        clrs_grid_sample_params_init(&c->gp);
+        int64_t gsz[4] = {sizes[0], sizes[2], sizes[3], 2};
+        st = clrs_tensor_desc_contiguous(&c->dgrid, w->dtype, 4, gsz);
+        if (st == CLRS_OK) st = clrs_grid_sample_output_shape(ctx, &c->din, &c->dgrid, osz);
+        c->grid_bytes = (size_t)clrs_tensor_desc_numel(&c->dgrid) * clrs_dtype_size(w->dtype);
     } else {
         clrs_pool_params_init(&c->pp, w->kind);
         if (w->kind == CLRS_POOL_ADAPTIVE_AVG) {
@@ -821,7 +839,7 @@ static clrs_status cfg_describe(clrs_context *ctx, cfg *c, const workload *w, co
         if (st != CLRS_OK) return st;
         c->idx_bytes = (size_t)clrs_tensor_desc_numel(&c->didx) * 8;
     }
-    c->moved = (double)(c->in_bytes + c->out_bytes + c->idx_bytes);
+    c->moved = (double)(c->in_bytes + c->out_bytes + c->idx_bytes + c->grid_bytes);
     return CLRS_OK;
 }
 
@@ -849,6 +867,32 @@ static int cfg_alloc(bench *b, cfg *c, int host, int copy)
     c->mout = new_buffer(b->clctx, c->out_bytes, NULL, b->q);
     if (c->min == NULL || c->mout == NULL) return -1;
     if (w->indices && (c->midx = new_buffer(b->clctx, c->idx_bytes, NULL, b->q)) == NULL) return -1;
+    if (w->op == OP_GRID) {
+        /* grid[n, h, w] = A_n (x_w, y_h, 1): a rotation by up to 30
+         * degrees, a scale in [0.8, 1.2] and a shift of up to 0.1 per
+         * image, x_w and y_h F.affine_grid's base coordinates */
+        const int64_t N = c->dgrid.sizes[0], H = c->dgrid.sizes[1], W = c->dgrid.sizes[2];
+        float *g = malloc(c->grid_bytes ? c->grid_bytes : 1);
+        if (g == NULL) return -1;
+        uint64_t st = 0x9e3779b97f4a7c15ull;
+        for (int64_t n = 0; n < N; n++) {
+            double r[4];
+            for (int k = 0; k < 4; k++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                r[k] = (double)(st >> 11) / 9007199254740992.0;
+            }
+            double ang = (r[0] - 0.5) * 1.0472, sc = 0.8 + 0.4 * r[1], tx = (r[2] - 0.5) * 0.2, ty = (r[3] - 0.5) * 0.2;
+            for (int64_t h = 0; h < H; h++)
+                for (int64_t x = 0; x < W; x++) {
+                    double bx = ((2.0 * (double)x + 1) / (double)W) - 1, by = ((2.0 * (double)h + 1) / (double)H) - 1;
+                    float *o = g + ((n * H + h) * W + x) * 2;
+                    o[0] = (float)(sc * (cos(ang) * bx - sin(ang) * by) + tx);
+                    o[1] = (float)(sc * (sin(ang) * bx + cos(ang) * by) + ty);
+                }
+        }
+        c->hgrid = g;
+        if ((c->mgrid = new_buffer(b->clctx, c->grid_bytes, g, b->q)) == NULL) return -1;
+    }
     if (host) {
         c->hout = calloc(1, c->out_bytes ? c->out_bytes : 1);
         if (c->hout == NULL) return -1;
@@ -1642,7 +1686,7 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
     int n = 0, wi, idx = 0;
     for (wi = 0; wi < N_WORKLOADS; wi++) {
         const workload *w = &workloads[wi];
-        const char *op = w->op == OP_INTERP ? "interpolate" : "pool";
+        const char *op = w->op == OP_INTERP ? "interpolate" : w->op == OP_POOL ? "pool" : "grid_sample";
         if (strcmp(op, ops) != 0) continue;
         if (quick && w->rank) continue; /* the fixed big shapes */
         for (int nhwc = 0; nhwc < (quick ? 1 : 2); nhwc++) {

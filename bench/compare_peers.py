@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
-Runs the workloads of bench/bench.c (W1..W12) through
+Runs the workloads of bench/bench.c (W1..W13) through
   * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
     out=, so neither side pays for allocating the result),
   * OpenCV's cv2.resize (python3-opencv or opencv-python-headless),
@@ -52,6 +52,7 @@ WORKLOADS = {
     "W11": dict(what="u8 bilinear 1080p->720p aa", op="interp", mode="bilinear_aa", size=(720, 1280),
                 dtype="u8", shape=(1, 3, 1080, 1920)),
     "W12": dict(what="bilinear x2 (f16 storage)", op="interp", mode="bilinear", scale=2.0, dtype="f16"),
+    "W13": dict(what="grid_sample bilinear affine", op="grid", dtype="f32", shape=(8, 64, 128, 128)),
 }
 
 
@@ -232,7 +233,25 @@ def torch_op(w, x_np, shape, nhwc):
     if op == "adaptive_avg":
         y = empty([n, c, w["out"], w["out"]])
         return (lambda: nn.adaptive_avg_pool2d(x, [w["out"], w["out"]], out=y)), ""
+    if op == "grid":
+        g = torch.from_numpy(affine_grid_np(shape))
+        return (lambda: torch.grid_sampler_2d(x, g, 0, 0, False)), "torch.grid_sampler_2d (allocates its output)"
     return None, "n/a"
+
+
+def affine_grid_np(shape):
+    """W13's kind of grid: per image a rotation by up to 30 degrees, a scale in
+    [0.8, 1.2] and a shift of up to 0.1 of F.affine_grid's base coordinates."""
+    n, _, h, wd = shape
+    rng = np.random.default_rng(2024)
+    ys, xs = np.meshgrid((2 * np.arange(h) + 1) / h - 1, (2 * np.arange(wd) + 1) / wd - 1, indexing="ij")
+    g = np.empty((n, h, wd, 2), np.float32)
+    for i in range(n):
+        a, sc, tx, ty = (rng.random() - 0.5) * 1.0472, 0.8 + 0.4 * rng.random(), (rng.random() - 0.5) * 0.2, \
+            (rng.random() - 0.5) * 0.2
+        g[i, ..., 0] = sc * (np.cos(a) * xs - np.sin(a) * ys) + tx
+        g[i, ..., 1] = sc * (np.sin(a) * xs + np.cos(a) * ys) + ty
+    return g
 
 
 def opencv_op(w, x_np, shape, nhwc):
@@ -243,6 +262,8 @@ def opencv_op(w, x_np, shape, nhwc):
         return None, "n/a (no 3-D resize)"
     if w["dtype"] == "f16":
         return None, "n/a (cv2.resize has no float16)"
+    if w["op"] == "grid":
+        return None, "n/a (cv2.remap: not the same semantics)"
     op = w["op"]
     n, c, h, wd = shape
     note = ""
@@ -359,6 +380,8 @@ def layout_name(shape, nhwc):
 def moved_bytes(w, shape, x_np):
     es = x_np.itemsize
     n_in = int(np.prod(shape))
+    if w["op"] == "grid":
+        return (2 * n_in + shape[0] * shape[2] * shape[3] * 2) * es  # input, output, grid
     if w["op"] == "interp":
         o = out_hw(w, shape)
         n_out = shape[0] * shape[1] * int(np.prod(o))

@@ -433,6 +433,66 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
                                         const clrs_tensor_desc *in, const void *in_data,
                                         const clrs_tensor_desc *out, void *out_data);
 
+/* ------------------------------------------------------------------------ */
+/* Grid sampling (torch.nn.functional.grid_sample, affine_grid)              */
+/* 4-D: input (N, C, H, W), grid (N, Ho, Wo, 2) -> output (N, C, Ho, Wo);
+ * 5-D: input (N, C, D, H, W), grid (N, Do, Ho, Wo, 3) -> (N, C, Do, Ho, Wo).
+ * grid[..., 0] is x (width), [..., 1] y (height), [..., 2] z (depth), in
+ * [-1, 1] (values outside are padded as padding_mode says; NaN and
+ * infinities behave as in PyTorch's CPU kernels). The grid has the input's
+ * dtype (f32, f64 where the device has fp64, f16, bf16) and any strides; it
+ * is described as a rank 4/5 clrs_tensor_desc with sizes (N, Ho, Wo, 2) /
+ * (N, Do, Ho, Wo, 3). */
+
+typedef enum clrs_grid_mode {
+    CLRS_GRID_BILINEAR = 0, /* trilinear for 5-D */
+    CLRS_GRID_NEAREST = 1,
+    CLRS_GRID_BICUBIC = 2   /* A = -0.75; tricubic for 5-D (as torch >= 2.15 on CPU) */
+} clrs_grid_mode;
+
+typedef enum clrs_grid_padding {
+    CLRS_GRID_PAD_ZEROS = 0,
+    CLRS_GRID_PAD_BORDER = 1,
+    CLRS_GRID_PAD_REFLECTION = 2
+} clrs_grid_padding;
+
+/** Parse / name PyTorch's mode ("bilinear", "nearest", "bicubic") and padding_mode
+ *  ("zeros", "border", "reflection") strings. */
+CLRS_API clrs_status clrs_grid_mode_parse(const char *name, clrs_grid_mode *mode);
+CLRS_API const char *clrs_grid_mode_name(clrs_grid_mode mode);
+CLRS_API clrs_status clrs_grid_padding_parse(const char *name, clrs_grid_padding *padding);
+CLRS_API const char *clrs_grid_padding_name(clrs_grid_padding padding);
+
+typedef struct clrs_grid_sample_params {
+    size_t struct_size; /* sizeof(clrs_grid_sample_params) */
+    clrs_grid_mode mode;
+    clrs_grid_padding padding_mode;
+    int align_corners; /* 0 or 1 */
+} clrs_grid_sample_params;
+
+/** Bilinear, zeros, align_corners 0 (F.grid_sample's defaults). */
+CLRS_API void clrs_grid_sample_params_init(clrs_grid_sample_params *p);
+
+/** Output sizes (N, C, [Do,] Ho, Wo) with F.grid_sample's checks. ctx may be NULL. */
+CLRS_API clrs_status clrs_grid_sample_output_shape(clrs_context *ctx, const clrs_tensor_desc *in,
+                                                   const clrs_tensor_desc *grid,
+                                                   int64_t out_sizes[CLRS_MAX_RANK]);
+/** Host-memory call (blocking); `out` has the sizes above and the input's dtype. */
+CLRS_API clrs_status clrs_grid_sample(clrs_context *ctx, const clrs_grid_sample_params *p,
+                                      const clrs_tensor_desc *in, const void *in_data,
+                                      const clrs_tensor_desc *grid, const void *grid_data,
+                                      const clrs_tensor_desc *out, void *out_data);
+
+/**
+ * F.affine_grid: theta (N, 2, 3) with rank 4 and size = (N, C, H, W) gives a
+ * grid (N, H, W, 2); theta (N, 3, 4) with rank 5 and size = (N, C, D, H, W)
+ * gives (N, D, H, W, 3). `grid` has theta's dtype (f32, f64, f16, bf16).
+ */
+CLRS_API clrs_status clrs_affine_grid(clrs_context *ctx, const clrs_tensor_desc *theta,
+                                      const void *theta_data, int rank, const int64_t *size,
+                                      int align_corners, const clrs_tensor_desc *grid,
+                                      void *grid_data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -131,6 +131,8 @@ static const clrs_impl_list *const LISTS[] = {
     &clrs__impls_pool,
     &clrs__impls_unpool,
     &clrs__impls_pixel_shuffle,
+    &clrs__impls_grid_sample,
+    &clrs__impls_affine_grid,
     NULL, /* the registry ends at the first NULL */
 };
 

@@ -135,6 +135,8 @@ static const struct {
     {"pool_win", {"common", "pool_common", "pool_win"}},
     {"unpool", {"common", "pool_common", "unpool"}},
     {"pixel_shuffle", {"common", "pool_common", "pixel_shuffle"}},
+    /* grid sampling (src/ops/grid_sample.c) */
+    {"grid_sample", {"common", "grid_sample"}},
 };
 
 int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max)

@@ -1627,6 +1627,111 @@ static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz,
 
 static const clrs_dtype all_dts[6] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, CLRS_U8, CLRS_U16};
 
+/* grid_sample (and, for its grid, affine_grid) on a small random case,
+ * against the C reference: f32/f64 closely; f16/bf16 (torch rounds every
+ * operation to the storage type) loosely, nearest there unchecked. */
+static void kernel_grid(clrs_context *ctx, clrs_dtype dt, int rank, int mode, int pad, int ac, tu_layout l,
+                        uint64_t *rng)
+{
+    const int sp = rank - 2;
+    int64_t isz[5] = {2, 3, 0, 0, 0}, gsz[5] = {2, 0, 0, 0, sp}, osz[5] = {2, 3, 0, 0, 0};
+    for (int a = 0; a < sp; a++) {
+        isz[2 + a] = 3 + a + (rank == 4);
+        gsz[1 + a] = osz[2 + a] = 2 + a;
+    }
+    gsz[rank - 1] = sp;
+    int64_t ni = prod(rank, isz), ng = prod(rank, gsz), no = prod(rank, osz);
+    double *vi = malloc((size_t)ni * sizeof *vi), *vg = malloc((size_t)ng * sizeof *vg),
+           *vr = malloc((size_t)no * sizeof *vr);
+    fill_values(dt, vi, ni, rng);
+    for (int64_t i = 0; i < ng; i++) {
+        unsigned char b[8];
+        tu_set(dt, b, 0, tu_uniform(rng) * 2.6 - 1.3);
+        vg[i] = tu_get(dt, b, 0);
+    }
+    ck_assert_int_eq(ref_grid_sample(rank, isz, vi, gsz, vg, mode, pad, ac, vr), 0);
+    tu_tensor ti, tg, to;
+    tu_alloc(&ti, dt, rank, isz, l, 0x11);
+    tu_alloc(&tg, dt, rank, gsz, l == TU_STRIDED ? TU_STRIDED : TU_CONTIGUOUS, 0x22);
+    tu_alloc(&to, dt, rank, osz, l, 0xcd);
+    to_tensor(&ti, dt, vi, ni);
+    to_tensor(&tg, dt, vg, ng);
+    clrs_grid_sample_params p;
+    clrs_grid_sample_params_init(&p);
+    p.mode = (clrs_grid_mode)mode;
+    p.padding_mode = (clrs_grid_padding)pad;
+    p.align_corners = ac;
+    clrs_status st = clrs_grid_sample(ctx, &p, &ti.desc, ti.base, &tg.desc, tg.base, &to.desc, to.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "grid_sample %d-D %s %s ac=%d %s %s", rank, clrs_grid_mode_name(p.mode),
+             clrs_grid_padding_name(p.padding_mode), ac, clrs_dtype_name(dt), tu_layout_name(l));
+    const double tol = dt == CLRS_F64 ? 1e-9 : dt == CLRS_F32 ? 1e-4 : dt == CLRS_F16 ? 0.25 : 2.5;
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        size_t es = clrs_dtype_size(dt);
+        unsigned char *lg = malloc((size_t)no * es + 1);
+        tu_load(&to, lg);
+        if (!(mode == 1 && (dt == CLRS_F16 || dt == CLRS_BF16)))
+            for (int64_t i = 0; i < no; i++)
+                if (!(fabs(tu_get(dt, lg, i) - vr[i]) <= tol)) {
+                    kfailf("%s: element %lld: %g vs reference %g", what, (long long)i, tu_get(dt, lg, i), vr[i]);
+                    break;
+                }
+        if (!gaps_intact(&to, no)) kfailf("%s: wrote outside the output's elements", what);
+        free(lg);
+    }
+    /* affine_grid into a strided grid (its gaps must stay untouched) */
+    {
+        int64_t tsz[3] = {2, sp, sp + 1}, asz[5];
+        asz[0] = 2;
+        for (int a = 0; a < sp; a++) asz[1 + a] = isz[2 + a];
+        asz[rank - 1] = sp;
+        int64_t nt = prod(3, tsz), na = prod(rank, asz);
+        double *vt = malloc((size_t)nt * sizeof *vt), *va = malloc((size_t)na * sizeof *va);
+        for (int64_t i = 0; i < nt; i++) {
+            unsigned char b[8];
+            tu_set(dt, b, 0, tu_uniform(rng) * 2 - 1);
+            vt[i] = tu_get(dt, b, 0);
+        }
+        ck_assert_int_eq(ref_affine_grid(rank, isz, vt, ac, va), 0);
+        tu_tensor tt, ta;
+        tu_alloc(&tt, dt, 3, tsz, TU_CONTIGUOUS, 0x11);
+        tu_alloc(&ta, dt, rank, asz, TU_STRIDED, 0xcd);
+        to_tensor(&tt, dt, vt, nt);
+        st = clrs_affine_grid(ctx, &tt.desc, tt.base, rank, isz, ac, &ta.desc, ta.base);
+        kcase_done();
+        if (st != CLRS_OK) {
+            kfailf("affine_grid %d-D %s: %s", rank, clrs_dtype_name(dt), clrs_last_error(ctx));
+        } else {
+            size_t es = clrs_dtype_size(dt);
+            unsigned char *lg = malloc((size_t)na * es + 1);
+            tu_load(&ta, lg);
+            const double atol = dt == CLRS_F64 ? 1e-12 : dt == CLRS_F32 ? 1e-5 : 0.1;
+            for (int64_t i = 0; i < na; i++)
+                if (!(fabs(tu_get(dt, lg, i) - va[i]) <= atol)) {
+                    kfailf("affine_grid %d-D %s: element %lld: %g vs %g", rank, clrs_dtype_name(dt), (long long)i,
+                           tu_get(dt, lg, i), va[i]);
+                    break;
+                }
+            if (!gaps_intact(&ta, na)) kfailf("affine_grid %d-D %s: wrote outside the grid", rank, clrs_dtype_name(dt));
+            free(lg);
+        }
+        tu_free(&tt);
+        tu_free(&ta);
+        free(vt);
+        free(va);
+    }
+    tu_free(&ti);
+    tu_free(&tg);
+    tu_free(&to);
+    free(vi);
+    free(vg);
+    free(vr);
+}
+
+
 /* Coverage by implementation name: every kernel launch reports the named
  * implementation it ran (clrs_explain_begin); each entry of every family's
  * list must run at least once. */
@@ -2142,6 +2247,16 @@ START_TEST(test_kernel_variants)
         int64_t c[4] = {1, 2, 6, 6};
         kernel_shuffle(ctx, CLRS_I64, c, 3, 1, TU_CHANNELS_LAST, TU_STRIDED, &rng);
     }
+    /* grid_sample: every mode x padding on each float dtype, 4-D and 5-D,
+     * align_corners and the layout cycling */
+    for (int di = 0; di < 4; di++)
+        for (int m = 0; m < 3; m++)
+            for (int pd = 0; pd < 3; pd++, n++) {
+                clrs_dtype dt = all_dts[di];
+                if (dt == CLRS_F64 && !info.fp64) continue;
+                kernel_grid(ctx, dt, (m + pd + di) % 2 ? 5 : 4, m, pd, (pd + di) % 2, (tu_layout)((m + di) % TU_NLAYOUTS),
+                            &rng);
+            }
     /* input and output in one cl_mem (allowed: their ranges do not
      * overlap), rows of 64 with padding: the vector window kernel's padded
      * row vectors must read only inside the input's range (the oclgrind

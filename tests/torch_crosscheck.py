@@ -22,7 +22,7 @@ Usage:
   python3 tests/torch_crosscheck.py [--cli ./clresample] [--n 200] [--seed S]
          [--ops interpolate,max-pool,...] [--modes nearest,nearest-exact]
          [--dtypes f32,f64,f16,u8] [--channels-last-fraction 0.3]
-         [--device SPEC] [--keep DIR] [--only K] [-v]
+         [--device SPEC] [--keep DIR] [--only K] [--grid] [-v]
 
 The seed comes from the clock unless --seed is given; it is printed first, and
 `--seed S --only K` replays case K of that run. --keep DIR keeps the files of
@@ -43,6 +43,9 @@ CLI contract assumed (one value of a list option broadcasts to every axis):
   clresample max-unpool IN INDICES OUT --kernel K [--stride S] [--padding P] [--size S]
   clresample pixel-shuffle IN OUT --factor R
   clresample pixel-unshuffle IN OUT --factor R
+  clresample grid-sample IN GRID OUT [--mode M] [--padding-mode P] [--align-corners]
+             (--grid, or --ops grid-sample; GRID is never channels-last;
+             bit-exact but 5-D bicubic, that within the float tolerances)
   every op: --channels-last (IN/OUT stored (N, spatial..., C)), --device SPEC
 With --channels-last the index arrays (IDX_OUT, max-unpool's INDICES) are
 assumed to be stored like the values they go with (use --indices-layout
@@ -475,7 +478,42 @@ def gen_shuffle(r, a, dtype, op):
     return c
 
 
+def gen_grid(r, a, dtype):
+    """grid-sample IN GRID OUT: 4-D or 5-D, every mode / padding /
+    align_corners, grids inside, around and far outside [-1, 1], sometimes
+    with NaN / +-inf; now and then a grid torch rejects."""
+    c = Case("grid-sample")
+    rank = 5 if r.random() < 0.3 else 4
+    sp = rank - 2
+    n = r.choice([1, 1, 2])
+    shape = [n, r.randint(1, 4)] + [r.randint(1, 9 if rank == 4 else 5) for _ in range(sp)]
+    gshape = [n] + [r.randint(1, 8 if rank == 4 else 4) for _ in range(sp)] + [sp]
+    if r.random() < 0.03:
+        gshape[-1] = 5 - sp  # the other rank's coordinate count
+    elif r.random() < 0.03:
+        gshape[0] = n + 1
+    mode = r.choice(["bilinear", "nearest", "bicubic"])
+    pad = r.choice(["zeros", "border", "reflection"])
+    ac = r.random() < 0.5
+    c.x = make_input(r, shape, dtype, special_p=0.05)
+    rng = np.random.default_rng(r.getrandbits(63))
+    m = int(np.prod(gshape))
+    lim = r.choice([1.0, 1.3, 1.3, 4.0])
+    gv = rng.uniform(-lim, lim, size=m)
+    if m and r.random() < 0.15:
+        for j, q in enumerate(rng.choice(m, size=max(1, m // 8), replace=True)):
+            gv[q] = [np.nan, np.inf, -np.inf, 1e4, -1.0, 1.0][j % 6]
+    c.grid = torch.from_numpy(gv.reshape(gshape)).to(DTYPES[dtype][0])
+    c.args = ["--mode", mode, "--padding-mode", pad] + (["--align-corners"] if ac else [])
+    c.exact = not (rank == 5 and mode == "bicubic")  # bit-exact but 5-D bicubic (summation order)
+    c.half_like_torch = True  # f16 follows torch's own f16 arithmetic
+    g = c.grid
+    c.torch_fn = lambda x: F.grid_sample(x, g.to(x.dtype), mode=mode, padding_mode=pad, align_corners=ac)
+    return c
+
+
 GEN = {
+    "grid-sample": gen_grid,
     "interpolate": gen_interpolate,
     "max-pool": gen_max_pool,
     "avg-pool": gen_avg_pool,
@@ -573,6 +611,10 @@ def run_case(k, seed, a, tmp):
     inp, outp, idxp = os.path.join(d, "in.npy"), os.path.join(d, "out.npy"), os.path.join(d, "idx.npy")
     save(inp, c.x, cl)
     pos = [inp]
+    if getattr(c, "grid", None) is not None:
+        gp = os.path.join(d, "grid.npy")
+        save(gp, c.grid, False)  # GRID keeps (N, ..., 2|3) whatever --channels-last says
+        pos.append(gp)
     idx_cl = cl and a.indices_layout == "follow"
     if "indices" in c.extra_in:
         ip = os.path.join(d, "indices_in.npy")
@@ -659,7 +701,7 @@ def run_case(k, seed, a, tmp):
     except Exception as e:
         return "fail", f"{desc}: cannot read OUT: {e}", cmd
     refc = ref.contiguous().numpy()
-    if dtype == "f16" and not c.exact:
+    if dtype == "f16" and not c.exact and not getattr(c, "half_like_torch", False):
         # torch's CPU half kernels round intermediates to 16 bits and can be
         # several ulp off; clresample computes in float (with torch's float
         # coordinates) and rounds once. Hold it to 1 ulp of torch's float32
@@ -695,6 +737,7 @@ def main():
     ap.add_argument("--n", type=int, default=200, help="number of random cases (default 200)")
     ap.add_argument("--only", type=int, default=None, help="run only case K of this seed")
     ap.add_argument("--ops", default=",".join(ALL_OPS), help="comma-separated CLI op names")
+    ap.add_argument("--grid", action="store_true", help="grid-sample cases only (same as --ops grid-sample)")
     ap.add_argument("--modes", default=",".join(ALL_MODES), help="interpolate modes to draw from")
     ap.add_argument("--dtypes", default="f32,f64,f16,u8", help="dtypes to draw from (f32,f64,f16,u8)")
     ap.add_argument("--channels-last-fraction", type=float, default=0.3,
@@ -708,12 +751,14 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print every case")
     a = ap.parse_args()
 
-    a.ops = [o for o in a.ops.split(",") if o]
+    a.ops = ["grid-sample"] if a.grid else [o for o in a.ops.split(",") if o]
+    if a.grid:
+        a.dtypes = ",".join(t for t in a.dtypes.split(",") if t != "u8")  # grid_sample: float dtypes
     a.modes = [m for m in a.modes.split(",") if m]
     a.dtypes = [t for t in a.dtypes.split(",") if t]
     for o in a.ops:
         if o not in GEN:
-            ap.error(f"unknown op {o!r} (known: {', '.join(ALL_OPS)})")
+            ap.error(f"unknown op {o!r} (known: {', '.join(ALL_OPS + ['grid-sample'])})")
     for m in a.modes:
         if m not in MODE_RANK:
             ap.error(f"unknown mode {m!r}")

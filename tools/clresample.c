@@ -85,6 +85,8 @@ typedef enum opt_id {
     O_IMG_SIZE,  /* resize's --size WxH */
     O_IMG_SCALE, /* resize's --scale F */
     O_EXPLAIN,   /* print the implementation each kernel launch ran */
+    O_GRID_MODE,    /* grid-sample's --mode */
+    O_PADDING_MODE, /* grid-sample's --padding-mode */
     O_COUNT
 } opt_id;
 
@@ -99,7 +101,9 @@ typedef enum opt_type {
     T_INTS,     /* comma-separated int64 list */
     T_REALS,    /* comma-separated list of finite doubles */
     T_WXH,      /* image size "WxH": i[0] = W, i[1] = H, both positive */
-    T_REAL_POS  /* one finite double > 0 */
+    T_REAL_POS, /* one finite double > 0 */
+    T_GMODE,    /* grid_sample mode name */
+    T_GPAD      /* grid_sample padding_mode name */
 } opt_type;
 
 typedef struct opt_def {
@@ -136,6 +140,8 @@ static const opt_def OPTS[O_COUNT] = {
     [O_IMG_SIZE] = {"size", T_WXH, "WxH"},
     [O_IMG_SCALE] = {"scale", T_REAL_POS, "F"},
     [O_EXPLAIN] = {"explain", T_FLAG, NULL},
+    [O_GRID_MODE] = {"mode", T_GMODE, "MODE"},
+    [O_PADDING_MODE] = {"padding-mode", T_GPAD, "P"},
 };
 
 /* Most list values: one per spatial dim (3); --size of max-unpool may also
@@ -168,7 +174,7 @@ typedef struct cmd_opt {
 /* ------------------------------------------------------------------------ */
 /* Subcommands                                                              */
 
-typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE, K_IMAGE } op_kind;
+typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE, K_IMAGE, K_GRID, K_AFFINE } op_kind;
 
 struct args;
 typedef struct cmd_def {
@@ -184,6 +190,7 @@ typedef struct cmd_def {
 static int run_devices(const struct args *a);
 static int run_info(const struct args *a);
 static int run_resize(const struct args *a);
+static int run_grid(const struct args *a);
 
 #define KERNEL_HELP "kernel size"
 #define STRIDE_HELP "stride (default: the kernel size)"
@@ -282,6 +289,19 @@ static const cmd_def CMDS[] = {
      "space to depth (F.pixel_unshuffle)",
      {{O_FACTOR, F_REQ | F_POS, "downscale factor"},
       OPTS_END}},
+    {"grid-sample", {"IN", "GRID", "OUT", NULL}, K_GRID, 0, run_grid,
+     "sample at grid locations (F.grid_sample)",
+     {{O_GRID_MODE, 0, "bilinear (default; trilinear on 5-D), nearest or bicubic"},
+      {O_PADDING_MODE, 0, "values outside the input: zeros (default), border or reflection"},
+      {O_ALIGN_CORNERS, 0, "align_corners=True: -1 and 1 are the corner pixels' centres "
+                           "(default False: their outer edges)"},
+      OPTS_END}},
+    {"affine-grid", {"THETA", "OUT", NULL}, K_AFFINE, 1, run_grid,
+     "sampling grid of affine transforms (F.affine_grid)",
+     {{O_SIZE, F_REQ | F_FULL | F_POS, "output size N,C,H,W (2-D) or N,C,D,H,W (3-D)"},
+      {O_ALIGN_CORNERS, 0, "align_corners=True (default False)"},
+      {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
+      OPTS_END}},
 };
 /* clang-format on */
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
@@ -326,7 +346,7 @@ static const cmd_opt *cmd_opt_at(const cmd_def *c, int i)
     if (i < n) return &c->opts[i];
     if (c->kind == K_NONE) return NULL;
     i -= n;
-    if (c->kind != K_IMAGE) {
+    if (c->kind != K_IMAGE && c->kind != K_AFFINE) {
         for (n = 0; OP_COMMON_OPTS[n].help; n++) continue;
         if (i < n) return &OP_COMMON_OPTS[i];
         i -= n;
@@ -750,12 +770,23 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
                 h = !strcmp(p, "IN") ? "input image: PNG, binary PPM (P6) or PGM (P5)"
                                      : "output image, written atomically; its type follows "
                                        "the extension: .png, .ppm or .pgm";
+            else if (!strcmp(p, "IN") && c->kind == K_GRID)
+                h = "input .npy, 4-D (N, C, H, W) or 5-D (N, C, D, H, W): f32, f64, f16 or bf16";
             else if (!strcmp(p, "IN"))
                 h = c->kind != K_SHUFFLE ? "input .npy, 3-D (N, C, L) to 5-D (N, C, D, H, W)"
                     : c->sub             ? "input .npy (N, C, H*R, W*R)"
                                          : "input .npy (N, C*R*R, H, W)";
             else if (!strcmp(p, "INDICES"))
                 h = "int64 .npy of max-pool indices, same shape as IN";
+            else if (!strcmp(p, "GRID"))
+                h = ".npy (N, Ho, Wo, 2) for a 4-D IN or (N, Do, Ho, Wo, 3) for a 5-D IN, IN's "
+                    "dtype, x (width) first; always in this layout, --channels-last or not";
+            else if (!strcmp(p, "THETA"))
+                h = ".npy of affine matrices (N, 2, 3) for 2-D or (N, 3, 4) for 3-D: f32, f64, "
+                    "f16 or bf16";
+            else if (c->kind == K_AFFINE)
+                h = "output grid .npy (N, H, W, 2) or (N, D, H, W, 3), THETA's dtype, written "
+                    "atomically";
             else if (c->kind == K_SHUFFLE)
                 h = c->sub ? "output .npy (N, C*R*R, H, W)" : "output .npy (N, C, H*R, W*R)";
             else
@@ -886,6 +917,23 @@ static int parse_value(const cmd_def *c, const cmd_opt *co, const char *val, opt
             w += (size_t)snprintf(names + w, sizeof names - w, "%s%s", k ? ", " : "",
                                   clrs_interp_mode_name((clrs_interp_mode)k));
         errorf("%s: --%s: unknown mode '%s' (expected one of: %s)", c->name, d->name, val, names);
+        return RC_USAGE;
+    }
+    case T_GMODE:
+    case T_GPAD: {
+        clrs_status gst;
+        if (d->type == T_GMODE) {
+            clrs_grid_mode m;
+            gst = clrs_grid_mode_parse(val, &m);
+            v->i[0] = (int64_t)m;
+        } else {
+            clrs_grid_padding pm;
+            gst = clrs_grid_padding_parse(val, &pm);
+            v->i[0] = (int64_t)pm;
+        }
+        if (gst == CLRS_OK) return RC_OK;
+        errorf("%s: --%s: unknown value '%s' (expected one of: %s)", c->name, d->name, val,
+               d->type == T_GMODE ? "bilinear, nearest, bicubic" : "zeros, border, reflection");
         return RC_USAGE;
     }
     case T_INT:
@@ -1410,7 +1458,9 @@ static void build_params(const args *a, int rank, op_params *P)
     }
     case K_SHUFFLE: P->factor = a->v[O_FACTOR].i[0]; break;
     case K_NONE:
-    case K_IMAGE: break;
+    case K_IMAGE:
+    case K_GRID:
+    case K_AFFINE: break;
     }
 }
 
@@ -1423,7 +1473,9 @@ static clrs_status op_output_shape(const args *a, const op_params *P, const clrs
     case K_UNPOOL: return clrs_max_unpool_output_shape(NULL, in, &P->unpool, out);
     case K_SHUFFLE: return clrs_pixel_shuffle_output_shape(NULL, in, P->factor, a->cmd->sub, out);
     case K_NONE:
-    case K_IMAGE: break;
+    case K_IMAGE:
+    case K_GRID:
+    case K_AFFINE: break;
     }
     return CLRS_ERR_INTERNAL;
 }
@@ -1445,7 +1497,9 @@ static clrs_status op_execute(clrs_context *ctx, const args *a, const op_params 
         return clrs_pixel_shuffle(ctx, P->factor, a->cmd->sub, &in->desc, in->arr.data, &out->desc,
                                   out->arr.data);
     case K_NONE:
-    case K_IMAGE: break;
+    case K_IMAGE:
+    case K_GRID:
+    case K_AFFINE: break;
     }
     return CLRS_ERR_INTERNAL;
 }
@@ -1627,6 +1681,101 @@ done:
     npy_free(&samples.arr);
     npy_free(&out.arr);
     npy_free(&out_idx.arr);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* grid-sample and affine-grid                                              */
+
+/* grid-sample IN GRID OUT (sub 0) and affine-grid THETA OUT (sub 1). GRID,
+ * THETA and affine-grid's OUT keep PyTorch's layouts whatever
+ * --channels-last says; it applies to grid-sample's IN and OUT. */
+static int run_grid(const args *a)
+{
+    const cmd_def *c = a->cmd;
+    const char *op = c->name;
+    const int affine = c->sub == 1;
+    const int cl = !affine && a->v[O_CHANNELS_LAST].given;
+    const char *out_path = a->pos[affine ? 1 : 2];
+    tensor in = {0}, grid = {0}, out = {0};
+    clrs_context *ctx = NULL;
+    clrs_status st;
+    int rc;
+    int64_t size[CLRS_MAX_RANK], out_sizes[CLRS_MAX_RANK];
+    int rank = 0;
+
+    if (affine) {
+        const optval *v = &a->v[O_SIZE];
+        if (v->n != 4 && v->n != 5) {
+            errorf("%s: --size takes N,C,H,W or N,C,D,H,W (4 or 5 values), got %d ('%s')", op, v->n,
+                   v->str);
+            return RC_USAGE;
+        }
+        rank = v->n;
+        memcpy(size, v->i, sizeof(int64_t) * (size_t)rank);
+    }
+    double t0 = now_s();
+    const npy_limits lim = npy_budget(a, cl), glim = npy_budget(a, 0);
+    if ((rc = load_tensor(op, a->pos[0], affine ? 0 : cl, 0, affine ? &glim : &lim, &in)) != RC_OK) goto done;
+    if (!affine && (rc = load_tensor(op, a->pos[1], 0, 0, &glim, &grid)) != RC_OK) goto done;
+    vstep("read input", t0);
+
+    if (affine) {
+        /* grid (N, [D,] H, W, R); the library checks THETA against it */
+        const int R = rank - 2;
+        out_sizes[0] = size[0];
+        for (int k = 0; k < R; k++) out_sizes[1 + k] = size[2 + k];
+        out_sizes[rank - 1] = R;
+    } else {
+        rank = in.arr.ndim;
+        if ((st = clrs_grid_sample_output_shape(NULL, &in.desc, &grid.desc, out_sizes)) != CLRS_OK) {
+            rc = lib_error(op, NULL, st);
+            goto done;
+        }
+    }
+    if ((rc = check_out_budget(a, "OUT", in.arr.dtype, rank, out_sizes)) != RC_OK) goto done;
+    if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, out_sizes, &out)) != RC_OK) goto done;
+
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
+    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
+        ctx = NULL;
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    explain_start(a);
+    if (affine) {
+        st = clrs_affine_grid(ctx, &in.desc, in.arr.data, rank, size, a->v[O_ALIGN_CORNERS].given ? 1 : 0,
+                              &out.desc, out.arr.data);
+    } else {
+        clrs_grid_sample_params p;
+        clrs_grid_sample_params_init(&p);
+        if (a->v[O_GRID_MODE].given) p.mode = (clrs_grid_mode)a->v[O_GRID_MODE].i[0];
+        if (a->v[O_PADDING_MODE].given) p.padding_mode = (clrs_grid_padding)a->v[O_PADDING_MODE].i[0];
+        p.align_corners = a->v[O_ALIGN_CORNERS].given ? 1 : 0;
+        st = clrs_grid_sample(ctx, &p, &in.desc, in.arr.data, &grid.desc, grid.arr.data, &out.desc,
+                              out.arr.data);
+    }
+    explain_stop(a);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
+        rc = lib_error(op, ctx, st);
+        goto done;
+    }
+    t0 = now_s();
+    rc = write_outputs(out_path, &out, NULL, NULL);
+    if (rc == RC_OK) vstep("write output", t0);
+
+done:
+    clrs_context_release(ctx);
+    npy_free(&in.arr);
+    npy_free(&grid.arr);
+    npy_free(&out.arr);
     return rc;
 }
 

@@ -67,6 +67,19 @@ CLRS_API clrs_status clrs_pixel_shuffle_cl(clrs_context *ctx, int64_t factor, in
                                            cl_command_queue queue, cl_uint num_wait,
                                            const cl_event *wait_list, cl_event *event);
 
+CLRS_API clrs_status clrs_grid_sample_cl(clrs_context *ctx, const clrs_grid_sample_params *p,
+                                         const clrs_tensor_desc *in, cl_mem in_mem,
+                                         const clrs_tensor_desc *grid, cl_mem grid_mem,
+                                         const clrs_tensor_desc *out, cl_mem out_mem,
+                                         cl_command_queue queue, cl_uint num_wait,
+                                         const cl_event *wait_list, cl_event *event);
+
+CLRS_API clrs_status clrs_affine_grid_cl(clrs_context *ctx, const clrs_tensor_desc *theta,
+                                         cl_mem theta_mem, int rank, const int64_t *size,
+                                         int align_corners, const clrs_tensor_desc *grid,
+                                         cl_mem grid_mem, cl_command_queue queue, cl_uint num_wait,
+                                         const cl_event *wait_list, cl_event *event);
+
 #ifdef __cplusplus
 }
 #endif

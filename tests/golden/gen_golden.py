@@ -20,6 +20,7 @@ Output, one manifest per operator family (format in tests/golden/README.md):
     tests/golden/pool.txt          + tests/golden/pool/*.npy
     tests/golden/unpool.txt        + tests/golden/unpool/*.npy
     tests/golden/shuffle.txt       + tests/golden/shuffle/*.npy
+    tests/golden/grid.txt          + tests/golden/grid/*.npy
 
 Manifest lines: `#` comments, or one case per line of space-separated
 `key=value` tokens (the value is everything after the first `=`; lists are
@@ -948,6 +949,91 @@ def gen_shuffle(fam):
 
 
 # ==========================================================================
+# grid_sample / affine_grid
+
+GRID_SPECIALS = [1.0, -1.0, 0.0, 0.5, -0.5, 3.0, -2.75, 100.0, -1000.0, float("nan"), INF, -INF]
+
+
+def make_grid(dtype, shape, kind, seed=0):
+    """Deterministic grid (N, [Do,] Ho, Wo, 2|3).
+
+    kinds: unit     uniform in [-1, 1]
+           wide     uniform in [-3, 3] (well outside the input)
+           special  uniform in [-1.5, 1.5] with about a quarter of the values
+                    replaced by exact +-1, 0, +-0.5, far-out values, NaN, +-inf
+    """
+    key = f"grid:{dtype}:{'x'.join(map(str, shape))}:{kind}:{seed}"
+    rng = np.random.default_rng(zlib.crc32(key.encode()))
+    n = int(np.prod(shape))
+    if kind == "unit":
+        a = rng.uniform(-1.0, 1.0, size=n)
+    elif kind == "wide":
+        a = rng.uniform(-3.0, 3.0, size=n)
+    else:
+        a = rng.uniform(-1.5, 1.5, size=n)
+        if n > 0:
+            pos = rng.choice(n, size=max(len(GRID_SPECIALS), n // 4), replace=False)
+            for j, p in enumerate(pos):
+                a[p] = GRID_SPECIALS[j % len(GRID_SPECIALS)]
+    return torch.from_numpy(a.reshape(shape)).to(DTYPES[dtype])
+
+
+def gen_grid(fam):
+    fam.notes.append("grid_sample: in (N, C, [D,] H, W), grid (N, [Do,] Ho, Wo, 2|3) in the input's dtype; "
+                     "affine_grid: in = theta (N, 2, 3) / (N, 3, 4), size = N,C,[D,]H,W, out = the grid.")
+
+    def gs(prefix, dtype, ishape, gshape, gkind, mode, pad, ac, ikind="rand"):
+        x, inrel = fam.input_file(dtype, ishape, ikind, 0)
+        g = make_grid(dtype, gshape, gkind)
+        grel = fam.put_array(f"grid_{dtype}_{'x'.join(map(str, gshape))}_{gkind}", to_numpy(g))
+        fam.add(prefix, "grid_sample", dtype, len(ishape), x, inrel,
+                [("grid", grel), ("mode", mode), ("padding_mode", pad), ("align_corners", ac)],
+                lambda: F.grid_sample(x, g, mode=mode, padding_mode=pad, align_corners=ac))
+
+    MODES = ["bilinear", "nearest", "bicubic"]
+    PADS = ["zeros", "border", "reflection"]
+    for dt in FLOAT_DTYPES:
+        for mode in MODES:
+            for pad in PADS:
+                for ac in (False, True):
+                    gs(f"gs4_{dt}", dt, (2, 3, 5, 7), (2, 4, 6, 2), "special", mode, pad, ac)
+                    gs(f"gs5_{dt}", dt, (1, 2, 3, 4, 5), (1, 2, 3, 4, 3), "special", mode, pad, ac)
+    # far-out grids, size-1 axes, a 1x1 input, non-finite inputs, an empty output
+    for mode in MODES:
+        for pad in PADS:
+            for ac in (False, True):
+                gs("gs4_wide", "f32", (1, 2, 6, 5), (1, 5, 5, 2), "wide", mode, pad, ac)
+                gs("gs4_h1", "f32", (1, 2, 1, 5), (1, 3, 4, 2), "special", mode, pad, ac)
+                gs("gs4_1x1", "f32", (2, 1, 1, 1), (2, 2, 3, 2), "special", mode, pad, ac)
+                gs("gs5_d1", "f32", (1, 2, 1, 3, 4), (1, 2, 2, 3, 3), "wide", mode, pad, ac)
+                gs("gs4_f64wide", "f64", (1, 2, 6, 5), (1, 5, 5, 2), "wide", mode, pad, ac)
+        gs("gs4_nan_in", "f32", (1, 2, 4, 5), (1, 3, 3, 2), "unit", mode, "zeros", False, ikind="special")
+        gs("gs5_unit", "f32", (2, 2, 4, 3, 5), (2, 3, 2, 4, 3), "unit", mode, "zeros", False)
+        for pad in PADS:
+            gs("gs5_bf16unit", "bf16", (1, 2, 3, 4, 5), (1, 2, 3, 4, 3), "unit", mode, pad, True)
+            gs("gs5_bf16unit", "bf16", (1, 2, 3, 4, 5), (1, 2, 3, 4, 3), "unit", mode, pad, False)
+    gs("gs4_bigC", "f32", (1, 17, 6, 7), (1, 5, 4, 2), "unit", "bilinear", "zeros", False)
+    gs("gs4_empty", "f32", (1, 2, 4, 5), (1, 0, 3, 2), "unit", "bilinear", "zeros", False)
+    # errors (torch's checks): rank mismatch, last dim, batch, empty spatial input
+    gs("gs_err", "f32", (1, 2, 4, 5), (1, 3, 3, 2, 2), "unit", "bilinear", "zeros", False)
+    gs("gs_err", "f32", (1, 2, 4, 5), (1, 3, 3, 3), "unit", "bilinear", "zeros", False)
+    gs("gs_err", "f32", (1, 2, 3, 4, 5), (1, 2, 3, 3, 2), "unit", "bilinear", "zeros", False)
+    gs("gs_err", "f32", (2, 2, 4, 5), (1, 3, 3, 2), "unit", "bilinear", "zeros", False)
+    gs("gs_err", "f32", (1, 2, 0, 5), (1, 3, 3, 2), "unit", "bilinear", "zeros", False)
+
+    def ag(prefix, dtype, size, ac):
+        sp = len(size) - 2
+        th, threl = fam.input_file(dtype, (size[0], sp, sp + 1), "rand", 0)
+        fam.add(prefix, "affine_grid", dtype, len(size), th, threl, [("size", size), ("align_corners", ac)],
+                lambda: F.affine_grid(th, list(size), align_corners=ac))
+
+    for dt in FLOAT_DTYPES:
+        for size in [(2, 3, 4, 5), (1, 1, 1, 6), (1, 2, 5, 1), (2, 1, 3, 4, 5), (1, 1, 1, 1, 1), (1, 1, 7, 2, 9)]:
+            for ac in (False, True):
+                ag(f"ag_{dt}", dt, size, ac)
+
+
+# ==========================================================================
 # --verify: replay every manifest line from its tokens alone
 
 def parse_value(key, v):
@@ -1016,6 +1102,11 @@ def replay(tok):
                                             output_size=lst(g("output_size")))
     if op in ("pixel_shuffle", "pixel_unshuffle"):
         return getattr(F, op)(x, g("factor"))
+    if op == "grid_sample":
+        return F.grid_sample(x, load_array(tok["grid"], dt), mode=g("mode"), padding_mode=g("padding_mode"),
+                             align_corners=g("align_corners"))
+    if op == "affine_grid":
+        return F.affine_grid(x, list(g("size")), align_corners=g("align_corners"))
     raise ValueError(op)
 
 
@@ -1076,13 +1167,14 @@ FAMILIES = {
     "pool": lambda fam, a: gen_pool(fam),
     "unpool": lambda fam, a: gen_unpool(fam),
     "shuffle": lambda fam, a: gen_shuffle(fam),
+    "grid": lambda fam, a: gen_grid(fam),
 }
 ALL_MODES = "nearest,nearest-exact,linear,bilinear,trilinear,bicubic,area,lanczos,errors"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle")
+    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle,grid")
     ap.add_argument("--modes", default=ALL_MODES,
                     help="interpolate modes to generate (plus 'errors'); default: all")
     ap.add_argument("--outdir", default=HERE)

@@ -1521,3 +1521,146 @@ int ref_pixel_shuffle(int rank, const int64_t *in_sizes, const double *in, int64
                 }
     return CLRS_OK;
 }
+
+
+/* ---- grid_sample / affine_grid ------------------------------------------------ */
+static double gs_unnorm(double g, int64_t size, int ac)
+{
+    return ac ? (g + 1) / 2 * (double)(size - 1) : ((g + 1) * (double)size - 1) / 2;
+}
+
+static double gs_clip(double x, int64_t size)
+{
+    return fmin((double)(size - 1), fmax(x, 0));
+}
+
+static double gs_reflect(double in, int64_t tlow, int64_t thigh)
+{
+    if (tlow == thigh) return 0;
+    double mn = (double)tlow / 2, span = (double)(thigh - tlow) / 2;
+    in = fabs(in - mn);
+    double extra = fmod(in, span);
+    double flips = floor(in / span);
+    return fmod(flips, 2) == 0 ? extra + mn : span - extra + mn;
+}
+
+static double gs_pad(double x, int64_t size, int pad, int ac)
+{
+    if (pad == 1) return gs_clip(x, size);
+    if (pad == 2) return gs_clip(ac ? gs_reflect(x, 0, 2 * (size - 1)) : gs_reflect(x, -1, 2 * size - 1), size);
+    return x;
+}
+
+static void gs_cubic(double t, double c[4])
+{
+    const double A = -0.75;
+    double x = t + 1;
+    c[0] = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+    c[1] = ((A + 2) * t - (A + 3)) * t * t + 1;
+    x = 1 - t;
+    c[2] = ((A + 2) * x - (A + 3)) * x * x + 1;
+    x = 2 - t;
+    c[3] = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+}
+
+int ref_grid_sample(int rank, const int64_t *in_sizes, const double *in, const int64_t *grid_sizes,
+                    const double *grid, int mode, int pad, int align_corners, double *out)
+{
+    if (in_sizes == NULL || grid_sizes == NULL || (rank != 4 && rank != 5)) return -1;
+    if (mode < 0 || mode > 2 || pad < 0 || pad > 2) return -15;
+    const int sp = rank - 2;
+    const int64_t N = in_sizes[0], C = in_sizes[1];
+    int64_t isz[3] = {1, 1, 1}, osz[3] = {1, 1, 1};
+    for (int i = 0; i < sp; i++) {
+        isz[3 - sp + i] = in_sizes[2 + i];
+        osz[3 - sp + i] = grid_sizes[1 + i];
+    }
+    if (grid_sizes[0] != N || grid_sizes[rank - 1] != sp) return -11;
+    const int64_t D = isz[0], H = isz[1], W = isz[2];
+    const int64_t opl = osz[0] * osz[1] * osz[2], ipl = D * H * W;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t o = 0; o < opl; o++) {
+            const double *g = grid + (n * opl + o) * sp;
+            double u[3] = {0, 0, 0}; /* (z, y, x) unnormalised */
+            int64_t sz[3] = {D, H, W};
+            for (int a = 0; a < sp; a++) u[2 - a] = gs_unnorm(g[a], sz[2 - a], align_corners);
+            for (int64_t c = 0; c < C; c++) {
+                const double *p = in + (n * C + c) * ipl;
+                double r = 0;
+                if (mode == 2) {
+                    double f[3], cf[3][4];
+                    for (int a = 0; a < 3; a++) {
+                        f[a] = floor(u[a]);
+                        gs_cubic(u[a] - f[a], cf[a]);
+                    }
+                    int kz = sp == 3 ? 4 : 1;
+                    for (int i = 0; i < kz; i++)
+                        for (int j = 0; j < 4; j++)
+                            for (int k = 0; k < 4; k++) {
+                                double zz = sp == 3 ? f[0] - 1 + i : 0, yy = f[1] - 1 + j, xx = f[2] - 1 + k;
+                                zz = sp == 3 ? gs_pad(zz, D, pad, align_corners) : 0;
+                                yy = gs_pad(yy, H, pad, align_corners);
+                                xx = gs_pad(xx, W, pad, align_corners);
+                                int64_t iz = (int64_t)zz, iy = (int64_t)yy, ix = (int64_t)xx;
+                                if (iz < 0 || iz >= D || iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                                double w = cf[1][j] * cf[2][k] * (sp == 3 ? cf[0][i] : 1);
+                                r += p[(iz * H + iy) * W + ix] * w;
+                            }
+                } else {
+                    double v[3];
+                    for (int a = 0; a < 3; a++) v[a] = (a < 3 - sp) ? 0 : gs_pad(u[a], sz[a], pad, align_corners);
+                    if (mode == 1) {
+                        int64_t iz = (int64_t)nearbyint(v[0]), iy = (int64_t)nearbyint(v[1]),
+                                ix = (int64_t)nearbyint(v[2]);
+                        if (iz >= 0 && iz < D && iy >= 0 && iy < H && ix >= 0 && ix < W)
+                            r = p[(iz * H + iy) * W + ix];
+                    } else {
+                        double f[3] = {floor(v[0]), floor(v[1]), floor(v[2])};
+                        for (int k = 0; k < 8; k++) {
+                            double w = 1;
+                            int64_t id[3];
+                            for (int a = 0; a < 3; a++) {
+                                int b = (k >> (2 - a)) & 1;
+                                id[a] = (int64_t)f[a] + b;
+                                w *= b ? v[a] - f[a] : 1 - (v[a] - f[a]);
+                            }
+                            if (id[0] < 0 || id[0] >= D || id[1] < 0 || id[1] >= H || id[2] < 0 || id[2] >= W)
+                                continue;
+                            r += p[(id[0] * H + id[1]) * W + id[2]] * w;
+                        }
+                    }
+                }
+                out[(n * C + c) * opl + o] = r;
+            }
+        }
+    return 0;
+}
+
+static double ag_lin(int64_t i, int64_t size, int ac)
+{
+    if (size <= 1) return 0;
+    double v = -1 + 2.0 * (double)i / (double)(size - 1);
+    return ac ? v : v * (double)(size - 1) / (double)size;
+}
+
+int ref_affine_grid(int rank, const int64_t *size, const double *theta, int align_corners, double *out)
+{
+    if (size == NULL || theta == NULL || out == NULL || (rank != 4 && rank != 5)) return -1;
+    const int R = rank - 2;
+    const int64_t N = size[0], D = R == 3 ? size[2] : 1, H = size[rank - 2], W = size[rank - 1];
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t d = 0; d < D; d++)
+            for (int64_t h = 0; h < H; h++)
+                for (int64_t w = 0; w < W; w++) {
+                    double b[4] = {ag_lin(w, W, align_corners), ag_lin(h, H, align_corners), 1, 1};
+                    if (R == 3) b[2] = ag_lin(d, D, align_corners);
+                    const double *t = theta + n * R * (R + 1);
+                    double *o = out + (((n * D + d) * H + h) * W + w) * R;
+                    for (int r = 0; r < R; r++) {
+                        double acc = 0;
+                        for (int k = 0; k <= R; k++) acc += b[k] * t[r * (R + 1) + k];
+                        o[r] = acc;
+                    }
+                }
+    return 0;
+}

@@ -242,6 +242,23 @@ int ref_pixel_shuffle_shape(int rank, const int64_t *in_sizes, int64_t factor, i
 int ref_pixel_shuffle(int rank, const int64_t *in_sizes, const double *in, int64_t factor,
                       int inverse, const int64_t *out_sizes, double *out);
 
+/**
+ * F.grid_sample in double, from GridSampler.h's scalar formulas
+ * (grid_sampler_compute_source_index, reflect_coordinates, the bilinear /
+ * nearest (round half to even) / bicubic (A = -0.75, separable, taps
+ * padded one by one) kernels; tricubic for rank 5). rank 4: in (N, C, H,
+ * W), grid (N, Ho, Wo, 2) contiguous; rank 5: in (N, C, D, H, W), grid (N,
+ * Do, Ho, Wo, 3). mode 0 bilinear, 1 nearest, 2 bicubic; pad 0 zeros,
+ * 1 border, 2 reflection. Out-of-bounds taps contribute 0. Meant for finite
+ * grids (PyTorch's NaN/inf behaviour is that of its vectorized kernels and
+ * is checked by the golden vectors instead). out: (N, C, [Do,] Ho, Wo).
+ */
+int ref_grid_sample(int rank, const int64_t *in_sizes, const double *in, const int64_t *grid_sizes,
+                    const double *grid, int mode, int pad, int align_corners, double *out);
+/** F.affine_grid in double: theta (N, R, R+1) contiguous, size (N, C, [D,] H, W), R = rank - 2;
+ *  out (N, [D,] H, W, R). */
+int ref_affine_grid(int rank, const int64_t *size, const double *theta, int align_corners, double *out);
+
 #ifdef __cplusplus
 }
 #endif
