@@ -127,9 +127,47 @@ static int affine_grid(onnx_call *c)
             onnx_error(c, "size[%d] = %lld: expected positive sizes", i, (long long)size[i]);
             return ONNX_RC_FAIL;
         }
+    /* ONNX's base grid with align_corners=1 is linspace(-1, 1, n): -1 on an
+     * axis of size 1, where PyTorch's affine_grid (the library) puts 0. The
+     * same grid follows from moving theta's column for that axis (x: W, y: H,
+     * z: D) times -1 into the translation column. */
+    void *theta = th->data, *theta_copy = NULL;
+    if (ac) {
+        const int64_t nb = th->shape[0], rows = th->shape[1], cols = th->shape[2];
+        for (int i = 0; i < R; i++) {
+            if (size[ns - 1 - i] != 1 || cols != R + 1) continue;
+            if (th->dtype != CLRS_F32 && th->dtype != CLRS_F64) {
+                onnx_error(c, "align_corners=1 with an axis of size 1 is implemented for float and double theta, "
+                              "not %s", clrs_dtype_name(th->dtype));
+                return ONNX_RC_FAIL;
+            }
+            if (!theta_copy) {
+                theta_copy = malloc(th->nbytes ? th->nbytes : 1);
+                if (!theta_copy) {
+                    onnx_error(c, "out of memory");
+                    return ONNX_RC_FAIL;
+                }
+                memcpy(theta_copy, th->data, th->nbytes);
+                theta = theta_copy;
+            }
+            for (int64_t b = 0; b < nb * rows; b++) {
+                if (th->dtype == CLRS_F32) {
+                    float *t = (float *)theta_copy + b * cols;
+                    t[R] -= t[i];
+                } else {
+                    double *t = (double *)theta_copy + b * cols;
+                    t[R] -= t[i];
+                }
+            }
+        }
+    }
     void *bg = NULL;
-    if ((rc = onnx_data_out_alloc(c, th->dtype, ns, gsz, &dg, &bg))) return rc;
-    clrs_status st = clrs_affine_grid(ctx, &dt, th->data, ns, size, (int)ac, &dg, bg);
+    if ((rc = onnx_data_out_alloc(c, th->dtype, ns, gsz, &dg, &bg))) {
+        free(theta_copy);
+        return rc;
+    }
+    clrs_status st = clrs_affine_grid(ctx, &dt, theta, ns, size, (int)ac, &dg, bg);
+    free(theta_copy);
     if (st != CLRS_OK) {
         free(bg);
         return onnx_lib_fail(c, st);
