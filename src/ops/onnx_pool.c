@@ -3,8 +3,10 @@
  * onnx.h): MaxPool, AveragePool, LpPool, Global{Max,Average,Lp}Pool,
  * MaxUnpool, DepthToSpace, SpaceToDepth, as the ONNX operator docs and
  * onnx.reference define them. Only the host plans are new:
- *  - the pools are a clrs_pool_plan with plan.onnx set (begin pads in p3,
- *    end pads in pe3), run by pool.c's general engine built with -DONNX=1
+ *  - the pools are a clrs_pool_plan: a PyTorch one where the windows are
+ *    PyTorch's (symmetric pads <= kernel/2; avg: no dilation), run by the
+ *    whole "pool" list; else with plan.onnx set (begin pads in p3, end pads
+ *    in pe3), run by pool.c's general engine built with -DONNX=1
  *    (cl/pool.cl: dilated avg / LP taps, ONNX's divisors, LP on |x|);
  *    MaxPool's Indices come out per plane as for PyTorch and a second
  *    launch ("clrs_pool_index_flat", cl/unpool.cl) makes them ONNX's
@@ -188,6 +190,17 @@ static clrs_status onnx_pool_plan(clrs_context *ctx, const clrs_tensor_desc *x, 
         plan->pe3[a] = pads[sp + i];
         plan->out3[a] = out[i];
     }
+    /* Where the ONNX windows are PyTorch's (max: symmetric pads <= k/2; avg:
+     * also no dilation; the global max / average), the plan is a PyTorch
+     * plan: the same shape rule and divisors, so the whole "pool" list (the
+     * window forms, global) may take it. Otherwise only the general engine
+     * built with -DONNX=1 runs it. */
+    int torch_windows = plan->kind == CLRS_POOL_MAX || plan->kind == CLRS_POOL_AVG;
+    for (int a = 0; a < 3; a++)
+        if (plan->p3[a] != plan->pe3[a] || plan->p3[a] > plan->k3[a] / 2 ||
+            (plan->kind == CLRS_POOL_AVG && plan->d3[a] != 1))
+            torch_windows = 0;
+    if (torch_windows) plan->onnx = 0;
     plan->out_sizes[0] = x->sizes[0];
     plan->out_sizes[1] = x->sizes[1];
     for (int i = 0; i < sp; i++) plan->out_sizes[2 + i] = out[i];
