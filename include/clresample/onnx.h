@@ -31,15 +31,20 @@ extern "C" {
  * Output shape: floor (ceil with ceil_mode, minus one when the last
  * window would start in the end pad) of
  * (in + pad_begin + pad_end - dilation*(kernel-1) - 1) / stride + 1;
- * auto_pad SAME_*: ceil(in / stride) with the pads split (odd one at the
- * end for SAME_UPPER, at the begin for SAME_LOWER); VALID: no pads,
- * floor((in - kernel) / stride) + 1 (onnx.reference ignores dilations
- * there, and so do we). Pads < kernel (as onnxruntime requires).
+ * auto_pad SAME_*: ceil(in / stride), the pads (out - 1)*stride +
+ * dilation*(kernel-1) + 1 - in split with the odd one at the end for
+ * SAME_UPPER, at the begin for SAME_LOWER; VALID: no pads, floor((in -
+ * dilation*(kernel-1) - 1) / stride) + 1 (the ONNX docs' rules; with
+ * dilations > 1 onnx.reference's stride-1 path and onnxruntime size SAME
+ * pads without the dilation). ceil_mode needs auto_pad NOTSET. Explicit
+ * pads < kernel (as onnxruntime requires).
  * AveragePool's divisor: count_include_pad 1: the window's taps before the
- * padded end (a ceil_mode window running past it counts fewer); 0: the
- * taps inside the input. LpPool: (kernel volume * (sum |x|^p over the
- * input taps) / (taps before the padded end))^(1/p): sum|x|^p ^ (1/p)
- * except in ceil_mode windows past the padded end, as onnx.reference.
+ * padded end (a ceil_mode window running past it counts fewer, as both
+ * onnx.reference and onnxruntime do); 0: the taps inside the input.
+ * LpPool: (kernel volume * (sum |x|^p over the input taps) / (taps before
+ * the padded end))^(1/p), which is (sum |x|^p)^(1/p) except in ceil_mode
+ * windows past the padded end, where onnx.reference computes this and
+ * onnxruntime the plain sum.
  * MaxPool's Indices (i64): flat over the whole tensor, n and c included:
  * (n*C + c)*D*H*W + the spatial position row-major (storage_order 0) or
  * column-major (1, the first spatial axis varies fastest). Padding is
@@ -99,12 +104,12 @@ CLRS_API clrs_status clrs_onnx_pool_cl(clrs_context *ctx, const clrs_onnx_pool_p
                                        const cl_event *wait_list, cl_event *event);
 
 /* MaxUnpool (opsets 9, 11, 22): x and indices (i64, x's sizes; ONNX's
- * whole-tensor flat indices as MaxPool makes them); n_kernel_shape = n_strides = spatial rank (strides:
- * 0 = absent, all 1), n_pads 0 or 2*spatial. The inferred shape is
+ * whole-tensor flat indices as MaxPool makes them); n_kernel_shape =
+ * spatial rank, n_strides the same or 0 (all 1), n_pads 0 or 2*spatial. The inferred shape is
  * (in - 1)*stride - pad_begin - pad_end + kernel per axis; each x element
  * goes to flat position I of a zero tensor of the inferred shape, which
  * is then placed at the origin of the output_shape tensor (n_output_shape
- * = rank of x with its N and C; -1 or 0: absent), as onnx.reference does
+ * = rank of x, with x's N and C; 0: absent), as onnx.reference does
  * (onnxruntime instead indexes the output_shape tensor directly; both
  * agree when output_shape is the inferred shape). output_shape must be
  * >= the inferred shape per axis. An index outside [0, numel(inferred))
