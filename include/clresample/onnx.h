@@ -36,7 +36,8 @@ extern "C" {
  * SAME_UPPER, at the begin for SAME_LOWER; VALID: no pads, floor((in -
  * dilation*(kernel-1) - 1) / stride) + 1 (the ONNX docs' rules; with
  * dilations > 1 onnx.reference's stride-1 path and onnxruntime size SAME
- * pads without the dilation). ceil_mode needs auto_pad NOTSET. Explicit
+ * pads without the dilation; a negative SAME pad total, stride > kernel,
+ * is 0 as in TensorFlow). ceil_mode needs auto_pad NOTSET. Explicit
  * pads < kernel (as onnxruntime requires).
  * AveragePool's divisor: count_include_pad 1: the window's taps before the
  * padded end (a ceil_mode window running past it counts fewer, as both
