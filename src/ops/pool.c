@@ -853,6 +853,10 @@ clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, 
     const clrs_pool_queue qu = {q, nwait, wait, ev};
     const size_t n = CLRS_ARRAY_LEN(POOL_IMPLS);
     /* ONNX's windows (asymmetric pads, dilated avg): only "general" knows them */
+    if (plan->onnx)
+        for (size_t i = 0; i + 1 < n; i++)
+            clrs__dispatch_declined("pool", POOL_IMPLS[i].impl.name,
+                                    "ONNX windows (end pads, dilated avg / LP, LP of |x|): general only");
     for (size_t from = plan->onnx ? n - 1 : 0; from < n;) {
         int i = clrs__pick(ctx, "pool", POOL_IMPLS + from, n - from, sizeof POOL_IMPLS[0], &pb);
         if (i < 0) return CLRS_ERR_INTERNAL;
