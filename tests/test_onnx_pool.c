@@ -599,6 +599,84 @@ START_TEST(test_matches_torch_max_pool)
 }
 END_TEST
 
+/* f16 and bf16 (no golden vectors: numpy has no bf16, onnx.reference
+ * computes f16 in f16): the kernels compute in float and round once, so a
+ * 16-bit run is the float run of the same values rounded, within one unit
+ * in the last place; max and Indices exactly. */
+START_TEST(test_16bit_dtypes)
+{
+    clrs_context *ctx = tu_context();
+    const int64_t xs[4] = {2, 3, 7, 9};
+    const int64_t n = 2 * 3 * 7 * 9;
+    const clrs_onnx_pool_op ops[3] = {CLRS_ONNX_MAX_POOL, CLRS_ONNX_AVERAGE_POOL, CLRS_ONNX_LP_POOL};
+    const clrs_dtype dts[2] = {CLRS_F16, CLRS_BF16};
+    uint64_t rng = 1234;
+    for (int di = 0; di < 2; di++) {
+        const clrs_dtype dt = dts[di];
+        const int mant = dt == CLRS_F16 ? 10 : 7;
+        uint16_t *x16 = malloc((size_t)n * 2);
+        float *x32 = malloc((size_t)n * 4);
+        for (int64_t i = 0; i < n; i++) {
+            tu_set(dt, x16, i, tu_uniform(&rng) * 4 - 2);
+            x32[i] = (float)tu_get(dt, x16, i);
+        }
+        for (int oi = 0; oi < 3; oi++) {
+            clrs_onnx_pool_params p;
+            clrs_onnx_pool_params_init(&p, ops[oi]);
+            p.n_kernel_shape = p.n_strides = p.n_dilations = 2;
+            p.kernel_shape[0] = 3;
+            p.kernel_shape[1] = 2;
+            p.strides[0] = 2;
+            p.strides[1] = 3;
+            p.dilations[0] = 2;
+            p.dilations[1] = 1;
+            p.n_pads = 4;
+            p.pads[0] = 2;
+            p.pads[1] = 0;
+            p.pads[2] = 1;
+            p.pads[3] = 1;
+            p.ceil_mode = 1;
+            p.count_include_pad = 1;
+            p.p = 3;
+            clrs_tensor_desc xd16, xd32, yd16, yd32, id;
+            clrs_tensor_desc_contiguous(&xd16, dt, 4, xs);
+            clrs_tensor_desc_contiguous(&xd32, CLRS_F32, 4, xs);
+            int64_t o[CLRS_MAX_RANK];
+            ck_assert_int_eq(clrs_onnx_pool_output_shape(ctx, &xd16, &p, o), CLRS_OK);
+            clrs_tensor_desc_contiguous(&yd16, dt, 4, o);
+            clrs_tensor_desc_contiguous(&yd32, CLRS_F32, 4, o);
+            clrs_tensor_desc_contiguous(&id, CLRS_I64, 4, o);
+            const int64_t m = o[0] * o[1] * o[2] * o[3];
+            uint16_t *y16 = malloc((size_t)m * 2);
+            float *y32 = malloc((size_t)m * 4);
+            int64_t *i16 = malloc((size_t)m * 8), *i32 = malloc((size_t)m * 8);
+            const int mx = ops[oi] == CLRS_ONNX_MAX_POOL;
+            ck_assert_int_eq(clrs_onnx_pool(ctx, &p, &xd16, x16, &yd16, y16, mx ? &id : NULL, mx ? i16 : NULL),
+                             CLRS_OK);
+            ck_assert_int_eq(clrs_onnx_pool(ctx, &p, &xd32, x32, &yd32, y32, mx ? &id : NULL, mx ? i32 : NULL),
+                             CLRS_OK);
+            for (int64_t i = 0; i < m; i++) {
+                double g = tu_get(dt, y16, i), r = y32[i];
+                double ulp = ldexp(1.0, (int)floor(log2(fmax(fabs(r), 1e-4))) - mant);
+                if (mx) {
+                    ck_assert_msg(g == r && i16[i] == i32[i], "%s op %d element %lld", clrs_dtype_name(dt), oi,
+                                  (long long)i);
+                } else {
+                    ck_assert_msg(fabs(g - r) <= ulp, "%s op %d element %lld: %.9g vs f32 %.9g", clrs_dtype_name(dt),
+                                  oi, (long long)i, g, r);
+                }
+            }
+            free(y16);
+            free(y32);
+            free(i16);
+            free(i32);
+        }
+        free(x16);
+        free(x32);
+    }
+}
+END_TEST
+
 int main(void)
 {
     tu_binary_cache_off();
@@ -608,6 +686,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_cl_mem_calls);
     tcase_add_test(tc, test_matches_torch_max_pool);
+    tcase_add_test(tc, test_16bit_dtypes);
     tcase_add_test(tc, test_golden_onnx_pool);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -49,7 +49,8 @@ extern "C" {
  * MaxPool's Indices (i64): flat over the whole tensor, n and c included:
  * (n*C + c)*D*H*W + the spatial position row-major (storage_order 0) or
  * column-major (1, the first spatial axis varies fastest). Padding is
- * never the max. Dtypes: f32, f64 (fp64 devices), f16, bf16; u8 and u16
+ * never the max; ties keep the first tap; a NaN in the window is the max
+ * (PyTorch's rule; ONNX leaves it open). Dtypes: f32, f64 (fp64 devices), f16, bf16; u8 and u16
  * for MaxPool and GlobalMaxPool. */
 typedef enum clrs_onnx_pool_op {
     CLRS_ONNX_MAX_POOL = 0,
