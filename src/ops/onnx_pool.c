@@ -596,6 +596,15 @@ clrs_status clrs_onnx_max_unpool_cl(clrs_context *ctx, const clrs_onnx_unpool_pa
 }
 
 /* ---- DepthToSpace / SpaceToDepth --------------------------------------------------- */
+/* pixel_shuffle.c's messages name torch's op: say which ONNX op it was. */
+static clrs_status depth_fail(clrs_context *ctx, const char *on, int64_t b, clrs_status st)
+{
+    if (st == CLRS_OK || ctx == NULL) return st;
+    char prev[400];
+    snprintf(prev, sizeof prev, "%s", clrs_last_error(ctx));
+    return clrs__fail(ctx, st, "%s (blocksize %lld): %s", on, (long long)b, prev);
+}
+
 static clrs_status depth_mode_ok(const clrs_context *ctx, const char *on, clrs_onnx_depth_mode mode, int64_t b)
 {
     if (mode != CLRS_ONNX_DCR && mode != CLRS_ONNX_CRD)
@@ -610,7 +619,8 @@ clrs_status clrs_onnx_depth_to_space_output_shape(clrs_context *ctx, const clrs_
 {
     clrs__clear_error(ctx);
     CLRS_FORWARD(depth_mode_ok(ctx, "DepthToSpace", CLRS_ONNX_DCR, blocksize));
-    return clrs__shuffle_output_shape(ctx, "DepthToSpace", x, blocksize, 0, out_sizes);
+    return depth_fail(ctx, "DepthToSpace", blocksize,
+                      clrs__shuffle_output_shape(ctx, "DepthToSpace", x, blocksize, 0, out_sizes));
 }
 
 clrs_status clrs_onnx_space_to_depth_output_shape(clrs_context *ctx, const clrs_tensor_desc *x, int64_t blocksize,
@@ -618,7 +628,8 @@ clrs_status clrs_onnx_space_to_depth_output_shape(clrs_context *ctx, const clrs_
 {
     clrs__clear_error(ctx);
     CLRS_FORWARD(depth_mode_ok(ctx, "SpaceToDepth", CLRS_ONNX_DCR, blocksize));
-    return clrs__shuffle_output_shape(ctx, "SpaceToDepth", x, blocksize, 1, out_sizes);
+    return depth_fail(ctx, "SpaceToDepth", blocksize,
+                      clrs__shuffle_output_shape(ctx, "SpaceToDepth", x, blocksize, 1, out_sizes));
 }
 
 clrs_status clrs_onnx_depth_to_space(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
@@ -627,7 +638,8 @@ clrs_status clrs_onnx_depth_to_space(clrs_context *ctx, int64_t blocksize, clrs_
 {
     clrs__clear_error(ctx);
     CLRS_FORWARD(depth_mode_ok(ctx, "DepthToSpace", mode, blocksize));
-    return clrs__shuffle_host(ctx, "DepthToSpace", blocksize, 0, mode == CLRS_ONNX_DCR, x, x_data, y, y_data);
+    return depth_fail(ctx, "DepthToSpace", blocksize,
+                      clrs__shuffle_host(ctx, "DepthToSpace", blocksize, 0, mode == CLRS_ONNX_DCR, x, x_data, y, y_data));
 }
 
 clrs_status clrs_onnx_depth_to_space_cl(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
@@ -637,8 +649,9 @@ clrs_status clrs_onnx_depth_to_space_cl(clrs_context *ctx, int64_t blocksize, cl
 {
     clrs__clear_error(ctx);
     CLRS_FORWARD(depth_mode_ok(ctx, "DepthToSpace", mode, blocksize));
-    return clrs__shuffle_cl(ctx, "DepthToSpace", blocksize, 0, mode == CLRS_ONNX_DCR, x, x_mem, y, y_mem, queue,
-                            num_wait, wait_list, event);
+    return depth_fail(ctx, "DepthToSpace", blocksize,
+                      clrs__shuffle_cl(ctx, "DepthToSpace", blocksize, 0, mode == CLRS_ONNX_DCR, x, x_mem, y, y_mem,
+                                       queue, num_wait, wait_list, event));
 }
 
 clrs_status clrs_onnx_space_to_depth(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
@@ -647,7 +660,8 @@ clrs_status clrs_onnx_space_to_depth(clrs_context *ctx, int64_t blocksize, clrs_
 {
     clrs__clear_error(ctx);
     CLRS_FORWARD(depth_mode_ok(ctx, "SpaceToDepth", mode, blocksize));
-    return clrs__shuffle_host(ctx, "SpaceToDepth", blocksize, 1, mode == CLRS_ONNX_DCR, x, x_data, y, y_data);
+    return depth_fail(ctx, "SpaceToDepth", blocksize,
+                      clrs__shuffle_host(ctx, "SpaceToDepth", blocksize, 1, mode == CLRS_ONNX_DCR, x, x_data, y, y_data));
 }
 
 clrs_status clrs_onnx_space_to_depth_cl(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
@@ -657,6 +671,7 @@ clrs_status clrs_onnx_space_to_depth_cl(clrs_context *ctx, int64_t blocksize, cl
 {
     clrs__clear_error(ctx);
     CLRS_FORWARD(depth_mode_ok(ctx, "SpaceToDepth", mode, blocksize));
-    return clrs__shuffle_cl(ctx, "SpaceToDepth", blocksize, 1, mode == CLRS_ONNX_DCR, x, x_mem, y, y_mem, queue,
-                            num_wait, wait_list, event);
+    return depth_fail(ctx, "SpaceToDepth", blocksize,
+                      clrs__shuffle_cl(ctx, "SpaceToDepth", blocksize, 1, mode == CLRS_ONNX_DCR, x, x_mem, y, y_mem,
+                                       queue, num_wait, wait_list, event));
 }
