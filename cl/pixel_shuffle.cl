@@ -7,7 +7,14 @@
  * -D flags:
  *   name      values                   set by
  *   ELEM_T    uchar ushort uint ulong  src/ops/pixel_shuffle.c
+ *   DCR       1 (default 0)            src/ops/onnx_pool.c: ONNX's DCR
+ *                                    order (DepthToSpace mode DCR,
+ *                                    SpaceToDepth): channel (i*r + j)*C + c
+ *                                    instead of c*r*r + i*r + j
  */
+#ifndef DCR
+#define DCR 0
+#endif
 #ifdef ELEM_T
 
 /* Pixel shuffle (inverse == 0) / unshuffle (inverse == 1), rank 4 as
@@ -17,6 +24,20 @@ __kernel void clrs_pixel_shuffle(__global const ELEM_T *src, long src_off, __glo
 {
     DECOMPOSE_OUTPUT(osz, order);
     long sc, sh, sw;
+#if DCR
+    /* out[n, c, h*r + i, w*r + j] = in[n, (i*r + j)*C + c, h, w] (C: output
+     * channels) and its inverse (C: input channels) */
+    if (!inverse) {
+        sc = ((oh % r) * r + (ow % r)) * osz.s1 + c;
+        sh = oh / r;
+        sw = ow / r;
+    } else {
+        long ci = osz.s1 / (r * r), q = c / ci;
+        sc = c % ci;
+        sh = oh * r + q / r;
+        sw = ow * r + q % r;
+    }
+#else
     if (!inverse) {
         sc = c * r * r + (oh % r) * r + (ow % r);
         sh = oh / r;
@@ -27,6 +48,7 @@ __kernel void clrs_pixel_shuffle(__global const ELEM_T *src, long src_off, __glo
         sh = oh * r + (c / r) % r;
         sw = ow * r + c % r;
     }
+#endif
     dst[OFF5(dst_off, ost, n, c, od, oh, ow)] = src[OFF5(src_off, ist, n, sc, od, sh, sw)];
 }
 #endif /* ELEM_T */

@@ -22,9 +22,19 @@
  *                                    input, no clipping
  *   KD/KH/KW  1..4                   "full": the window size per axis
  *                                    (loops unroll)
+ *   ONNX      1 (default 0)          src/ops/onnx_pool.c (general engine
+ *                                    only): ONNX's avg / LP windows — an
+ *                                    end pad per axis (argument pe3),
+ *                                    dilated taps, the divisor counting
+ *                                    the taps inside the padded input
+ *                                    (count_include_pad, LP) or inside the
+ *                                    input, and LP on |x|
  */
 #ifndef FULL
 #define FULL 0
+#endif
+#ifndef ONNX
+#define ONNX 0
 #endif
 
 #if defined(RAW_T)
@@ -53,7 +63,11 @@ __kernel void clrs_pool(__global const DATA_T *src, long src_off, __global DATA_
                         __global long *idx, long idx_off, __global const long *tab, long8 isz, long8 osz,
                         long8 ist, long8 ost, long8 xst, long4 k3, long4 s3, long4 p3, long4 d3, long divisor,
                         int cip, ACC_T pw_e, int pw_code, ACC_T ipw_e, int ipw_code, ACC_T kprod, int order,
-                        int with_idx, int xform, int algo, int ovf16)
+                        int with_idx, int xform, int algo, int ovf16
+#if ONNX
+                        , long4 pe3
+#endif
+                        )
 {
     DECOMPOSE_OUTPUT(osz, order);
     const int A = ALGO_V;
@@ -78,6 +92,23 @@ __kernel void clrs_pool(__global const DATA_T *src, long src_off, __global DATA_
     clrs_window(A, od, isz.s2, osz.s2, k3.s0, s3.s0, p3.s0, d3.s0, fd, &sd, &ed, &pd);
     clrs_window(A, oh, IH, osz.s3, k3.s1, s3.s1, p3.s1, d3.s1, fh, &sh, &eh, &ph);
     clrs_window(A, ow, IW, osz.s4, k3.s2, s3.s2, p3.s2, d3.s2, fw, &sw, &ew, &pw);
+#endif
+#if ONNX
+    /* ONNX avg / LP: dilated taps; pd/ph/pw: taps inside the padded input;
+     * cd/ch/cw: taps inside the input */
+    long cd = 1, ch = 1, cw = 1;
+    if (A == A_AVG || A == A_LP) {
+        clrs_window_onnx(od, isz.s2, k3.s0, s3.s0, p3.s0, pe3.s0, d3.s0, &sd, &ed, &pd, &cd);
+        clrs_window_onnx(oh, IH, k3.s1, s3.s1, p3.s1, pe3.s1, d3.s1, &sh, &eh, &ph, &ch);
+        clrs_window_onnx(ow, IW, k3.s2, s3.s2, p3.s2, pe3.s2, d3.s2, &sw, &ew, &pw, &cw);
+    }
+#define SUM_DD d3.s0
+#define SUM_DH d3.s1
+#define SUM_DW d3.s2
+#else
+#define SUM_DD 1
+#define SUM_DH 1
+#define SUM_DW 1
 #endif
     const long o = OFF5(dst_off, ost, n, c, od, oh, ow);
     if (IS_MAXF(A)) {
@@ -109,12 +140,12 @@ __kernel void clrs_pool(__global const DATA_T *src, long src_off, __global DATA_
 #endif
     const int lp = A == A_LP;
     SUM_T sum = 0;
-    TAPS(id, sd, ed, 1, NTAPS_D)
+    TAPS(id, sd, ed, SUM_DD, NTAPS_D)
     {
-        TAPS(ih, sh, eh, 1, NTAPS_H)
+        TAPS(ih, sh, eh, SUM_DH, NTAPS_H)
         {
             const long rowoff = base + id * ist.s2 + ih * ist.s3;
-            TAPS(iw, sw, ew, 1, NTAPS_W) { sum = clrs_sum_step(sum, src, rowoff + iw * ist.s4, lp, ovf16, pw_e, pw_code); }
+            TAPS(iw, sw, ew, SUM_DW, NTAPS_W) { sum = clrs_sum_step(sum, src, rowoff + iw * ist.s4, lp, ovf16, pw_e, pw_code); }
         }
     }
     if (A == A_AAVG) {
@@ -134,7 +165,11 @@ __kernel void clrs_pool(__global const DATA_T *src, long src_off, __global DATA_
     else if (cip)
         dv = pd * ph * pw;
     else
+#if ONNX
+        dv = cd * ch * cw;
+#else
         dv = (ed - sd) * (eh - sh) * (ew - sw);
+#endif
 #endif
     if (lp)
         clrs_store_lp(dst, o, sum, dv, kprod, ipw_e, ipw_code, ovf16);

@@ -252,6 +252,9 @@ inline SUM_T clrs_sum_step(SUM_T sum, __global const DATA_T *src, long i, int lp
 #else
     ACC_T x = LOAD(src, i);
     if (lp) {
+#if defined(ONNX) && ONNX
+        x = fabs(x); /* ONNX's LP is on |x| */
+#endif
         x = clrs_pow(x, pw_e, pw_code);
         return sum + (ovf16 ? clrs_ovf16(x) : x);
     }
@@ -286,4 +289,24 @@ inline void clrs_window(int algo, long o, long in, long out, long k, long s, lon
         *en = ftab + k;
     }
 }
+
+#if defined(ONNX) && ONNX
+/* ONNX's avg / LP window along one axis: taps o*s - pb + j*dl (j < k);
+ * [*st, *en) step dl are those inside the input (*cnt of them), *pool
+ * counts those before the padded end in + pe (onnx.reference's divisor
+ * with count_include_pad, also where a ceil_mode window runs past it). */
+inline void clrs_window_onnx(long o, long in, long k, long s, long pb, long pe, long dl, long *st, long *en,
+                             long *pool, long *cnt)
+{
+    long a = o * s - pb;
+    long last = a + (k - 1) * dl; /* the last tap */
+    long e = min(last + 1, in);
+    long f = a < 0 ? a + ((-a + dl - 1) / dl) * dl : a;
+    *st = f;
+    *en = e;
+    *cnt = f < e ? (e - f + dl - 1) / dl : 0;
+    long lim = in + pe; /* taps < lim count */
+    *pool = last < lim ? k : (lim - a + dl - 1) / dl;
+}
+#endif
 #endif /* RAW_T */

@@ -5,6 +5,10 @@
  *   clrs_unpool_gather   "unpool/gather": each output finds its input
  *   clrs_unpool_zero     "unpool/zero": zero fill before the scatter
  *   clrs_unpool_scatter  "unpool/scatter": one work-item per plane
+ *   clrs_unpool_scatter_flat  ONNX MaxUnpool (src/ops/onnx_pool.c):
+ *                        indices flattened over the whole tensor
+ *   clrs_pool_index_flat ONNX MaxPool's Indices (src/ops/onnx_pool.c):
+ *                        per-plane indices made whole-tensor ones
  *
  * -D flags:
  *   name      values                   set by
@@ -85,5 +89,50 @@ __kernel void clrs_unpool_scatter(__global const ELEM_T *src, long src_off, __gl
                 long ow = v % osz.s4, q = v / osz.s4, oh = q % osz.s3, od = q / osz.s3;
                 dst[OFF5(dst_off, ost, n, c, od, oh, ow)] = src[OFF5(src_off, ist, n, c, d, h, w)];
             }
+}
+
+/* ONNX MaxUnpool: index v (checked to lie in [0, N*C*plane of isz_inf)) is
+ * a row-major position in the inferred shape inf (N, C, D, H, W); it is
+ * written there in the output (whose spatial sizes are >= inf's). One
+ * work-item per input plane in C order, so within a plane the last
+ * duplicate wins (indices from MaxPool never leave their plane). */
+__kernel void clrs_unpool_scatter_flat(__global const ELEM_T *src, long src_off, __global const long *ind,
+                                       long ind_off, __global ELEM_T *dst, long dst_off, long8 isz, long8 ist,
+                                       long8 xst, long8 inf, long8 ost)
+{
+    long c = (long)get_global_id(0), n = (long)get_global_id(1);
+    if (c >= isz.s1 || n >= isz.s0) return;
+    long total = inf.s0 * inf.s1 * inf.s2 * inf.s3 * inf.s4;
+    for (long d = 0; d < isz.s2; d++)
+        for (long h = 0; h < isz.s3; h++)
+            for (long w = 0; w < isz.s4; w++) {
+                long v = ind[OFF5(ind_off, xst, n, c, d, h, w)];
+                if (v < 0 || v >= total) continue; /* checked before; never write out of bounds */
+                long ow = v % inf.s4, q = v / inf.s4, oh = q % inf.s3;
+                q /= inf.s3;
+                long od = q % inf.s2;
+                q /= inf.s2;
+                long oc = q % inf.s1, on = q / inf.s1;
+                dst[OFF5(dst_off, ost, on, oc, od, oh, ow)] = src[OFF5(src_off, ist, n, c, d, h, w)];
+            }
+}
+
+/* ONNX MaxPool's Indices: the pool kernels' per-plane row-major index i
+ * ((d*IH + h)*IW + w) becomes plane * (ID*IH*IW) + i (storage_order 0) or
+ * plane * (ID*IH*IW) + (w*IH + h)*ID + d (1: column-major over the spatial
+ * axes), plane = n*C + c. In place, one work-item per element. in3: ID,
+ * IH, IW (missing leading axes 1). */
+__kernel void clrs_pool_index_flat(__global long *idx, long idx_off, long8 osz, long8 xst, long4 in3, int colmajor,
+                                   int order)
+{
+    DECOMPOSE_OUTPUT(osz, order);
+    const long o = OFF5(idx_off, xst, n, c, od, oh, ow);
+    long i = idx[o];
+    const long plane = in3.s0 * in3.s1 * in3.s2;
+    if (colmajor) {
+        long w = i % in3.s2, r = i / in3.s2, h = r % in3.s1, d = r / in3.s1;
+        i = (w * in3.s1 + h) * in3.s0 + d;
+    }
+    idx[o] = (n * osz.s1 + c) * plane + i;
 }
 #endif /* ELEM_T */

@@ -23,6 +23,155 @@ extern "C" {
 
 /* ---- pooling, unpooling, depth/space (src/ops/onnx_pool.c) ------------- */
 
+/* MaxPool, AveragePool, LpPool and the Global* forms, opsets 7..22, on
+ * tensors of rank 3..5 (1..3 spatial axes), as onnx.reference computes
+ * them. Lists follow ONNX: kernel_shape / strides / dilations have one
+ * entry per spatial axis (n_* = 0: absent, ONNX's default: strides and
+ * dilations 1), pads all begins then all ends (n_pads 0 or 2*spatial).
+ * Output shape: floor (ceil with ceil_mode, minus one when the last
+ * window would start in the end pad) of
+ * (in + pad_begin + pad_end - dilation*(kernel-1) - 1) / stride + 1;
+ * auto_pad SAME_*: ceil(in / stride), the pads (out - 1)*stride +
+ * dilation*(kernel-1) + 1 - in split with the odd one at the end for
+ * SAME_UPPER, at the begin for SAME_LOWER; VALID: no pads, floor((in -
+ * dilation*(kernel-1) - 1) / stride) + 1 (the ONNX docs' rules; with
+ * dilations > 1 onnx.reference's stride-1 path and onnxruntime size SAME
+ * pads without the dilation; a negative SAME pad total, stride > kernel,
+ * is 0 as in TensorFlow). ceil_mode needs auto_pad NOTSET. Explicit
+ * pads < kernel (as onnxruntime requires).
+ * AveragePool's divisor: count_include_pad 1: the window's taps before the
+ * padded end (a ceil_mode window running past it counts fewer, as both
+ * onnx.reference and onnxruntime do); 0: the taps inside the input.
+ * LpPool: (kernel volume * (sum |x|^p over the input taps) / (taps before
+ * the padded end))^(1/p), which is (sum |x|^p)^(1/p) except in ceil_mode
+ * windows past the padded end, where onnx.reference computes this and
+ * onnxruntime the plain sum.
+ * MaxPool's Indices (i64): flat over the whole tensor, n and c included:
+ * (n*C + c)*D*H*W + the spatial position row-major (storage_order 0) or
+ * column-major (1, the first spatial axis varies fastest). Padding is
+ * never the max; ties keep the first tap; a NaN in the window is the max
+ * (PyTorch's rule; ONNX leaves it open). Dtypes: f32, f64 (fp64 devices), f16, bf16; u8 and u16
+ * for MaxPool and GlobalMaxPool. */
+typedef enum clrs_onnx_pool_op {
+    CLRS_ONNX_MAX_POOL = 0,
+    CLRS_ONNX_AVERAGE_POOL = 1,
+    CLRS_ONNX_LP_POOL = 2,
+    CLRS_ONNX_GLOBAL_MAX_POOL = 3,
+    CLRS_ONNX_GLOBAL_AVERAGE_POOL = 4,
+    CLRS_ONNX_GLOBAL_LP_POOL = 5
+} clrs_onnx_pool_op;
+
+typedef enum clrs_onnx_auto_pad {
+    CLRS_ONNX_NOTSET = 0,
+    CLRS_ONNX_SAME_UPPER = 1,
+    CLRS_ONNX_SAME_LOWER = 2,
+    CLRS_ONNX_VALID = 3
+} clrs_onnx_auto_pad;
+
+typedef struct clrs_onnx_pool_params {
+    size_t struct_size; /* sizeof(clrs_onnx_pool_params): set by _init */
+    clrs_onnx_pool_op op;
+    int n_kernel_shape;
+    int64_t kernel_shape[3]; /* required by the windowed ops; ignored by Global* */
+    int n_strides;
+    int64_t strides[3];
+    int n_pads;
+    int64_t pads[6];
+    int n_dilations;
+    int64_t dilations[3];
+    clrs_onnx_auto_pad auto_pad; /* NOTSET (default) */
+    int ceil_mode;               /* 0 (default) */
+    int count_include_pad;       /* AveragePool; 0 (default) */
+    int64_t p;                   /* LpPool / GlobalLpPool; 2 (default) */
+    int storage_order;           /* MaxPool's Indices; 0 (default) or 1 */
+} clrs_onnx_pool_params;
+
+/* ONNX's defaults for op (call before filling the lists). */
+CLRS_API void clrs_onnx_pool_params_init(clrs_onnx_pool_params *p, clrs_onnx_pool_op op);
+/* Y's sizes (rank of x; the rest 0). */
+CLRS_API clrs_status clrs_onnx_pool_output_shape(clrs_context *ctx, const clrs_tensor_desc *x,
+                                                 const clrs_onnx_pool_params *p,
+                                                 int64_t out_sizes[CLRS_MAX_RANK]);
+/* y: x's dtype and rank; indices (MaxPool only; NULL for none): i64 of y's
+ * sizes. Any strides (channels-last, views). */
+CLRS_API clrs_status clrs_onnx_pool(clrs_context *ctx, const clrs_onnx_pool_params *p,
+                                    const clrs_tensor_desc *x, const void *x_data,
+                                    const clrs_tensor_desc *y, void *y_data,
+                                    const clrs_tensor_desc *indices, void *idx_data);
+CLRS_API clrs_status clrs_onnx_pool_cl(clrs_context *ctx, const clrs_onnx_pool_params *p,
+                                       const clrs_tensor_desc *x, cl_mem x_mem,
+                                       const clrs_tensor_desc *y, cl_mem y_mem,
+                                       const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                       cl_command_queue queue, cl_uint num_wait,
+                                       const cl_event *wait_list, cl_event *event);
+
+/* MaxUnpool (opsets 9, 11, 22): x and indices (i64, x's sizes; ONNX's
+ * whole-tensor flat indices as MaxPool makes them); n_kernel_shape =
+ * spatial rank, n_strides the same or 0 (all 1), n_pads 0 or 2*spatial. The inferred shape is
+ * (in - 1)*stride - pad_begin - pad_end + kernel per axis; each x element
+ * goes to flat position I of a zero tensor of the inferred shape, which
+ * is then placed at the origin of the output_shape tensor (n_output_shape
+ * = rank of x, with x's N and C; 0: absent), as onnx.reference does
+ * (onnxruntime instead indexes the output_shape tensor directly; both
+ * agree when output_shape is the inferred shape). output_shape must be
+ * >= the inferred shape per axis. An index outside [0, numel(inferred))
+ * is CLRS_ERR_BAD_PARAM. Where indices of two (n, c) planes name the same
+ * element, which is written last is unspecified (MaxPool's never do);
+ * within a plane the last in C order wins. Any dtype (bits are copied). */
+typedef struct clrs_onnx_unpool_params {
+    size_t struct_size; /* set by _init */
+    int n_kernel_shape;
+    int64_t kernel_shape[3];
+    int n_strides;
+    int64_t strides[3];
+    int n_pads;
+    int64_t pads[6];
+    int n_output_shape; /* 0: none */
+    int64_t output_shape[CLRS_MAX_RANK];
+} clrs_onnx_unpool_params;
+
+CLRS_API void clrs_onnx_unpool_params_init(clrs_onnx_unpool_params *p);
+CLRS_API clrs_status clrs_onnx_max_unpool_output_shape(clrs_context *ctx, const clrs_tensor_desc *x,
+                                                       const clrs_onnx_unpool_params *p,
+                                                       int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_onnx_max_unpool(clrs_context *ctx, const clrs_onnx_unpool_params *p,
+                                          const clrs_tensor_desc *x, const void *x_data,
+                                          const clrs_tensor_desc *indices, const void *idx_data,
+                                          const clrs_tensor_desc *y, void *y_data);
+CLRS_API clrs_status clrs_onnx_max_unpool_cl(clrs_context *ctx, const clrs_onnx_unpool_params *p,
+                                             const clrs_tensor_desc *x, cl_mem x_mem,
+                                             const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                             const clrs_tensor_desc *y, cl_mem y_mem,
+                                             cl_command_queue queue, cl_uint num_wait,
+                                             const cl_event *wait_list, cl_event *event);
+
+/* DepthToSpace (mode DCR, ONNX's default, or CRD = torch's pixel_shuffle)
+ * and SpaceToDepth (ONNX's order is DCR; CRD = torch's pixel_unshuffle),
+ * rank 4, blocksize > 0. DCR: y[n, c, h*b + i, w*b + j] =
+ * x[n, (i*b + j)*C + c, h, w]; CRD: x[n, c*b*b + i*b + j, h, w]. Any dtype. */
+typedef enum clrs_onnx_depth_mode { CLRS_ONNX_DCR = 0, CLRS_ONNX_CRD = 1 } clrs_onnx_depth_mode;
+
+CLRS_API clrs_status clrs_onnx_depth_to_space_output_shape(clrs_context *ctx, const clrs_tensor_desc *x,
+                                                           int64_t blocksize, int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_onnx_depth_to_space(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
+                                              const clrs_tensor_desc *x, const void *x_data,
+                                              const clrs_tensor_desc *y, void *y_data);
+CLRS_API clrs_status clrs_onnx_depth_to_space_cl(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
+                                                 const clrs_tensor_desc *x, cl_mem x_mem,
+                                                 const clrs_tensor_desc *y, cl_mem y_mem,
+                                                 cl_command_queue queue, cl_uint num_wait,
+                                                 const cl_event *wait_list, cl_event *event);
+CLRS_API clrs_status clrs_onnx_space_to_depth_output_shape(clrs_context *ctx, const clrs_tensor_desc *x,
+                                                           int64_t blocksize, int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_onnx_space_to_depth(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
+                                              const clrs_tensor_desc *x, const void *x_data,
+                                              const clrs_tensor_desc *y, void *y_data);
+CLRS_API clrs_status clrs_onnx_space_to_depth_cl(clrs_context *ctx, int64_t blocksize, clrs_onnx_depth_mode mode,
+                                                 const clrs_tensor_desc *x, cl_mem x_mem,
+                                                 const clrs_tensor_desc *y, cl_mem y_mem,
+                                                 cl_command_queue queue, cl_uint num_wait,
+                                                 const cl_event *wait_list, cl_event *event);
+
 /* ---- end of pooling ---- */
 
 #ifdef __cplusplus

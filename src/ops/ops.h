@@ -69,6 +69,11 @@ typedef struct clrs_pool_plan {
     uint64_t seed;
     int64_t out_sizes[CLRS_MAX_RANK];
     int64_t numel_out;
+    /* ONNX's windows (src/ops/onnx_pool.c; 0 for PyTorch's): p3 holds the
+     * begin pads, pe3 the end pads; only the general engine runs them,
+     * built with -DONNX=1 */
+    int onnx;
+    int64_t pe3[3];
 } clrs_pool_plan;
 
 /* The one pooling shape function (clrs_pool_output_shape uses it). */
@@ -79,4 +84,17 @@ clrs_status clrs__pool_plan(clrs_context *ctx, const clrs_tensor_desc *in, const
  * CLRS_POOL_ADAPTIVE_AVG with the output's spatial sizes. */
 clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *plan, clrs_targ *t, int nt, cl_command_queue q,
                                cl_uint nwait, const cl_event *wait, cl_event *ev);
+
+/* ---- depth / space (pixel_shuffle.c) ---- */
+/* Pixel shuffle (inverse 0) / unshuffle (1) in torch's channel order
+ * (dcr 0, ONNX's CRD) or ONNX's DCR order (dcr 1); `op` names it in
+ * messages. Host and cl_mem forms. */
+clrs_status clrs__shuffle_output_shape(clrs_context *ctx, const char *op, const clrs_tensor_desc *in, int64_t factor,
+                                       int inverse, int64_t out_sizes[CLRS_MAX_RANK]);
+clrs_status clrs__shuffle_host(clrs_context *ctx, const char *op, int64_t factor, int inverse, int dcr,
+                               const clrs_tensor_desc *in, const void *in_data, const clrs_tensor_desc *out,
+                               void *out_data);
+clrs_status clrs__shuffle_cl(clrs_context *ctx, const char *op, int64_t factor, int inverse, int dcr,
+                             const clrs_tensor_desc *in, cl_mem in_mem, const clrs_tensor_desc *out, cl_mem out_mem,
+                             cl_command_queue queue, cl_uint num_wait, const cl_event *wait_list, cl_event *event);
 #endif

@@ -10,6 +10,7 @@
 typedef struct shuffle_plan {
     int64_t r;
     int inverse;
+    int dcr; /* ONNX's DCR channel order (-DDCR=1), 0 for torch's */
     int64_t out_sizes[CLRS_MAX_RANK];
     int64_t numel_out;
 } shuffle_plan;
@@ -96,6 +97,7 @@ static clrs_status shuffle_enqueue(clrs_context *ctx, const void *op, clrs_targ 
     clrs_opts o;
     clrs__opts_init(&o);
     clrs__opts_def(&o, "ELEM_T=%s", clrs__elem_type(clrs_dtype_size(in->dtype)));
+    if (plan->dcr) clrs__opts_def(&o, "DCR=1");
     cl_kernel k = NULL;
     clrs_status st = clrs__pool_get_kernel(ctx, "pixel_shuffle", &o, 0, "clrs_pixel_shuffle", &k);
     if (st != CLRS_OK) return st;
@@ -150,6 +152,41 @@ clrs_status clrs_pixel_shuffle_cl(clrs_context *ctx, int64_t factor, int inverse
     clrs__clear_error(ctx);
     shuffle_plan plan;
     CLRS_FORWARD(shuffle_prepare(ctx, factor, inverse, in, out, &plan));
+    clrs_targ t[2] = {{*in, in_mem, 0}, {*out, out_mem, 1}};
+    return clrs__cl_call(ctx, &plan, t, 2, queue, num_wait, wait_list, event, shuffle_enqueue);
+}
+
+/* ---- ONNX's DepthToSpace / SpaceToDepth (src/ops/onnx_pool.c) ---------- */
+/* The same plan and checks under the ONNX op's name (messages say
+ * "DepthToSpace" / "SpaceToDepth" with ONNX's wording added by the caller). */
+clrs_status clrs__shuffle_output_shape(clrs_context *ctx, const char *op, const clrs_tensor_desc *in, int64_t factor,
+                                       int inverse, int64_t out_sizes[CLRS_MAX_RANK])
+{
+    (void)op;
+    return clrs_pixel_shuffle_output_shape(ctx, in, factor, inverse, out_sizes);
+}
+
+clrs_status clrs__shuffle_host(clrs_context *ctx, const char *op, int64_t factor, int inverse, int dcr,
+                               const clrs_tensor_desc *in, const void *in_data, const clrs_tensor_desc *out,
+                               void *out_data)
+{
+    shuffle_plan plan;
+    CLRS_FORWARD(shuffle_prepare(ctx, factor, inverse, in, out, &plan));
+    plan.dcr = dcr != 0;
+    if (plan.numel_out > 0 && (in_data == NULL || out_data == NULL))
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: %s data pointer is NULL", op, in_data ? "output" : "input");
+    clrs_host_tensor ht[2] = {{in, in_data, 0}, {out, out_data, 1}};
+    return clrs__host_call(ctx, &plan, ht, 2, shuffle_enqueue);
+}
+
+clrs_status clrs__shuffle_cl(clrs_context *ctx, const char *op, int64_t factor, int inverse, int dcr,
+                             const clrs_tensor_desc *in, cl_mem in_mem, const clrs_tensor_desc *out, cl_mem out_mem,
+                             cl_command_queue queue, cl_uint num_wait, const cl_event *wait_list, cl_event *event)
+{
+    (void)op;
+    shuffle_plan plan;
+    CLRS_FORWARD(shuffle_prepare(ctx, factor, inverse, in, out, &plan));
+    plan.dcr = dcr != 0;
     clrs_targ t[2] = {{*in, in_mem, 0}, {*out, out_mem, 1}};
     return clrs__cl_call(ctx, &plan, t, 2, queue, num_wait, wait_list, event, shuffle_enqueue);
 }

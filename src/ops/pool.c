@@ -538,11 +538,12 @@ static size_t global_wg(const clrs_context *ctx)
  * a runtime argument), or, with full != 0, one specialised for an
  * algorithm and a whole-window size k3. */
 static void pool_options(const clrs_context *ctx, clrs_opts *o, clrs_dtype dt, int full, int algo,
-                         const int64_t k3[3])
+                         const int64_t k3[3], int onnx)
 {
     clrs__opts_init(o);
     clrs__opts_def(o, "%s", clrs__pool_dtype_define(dt));
     clrs__opts_def(o, "WG_SIZE=%zu", global_wg(ctx));
+    if (onnx) clrs__opts_def(o, "ONNX=1");
     if (full) {
         clrs__opts_def(o, "ALGO=%d", algo);
         clrs__opts_def(o, "FULL=1");
@@ -590,7 +591,7 @@ static clrs_status global_launch(clrs_context *ctx, const clrs_pool_problem *pb,
     const clrs_tensor_desc *in = pb->in, *out = pb->out;
     const size_t wg = global_wg(ctx);
     clrs_opts o;
-    pool_options(ctx, &o, in->dtype, 0, pb->algo, plan->k3);
+    pool_options(ctx, &o, in->dtype, 0, pb->algo, plan->k3, 0);
     cl_kernel k = NULL;
     clrs_status st = clrs__pool_get_kernel(ctx, "pool", &o, 1, "clrs_pool_global", &k);
     if (st != CLRS_OK) return st;
@@ -706,7 +707,7 @@ static clrs_status engine_launch(clrs_context *ctx, const clrs_pool_problem *pb,
     if (algo == A_LP && !full) divisor = 0;
     const int cl_order = clrs__iter_channels_last(out);
     clrs_opts o;
-    pool_options(ctx, &o, in->dtype, full, algo, k3);
+    pool_options(ctx, &o, in->dtype, full, algo, k3, plan->onnx);
 
     cl_mem tabm = NULL;
     clrs_status st = CLRS_OK;
@@ -756,6 +757,10 @@ static clrs_status engine_launch(clrs_context *ctx, const clrs_pool_problem *pb,
         CLRS_KARG(&a, xf);
         CLRS_KARG(&a, al);
         CLRS_KARG(&a, ovf);
+        if (plan->onnx) {
+            cl_long4 pe = clrs__long4_of(plan->pe3);
+            CLRS_KARG(&a, pe);
+        }
         st = a.st;
         size_t g[3];
         clrs__iter_grid(&osz, cl_order, g);
@@ -847,7 +852,12 @@ clrs_status clrs__pool_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, 
     pool_problem(plan, t, nt, &pb);
     const clrs_pool_queue qu = {q, nwait, wait, ev};
     const size_t n = CLRS_ARRAY_LEN(POOL_IMPLS);
-    for (size_t from = 0; from < n;) {
+    /* ONNX's windows (asymmetric pads, dilated avg): only "general" knows them */
+    if (plan->onnx)
+        for (size_t i = 0; i + 1 < n; i++)
+            clrs__dispatch_declined("pool", POOL_IMPLS[i].impl.name,
+                                    "ONNX windows (end pads, dilated avg / LP, LP of |x|): general only");
+    for (size_t from = plan->onnx ? n - 1 : 0; from < n;) {
         int i = clrs__pick(ctx, "pool", POOL_IMPLS + from, n - from, sizeof POOL_IMPLS[0], &pb);
         if (i < 0) return CLRS_ERR_INTERNAL;
         clrs_status st = POOL_IMPLS[from + (size_t)i].launch(ctx, &pb, &qu);
