@@ -131,6 +131,7 @@ static const clrs_impl_list *const LISTS[] = {
     &clrs__impls_pool,
     &clrs__impls_unpool,
     &clrs__impls_pixel_shuffle,
+    &clrs__impls_resize_fill,
     NULL, /* the registry ends at the first NULL */
 };
 

@@ -78,5 +78,6 @@ extern const clrs_impl_list clrs__impls_gather;        /* src/ops/resample_engin
 extern const clrs_impl_list clrs__impls_pool;          /* src/ops/pool.c */
 extern const clrs_impl_list clrs__impls_unpool;        /* src/ops/unpool.c */
 extern const clrs_impl_list clrs__impls_pixel_shuffle; /* src/ops/pixel_shuffle.c */
+extern const clrs_impl_list clrs__impls_resize_fill;   /* src/ops/onnx_resize.c */
 
 #endif /* CLRS_DISPATCH_H */
