@@ -38,6 +38,7 @@
 
 #include "clresample.h"
 #include "atomicfile.h"
+#include "onnx_cli.h"
 #include "image.h"
 #include "bench.h"
 #include "npy.h"
@@ -706,6 +707,7 @@ static void print_main_help(FILE *f)
     print_help_line(f, "bench", "benchmark every operator against the device's copy bandwidth (bench --help)");
     print_help_line(f, "tune", "time the tuning values on this device and write its tuning file (tune --help)");
     print_help_line(f, "cache", "inspect, verify or clear the on-disk kernel cache (cache --help)");
+    print_help_line(f, "onnx", "run one ONNX operator (Resize, MaxPool, GridSample, ...) with ONNX's semantics (onnx --help)");
     fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
           "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
           "comma-separated values; one value applies to every spatial dim.\n"
@@ -1021,6 +1023,18 @@ static int file_key_same(const file_key *x, const file_key *y)
     if (!x->kind || x->kind != y->kind) return 0;
     if (x->kind == 1) return x->dev == y->dev && x->ino == y->ino;
     return !strcmp(x->name, y->name);
+}
+
+/* For tools/onnx_cli.c: do two paths name the same file (as above)? */
+int cli_same_file(const char *a, int a_output, const char *b, int b_output)
+{
+    file_key ka, kb;
+    file_key_get(a, a_output, &ka);
+    file_key_get(b, b_output, &kb);
+    int same = file_key_same(&ka, &kb) || (a_output && b_output && !strcmp(a, b));
+    free(ka.name);
+    free(kb.name);
+    return same;
 }
 
 /* Every pair of an output with another output or an input must name
@@ -2060,6 +2074,11 @@ int main(int argc, char **argv)
     }
     if (!strcmp(s, "cache")) return finish(run_cache(argc - 2, argv + 2));
     if (!strcmp(s, "tune")) return finish(clrs_tune_main(argc - 1, argv + 1)); /* bench/bench.c */
+    if (!strcmp(s, "onnx")) {                                                   /* tools/onnx_cli.c */
+        progress_init(verbose);
+        atomic_file_install_signal_cleanup();
+        return finish(onnx_main(argc - 1, argv + 1));
+    }
     const cmd_def *c = find_cmd(s);
     if (!c) {
         errorf("unknown subcommand '%s' (see '%s --help')", s, PROG);

@@ -115,6 +115,10 @@ extern const onnx_op_def onnx_ops_resize[];
 extern const onnx_op_def onnx_ops_pool[];
 extern const onnx_op_def onnx_ops_grid[];
 
+/* tools/clresample.c: do two paths name the same file (same inode, or for
+ * files not there yet the same resolved directory and name)? */
+int cli_same_file(const char *a, int a_output, const char *b, int b_output);
+
 /* Entry from main(): argv[0] is "onnx". */
 int onnx_main(int argc, char **argv);
 #endif
