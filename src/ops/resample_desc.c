@@ -38,28 +38,29 @@ static double source_x(const clrs_rs_axis *ax, int64_t o, int *outside)
 {
     const double y = (double)o, in = (double)ax->in, s = ax->scale;
     const double ow = s * in; /* output_width: fractional when a scale was given */
-    const double len = (double)ax->out; /* length_resized, an integer */
     double x;
     *outside = 0;
     switch (ax->coord) {
     case CLRS_RC_ALIGN_CORNERS:
-        /* the spec and onnxruntime: length_resized - 1 (the reference
-         * divides by scale * in - 1, fractional when a scale was given) */
-        x = ax->out == 1 ? 0.0 : y * (in - 1.0) / (len - 1.0);
+        /* ONNX's reference and node tests: output_width = scale * in,
+         * fractional when a scale was given (onnxruntime and the spec's
+         * wording use the integer length: see README) */
+        x = ow == 1.0 ? 0.0 : y * (in - 1.0) / (ow - 1.0);
         break;
     case CLRS_RC_ASYMMETRIC:
         x = y / s;
         break;
     case CLRS_RC_TF_CROP_AND_RESIZE:
-        x = ax->out == 1 ? (ax->roi1 - ax->roi0) * (in - 1.0) / 2.0
-                         : y * (ax->roi1 - ax->roi0) * (in - 1.0) / (len - 1.0);
+        x = ow == 1.0 ? (ax->roi1 - ax->roi0) * (in - 1.0) / 2.0
+                      : y * (ax->roi1 - ax->roi0) * (in - 1.0) / (ow - 1.0);
         x = x + ax->roi0 * (in - 1.0);
         *outside = x < 0.0 || x > in - 1.0;
         break;
     case CLRS_RC_PYTORCH_HALF_PIXEL:
-        /* the spec and onnxruntime: length_resized > 1 ? ... : 0 (the
-         * reference: the formula unless scale * in == 1, then -0.5) */
-        x = ax->out > 1 ? (y + 0.5) / s - 0.5 : 0.0;
+        /* the reference: -0.5 where scale * in == 1 (onnxruntime and
+         * the spec: 0 where the integer length is 1; the two differ for
+         * cubic, and for any mode when scale * in is fractional) */
+        x = ow == 1.0 ? -0.5 : (y + 0.5) / s - 0.5;
         break;
     case CLRS_RC_HALF_PIXEL_SYMMETRIC: {
         double adjustment = (double)ax->out / ow, center = in / 2.0, offset = center * (1.0 - adjustment);

@@ -37,32 +37,11 @@ from onnx import TensorProto, helper  # noqa: E402
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 from onnx.reference.ops import op_resize  # noqa: E402
 
-# The reference (onnx 1.23) departs from the operator's specification (and
-# onnxruntime) in three coordinate rules; the vectors follow the spec:
-#  - align_corners: x * (in - 1) / (length_resized - 1) with the integer
-#    output length (the reference: the fractional scale * in);
-#  - tf_crop_and_resize: the same (length_resized - 1);
-#  - pytorch_half_pixel: 0 where the output length is 1 (the reference:
-#    the formula, or -0.5 where scale * in == 1).
-_ref_x_ori = op_resize._compute_x_ori
-
-
-def _spec_x_ori(mode, y, scale_factor, input_width, output_width, output_width_int, roi):
-    if mode in ("align_corners", "tf_crop_and_resize"):
-        output_width = float(output_width_int)
-    if mode == "pytorch_half_pixel":
-        if output_width_int > 1:
-            return (y + 0.5) / scale_factor - 0.5, None
-        return np.zeros(output_width_int, dtype=np.float64), None
-    return _ref_x_ori(mode, y, scale_factor, input_width, output_width, output_width_int, roi)
-
-
-op_resize._compute_x_ori = _spec_x_ori
-
 # The reference receives cubic_coeff_a as a numpy float32 (a FLOAT
 # attribute), which makes its cubic coefficients float32 arithmetic; the
-# vectors use the same (float32-rounded) value as a Python float, so that
-# the f64 cases are float64 maths throughout.
+# random vectors use the same (float32-rounded) value as a Python float, so
+# that the f64 cases are float64 maths throughout. Installed after the node
+# cases are collected (their expected outputs are computed on collection).
 _ref_run = op_resize.Resize._run
 
 
@@ -70,9 +49,6 @@ def _run_f64_a(self, *args, **kwargs):
     if kwargs.get("cubic_coeff_a") is not None:
         kwargs["cubic_coeff_a"] = float(kwargs["cubic_coeff_a"])
     return _ref_run(self, *args, **kwargs)
-
-
-op_resize.Resize._run = _run_f64_a
 
 try:
     import ml_dtypes
@@ -388,6 +364,7 @@ def main():
     args = ap.parse_args()
     w = Writer()
     nn = node_cases(w)
+    op_resize.Resize._run = _run_f64_a
     stats = random_cases(w, args.ort)
     no = ort_only_cases(w)
     try:
@@ -401,7 +378,7 @@ def main():
         "# family: onnx_resize; format: tests/golden/README.md. One case per line, key=value tokens;",
         "# '-' = not given. x=/y= are element offsets into onnx_resize/data<data>.npy (flattened, C order).",
         f"# {nn} ONNX node test cases (src=onnx-node), {stats['cases']} random cases from",
-        "# onnx.reference.ReferenceEvaluator (src=reference, float64 maths cast to X's dtype; coordinates per the spec, see the script),",
+        "# onnx.reference.ReferenceEvaluator (src=reference, float64 maths cast to X's dtype),",
         f"# {no} cases from onnxruntime (src=onnxruntime: opset-10 Resize, Upsample, tf_half_pixel_for_nn).",
         "# ---",
     ]
