@@ -15,6 +15,7 @@
 
 #include <clresample/onnx.h>
 
+#include "dispatch.h"
 #include "golden_io.h"
 #include "testutil.h"
 
@@ -376,6 +377,100 @@ START_TEST(test_nearest_bits)
 }
 END_TEST
 
+/* The specialised forms of the engine (periodic, vector, folded channels,
+ * nearest factor) on ONNX's tables give the general kernels' bits: every
+ * case runs with every implementation, then with the general ones only. */
+static char seen_impls[1024];
+static void note_impl(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)user;
+    (void)reason;
+    char item[96];
+    snprintf(item, sizeof item, "%s/%s;", family, impl);
+    if (chosen && strstr(seen_impls, item) == NULL && strlen(seen_impls) + strlen(item) < sizeof seen_impls)
+        strcat(seen_impls, item);
+}
+
+START_TEST(test_forms_match_general)
+{
+    clrs_context *ctx = tu_context();
+    static const struct {
+        const char *mode, *ctm;
+        int aa;
+        double s0, s1;
+        clrs_dtype dt;
+        tu_layout l;
+    } cs[] = {
+        {"linear", "half_pixel", 0, 2.0, 2.0, CLRS_F32, TU_CONTIGUOUS},
+        {"linear", "half_pixel", 0, 0.5, 0.5, CLRS_F32, TU_CONTIGUOUS},
+        {"cubic", "half_pixel", 0, 2.0, 2.0, CLRS_F32, TU_CONTIGUOUS},
+        {"cubic", "asymmetric", 1, 0.5, 0.5, CLRS_F32, TU_CONTIGUOUS},
+        {"linear", "align_corners", 1, 0.25, 0.5, CLRS_F16, TU_CONTIGUOUS},
+        {"linear", "half_pixel", 0, 2.0, 2.0, CLRS_F32, TU_CHANNELS_LAST},
+        {"cubic", "pytorch_half_pixel", 1, 0.5, 0.5, CLRS_U8, TU_CHANNELS_LAST},
+        {"linear", "half_pixel", 0, 2.0, 0.5, CLRS_U8, TU_CONTIGUOUS},
+        {"nearest", "asymmetric", 0, 2.0, 2.0, CLRS_F32, TU_CONTIGUOUS},
+        {"nearest", "half_pixel", 0, 3.0, 3.0, CLRS_U8, TU_CHANNELS_LAST},
+        {"cubic", "tf_crop_and_resize", 0, 2.0, 2.0, CLRS_F32, TU_CONTIGUOUS},
+    };
+    uint64_t rng = 19;
+    seen_impls[0] = 0;
+    for (size_t k = 0; k < sizeof cs / sizeof cs[0]; k++) {
+        int64_t isz[4] = {1, 3, 48, 64}, osz[CLRS_MAX_RANK];
+        clrs_tensor_desc xd;
+        clrs_tensor_desc_contiguous(&xd, cs[k].dt, 4, isz);
+        clrs_onnx_resize_params p;
+        clrs_onnx_resize_params_init(&p);
+        p.mode = cs[k].mode;
+        p.coordinate_transformation_mode = cs[k].ctm;
+        p.antialias = cs[k].aa;
+        p.n_axes = 2;
+        p.axes[0] = 2;
+        p.axes[1] = 3;
+        p.n_scales = 2;
+        p.scales[0] = cs[k].s0;
+        p.scales[1] = cs[k].s1;
+        if (strcmp(cs[k].ctm, "tf_crop_and_resize") == 0) {
+            p.n_roi = 4;
+            p.roi[0] = p.roi[1] = -0.125;
+            p.roi[2] = p.roi[3] = 1.0;
+            p.extrapolation_value = 7.0;
+        }
+        ck_assert_int_eq(clrs_onnx_resize_output_shape(ctx, &xd, &p, osz), CLRS_OK);
+        int64_t nx = 3 * 48 * 64, ny = osz[0] * osz[1] * osz[2] * osz[3];
+        size_t es = clrs_dtype_size(cs[k].dt);
+        unsigned char *xl = malloc((size_t)nx * es), *y1 = malloc((size_t)ny * es), *y2 = malloc((size_t)ny * es);
+        for (int64_t i = 0; i < nx; i++)
+            tu_set(cs[k].dt, xl, i, cs[k].dt == CLRS_U8 ? (double)tu_range(&rng, 0, 255) : tu_uniform(&rng) * 8 - 4);
+        tu_tensor tx, ty;
+        tu_alloc(&tx, cs[k].dt, 4, isz, cs[k].l, 0);
+        tu_alloc(&ty, cs[k].dt, 4, osz, cs[k].l, 0);
+        tu_store(&tx, xl);
+        ck_assert_int_eq(clrs_explain_begin(note_impl, NULL, 0), CLRS_OK);
+        ck_assert_msg(clrs_onnx_resize(ctx, &p, &tx.desc, tx.base, &ty.desc, ty.base) == CLRS_OK, "%s",
+                      clrs_last_error(ctx));
+        clrs_explain_end();
+        tu_load(&ty, y1);
+        clrs__dispatch_disable("resample,gather");
+        ck_assert_int_eq(clrs_onnx_resize(ctx, &p, &tx.desc, tx.base, &ty.desc, ty.base), CLRS_OK);
+        clrs__dispatch_disable(NULL);
+        tu_load(&ty, y2);
+        ck_assert_msg(memcmp(y1, y2, (size_t)ny * es) == 0, "case %zu (%s %s): specialised and general forms differ", k,
+                      cs[k].mode, cs[k].ctm);
+        tu_free(&tx);
+        tu_free(&ty);
+        free(xl);
+        free(y1);
+        free(y2);
+    }
+    fprintf(stderr, "# forms chosen: %s\n", seen_impls);
+    /* the specialised forms were exercised, not only the general ones */
+    ck_assert_ptr_nonnull(strstr(seen_impls, "resample/vper"));
+    ck_assert_ptr_nonnull(strstr(seen_impls, "gather/vnear"));
+    ck_assert_ptr_nonnull(strstr(seen_impls, "resize_fill/general"));
+}
+END_TEST
+
 int main(void)
 {
     tu_binary_cache_off();
@@ -385,6 +480,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_nearest_bits);
     tcase_add_test(tc, test_cl_mem);
+    tcase_add_test(tc, test_forms_match_general);
     tcase_add_test(tc, test_golden);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
