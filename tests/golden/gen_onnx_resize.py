@@ -219,6 +219,7 @@ def random_cases(w, want_ort):
             combos.append(dict(mode="nearest", coordinate_transformation_mode=coord, nearest_mode=nm))
         for aa in (0, 1):
             combos.append(dict(mode="linear", coordinate_transformation_mode=coord, antialias=aa))
+            combos.append(dict(mode="linear", coordinate_transformation_mode=coord, antialias=aa, exclude_outside=1))
             for a, ex in ((-0.75, 0), (-0.5, 1), (-0.6, 0), (-0.75, 1)):
                 combos.append(dict(mode="cubic", coordinate_transformation_mode=coord, antialias=aa,
                                    cubic_coeff_a=a, exclude_outside=ex))
