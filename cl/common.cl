@@ -98,3 +98,9 @@ inline ushort clrs_f32_to_bf16(float f)
 #define ST_bf16(p, i, v) ((p)[i] = clrs_f32_to_bf16((float)(v)))
 #define ST_u8(p, i, v) ((p)[i] = convert_uchar_sat(v))
 #define ST_u16(p, i, v) ((p)[i] = convert_ushort_sat(round(v)))
+/* -D U8RTE=1 (ONNX Resize on uint8): round half to even, then saturate, as
+ * ONNX's reference (np.round + clip); absent in every other program */
+#if defined(U8RTE) && U8RTE
+#undef ST_u8
+#define ST_u8(p, i, v) ((p)[i] = convert_uchar_sat_rte(v))
+#endif

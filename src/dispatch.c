@@ -133,6 +133,7 @@ static const clrs_impl_list *const LISTS[] = {
     &clrs__impls_pixel_shuffle,
     &clrs__impls_grid_sample,
     &clrs__impls_affine_grid,
+    &clrs__impls_resize_fill,
     NULL, /* the registry ends at the first NULL */
 };
 

@@ -80,5 +80,6 @@ extern const clrs_impl_list clrs__impls_unpool;        /* src/ops/unpool.c */
 extern const clrs_impl_list clrs__impls_pixel_shuffle; /* src/ops/pixel_shuffle.c */
 extern const clrs_impl_list clrs__impls_grid_sample;   /* src/ops/grid_sample.c */
 extern const clrs_impl_list clrs__impls_affine_grid;   /* src/ops/grid_sample.c */
+extern const clrs_impl_list clrs__impls_resize_fill;   /* src/ops/onnx_resize.c */
 
 #endif /* CLRS_DISPATCH_H */

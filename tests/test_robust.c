@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "clresample/cl_interop.h"
+#include "clresample/onnx.h"
 #include "dispatch.h"
 #include "npy.h"
 #include "ref/ref.h"
@@ -2257,6 +2258,54 @@ START_TEST(test_kernel_variants)
                 kernel_grid(ctx, dt, (m + pd + di) % 2 ? 5 : 4, m, pd, (pd + di) % 2, (tu_layout)((m + di) % TU_NLAYOUTS),
                             &rng);
             }
+    /* ONNX Resize's extrapolation fill (resize_fill/general), every ONNX
+     * dtype, nearest and linear: roi [-0.5, 1.5] puts the first and last
+     * two of 8 outputs outside the input of 4: they read the constant 2 */
+    for (int di = 0; di < 5; di++)
+        for (int lin = 0; lin < 2; lin++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            int64_t isz[3] = {1, 2, 4}, osz[3] = {1, 2, 8};
+            tu_tensor ti, to;
+            tu_alloc(&ti, dt, 3, isz, (tu_layout)(n % TU_NLAYOUTS), 0x11);
+            tu_alloc(&to, dt, 3, osz, (tu_layout)((n + 1) % TU_NLAYOUTS), 0x22);
+            unsigned char il[64], ol[128];
+            for (int i = 0; i < 8; i++) tu_set(dt, il, i, (double)(3 * i + 5));
+            tu_store(&ti, il);
+            clrs_onnx_resize_params rp;
+            clrs_onnx_resize_params_init(&rp);
+            rp.rank = 2;
+            rp.n_axes = 1;
+            rp.axes[0] = -1;
+            rp.mode = lin ? "linear" : "nearest";
+            rp.coordinate_transformation_mode = "tf_crop_and_resize";
+            rp.n_roi = 2;
+            rp.roi[0] = -0.5;
+            rp.roi[1] = 1.5;
+            rp.n_sizes = 1;
+            rp.sizes[0] = 8;
+            rp.extrapolation_value = 2.0;
+            clrs_status st = clrs_onnx_resize(ctx, &rp, &ti.desc, ti.base, &to.desc, to.base);
+            int bad = st != CLRS_OK;
+            if (!bad) {
+                tu_load(&to, ol);
+                for (int c = 0; c < 2; c++)
+                    for (int o = 0; o < 8; o++) {
+                        /* x = o * 2 * 3 / 7 - 1.5: outside for o = 0, 1, 6, 7 */
+                        double v = tu_get(dt, ol, c * 8 + o);
+                        int outside = o < 2 || o > 5;
+                        if (outside ? v != 2.0 : (v < 5.0 + 12 * c || v > 14.0 + 12 * c)) bad++;
+                    }
+            }
+            kcase_done();
+            if (bad) {
+                printf("# onnx_resize extrapolation %s %s: %s\n", clrs_dtype_name(dt), rp.mode,
+                       st != CLRS_OK ? clrs_last_error(ctx) : "wrong values");
+                kfail++;
+            }
+            tu_free(&ti);
+            tu_free(&to);
+        }
     /* input and output in one cl_mem (allowed: their ranges do not
      * overlap), rows of 64 with padding: the vector window kernel's padded
      * row vectors must read only inside the input's range (the oclgrind

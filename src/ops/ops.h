@@ -37,6 +37,53 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
                             int fixed, clrs_axis_taps *t);
 void clrs__axis_taps_free(clrs_axis_taps *t);
 
+/* ---- a general per-axis resampling description (resample_desc.c) ----
+ * One axis of a separable resampling: a coordinate transform (output index
+ * -> source coordinate), a kernel (nearest with its rounding rule, linear,
+ * cubic(a) with or without exclude_outside), antialiasing on/off (with
+ * ONNX's border rule: taps outside the input are clamped to the edge, not
+ * dropped), and the out-of-range policy (clamp to the edge, or a constant
+ * output where the coordinate leaves [0, in-1]). The ONNX front-end
+ * (onnx_resize.c) builds these; the PyTorch front-end keeps its own tables
+ * (interp_weights.c), whose bits are measured against PyTorch. */
+typedef enum clrs_rs_coord {
+    CLRS_RC_HALF_PIXEL,
+    CLRS_RC_HALF_PIXEL_SYMMETRIC,
+    CLRS_RC_PYTORCH_HALF_PIXEL,
+    CLRS_RC_ALIGN_CORNERS,
+    CLRS_RC_ASYMMETRIC,
+    CLRS_RC_TF_HALF_PIXEL_FOR_NN,
+    CLRS_RC_TF_CROP_AND_RESIZE
+} clrs_rs_coord;
+typedef enum clrs_rs_kernel { CLRS_RK_NEAREST, CLRS_RK_LINEAR, CLRS_RK_CUBIC } clrs_rs_kernel;
+typedef enum clrs_rs_round {
+    CLRS_RR_ROUND_PREFER_FLOOR,
+    CLRS_RR_ROUND_PREFER_CEIL,
+    CLRS_RR_FLOOR,
+    CLRS_RR_CEIL,
+    CLRS_RR_SIMPLE /* onnxruntime's opset-10 / Upsample rule: floor when upsampling, ceil when downsampling */
+} clrs_rs_round;
+typedef enum clrs_rs_oor { CLRS_OOR_CLAMP, CLRS_OOR_CONSTANT } clrs_rs_oor;
+typedef struct clrs_rs_axis {
+    int64_t in, out;
+    double scale;     /* the scale of the coordinate transform (ONNX: given, or out/in) */
+    clrs_rs_coord coord;
+    double roi0, roi1; /* tf_crop_and_resize */
+    clrs_rs_kernel kernel;
+    clrs_rs_round round;
+    double cubic_a;
+    int exclude_outside;
+    int antialias;
+    clrs_rs_oor oor;
+} clrs_rs_axis;
+/* The axis' tap table (weights in double; nearest: one tap of weight 1)
+ * and, when outside != NULL, outside[o] = 1 where output o's coordinate is
+ * out of range under CLRS_OOR_CONSTANT (else 0). */
+clrs_status clrs__rs_axis_taps(const clrs_context *ctx, const clrs_rs_axis *ax, clrs_axis_taps *t,
+                               unsigned char *outside);
+/* Whether the axis is a plain copy (ONNX's reference skips such axes). */
+int clrs__rs_axis_identity(const clrs_rs_axis *ax);
+
 /* ---- the resampling engine (resample_engine.c) ---- */
 /* Nearest: one tap per spatial axis; tab holds each axis' source offsets
  * (index x input stride) from toff[a], ntab entries in all, the largest
@@ -50,6 +97,15 @@ clrs_status clrs__rs_gather(clrs_context *ctx, cl_command_queue q, const clrs_ta
 clrs_status clrs__rs_pass(clrs_context *ctx, cl_command_queue q, const clrs_tensor_desc *sd, cl_mem sm,
                           const clrs_tensor_desc *dd, cl_mem dm, const clrs_axis_taps *const *tabs, int sp, int fixed,
                           cl_uint nwait, const cl_event *wait, cl_event *ev);
+/* The same with options that default off (existing programs keep their
+ * -D strings): u8_rte: a non-fixed pass storing uint8 rounds to nearest
+ * even (ONNX's reference: np.round, then saturate) instead of truncating. */
+typedef struct clrs_rs_opts {
+    int u8_rte;
+} clrs_rs_opts;
+clrs_status clrs__rs_pass_ex(clrs_context *ctx, cl_command_queue q, const clrs_tensor_desc *sd, cl_mem sm,
+                             const clrs_tensor_desc *dd, cl_mem dm, const clrs_axis_taps *const *tabs, int sp,
+                             int fixed, const clrs_rs_opts *xo, cl_uint nwait, const cl_event *wait, cl_event *ev);
 
 /* ---- pooling (pool.c) ---- */
 /* Resolved pooling arguments: PyTorch's checks and shape rule, in the

@@ -390,6 +390,7 @@ typedef struct rs_problem {
     int taps[5];         /* taps of each iteration dim (1: copied) */
     int64_t ttot;        /* their product */
     rs_shape s;
+    int u8rte;           /* clrs_rs_opts.u8_rte: -D U8RTE=1 (every form stores through ST_u8) */
 } rs_problem;
 
 /* Tap-major rows (tap t of output o at toff + t * out + o), entries are
@@ -803,6 +804,7 @@ static char *rs_options(const rs_problem *p, const rs_conf *c)
         clrs__opts_def(&o, "%s", c->vdrops);
     }
     if (c->ctaps) clrs__opts_def(&o, "CTAPS=1");
+    if (p->u8rte) clrs__opts_def(&o, "U8RTE=1"); /* only when on: other programs keep their -D strings */
     return clrs__opts_take(&o);
 }
 
@@ -856,8 +858,16 @@ clrs_status clrs__rs_pass(clrs_context *ctx, cl_command_queue q, const clrs_tens
                           const clrs_tensor_desc *dd, cl_mem dm, const clrs_axis_taps *const *tabs, int sp, int fixed,
                           cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
+    return clrs__rs_pass_ex(ctx, q, sd, sm, dd, dm, tabs, sp, fixed, NULL, nwait, wait, ev);
+}
+
+clrs_status clrs__rs_pass_ex(clrs_context *ctx, cl_command_queue q, const clrs_tensor_desc *sd, cl_mem sm,
+                             const clrs_tensor_desc *dd, cl_mem dm, const clrs_axis_taps *const *tabs, int sp,
+                             int fixed, const clrs_rs_opts *xo, cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
     rs_problem p;
     memset(&p, 0, sizeof p);
+    p.u8rte = xo != NULL && xo->u8_rte && !fixed && dd->dtype == CLRS_U8;
     p.sd = sd;
     p.dd = dd;
     p.fixed = fixed;
