@@ -40,6 +40,11 @@ for tag, shape in shapes.items():
     for dt in ('f4', 'f8', 'f2'):
         save('%s_%s' % (tag, dt), shape, dt, fl)
     save('%s_u1' % tag, shape, 'u1', [r.randrange(256) for _ in range(n)])
+# a grid for grid-sample on the 2d inputs: (N, Ho, Wo, 2), a little beyond [-1, 1]
+gshape = (2, 11, 13, 2)
+gv = [round(r.uniform(-1.2, 1.2), 4) for _ in range(2 * 11 * 13 * 2)]
+for dt in ('f4', 'f8', 'f2'):
+    save('grid_%s' % dt, gshape, dt, gv)
 EOF
 
 # "exact|tol NAME INPUT-TAG DTYPES SUBCOMMAND ARGS..." (the dtype list is
@@ -70,6 +75,16 @@ calls=(
   "exact unpool 2d f4,u1 max-unpool --kernel 3 --stride 2 --padding 1"
   "exact shuf ps f4,f2,u1,f8 pixel-shuffle --factor 2"
   "exact unshuf ps f4,u1 pixel-unshuffle --factor 2"
+  "exact gsnear 2d f4,f2,f8 grid-sample --mode nearest"
+  "tol gsbil 2d f4,f2,f8 grid-sample --mode bilinear --padding-mode border"
+  "tol gsbic 2d f4,f8 grid-sample --mode bicubic --padding-mode reflection --align-corners"
+  "exact onear 2d f4,u1 onnx:Resize --scales 1,1,2.5,1.5 --mode nearest --nearest_mode round_prefer_ceil --coordinate_transformation_mode asymmetric"
+  "tol ocubaa 2d f4,u1 onnx:Resize --scales 1,1,0.6,0.45 --mode cubic --cubic_coeff_a -0.5 --antialias 1"
+  "tol ocrop 2d f4,f2 onnx:Resize --sizes 2,3,10,12 --roi 0,0,0.1,-0.2,1,1,0.8,1.1 --mode linear --coordinate_transformation_mode tf_crop_and_resize --extrapolation_value -2"
+  "exact omaxp 2d f4 onnx:MaxPool --kernel_shape 3,2 --pads 0,1,2,1 --strides 2,1 --dilations 1,2"
+  "tol oavgp 2d f4,f2 onnx:AveragePool --kernel_shape 3,3 --auto_pad SAME_LOWER --strides 2,2 --count_include_pad 1"
+  "tol olpp 2d f4 onnx:LpPool --kernel_shape 2,3 --p 3 --pads 1,1,0,1"
+  "exact od2s ps f4,u1 onnx:DepthToSpace --blocksize 2 --mode DCR"
 )
 
 pass=0
@@ -98,8 +113,15 @@ for c in "${calls[@]}"; do
             idx=()
             case " $args " in *" --indices "*) idx=("$tmp/idx_$dev.npy") ;; esac
             # shellcheck disable=SC2086 # args is a word list
-            if ! "$CLI" $sub "$in" "${extra[@]}" "$tmp/out_$dev.npy" ${args/--indices/} ${idx:+--indices "${idx[0]}"} \
-                --device "$spec" 2>"$tmp/err"; then
+            if [ "$sub" != "${sub#onnx:}" ]; then
+                # shellcheck disable=SC2086 # args is a word list
+                set -- "$CLI" onnx "${sub#onnx:}" "$in" -o "$tmp/out_$dev.npy" $args
+            else
+                [ "$sub" = grid-sample ] && extra=("$tmp/grid_$dt.npy")
+                # shellcheck disable=SC2086 # args is a word list
+                set -- "$CLI" $sub "$in" "${extra[@]}" "$tmp/out_$dev.npy" ${args/--indices/} ${idx:+--indices "${idx[0]}"}
+            fi
+            if ! "$@" --device "$spec" 2>"$tmp/err"; then
                 report not-ok "$desc (device $spec: $(head -c 300 "$tmp/err"))"
                 ok=0
                 break
