@@ -138,6 +138,15 @@ else
     not_ok "--max-bytes refuses a large input" "exit $rc" "$(head -n 2 "$tmp/stderr")"
 fi
 
+# --explain: which implementation ran, on stderr; the output is the same bits
+"$CLI" onnx MaxPool "$X" -o "$tmp/plain.npy" --kernel_shape 2,2 --pads 0,0,1,1 >/dev/null 2>&1
+"$CLI" onnx MaxPool "$X" -o "$tmp/expl.npy" --kernel_shape 2,2 --pads 0,0,1,1 --explain >"$tmp/stdout" 2>"$tmp/stderr"
+if head -n 1 "$tmp/stderr" | grep -q '^clresample: impl: pool/' && cmp -s "$tmp/plain.npy" "$tmp/expl.npy"; then
+    ok "--explain names the implementation first; same output"
+else
+    not_ok "--explain names the implementation first; same output" "$(head -n 2 "$tmp/stderr")"
+fi
+
 echo "# $ncases ONNX node cases x layouts: $LAYOUTS"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] || exit 1

@@ -560,13 +560,25 @@ static void print_help(FILE *f)
 /* ------------------------------------------------------------------------ */
 /* --explain                                                                */
 
+/* As the other subcommands print it: the chosen entry first, then the
+ * entries before it that declined, in list order. */
+static struct {
+    int n;
+    char lines[32][320];
+} explain_buf;
+
 static void explain_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
 {
     (void)user;
-    if (chosen)
-        fprintf(stderr, "%s: impl: %s/%s\n", PROG, family, impl);
-    else
-        fprintf(stderr, "%s: declined: %s: %s\n", PROG, impl, reason ? reason : "");
+    if (!chosen) {
+        if (explain_buf.n < (int)(sizeof explain_buf.lines / sizeof explain_buf.lines[0]))
+            snprintf(explain_buf.lines[explain_buf.n++], sizeof explain_buf.lines[0], "%s: %s", impl,
+                     reason ? reason : "");
+        return;
+    }
+    fprintf(stderr, "%s: impl: %s/%s\n", PROG, family, impl);
+    for (int i = 0; i < explain_buf.n; i++) fprintf(stderr, "%s: declined: %s\n", PROG, explain_buf.lines[i]);
+    explain_buf.n = 0;
 }
 
 /* ------------------------------------------------------------------------ */
