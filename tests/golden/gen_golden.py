@@ -124,12 +124,24 @@ def make_input(dtype, shape, kind="rand", seed=0):
            pos      floats in (0.05, 4) (for LP pooling with fractional p)
            extreme  u8: 0/255 checker with a few mid values (saturation)
            ramp     0, 1, 2, ... (exact in every dtype for small sizes)
+           spike    zeros, with ONE +inf in every (n, c) plane, at flat plane
+                    position (plane index + seed) mod plane size (so with C =
+                    plane size, the channels put the spike at every position)
+           spikenan like spike with NaN instead of +inf
+           allinf   every value +inf
     """
     key = f"{dtype}:{'x'.join(map(str, shape))}:{kind}:{seed}"
     rng = np.random.default_rng(zlib.crc32(key.encode()))
     n = int(np.prod(shape)) if len(shape) else 1
     if kind == "ramp":
         a = np.arange(n, dtype=np.float64) % 256
+    elif kind in ("spike", "spikenan", "allinf"):
+        a = np.full(n, np.inf if kind == "allinf" else 0.0)
+        planes = shape[0] * shape[1]
+        if kind != "allinf" and n > 0:
+            ps = n // planes
+            for q in range(planes):
+                a[q * ps + (q + seed) % ps] = np.inf if kind == "spike" else np.nan
     elif kind == "ties":
         a = rng.integers(0, 4, size=n).astype(np.float64)
     elif kind == "extreme":
@@ -490,6 +502,7 @@ def gen_interpolate(fam, modes):
 
     if "errors" in modes:
         gen_interpolate_errors(fam, case)
+    gen_interpolate_spikes(fam, case, modes)
 
 
 def gen_interpolate_errors(fam, case):
@@ -539,6 +552,107 @@ def gen_interpolate_errors(fam, case):
     for mode, shp, size, scale, ac, rc, aa in E:
         case(P, mode, "f32", shp, "rand", size, scale, ac, rc, aa)
     # rank 2 / rank 6 inputs are outside the C API (rank 3..5) and not listed.
+
+
+# (in, out) sizes for the spike cases: the issue-#19 examples (7 -> 3, 13 -> 23,
+# 1 -> 11 for allinf) first, then a sweep of small pairs, down and up.
+SPIKE_PAIRS = [(7, 3), (13, 23), (2, 1), (3, 2), (3, 7), (4, 9), (5, 2), (5, 5),
+               (6, 13), (7, 5), (7, 17), (8, 3), (11, 4), (13, 6)]
+SPIKE_SCALES = [(7, 0.45), (13, 1.7), (9, 2.5)]
+ALLINF_PAIRS = [(1, 11), (1, 1), (3, 7), (7, 3), (2, 5), (13, 6)]
+
+
+def gen_interpolate_spikes(fam, case, modes):
+    """Zero inputs with one +inf (or NaN) per plane, and all-inf inputs: the
+    corners where a weight that is exactly 0 (0*inf = NaN, or a tap left out)
+    differs from a tiny one.  C = plane size, so every spike position is run."""
+    fam.notes.append("spike cases (*spike*, *spikenan*, *allinf*): zeros with one +inf (NaN) per (n, c) "
+                     "plane at position (plane index + seed) mod plane size, or all +inf; every mode, "
+                     "f32/f64 (f16/bf16 on a few), sizes from SPIKE_PAIRS in gen_golden.py.")
+    table = [("nearest", "nearest", [3, 4, 5], False), ("nearest-exact", "nearestexact", [3, 4, 5], False),
+             ("area", "area", [3, 4, 5], False), ("linear", "linear", [3], False),
+             ("bilinear", "bilinear", [4], False), ("trilinear", "trilinear", [5], False),
+             ("bicubic", "bicubic", [4], False),
+             ("bilinear", "bilinearaa", [4], True), ("bicubic", "bicubicaa", [4], True),
+             ("lanczos", "lanczosaa", [4], True)]
+
+    def shape_of(rank, c, n, axis=-1):
+        sp = [1] * (rank - 2)
+        sp[axis] = n
+        return (1, c) + tuple(sp)
+
+    def size_of(rank, n, axis=-1):
+        sp = [1] * (rank - 2)
+        sp[axis] = n
+        return tuple(sp) if rank > 3 else n
+
+    def spk(ni, no):
+        """(channels, seed): every position, except the issue's 13 -> 23 (one
+        plane, spike at 5) to keep the arrays small."""
+        return (1, 5) if (ni, no) == (13, 23) else (ni, 0)
+
+    def scale_of(rank, sc):
+        return tuple([1.0] * (rank - 3) + [sc]) if rank > 3 else sc
+
+    for mode, short, ranks, aa in table:
+        if mode not in modes:
+            continue
+        interp = mode in ("linear", "bilinear", "trilinear", "bicubic")
+        acs = [None, True] if interp else [None]
+        weighted = interp or aa
+        for ri, rank in enumerate(ranks):
+            p = f"{short}_r{rank}"
+            if weighted:
+                plan = {"f32": (SPIKE_PAIRS, SPIKE_PAIRS[::4], SPIKE_SCALES[:2], 2, ALLINF_PAIRS[:3], 1),
+                        "f64": (SPIKE_PAIRS[:2] + SPIKE_PAIRS[4::4], SPIKE_PAIRS[:1], SPIKE_SCALES[:1], 1,
+                                ALLINF_PAIRS[:2], 1)}
+            elif ri == 0:
+                plan = {"f32": (SPIKE_PAIRS[::4], [], SPIKE_SCALES[:1], 1, ALLINF_PAIRS[:2], 0),
+                        "f64": (SPIKE_PAIRS[:2], [], [], 0, ALLINF_PAIRS[:1], 0)}
+            else:
+                plan = {"f32": (SPIKE_PAIRS[:1], [], [], 0, ALLINF_PAIRS[:1], 0)}
+            # a 1-D resize along the last axis (the others of size 1)
+            for dt, (pairs, acpairs, scales, nnan, infpairs, ninfac) in plan.items():
+                for ni, no in pairs:
+                    for ac in acs[:1] + (acs[1:] if (ni, no) in acpairs else []):
+                        c, sd = spk(ni, no)
+                        case(f"{p}_{dt}spike", mode, dt, shape_of(rank, c, ni), "spike",
+                             size_of(rank, no), None, ac, None, aa, seed=sd)
+                for ni, sc in scales:
+                    case(f"{p}_{dt}spike", mode, dt, shape_of(rank, ni, ni), "spike",
+                         None, scale_of(rank, sc), None, None, aa)
+                for ni, no in pairs[:nnan]:
+                    c, sd = spk(ni, no)
+                    case(f"{p}_{dt}spikenan", mode, dt, shape_of(rank, c, ni), "spikenan",
+                         size_of(rank, no), None, acs[-1], None, aa, seed=sd)
+                for k, (ni, no) in enumerate(infpairs):
+                    for ac in acs[:1] + (acs[1:] if k < ninfac else []):
+                        case(f"{p}_{dt}allinf", mode, dt, shape_of(rank, 1, ni), "allinf",
+                             size_of(rank, no), None, ac, None, aa)
+            # the first axis (H / D) instead, and a real 2-D / 3-D spike.  Antialiased:
+            # W = 2 (torch 2.15's contiguous CPU path with an output width of 1 and
+            # an output height > 1 repeats output row 0 on every row, a torch bug)
+            if rank > 3 and weighted:
+                for ni, no in [(7, 3), (13, 23)]:
+                    c, sd = spk(ni, no)
+                    if aa:
+                        xs, osz = (1, 2 * c, ni, 2), (no, 2)
+                    else:
+                        xs, osz = shape_of(rank, c, ni, 0), size_of(rank, no, 0)
+                    case(f"{p}_f32spike", mode, "f32", xs, "spike", osz, None, None, None, aa,
+                         seed=2 * sd)
+                mshape = (1, 12, 3, 4) if rank == 4 else (1, 12, 2, 3, 2)
+                msizes = [(5, 2), (2, 7)] if rank == 4 else [(3, 1, 5), (1, 5, 3)]
+                for osz in msizes[:1] if aa else msizes:
+                    case(f"{p}_f32spike", mode, "f32", mshape, "spike", osz, None, acs[-1], None, aa)
+            # f16 / bf16 (torch has no antialiased half kernels)
+            if interp:
+                for dt in ["f16", "bf16"]:
+                    for ni, no in SPIKE_PAIRS[:1]:
+                        case(f"{p}_{dt}spike", mode, dt, shape_of(rank, ni, ni), "spike",
+                             size_of(rank, no), None, acs[-1], None, aa)
+                    case(f"{p}_{dt}allinf", mode, dt, shape_of(rank, 1, 3), "allinf",
+                         size_of(rank, 7), None, acs[-1], None, aa)
 
 
 # ==========================================================================
@@ -827,6 +941,28 @@ def gen_pool(fam):
               (2, (3,) * (SPATIAL[rank] + 1), None), (0, 3, None)]
         for k, osz, ratio in FE:
             frac_case(f"fracmax_err_r{rank}", "f32", shp, "rand", k, osz, ratio)
+
+    # ---------------- spikes: zeros with one +inf / NaN per plane (C = plane size, so
+    # every position), and all +inf, against padding, partial (ceil) windows and
+    # count_include_pad, where a zero-weight / left-out element could meet the inf
+    fam.notes.append("spike cases (*spike*, *spikenan*, *allinf*): zeros with one +inf (NaN) per (n, c) "
+                     "plane at position (plane index + seed) mod plane size, or all +inf.")
+    for rank, shp in [(3, (1, 9, 9)), (4, (1, 12, 3, 4))]:
+        for kind in ["spike", "spikenan", "allinf"]:
+            xs = shp if kind != "allinf" else (1, 1) + shp[2:]
+            sfx = f"f32{kind}"
+            for k, s, p, ceil, cip in [(3, 2, 1, 1, 1), (3, 2, 1, 1, 0), (2, 2, 1, 0, 1), (2, 3, None, 1, 0)]:
+                if kind != "spike" and cip == 0:
+                    continue
+                avg_case(f"avgpool_r{rank}_{sfx}", "f32", xs, kind, k, s, p, ceil, cip, None)
+            for osz in ([4, 13] if rank == 3 else [(2, 3), (5, 7)]):
+                ad_case("adaptive_avg_pool", f"aavg_r{rank}_{sfx}", "f32", xs, kind, osz)
+            for pn in ([1.0, 2.0, 3.0] if kind == "spike" else [2.0]):
+                lp_case(f"lppool_r{rank}_{sfx}", "f32", xs, kind, pn, 3 if rank == 3 else 2, 2, 1)
+        avg_case(f"avgpool_r{rank}_f64spike", "f64", shp, "spike", 3, 2, 1, 1, 1, None)
+        ad_case("adaptive_avg_pool", f"aavg_r{rank}_f64spike", "f64", shp, "spike",
+                13 if rank == 3 else (5, 7))
+        lp_case(f"lppool_r{rank}_f64spike", "f64", shp, "spike", 2.0, 3 if rank == 3 else 2, 2, 1)
 
 
 # ==========================================================================
