@@ -149,7 +149,9 @@ static clrs_status onnx_pool_plan(clrs_context *ctx, const clrs_tensor_desc *x, 
             const int64_t in = x->sizes[2 + i];
             if (p->auto_pad == CLRS_ONNX_SAME_UPPER || p->auto_pad == CLRS_ONNX_SAME_LOWER) {
                 out[i] = floor_div(in - 1, s[i]) + 1;
-                int64_t tot = (out[i] - 1) * s[i] + eff - in;
+                /* (out - 1) * stride + eff - in, ordered so that it cannot overflow:
+                 * 1 <= in - (out - 1) * stride <= stride */
+                int64_t tot = eff - (in - (out[i] - 1) * s[i]);
                 if (tot < 0) tot = 0;
                 int64_t small = tot / 2, big = tot - small;
                 pads[i] = p->auto_pad == CLRS_ONNX_SAME_UPPER ? small : big;
@@ -166,8 +168,11 @@ static clrs_status onnx_pool_plan(clrs_context *ctx, const clrs_tensor_desc *x, 
                     return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "%s: padded size overflows 64 bits (axis %d)", on, 2 + i);
                 num -= eff;
                 if (p->ceil_mode) {
-                    out[i] = (num >= 0 ? (num + s[i] - 1) / s[i] : floor_div(num, s[i])) + 1;
-                    if ((out[i] - 1) * s[i] >= in + pads[i]) out[i]--;
+                    /* ceil(num / stride) without num + stride - 1, which overflows
+                     * for huge strides */
+                    out[i] = (num >= 0 ? num / s[i] + (num % s[i] != 0) : floor_div(num, s[i])) + 1;
+                    int64_t last;
+                    if (__builtin_mul_overflow(out[i] - 1, s[i], &last) || last >= in + pads[i]) out[i]--;
                 } else {
                     out[i] = floor_div(num, s[i]) + 1;
                 }

@@ -243,7 +243,12 @@ static clrs_status plan_make(clrs_context *ctx, const clrs_tensor_desc *x, const
         for (int i = 0; i < na; i++) {
             int d = pl->lead + axes[i];
             scale[d] = s;
-            pl->out_sizes[d] = (int64_t)(s * (double)x->sizes[d] + 0.5); /* round half up */
+            const double o = s * (double)x->sizes[d] + 0.5; /* round half up */
+            if (!(o < 9.2e18))
+                return clrs__fail(ctx, CLRS_ERR_BAD_PARAM,
+                                  "Resize: keep_aspect_ratio_policy '%s' scales axis %d by %g: its size overflows",
+                                  p->keep_aspect_ratio_policy, axes[i], s);
+            pl->out_sizes[d] = (int64_t)o;
         }
     }
     pl->numel_out = 1;

@@ -208,7 +208,15 @@ clrs_status clrs__rs_axis_taps(const clrs_context *ctx, const clrs_rs_axis *ax, 
         }
         /* the reference's window: n taps nearest to x in edge-padded
          * coordinates, ties to the smaller index */
-        const double xp = x + (double)pad, pp = floor(xp), frac = xp - pp;
+        const double xp = x + (double)pad, frac = xp - floor(xp);
+        /* far outside [0, in) every tap clamps to the same edge: bound pp
+         * (a whole number) there, as converting |x| >= 2^63 or NaN to an
+         * integer is undefined (align_corners with scale * in near 1, tiny
+         * scales, huge roi) */
+        const double lim = (double)in + 2.0 * (double)n + 2.0;
+        double pp = floor(xp);
+        if (!(pp >= -lim)) pp = -lim;
+        else if (pp > lim) pp = lim;
         int64_t off;
         if (n % 2 == 0)
             off = frac == 0.0 ? -(n / 2) : -(n / 2) + 1;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz harness (c): parameter and descriptor validation of every operator
- * (interpolate, pool, max_unpool, pixel_shuffle, plus the descriptor
- * constructors and the string parsers), followed by a real call when
- * validation accepts.
+ * (interpolate, pool, max_unpool, pixel_shuffle, grid_sample, affine_grid,
+ * the ONNX-semantics Resize / Upsample, pools, MaxUnpool, DepthToSpace and
+ * SpaceToDepth, plus the descriptor constructors and the string parsers),
+ * followed by a real call when validation accepts.
  *
  * The input is a byte stream decoded field by field (fuzz.h: small values
  * mostly, sometimes values that break arithmetic): operator, flags, dtype,
@@ -33,6 +34,7 @@
 
 #include "clresample.h"
 #include "clresample/cl_interop.h"
+#include "clresample/onnx.h"
 #include "fuzz.h"
 #include "internal.h"
 
@@ -253,7 +255,13 @@ static void ft_check(const ft *t, int is_output, const char *what)
 }
 
 /* ---- one call ------------------------------------------------------------ */
-enum { OP_INTERP, OP_POOL, OP_UNPOOL, OP_SHUFFLE, OP_MISC, OP_COUNT };
+/* The op byte b selects b % OP_LEGACY below 128 (what every byte meant
+ * before the later ops existed: old corpus inputs keep their meaning), the
+ * later ops from 128 up. */
+enum {
+    OP_INTERP, OP_POOL, OP_UNPOOL, OP_SHUFFLE, OP_MISC, OP_LEGACY,
+    OP_GRID = OP_LEGACY, OP_AFFINE, OP_ORESIZE, OP_OPOOL, OP_OUNPOOL, OP_D2S, OP_S2D, OP_COUNT
+};
 enum {
     F_CLMEM = 1,    /* the cl_mem API */
     F_INDICES = 2,  /* pool: ask for indices */
@@ -271,8 +279,17 @@ typedef struct call {
     clrs_unpool_params up;
     int64_t factor;
     int inverse;
-    ft in, out, idx; /* idx: pool's output indices or unpool's input indices */
+    clrs_grid_sample_params gp;
+    int arank;       /* affine_grid: rank and size */
+    int64_t *asize;
+    int align;
+    clrs_onnx_resize_params rp;
+    clrs_onnx_pool_params op_;
+    clrs_onnx_unpool_params oup;
+    clrs_onnx_depth_mode dmode;
+    ft in, out, idx; /* idx: pool's output indices, unpool's input indices, grid_sample's grid */
     int has_idx;
+    int idx_out;     /* idx is an output */
     void *samples;
 } call;
 
@@ -293,6 +310,15 @@ static clrs_status run_host(call *c)
     case OP_INTERP: return clrs_interpolate(ctx, &c->ip, &c->in.d, in, &c->out.d, out);
     case OP_POOL: return clrs_pool(ctx, &c->pp, &c->in.d, in, &c->out.d, out, c->has_idx ? &c->idx.d : NULL, c->has_idx ? idx : NULL);
     case OP_UNPOOL: return clrs_max_unpool(ctx, &c->up, &c->in.d, in, &c->idx.d, idx, &c->out.d, out);
+    case OP_GRID: return clrs_grid_sample(ctx, &c->gp, &c->in.d, in, &c->idx.d, idx, &c->out.d, out);
+    case OP_AFFINE: return clrs_affine_grid(ctx, &c->in.d, in, c->arank, c->asize, c->align, &c->out.d, out);
+    case OP_ORESIZE: return clrs_onnx_resize(ctx, &c->rp, &c->in.d, in, &c->out.d, out);
+    case OP_OPOOL:
+        return clrs_onnx_pool(ctx, &c->op_, &c->in.d, in, &c->out.d, out, c->has_idx ? &c->idx.d : NULL,
+                              c->has_idx ? idx : NULL);
+    case OP_OUNPOOL: return clrs_onnx_max_unpool(ctx, &c->oup, &c->in.d, in, &c->idx.d, idx, &c->out.d, out);
+    case OP_D2S: return clrs_onnx_depth_to_space(ctx, c->factor, c->dmode, &c->in.d, in, &c->out.d, out);
+    case OP_S2D: return clrs_onnx_space_to_depth(ctx, c->factor, c->dmode, &c->in.d, in, &c->out.d, out);
     default: return clrs_pixel_shuffle(ctx, c->factor, c->inverse, &c->in.d, in, &c->out.d, out);
     }
 }
@@ -360,6 +386,22 @@ static clrs_status run_cl(fuzz_stream *f, call *c, int *expect_reject)
                           NULL, evp);
         break;
     case OP_UNPOOL: st = clrs_max_unpool_cl(ctx, &c->up, &d[0], mem[0], &d[2], mem[2], &d[1], mem[1], q, 0, NULL, evp); break;
+    case OP_GRID:
+        st = clrs_grid_sample_cl(ctx, &c->gp, &d[0], mem[0], &d[2], mem[2], &d[1], mem[1], q, 0, NULL, evp);
+        break;
+    case OP_AFFINE:
+        st = clrs_affine_grid_cl(ctx, &d[0], mem[0], c->arank, c->asize, c->align, &d[1], mem[1], NULL, 0, NULL, evp);
+        break;
+    case OP_ORESIZE: st = clrs_onnx_resize_cl(ctx, &c->rp, &d[0], mem[0], &d[1], mem[1], q, 0, NULL, evp); break;
+    case OP_OPOOL:
+        st = clrs_onnx_pool_cl(ctx, &c->op_, &d[0], mem[0], &d[1], mem[1], c->has_idx ? &d[2] : NULL, mem[2], NULL, 0,
+                               NULL, evp);
+        break;
+    case OP_OUNPOOL:
+        st = clrs_onnx_max_unpool_cl(ctx, &c->oup, &d[0], mem[0], &d[2], mem[2], &d[1], mem[1], q, 0, NULL, evp);
+        break;
+    case OP_D2S: st = clrs_onnx_depth_to_space_cl(ctx, c->factor, c->dmode, &d[0], mem[0], &d[1], mem[1], q, 0, NULL, evp); break;
+    case OP_S2D: st = clrs_onnx_space_to_depth_cl(ctx, c->factor, c->dmode, &d[0], mem[0], &d[1], mem[1], NULL, 0, NULL, evp); break;
     default: st = clrs_pixel_shuffle_cl(ctx, c->factor, c->inverse, &d[0], mem[0], &d[1], mem[1], q, 0, NULL, evp); break;
     }
     if (st == CLRS_OK && evp != NULL && ev == NULL) fuzz_fail("no event returned");
@@ -368,7 +410,7 @@ static clrs_status run_cl(fuzz_stream *f, call *c, int *expect_reject)
     if (clFinish(q) != CL_SUCCESS) fuzz_fail("clFinish failed after a call (status %d)", (int)st);
     if (st == CLRS_OK && !alias) {
         for (int i = 1; i < 3; i++) { /* outputs back into the host arrays */
-            if (ts[i] == NULL || (i == 2 && c->op == OP_UNPOOL)) continue;
+            if (ts[i] == NULL || (i == 2 && !c->idx_out)) continue;
             if (clEnqueueReadBuffer(q, mem[i], CL_TRUE, 0, ts[i]->bytes + 2 * GUARD, ts[i]->alloc, 0, NULL, NULL) !=
                 CL_SUCCESS)
                 fuzz_fail("reading back an output failed");
@@ -436,6 +478,208 @@ static void decode_unpool(fuzz_stream *f, clrs_unpool_params *p)
     for (int i = 0; i < 3; i++) p->output_size[i] = fz_size(f);
 }
 
+/* A few values of a small table, now and then a hostile one (fz_int). */
+static int fz_pick(fuzz_stream *f, const int *v, int n)
+{
+    uint8_t b = fz_u8(f);
+    return b < 240 ? v[b % n] : (int)fz_int(f);
+}
+
+/* A list count: mostly `natural` (what the op wants), else 0 or hostile. */
+static int fz_ncount(fuzz_stream *f, int natural)
+{
+    static const int hostile[8] = {0, -1, 1, 2, 3, 6, 9, 17};
+    uint8_t b = fz_u8(f);
+    if (b < 160) return natural;
+    if (b < 220) return 0;
+    return hostile[b % 8];
+}
+
+/* Coordinate-like values for grids and thetas: mostly in [-1.25, 1.25],
+ * sometimes -1, 0, 1 exactly, NaN, infinities, huge or tiny. */
+static double fz_coord(fuzz_stream *f)
+{
+    static const double special[12] = {-1.0, 0.0, 1.0, -0.0, 1e30, -1e30, 65504.0, 1e-30, 3e38, -2.5, 7.0, 0.5};
+    uint8_t b = fz_u8(f);
+    if (b < 200) return ((double)b - 100.0) / 80.0;
+    if (b < 212) return special[b - 200];
+    if (b < 220) return __builtin_nan("");
+    if (b < 228) return __builtin_inf();
+    if (b < 236) return -__builtin_inf();
+    return fz_real(f);
+}
+
+static uint16_t to_f16(double v) /* truncating; NaN, infinities and overflow kept */
+{
+    float x = (float)v;
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    uint16_t s = (uint16_t)((u >> 16) & 0x8000u);
+    int e = (int)((u >> 23) & 0xff);
+    uint32_t m = u & 0x7fffffu;
+    if (e == 0xff) return (uint16_t)(s | 0x7c00u | (m ? 0x200u : 0u));
+    int ne = e - 127 + 15;
+    if (ne >= 31) return (uint16_t)(s | 0x7c00u);
+    if (ne <= 0) return s;
+    return (uint16_t)(s | (uint16_t)(ne << 10) | (uint16_t)(m >> 13));
+}
+
+/* Write fuzzed coordinates into every element slot of a tensor's extent
+ * (gaps included) for the floating dtypes; other dtypes keep their bytes. */
+static void fill_coords(fuzz_stream *f, ft *t)
+{
+    size_t es = clrs_dtype_size(t->d.dtype);
+    if (t->base == NULL || es == 0) return;
+    for (size_t i = 0; i + es <= t->bytes; i += es) {
+        double v = fz_coord(f);
+        unsigned char *p = t->base + i;
+        if (t->d.dtype == CLRS_F32) {
+            float x = (float)v;
+            memcpy(p, &x, 4);
+        } else if (t->d.dtype == CLRS_F64) {
+            memcpy(p, &v, 8);
+        } else if (t->d.dtype == CLRS_F16) {
+            uint16_t h = to_f16(v);
+            memcpy(p, &h, 2);
+        } else if (t->d.dtype == CLRS_BF16) {
+            float x = (float)v;
+            uint32_t u;
+            memcpy(&u, &x, 4);
+            uint16_t h = (uint16_t)(u >> 16);
+            memcpy(p, &h, 2);
+        }
+    }
+    memcpy(t->copy, t->alloc, t->bytes + 2 * GUARD);
+}
+
+static void decode_grid_params(fuzz_stream *f, clrs_grid_sample_params *p)
+{
+    static const int modes[5] = {0, 1, 2, 0, 3}, pads[5] = {0, 1, 2, 1, 3}, ac[5] = {0, 1, 0, 1, 2};
+    clrs_grid_sample_params_init(p);
+    p->mode = (clrs_grid_mode)fz_pick(f, modes, 5);
+    p->padding_mode = (clrs_grid_padding)fz_pick(f, pads, 5);
+    p->align_corners = fz_pick(f, ac, 5);
+    if (fz_u8(f) == 255) p->struct_size = 4;
+}
+
+/* Strings for the Resize attributes: NULL (the default), the valid names,
+ * and names that are not (case, spaces, empty, another attribute's). */
+static const char *fz_str(fuzz_stream *f, const char *const *valid, int nvalid)
+{
+    static const char *const bad[8] = {"", "NEAREST", "linear ", "bilinear", "half_pixel\t", "floor",
+                                       "not_smaller_", "tf_crop_and_resize"};
+    uint8_t b = fz_u8(f);
+    if (b < 64) return NULL;
+    if (b < 224) return valid[b % nvalid];
+    return bad[b % 8];
+}
+
+static void decode_oresize(fuzz_stream *f, clrs_onnx_resize_params *p, int drank)
+{
+    static const char *const modes[3] = {"nearest", "linear", "cubic"};
+    static const char *const coords[7] = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners",
+                                          "asymmetric", "tf_half_pixel_for_nn", "tf_crop_and_resize"};
+    static const char *const nmodes[4] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
+    static const char *const policies[3] = {"stretch", "not_larger", "not_smaller"};
+    static const int opsets[12] = {0, 19, 18, 13, 11, 10, 9, 7, 8, 12, 20, 1};
+    static const int flag3[5] = {0, 0, 1, 0, 2};
+    clrs_onnx_resize_params_init(p);
+    p->opset = fz_pick(f, opsets, 12);
+    p->upsample = fz_u8(f) % 5 == 4;
+    uint8_t rb = fz_u8(f);
+    p->rank = rb < 160 ? 0 : rb < 240 ? (int)(rb % 8) - 1 : (int)fz_int(f);
+    p->mode = fz_str(f, modes, 3);
+    p->coordinate_transformation_mode = fz_str(f, coords, 7);
+    p->nearest_mode = fz_str(f, nmodes, 4);
+    p->keep_aspect_ratio_policy = fz_str(f, policies, 3);
+    if (fz_u8(f) >= 200) p->cubic_coeff_a = fz_real(f);
+    p->exclude_outside = fz_pick(f, flag3, 5);
+    if (fz_u8(f) >= 200) p->extrapolation_value = fz_real(f);
+    p->antialias = fz_pick(f, flag3, 5);
+    int r = p->rank > 0 && p->rank <= 8 ? p->rank : drank > 0 && drank <= 8 ? drank : 4;
+    uint8_t ab = fz_u8(f);
+    p->n_axes = ab < 160 ? 0 : ab < 240 ? 1 + (int)(ab % (unsigned)r) : fz_ncount(f, r);
+    for (int i = 0; i < 8; i++) {
+        uint8_t b = fz_u8(f);
+        p->axes[i] = b < 200 ? (int64_t)(b % 11) - 5 : fz_int(f);
+    }
+    int na = p->n_axes > 0 && p->n_axes <= 8 ? p->n_axes : r;
+    p->n_roi = fz_ncount(f, 2 * na);
+    for (int i = 0; i < p->n_roi && i < 16; i++) {
+        uint8_t b = fz_u8(f);
+        p->roi[i] = b < 200 ? (double)(b % 12) / 8.0 - 0.25 : fz_real(f);
+    }
+    int which = fz_u8(f) % 8; /* 0-3 scales, 4-6 sizes, 7 both or neither */
+    int n = fz_ncount(f, na);
+    if (which <= 3 || (which == 7 && (n & 1))) {
+        p->n_scales = n;
+        for (int i = 0; i < 8; i++) {
+            uint8_t b = fz_u8(f);
+            p->scales[i] = b < 200 ? (double)(1 + b % 24) / 8.0 : fz_real(f);
+        }
+    }
+    if (which >= 4) {
+        p->n_sizes = which == 7 ? fz_ncount(f, na) : n;
+        for (int i = 0; i < 8; i++) p->sizes[i] = fz_size(f);
+    }
+    if (fz_u8(f) == 255) p->struct_size = 8;
+}
+
+static void decode_opool(fuzz_stream *f, clrs_onnx_pool_params *p, int rank)
+{
+    static const int ops[8] = {0, 1, 2, 3, 4, 5, 0, 6}, pads[6] = {0, 0, 1, 2, 3, 4}, flag[5] = {0, 1, 0, 1, 2};
+    int sp = rank - 2 > 0 && rank - 2 <= 3 ? rank - 2 : 2;
+    clrs_onnx_pool_params_init(p, (clrs_onnx_pool_op)fz_pick(f, ops, 8));
+    p->n_kernel_shape = fz_ncount(f, sp);
+    for (int i = 0; i < 3; i++) p->kernel_shape[i] = fz_int(f);
+    p->n_strides = fz_ncount(f, sp);
+    for (int i = 0; i < 3; i++) p->strides[i] = fz_int(f);
+    p->n_pads = fz_ncount(f, 2 * sp);
+    for (int i = 0; i < 6; i++) p->pads[i] = fz_int(f);
+    p->n_dilations = fz_ncount(f, sp);
+    for (int i = 0; i < 3; i++) p->dilations[i] = fz_int(f);
+    p->auto_pad = (clrs_onnx_auto_pad)fz_pick(f, pads, 6);
+    p->ceil_mode = fz_pick(f, flag, 5);
+    p->count_include_pad = fz_pick(f, flag, 5);
+    uint8_t b = fz_u8(f);
+    p->p = b < 200 ? 1 + b % 4 : fz_int(f);
+    p->storage_order = fz_pick(f, flag, 5);
+    if (fz_u8(f) == 255) p->struct_size = 16;
+}
+
+static void decode_ounpool(fuzz_stream *f, clrs_onnx_unpool_params *p, int rank)
+{
+    int sp = rank - 2 > 0 && rank - 2 <= 3 ? rank - 2 : 2;
+    clrs_onnx_unpool_params_init(p);
+    p->n_kernel_shape = fz_ncount(f, sp);
+    for (int i = 0; i < 3; i++) p->kernel_shape[i] = fz_int(f);
+    p->n_strides = fz_ncount(f, sp);
+    for (int i = 0; i < 3; i++) p->strides[i] = fz_int(f);
+    p->n_pads = fz_ncount(f, 2 * sp);
+    for (int i = 0; i < 6; i++) p->pads[i] = fz_int(f);
+    if (fz_u8(f) == 255) p->struct_size = 2;
+}
+
+/* affine_grid has no *_output_shape: the shape rule of its header, and
+ * whether it refuses the shapes (BAD_SHAPE). */
+static clrs_status affine_shape(const clrs_tensor_desc *theta, int rank, const int64_t *size, int64_t out[CLRS_MAX_RANK])
+{
+    memset(out, 0, CLRS_MAX_RANK * sizeof *out);
+    if (rank != 4 && rank != 5) return CLRS_ERR_BAD_SHAPE;
+    for (int i = 0; i < rank; i++)
+        if (size[i] <= 0) return CLRS_ERR_BAD_SHAPE;
+    int sp = rank - 2;
+    if (theta->rank != 3 || theta->sizes[0] != size[0] || theta->sizes[1] != sp || theta->sizes[2] != sp + 1)
+        return CLRS_ERR_BAD_SHAPE;
+    out[0] = size[0];
+    for (int i = 0; i < sp; i++) out[1 + i] = size[2 + i];
+    out[rank - 1] = sp;
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        if (__builtin_mul_overflow(n, out[i], &n)) return CLRS_ERR_BAD_SHAPE;
+    return CLRS_OK;
+}
+
 /* Descriptor constructors, string parsers and name functions. */
 static void run_misc(fuzz_stream *f)
 {
@@ -477,6 +721,17 @@ static void run_misc(fuzz_stream *f)
     clrs_devspec spec;
     char err[256];
     err[0] = '\0';
+    clrs_grid_mode gm;
+    st = clrs_grid_mode_parse(s, &gm);
+    if (st == CLRS_OK && strcmp(clrs_grid_mode_name(gm), s) != 0) fuzz_fail("grid mode '%s' parsed as '%s'", s, clrs_grid_mode_name(gm));
+    if (st != CLRS_OK && clrs_last_error(NULL)[0] == '\0') fuzz_fail("clrs_grid_mode_parse failed silently");
+    clrs_grid_padding gpad;
+    st = clrs_grid_padding_parse(s, &gpad);
+    if (st == CLRS_OK && strcmp(clrs_grid_padding_name(gpad), s) != 0)
+        fuzz_fail("padding_mode '%s' parsed as '%s'", s, clrs_grid_padding_name(gpad));
+    if (st != CLRS_OK && clrs_last_error(NULL)[0] == '\0') fuzz_fail("clrs_grid_padding_parse failed silently");
+    (void)clrs_grid_mode_name((clrs_grid_mode)(len > 0 ? (signed char)s[0] : -1));
+    (void)clrs_grid_padding_name((clrs_grid_padding)(len > 1 ? (signed char)s[1] : 7));
     if (clrs__devspec_parse(s, &spec, err, sizeof err) == 0) {
         clrs_device_info info;
         memset(&info, 0, sizeof info);
@@ -496,7 +751,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     get_ctx();
     call c;
     memset(&c, 0, sizeof c);
-    c.op = fz_u8(f) % OP_COUNT;
+    uint8_t opb = fz_u8(f);
+    c.op = opb < 128 ? opb % OP_LEGACY : OP_LEGACY + (opb - 128) % (OP_COUNT - OP_LEGACY);
     if (c.op == OP_MISC) {
         run_misc(f);
         return 0;
@@ -511,6 +767,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t osz[CLRS_MAX_RANK] = {0};
     clrs_status sst;
     const char *opname;
+    int orank = rank;
+    int64_t idx_range = 0; /* OP_OUNPOOL: numel of the inferred shape */
     switch (c.op) {
     case OP_INTERP:
         opname = "interpolate";
@@ -529,14 +787,91 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sst = clrs_max_unpool_output_shape(ctx, &c.in.d, &c.up, osz);
         c.has_idx = 1;
         break;
-    default:
+    case OP_SHUFFLE:
         opname = "pixel_shuffle";
         c.factor = fz_int(f);
         c.inverse = fz_u8(f) & 1;
         sst = clrs_pixel_shuffle_output_shape(ctx, &c.in.d, c.factor, c.inverse, osz);
         break;
+    case OP_GRID: { /* the grid: mostly (N, [Do,] Ho, Wo, rank-2) in the input's dtype */
+        opname = "grid_sample";
+        int grank = fz_u8(f) < 240 ? rank : fz_rank(f);
+        int64_t gs[CLRS_MAX_RANK];
+        for (int i = 0; i < CLRS_MAX_RANK; i++) gs[i] = fz_size(f);
+        if (fz_u8(f) < 240) gs[0] = sizes[0];
+        if (grank >= 1 && grank <= CLRS_MAX_RANK && fz_u8(f) < 240) gs[grank - 1] = rank - 2;
+        clrs_dtype gdt = fz_u8(f) < 240 ? dt : fz_dtype(f);
+        make_desc(f, &c.idx, gdt, grank, gs);
+        c.has_idx = 1;
+        decode_grid_params(f, &c.gp);
+        sst = clrs_grid_sample_output_shape(ctx, &c.in.d, &c.idx.d, osz);
+        break;
     }
-    check_status(sst, "output_shape");
+    case OP_AFFINE: { /* the input is theta (N, 2, 3) / (N, 3, 4) */
+        static const int ranks[8] = {4, 5, 4, 5, 4, 3, 6, 0};
+        opname = "affine_grid";
+        c.arank = fz_pick(f, ranks, 8);
+        int n = c.arank > 0 && c.arank <= 16 ? c.arank : 1;
+        c.asize = malloc((size_t)n * sizeof *c.asize); /* exact: ASan sees over-reads */
+        if (c.asize == NULL) fuzz_fail("out of memory");
+        for (int i = 0; i < n; i++) c.asize[i] = fz_size(f);
+        if (fz_u8(f) < 240) c.asize[0] = sizes[0];
+        static const int ac[5] = {0, 1, 0, 1, 2};
+        c.align = fz_pick(f, ac, 5);
+        sst = affine_shape(&c.in.d, c.arank, c.asize, osz);
+        orank = c.arank;
+        break;
+    }
+    case OP_ORESIZE:
+        decode_oresize(f, &c.rp, rank);
+        opname = c.rp.upsample ? "Upsample" : "Resize";
+        sst = clrs_onnx_resize_output_shape(ctx, &c.in.d, &c.rp, osz);
+        break;
+    case OP_OPOOL:
+        decode_opool(f, &c.op_, rank);
+        opname = "onnx_pool";
+        sst = clrs_onnx_pool_output_shape(ctx, &c.in.d, &c.op_, osz);
+        c.has_idx = (c.flags & F_INDICES) != 0;
+        c.idx_out = 1;
+        break;
+    case OP_OUNPOOL: {
+        opname = "MaxUnpool";
+        decode_ounpool(f, &c.oup, rank);
+        sst = clrs_onnx_max_unpool_output_shape(ctx, &c.in.d, &c.oup, osz);
+        if (sst == CLRS_OK && rank >= 3 && rank <= CLRS_MAX_RANK) { /* the range of valid indices */
+            idx_range = 1;
+            for (int i = 0; i < rank; i++)
+                if (__builtin_mul_overflow(idx_range, osz[i], &idx_range)) idx_range = INT64_MAX;
+        }
+        uint8_t m = fz_u8(f);
+        if (m >= 128 && m < 224 && sst == CLRS_OK) { /* output_shape: the inferred one, a little larger */
+            c.oup.n_output_shape = rank;
+            for (int i = 0; i < rank && i < CLRS_MAX_RANK; i++)
+                c.oup.output_shape[i] = osz[i] + (i >= 2 ? fz_u8(f) % 3 : 0);
+        } else if (m >= 224) { /* anything */
+            c.oup.n_output_shape = (int)fz_int(f);
+            for (int i = 0; i < CLRS_MAX_RANK; i++) c.oup.output_shape[i] = fz_size(f);
+        }
+        if (m >= 128) sst = clrs_onnx_max_unpool_output_shape(ctx, &c.in.d, &c.oup, osz);
+        c.has_idx = 1;
+        break;
+    }
+    default: {
+        static const int dmodes[5] = {CLRS_ONNX_DCR, CLRS_ONNX_CRD, CLRS_ONNX_DCR, CLRS_ONNX_CRD, 2};
+        c.factor = fz_int(f);
+        c.dmode = (clrs_onnx_depth_mode)fz_pick(f, dmodes, 5);
+        if (c.op == OP_D2S) {
+            opname = "DepthToSpace";
+            sst = clrs_onnx_depth_to_space_output_shape(ctx, &c.in.d, c.factor, osz);
+        } else {
+            opname = "SpaceToDepth";
+            sst = clrs_onnx_space_to_depth_output_shape(ctx, &c.in.d, c.factor, osz);
+        }
+        break;
+    }
+    }
+    if (c.op == OP_POOL) c.idx_out = 1;
+    if (c.op != OP_AFFINE) check_status(sst, "output_shape"); /* affine's is the harness's own */
 
     /* output descriptor: the computed shape, or random sizes when refused */
     int64_t outsz[CLRS_MAX_RANK];
@@ -551,13 +886,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             outsz[k] = (int64_t)((uint64_t)outsz[k] + (uint64_t)fz_int(f));
         }
     }
-    int orank = rank;
     make_desc(f, &c.out, odt, orank, outsz);
-    if (c.op == OP_POOL && c.has_idx) {
+    if ((c.op == OP_POOL || c.op == OP_OPOOL) && c.has_idx) {
         clrs_dtype xdt = (fz_u8(f) < 240) ? CLRS_I64 : fz_dtype(f);
         make_desc(f, &c.idx, xdt, orank, outsz);
         if (xdt != CLRS_I64) mutated = 1;
-    } else if (c.op == OP_UNPOOL) {
+    } else if (c.op == OP_UNPOOL || c.op == OP_OUNPOOL) {
         clrs_dtype xdt = (fz_u8(f) < 240) ? CLRS_I64 : fz_dtype(f);
         int64_t xs[CLRS_MAX_RANK];
         memcpy(xs, sizes, sizeof xs);
@@ -591,7 +925,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* real memory when every tensor is small enough, else NULL pointers */
-    ft *all[3] = {&c.in, &c.out, (c.op == OP_POOL && c.has_idx) || c.op == OP_UNPOOL ? &c.idx : NULL};
+    ft *all[3] = {&c.in, &c.out, c.has_idx || c.op == OP_UNPOOL ? &c.idx : NULL};
     int real = 1;
     for (int i = 0; i < 3; i++)
         if (all[i] && (!all[i]->sane || all[i]->numel > MAX_NUMEL || all[i]->bytes > MAX_BYTES)) real = 0;
@@ -599,8 +933,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (real) {
         ft_alloc(f, &c.in, 0);
         ft_alloc(f, &c.out, 1);
+        if (c.op == OP_AFFINE && fz_u8(f) < 224) fill_coords(f, &c.in);
         if (all[2]) {
-            ft_alloc(f, &c.idx, c.op == OP_POOL);
+            ft_alloc(f, &c.idx, c.idx_out);
+            if (c.op == OP_GRID && fz_u8(f) < 224) fill_coords(f, &c.idx);
+            if (c.op == OP_OUNPOOL && clrs_dtype_size(c.idx.d.dtype) == 8 && c.idx.bytes > 0) {
+                int64_t *v = (int64_t *)c.idx.base; /* mostly valid flat indices */
+                int64_t range = idx_range > 0 ? idx_range : 1;
+                for (size_t i = 0; i < c.idx.bytes / 8; i++) {
+                    uint8_t b = fz_u8(f);
+                    v[i] = b < 240 ? (int64_t)((uint64_t)(b * 7919u + i * 31u) % (uint64_t)range) : fz_int(f);
+                }
+                memcpy(c.idx.copy, c.idx.alloc, c.idx.bytes + 2 * GUARD);
+            }
             if (c.op == OP_UNPOOL && clrs_dtype_size(c.idx.d.dtype) == 8 && c.idx.bytes > 0) {
                 /* mostly valid indices into the output plane, some not */
                 int64_t plane = 1;
@@ -637,13 +982,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (real && st == CLRS_OK) {
         ft_check(&c.in, 0, opname);
         ft_check(&c.out, 1, opname);
-        if (all[2]) ft_check(&c.idx, c.op == OP_POOL, opname);
+        if (all[2]) ft_check(&c.idx, c.idx_out, opname);
     } else if (real && !use_cl) {
         ft_check(&c.in, 0, opname); /* inputs stay untouched whatever happens */
+        if (all[2] && !c.idx_out) ft_check(&c.idx, 0, opname);
     }
     ft_free(&c.in);
     ft_free(&c.out);
     ft_free(&c.idx);
     free(c.samples);
+    free(c.asize);
     return 0;
 }

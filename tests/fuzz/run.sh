@@ -64,6 +64,8 @@ compile() { # OUT.o SRC.c [EXTRA...]
 }
 lib_objs=
 for f in "$src"/src/*.c "$src"/src/ops/*.c "$work/obj/kernels_gen.c"; do
+    # an in-tree build's generated copy: the one above replaces it
+    [ "$f" = "$src/src/kernels_gen.c" ] && continue
     o="$work/obj/lib_$(basename "$f" .c).o"
     compile "$o" "$f" -DCLRS_BUILDING -pthread
     lib_objs="$lib_objs $o"
