@@ -551,7 +551,8 @@ static void print_help(FILE *f)
             PROG);
     for (size_t t = 0; t < sizeof OP_TABLES / sizeof OP_TABLES[0]; t++)
         for (const onnx_op_def *d = OP_TABLES[t]; d->name; d++)
-            fprintf(f, "  %-18s %d-%d; %s\n", d->name, d->opset_min, d->opset_max, d->attrs ? d->attrs : "");
+            fprintf(f, "  %-18s %d-%d; %s\n", d->name, d->opset_min, d->opset_max,
+                    d->attrs && *d->attrs ? d->attrs : "no attributes");
     fprintf(f,
             "\nExit status: 0 success, 1 runtime or data error, 2 usage error (an unknown op or\n"
             "attribute, a bad value or combination); nothing is written unless every output is.\n");
