@@ -29,45 +29,35 @@ static double get(const npy_array *a, size_t i)
     }
 }
 
-int main(int argc, char **argv)
+static int compare(const npy_array *e, const npy_array *a, const char *spec)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: npy_allclose EXPECTED ACTUAL exact|rtol=R,atol=A\n");
-        return 2;
-    }
-    npy_array e, a;
-    char err[512];
-    if (npy_read(argv[1], &e, err, sizeof err) || npy_read(argv[2], &a, err, sizeof err)) {
-        fprintf(stderr, "npy_allclose: %s\n", err);
-        return 2;
-    }
-    int exact = !strcmp(argv[3], "exact");
+    int exact = !strcmp(spec, "exact");
     double rtol = 0, atol = 0;
     if (!exact) {
-        const char *r = strstr(argv[3], "rtol="), *t = strstr(argv[3], "atol=");
+        const char *r = strstr(spec, "rtol="), *t = strstr(spec, "atol=");
         if (!r || !t) {
-            fprintf(stderr, "npy_allclose: bad tolerance '%s'\n", argv[3]);
+            fprintf(stderr, "npy_allclose: bad tolerance '%s'\n", spec);
             return 2;
         }
         rtol = atof(r + 5);
         atol = atof(t + 5);
     }
-    if (e.dtype != a.dtype) {
-        printf("dtype %s, expected %s\n", clrs_dtype_name(a.dtype), clrs_dtype_name(e.dtype));
+    if (e->dtype != a->dtype) {
+        printf("dtype %s, expected %s\n", clrs_dtype_name(a->dtype), clrs_dtype_name(e->dtype));
         return 1;
     }
-    if (e.ndim != a.ndim || memcmp(e.shape, a.shape, (size_t)e.ndim * sizeof e.shape[0])) {
-        printf("shape differs (rank %d vs expected %d)\n", a.ndim, e.ndim);
+    if (e->ndim != a->ndim || memcmp(e->shape, a->shape, (size_t)e->ndim * sizeof e->shape[0])) {
+        printf("shape differs (rank %d vs expected %d)\n", a->ndim, e->ndim);
         return 1;
     }
-    size_t es = clrs_dtype_size(e.dtype), n = e.nbytes / (es ? es : 1);
+    size_t es = clrs_dtype_size(e->dtype), n = e->nbytes / (es ? es : 1);
     size_t bad = 0, first = 0;
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
-        double x = get(&e, i), y = get(&a, i);
+        double x = get(e, i), y = get(a, i);
         int ok;
         if (exact) {
-            ok = !memcmp((const char *)e.data + i * es, (const char *)a.data + i * es, es) || (isnan(x) && isnan(y));
+            ok = !memcmp((const char *)e->data + i * es, (const char *)a->data + i * es, es) || (isnan(x) && isnan(y));
         } else if (isnan(x) || isnan(y)) {
             ok = isnan(x) && isnan(y);
         } else if (isinf(x) || isinf(y)) {
@@ -81,9 +71,32 @@ int main(int argc, char **argv)
     }
     if (bad) {
         printf("%zu of %zu elements differ; first at flat index %zu: %.9g, expected %.9g%s\n", bad, n, first,
-               get(&a, first), get(&e, first), exact ? " (bit-exact required)" : "");
+               get(a, first), get(e, first), exact ? " (bit-exact required)" : "");
         return 1;
     }
     if (!exact) printf("max abs diff %.3g\n", worst);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: npy_allclose EXPECTED ACTUAL exact|rtol=R,atol=A\n");
+        return 2;
+    }
+    npy_array e, a;
+    char err[512];
+    if (npy_read(argv[1], &e, err, sizeof err)) {
+        fprintf(stderr, "npy_allclose: %s\n", err);
+        return 2;
+    }
+    if (npy_read(argv[2], &a, err, sizeof err)) {
+        fprintf(stderr, "npy_allclose: %s\n", err);
+        npy_free(&e);
+        return 2;
+    }
+    int rc = compare(&e, &a, argv[3]);
+    npy_free(&e);
+    npy_free(&a);
+    return rc;
 }
