@@ -713,8 +713,9 @@ static void print_main_help(FILE *f)
     fprintf(f,
             "usage: %s [-v] SUBCOMMAND [ARGS...] [OPTIONS...]\n"
             "       %s SUBCOMMAND --help\n"
+            "       %s help [SUBCOMMAND]\n"
             "       %s --help | --version\n\n",
-            PROG, PROG, PROG);
+            PROG, PROG, PROG, PROG);
     fputs("PyTorch-exact resampling and pooling operators on an OpenCL device.\n"
           "Arrays are NumPy .npy files in C order (<f4, <f8, <f2, |u1, <u2; indices <i8).\n"
           "The input's rank picks the operator: 3-D (N, C, L) for 1-D ops,\n"
@@ -728,11 +729,12 @@ static void print_main_help(FILE *f)
     print_help_line(f, "tune", "time the tuning values on this device and write its tuning file (tune --help)");
     print_help_line(f, "cache", "inspect, verify or clear the on-disk kernel cache (cache --help)");
     print_help_line(f, "onnx", "run one ONNX operator (Resize, MaxPool, GridSample, ...) with ONNX's semantics (onnx --help)");
-    fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax) and\n"
-          "--channels-last (IN and OUT in (N, spatial..., C) order). List options take\n"
-          "comma-separated values; one value applies to every spatial dim.\n"
+    fputs("\nEvery .npy operator also takes --device SPEC (CLRS_DEVICE syntax), --explain,\n"
+          "--max-pixels N and --max-bytes N, and all but affine-grid --channels-last (IN\n"
+          "and OUT in (N, spatial..., C) order). List options take comma-separated\n"
+          "values; one value applies to every spatial dim.\n"
           "OUT is written atomically, and only when everything succeeded.\n\n"
-          "-v, --verbose (before or after the subcommand; operators and resize): print\n"
+          "-v, --verbose (before or after the subcommand; operators, resize, onnx): print\n"
           "the device, each kernel build with its duration, and the time of each step\n"
           "on stderr. On a terminal, the first run on a device says that it compiles\n"
           "kernels (cached for later runs) and how long that took.\n\n"
@@ -771,7 +773,7 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
                                      : "output image, written atomically; its type follows "
                                        "the extension: .png, .ppm or .pgm";
             else if (!strcmp(p, "IN") && c->kind == K_GRID)
-                h = "input .npy, 4-D (N, C, H, W) or 5-D (N, C, D, H, W): f32, f64, f16 or bf16";
+                h = "input .npy, 4-D (N, C, H, W) or 5-D (N, C, D, H, W): f32, f64 or f16 (.npy has no bf16)";
             else if (!strcmp(p, "IN"))
                 h = c->kind != K_SHUFFLE ? "input .npy, 3-D (N, C, L) to 5-D (N, C, D, H, W)"
                     : c->sub             ? "input .npy (N, C, H*R, W*R)"
@@ -782,8 +784,8 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
                 h = ".npy (N, Ho, Wo, 2) for a 4-D IN or (N, Do, Ho, Wo, 3) for a 5-D IN, IN's "
                     "dtype, x (width) first; always in this layout, --channels-last or not";
             else if (!strcmp(p, "THETA"))
-                h = ".npy of affine matrices (N, 2, 3) for 2-D or (N, 3, 4) for 3-D: f32, f64, "
-                    "f16 or bf16";
+                h = ".npy of affine matrices (N, 2, 3) for 2-D or (N, 3, 4) for 3-D: f32, f64 "
+                    "or f16";
             else if (c->kind == K_AFFINE)
                 h = "output grid .npy (N, H, W, 2) or (N, D, H, W, 3), THETA's dtype, written "
                     "atomically";
@@ -813,7 +815,7 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
         print_help_line(f, "-v, --verbose",
                         "print the device, kernel builds and step times on stderr");
     print_help_line(f, "-h, --help", "show this help");
-    if (nl) {
+    if (nl && c->kind != K_AFFINE) { /* affine-grid's --size is the full N,C,[D,]H,W */
         char note[400];
         snprintf(note, sizeof note,
                  "%s: comma-separated lists; one value applies to every spatial dim.", lists);
@@ -2199,6 +2201,18 @@ int main(int argc, char **argv)
         return finish(RC_OK);
     }
     if (!strcmp(s, "help")) {
+        /* the subcommands with their own parsers print their own help */
+        static char help_opt[] = "--help";
+        if (argc > 2 && !strcmp(argv[2], "cache")) {
+            char *h[] = {help_opt, NULL};
+            return finish(run_cache(1, h));
+        }
+        if (argc > 2 && (!strcmp(argv[2], "bench") || !strcmp(argv[2], "tune") || !strcmp(argv[2], "onnx"))) {
+            char *h[] = {argv[2], help_opt, NULL};
+            return finish(!strcmp(argv[2], "bench") ? clrs_bench_main(2, h)
+                          : !strcmp(argv[2], "tune") ? clrs_tune_main(2, h)
+                                                     : onnx_main(2, h));
+        }
         const cmd_def *c = argc > 2 ? find_cmd(argv[2]) : NULL;
         if (argc > 2 && !c) {
             errorf("unknown subcommand '%s' (see '%s --help')", argv[2], PROG);

@@ -546,6 +546,9 @@ static void print_help(FILE *f)
             "  --explain        print which implementation ran for each kernel launch\n"
             "  --max-bytes N    refuse any array of more than N bytes (default 4294967296)\n"
             "  --max-pixels N   refuse any array of more than N spatial elements per plane (default 2^28)\n"
+            "  -v, --verbose    print the library's info lines and each kernel build with its duration\n"
+            "                   on stderr (before or after onnx)\n"
+            "  -h, --help       show this help\n"
             "\n"
             "Operators (opsets; attributes):\n",
             PROG);

@@ -318,7 +318,7 @@ const onnx_op_def onnx_ops_pool[] = {
     {"GlobalAveragePool", op_global_average_pool, 1, 1, 1, 1, 1, 22, ""},
     {"GlobalMaxPool", op_global_max_pool, 1, 1, 1, 1, 1, 22, ""},
     {"GlobalLpPool", op_global_lp_pool, 1, 1, 1, 1, 2, 22, "p"},
-    {"MaxUnpool", op_max_unpool, 2, 3, 1, 1, 9, 22, "kernel_shape, pads, strides; inputs X I [output_shape]"},
+    {"MaxUnpool", op_max_unpool, 2, 3, 1, 1, 9, 22, "kernel_shape, pads, strides; inputs X I [output_shape] (or --output_shape)"},
     {"DepthToSpace", op_depth_to_space, 1, 1, 1, 1, 1, 28, "blocksize, mode (11+: DCR, CRD)"},
     {"SpaceToDepth", op_space_to_depth, 1, 1, 1, 1, 1, 28, "blocksize, mode (28+: DCR, CRD)"},
     {0},

@@ -130,6 +130,6 @@ const onnx_op_def onnx_ops_resize[] = {
     {"Resize", op_resize, 1, 4, 1, 1, 10, 19,
      "mode,coordinate_transformation_mode,nearest_mode,cubic_coeff_a,exclude_outside,extrapolation_value,antialias,"
      "axes,keep_aspect_ratio_policy (inputs X,roi,scales,sizes; or --roi/--scales/--sizes)"},
-    {"Upsample", op_upsample, 1, 2, 1, 1, 7, 9, "mode,scales (opset 7: attribute; 9: input)"},
+    {"Upsample", op_upsample, 1, 2, 1, 1, 7, 9, "mode,scales (opset 7: attribute; 9: input or --scales)"},
     {0},
 };
