@@ -211,8 +211,10 @@ while read -r sub; do
                 s = substr(s, RSTART + RLENGTH)
             }
         }
+        # the usage line and its continuation lines (indented by more than
+        # the two spaces of an option list entry)
         /^usage:/ { usage = 1 }
-        usage && /^$/ { usage = 0 }
+        usage && !/^usage:/ && !/^   / { usage = 0 }
         usage {
             longopts($0)
             s = $0
