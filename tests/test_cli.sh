@@ -175,6 +175,15 @@ else
 fi
 expect_ok "-h exits 0" -h
 expect_ok "help max-pool exits 0" help max-pool
+# the subcommands with their own parsers answer `help SUB` too
+for sub in bench tune cache onnx; do
+    run help "$sub"
+    if [ "$rc" = 0 ] && grep -q "^usage: clresample $sub" "$tmp/stdout" && [ ! -s "$tmp/stderr" ]; then
+        ok "help $sub shows $sub's usage"
+    else
+        not_ok "help $sub shows $sub's usage" "exit status $rc" "$(head -n 2 "$tmp/stdout" "$tmp/stderr")"
+    fi
+done
 for sub in devices info interpolate max-pool avg-pool lp-pool adaptive-avg-pool \
     adaptive-max-pool fractional-max-pool max-unpool pixel-shuffle pixel-unshuffle; do
     run "$sub" --help
