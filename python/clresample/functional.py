@@ -9,7 +9,6 @@ and dtype, written in place and returned) and ``context=`` (a :class:`Context`;
 """
 from __future__ import annotations
 
-import math
 import numbers
 import random
 from ctypes import byref, c_int, c_int64
@@ -395,10 +394,7 @@ def _pool(fname: str, kind: int, rank: int, input: Array, *, kernel_size: Any = 
     shp = (c_int64 * _lib.MAX_RANK)()
     check(lib.clrs_pool_output_shape(ctx, byref(din), byref(p), shp), ctx, fname)
     oshape = _sizes(shp, a.ndim)
-    # uint8 LP pooling with a finite p gives float32, as PyTorch does.
     odt = a.dtype
-    if kind == _lib.POOL_LP and a.dtype == _lib.U8 and math.isfinite(p.norm_type):
-        odt = _lib.F32
     cl = a.is_channels_last()
     o = _output(out, oshape, odt, unbatched, cl)
     dout = o.desc()
@@ -531,7 +527,7 @@ def _lp_pool_doc(r: int) -> str:
     return (f"""Applies a {r}D power-average pooling over an input signal composed of several
     input planes, as ``torch.nn.functional.lp_pool{r}d``. If the sum of all inputs to the
     power of `p` is zero, the gradient is set to zero as well. ``norm_type`` ``inf`` is
-    max pooling of ``|x|``; uint8 input with a finite ``norm_type`` gives float32.
+    max pooling of ``|x|``.
 """ + _POOL_ARGS.format(sp=_SPATIAL[r]) + """
         norm_type: the exponent `p` (non-zero; ``float('inf')`` allowed).
         kernel_size: size of the pooling region. Can be a single number or a tuple.
