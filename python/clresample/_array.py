@@ -142,7 +142,7 @@ def _from_numpy(x: np.ndarray, source: Any, name: str) -> Arr:
     item = x.itemsize
     if any(s < 0 or s % item for s in x.strides):
         x = np.ascontiguousarray(x)  # strides the library cannot express
-    return Arr(x.ctypes.data, dt, tuple(int(n) for n in x.shape),
+    return Arr(x.__array_interface__["data"][0], dt, tuple(int(n) for n in x.shape),
                tuple(int(s) // item for s in x.strides), x, source)
 
 
@@ -212,7 +212,7 @@ def alloc(shape: Sequence[int], dtype: int, channels_last: bool = False) -> Arr:
         arr = base.transpose(inv)
     else:
         arr = np.empty(shape, npdt)
-    return Arr(arr.ctypes.data, dtype, shape,
+    return Arr(arr.__array_interface__["data"][0], dtype, shape,
                tuple(int(s) // arr.itemsize for s in arr.strides), arr, None)
 
 

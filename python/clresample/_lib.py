@@ -118,6 +118,9 @@ _SIGNATURES = {
 ENV_VAR = "CLRESAMPLE_LIBRARY"
 
 
+_NOTES: List[str] = []
+
+
 def _candidates() -> List[str]:
     """Where to look for the library, in order."""
     env = os.environ.get(ENV_VAR)
@@ -132,6 +135,10 @@ def _candidates() -> List[str]:
             libdir = ""
         if libdir:
             out.append(os.path.join(libdir, SONAME))
+        else:
+            _NOTES.append("pkg-config: no clresample.pc on PKG_CONFIG_PATH")
+    else:
+        _NOTES.append("pkg-config: not installed")
     out.append(SONAME)  # the loader's path: ld.so.cache, LD_LIBRARY_PATH
     found = ctypes.util.find_library("clresample")
     if found:
@@ -156,7 +163,7 @@ def _load() -> ctypes.CDLL:
             f"(PKG_CONFIG_PATH) or the loader (LD_LIBRARY_PATH), or set "
             f"{ENV_VAR}=/path/to/{SONAME}")
     raise ImportError(f"clresample: cannot load the C library {SONAME}: {hint}. Tried: "
-                      + "; ".join(tried))
+                      + "; ".join(_NOTES + tried))
 
 
 def _declare(lib: ctypes.CDLL) -> None:

@@ -109,6 +109,19 @@ def _sizes(arr: Any, rank: int) -> Tuple[int, ...]:
 # ---------------------------------------------------------------------------
 # interpolate
 
+_MODES: dict = {}
+
+
+def _mode(name: str) -> Optional[int]:
+    """The library's clrs_interp_mode for PyTorch's mode name (None: unknown)."""
+    m = _MODES.get(name)
+    if m is None:
+        v = c_int()
+        if lib.clrs_interp_mode_parse(name.encode(), byref(v)) != 0:
+            return None
+        m = _MODES[name] = v.value
+    return m
+
 def interpolate(input: Array, size: Optional[IntOrSeq] = None,
                 scale_factor: Optional[FloatOrSeq] = None, mode: str = "nearest",
                 align_corners: Optional[bool] = None,
@@ -186,13 +199,13 @@ def interpolate(input: Array, size: Optional[IntOrSeq] = None,
                              "modes: linear | bilinear | bicubic | trilinear")
     p = _lib.InterpolateParams()
     lib.clrs_interpolate_params_init(byref(p))
-    m = c_int()
-    if lib.clrs_interp_mode_parse(mode.encode(), byref(m)) != 0:
+    m = _mode(mode)
+    if m is None:
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {a.ndim}D) for "
             f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
             f"nearest-exact | lanczos (got {mode})")
-    p.mode = m.value
+    p.mode = m
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     if size is not None:
@@ -299,10 +312,10 @@ def resize_image(image: Array, size: Optional[Tuple[Optional[int], Optional[int]
     t = Arr(a.ptr, a.dtype, (1, c, h, w), (0, sc, sh, sw), a.keep, a.source)
     p = _lib.InterpolateParams()
     lib.clrs_interpolate_params_init(byref(p))
-    m = c_int()
-    if not isinstance(mode, str) or lib.clrs_interp_mode_parse(mode.encode(), byref(m)) != 0:
+    m = _mode(mode) if isinstance(mode, str) else None
+    if m is None:
         raise ValueError(f"resize_image: unknown mode {mode!r}")
-    p.mode = m.value
+    p.mode = m
     if "size" in kw:
         _fill(p, "size", list(kw["size"]), "size")
     else:
