@@ -89,6 +89,9 @@ class Arr:
              strides: Optional[Sequence[int]] = None) -> _lib.TensorDesc:
         shape = self.shape if shape is None else shape
         strides = self.strides if strides is None else strides
+        if not 1 <= len(shape) <= _lib.MAX_RANK:
+            raise ValueError(f"a {len(shape)}-D array: clresample takes tensors of rank 3 to "
+                             f"{_lib.MAX_RANK}")
         d = _lib.TensorDesc()
         d.dtype = self.dtype
         d.rank = len(shape)

@@ -157,6 +157,7 @@ def test_resize_image():
     (lambda: cr.max_unpool2d(X, np.zeros(X.shape, np.int64), 2, output_size=(1, 2, 3)),
      ValueError),
     (lambda: cr.pixel_shuffle(X, 2), ValueError),
+    (lambda: cr.max_unpool2d(X, np.zeros((1,) * 6, np.int64), 2), ValueError),
     (lambda: cr.grid_sample(X, np.zeros((2, 3, 3, 2), np.float32), mode="cubic"), ValueError),
     (lambda: cr.grid_sample(X, np.zeros((2, 3, 3, 3), np.float32)), ValueError),
     (lambda: cr.affine_grid(np.zeros((1, 2, 3), np.float32), [1, 1, 2]), NotImplementedError),
