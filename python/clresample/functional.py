@@ -438,8 +438,8 @@ _COMMON = """
     Returns:
         The result as the same kind of array as ``input`` (numpy in, numpy out; torch in,
         torch out){idx}."""
-_IDX = ("; with ``return_indices=True`` a tuple ``(output, indices)``, the indices int64 "
-        "flat positions within each (N, C) plane")
+_IDX = ("; with ``return_indices=True`` a tuple ``(output, indices)``, the\n        indices "
+        "int64 flat positions within each (N, C) plane")
 _SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 
 
@@ -458,8 +458,8 @@ def _max_pool_doc(r: int) -> str:
             shape. This ensures that every element in the input tensor is covered by a
             sliding window. Default: ``False``
         return_indices: If ``True``, will return the argmax along with the max values.
-            Useful for :func:`max_unpool{r}d` later. Default: ``False``""" +
-            _COMMON.format(idx=_IDX))
+            Useful for :func:`max_unpool{r}d` later. Default: ``False``""".replace(
+                "{r}", str(r)) + _COMMON.format(idx=_IDX))
 
 
 def max_pool1d(input: Array, kernel_size: IntOrSeq, stride: Optional[IntOrSeq] = None,
