@@ -19,6 +19,7 @@ from ._lib import (Error, InvalidArgumentError, DtypeError, UnsupportedError, De
                    LIBRARY_PATH as library_path)
 from ._context import Context, DeviceInfo, devices, default_context, set_default_context
 from .functional import *  # noqa: F401,F403
+from . import onnx  # noqa: F401  (clresample.onnx: ONNX semantics)
 from .functional import __all__ as _functional_all
 
 __version__ = "0.1.0"

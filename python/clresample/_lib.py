@@ -78,6 +78,32 @@ class GridSampleParams(Structure):
                 ("align_corners", c_int)]
 
 
+class OnnxResizeParams(Structure):
+    _fields_ = [("struct_size", c_size_t), ("opset", c_int), ("upsample", c_int), ("rank", c_int),
+                ("mode", c_char_p), ("coordinate_transformation_mode", c_char_p),
+                ("nearest_mode", c_char_p), ("cubic_coeff_a", c_double),
+                ("exclude_outside", c_int), ("extrapolation_value", c_double),
+                ("antialias", c_int), ("keep_aspect_ratio_policy", c_char_p),
+                ("n_axes", c_int), ("axes", c_int64 * 8), ("n_roi", c_int), ("roi", c_double * 16),
+                ("n_scales", c_int), ("scales", c_double * 8), ("n_sizes", c_int),
+                ("sizes", c_int64 * 8)]
+
+
+class OnnxPoolParams(Structure):
+    _fields_ = [("struct_size", c_size_t), ("op", c_int), ("n_kernel_shape", c_int),
+                ("kernel_shape", c_int64 * 3), ("n_strides", c_int), ("strides", c_int64 * 3),
+                ("n_pads", c_int), ("pads", c_int64 * 6), ("n_dilations", c_int),
+                ("dilations", c_int64 * 3), ("auto_pad", c_int), ("ceil_mode", c_int),
+                ("count_include_pad", c_int), ("p", c_int64), ("storage_order", c_int)]
+
+
+class OnnxUnpoolParams(Structure):
+    _fields_ = [("struct_size", c_size_t), ("n_kernel_shape", c_int),
+                ("kernel_shape", c_int64 * 3), ("n_strides", c_int), ("strides", c_int64 * 3),
+                ("n_pads", c_int), ("pads", c_int64 * 6), ("n_output_shape", c_int),
+                ("output_shape", c_int64 * MAX_RANK)]
+
+
 _P = c_void_p
 _D = POINTER(TensorDesc)
 _SIZES = c_int64 * MAX_RANK
@@ -113,6 +139,20 @@ _SIGNATURES = {
     "clrs_grid_sample_output_shape": (c_int, [_P, _D, _D, _SIZES]),
     "clrs_grid_sample": (c_int, [_P, POINTER(GridSampleParams), _D, _P, _D, _P, _D, _P]),
     "clrs_affine_grid": (c_int, [_P, _D, _P, c_int, POINTER(c_int64), c_int, _D, _P]),
+    # <clresample/onnx.h>
+    "clrs_onnx_resize_params_init": (None, [_P]),
+    "clrs_onnx_resize_output_shape": (c_int, [_P, _D, POINTER(OnnxResizeParams), _SIZES]),
+    "clrs_onnx_resize": (c_int, [_P, POINTER(OnnxResizeParams), _D, _P, _D, _P]),
+    "clrs_onnx_pool_params_init": (None, [_P, c_int]),
+    "clrs_onnx_pool_output_shape": (c_int, [_P, _D, POINTER(OnnxPoolParams), _SIZES]),
+    "clrs_onnx_pool": (c_int, [_P, POINTER(OnnxPoolParams), _D, _P, _D, _P, _D, _P]),
+    "clrs_onnx_unpool_params_init": (None, [_P]),
+    "clrs_onnx_max_unpool_output_shape": (c_int, [_P, _D, POINTER(OnnxUnpoolParams), _SIZES]),
+    "clrs_onnx_max_unpool": (c_int, [_P, POINTER(OnnxUnpoolParams), _D, _P, _D, _P, _D, _P]),
+    "clrs_onnx_depth_to_space_output_shape": (c_int, [_P, _D, c_int64, _SIZES]),
+    "clrs_onnx_depth_to_space": (c_int, [_P, c_int64, c_int, _D, _P, _D, _P]),
+    "clrs_onnx_space_to_depth_output_shape": (c_int, [_P, _D, c_int64, _SIZES]),
+    "clrs_onnx_space_to_depth": (c_int, [_P, c_int64, c_int, _D, _P, _D, _P]),
 }
 
 ENV_VAR = "CLRESAMPLE_LIBRARY"
@@ -203,6 +243,9 @@ _check_struct(lib, lib.clrs_interpolate_params_init, InterpolateParams)
 _check_struct(lib, lib.clrs_pool_params_init, PoolParams, 0)
 _check_struct(lib, lib.clrs_unpool_params_init, UnpoolParams)
 _check_struct(lib, lib.clrs_grid_sample_params_init, GridSampleParams)
+_check_struct(lib, lib.clrs_onnx_resize_params_init, OnnxResizeParams)
+_check_struct(lib, lib.clrs_onnx_pool_params_init, OnnxPoolParams, 0)
+_check_struct(lib, lib.clrs_onnx_unpool_params_init, OnnxUnpoolParams)
 LIBRARY_PATH: str = lib._clrs_path
 
 
