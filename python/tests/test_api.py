@@ -235,3 +235,41 @@ def test_help_reads_like_pytorch():
         obj = getattr(cr, name)
         if callable(obj):
             assert obj.__doc__, name
+
+
+class Producer:
+    """A minimal DLPack producer (any CPU array library) over a numpy array, so the
+    capsule path runs without torch."""
+
+    def __init__(self, a):
+        self.a = a
+
+    def __dlpack__(self, stream=None):
+        return self.a.__dlpack__()
+
+    def __dlpack_device__(self):
+        return self.a.__dlpack_device__()
+
+
+def test_dlpack_producer_without_torch():
+    base = np.random.default_rng(3).random((2, 4, 6, 10), np.float32)
+    for x in (base, base[:, ::2, 1:, ::3],
+              np.ascontiguousarray(base.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)):
+        y = cr.interpolate(Producer(x), size=(5, 7), mode="bilinear")
+        assert isinstance(y, np.ndarray)  # no from_dlpack to answer with: numpy
+        np.testing.assert_array_equal(y, cr.interpolate(np.ascontiguousarray(x), size=(5, 7),
+                                                        mode="bilinear"))
+    out = np.zeros((2, 4, 3, 5), np.float32)
+    assert cr.max_pool2d(Producer(base), 2, out=Producer(out)) is not None
+    np.testing.assert_array_equal(out, cr.max_pool2d(base, 2))
+    u16 = (np.arange(24, dtype=np.uint16) * 1000).reshape(2, 4, 3)
+    np.testing.assert_array_equal(cr.resize_image(Producer(u16), scale=2.0),
+                                  cr.resize_image(u16, scale=2.0))
+
+
+def test_dlpack_refuses_other_devices():
+    class OnGPU(Producer):
+        def __dlpack_device__(self):
+            return (2, 0)  # kDLCUDA
+    with pytest.raises(TypeError):
+        cr.interpolate(OnGPU(X), scale_factor=2)
