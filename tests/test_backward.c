@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT */
+/* Backward (input gradients) of pixel (un)shuffle and max unpooling:
+ * golden vectors from torch.autograd.grad (tests/golden/backward.txt) in
+ * every pair of layouts, bit-exact; random shapes against the C reference
+ * (tests/ref); determinism (repeat runs, other work-group sizes through
+ * clrs_tuning_set, NCHW vs channels-last: identical bits); the cl_mem
+ * forms; the error cases. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clresample/cl_interop.h"
+#include "golden_io.h"
+#include "npy.h"
+#include "ref/ref.h"
+#include "testutil.h"
+
+static int64_t numel_of(int rank, const int64_t *s)
+{
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++) n *= s[i];
+    return n;
+}
+
+static void set_list(int *n_out, int64_t *dst, int n, const int64_t *v)
+{
+    *n_out = n;
+    for (int i = 0; i < n; i++) dst[i] = v[i];
+}
+
+static void unpool_params_from_case(const tu_case *c, clrs_unpool_params *p)
+{
+    clrs_unpool_params_init(p);
+    int64_t v[8];
+    set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
+    set_list(&p->n_stride, p->stride, tu_get_ints(c, "stride", v, 8), v);
+    set_list(&p->n_padding, p->padding, tu_get_ints(c, "padding", v, 8), v);
+    set_list(&p->n_output_size, p->output_size, tu_get_ints(c, "output_size", v, 8), v);
+}
+
+/* ---- golden ----------------------------------------------------------------- */
+/* Layout pairs (grad_out, grad_in): each layout for both, and mixed. */
+static const int LAYOUT_PAIRS[][2] = {{TU_CONTIGUOUS, TU_CONTIGUOUS},     {TU_CHANNELS_LAST, TU_CHANNELS_LAST},
+                                      {TU_STRIDED, TU_STRIDED},           {TU_CONTIGUOUS, TU_CHANNELS_LAST},
+                                      {TU_CHANNELS_LAST, TU_STRIDED},     {TU_STRIDED, TU_CONTIGUOUS}};
+#define NPAIRS ((int)(sizeof LAYOUT_PAIRS / sizeof LAYOUT_PAIRS[0]))
+
+START_TEST(test_golden_backward)
+{
+    clrs_context *ctx = tu_context();
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran_shuffle = 0, ran_unpool = 0, errors = 0;
+    for (int ci = 0; ci < n; ci++) {
+        tu_progress("test_golden_backward", ci, n, "cases");
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op"), *err = tu_get_str(c, "error");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        const int unpool = strcmp(op, "max_unpool") == 0;
+        const int inverse = strcmp(op, "pixel_unshuffle") == 0;
+        ck_assert_msg(unpool || inverse || strcmp(op, "pixel_shuffle") == 0, "%s: unknown op %s", id, op);
+        npy_array in, go, idx = {0}, ref = {0};
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        if (unpool) ck_assert_msg(tu_load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
+        if (err == NULL) ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        clrs_unpool_params up;
+        int64_t factor = 0;
+        if (unpool)
+            unpool_params_from_case(c, &up);
+        else
+            factor = strtoll(tu_get_str(c, "factor"), NULL, 10);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape);
+        for (int l = 0; l < NPAIRS; l++) {
+            tu_tensor tg, ti, tx;
+            tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+            tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+            tu_store(&tg, go.data);
+            clrs_status st;
+            if (unpool) {
+                tu_alloc(&tx, CLRS_I64, rank, in.shape, (tu_layout)LAYOUT_PAIRS[(l + 1) % NPAIRS][0], 0x77);
+                tu_store(&tx, idx.data);
+                st = clrs_max_unpool_backward(ctx, &up, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+                tu_free(&tx);
+            } else {
+                st = clrs_pixel_shuffle_backward(ctx, factor, inverse, &tg.desc, tg.base, &ti.desc, ti.base);
+            }
+            if (err != NULL) {
+                ck_assert_msg(st == CLRS_ERR_INDEX_OUT_OF_RANGE, "%s: torch raised '%s', clrs gave %s", id, err,
+                              clrs_status_name(st));
+                /* the message names the offending index, as the forward's */
+                const char *bad = strstr(err, "index:_");
+                ck_assert_ptr_nonnull(bad);
+                char num[32];
+                snprintf(num, sizeof num, "%.*s", (int)strcspn(bad + 7, "_"), bad + 7);
+                ck_assert_msg(strstr(clrs_last_error(ctx), num) != NULL, "%s: '%s' does not name index %s", id,
+                              clrs_last_error(ctx), num);
+            } else {
+                ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+                unsigned char *got = malloc((size_t)ni * es + 1);
+                tu_load(&ti, got);
+                ck_assert_msg(memcmp(got, ref.data, (size_t)ni * es) == 0, "%s (grad_out %s, grad_in %s): not bit-exact",
+                              id, tu_layout_name((tu_layout)LAYOUT_PAIRS[l][0]),
+                              tu_layout_name((tu_layout)LAYOUT_PAIRS[l][1]));
+                free(got);
+            }
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        if (err != NULL)
+            errors++;
+        else if (unpool)
+            ran_unpool++;
+        else
+            ran_shuffle++;
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&idx);
+        npy_free(&ref);
+    }
+    tu_progress("test_golden_backward", n, n, "cases");
+    fprintf(stderr,
+            "# backward golden: %d pixel (un)shuffle and %d max_unpool gradients bit-exact in %d layout pairs, %d torch "
+            "errors reproduced\n",
+            ran_shuffle, ran_unpool, NPAIRS, errors);
+    ck_assert_int_ge(ran_shuffle, 20);
+    ck_assert_int_gt(ran_unpool, 35);
+    ck_assert_int_ge(errors, 6);
+    free(cases);
+}
+END_TEST
+
+/* ---- random shapes against the C reference ----------------------------------- */
+static const clrs_dtype FLOAT_DTS[] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16};
+
+/* Random values exact in every dtype (multiples of 1/8 in [-16, 16)). */
+static void fill_exact(uint64_t *rng, clrs_dtype dt, double *v, unsigned char *lin, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        v[i] = (double)tu_range(rng, -128, 127) / 8.0;
+        tu_set(dt, lin, i, v[i]);
+    }
+}
+
+START_TEST(test_random_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0xB4C3A11ULL + (uint64_t)_i;
+    int cases = 0;
+    for (int it = 0; it < 24; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        const size_t es = clrs_dtype_size(dt);
+        const tu_layout lg = (tu_layout)tu_range(&rng, 0, 2), li = (tu_layout)tu_range(&rng, 0, 2);
+        /* max_unpool: random kernel/stride/padding, random indices in the
+         * output plane (repeats and indices outside their window included) */
+        {
+            const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+            int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+            isz[0] = tu_range(&rng, 1, 2);
+            isz[1] = tu_range(&rng, 1, 3);
+            clrs_unpool_params p;
+            clrs_unpool_params_init(&p);
+            p.n_kernel = p.n_stride = p.n_padding = sp;
+            for (int a = 0; a < sp; a++) {
+                isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 4 : 7);
+                p.kernel[a] = tu_range(&rng, 1, 3);
+                p.stride[a] = tu_range(&rng, 1, 3);
+                p.padding[a] = tu_range(&rng, 0, (p.kernel[a] - 1) / 2);
+            }
+            if (ref_max_unpool_shape(rank, isz, &p, osz) != 0) continue;
+            clrs_tensor_desc d;
+            clrs_tensor_desc_contiguous(&d, dt, rank, isz);
+            int64_t lsz[CLRS_MAX_RANK];
+            ck_assert_int_eq(clrs_max_unpool_output_shape(ctx, &d, &p, lsz), CLRS_OK);
+            for (int i = 0; i < rank; i++) ck_assert_int_eq(lsz[i], osz[i]);
+            const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz), oplane = no / osz[0] / osz[1];
+            if (oplane == 0) continue;
+            double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+            unsigned char *lgo = malloc((size_t)no * es), *lgot = malloc((size_t)ni * es), *lref = malloc((size_t)ni * es);
+            int64_t *ix = malloc((size_t)ni * sizeof *ix);
+            fill_exact(&rng, dt, vg, lgo, no);
+            for (int64_t i = 0; i < ni; i++) ix[i] = tu_range(&rng, 0, oplane - 1);
+            ck_assert_int_eq(ref_max_unpool_backward(rank, isz, ix, &p, vg, vr), 0);
+            for (int64_t i = 0; i < ni; i++) tu_set(dt, lref, i, vr[i]);
+            tu_tensor tg, tx, ti;
+            tu_alloc(&tg, dt, rank, osz, lg, 0x11);
+            tu_alloc(&tx, CLRS_I64, rank, isz, li, 0x22);
+            tu_alloc(&ti, dt, rank, isz, li, 0x33);
+            tu_store(&tg, lgo);
+            tu_store(&tx, ix);
+            clrs_status st = clrs_max_unpool_backward(ctx, &p, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "unpool backward case %d: %s", it, clrs_last_error(ctx));
+            tu_load(&ti, lgot);
+            ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0, "unpool backward case %d (rank %d %s) differs", it,
+                          rank, clrs_dtype_name(dt));
+            tu_free(&tg);
+            tu_free(&tx);
+            tu_free(&ti);
+            free(vg);
+            free(vr);
+            free(lgo);
+            free(lgot);
+            free(lref);
+            free(ix);
+            cases++;
+        }
+        /* pixel shuffle / unshuffle */
+        {
+            const int inverse = (int)tu_range(&rng, 0, 1);
+            const int64_t r = tu_range(&rng, 1, 3);
+            int64_t isz[4], osz[4];
+            isz[0] = tu_range(&rng, 1, 2);
+            if (inverse) {
+                isz[1] = tu_range(&rng, 1, 3);
+                isz[2] = r * tu_range(&rng, 1, 4);
+                isz[3] = r * tu_range(&rng, 1, 4);
+            } else {
+                isz[1] = r * r * tu_range(&rng, 1, 3);
+                isz[2] = tu_range(&rng, 1, 5);
+                isz[3] = tu_range(&rng, 1, 5);
+            }
+            ck_assert_int_eq(ref_pixel_shuffle_shape(4, isz, r, inverse, osz), 0);
+            const int64_t n = numel_of(4, isz);
+            double *vg = malloc((size_t)n * sizeof *vg), *vr = malloc((size_t)n * sizeof *vr);
+            unsigned char *lgo = malloc((size_t)n * es), *lgot = malloc((size_t)n * es), *lref = malloc((size_t)n * es);
+            fill_exact(&rng, dt, vg, lgo, n);
+            ck_assert_int_eq(ref_pixel_shuffle_backward(isz, r, inverse, vg, vr), 0);
+            for (int64_t i = 0; i < n; i++) tu_set(dt, lref, i, vr[i]);
+            tu_tensor tg, ti;
+            tu_alloc(&tg, dt, 4, osz, lg, 0x11);
+            tu_alloc(&ti, dt, 4, isz, li, 0x33);
+            tu_store(&tg, lgo);
+            clrs_status st = clrs_pixel_shuffle_backward(ctx, r, inverse, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "shuffle backward case %d: %s", it, clrs_last_error(ctx));
+            tu_load(&ti, lgot);
+            ck_assert_msg(memcmp(lgot, lref, (size_t)n * es) == 0, "shuffle backward case %d differs", it);
+            tu_free(&tg);
+            tu_free(&ti);
+            free(vg);
+            free(vr);
+            free(lgo);
+            free(lgot);
+            free(lref);
+            cases++;
+        }
+    }
+    ck_assert_int_gt(cases, 30);
+}
+END_TEST
+
+/* ---- determinism ------------------------------------------------------------------ */
+/* One unpool backward (overlapping windows: indices repeat) and one pixel
+ * unshuffle backward on a larger shape: run three times, with other
+ * work-group sizes (tuning value lx) and with channels-last tensors; every
+ * result must have the same bits. */
+static void run_unpool_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, const int64_t *osz,
+                          const clrs_unpool_params *p, const float *go, const int64_t *ix, float *gi)
+{
+    tu_tensor tg, tx, ti;
+    tu_alloc(&tg, CLRS_F32, 4, osz, l, 0x11);
+    tu_alloc(&tx, CLRS_I64, 4, isz, l, 0x22);
+    tu_alloc(&ti, CLRS_F32, 4, isz, l, 0x33);
+    tu_store(&tg, go);
+    tu_store(&tx, ix);
+    clrs_status st = clrs_max_unpool_backward(ctx, p, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+    ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+    tu_load(&ti, gi);
+    tu_free(&tg);
+    tu_free(&tx);
+    tu_free(&ti);
+}
+
+static void run_shuffle_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, const int64_t *osz, const float *go,
+                           float *gi)
+{
+    tu_tensor tg, ti;
+    tu_alloc(&tg, CLRS_F32, 4, osz, l, 0x11);
+    tu_alloc(&ti, CLRS_F32, 4, isz, l, 0x33);
+    tu_store(&tg, go);
+    clrs_status st = clrs_pixel_shuffle_backward(ctx, 2, 1, &tg.desc, tg.base, &ti.desc, ti.base);
+    ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+    tu_load(&ti, gi);
+    tu_free(&tg);
+    tu_free(&ti);
+}
+
+START_TEST(test_determinism)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0xDE7E4ULL;
+    /* unpool 2x2 stride 1 of a (2, 3, 31, 45) input: output (2, 3, 32, 46) */
+    const int64_t isz[4] = {2, 3, 31, 45}, osz[4] = {2, 3, 32, 46};
+    clrs_unpool_params p;
+    clrs_unpool_params_init(&p);
+    p.n_kernel = p.n_stride = 1;
+    p.kernel[0] = 2;
+    p.stride[0] = 1;
+    const int64_t ni = numel_of(4, isz), no = numel_of(4, osz);
+    float *go = malloc((size_t)no * sizeof *go), *first = malloc((size_t)ni * sizeof *first),
+          *got = malloc((size_t)ni * sizeof *got);
+    int64_t *ix = malloc((size_t)ni * sizeof *ix);
+    for (int64_t i = 0; i < no; i++) go[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
+    for (int64_t i = 0; i < ni; i++) {
+        const int64_t w = i % 45, h = i / 45 % 31;
+        ix[i] = (h + tu_range(&rng, 0, 1)) * 46 + w + tu_range(&rng, 0, 1); /* in its window: repeats */
+    }
+    /* pixel unshuffle backward of a (2, 5, 34, 22) input */
+    const int64_t ssz[4] = {2, 5, 34, 22}, sosz[4] = {2, 20, 17, 11};
+    const int64_t ns = numel_of(4, ssz);
+    float *sgo = malloc((size_t)ns * sizeof *sgo), *sfirst = malloc((size_t)ns * sizeof *sfirst),
+          *sgot = malloc((size_t)ns * sizeof *sgot);
+    for (int64_t i = 0; i < ns; i++) sgo[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
+
+    run_unpool_bw(ctx, TU_CONTIGUOUS, isz, osz, &p, go, ix, first);
+    run_shuffle_bw(ctx, TU_CONTIGUOUS, ssz, sosz, sgo, sfirst);
+    int64_t lx0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "lx", &lx0, NULL), CLRS_OK);
+    const int64_t lxs[] = {lx0, 1, 4, 32, 64};
+    int runs = 0;
+    for (int t = 0; t < 5; t++) {
+        ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lxs[t]), CLRS_OK);
+        for (int l = 0; l < TU_NLAYOUTS; l++)
+            for (int rep = 0; rep < (t == 0 ? 3 : 1); rep++) {
+                run_unpool_bw(ctx, (tu_layout)l, isz, osz, &p, go, ix, got);
+                ck_assert_msg(memcmp(got, first, (size_t)ni * sizeof *got) == 0,
+                              "unpool backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
+                              tu_layout_name((tu_layout)l), rep);
+                run_shuffle_bw(ctx, (tu_layout)l, ssz, sosz, sgo, sgot);
+                ck_assert_msg(memcmp(sgot, sfirst, (size_t)ns * sizeof *sgot) == 0,
+                              "shuffle backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
+                              tu_layout_name((tu_layout)l), rep);
+                runs += 2;
+            }
+    }
+    ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lx0), CLRS_OK);
+    fprintf(stderr, "# backward determinism: %d runs (5 work-group sizes, 3 layouts, repeats) with identical bits\n",
+            runs);
+    free(go);
+    free(first);
+    free(got);
+    free(ix);
+    free(sgo);
+    free(sfirst);
+    free(sgot);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------------------ */
+#define EXPECT_ERR(call, code, needle)                                                                         \
+    do {                                                                                                       \
+        clrs_status st_ = (call);                                                                              \
+        ck_assert_msg(st_ == (code), "%s: got %s (%s), expected %s", #call, clrs_status_name(st_),             \
+                      clrs_last_error(ctx), clrs_status_name(code));                                           \
+        ck_assert_msg(strstr(clrs_last_error(ctx), (needle)) != NULL, "%s: message '%s' lacks '%s'", #call,      \
+                      clrs_last_error(ctx), (needle));                                                         \
+    } while (0)
+
+START_TEST(test_errors)
+{
+    clrs_context *ctx = tu_context();
+    /* unpool: forward input (1, 1, 2, 2), kernel 2 -> output (1, 1, 4, 4) */
+    const int64_t isz[4] = {1, 1, 2, 2}, osz[4] = {1, 1, 4, 4}, wrong[4] = {1, 1, 4, 5};
+    clrs_tensor_desc gi, go, gw, ix, gu8, ixf;
+    clrs_tensor_desc_contiguous(&gi, CLRS_F32, 4, isz);
+    clrs_tensor_desc_contiguous(&go, CLRS_F32, 4, osz);
+    clrs_tensor_desc_contiguous(&gw, CLRS_F32, 4, wrong);
+    clrs_tensor_desc_contiguous(&ix, CLRS_I64, 4, isz);
+    clrs_tensor_desc_contiguous(&gu8, CLRS_U8, 4, isz);
+    clrs_tensor_desc_contiguous(&ixf, CLRS_F32, 4, isz);
+    clrs_unpool_params p;
+    clrs_unpool_params_init(&p);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    float vgo[20] = {0}, vgi[4];
+    int64_t vix[4] = {0, 3, 8, 15};
+    for (int i = 0; i < 16; i++) vgo[i] = (float)i;
+    ck_assert_int_eq(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, vgi), CLRS_OK);
+    ck_assert(vgi[0] == 0.0f && vgi[1] == 3.0f && vgi[2] == 8.0f && vgi[3] == 15.0f);
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &gw, vgo, &gi, vgi), CLRS_ERR_BAD_SHAPE,
+               "grad_output has shape (1, 1, 4, 5) but the forward output's shape is (1, 1, 4, 4)");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ixf, vix, &go, vgo, &gi, vgi), CLRS_ERR_BAD_DTYPE, "i64");
+    {
+        clrs_tensor_desc ix3;
+        const int64_t s3[4] = {1, 1, 2, 1};
+        clrs_tensor_desc_contiguous(&ix3, CLRS_I64, 4, s3);
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix3, vix, &go, vgo, &gi, vgi), CLRS_ERR_BAD_SHAPE,
+                   "(1, 1, 2, 1)");
+    }
+    {
+        clrs_tensor_desc gou8;
+        clrs_tensor_desc_contiguous(&gou8, CLRS_U8, 4, osz);
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &gou8, vgo, &gu8, vgi), CLRS_ERR_BAD_DTYPE, "u8");
+        clrs_tensor_desc go64;
+        clrs_tensor_desc_contiguous(&go64, CLRS_F64, 4, osz);
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go64, vgo, &gi, vgi), CLRS_ERR_BAD_DTYPE, "f64");
+    }
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, NULL, &go, vgo, &gi, vgi), CLRS_ERR_INVALID_ARG, "indices");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, NULL, &gi, vgi), CLRS_ERR_INVALID_ARG, "grad_output");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, NULL), CLRS_ERR_INVALID_ARG, "grad_input");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, NULL, &ix, vix, &go, vgo, &gi, vgi), CLRS_ERR_INVALID_ARG, "params");
+    vix[2] = 16;
+    vgi[2] = 99.0f;
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, vgi), CLRS_ERR_INDEX_OUT_OF_RANGE, "16");
+    vix[2] = -3;
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, vgi), CLRS_ERR_INDEX_OUT_OF_RANGE, "-3");
+    vix[2] = 8;
+    /* grad_input overlapping grad_output in host memory */
+    {
+        clrs_tensor_desc gi2 = gi;
+        gi2.offset = 0;
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi2, vgo), CLRS_ERR_ALIASING, "overlaps");
+    }
+    /* an empty output plane: torch's gather fails (index 0 out of range) */
+    {
+        const int64_t s1[3] = {1, 1, 1}, s0[3] = {1, 1, 0};
+        clrs_unpool_params q;
+        clrs_unpool_params_init(&q);
+        q.n_kernel = q.n_stride = q.n_padding = 1;
+        q.kernel[0] = 2;
+        q.stride[0] = 1;
+        q.padding[0] = 1;
+        clrs_tensor_desc a, x, o;
+        clrs_tensor_desc_contiguous(&a, CLRS_F32, 3, s1);
+        clrs_tensor_desc_contiguous(&x, CLRS_I64, 3, s1);
+        clrs_tensor_desc_contiguous(&o, CLRS_F32, 3, s0);
+        int64_t z = 0;
+        float g1 = 5.0f, none = 0.0f;
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &q, &x, &z, &o, &none, &a, &g1), CLRS_ERR_INDEX_OUT_OF_RANGE, "0");
+        /* an empty batch: nothing to do */
+        const int64_t e3[3] = {0, 1, 2}, eo[3] = {0, 1, 3};
+        clrs_tensor_desc_contiguous(&a, CLRS_F32, 3, e3);
+        clrs_tensor_desc_contiguous(&x, CLRS_I64, 3, e3);
+        clrs_tensor_desc_contiguous(&o, CLRS_F32, 3, eo);
+        q.padding[0] = 0;
+        ck_assert_msg(clrs_max_unpool_backward(ctx, &q, &x, NULL, &o, NULL, &a, NULL) == CLRS_OK, "%s",
+                      clrs_last_error(ctx));
+    }
+
+    /* pixel shuffle: forward input (1, 8, 2, 3), factor 2 -> (1, 2, 4, 6) */
+    const int64_t ssz[4] = {1, 8, 2, 3}, sosz[4] = {1, 2, 4, 6}, sbad[4] = {1, 2, 6, 4};
+    clrs_tensor_desc si, so, sb;
+    clrs_tensor_desc_contiguous(&si, CLRS_F32, 4, ssz);
+    clrs_tensor_desc_contiguous(&so, CLRS_F32, 4, sosz);
+    clrs_tensor_desc_contiguous(&sb, CLRS_F32, 4, sbad);
+    float sg[48], sgi[48];
+    for (int i = 0; i < 48; i++) sg[i] = (float)i;
+    ck_assert_int_eq(clrs_pixel_shuffle_backward(ctx, 2, 0, &so, sg, &si, sgi), CLRS_OK);
+    /* grad_in[0, c, h, w] = grad_out[0, c / 4, 2h + (c / 2) % 2, 2w + c % 2] */
+    for (int c = 0; c < 8; c++)
+        for (int h = 0; h < 2; h++)
+            for (int w = 0; w < 3; w++)
+                ck_assert(sgi[(c * 2 + h) * 3 + w] == sg[((c / 4) * 4 + 2 * h + (c / 2) % 2) * 6 + 2 * w + c % 2]);
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 0, &sb, sg, &si, sgi), CLRS_ERR_BAD_SHAPE,
+               "grad_output has shape (1, 2, 6, 4) but the forward output's shape is (1, 2, 4, 6)");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 3, 0, &so, sg, &si, sgi), CLRS_ERR_BAD_SHAPE, "input.size(-3)=8");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 0, 0, &so, sg, &si, sgi), CLRS_ERR_BAD_PARAM, "got 0");
+    /* unshuffle's forward input is (1, 2, 4, 6): grad_in si is not divisible */
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 1, &so, sg, &si, sgi), CLRS_ERR_BAD_SHAPE, "input.size(-1)=3");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 0, &so, NULL, &si, sgi), CLRS_ERR_INVALID_ARG, "grad_output");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(NULL, 2, 0, &so, sg, &si, sgi), CLRS_ERR_INVALID_ARG, "");
+    {
+        clrs_tensor_desc su8 = si, sou8 = so;
+        su8.dtype = sou8.dtype = CLRS_U8;
+        EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 0, &sou8, sg, &su8, sgi), CLRS_ERR_BAD_DTYPE, "u8");
+    }
+    /* the unshuffle's gradient: the shuffle of grad_out */
+    ck_assert_int_eq(clrs_pixel_shuffle_backward(ctx, 2, 1, &si, sg, &so, sgi), CLRS_OK);
+    float fw[48];
+    ck_assert_int_eq(clrs_pixel_shuffle(ctx, 2, 0, &si, sg, &so, fw), CLRS_OK);
+    ck_assert(memcmp(fw, sgi, sizeof fw) == 0);
+}
+END_TEST
+
+/* ---- cl_mem forms ----------------------------------------------------------------- */
+START_TEST(test_cl_mem_calls)
+{
+    clrs_context *ctx = tu_context();
+    cl_context clc;
+    cl_command_queue q;
+    ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
+    cl_int e;
+    /* unpool backward: (1, 2, 2, 2) input, kernel 2 -> (1, 2, 4, 4) */
+    const int64_t isz[4] = {1, 2, 2, 2}, osz[4] = {1, 2, 4, 4};
+    clrs_tensor_desc gi, go, ix;
+    clrs_tensor_desc_contiguous(&gi, CLRS_F32, 4, isz);
+    clrs_tensor_desc_channels_last(&go, CLRS_F32, 4, osz);
+    clrs_tensor_desc_contiguous(&ix, CLRS_I64, 4, isz);
+    float hgo[32];
+    for (int i = 0; i < 32; i++) hgo[i] = (float)(i * 3 - 7);
+    int64_t hix[8] = {0, 3, 12, 15, 5, 5, 10, 6};
+    cl_mem mgo = clCreateBuffer(clc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof hgo, hgo, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_mem mix = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof hix, hix, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_mem mgi = clCreateBuffer(clc, CL_MEM_READ_WRITE, 8 * sizeof(float), NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_event done = NULL;
+    ck_assert_int_eq(clrs_max_unpool_backward_cl(ctx, NULL, &ix, mix, &go, mgo, &gi, mgi, NULL, 0, NULL, &done),
+                     CLRS_ERR_INVALID_ARG);
+    clrs_unpool_params p;
+    clrs_unpool_params_init(&p);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    ck_assert_msg(clrs_max_unpool_backward_cl(ctx, &p, &ix, mix, &go, mgo, &gi, mgi, NULL, 0, NULL, &done) == CLRS_OK,
+                  "%s", clrs_last_error(ctx));
+    float hgi[8];
+    ck_assert_int_eq(clEnqueueReadBuffer(q, mgi, CL_TRUE, 0, sizeof hgi, hgi, 1, &done, NULL), CL_SUCCESS);
+    clReleaseEvent(done);
+    /* grad_out is channels-last: logical (0, c, h, w) at (h * 4 + w) * 2 + c */
+    for (int c = 0; c < 2; c++)
+        for (int j = 0; j < 4; j++) {
+            int64_t v = hix[c * 4 + j];
+            ck_assert(hgi[c * 4 + j] == hgo[v * 2 + c]);
+        }
+    /* an index out of range on the cl_mem path */
+    hix[1] = 16;
+    ck_assert_int_eq(clEnqueueWriteBuffer(q, mix, CL_TRUE, 0, sizeof hix, hix, 0, NULL, NULL), CL_SUCCESS);
+    ck_assert_int_eq(clrs_max_unpool_backward_cl(ctx, &p, &ix, mix, &go, mgo, &gi, mgi, NULL, 0, NULL, NULL),
+                     CLRS_ERR_INDEX_OUT_OF_RANGE);
+    /* pixel shuffle backward: grad_out (1, 2, 4, 4) -> grad_in (1, 8, 2, 2) */
+    const int64_t ssz[4] = {1, 8, 2, 2};
+    clrs_tensor_desc si, so;
+    clrs_tensor_desc_contiguous(&si, CLRS_F32, 4, ssz);
+    clrs_tensor_desc_contiguous(&so, CLRS_F32, 4, osz);
+    cl_mem msi = clCreateBuffer(clc, CL_MEM_READ_WRITE, 32 * sizeof(float), NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    ck_assert_msg(clrs_pixel_shuffle_backward_cl(ctx, 2, 0, &so, mgo, &si, msi, NULL, 0, NULL, &done) == CLRS_OK, "%s",
+                  clrs_last_error(ctx));
+    float hsi[32], want[32];
+    ck_assert_int_eq(clEnqueueReadBuffer(q, msi, CL_TRUE, 0, sizeof hsi, hsi, 1, &done, NULL), CL_SUCCESS);
+    clReleaseEvent(done);
+    ck_assert_int_eq(clrs_pixel_shuffle(ctx, 2, 1, &so, hgo, &si, want), CLRS_OK);
+    ck_assert(memcmp(hsi, want, sizeof hsi) == 0);
+    /* aliasing on the cl_mem path */
+    ck_assert_int_eq(clrs_pixel_shuffle_backward_cl(ctx, 2, 0, &so, mgo, &si, mgo, NULL, 0, NULL, NULL),
+                     CLRS_ERR_ALIASING);
+    clReleaseMemObject(mgo);
+    clReleaseMemObject(mix);
+    clReleaseMemObject(mgi);
+    clReleaseMemObject(msi);
+}
+END_TEST
+
+int main(void)
+{
+    tu_binary_cache_off(); /* operators, not the cache: see testutil.h */
+    Suite *s = suite_create("backward");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, tu_timeout(1200));
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_cl_mem_calls);
+    tcase_add_test(tc, test_determinism);
+    tcase_add_loop_test(tc, test_random_vs_reference, 0, 2);
+    tcase_add_test(tc, test_golden_backward);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_context_release();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
