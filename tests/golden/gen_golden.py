@@ -1103,30 +1103,44 @@ def gen_backward(fam):
     fam.notes.append("backward: input gradients, torch.autograd.grad(forward(in), in, grad_out) on the CPU. "
                      "in= is the forward input (only its shape matters to these ops), grad_out= the "
                      "gradient of the forward output (random, of its shape and dtype), out= grad_input; "
-                     "the op's keys are the forward's (unpool: indices_in= as in unpool.txt).")
+                     "the op's keys are the forward's (unpool: indices_in= as in unpool.txt). A few cases "
+                     "add in_cl=, indices_in_cl=, grad_out_cl=, out_cl=: the same arrays in the "
+                     "(N, spatial..., C) order of the CLI's --channels-last files.")
     fam.notes.append("pixel (un)shuffle and max_unpool gradients are copies of grad_out elements: compare bit-exactly.")
+
+    def cl_file(t):
+        """(N, C, spatial...) -> the (N, spatial..., C) order of a --channels-last file."""
+        return to_numpy(t.movedim(1, -1))
+
+    def add_cl(cid, arrays):
+        """For the CLI's --channels-last test (tests/test_backward_cli.sh): channels-last
+        copies of a case's arrays, as key_cl= tokens after out=."""
+        toks = [f"{k}_cl=" + fam.put_array(f"{cid}_{k}_cl", cl_file(t)) for k, t in arrays]
+        fam.lines[-1] += " " + " ".join(toks)
 
     def go_for(cid, dtype, shape, kind):
         g = make_input(dtype, shape, kind, 1)
         return g, fam.put_array(f"{cid}_go", to_numpy(g))
 
     # pixel shuffle / unshuffle
-    def sh_case(prefix, op, dtype, shape, r, gkind="rand"):
+    def sh_case(prefix, op, dtype, shape, r, gkind="rand", cl=False):
         x, inrel = fam.input_file(dtype, shape, gkind, 0)  # (another input file: no dedup with the rand case)
         f = F.pixel_shuffle if op == "pixel_shuffle" else F.pixel_unshuffle
         oshape = tuple(f(x, r).shape)
         cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
         go, gorel = go_for(cid_next, dtype, oshape, gkind)
-        fam.add(prefix, op, dtype, 4, x, inrel, [("factor", r)], autograd_run(lambda t: f(t, r), x, go),
-                extra=lambda cid: [("grad_out", gorel)])
+        res = fam.add(prefix, op, dtype, 4, x, inrel, [("factor", r)], autograd_run(lambda t: f(t, r), x, go),
+                      extra=lambda cid: [("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("grad_out", go), ("out", res)])
 
     PS = [((1, 8, 3, 5), 2), ((2, 9, 2, 3), 3), ((1, 3, 4, 4), 1), ((1, 16, 2, 3), 4)]
     PU = [((1, 2, 6, 10), 2), ((2, 1, 6, 9), 3), ((1, 3, 4, 4), 1), ((1, 1, 8, 4), 4)]
     for dt in FLOAT_DTYPES:
-        for shp, r in (PS if dt == "f32" else PS[:2]):
-            sh_case(f"bw_pixshuf_{dt}", "pixel_shuffle", dt, shp, r)
-        for shp, r in (PU if dt == "f32" else PU[:2]):
-            sh_case(f"bw_pixunshuf_{dt}", "pixel_unshuffle", dt, shp, r)
+        for i, (shp, r) in enumerate(PS if dt == "f32" else PS[:2]):
+            sh_case(f"bw_pixshuf_{dt}", "pixel_shuffle", dt, shp, r, cl=i == 0 and dt == "f32")
+        for i, (shp, r) in enumerate(PU if dt == "f32" else PU[:2]):
+            sh_case(f"bw_pixunshuf_{dt}", "pixel_unshuffle", dt, shp, r, cl=i == 0 and dt == "f32")
     sh_case("bw_pixshuf_f32special", "pixel_shuffle", "f32", (1, 8, 3, 5), 2, "special")
     sh_case("bw_pixunshuf_f32special", "pixel_unshuffle", "f32", (1, 2, 6, 10), 2, "special")
     # no empty case: torch 2.15's pixel_unshuffle returns an empty input
@@ -1148,7 +1162,7 @@ def gen_backward(fam):
             out.append(n)
         return tuple(out)
 
-    def up_case(prefix, dtype, xshape, pool, unpool, osz, gkind="rand", tamper=None):
+    def up_case(prefix, dtype, xshape, pool, unpool, osz, gkind="rand", tamper=None, cl=False):
         if osz is None:
             xshape = fit(xshape, pool)
         d = SPATIAL[len(xshape)]
@@ -1166,12 +1180,14 @@ def gen_backward(fam):
         oshape = tuple(f(vals, torch.zeros_like(idx), k, s, 0 if p is None else p, output_size=osz).shape)
         cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
         go, gorel = go_for(cid_next, dtype, oshape, gkind)
-        fam.add(prefix, "max_unpool", dtype, rank, vals,
-                lambda cid: fam.put_array(f"{cid}_in", to_numpy(vals)),
-                [("kernel", k), ("stride", s), ("padding", p), ("output_size", osz)],
-                autograd_run(fwd, vals, go),
-                extra=lambda cid: [("indices_in", fam.put_array(f"{cid}_idxin", to_numpy(idx))),
-                                   ("grad_out", gorel)])
+        res = fam.add(prefix, "max_unpool", dtype, rank, vals,
+                      lambda cid: fam.put_array(f"{cid}_in", to_numpy(vals)),
+                      [("kernel", k), ("stride", s), ("padding", p), ("output_size", osz)],
+                      autograd_run(fwd, vals, go),
+                      extra=lambda cid: [("indices_in", fam.put_array(f"{cid}_idxin", to_numpy(idx))),
+                                         ("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", vals), ("indices_in", idx), ("grad_out", go), ("out", res)])
 
     shp = {3: (1, 2, 8), 4: (1, 2, 6, 8), 5: (1, 2, 4, 4, 6)}
     for rank in [3, 4, 5]:
@@ -1184,8 +1200,9 @@ def gen_backward(fam):
             ((2, 2, 0), (2, 2, 0), tuple(v + 1 for v in xs[2:])),  # output_size = default + 1 (even sizes)
         ]
         for dt in FLOAT_DTYPES:
-            for pool, unpool, osz in (P if dt == "f32" else P[:3]):
-                up_case(f"bw_unpool_r{rank}_{dt}", dt, xs, pool, unpool, osz)
+            for i, (pool, unpool, osz) in enumerate(P if dt == "f32" else P[:3]):
+                up_case(f"bw_unpool_r{rank}_{dt}", dt, xs, pool, unpool, osz,
+                        cl=i == 1 and dt in ("f32", "f16"))
         up_case(f"bw_unpool_r{rank}_f32special", "f32", xs, (2, 2, 0), (2, 2, 0), None, gkind="special")
         k, s = (2, 3, 2)[:d], (2, 2, 1)[:d]
         up_case(f"bw_unpool_r{rank}_f32tuple", "f32", xs, (k, s, 0), (k, s, None), None)
