@@ -62,12 +62,19 @@ expect_error 2 "missing argument GRAD_IN" "backward pixel-shuffle without GRAD_I
 expect_error 2 "missing required option --factor" "backward pixel-shuffle without --factor" backward pixel-shuffle "$S" "$SG" "$GI"
 expect_error 2 "does not apply" "backward pixel-shuffle --indices" backward pixel-shuffle "$S" "$SG" "$GI" --factor 2 --indices "$SG"
 expect_error 2 "name the same file" "GRAD_IN over GRAD_OUT" backward pixel-shuffle "$S" "$SG" "$SG" --factor 2
-"$CLI" backward --help >"$tmp/help" 2>&1 && grep -q "FORWARD_INPUT... GRAD_OUT GRAD_IN" "$tmp/help" &&
-    ok "backward --help" || not_ok "backward --help" "$(head -n 2 "$tmp/help")"
-"$CLI" backward max-unpool --help >"$tmp/help" 2>&1 && grep -q "max-unpool IN INDICES GRAD_OUT GRAD_IN --kernel K" "$tmp/help" &&
-    ok "backward max-unpool --help" || not_ok "backward max-unpool --help" "$(head -n 2 "$tmp/help")"
-"$CLI" backward max-pool --help >"$tmp/help" 2>&1 && grep -q -- "--indices IDX " "$tmp/help" &&
-    ok "backward max-pool --help: --indices reads IDX" || not_ok "backward max-pool --help" "$(head -n 2 "$tmp/help")"
+help_has() { # help_has DESC PATTERN ARGS...: `clresample ARGS` prints PATTERN
+    _desc=$1
+    _pat=$2
+    shift 2
+    if "$CLI" "$@" >"$tmp/help" 2>&1 && grep -q -- "$_pat" "$tmp/help"; then
+        ok "$_desc"
+    else
+        not_ok "$_desc" "$(head -n 2 "$tmp/help")"
+    fi
+}
+help_has "backward --help" "FORWARD_INPUT... GRAD_OUT GRAD_IN" backward --help
+help_has "backward max-unpool --help" "max-unpool IN INDICES GRAD_OUT GRAD_IN --kernel K" backward max-unpool --help
+help_has "backward max-pool --help: --indices reads IDX" "--indices IDX " backward max-pool --help
 
 if ! "$CLI" devices >"$tmp/dev" 2>&1; then
     echo "# no OpenCL device: $(head -n 1 "$tmp/dev")"
@@ -113,7 +120,7 @@ while IFS= read -r line; do
     set --
     for k in kernel stride padding output_size factor; do
         v=$(tok $k)
-        [ -n "$v" ] && [ "$v" != - ] || continue
+        if [ -z "$v" ] || [ "$v" = - ]; then continue; fi
         case $k in output_size) o=--size ;; *) o=--$k ;; esac
         set -- "$@" "$o" "$v"
     done
