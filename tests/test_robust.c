@@ -1586,6 +1586,62 @@ static void kernel_unpool(clrs_context *ctx, clrs_dtype dt, int rank, const int6
     free(vr);
 }
 
+/* max_unpool backward ("unpool_backward/gather"): random in-plane indices
+ * (repeats included) for a forward input of sizes isz, grad_out in layout
+ * lo, indices and grad_in in li; against the C reference, no write outside
+ * grad_in's elements; then an index out of range: the error. */
+static void kernel_unpool_backward(clrs_context *ctx, clrs_dtype dt, int rank, const int64_t *isz, int64_t k,
+                                   tu_layout lo, tu_layout li, uint64_t *rng)
+{
+    clrs_unpool_params up;
+    clrs_unpool_params_init(&up);
+    up.n_kernel = 1;
+    up.kernel[0] = k;
+    int64_t osz[CLRS_MAX_RANK];
+    ck_assert_int_eq(ref_max_unpool_shape(rank, isz, &up, osz), 0);
+    const int64_t ni = prod(rank, isz), no = prod(rank, osz), oplane = no / osz[0] / osz[1];
+    double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+    int64_t *ix = malloc((size_t)ni * sizeof *ix);
+    fill_values(dt, vg, no, rng);
+    for (int64_t i = 0; i < ni; i++) ix[i] = tu_range(rng, 0, oplane - 1);
+    ck_assert_int_eq(ref_max_unpool_backward(rank, isz, ix, &up, vg, vr), 0);
+    tu_tensor tg, tx, ti;
+    tu_alloc(&tg, dt, rank, osz, lo, 0x11);
+    tu_alloc(&tx, CLRS_I64, rank, isz, li, 0x11);
+    tu_alloc(&ti, dt, rank, isz, li, 0xcd);
+    to_tensor(&tg, dt, vg, no);
+    tu_store(&tx, ix);
+    clrs_status st = clrs_max_unpool_backward(ctx, &up, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "max_unpool backward k=%lld %s rank %d %s/%s", (long long)k, clrs_dtype_name(dt), rank,
+             tu_layout_name(lo), tu_layout_name(li));
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        unsigned char *lg = malloc((size_t)ni * clrs_dtype_size(dt) + 1);
+        tu_load(&ti, lg);
+        for (int64_t i = 0; i < ni; i++)
+            if (tu_get(dt, lg, i) != vr[i]) {
+                kfailf("%s: element %lld: %.9g vs reference %.9g", what, (long long)i, tu_get(dt, lg, i), vr[i]);
+                break;
+            }
+        if (!gaps_intact(&ti, ni)) kfailf("%s: wrote outside grad_in's elements", what);
+        free(lg);
+    }
+    ix[ni / 2] = oplane;
+    tu_store(&tx, ix);
+    st = clrs_max_unpool_backward(ctx, &up, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    if (st != CLRS_ERR_INDEX_OUT_OF_RANGE) kfailf("%s: a bad index gave %s", what, clrs_status_name(st));
+    tu_free(&tg);
+    tu_free(&tx);
+    tu_free(&ti);
+    free(vg);
+    free(vr);
+    free(ix);
+}
+
 static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz, int64_t r, int inverse, tu_layout li,
                            tu_layout lo, uint64_t *rng)
 {
@@ -2235,6 +2291,16 @@ START_TEST(test_kernel_variants)
             /* a pool input the unpool output reproduces: (out - 1) * 2 + k */
             for (int a = 0; a < sp; a++) psz[2 + a] = (rank == 5 ? 4 : 6) + (k == 3);
             kernel_unpool(ctx, dt, rank, psz, k, 2, (tu_layout)(l / 2), k == 3, &rng);
+        }
+    /* max_unpool backward: each float dtype, rank and layout pair */
+    for (int di = 0; di < 4; di++)
+        for (int l = 0; l < TU_NLAYOUTS; l++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            const int rank = 3 + (di + l) % 3;
+            int64_t isz[5] = {2, 3, 3, 2, 3};
+            kernel_unpool_backward(ctx, dt, rank, isz, 2 + l % 2, (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS),
+                                   &rng);
         }
     /* pixel shuffle / unshuffle: every element size, every layout */
     for (int di = 0; di < 6; di++)
