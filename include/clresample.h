@@ -444,7 +444,29 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * atomics, no scatter), so a call gives the same bits on every run, for
  * every work-group size and tuning value, and for every layout. Both ops
  * below are permutations / gathers of grad_output: bit-exact with
- * PyTorch. (Pooling and interpolate backward: not yet, issue #14.) */
+ * PyTorch. (Average, LP, adaptive average and fractional max pooling and
+ * interpolate: not yet, issue #14; CLRS_ERR_NOT_IMPLEMENTED.) */
+
+/**
+ * Gradient of clrs_pool for max pooling (CLRS_POOL_MAX, 1-D to 3-D, every
+ * kernel / stride / padding / dilation / ceil_mode) and adaptive max
+ * pooling (CLRS_POOL_ADAPTIVE_MAX): grad_in[n, c, i] = the sum of
+ * grad_out[n, c, o] over the outputs o whose index is i, added in
+ * increasing o (torch's CPU order: f32 and f64 are PyTorch's bits; f16 and
+ * bf16 accumulate in float and round once). `in` is the forward input's
+ * descriptor (grad_in has its sizes and dtype). `indices` / `idx_data`:
+ * the forward's int64 indices (the output's sizes, any layout), or both
+ * NULL to recompute them with the forward (its tie and NaN rules), which
+ * then needs in_data (else in_data may be NULL). An index outside the
+ * input plane is CLRS_ERR_INDEX_OUT_OF_RANGE; one outside its window is
+ * accepted (as torch's scatter does) on a slower path with the same bits.
+ * The other pooling kinds: CLRS_ERR_NOT_IMPLEMENTED for now.
+ */
+CLRS_API clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p,
+                                        const clrs_tensor_desc *in, const void *in_data,
+                                        const clrs_tensor_desc *indices, const void *idx_data,
+                                        const clrs_tensor_desc *grad_out, const void *go_data,
+                                        const clrs_tensor_desc *grad_in, void *gi_data);
 
 /**
  * Gradient of clrs_pixel_shuffle(factor, inverse): grad_input is the

@@ -6,6 +6,7 @@
  * clrs_tuning_set, NCHW vs channels-last: identical bits); the cl_mem
  * forms; the error cases. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ START_TEST(test_golden_backward)
         const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
         const int unpool = strcmp(op, "max_unpool") == 0;
         const int inverse = strcmp(op, "pixel_unshuffle") == 0;
+        if (strstr(op, "max_pool") != NULL) continue; /* test_golden_pool_backward */
         ck_assert_msg(unpool || inverse || strcmp(op, "pixel_shuffle") == 0, "%s: unknown op %s", id, op);
         npy_array in, go, idx = {0}, ref = {0};
         ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
@@ -129,6 +131,134 @@ START_TEST(test_golden_backward)
     ck_assert_int_ge(ran_shuffle, 20);
     ck_assert_int_gt(ran_unpool, 35);
     ck_assert_int_ge(errors, 6);
+    free(cases);
+}
+END_TEST
+
+/* ---- golden: max pooling, adaptive max pooling -------------------------------- */
+/* Error in units in the last place of a 16-bit float type at ref. */
+static double ulps16(clrs_dtype dt, double got, double ref)
+{
+    if (got == ref) return 0;
+    int e;
+    frexp(ref, &e);
+    const double ulp = ldexp(1.0, e - (dt == CLRS_F16 ? 11 : 8));
+    return fabs(got - ref) / ulp;
+}
+
+static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
+{
+    const int amax = strcmp(tu_get_str(c, "op"), "adaptive_max_pool") == 0;
+    clrs_pool_params_init(p, amax ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+    int64_t v[8];
+    set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
+    set_list(&p->n_stride, p->stride, tu_get_ints(c, "stride", v, 8), v);
+    set_list(&p->n_padding, p->padding, tu_get_ints(c, "padding", v, 8), v);
+    set_list(&p->n_dilation, p->dilation, tu_get_ints(c, "dilation", v, 8), v);
+    set_list(&p->n_output_size, p->output_size, tu_get_ints(c, "output_size", v, 8), v);
+    p->ceil_mode = tu_get_int(c, "ceil_mode", 0);
+}
+
+START_TEST(test_golden_pool_backward)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran = 0, exact16 = 0, n16 = 0;
+    double worst16 = 0;
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op");
+        if (strstr(op, "max_pool") == NULL) continue;
+        tu_progress("test_golden_pool_backward", ci, n, "cases");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_pool_params p;
+        pool_params_from_case(c, &p);
+        npy_array in, go, idx, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape);
+        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        /* with the forward's indices and recomputed (no indices), in each
+         * layout pair: the same bits every time */
+        for (int l = 0; l < NPAIRS; l++)
+            for (int given = 1; given >= 0; given--) {
+                tu_tensor tin, tg, ti, tx;
+                tu_alloc(&tin, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[(l + 2) % NPAIRS][0], 0x5a);
+                tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+                tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+                tu_alloc(&tx, CLRS_I64, idx.ndim, idx.shape, (tu_layout)LAYOUT_PAIRS[(l + 1) % NPAIRS][1], 0x77);
+                tu_store(&tin, in.data);
+                tu_store(&tg, go.data);
+                tu_store(&tx, idx.data);
+                clrs_status st = clrs_pool_backward(ctx, &p, &tin.desc, tin.base, given ? &tx.desc : NULL,
+                                                    given ? tx.base : NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+                ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+                tu_load(&ti, got);
+                if (l == 0 && given) {
+                    memcpy(first, got, (size_t)ni * es);
+                    if (dt == CLRS_F32 || dt == CLRS_F64) {
+                        ck_assert_msg(memcmp(got, ref.data, (size_t)ni * es) == 0, "%s: not bit-exact with torch", id);
+                    } else {
+                        /* torch adds in the 16-bit type, rounding every partial
+                         * sum (|sum| <= m * max|grad_out| for m contributions):
+                         * within m^2 * eps * max|grad_out|, or 1 ulp */
+                        const int64_t no = numel_of(go.ndim, go.shape), pi = ni / in.shape[0] / in.shape[1],
+                                      po = no / in.shape[0] / in.shape[1];
+                        int *m = calloc((size_t)ni, sizeof *m);
+                        double maxgo = 0;
+                        for (int64_t o = 0; o < no; o++) {
+                            const int64_t v = ((const int64_t *)idx.data)[o];
+                            if (v >= 0 && v < pi) m[o / po * pi + v]++;
+                            if (fabs(tu_get(dt, go.data, o)) > maxgo) maxgo = fabs(tu_get(dt, go.data, o));
+                        }
+                        const double eps = dt == CLRS_F16 ? 0x1p-11 : 0x1p-8;
+                        int all = 1;
+                        for (int64_t i = 0; i < ni; i++) {
+                            const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                            const double e = ulps16(dt, g, r);
+                            ck_assert_msg(e <= 1.0 || fabs(g - r) <= (double)m[i] * m[i] * eps * maxgo,
+                                          "%s: element %lld (%d contributions): %.9g vs torch %.9g (%.2f ulp)", id,
+                                          (long long)i, m[i], g, r, e);
+                            if (e > worst16) worst16 = e;
+                            all &= e == 0;
+                        }
+                        exact16 += all;
+                        n16++;
+                        free(m);
+                    }
+                } else {
+                    ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0,
+                                  "%s (%s indices, grad_out %s, grad_in %s): other bits", id,
+                                  given ? "given" : "recomputed", tu_layout_name((tu_layout)LAYOUT_PAIRS[l][0]),
+                                  tu_layout_name((tu_layout)LAYOUT_PAIRS[l][1]));
+                }
+                tu_free(&tin);
+                tu_free(&tg);
+                tu_free(&ti);
+                tu_free(&tx);
+            }
+        ran++;
+        free(got);
+        free(first);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&idx);
+        npy_free(&ref);
+    }
+    tu_progress("test_golden_pool_backward", n, n, "cases");
+    fprintf(stderr,
+            "# pool backward golden: %d max / adaptive max pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
+            "bit-exact, worst %.2f ulp, torch adding in 16 bits), given and recomputed indices, %d layout pairs, identical bits\n",
+            ran, exact16, n16, worst16, NPAIRS);
+    ck_assert_int_ge(ran, 60);
     free(cases);
 }
 END_TEST
@@ -555,6 +685,7 @@ int main(void)
     tcase_add_test(tc, test_determinism);
     tcase_add_loop_test(tc, test_random_vs_reference, 0, 2);
     tcase_add_test(tc, test_golden_backward);
+    tcase_add_test(tc, test_golden_pool_backward);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

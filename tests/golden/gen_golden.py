@@ -1106,7 +1106,10 @@ def gen_backward(fam):
                      "the op's keys are the forward's (unpool: indices_in= as in unpool.txt). A few cases "
                      "add in_cl=, indices_in_cl=, grad_out_cl=, out_cl=: the same arrays in the "
                      "(N, spatial..., C) order of the CLI's --channels-last files.")
-    fam.notes.append("pixel (un)shuffle and max_unpool gradients are copies of grad_out elements: compare bit-exactly.")
+    fam.notes.append("pixel (un)shuffle and max_unpool gradients are copies of grad_out elements: compare bit-exactly. "
+                     "max_pool / adaptive_max_pool gradients add grad_out elements in increasing output order "
+                     "(torch's CPU loop): f32/f64 bit-exact with an accumulation in the dtype, f16/bf16 within "
+                     "1 ulp (torch adds in the 16-bit type).")
 
     def cl_file(t):
         """(N, C, spatial...) -> the (N, spatial..., C) order of a --channels-last file."""
@@ -1209,6 +1212,47 @@ def gen_backward(fam):
         # the forward's errors: an index past the plane, a negative one
         up_case(f"bw_unpool_err_r{rank}", "f32", xs, (2, 2, 0), (2, 2, 0), None, tamper=lambda i: i.fill_(10 ** 6))
         up_case(f"bw_unpool_err_r{rank}", "f32", xs, (2, 2, 0), (2, 2, 0), None, tamper=lambda i: i.fill_(-1))
+
+    # max pooling and adaptive max pooling: indices_in= the forward's indices
+    # (what the C test passes, or recomputes itself from in=)
+    def mp_case(prefix, op, dtype, shape, kind, params, fwd, cl=False):
+        x = make_input(dtype, shape, kind, 0)
+        y, idx = fwd(x)
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, tuple(y.shape), "rand")
+        rank = len(shape)
+        res = fam.add(prefix, op, dtype, rank, x, lambda cid: fam.put_array(f"{cid}_in", to_numpy(x)), params,
+                      autograd_run(lambda t: fwd(t)[0], x, go),
+                      extra=lambda cid: [("indices_in", fam.put_array(f"{cid}_idxin", to_numpy(idx))),
+                                         ("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("indices_in", idx), ("grad_out", go), ("out", res)])
+
+    mshape = {3: (2, 3, 11), 4: (1, 2, 7, 9), 5: (1, 2, 5, 6, 4)}
+    MP = [(2, None, 0, 1, False), (3, 2, 1, 1, False), (3, 1, 1, 1, False), (2, 2, 0, 1, True), (3, 2, 1, 2, False),
+          (2, 3, 1, 1, True)]
+    for rank in [3, 4, 5]:
+        d = SPATIAL[rank]
+        f = getattr(F, f"max_pool{d}d")
+        for dt in FLOAT_DTYPES:
+            for i, (k, st, pd, dl, ceil) in enumerate(MP if dt == "f32" else MP[:3]):
+                fwd = lambda t, k=k, st=st, pd=pd, dl=dl, ceil=ceil: f(t, k, st, pd, dl, ceil_mode=ceil,  # noqa: E731
+                                                                        return_indices=True)
+                mp_case(f"bw_maxpool_r{rank}_{dt}", "max_pool", dt, mshape[rank], "rand",
+                        [("kernel", k), ("stride", st), ("padding", pd), ("dilation", dl), ("ceil_mode", ceil)], fwd,
+                        cl=i == 1 and dt in ("f32", "f64"))
+        for kind in ("special", "ties"):
+            fwd = lambda t: f(t, 3, 1, 1, 1, return_indices=True)  # noqa: E731
+            mp_case(f"bw_maxpool_r{rank}_f32{kind}", "max_pool", "f32", mshape[rank], kind,
+                    [("kernel", 3), ("stride", 1), ("padding", 1), ("dilation", 1), ("ceil_mode", False)], fwd)
+        fa = getattr(F, f"adaptive_max_pool{d}d")
+        for dt in FLOAT_DTYPES:
+            for osz in ([(3,), (4,)], [(3, 5), (4, 4)], [(2, 3, 2), (3, 4, 3)])[d - 1][:2 if dt == "f32" else 1]:
+                o = osz[0] if len(osz) == 1 else osz
+                mp_case(f"bw_amaxpool_r{rank}_{dt}", "adaptive_max_pool", dt, mshape[rank], "rand",
+                        [("output_size", o)], lambda t, o=o: fa(t, o, return_indices=True))
+        mp_case(f"bw_amaxpool_r{rank}_f32ties", "adaptive_max_pool", "f32", mshape[rank], "ties",
+                [("output_size", 2)], lambda t: fa(t, 2, return_indices=True))
 
 
 # ==========================================================================
