@@ -381,6 +381,94 @@ START_TEST(test_random_vs_reference)
 }
 END_TEST
 
+/* Max and adaptive max pooling: random parameters, values with ties, the
+ * indices from the reference's forward; the library with those indices and
+ * recomputing them must give the reference's backward bits (float
+ * accumulation in output order), every dtype. */
+START_TEST(test_random_pool_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0x9001BACCULL + (uint64_t)_i;
+    int cases = 0;
+    for (int it = 0; it < 40 && cases < 24; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+        const int adaptive = it % 3 == 2;
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 3);
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 12);
+        if (adaptive) {
+            p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) p.output_size[a] = tu_range(&rng, 1, isz[2 + a] + 1);
+        } else {
+            p.n_kernel = p.n_stride = p.n_padding = p.n_dilation = sp;
+            for (int a = 0; a < sp; a++) {
+                p.kernel[a] = tu_range(&rng, 1, 4);
+                p.stride[a] = tu_range(&rng, 1, 3);
+                p.padding[a] = tu_range(&rng, 0, p.kernel[a] / 2);
+                p.dilation[a] = tu_range(&rng, 1, 2);
+            }
+            p.ceil_mode = (int)tu_range(&rng, 0, 1);
+        }
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vin = malloc((size_t)ni * sizeof *vin), *vout = malloc((size_t)no * sizeof *vout),
+               *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+        int64_t *ix = malloc((size_t)no * sizeof *ix);
+        unsigned char *lin = malloc((size_t)ni * es), *lgo = malloc((size_t)no * es), *lref = malloc((size_t)ni * es),
+                      *lgot = malloc((size_t)ni * es);
+        for (int64_t i = 0; i < ni; i++) {
+            vin[i] = (double)tu_range(&rng, 0, 5); /* ties */
+            tu_set(dt, lin, i, vin[i]);
+        }
+        fill_exact(&rng, dt, vg, lgo, no);
+        ck_assert_int_eq(ref_pool(rank, isz, vin, &p, osz, vout, ix, dt), 0);
+        ck_assert_int_eq(ref_max_pool_backward(rank, isz, osz, ix, vg, vr, dt), 0);
+        for (int64_t i = 0; i < ni; i++) tu_set(dt, lref, i, vr[i]);
+        for (int given = 0; given < 2; given++) {
+            tu_tensor tin, tx, tg, ti;
+            tu_alloc(&tin, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x11);
+            tu_alloc(&tx, CLRS_I64, rank, osz, (tu_layout)tu_range(&rng, 0, 2), 0x22);
+            tu_alloc(&tg, dt, rank, osz, (tu_layout)tu_range(&rng, 0, 2), 0x33);
+            tu_alloc(&ti, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x44);
+            tu_store(&tin, lin);
+            tu_store(&tx, ix);
+            tu_store(&tg, lgo);
+            clrs_status st = clrs_pool_backward(ctx, &p, &tin.desc, tin.base, given ? &tx.desc : NULL,
+                                                given ? tx.base : NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "pool backward case %d: %s", it, clrs_last_error(ctx));
+            tu_load(&ti, lgot);
+            ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0,
+                          "pool backward case %d (%s rank %d %s, %s indices) differs from the reference", it,
+                          adaptive ? "adaptive max" : "max", rank, clrs_dtype_name(dt), given ? "given" : "recomputed");
+            tu_free(&tin);
+            tu_free(&tx);
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        free(vin);
+        free(vout);
+        free(vg);
+        free(vr);
+        free(ix);
+        free(lin);
+        free(lgo);
+        free(lref);
+        free(lgot);
+        cases++;
+    }
+    ck_assert_int_ge(cases, 20);
+}
+END_TEST
+
 /* ---- determinism ------------------------------------------------------------------ */
 /* One unpool backward (overlapping windows: indices repeat) and one pixel
  * unshuffle backward on a larger shape: run three times, with other
@@ -604,6 +692,145 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* Pool backward: errors, an index outside its window (the scan form: the
+ * same sums), the cl_mem form with and without indices, and the same bits
+ * for other work-group sizes. */
+START_TEST(test_pool_backward_paths)
+{
+    clrs_context *ctx = tu_context();
+    const int64_t isz[3] = {1, 1, 6}, osz[3] = {1, 1, 3}, bad[3] = {1, 1, 4};
+    clrs_tensor_desc in, go, gw, gi, ix;
+    clrs_tensor_desc_contiguous(&in, CLRS_F32, 3, isz);
+    clrs_tensor_desc_contiguous(&gi, CLRS_F32, 3, isz);
+    clrs_tensor_desc_contiguous(&go, CLRS_F32, 3, osz);
+    clrs_tensor_desc_contiguous(&gw, CLRS_F32, 3, bad);
+    clrs_tensor_desc_contiguous(&ix, CLRS_I64, 3, osz);
+    clrs_pool_params p;
+    clrs_pool_params_init(&p, CLRS_POOL_MAX);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    float x[6] = {1, 5, 7, 2, 0, 3}, g[4] = {10, 20, 30, 0}, r[6];
+    int64_t idx[3] = {1, 2, 5};
+    ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi, r), CLRS_OK);
+    ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
+    ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK); /* recomputed */
+    ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
+    /* indices outside their windows, one repeated: torch's scatter adds them */
+    int64_t far[3] = {5, 0, 5};
+    ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, NULL, &ix, far, &go, g, &gi, r), CLRS_OK);
+    ck_assert(r[0] == 20 && r[5] == 40 && r[1] == 0 && r[2] == 0 && r[3] == 0 && r[4] == 0);
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &gw, g, &gi, r), CLRS_ERR_BAD_SHAPE,
+               "grad_output has shape (1, 1, 4) but the forward output's shape is (1, 1, 3)");
+    idx[2] = 6;
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INDEX_OUT_OF_RANGE, "6 elements");
+    idx[2] = -1;
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INDEX_OUT_OF_RANGE, "input plane");
+    idx[2] = 5;
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, NULL, NULL, NULL, &go, g, &gi, r), CLRS_ERR_INVALID_ARG, "in_data");
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, NULL, &go, g, &gi, r), CLRS_ERR_INVALID_ARG, "idx_data");
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &gw, idx, &go, g, &gi, r), CLRS_ERR_BAD_DTYPE, "i64");
+    {
+        clrs_tensor_desc ix4;
+        clrs_tensor_desc_contiguous(&ix4, CLRS_I64, 3, bad);
+        EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix4, idx, &go, g, &gi, r), CLRS_ERR_BAD_SHAPE, "(1, 1, 4)");
+        clrs_tensor_desc gi5;
+        const int64_t s5[3] = {1, 1, 5};
+        clrs_tensor_desc_contiguous(&gi5, CLRS_F32, 3, s5);
+        EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi5, r), CLRS_ERR_BAD_SHAPE,
+                   "grad_input has shape (1, 1, 5)");
+    }
+    {
+        clrs_pool_params a;
+        clrs_pool_params_init(&a, CLRS_POOL_AVG);
+        a.n_kernel = 1;
+        a.kernel[0] = 2;
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_ERR_NOT_IMPLEMENTED,
+                   "not implemented yet");
+        clrs_tensor_desc i8 = in, o8 = go, g8 = gi;
+        i8.dtype = o8.dtype = g8.dtype = CLRS_U8;
+        EXPECT_ERR(clrs_pool_backward(ctx, &p, &i8, x, &ix, idx, &o8, g, &g8, r), CLRS_ERR_BAD_DTYPE, "u8");
+    }
+
+    /* the cl_mem form, indices given then recomputed */
+    cl_context clc;
+    cl_command_queue q;
+    ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
+    cl_int e;
+    cl_mem mx = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof x, x, &e);
+    cl_mem mg = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof g, g, &e);
+    cl_mem mi = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof idx, idx, &e);
+    cl_mem mr = clCreateBuffer(clc, CL_MEM_READ_WRITE, sizeof r, NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    for (int given = 1; given >= 0; given--) {
+        cl_event done = NULL;
+        memset(r, 0, sizeof r);
+        ck_assert_int_eq(clEnqueueWriteBuffer(q, mr, CL_TRUE, 0, sizeof r, r, 0, NULL, NULL), CL_SUCCESS);
+        clrs_status st = clrs_pool_backward_cl(ctx, &p, &in, given ? NULL : mx, given ? &ix : NULL, given ? mi : NULL,
+                                               &go, mg, &gi, mr, NULL, 0, NULL, &done);
+        ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+        ck_assert_int_eq(clEnqueueReadBuffer(q, mr, CL_TRUE, 0, sizeof r, r, 1, &done, NULL), CL_SUCCESS);
+        clReleaseEvent(done);
+        ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
+    }
+    ck_assert_int_eq(clrs_pool_backward_cl(ctx, &p, &in, NULL, NULL, NULL, &go, mg, &gi, mr, NULL, 0, NULL, NULL),
+                     CLRS_ERR_INVALID_ARG);
+    clReleaseMemObject(mx);
+    clReleaseMemObject(mg);
+    clReleaseMemObject(mi);
+    clReleaseMemObject(mr);
+
+    /* overlapping 3x3 windows, stride 1, on (2, 3, 33, 47): identical bits
+     * for other work-group sizes and layouts, indices recomputed */
+    {
+        const int64_t bs[4] = {2, 3, 33, 47};
+        clrs_pool_params q3;
+        clrs_pool_params_init(&q3, CLRS_POOL_MAX);
+        q3.n_kernel = q3.n_stride = q3.n_padding = 1;
+        q3.kernel[0] = 3;
+        q3.stride[0] = 1;
+        q3.padding[0] = 1;
+        const int64_t n = numel_of(4, bs);
+        uint64_t rng = 77;
+        float *vx = malloc((size_t)n * sizeof *vx), *vg = malloc((size_t)n * sizeof *vg),
+              *first = malloc((size_t)n * sizeof *first), *got = malloc((size_t)n * sizeof *got);
+        for (int64_t i = 0; i < n; i++) {
+            vx[i] = (float)tu_range(&rng, 0, 3);
+            vg[i] = (float)(tu_uniform(&rng) * 2 - 1);
+        }
+        int64_t lx0;
+        ck_assert_int_eq(clrs_tuning_get(ctx, "lx", &lx0, NULL), CLRS_OK);
+        const int64_t lxs[] = {lx0, 1, 8, 64};
+        for (int t = 0; t < 4; t++) {
+            ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lxs[t]), CLRS_OK);
+            for (int l = 0; l < TU_NLAYOUTS; l++) {
+                tu_tensor tin, tg, ti;
+                tu_alloc(&tin, CLRS_F32, 4, bs, (tu_layout)l, 0);
+                tu_alloc(&tg, CLRS_F32, 4, bs, (tu_layout)l, 0);
+                tu_alloc(&ti, CLRS_F32, 4, bs, (tu_layout)l, 0);
+                tu_store(&tin, vx);
+                tu_store(&tg, vg);
+                ck_assert_int_eq(clrs_pool_backward(ctx, &q3, &tin.desc, tin.base, NULL, NULL, &tg.desc, tg.base,
+                                                    &ti.desc, ti.base),
+                                 CLRS_OK);
+                tu_load(&ti, t == 0 && l == 0 ? first : got);
+                if (t || l)
+                    ck_assert_msg(memcmp(got, first, (size_t)n * sizeof *got) == 0,
+                                  "max pool backward: other bits with lx %lld, %s", (long long)lxs[t],
+                                  tu_layout_name((tu_layout)l));
+                tu_free(&tin);
+                tu_free(&tg);
+                tu_free(&ti);
+            }
+        }
+        ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lx0), CLRS_OK);
+        free(vx);
+        free(vg);
+        free(first);
+        free(got);
+    }
+}
+END_TEST
+
 /* ---- cl_mem forms ----------------------------------------------------------------- */
 START_TEST(test_cl_mem_calls)
 {
@@ -682,8 +909,10 @@ int main(void)
     tcase_set_timeout(tc, tu_timeout(1200));
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_cl_mem_calls);
+    tcase_add_test(tc, test_pool_backward_paths);
     tcase_add_test(tc, test_determinism);
     tcase_add_loop_test(tc, test_random_vs_reference, 0, 2);
+    tcase_add_loop_test(tc, test_random_pool_vs_reference, 0, 2);
     tcase_add_test(tc, test_golden_backward);
     tcase_add_test(tc, test_golden_pool_backward);
     suite_add_tcase(s, tc);

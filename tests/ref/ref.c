@@ -1722,3 +1722,29 @@ int ref_affine_grid(int rank, const int64_t *size, const double *theta, int alig
                 }
     return 0;
 }
+
+int ref_max_pool_backward(int rank, const int64_t *in_sizes, const int64_t *out_sizes, const int64_t *indices,
+                          const double *grad_out, double *grad_in, clrs_dtype dtype)
+{
+    if (!in_sizes || !out_sizes || rank < 3 || rank > CLRS_MAX_RANK) return CLRS_ERR_INVALID_ARG;
+    if (in_sizes[0] != out_sizes[0] || in_sizes[1] != out_sizes[1]) return CLRS_ERR_BAD_SHAPE;
+    const int64_t planes = in_sizes[0] * in_sizes[1];
+    const int64_t pi = planes ? numel(rank, in_sizes) / planes : 0, po = planes ? numel(rank, out_sizes) / planes : 0;
+    if (planes == 0 || pi == 0) return CLRS_OK;
+    if (!grad_in || (po > 0 && (!indices || !grad_out))) return CLRS_ERR_INVALID_ARG;
+    for (int64_t i = 0; i < planes * pi; ++i) grad_in[i] = 0.0;
+    int bad = 0;
+    for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t o = 0; o < po; ++o) {
+            const int64_t v = indices[pl * po + o];
+            if (v < 0 || v >= pi) {
+                bad = 1;
+                continue;
+            }
+            double *g = &grad_in[pl * pi + v];
+            *g = dtype == CLRS_F64 ? *g + grad_out[pl * po + o] : (double)(float)(*g + grad_out[pl * po + o]);
+        }
+    if (dtype != CLRS_F64 && dtype != CLRS_F32)
+        for (int64_t i = 0; i < planes * pi; ++i) grad_in[i] = ref_round_to_dtype(grad_in[i], dtype);
+    return bad ? CLRS_ERR_INDEX_OUT_OF_RANGE : CLRS_OK;
+}

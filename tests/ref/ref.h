@@ -264,6 +264,17 @@ int ref_max_unpool_backward(int rank, const int64_t *in_sizes, const int64_t *in
                             const double *grad_out, double *grad_in);
 
 /**
+ * Gradient of max-type pooling from its indices, as torch's CPU loop does
+ * it: grad_in[plane][indices[o]] += grad_out[plane][o] for o in increasing
+ * flat order, over a zeroed grad_in; the additions round to float for
+ * f32 (and, the library's choice, f16 / bf16: float accumulation, rounded
+ * to dtype at the end), to double for f64. An index outside the input
+ * plane gives CLRS_ERR_INDEX_OUT_OF_RANGE.
+ */
+int ref_max_pool_backward(int rank, const int64_t *in_sizes, const int64_t *out_sizes, const int64_t *indices,
+                          const double *grad_out, double *grad_in, clrs_dtype dtype);
+
+/**
  * F.grid_sample in double, from GridSampler.h's scalar formulas
  * (grid_sampler_compute_source_index, reflect_coordinates, the bilinear /
  * nearest (round half to even) / bicubic (A = -0.75, separable, taps
