@@ -775,7 +775,9 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
         for (int k = 0; c->pos[k]; k++) {
             const char *p = c->pos[k], *h;
             if (IS_BACKWARD(c) && !strcmp(p, "IN"))
-                h = "the forward's input .npy (these gradients use only its shape and dtype)";
+                h = c->kind == K_POOL ? "the forward's input .npy (its values recompute the indices "
+                                        "when --indices is not given)"
+                                      : "the forward's input .npy (these gradients use only its shape and dtype)";
             else if (c->kind == K_IMAGE)
                 h = !strcmp(p, "IN") ? "input image: PNG, binary PPM (P6) or PGM (P5)"
                                      : "output image, written atomically; its type follows "
@@ -1735,7 +1737,8 @@ static const cmd_def *backward_cmd(const cmd_def *c)
         if (bw_cmd.opts[i].id == O_INDICES) {
             bw_cmd.opts[i].id = O_BW_INDICES;
             bw_cmd.opts[i].help = "the forward's indices (int64 .npy, flat per plane, the forward "
-                                  "output's shape) to take the gradient from";
+                                  "output's shape) to take the gradient from; without it they are "
+                                  "recomputed from IN by the forward (its tie and NaN rules)";
         }
     return &bw_cmd;
 }
@@ -1751,14 +1754,16 @@ static void print_backward_help(FILE *f)
           "FORWARD_INPUT... are the forward's inputs (max-unpool: IN INDICES). GRAD_OUT must have\n"
           "the forward output's shape and IN's dtype (f32, f64, f16 or bf16); GRAD_IN gets IN's.\n"
           "--channels-last applies to every array. Deterministic: the same bits on every run,\n"
-          "for either layout; pixel-shuffle, pixel-unshuffle and max-unpool gradients are\n"
-          "bit-exact with PyTorch's.\n\nOP:\n",
+          "for either layout. pixel-shuffle, pixel-unshuffle and max-unpool gradients are\n"
+          "bit-exact with PyTorch's, max-pool and adaptive-max-pool ones too in f32 and f64\n"
+          "(f16: within a few ulp, PyTorch adding in 16 bits).\n\nOP:\n",
           f);
     print_help_line(f, "pixel-shuffle", "IN GRAD_OUT GRAD_IN --factor R");
     print_help_line(f, "pixel-unshuffle", "IN GRAD_OUT GRAD_IN --factor R");
     print_help_line(f, "max-unpool", "IN INDICES GRAD_OUT GRAD_IN --kernel K ...");
-    print_help_line(f, "interpolate, max-pool, avg-pool, lp-pool, adaptive-avg-pool, adaptive-max-pool, "
-                       "fractional-max-pool",
+    print_help_line(f, "max-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--indices IDX]");
+    print_help_line(f, "adaptive-max-pool", "IN GRAD_OUT GRAD_IN --size S [--indices IDX]");
+    print_help_line(f, "interpolate, avg-pool, lp-pool, adaptive-avg-pool, fractional-max-pool",
                     "accepted, but not yet implemented (issue #14): exit status 1");
 }
 
@@ -1776,12 +1781,14 @@ static int run_backward(const args *a)
     clrs_status st;
     int rc;
 
-    if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL) {
-        errorf("%s: not yet implemented (issue #14: the gradients of pixel-shuffle, "
-               "pixel-unshuffle and max-unpool exist so far)",
+    const int maxpool = c->kind == K_POOL && (c->sub == CLRS_POOL_MAX || c->sub == CLRS_POOL_ADAPTIVE_MAX);
+    if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL && !maxpool) {
+        errorf("%s: not yet implemented (issue #14: the gradients of max-pool, adaptive-max-pool, "
+               "max-unpool, pixel-shuffle and pixel-unshuffle exist so far)",
                op);
         return RC_FAIL;
     }
+    const char *idx_path = opt_str(a, O_BW_INDICES);
     memset(&P, 0, sizeof P);
     double t0 = now_s();
     const npy_limits lim = npy_budget(a, cl);
@@ -1822,6 +1829,16 @@ static int run_backward(const args *a)
         rc = RC_FAIL;
         goto done;
     }
+    if (idx_path) { /* the forward's indices: the output's shape */
+        if ((rc = load_tensor(op, idx_path, cl, 1, &lim, &in_idx)) != RC_OK) goto done;
+        if (in_idx.arr.ndim != rank || memcmp(in_idx.arr.shape, go.arr.shape, (size_t)rank * sizeof(int64_t)) != 0) {
+            errorf("%s: --indices %s has shape %s but the forward output's (GRAD_OUT's) is %s", op, idx_path,
+                   fmt_shape(b1, sizeof b1, in_idx.arr.ndim, in_idx.arr.shape),
+                   fmt_shape(b2, sizeof b2, rank, go.arr.shape));
+            rc = RC_FAIL;
+            goto done;
+        }
+    }
     vstep("read inputs", t0);
     if ((rc = check_out_budget(a, "GRAD_IN", in.arr.dtype, rank, in.desc.sizes)) != RC_OK) goto done;
     if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, in.desc.sizes, &gi)) != RC_OK) goto done;
@@ -1839,7 +1856,10 @@ static int run_backward(const args *a)
     vstep("open device", t0);
     t0 = now_s();
     explain_start(a);
-    if (c->kind == K_UNPOOL)
+    if (c->kind == K_POOL)
+        st = clrs_pool_backward(ctx, &P.pool, &in.desc, in.arr.data, idx_path ? &in_idx.desc : NULL,
+                                idx_path ? in_idx.arr.data : NULL, &go.desc, go.arr.data, &gi.desc, gi.arr.data);
+    else if (c->kind == K_UNPOOL)
         st = clrs_max_unpool_backward(ctx, &P.unpool, &in_idx.desc, in_idx.arr.data, &go.desc, go.arr.data,
                                       &gi.desc, gi.arr.data);
     else
