@@ -90,6 +90,8 @@ calls=(
   "exact bwunpool 2d f4,f2,f8 backward:max-unpool --kernel 3 --stride 2 --padding 1"
   "exact bwshuf ps f4,f2,f8 backward:pixel-shuffle --factor 2"
   "exact bwunshuf ps f4 backward:pixel-unshuffle --factor 2 --channels-last"
+  "exact bwmaxp 2d f4,f8 backward:max-pool --kernel 3 --stride 2 --padding 1"
+  "exact bwamax 3d f4 backward:adaptive-max-pool --size 4,3,5"
 )
 
 pass=0
