@@ -792,7 +792,7 @@ START_TEST(test_pool_backward_paths)
         const int64_t n = numel_of(4, bs);
         uint64_t rng = 77;
         float *vx = malloc((size_t)n * sizeof *vx), *vg = malloc((size_t)n * sizeof *vg),
-              *first = malloc((size_t)n * sizeof *first), *got = malloc((size_t)n * sizeof *got);
+              *first = calloc((size_t)n, sizeof *first), *got = calloc((size_t)n, sizeof *got);
         for (int64_t i = 0; i < n; i++) {
             vx[i] = (float)tu_range(&rng, 0, 3);
             vg[i] = (float)(tu_uniform(&rng) * 2 - 1);
