@@ -169,7 +169,6 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
     clrs__iter_ncdhw(&ix.desc, &xsz, &xst);
     const cl_long4 in3 = clrs__long4_of(pl->in3);
-    const cl_int oord = clrs__iter_channels_last(&t[2].desc), iord = clrs__iter_channels_last(&t[3].desc);
     poolbw_problem pb = {0};
     cl_int flags[2] = {0, 0};
     if (pl->numel_out > 0) {
@@ -191,12 +190,10 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
         CLRS_KARG(&ka, in3);
         CLRS_KARG(&ka, tabm);
         CLRS_KARG(&ka, toff);
-        CLRS_KARG(&ka, oord);
         CLRS_KARG(&ka, fm);
         st = ka.st;
-        size_t g[3];
-        clrs__iter_grid(&xsz, oord, g);
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nw, wl, &checked);
+        const size_t g[2] = {(size_t)xsz.s[3], (size_t)(xsz.s[2] * xsz.s[1] * xsz.s[0])}; /* one per row */
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nw, wl, &checked);
         if (k != NULL) clReleaseKernel(k);
         if (st != CLRS_OK) goto done;
         nw = 1;
@@ -244,11 +241,9 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
             CLRS_KARG(&ka, tabm);
             CLRS_KARG(&ka, toff);
         }
-        CLRS_KARG(&ka, iord);
         st = ka.st;
-        size_t g[3];
-        clrs__iter_grid(&isz, iord, g);
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nw, wl, ev);
+        const size_t g[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])}; /* one per row */
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nw, wl, ev);
         if (k != NULL) clReleaseKernel(k);
     }
 done:
