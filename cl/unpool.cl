@@ -5,6 +5,7 @@
  *   clrs_unpool_gather   "unpool/gather": each output finds its input
  *   clrs_unpool_zero     "unpool/zero": zero fill before the scatter
  *   clrs_unpool_scatter  "unpool/scatter": one work-item per plane
+ *   clrs_unpool_backward "unpool_backward/gather": the gradient, a gather
  *   clrs_unpool_scatter_flat  ONNX MaxUnpool (src/ops/onnx_pool.c):
  *                        indices flattened over the whole tensor
  *   clrs_pool_index_flat ONNX MaxPool's Indices (src/ops/onnx_pool.c):
@@ -89,6 +90,25 @@ __kernel void clrs_unpool_scatter(__global const ELEM_T *src, long src_off, __gl
                 long ow = v % osz.s4, q = v / osz.s4, oh = q % osz.s3, od = q / osz.s3;
                 dst[OFF5(dst_off, ost, n, c, od, oh, ow)] = src[OFF5(src_off, ist, n, c, d, h, w)];
             }
+}
+
+/* Backward (torch's max_pool_double_backward): each grad_input element
+ * copies grad_output at its index: gi[n, c, j] = go[n, c, ind[n, c, j]].
+ * The indices were checked (clrs_unpool_check); one out of range reads
+ * nothing and gives 0. One work-item per grad_input element (isz, order:
+ * its sizes and iteration order); o3: the forward output's D, H, W. */
+__kernel void clrs_unpool_backward(__global const ELEM_T *go, long go_off, __global const long *ind, long ind_off,
+                                   __global ELEM_T *gi, long gi_off, long8 isz, long8 ist, long8 xst, long4 o3,
+                                   long8 ost, int order)
+{
+    DECOMPOSE_OUTPUT(isz, order);
+    const long v = ind[OFF5(ind_off, xst, n, c, od, oh, ow)];
+    ELEM_T r = (ELEM_T)0;
+    if (v >= 0 && v < o3.s0 * o3.s1 * o3.s2) {
+        long zw = v % o3.s2, q = v / o3.s2, zh = q % o3.s1, zd = q / o3.s1;
+        r = go[OFF5(go_off, ost, n, c, zd, zh, zw)];
+    }
+    gi[OFF5(gi_off, ist, n, c, od, oh, ow)] = r;
 }
 
 /* ONNX MaxUnpool: index v (checked to lie in [0, N*C*plane of isz_inf)) is

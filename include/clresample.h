@@ -434,6 +434,65 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
                                         const clrs_tensor_desc *out, void *out_data);
 
 /* ------------------------------------------------------------------------ */
+/* Backward (input gradients, PyTorch autograd's semantics)                 */
+/* Each call takes the forward's parameters, grad_output (the forward
+ * output's sizes, else CLRS_ERR_BAD_SHAPE naming both shapes) and writes
+ * grad_input (the forward input's sizes); both any layout or strided view,
+ * of one floating dtype (f32, f64, f16, bf16; else CLRS_ERR_BAD_DTYPE).
+ * Deterministic by construction: every grad_input element is computed by
+ * one work-item that gathers its contributions in a fixed order (no
+ * atomics, no scatter), so a call gives the same bits on every run, for
+ * every work-group size and tuning value, and for every layout. Both ops
+ * below are permutations / gathers of grad_output: bit-exact with
+ * PyTorch. (Average, LP, adaptive average and fractional max pooling and
+ * interpolate: not yet, issue #14; CLRS_ERR_NOT_IMPLEMENTED.) */
+
+/**
+ * Gradient of clrs_pool for max pooling (CLRS_POOL_MAX, 1-D to 3-D, every
+ * kernel / stride / padding / dilation / ceil_mode) and adaptive max
+ * pooling (CLRS_POOL_ADAPTIVE_MAX): grad_in[n, c, i] = the sum of
+ * grad_out[n, c, o] over the outputs o whose index is i, added in
+ * increasing o (torch's CPU order: f32 and f64 are PyTorch's bits; f16 and
+ * bf16 accumulate in float and round once). `in` is the forward input's
+ * descriptor (grad_in has its sizes and dtype). `indices` / `idx_data`:
+ * the forward's int64 indices (the output's sizes, any layout), or both
+ * NULL to recompute them with the forward (its tie and NaN rules), which
+ * then needs in_data (else in_data may be NULL). An index outside the
+ * input plane is CLRS_ERR_INDEX_OUT_OF_RANGE; one outside its window is
+ * accepted (as torch's scatter does) on a slower path with the same bits.
+ * The other pooling kinds: CLRS_ERR_NOT_IMPLEMENTED for now.
+ */
+CLRS_API clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p,
+                                        const clrs_tensor_desc *in, const void *in_data,
+                                        const clrs_tensor_desc *indices, const void *idx_data,
+                                        const clrs_tensor_desc *grad_out, const void *go_data,
+                                        const clrs_tensor_desc *grad_in, void *gi_data);
+
+/**
+ * Gradient of clrs_pixel_shuffle(factor, inverse): grad_input is the
+ * inverse permutation of grad_output (pixel_unshuffle of grad_output for
+ * the shuffle, pixel_shuffle for the unshuffle). grad_in has the forward
+ * input's sizes (rank 4), grad_out the forward output's.
+ */
+CLRS_API clrs_status clrs_pixel_shuffle_backward(clrs_context *ctx, int64_t factor, int inverse,
+                                                 const clrs_tensor_desc *grad_out, const void *go_data,
+                                                 const clrs_tensor_desc *grad_in, void *gi_data);
+
+/**
+ * Gradient of clrs_max_unpool with the same params and indices:
+ * grad_in[n, c, j] = grad_out[n, c, indices[n, c, j]] (a gather; every
+ * input whose index repeats receives that gradient, as torch's autograd
+ * gives). grad_in and indices (i64) have the forward input's sizes, which
+ * define the forward's output sizes with p. An index outside the output
+ * plane is CLRS_ERR_INDEX_OUT_OF_RANGE with the forward's message (also
+ * for an empty output plane, as torch's gather fails there).
+ */
+CLRS_API clrs_status clrs_max_unpool_backward(clrs_context *ctx, const clrs_unpool_params *p,
+                                              const clrs_tensor_desc *indices, const void *idx_data,
+                                              const clrs_tensor_desc *grad_out, const void *go_data,
+                                              const clrs_tensor_desc *grad_in, void *gi_data);
+
+/* ------------------------------------------------------------------------ */
 /* Grid sampling (torch.nn.functional.grid_sample, affine_grid)              */
 /* 4-D: input (N, C, H, W), grid (N, Ho, Wo, 2) -> output (N, C, Ho, Wo);
  * 5-D: input (N, C, D, H, W), grid (N, Do, Ho, Wo, 3) -> (N, C, Do, Ho, Wo).

@@ -210,6 +210,13 @@ clrs_status clrs__check_desc(const clrs_context *ctx, const clrs_tensor_desc *d,
  * the messages ("max_pool2d: output sizes ..."); NULL for none. */
 clrs_status clrs__check_output(const clrs_context *ctx, const char *op, const clrs_tensor_desc *out, int rank,
                                const int64_t *want, clrs_dtype dtype);
+/* Backward calls (pixel_shuffle.c, unpool.c): the gradients' dtype must be a
+ * floating one (f32, f64, f16, bf16), grad_input a valid output descriptor
+ * and grad_output a valid input descriptor of the forward output's `rank`
+ * and sizes `want` and of grad_input's dtype. A shape mismatch names both
+ * shapes. `op` prefixes the messages ("max_unpool backward"). */
+clrs_status clrs__check_grads(const clrs_context *ctx, const char *op, const clrs_tensor_desc *grad_out,
+                              const clrs_tensor_desc *grad_in, int rank, const int64_t *want);
 /* One past the largest element offset touched (offset + sum((size-1)*stride) + 1), 0 if empty. */
 int64_t clrs__desc_extent(const clrs_tensor_desc *d);
 int clrs__desc_same_sizes(const clrs_tensor_desc *d, const int64_t *sizes);

@@ -130,10 +130,11 @@ static const struct {
     {"resample", {"common", "half", "resample_common", "resample"}},
     {"resample_vec", {"common", "half", "resample_common", "resample_vec"}},
     {"resample_u8", {"common", "half", "resample_common", "resample_u8"}},
-    /* pooling (src/ops/pool.c, pool_win.c, unpool.c, pixel_shuffle.c) */
+    /* pooling (src/ops/pool.c, pool_win.c, unpool.c, pixel_shuffle.c, pool_backward.c) */
     {"pool", {"common", "pool_common", "pool"}},
     {"pool_win", {"common", "pool_common", "pool_win"}},
     {"unpool", {"common", "pool_common", "unpool"}},
+    {"pool_backward", {"common", "pool_common", "pool_backward"}},
     {"pixel_shuffle", {"common", "pool_common", "pixel_shuffle"}},
     /* grid sampling (src/ops/grid_sample.c) */
     {"grid_sample", {"common", "grid_sample"}},

@@ -161,6 +161,28 @@ clrs_status clrs__check_output(const clrs_context *ctx, const char *op, const cl
     return CLRS_OK;
 }
 
+clrs_status clrs__check_grads(const clrs_context *ctx, const char *op, const clrs_tensor_desc *grad_out,
+                              const clrs_tensor_desc *grad_in, int rank, const int64_t *want)
+{
+    CLRS_FORWARD(clrs__check_desc(ctx, grad_in, "grad_input", 1));
+    CLRS_FORWARD(clrs__check_desc(ctx, grad_out, "grad_output", 0));
+    const clrs_dtype dt = grad_in->dtype;
+    if (dt != CLRS_F32 && dt != CLRS_F64 && dt != CLRS_F16 && dt != CLRS_BF16)
+        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s: gradients must be f32, f64, f16 or bf16, got grad_input %s",
+                          op, clrs_dtype_name(dt));
+    if (grad_out->rank != rank || !clrs__desc_same_sizes(grad_out, want)) {
+        char w[128], got[128];
+        clrs__format_sizes(w, sizeof w, rank, want);
+        clrs__format_sizes(got, sizeof got, grad_out->rank, grad_out->sizes);
+        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE,
+                          "%s: grad_output has shape %s but the forward output's shape is %s", op, got, w);
+    }
+    if (grad_out->dtype != dt)
+        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s: grad_output dtype %s differs from grad_input dtype %s", op,
+                          clrs_dtype_name(grad_out->dtype), clrs_dtype_name(dt));
+    return CLRS_OK;
+}
+
 clrs_status clrs__expand_list(const clrs_context *ctx, const char *what, int n, const int64_t *v, int sp,
                               int64_t dflt, int64_t *outv)
 {

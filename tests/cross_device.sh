@@ -48,7 +48,9 @@ for dt in ('f4', 'f8', 'f2'):
 EOF
 
 # "exact|tol NAME INPUT-TAG DTYPES SUBCOMMAND ARGS..." (the dtype list is
-# comma-separated; OUT and, with --indices, IDX are filled in)
+# comma-separated; OUT and, with --indices, IDX are filled in).
+# backward:OP runs `backward OP IN... GRAD_OUT GRAD_IN`, GRAD_OUT being OP's
+# forward output on device A (any values of the right shape).
 calls=(
   "exact near2d 2d f4,f2,u1,f8 interpolate --mode nearest --size 31,45"
   "exact nearx2d 2d f4,f2,u1,f8 interpolate --mode nearest-exact --scale 0.6"
@@ -85,6 +87,11 @@ calls=(
   "tol oavgp 2d f4,f2 onnx:AveragePool --kernel_shape 3,3 --auto_pad SAME_LOWER --strides 2,2 --count_include_pad 1"
   "tol olpp 2d f4 onnx:LpPool --kernel_shape 2,3 --p 3 --pads 1,1,0,1"
   "exact od2s ps f4,u1 onnx:DepthToSpace --blocksize 2 --mode DCR"
+  "exact bwunpool 2d f4,f2,f8 backward:max-unpool --kernel 3 --stride 2 --padding 1"
+  "exact bwshuf ps f4,f2,f8 backward:pixel-shuffle --factor 2"
+  "exact bwunshuf ps f4 backward:pixel-unshuffle --factor 2 --channels-last"
+  "exact bwmaxp 2d f4,f8 backward:max-pool --kernel 3 --stride 2 --padding 1"
+  "exact bwamax 3d f4 backward:adaptive-max-pool --size 4,3,5"
 )
 
 pass=0
@@ -99,12 +106,19 @@ for c in "${calls[@]}"; do
         in="$tmp/${tag}_$dt.npy"
         desc="$name $dt: $sub $args"
         extra=()
-        if [ "$sub" = max-unpool ]; then
+        bw=${sub#backward:}
+        [ "$bw" = "$sub" ] && bw=
+        if [ "$sub" = max-unpool ] || [ "$bw" = max-unpool ]; then
             # the indices of one max-pool run (device A), the same for both
             "$CLI" max-pool "$in" "$tmp/up_in.npy" --kernel 3 --stride 2 --padding 1 --indices "$tmp/up_idx.npy" \
                 --device "$A" 2>"$tmp/err" || { report not-ok "$desc (max-pool for its input: $(head -c 300 "$tmp/err"))"; continue; }
             in="$tmp/up_in.npy"
             extra=("$tmp/up_idx.npy")
+        fi
+        if [ -n "$bw" ]; then
+            # shellcheck disable=SC2086 # args is a word list
+            "$CLI" $bw "$in" "${extra[@]}" "$tmp/gout.npy" $args --device "$A" 2>"$tmp/err" ||
+                { report not-ok "$desc ($bw for GRAD_OUT: $(head -c 300 "$tmp/err"))"; continue; }
         fi
         ok=1
         for dev in A B; do
@@ -113,7 +127,10 @@ for c in "${calls[@]}"; do
             idx=()
             case " $args " in *" --indices "*) idx=("$tmp/idx_$dev.npy") ;; esac
             # shellcheck disable=SC2086 # args is a word list
-            if [ "$sub" != "${sub#onnx:}" ]; then
+            if [ -n "$bw" ]; then
+                # shellcheck disable=SC2086 # args is a word list
+                set -- "$CLI" backward $bw "$in" "${extra[@]}" "$tmp/gout.npy" "$tmp/out_$dev.npy" $args
+            elif [ "$sub" != "${sub#onnx:}" ]; then
                 # shellcheck disable=SC2086 # args is a word list
                 set -- "$CLI" onnx "${sub#onnx:}" "$in" -o "$tmp/out_$dev.npy" $args
             else

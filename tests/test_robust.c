@@ -1586,6 +1586,128 @@ static void kernel_unpool(clrs_context *ctx, clrs_dtype dt, int rank, const int6
     free(vr);
 }
 
+/* max_unpool backward ("unpool_backward/gather"): random in-plane indices
+ * (repeats included) for a forward input of sizes isz, grad_out in layout
+ * lo, indices and grad_in in li; against the C reference, no write outside
+ * grad_in's elements; then an index out of range: the error. */
+static void kernel_unpool_backward(clrs_context *ctx, clrs_dtype dt, int rank, const int64_t *isz, int64_t k,
+                                   tu_layout lo, tu_layout li, uint64_t *rng)
+{
+    clrs_unpool_params up;
+    clrs_unpool_params_init(&up);
+    up.n_kernel = 1;
+    up.kernel[0] = k;
+    int64_t osz[CLRS_MAX_RANK];
+    ck_assert_int_eq(ref_max_unpool_shape(rank, isz, &up, osz), 0);
+    const int64_t ni = prod(rank, isz), no = prod(rank, osz), oplane = no / osz[0] / osz[1];
+    double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+    int64_t *ix = malloc((size_t)ni * sizeof *ix);
+    fill_values(dt, vg, no, rng);
+    for (int64_t i = 0; i < ni; i++) ix[i] = tu_range(rng, 0, oplane - 1);
+    ck_assert_int_eq(ref_max_unpool_backward(rank, isz, ix, &up, vg, vr), 0);
+    tu_tensor tg, tx, ti;
+    tu_alloc(&tg, dt, rank, osz, lo, 0x11);
+    tu_alloc(&tx, CLRS_I64, rank, isz, li, 0x11);
+    tu_alloc(&ti, dt, rank, isz, li, 0xcd);
+    to_tensor(&tg, dt, vg, no);
+    tu_store(&tx, ix);
+    clrs_status st = clrs_max_unpool_backward(ctx, &up, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "max_unpool backward k=%lld %s rank %d %s/%s", (long long)k, clrs_dtype_name(dt), rank,
+             tu_layout_name(lo), tu_layout_name(li));
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        unsigned char *lg = malloc((size_t)ni * clrs_dtype_size(dt) + 1);
+        tu_load(&ti, lg);
+        for (int64_t i = 0; i < ni; i++)
+            if (tu_get(dt, lg, i) != vr[i]) {
+                kfailf("%s: element %lld: %.9g vs reference %.9g", what, (long long)i, tu_get(dt, lg, i), vr[i]);
+                break;
+            }
+        if (!gaps_intact(&ti, ni)) kfailf("%s: wrote outside grad_in's elements", what);
+        free(lg);
+    }
+    ix[ni / 2] = oplane;
+    tu_store(&tx, ix);
+    st = clrs_max_unpool_backward(ctx, &up, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    if (st != CLRS_ERR_INDEX_OUT_OF_RANGE) kfailf("%s: a bad index gave %s", what, clrs_status_name(st));
+    tu_free(&tg);
+    tu_free(&tx);
+    tu_free(&ti);
+    free(vg);
+    free(vr);
+    free(ix);
+}
+
+/* max / adaptive max pool backward ("pool_backward/gather", and with one
+ * index moved outside its window "pool_backward/scan"): indices from the
+ * reference's forward, grad_out in lo, the rest in li; against the
+ * reference's backward, no write outside grad_in's elements. */
+static void kernel_pool_backward(clrs_context *ctx, clrs_dtype dt, int rank, const int64_t *isz, int adaptive,
+                                 int far, tu_layout lo, tu_layout li, uint64_t *rng)
+{
+    clrs_pool_params p;
+    clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+    if (adaptive) {
+        p.n_output_size = 1;
+        p.output_size[0] = 2;
+    } else {
+        p.n_kernel = p.n_stride = p.n_padding = 1;
+        p.kernel[0] = 3;
+        p.stride[0] = 2;
+        p.padding[0] = 1;
+    }
+    int64_t osz[CLRS_MAX_RANK];
+    ck_assert_int_eq(ref_pool_shape(rank, isz, &p, osz), 0);
+    const int64_t ni = prod(rank, isz), no = prod(rank, osz);
+    double *vi = malloc((size_t)ni * sizeof *vi), *vo = malloc((size_t)no * sizeof *vo),
+           *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+    int64_t *ix = malloc((size_t)no * sizeof *ix);
+    fill_values(dt, vi, ni, rng);
+    fill_values(dt, vg, no, rng);
+    ck_assert_int_eq(ref_pool(rank, isz, vi, &p, osz, vo, ix, dt), 0);
+    if (far) ix[0] = ni / isz[0] / isz[1] - 1; /* the plane's last element: outside output 0's window */
+    ck_assert_int_eq(ref_max_pool_backward(rank, isz, osz, ix, vg, vr, dt), 0);
+    tu_tensor tg, tx, ti;
+    tu_alloc(&tg, dt, rank, osz, lo, 0x11);
+    tu_alloc(&tx, CLRS_I64, rank, osz, li, 0x11);
+    tu_alloc(&ti, dt, rank, isz, li, 0xcd);
+    to_tensor(&tg, dt, vg, no);
+    tu_store(&tx, ix);
+    clrs_tensor_desc din;
+    clrs_tensor_desc_contiguous(&din, dt, rank, isz);
+    clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "%s backward%s %s rank %d %s/%s", adaptive ? "adaptive_max_pool" : "max_pool",
+             far ? " (an index outside its window)" : "", clrs_dtype_name(dt), rank, tu_layout_name(lo),
+             tu_layout_name(li));
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        unsigned char *lg = malloc((size_t)ni * clrs_dtype_size(dt) + 1);
+        tu_load(&ti, lg);
+        for (int64_t i = 0; i < ni; i++)
+            if (tu_get(dt, lg, i) != vr[i]) {
+                kfailf("%s: element %lld: %.9g vs reference %.9g", what, (long long)i, tu_get(dt, lg, i), vr[i]);
+                break;
+            }
+        if (!gaps_intact(&ti, ni)) kfailf("%s: wrote outside grad_in's elements", what);
+        free(lg);
+    }
+    tu_free(&tg);
+    tu_free(&tx);
+    tu_free(&ti);
+    free(vi);
+    free(vo);
+    free(vg);
+    free(vr);
+    free(ix);
+}
+
 static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz, int64_t r, int inverse, tu_layout li,
                            tu_layout lo, uint64_t *rng)
 {
@@ -2235,6 +2357,27 @@ START_TEST(test_kernel_variants)
             /* a pool input the unpool output reproduces: (out - 1) * 2 + k */
             for (int a = 0; a < sp; a++) psz[2 + a] = (rank == 5 ? 4 : 6) + (k == 3);
             kernel_unpool(ctx, dt, rank, psz, k, 2, (tu_layout)(l / 2), k == 3, &rng);
+        }
+    /* max_unpool backward: each float dtype, rank and layout pair */
+    for (int di = 0; di < 4; di++)
+        for (int l = 0; l < TU_NLAYOUTS; l++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            const int rank = 3 + (di + l) % 3;
+            int64_t isz[5] = {2, 3, 3, 2, 3};
+            kernel_unpool_backward(ctx, dt, rank, isz, 2 + l % 2, (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS),
+                                   &rng);
+        }
+    /* max / adaptive max pool backward: each float dtype, rank and layout
+     * pair; every third with an index outside its window (the scan form) */
+    for (int di = 0; di < 4; di++)
+        for (int l = 0; l < TU_NLAYOUTS; l++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            const int rank = 3 + (di + l) % 3;
+            int64_t isz[5] = {1, 2, 5, 4, 6};
+            kernel_pool_backward(ctx, dt, rank, isz, (di + l) % 2, l == 2, (tu_layout)l,
+                                 (tu_layout)((l + di) % TU_NLAYOUTS), &rng);
         }
     /* pixel shuffle / unshuffle: every element size, every layout */
     for (int di = 0; di < 6; di++)

@@ -87,6 +87,7 @@ typedef enum opt_id {
     O_EXPLAIN,   /* print the implementation each kernel launch ran */
     O_GRID_MODE,    /* grid-sample's --mode */
     O_PADDING_MODE, /* grid-sample's --padding-mode */
+    O_BW_INDICES,   /* backward's --indices: the forward's indices, read */
     O_COUNT
 } opt_id;
 
@@ -142,6 +143,7 @@ static const opt_def OPTS[O_COUNT] = {
     [O_EXPLAIN] = {"explain", T_FLAG, NULL},
     [O_GRID_MODE] = {"mode", T_GMODE, "MODE"},
     [O_PADDING_MODE] = {"padding-mode", T_GPAD, "P"},
+    [O_BW_INDICES] = {"indices", T_STR, "IDX"},
 };
 
 /* Most list values: one per spatial dim (3); --size of max-unpool may also
@@ -179,7 +181,7 @@ typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE, K_IMAGE, K
 struct args;
 typedef struct cmd_def {
     const char *name;
-    const char *pos[4]; /* positional argument names, NULL-terminated */
+    const char *pos[5]; /* positional argument names, NULL-terminated */
     op_kind kind;
     int sub;                          /* clrs_pool_kind, or `inverse` for K_SHUFFLE */
     int (*run)(const struct args *a); /* NULL: the generic operator driver (run_op) */
@@ -306,6 +308,10 @@ static const cmd_def CMDS[] = {
 /* clang-format on */
 #define NCMDS (sizeof CMDS / sizeof CMDS[0])
 
+/* `backward OP`'s entry, made from OP's by backward_cmd(). */
+static cmd_def bw_cmd;
+#define IS_BACKWARD(c) ((c) == &bw_cmd)
+
 /* Options every operator subcommand accepts, after its own. */
 static const cmd_opt OP_COMMON_OPTS[] = {
     {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
@@ -386,7 +392,7 @@ typedef struct optval {
 
 typedef struct args {
     const cmd_def *cmd;
-    const char *pos[3];
+    const char *pos[4];
     int npos;
     optval v[O_COUNT];
 } args;
@@ -725,6 +731,8 @@ static void print_main_help(FILE *f)
           "--size is H,W (PyTorch order: height first).\n\nsubcommands:\n",
           f);
     for (size_t i = 0; i < NCMDS; i++) print_help_line(f, CMDS[i].name, CMDS[i].summary);
+    print_help_line(f, "backward", "input gradients of an operator, as PyTorch's autograd gives them, "
+                                   "deterministic (backward --help)");
     print_help_line(f, "bench", "benchmark every operator against the device's copy bandwidth (bench --help)");
     print_help_line(f, "tune", "time the tuning values on this device and write its tuning file (tune --help)");
     print_help_line(f, "cache", "inspect, verify or clear the on-disk kernel cache (cache --help)");
@@ -768,7 +776,11 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
         fputs("\narguments:\n", f);
         for (int k = 0; c->pos[k]; k++) {
             const char *p = c->pos[k], *h;
-            if (c->kind == K_IMAGE)
+            if (IS_BACKWARD(c) && !strcmp(p, "IN"))
+                h = c->kind == K_POOL ? "the forward's input .npy (its values recompute the indices "
+                                        "when --indices is not given)"
+                                      : "the forward's input .npy (these gradients use only its shape and dtype)";
+            else if (c->kind == K_IMAGE)
                 h = !strcmp(p, "IN") ? "input image: PNG, binary PPM (P6) or PGM (P5)"
                                      : "output image, written atomically; its type follows "
                                        "the extension: .png, .ppm or .pgm";
@@ -780,6 +792,12 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
                                          : "input .npy (N, C*R*R, H, W)";
             else if (!strcmp(p, "INDICES"))
                 h = "int64 .npy of max-pool indices, same shape as IN";
+            else if (!strcmp(p, "GRAD_OUT"))
+                h = "gradient of the forward's output .npy: the forward output's shape, IN's "
+                    "dtype (f32, f64, f16 or bf16)";
+            else if (!strcmp(p, "GRAD_IN"))
+                h = "output .npy: the gradient of IN (IN's shape and dtype), written atomically";
+
             else if (!strcmp(p, "GRID"))
                 h = ".npy (N, Ho, Wo, 2) for a 4-D IN or (N, Do, Ho, Wo, 3) for a 5-D IN, IN's "
                     "dtype, x (width) first; always in this layout, --channels-last or not";
@@ -1118,6 +1136,11 @@ static int check_same_files(const args *a)
         f[n].role = "--indices";
         f[n].path = opt_str(a, O_INDICES);
         f[n++].output = 1;
+    }
+    if (opt_str(a, O_BW_INDICES)) { /* backward: the forward's indices, read */
+        f[n].role = "--indices";
+        f[n].path = opt_str(a, O_BW_INDICES);
+        f[n++].output = 0;
     }
     for (int i = 0; i < n; i++) file_key_get(f[i].path, f[i].output, &f[i].key);
     int rc = RC_OK;
@@ -1687,6 +1710,216 @@ done:
 }
 
 /* ------------------------------------------------------------------------ */
+/* backward OP: input gradients                                             */
+
+/* `backward OP`'s table entry, made from OP's: the forward's positional
+ * inputs, then GRAD_OUT and GRAD_IN (OUT dropped); OP's options, with
+ * --indices reading the forward's indices instead of writing them. */
+static char bw_name[64], bw_summary[192];
+
+static int is_operator(const cmd_def *c)
+{
+    return c->kind == K_INTERP || c->kind == K_POOL || c->kind == K_UNPOOL || c->kind == K_SHUFFLE;
+}
+
+static const cmd_def *backward_cmd(const cmd_def *c)
+{
+    bw_cmd = *c;
+    bw_cmd.run = NULL;
+    snprintf(bw_name, sizeof bw_name, "backward %s", c->name);
+    snprintf(bw_summary, sizeof bw_summary, "input gradient of %s, %s", c->name, c->summary);
+    bw_cmd.name = bw_name;
+    bw_cmd.summary = bw_summary;
+    const int n = cmd_npos(c) - 1;
+    for (int k = 0; k < n; k++) bw_cmd.pos[k] = c->pos[k];
+    bw_cmd.pos[n] = "GRAD_OUT";
+    bw_cmd.pos[n + 1] = "GRAD_IN";
+    bw_cmd.pos[n + 2] = NULL;
+    for (int i = 0; bw_cmd.opts[i].help; i++)
+        if (bw_cmd.opts[i].id == O_INDICES) {
+            bw_cmd.opts[i].id = O_BW_INDICES;
+            bw_cmd.opts[i].help = "the forward's indices (int64 .npy, flat per plane, the forward "
+                                  "output's shape) to take the gradient from; without it they are "
+                                  "recomputed from IN by the forward (its tie and NaN rules)";
+        }
+    return &bw_cmd;
+}
+
+static void print_backward_help(FILE *f)
+{
+    fprintf(f,
+            "usage: %s backward OP FORWARD_INPUT... GRAD_OUT GRAD_IN [OP's options] [--indices IDX]\n"
+            "       %s backward OP --help\n\n",
+            PROG, PROG);
+    fputs("The gradient of OP's input (GRAD_IN) for the gradient of its output (GRAD_OUT), as\n"
+          "torch.autograd.grad gives it. OP and its options are exactly the forward subcommand's;\n"
+          "FORWARD_INPUT... are the forward's inputs (max-unpool: IN INDICES). GRAD_OUT must have\n"
+          "the forward output's shape and IN's dtype (f32, f64, f16 or bf16); GRAD_IN gets IN's.\n"
+          "--channels-last applies to every array. Deterministic: the same bits on every run,\n"
+          "for either layout. pixel-shuffle, pixel-unshuffle and max-unpool gradients are\n"
+          "bit-exact with PyTorch's, max-pool and adaptive-max-pool ones too in f32 and f64\n"
+          "(f16: within a few ulp, PyTorch adding in 16 bits).\n\nOP:\n",
+          f);
+    print_help_line(f, "pixel-shuffle", "IN GRAD_OUT GRAD_IN --factor R");
+    print_help_line(f, "pixel-unshuffle", "IN GRAD_OUT GRAD_IN --factor R");
+    print_help_line(f, "max-unpool", "IN INDICES GRAD_OUT GRAD_IN --kernel K ...");
+    print_help_line(f, "max-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--indices IDX]");
+    print_help_line(f, "adaptive-max-pool", "IN GRAD_OUT GRAD_IN --size S [--indices IDX]");
+    print_help_line(f, "interpolate, avg-pool, lp-pool, adaptive-avg-pool, fractional-max-pool",
+                    "accepted, but not yet implemented (issue #14): exit status 1");
+}
+
+static int run_backward(const args *a)
+{
+    const cmd_def *c = a->cmd;
+    const char *op = c->name;
+    const int npos = cmd_npos(c);
+    const char *in_path = a->pos[0], *go_path = a->pos[npos - 2], *gi_path = a->pos[npos - 1];
+    const int cl = a->v[O_CHANNELS_LAST].given;
+    tensor in = {0}, in_idx = {0}, go = {0}, gi = {0};
+    clrs_context *ctx = NULL;
+    op_params P;
+    char b1[160], b2[160];
+    clrs_status st;
+    int rc;
+
+    const int maxpool = c->kind == K_POOL && (c->sub == CLRS_POOL_MAX || c->sub == CLRS_POOL_ADAPTIVE_MAX);
+    if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL && !maxpool) {
+        errorf("%s: not yet implemented (issue #14: the gradients of max-pool, adaptive-max-pool, "
+               "max-unpool, pixel-shuffle and pixel-unshuffle exist so far)",
+               op);
+        return RC_FAIL;
+    }
+    const char *idx_path = opt_str(a, O_BW_INDICES);
+    memset(&P, 0, sizeof P);
+    double t0 = now_s();
+    const npy_limits lim = npy_budget(a, cl);
+    if ((rc = load_tensor(op, in_path, cl, 0, &lim, &in)) != RC_OK) goto done;
+    const int rank = in.arr.ndim;
+    if ((rc = check_list_counts(a, rank)) != RC_OK) goto done;
+    if (c->kind == K_UNPOOL) {
+        if ((rc = load_tensor(op, a->pos[1], cl, 1, &lim, &in_idx)) != RC_OK) goto done;
+        if (in_idx.arr.ndim != rank ||
+            memcmp(in_idx.arr.shape, in.arr.shape, (size_t)rank * sizeof(int64_t)) != 0) {
+            errorf("%s: shape %s does not match IN's shape %s", a->pos[1],
+                   fmt_shape(b1, sizeof b1, in_idx.arr.ndim, in_idx.arr.shape),
+                   fmt_shape(b2, sizeof b2, rank, in.arr.shape));
+            rc = RC_FAIL;
+            goto done;
+        }
+    }
+    build_params(a, rank, &P);
+    int64_t out_sizes[CLRS_MAX_RANK];
+    if ((st = op_output_shape(a, &P, &in.desc, out_sizes)) != CLRS_OK) {
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    if ((rc = load_tensor(op, go_path, cl, 0, &lim, &go)) != RC_OK) goto done;
+    if (go.arr.ndim != rank ||
+        memcmp(go.desc.sizes, out_sizes, (size_t)rank * sizeof(int64_t)) != 0) {
+        int64_t want[CLRS_MAX_RANK];
+        logical_to_file(rank, cl, out_sizes, want);
+        errorf("%s: GRAD_OUT %s has shape %s but the forward output's shape is %s%s", op, go_path,
+               fmt_shape(b1, sizeof b1, go.arr.ndim, go.arr.shape), fmt_shape(b2, sizeof b2, rank, want),
+               cl ? " (channels-last)" : "");
+        rc = RC_FAIL;
+        goto done;
+    }
+    if (go.arr.dtype != in.arr.dtype) {
+        errorf("%s: GRAD_OUT %s is %s but IN is %s (the gradients have the input's dtype)", op, go_path,
+               clrs_dtype_name(go.arr.dtype), clrs_dtype_name(in.arr.dtype));
+        rc = RC_FAIL;
+        goto done;
+    }
+    if (idx_path) { /* the forward's indices: the output's shape */
+        if ((rc = load_tensor(op, idx_path, cl, 1, &lim, &in_idx)) != RC_OK) goto done;
+        if (in_idx.arr.ndim != rank || memcmp(in_idx.arr.shape, go.arr.shape, (size_t)rank * sizeof(int64_t)) != 0) {
+            errorf("%s: --indices %s has shape %s but the forward output's (GRAD_OUT's) is %s", op, idx_path,
+                   fmt_shape(b1, sizeof b1, in_idx.arr.ndim, in_idx.arr.shape),
+                   fmt_shape(b2, sizeof b2, rank, go.arr.shape));
+            rc = RC_FAIL;
+            goto done;
+        }
+    }
+    vstep("read inputs", t0);
+    if ((rc = check_out_budget(a, "GRAD_IN", in.arr.dtype, rank, in.desc.sizes)) != RC_OK) goto done;
+    if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, in.desc.sizes, &gi)) != RC_OK) goto done;
+
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
+    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
+        ctx = NULL;
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    explain_start(a);
+    if (c->kind == K_POOL)
+        st = clrs_pool_backward(ctx, &P.pool, &in.desc, in.arr.data, idx_path ? &in_idx.desc : NULL,
+                                idx_path ? in_idx.arr.data : NULL, &go.desc, go.arr.data, &gi.desc, gi.arr.data);
+    else if (c->kind == K_UNPOOL)
+        st = clrs_max_unpool_backward(ctx, &P.unpool, &in_idx.desc, in_idx.arr.data, &go.desc, go.arr.data,
+                                      &gi.desc, gi.arr.data);
+    else
+        st = clrs_pixel_shuffle_backward(ctx, P.factor, c->sub, &go.desc, go.arr.data, &gi.desc, gi.arr.data);
+    explain_stop(a);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
+        rc = lib_error(op, ctx, st);
+        goto done;
+    }
+    t0 = now_s();
+    rc = write_outputs(gi_path, &gi, NULL, NULL);
+    if (rc == RC_OK) vstep("write output", t0);
+
+done:
+    clrs_context_release(ctx);
+    npy_free(&in.arr);
+    npy_free(&in_idx.arr);
+    npy_free(&go.arr);
+    npy_free(&gi.arr);
+    return rc;
+}
+
+static int check_ranges(const args *a);
+static int is_help(const char *s);
+static const cmd_def *find_cmd(const char *name);
+
+/* argv[0] = "backward", argv[1] = OP, then OP's arguments. */
+static int backward_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        errorf("backward: no operator given (see '%s backward --help')", PROG);
+        return RC_USAGE;
+    }
+    if (is_help(argv[1])) {
+        print_backward_help(stdout);
+        return RC_OK;
+    }
+    const cmd_def *fc = find_cmd(argv[1]);
+    if (fc == NULL || !is_operator(fc)) {
+        errorf("backward: '%s' is not an operator with a gradient (see '%s backward --help')", argv[1], PROG);
+        return RC_USAGE;
+    }
+    const cmd_def *c = backward_cmd(fc);
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (is_help(argv[i])) {
+            print_cmd_help(stdout, c);
+            return RC_OK;
+        }
+    static args a;
+    a.cmd = c;
+    int rc = parse_cmd_args(c, argc - 2, argv + 2, &a);
+    if (rc == RC_OK) rc = check_ranges(&a);
+    if (rc != RC_OK) return rc;
+    return run_backward(&a);
+}
+
+/* ------------------------------------------------------------------------ */
 /* grid-sample and affine-grid                                              */
 
 /* grid-sample IN GRID OUT (sub 0) and affine-grid THETA OUT (sub 1). GRID,
@@ -2236,6 +2469,11 @@ int main(int argc, char **argv)
         return clrs_bench_main(argc - 1, argv + 1); /* bench/bench.c */
     }
     if (!strcmp(s, "cache")) return finish(run_cache(argc - 2, argv + 2));
+    if (!strcmp(s, "backward")) {
+        progress_init(verbose);
+        atomic_file_install_signal_cleanup();
+        return finish(backward_main(argc - 1, argv + 1));
+    }
     if (!strcmp(s, "tune")) return finish(clrs_tune_main(argc - 1, argv + 1)); /* bench/bench.c */
     if (!strcmp(s, "onnx")) {                                                   /* tools/onnx_cli.c */
         progress_init(verbose);

@@ -67,6 +67,31 @@ CLRS_API clrs_status clrs_pixel_shuffle_cl(clrs_context *ctx, int64_t factor, in
                                            cl_command_queue queue, cl_uint num_wait,
                                            const cl_event *wait_list, cl_event *event);
 
+/* Backward (clresample.h): grad_out read, grad_in written. Like
+ * clrs_max_unpool_cl, clrs_max_unpool_backward_cl and clrs_pool_backward_cl
+ * wait for their index check (and so for the wait list) before returning. */
+CLRS_API clrs_status clrs_pixel_shuffle_backward_cl(clrs_context *ctx, int64_t factor, int inverse,
+                                                    const clrs_tensor_desc *grad_out, cl_mem go_mem,
+                                                    const clrs_tensor_desc *grad_in, cl_mem gi_mem,
+                                                    cl_command_queue queue, cl_uint num_wait,
+                                                    const cl_event *wait_list, cl_event *event);
+
+/* in_mem is only read (and only needed) when indices is NULL. */
+CLRS_API clrs_status clrs_pool_backward_cl(clrs_context *ctx, const clrs_pool_params *p,
+                                           const clrs_tensor_desc *in, cl_mem in_mem,
+                                           const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                           const clrs_tensor_desc *grad_out, cl_mem go_mem,
+                                           const clrs_tensor_desc *grad_in, cl_mem gi_mem,
+                                           cl_command_queue queue, cl_uint num_wait,
+                                           const cl_event *wait_list, cl_event *event);
+
+CLRS_API clrs_status clrs_max_unpool_backward_cl(clrs_context *ctx, const clrs_unpool_params *p,
+                                                 const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                                 const clrs_tensor_desc *grad_out, cl_mem go_mem,
+                                                 const clrs_tensor_desc *grad_in, cl_mem gi_mem,
+                                                 cl_command_queue queue, cl_uint num_wait,
+                                                 const cl_event *wait_list, cl_event *event);
+
 CLRS_API clrs_status clrs_grid_sample_cl(clrs_context *ctx, const clrs_grid_sample_params *p,
                                          const clrs_tensor_desc *in, cl_mem in_mem,
                                          const clrs_tensor_desc *grid, cl_mem grid_mem,

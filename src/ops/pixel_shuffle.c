@@ -156,6 +156,51 @@ clrs_status clrs_pixel_shuffle_cl(clrs_context *ctx, int64_t factor, int inverse
     return clrs__cl_call(ctx, &plan, t, 2, queue, num_wait, wait_list, event, shuffle_enqueue);
 }
 
+/* ---- backward ------------------------------------------------------------ */
+/* The gradient of a permutation is the inverse permutation: grad_in =
+ * the inverse op (unshuffle for shuffle and vice versa) of grad_out, run
+ * by the same kernel (a work-item per grad_in element copying one
+ * grad_out element: bit-exact, nothing to accumulate). */
+static clrs_status shuffle_bw_prepare(clrs_context *ctx, int64_t factor, int inverse, const clrs_tensor_desc *grad_out,
+                                      const clrs_tensor_desc *grad_in, shuffle_plan *plan)
+{
+    if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pixel_shuffle backward: ctx is NULL");
+    const char *kn = inverse ? "pixel_unshuffle backward" : "pixel_shuffle backward";
+    CLRS_FORWARD(clrs__check_desc(ctx, grad_in, "grad_input", 1));
+    shuffle_plan fwd; /* the forward on the forward input's (grad_in's) shape */
+    CLRS_FORWARD(shuffle_plan_make(ctx, grad_in, factor, inverse, &fwd));
+    CLRS_FORWARD(clrs__check_grads(ctx, kn, grad_out, grad_in, 4, fwd.out_sizes));
+    /* the inverse op on grad_out: its output sizes are grad_in's */
+    CLRS_FORWARD(shuffle_plan_make(ctx, grad_out, factor, !inverse, plan));
+    return CLRS_OK;
+}
+
+clrs_status clrs_pixel_shuffle_backward(clrs_context *ctx, int64_t factor, int inverse,
+                                        const clrs_tensor_desc *grad_out, const void *go_data,
+                                        const clrs_tensor_desc *grad_in, void *gi_data)
+{
+    clrs__clear_error(ctx);
+    shuffle_plan plan;
+    CLRS_FORWARD(shuffle_bw_prepare(ctx, factor, inverse, grad_out, grad_in, &plan));
+    if (plan.numel_out > 0 && (go_data == NULL || gi_data == NULL))
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pixel_shuffle backward: %s data pointer is NULL",
+                          go_data ? "grad_input" : "grad_output");
+    clrs_host_tensor ht[2] = {{grad_out, go_data, 0}, {grad_in, gi_data, 1}};
+    return clrs__host_call(ctx, &plan, ht, 2, shuffle_enqueue);
+}
+
+clrs_status clrs_pixel_shuffle_backward_cl(clrs_context *ctx, int64_t factor, int inverse,
+                                           const clrs_tensor_desc *grad_out, cl_mem go_mem,
+                                           const clrs_tensor_desc *grad_in, cl_mem gi_mem, cl_command_queue queue,
+                                           cl_uint num_wait, const cl_event *wait_list, cl_event *event)
+{
+    clrs__clear_error(ctx);
+    shuffle_plan plan;
+    CLRS_FORWARD(shuffle_bw_prepare(ctx, factor, inverse, grad_out, grad_in, &plan));
+    clrs_targ t[2] = {{*grad_out, go_mem, 0}, {*grad_in, gi_mem, 1}};
+    return clrs__cl_call(ctx, &plan, t, 2, queue, num_wait, wait_list, event, shuffle_enqueue);
+}
+
 /* ---- ONNX's DepthToSpace / SpaceToDepth (src/ops/onnx_pool.c) ---------- */
 /* The same plan and checks under the ONNX op's name (messages say
  * "DepthToSpace" / "SpaceToDepth" with ONNX's wording added by the caller). */

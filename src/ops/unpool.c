@@ -411,3 +411,133 @@ clrs_status clrs_max_unpool_cl(clrs_context *ctx, const clrs_unpool_params *p, c
     clrs_targ t[3] = {{*in, in_mem, 0}, {*indices, idx_mem, 0}, {*out, out_mem, 1}};
     return clrs__cl_call(ctx, &plan, t, 3, queue, num_wait, wait_list, event, unpool_enqueue);
 }
+
+/* ---- backward ------------------------------------------------------------ */
+/* torch's autograd of max_unpool is max_pool_double_backward: a gather,
+ * grad_in[n, c, j] = grad_out[n, c, indices[n, c, j]]. One work-item per
+ * grad_in element copies one grad_out element's bits ("unpool_backward/
+ * gather"): bit-exact, deterministic, nothing written twice. The indices
+ * are first checked on the device by the forward's "unpool/check". */
+
+/* One implementation; its own family so that --explain and the coverage
+ * of tests/test_robust name it. */
+static const clrs_impl UNPOOL_BW_IMPLS[] = {
+    {"gather", 0, NULL},
+};
+CLRS_IMPL_LIST(clrs__impls_unpool_backward, "unpool_backward", UNPOOL_BW_IMPLS);
+
+/* t[0]: grad_in (the forward input's sizes), t[1]: indices, t[2]: grad_out
+ * (the forward output's sizes): the forward's order, so that the check and
+ * its error message are the forward's. */
+static clrs_status unpool_bw_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
+                                     cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    (void)nt;
+    const unpool_plan *plan = op;
+    const int dry = clrs__dry_run();
+    if (plan->numel_in == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
+    const int64_t plane_out = plan->out3[0] * plan->out3[1] * plan->out3[2];
+    /* an empty output plane: every index is out of range (torch's gather
+     * fails there too, although the forward returned an empty tensor) */
+    if (plane_out == 0)
+        return dry ? clrs__enqueue_marker(ctx, q, nwait, wait, ev) : unpool_bad_index(ctx, plan, &t[1], q, nwait, wait);
+    unpool_geom gm;
+    memset(&gm, 0, sizeof gm);
+    gm.t = t;
+    gm.elem = clrs__elem_type(clrs_dtype_size(t[0].desc.dtype));
+    clrs__iter_ncdhw(&t[0].desc, &gm.isz, &gm.ist);
+    clrs__iter_ncdhw(&t[1].desc, &gm.xsz, &gm.xst);
+    clrs__iter_ncdhw(&t[2].desc, &gm.osz, &gm.ost);
+    gm.o3 = clrs__long4_of(plan->out3);
+    gm.k3 = clrs__long4_of(plan->k3);
+    gm.s3 = clrs__long4_of(plan->s3);
+    gm.p3 = clrs__long4_of(plan->p3);
+    gm.ord = clrs__iter_channels_last(&t[0].desc);
+
+    cl_int e;
+    cl_int flags[2] = {0, 0};
+    cl_mem fm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof flags, flags, &e);
+    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (unpool flags)");
+    cl_event checked = NULL;
+    clrs_status st = unpool_check(ctx, &gm, fm, 0, q, nwait, wait, &checked);
+    if (st == CLRS_OK && !dry) {
+        e = clEnqueueReadBuffer(q, fm, CL_TRUE, 0, sizeof flags, flags, 1, &checked, NULL);
+        if (e != CL_SUCCESS) st = clrs__fail_cl(ctx, e, "clEnqueueReadBuffer (unpool flags)");
+    }
+    if (st == CLRS_OK && flags[0]) st = unpool_bad_index(ctx, plan, &t[1], q, 1, &checked);
+    if (st == CLRS_OK && CLRS_PICK(ctx, "unpool_backward", UNPOOL_BW_IMPLS, plan) < 0) st = CLRS_ERR_INTERNAL;
+    cl_kernel k = NULL;
+    if (st == CLRS_OK) st = unpool_kernel(ctx, &gm, "clrs_unpool_backward", &k);
+    if (st == CLRS_OK) {
+        cl_long gooff = t[2].desc.offset, xoff = t[1].desc.offset, gioff = t[0].desc.offset;
+        clrs_kargs a = clrs__kargs(ctx, k);
+        CLRS_KARG(&a, t[2].mem);
+        CLRS_KARG(&a, gooff);
+        CLRS_KARG(&a, t[1].mem);
+        CLRS_KARG(&a, xoff);
+        CLRS_KARG(&a, t[0].mem);
+        CLRS_KARG(&a, gioff);
+        CLRS_KARG(&a, gm.isz);
+        CLRS_KARG(&a, gm.ist);
+        CLRS_KARG(&a, gm.xst);
+        CLRS_KARG(&a, gm.o3);
+        CLRS_KARG(&a, gm.ost);
+        CLRS_KARG(&a, gm.ord);
+        st = a.st;
+        size_t g[3];
+        clrs__iter_grid(&gm.isz, gm.ord, g);
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, 1, &checked, ev);
+    }
+    if (k != NULL) clReleaseKernel(k);
+    if (checked) clReleaseEvent(checked);
+    clReleaseMemObject(fm);
+    return st;
+}
+
+static clrs_status unpool_bw_prepare(clrs_context *ctx, const clrs_unpool_params *p, const clrs_tensor_desc *indices,
+                                     const clrs_tensor_desc *grad_out, const clrs_tensor_desc *grad_in,
+                                     unpool_plan *plan)
+{
+    if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "max_unpool backward: ctx is NULL");
+    CLRS_FORWARD(clrs__check_desc(ctx, grad_in, "grad_input", 1));
+    CLRS_FORWARD(unpool_plan_make(ctx, grad_in, p, plan)); /* grad_in has the forward input's sizes */
+    CLRS_FORWARD(clrs__check_desc(ctx, indices, "indices", 0));
+    if (indices->dtype != CLRS_I64)
+        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "max_unpool backward: indices must be i64, got %s",
+                          clrs_dtype_name(indices->dtype));
+    if (indices->rank != grad_in->rank || !clrs__desc_same_sizes(indices, grad_in->sizes)) {
+        char a[128], b[128];
+        clrs__format_sizes(a, sizeof a, indices->rank, indices->sizes);
+        clrs__format_sizes(b, sizeof b, grad_in->rank, grad_in->sizes);
+        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE,
+                          "max_unpool backward: indices have shape %s but grad_input (the forward input) has %s", a, b);
+    }
+    return clrs__check_grads(ctx, "max_unpool backward", grad_out, grad_in, grad_in->rank, plan->out_sizes);
+}
+
+clrs_status clrs_max_unpool_backward(clrs_context *ctx, const clrs_unpool_params *p, const clrs_tensor_desc *indices,
+                                     const void *idx_data, const clrs_tensor_desc *grad_out, const void *go_data,
+                                     const clrs_tensor_desc *grad_in, void *gi_data)
+{
+    clrs__clear_error(ctx);
+    unpool_plan plan;
+    CLRS_FORWARD(unpool_bw_prepare(ctx, p, indices, grad_out, grad_in, &plan));
+    if (plan.numel_in > 0 && (gi_data == NULL || idx_data == NULL || (plan.numel_out > 0 && go_data == NULL)))
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "max_unpool backward: %s data pointer is NULL",
+                          gi_data == NULL ? "grad_input" : idx_data == NULL ? "indices" : "grad_output");
+    clrs_host_tensor ht[3] = {{grad_in, gi_data, 1}, {indices, idx_data, 0}, {grad_out, go_data, 0}};
+    return clrs__host_call(ctx, &plan, ht, 3, unpool_bw_enqueue);
+}
+
+clrs_status clrs_max_unpool_backward_cl(clrs_context *ctx, const clrs_unpool_params *p,
+                                        const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                        const clrs_tensor_desc *grad_out, cl_mem go_mem,
+                                        const clrs_tensor_desc *grad_in, cl_mem gi_mem, cl_command_queue queue,
+                                        cl_uint num_wait, const cl_event *wait_list, cl_event *event)
+{
+    clrs__clear_error(ctx);
+    unpool_plan plan;
+    CLRS_FORWARD(unpool_bw_prepare(ctx, p, indices, grad_out, grad_in, &plan));
+    clrs_targ t[3] = {{*grad_in, gi_mem, 1}, {*indices, idx_mem, 0}, {*grad_out, go_mem, 0}};
+    return clrs__cl_call(ctx, &plan, t, 3, queue, num_wait, wait_list, event, unpool_bw_enqueue);
+}

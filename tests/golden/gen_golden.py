@@ -21,6 +21,7 @@ Output, one manifest per operator family (format in tests/golden/README.md):
     tests/golden/unpool.txt        + tests/golden/unpool/*.npy
     tests/golden/shuffle.txt       + tests/golden/shuffle/*.npy
     tests/golden/grid.txt          + tests/golden/grid/*.npy
+    tests/golden/backward.txt      + tests/golden/backward/*.npy   (input gradients)
 
 Manifest lines: `#` comments, or one case per line of space-separated
 `key=value` tokens (the value is everything after the first `=`; lists are
@@ -1085,6 +1086,176 @@ def gen_shuffle(fam):
 
 
 # ==========================================================================
+# backward: input gradients from torch.autograd.grad
+
+def autograd_run(fwd, x, go):
+    """grad of fwd(x) w.r.t. x for the grad_output go (torch's autograd, CPU)."""
+    def run():
+        xr = x.detach().clone().requires_grad_(True)
+        y = fwd(xr)
+        if tuple(y.shape) != tuple(go.shape):
+            raise AssertionError(f"grad_out shape {tuple(go.shape)} != output {tuple(y.shape)}")
+        return torch.autograd.grad(y, xr, go)[0]
+    return run
+
+
+def gen_backward(fam):
+    fam.notes.append("backward: input gradients, torch.autograd.grad(forward(in), in, grad_out) on the CPU. "
+                     "in= is the forward input (only its shape matters to these ops), grad_out= the "
+                     "gradient of the forward output (random, of its shape and dtype), out= grad_input; "
+                     "the op's keys are the forward's (unpool: indices_in= as in unpool.txt). A few cases "
+                     "add in_cl=, indices_in_cl=, grad_out_cl=, out_cl=: the same arrays in the "
+                     "(N, spatial..., C) order of the CLI's --channels-last files.")
+    fam.notes.append("pixel (un)shuffle and max_unpool gradients are copies of grad_out elements: compare bit-exactly. "
+                     "max_pool / adaptive_max_pool gradients add grad_out elements in increasing output order "
+                     "(torch's CPU loop): f32/f64 bit-exact with an accumulation in the dtype, f16/bf16 within "
+                     "1 ulp (torch adds in the 16-bit type).")
+
+    def cl_file(t):
+        """(N, C, spatial...) -> the (N, spatial..., C) order of a --channels-last file."""
+        return to_numpy(t.movedim(1, -1))
+
+    def add_cl(cid, arrays):
+        """For the CLI's --channels-last test (tests/test_backward_cli.sh): channels-last
+        copies of a case's arrays, as key_cl= tokens after out=."""
+        toks = [f"{k}_cl=" + fam.put_array(f"{cid}_{k}_cl", cl_file(t)) for k, t in arrays]
+        fam.lines[-1] += " " + " ".join(toks)
+
+    def go_for(cid, dtype, shape, kind):
+        g = make_input(dtype, shape, kind, 1)
+        return g, fam.put_array(f"{cid}_go", to_numpy(g))
+
+    # pixel shuffle / unshuffle
+    def sh_case(prefix, op, dtype, shape, r, gkind="rand", cl=False):
+        x, inrel = fam.input_file(dtype, shape, gkind, 0)  # (another input file: no dedup with the rand case)
+        f = F.pixel_shuffle if op == "pixel_shuffle" else F.pixel_unshuffle
+        oshape = tuple(f(x, r).shape)
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, oshape, gkind)
+        res = fam.add(prefix, op, dtype, 4, x, inrel, [("factor", r)], autograd_run(lambda t: f(t, r), x, go),
+                      extra=lambda cid: [("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("grad_out", go), ("out", res)])
+
+    PS = [((1, 8, 3, 5), 2), ((2, 9, 2, 3), 3), ((1, 3, 4, 4), 1), ((1, 16, 2, 3), 4)]
+    PU = [((1, 2, 6, 10), 2), ((2, 1, 6, 9), 3), ((1, 3, 4, 4), 1), ((1, 1, 8, 4), 4)]
+    for dt in FLOAT_DTYPES:
+        for i, (shp, r) in enumerate(PS if dt == "f32" else PS[:2]):
+            sh_case(f"bw_pixshuf_{dt}", "pixel_shuffle", dt, shp, r, cl=i == 0 and dt == "f32")
+        for i, (shp, r) in enumerate(PU if dt == "f32" else PU[:2]):
+            sh_case(f"bw_pixunshuf_{dt}", "pixel_unshuffle", dt, shp, r, cl=i == 0 and dt == "f32")
+    sh_case("bw_pixshuf_f32special", "pixel_shuffle", "f32", (1, 8, 3, 5), 2, "special")
+    sh_case("bw_pixunshuf_f32special", "pixel_unshuffle", "f32", (1, 2, 6, 10), 2, "special")
+    # no empty case: torch 2.15's pixel_unshuffle returns an empty input
+    # unpermuted, so autograd rejects the shuffle's gradient of (0, 8, 3, 5)
+
+    # max_unpool: indices from max_pool (kernel, stride, padding) of a random
+    # source, the unpool with `unpool` params; tamper changes the indices
+    def fit(xshape, pool):
+        """Grow each spatial size until max_pool -> max_unpool (default size) round-trips."""
+        k, s, p = pool
+        d = SPATIAL[len(xshape)]
+        seq = lambda v, dflt: (tuple(v) if isinstance(v, tuple) else (dflt if v is None else v,) * d)  # noqa: E731
+        ks, ss, ps = seq(k, None), seq(s, None), seq(p, 0)
+        ss = tuple(k_ if s_ is None else s_ for k_, s_ in zip(ks, ss))
+        out = list(xshape[:2])
+        for n, k_, s_, p_ in zip(xshape[2:], ks, ss, ps):
+            while ((n + 2 * p_ - k_) // s_) * s_ - 2 * p_ + k_ != n:
+                n += 1
+            out.append(n)
+        return tuple(out)
+
+    def up_case(prefix, dtype, xshape, pool, unpool, osz, gkind="rand", tamper=None, cl=False):
+        if osz is None:
+            xshape = fit(xshape, pool)
+        d = SPATIAL[len(xshape)]
+        rank = len(xshape)
+        src = make_input(dtype, xshape, "rand", 0)
+        pk, ps, pp = pool
+        vals, idx = getattr(F, f"max_pool{d}d")(src, pk, ps, pp, return_indices=True)
+        if tamper is not None:
+            idx = tamper(idx.clone())
+        k, s, p = unpool
+        f = getattr(F, f"max_unpool{d}d")
+        fwd = lambda t: f(t, idx, k, s, 0 if p is None else p, output_size=osz)  # noqa: E731
+        # the output's shape does not depend on the indices' values (so
+        # the error cases get a grad_out of the right shape too)
+        oshape = tuple(f(vals, torch.zeros_like(idx), k, s, 0 if p is None else p, output_size=osz).shape)
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, oshape, gkind)
+        res = fam.add(prefix, "max_unpool", dtype, rank, vals,
+                      lambda cid: fam.put_array(f"{cid}_in", to_numpy(vals)),
+                      [("kernel", k), ("stride", s), ("padding", p), ("output_size", osz)],
+                      autograd_run(fwd, vals, go),
+                      extra=lambda cid: [("indices_in", fam.put_array(f"{cid}_idxin", to_numpy(idx))),
+                                         ("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", vals), ("indices_in", idx), ("grad_out", go), ("out", res)])
+
+    shp = {3: (1, 2, 8), 4: (1, 2, 6, 8), 5: (1, 2, 4, 4, 6)}
+    for rank in [3, 4, 5]:
+        d = SPATIAL[rank]
+        xs = shp[rank]
+        P = [
+            ((2, None, 0), (2, None, None), None),
+            ((3, 2, 1), (3, 2, 1), None),
+            ((2, 1, 0), (2, 1, 0), None),                          # overlapping: repeated indices
+            ((2, 2, 0), (2, 2, 0), tuple(v + 1 for v in xs[2:])),  # output_size = default + 1 (even sizes)
+        ]
+        for dt in FLOAT_DTYPES:
+            for i, (pool, unpool, osz) in enumerate(P if dt == "f32" else P[:3]):
+                up_case(f"bw_unpool_r{rank}_{dt}", dt, xs, pool, unpool, osz,
+                        cl=i == 1 and dt in ("f32", "f16"))
+        up_case(f"bw_unpool_r{rank}_f32special", "f32", xs, (2, 2, 0), (2, 2, 0), None, gkind="special")
+        k, s = (2, 3, 2)[:d], (2, 2, 1)[:d]
+        up_case(f"bw_unpool_r{rank}_f32tuple", "f32", xs, (k, s, 0), (k, s, None), None)
+        # the forward's errors: an index past the plane, a negative one
+        up_case(f"bw_unpool_err_r{rank}", "f32", xs, (2, 2, 0), (2, 2, 0), None, tamper=lambda i: i.fill_(10 ** 6))
+        up_case(f"bw_unpool_err_r{rank}", "f32", xs, (2, 2, 0), (2, 2, 0), None, tamper=lambda i: i.fill_(-1))
+
+    # max pooling and adaptive max pooling: indices_in= the forward's indices
+    # (what the C test passes, or recomputes itself from in=)
+    def mp_case(prefix, op, dtype, shape, kind, params, fwd, cl=False):
+        x = make_input(dtype, shape, kind, 0)
+        y, idx = fwd(x)
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, tuple(y.shape), "rand")
+        rank = len(shape)
+        res = fam.add(prefix, op, dtype, rank, x, lambda cid: fam.put_array(f"{cid}_in", to_numpy(x)), params,
+                      autograd_run(lambda t: fwd(t)[0], x, go),
+                      extra=lambda cid: [("indices_in", fam.put_array(f"{cid}_idxin", to_numpy(idx))),
+                                         ("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("indices_in", idx), ("grad_out", go), ("out", res)])
+
+    mshape = {3: (2, 3, 11), 4: (1, 2, 7, 9), 5: (1, 2, 5, 6, 4)}
+    MP = [(2, None, 0, 1, False), (3, 2, 1, 1, False), (3, 1, 1, 1, False), (2, 2, 0, 1, True), (3, 2, 1, 2, False),
+          (2, 3, 1, 1, True)]
+    for rank in [3, 4, 5]:
+        d = SPATIAL[rank]
+        f = getattr(F, f"max_pool{d}d")
+        for dt in FLOAT_DTYPES:
+            for i, (k, st, pd, dl, ceil) in enumerate(MP if dt == "f32" else MP[:3]):
+                fwd = lambda t, k=k, st=st, pd=pd, dl=dl, ceil=ceil: f(t, k, st, pd, dl, ceil_mode=ceil,  # noqa: E731
+                                                                        return_indices=True)
+                mp_case(f"bw_maxpool_r{rank}_{dt}", "max_pool", dt, mshape[rank], "rand",
+                        [("kernel", k), ("stride", st), ("padding", pd), ("dilation", dl), ("ceil_mode", ceil)], fwd,
+                        cl=i == 1 and dt in ("f32", "f64"))
+        for kind in ("special", "ties"):
+            fwd = lambda t: f(t, 3, 1, 1, 1, return_indices=True)  # noqa: E731
+            mp_case(f"bw_maxpool_r{rank}_f32{kind}", "max_pool", "f32", mshape[rank], kind,
+                    [("kernel", 3), ("stride", 1), ("padding", 1), ("dilation", 1), ("ceil_mode", False)], fwd)
+        fa = getattr(F, f"adaptive_max_pool{d}d")
+        for dt in FLOAT_DTYPES:
+            for osz in ([(3,), (4,)], [(3, 5), (4, 4)], [(2, 3, 2), (3, 4, 3)])[d - 1][:2 if dt == "f32" else 1]:
+                o = osz[0] if len(osz) == 1 else osz
+                mp_case(f"bw_amaxpool_r{rank}_{dt}", "adaptive_max_pool", dt, mshape[rank], "rand",
+                        [("output_size", o)], lambda t, o=o: fa(t, o, return_indices=True))
+        mp_case(f"bw_amaxpool_r{rank}_f32ties", "adaptive_max_pool", "f32", mshape[rank], "ties",
+                [("output_size", 2)], lambda t: fa(t, 2, return_indices=True))
+
+
+# ==========================================================================
 # grid_sample / affine_grid
 
 GRID_SPECIALS = [1.0, -1.0, 0.0, 0.5, -0.5, 3.0, -2.75, 100.0, -1000.0, float("nan"), INF, -INF]
@@ -1201,9 +1372,20 @@ def load_array(path, dtype):
 
 
 def replay(tok):
+    if "grad_out" in tok:  # backward family: autograd of the forward
+        x = load_array(tok["in"], tok["dtype"]).requires_grad_(True)
+        fwd = dict(tok)
+        del fwd["grad_out"]
+        y = replay_forward(fwd, x)
+        y = y[0] if isinstance(y, tuple) else y
+        return torch.autograd.grad(y, x, load_array(tok["grad_out"], tok["dtype"]))[0]
+    return replay_forward(tok, None)
+
+
+def replay_forward(tok, xin):
     op, dt, rank = tok["op"], tok["dtype"], int(tok["rank"])
     d = SPATIAL[rank]
-    x = load_array(tok["in"], dt)
+    x = load_array(tok["in"], dt) if xin is None else xin
     g = lambda k: parse_value(k, tok.get(k, "-"))  # noqa: E731
     lst = lambda v: None if v is None else (v if isinstance(v, tuple) else (v,) * d)  # noqa: E731
     if op == "interpolate":
@@ -1304,13 +1486,14 @@ FAMILIES = {
     "unpool": lambda fam, a: gen_unpool(fam),
     "shuffle": lambda fam, a: gen_shuffle(fam),
     "grid": lambda fam, a: gen_grid(fam),
+    "backward": lambda fam, a: gen_backward(fam),
 }
 ALL_MODES = "nearest,nearest-exact,linear,bilinear,trilinear,bicubic,area,lanczos,errors"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle,grid")
+    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle,grid,backward")
     ap.add_argument("--modes", default=ALL_MODES,
                     help="interpolate modes to generate (plus 'errors'); default: all")
     ap.add_argument("--outdir", default=HERE)

@@ -1522,6 +1522,64 @@ int ref_pixel_shuffle(int rank, const int64_t *in_sizes, const double *in, int64
     return CLRS_OK;
 }
 
+int ref_pixel_shuffle_backward(const int64_t *in_sizes, int64_t factor, int inverse, const double *grad_out,
+                               double *grad_in)
+{
+    int64_t out_sizes[4];
+    int rc = ref_pixel_shuffle_shape(4, in_sizes, factor, inverse, out_sizes);
+    if (rc) return rc;
+    const int64_t n_in = numel(4, in_sizes);
+    if (n_in == 0) return CLRS_OK;
+    if (!grad_out || !grad_in) return CLRS_ERR_INVALID_ARG;
+    for (int64_t i = 0; i < n_in; ++i) grad_in[i] = 0.0;
+    const int64_t r = factor;
+    const int64_t *big = inverse ? in_sizes : out_sizes;
+    const int64_t N = big[0], Cs = big[1], Hs = big[2], Ws = big[3];
+    const int64_t Cb = Cs * r * r, Hb = Hs / r, Wb = Ws / r;
+    /* every forward output o = out[dst] = in[src]: grad_in[src] += grad_out[dst] */
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t c = 0; c < Cs; ++c)
+            for (int64_t h = 0; h < Hs; ++h)
+                for (int64_t w = 0; w < Ws; ++w) {
+                    const int64_t i = h % r, j = w % r;
+                    const int64_t s_idx = ((n * Cs + c) * Hs + h) * Ws + w;
+                    const int64_t d_idx = ((n * Cb + c * r * r + i * r + j) * Hb + h / r) * Wb + w / r;
+                    if (!inverse)
+                        grad_in[d_idx] += grad_out[s_idx];
+                    else
+                        grad_in[s_idx] += grad_out[d_idx];
+                }
+    return CLRS_OK;
+}
+
+int ref_max_unpool_backward(int rank, const int64_t *in_sizes, const int64_t *indices, const clrs_unpool_params *p,
+                            const double *grad_out, double *grad_in)
+{
+    int64_t out_sizes[CLRS_MAX_RANK];
+    if (!in_sizes || !p) return CLRS_ERR_INVALID_ARG;
+    int rc = ref_max_unpool_shape(rank, in_sizes, p, out_sizes);
+    if (rc) return rc;
+    int64_t in3[3], out3[3];
+    spatial3(rank, in_sizes, in3);
+    spatial3(rank, out_sizes, out3);
+    const int64_t planes = in_sizes[0] * in_sizes[1];
+    const int64_t isz = in3[0] * in3[1] * in3[2], osz = out3[0] * out3[1] * out3[2];
+    if (planes == 0 || isz == 0) return CLRS_OK;
+    if (!indices || !grad_in || (!grad_out && osz > 0)) return CLRS_ERR_INVALID_ARG;
+    int bad = 0;
+    for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t i = 0; i < isz; ++i) {
+            const int64_t idx = indices[pl * isz + i];
+            if (idx < 0 || idx >= osz) {
+                bad = 1;
+                grad_in[pl * isz + i] = 0.0;
+                continue;
+            }
+            grad_in[pl * isz + i] = grad_out[pl * osz + idx];
+        }
+    return bad ? CLRS_ERR_INDEX_OUT_OF_RANGE : CLRS_OK;
+}
+
 
 /* ---- grid_sample / affine_grid ------------------------------------------------ */
 static double gs_unnorm(double g, int64_t size, int ac)
@@ -1663,4 +1721,30 @@ int ref_affine_grid(int rank, const int64_t *size, const double *theta, int alig
                     }
                 }
     return 0;
+}
+
+int ref_max_pool_backward(int rank, const int64_t *in_sizes, const int64_t *out_sizes, const int64_t *indices,
+                          const double *grad_out, double *grad_in, clrs_dtype dtype)
+{
+    if (!in_sizes || !out_sizes || rank < 3 || rank > CLRS_MAX_RANK) return CLRS_ERR_INVALID_ARG;
+    if (in_sizes[0] != out_sizes[0] || in_sizes[1] != out_sizes[1]) return CLRS_ERR_BAD_SHAPE;
+    const int64_t planes = in_sizes[0] * in_sizes[1];
+    const int64_t pi = planes ? numel(rank, in_sizes) / planes : 0, po = planes ? numel(rank, out_sizes) / planes : 0;
+    if (planes == 0 || pi == 0) return CLRS_OK;
+    if (!grad_in || (po > 0 && (!indices || !grad_out))) return CLRS_ERR_INVALID_ARG;
+    for (int64_t i = 0; i < planes * pi; ++i) grad_in[i] = 0.0;
+    int bad = 0;
+    for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t o = 0; o < po; ++o) {
+            const int64_t v = indices[pl * po + o];
+            if (v < 0 || v >= pi) {
+                bad = 1;
+                continue;
+            }
+            double *g = &grad_in[pl * pi + v];
+            *g = dtype == CLRS_F64 ? *g + grad_out[pl * po + o] : (double)(float)(*g + grad_out[pl * po + o]);
+        }
+    if (dtype != CLRS_F64 && dtype != CLRS_F32)
+        for (int64_t i = 0; i < planes * pi; ++i) grad_in[i] = ref_round_to_dtype(grad_in[i], dtype);
+    return bad ? CLRS_ERR_INDEX_OUT_OF_RANGE : CLRS_OK;
 }

@@ -242,6 +242,38 @@ int ref_pixel_shuffle_shape(int rank, const int64_t *in_sizes, int64_t factor, i
 int ref_pixel_shuffle(int rank, const int64_t *in_sizes, const double *in, int64_t factor,
                       int inverse, const int64_t *out_sizes, double *out);
 
+/* ------------------------------------------------------------------------ */
+/* Backward (input gradients), the definitions autograd uses                */
+
+/**
+ * Gradient of ref_pixel_shuffle: the forward's permutation transposed,
+ * written as a scatter-add (grad_in[src(o)] += grad_out[o] over every
+ * forward output o in flat order; each src is hit once). in_sizes: the
+ * forward input's sizes (grad_in's); grad_out has the forward output's.
+ */
+int ref_pixel_shuffle_backward(const int64_t *in_sizes, int64_t factor, int inverse, const double *grad_out,
+                               double *grad_in);
+/**
+ * Gradient of max_unpool as torch's autograd gives it
+ * (max_pool_double_backward): grad_in[plane][i] = grad_out[plane][indices[i]],
+ * so every input sharing an index receives that gradient. in_sizes: the
+ * forward input's (grad_in's). An index outside the output plane (or an
+ * empty plane) gives CLRS_ERR_INDEX_OUT_OF_RANGE.
+ */
+int ref_max_unpool_backward(int rank, const int64_t *in_sizes, const int64_t *indices, const clrs_unpool_params *p,
+                            const double *grad_out, double *grad_in);
+
+/**
+ * Gradient of max-type pooling from its indices, as torch's CPU loop does
+ * it: grad_in[plane][indices[o]] += grad_out[plane][o] for o in increasing
+ * flat order, over a zeroed grad_in; the additions round to float for
+ * f32 (and, the library's choice, f16 / bf16: float accumulation, rounded
+ * to dtype at the end), to double for f64. An index outside the input
+ * plane gives CLRS_ERR_INDEX_OUT_OF_RANGE.
+ */
+int ref_max_pool_backward(int rank, const int64_t *in_sizes, const int64_t *out_sizes, const int64_t *indices,
+                          const double *grad_out, double *grad_in, clrs_dtype dtype);
+
 /**
  * F.grid_sample in double, from GridSampler.h's scalar formulas
  * (grid_sampler_compute_source_index, reflect_coordinates, the bilinear /

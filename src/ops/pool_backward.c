@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/* Backward of the max-type poolings (issue #14): the input gradient of max
+ * pooling (1-D to 3-D, every kernel / stride / padding / dilation /
+ * ceil_mode) and adaptive max pooling, from the forward's indices given by
+ * the caller or recomputed here by the forward itself (so its tie and NaN
+ * rules hold). torch's autograd scatters grad_output[o] into
+ * grad_input[indices[o]]; here each grad_input element gathers instead
+ * (cl/pool_backward.cl): the outputs whose window can contain it come
+ * from per-axis tables made on the host (the transposed tap tables), and
+ * it adds the grad_output elements whose index names it in increasing
+ * output order, as torch's CPU loop does. The other poolings' gradients
+ * are not implemented yet (CLRS_ERR_NOT_IMPLEMENTED). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool_impl.h"
+
+typedef struct poolbw_plan {
+    clrs_pool_plan fwd;
+    int has_idx;    /* indices given (else recomputed) */
+    int64_t numel_in;
+} poolbw_plan;
+
+static const char *bw_name(clrs_pool_kind k)
+{
+    switch (k) {
+    case CLRS_POOL_MAX: return "max_pool backward";
+    case CLRS_POOL_ADAPTIVE_MAX: return "adaptive_max_pool backward";
+    case CLRS_POOL_AVG: return "avg_pool backward";
+    case CLRS_POOL_LP: return "lp_pool backward";
+    case CLRS_POOL_ADAPTIVE_AVG: return "adaptive_avg_pool backward";
+    case CLRS_POOL_FRACTIONAL_MAX: return "fractional_max_pool backward";
+    }
+    return "pool backward";
+}
+
+/* The outputs whose window may contain input i, along one axis: [lo, hi]
+ * (lo > hi: none). Max pooling: taps o*s - p + j*d, j < k; adaptive:
+ * [floor(o*I/O), ceil((o+1)*I/O)). */
+static void axis_ranges(const clrs_pool_plan *pl, int a, int64_t *tab)
+{
+    const int64_t I = pl->in3[a], O = pl->out3[a];
+    if (pl->kind == CLRS_POOL_ADAPTIVE_MAX) {
+        for (int64_t i = 0; i < I; i++) {
+            tab[2 * i] = O;
+            tab[2 * i + 1] = -1;
+        }
+        for (int64_t o = 0; o < O; o++) {
+            const int64_t st = o * I / O, en = ((o + 1) * I + O - 1) / O;
+            for (int64_t i = st; i < en && i < I; i++) {
+                if (o < tab[2 * i]) tab[2 * i] = o;
+                if (o > tab[2 * i + 1]) tab[2 * i + 1] = o;
+            }
+        }
+        return;
+    }
+    const int64_t k = pl->k3[a], s = pl->s3[a], p = pl->p3[a], d = pl->d3[a];
+    const int64_t span = (k - 1) * d; /* the window's last tap, from its first */
+    for (int64_t i = 0; i < I; i++) {
+        /* o*s - p <= i <= o*s - p + span */
+        int64_t num = i + p - span, lo = num <= 0 ? 0 : (num + s - 1) / s, hi = (i + p) / s;
+        if (hi > O - 1) hi = O - 1;
+        tab[2 * i] = lo;
+        tab[2 * i + 1] = hi;
+    }
+}
+
+/* What "pool_backward" implementations decide on. */
+typedef struct poolbw_problem {
+    int unwindowed; /* an index lies outside its output's window ranges */
+} poolbw_problem;
+
+static int gather_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    (void)ctx;
+    const poolbw_problem *pb = problem;
+    if (pb->unwindowed) {
+        snprintf(why, len, "an index lies outside the window of its output");
+        return 1;
+    }
+    return 0;
+}
+
+/* In order; the last (every output of the plane) accepts everything. */
+static const clrs_impl POOLBW_IMPLS[] = {
+    {"gather", CLRS_IMPL_EXACT, gather_decline},
+    {"scan", 0, NULL},
+};
+CLRS_IMPL_LIST(clrs__impls_pool_backward, "pool_backward", POOLBW_IMPLS);
+
+static clrs_status poolbw_kernel(clrs_context *ctx, clrs_dtype dt, const char *name, cl_kernel *k)
+{
+    clrs_opts o;
+    clrs__opts_init(&o);
+    clrs__opts_def(&o, "%s", clrs__pool_dtype_define(dt));
+    return clrs__pool_get_kernel(ctx, "pool_backward", &o, 0, name, k);
+}
+
+/* t[0] input (data only read to recompute the indices), t[1] indices
+ * (unused when recomputed), t[2] grad_out, t[3] grad_in. */
+static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
+                                  cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    (void)nt;
+    const poolbw_plan *plan = op;
+    const clrs_pool_plan *pl = &plan->fwd;
+    const int dry = clrs__dry_run();
+    if (plan->numel_in == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
+    const clrs_dtype dt = t[3].desc.dtype;
+    const size_t es = clrs_dtype_size(dt);
+    cl_int e;
+    clrs_status st = CLRS_OK;
+    cl_mem tmp_out = NULL, tmp_idx = NULL, tabm = NULL, fm = NULL;
+    cl_event ready = NULL, checked = NULL;
+    clrs_targ ix = t[1];
+    cl_uint nw = nwait;
+    const cl_event *wl = wait;
+
+    /* no indices: the forward computes them (its output is discarded) */
+    if (!plan->has_idx) {
+        tmp_out = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, (size_t)(pl->numel_out > 0 ? pl->numel_out : 1) * es,
+                                 NULL, &e);
+        if (e == CL_SUCCESS)
+            tmp_idx = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE,
+                                     (size_t)(pl->numel_out > 0 ? pl->numel_out : 1) * sizeof(cl_long), NULL, &e);
+        if (e != CL_SUCCESS) {
+            st = clrs__fail_cl(ctx, e, "clCreateBuffer (recomputed indices)");
+            goto done;
+        }
+        clrs_targ ft[3];
+        memset(ft, 0, sizeof ft);
+        ft[0] = t[0];
+        ft[1].mem = tmp_out;
+        ft[1].is_output = 1;
+        ft[2].mem = tmp_idx;
+        ft[2].is_output = 1;
+        if ((st = clrs_tensor_desc_contiguous(&ft[1].desc, t[0].desc.dtype, t[0].desc.rank, pl->out_sizes)) != CLRS_OK ||
+            (st = clrs_tensor_desc_contiguous(&ft[2].desc, CLRS_I64, t[0].desc.rank, pl->out_sizes)) != CLRS_OK)
+            goto done;
+        if ((st = clrs__pool_enqueue(ctx, pl, ft, 3, q, nwait, wait, &ready)) != CLRS_OK) goto done;
+        ix = ft[2];
+        nw = 1;
+        wl = &ready;
+    }
+
+    /* the transposed tap tables, D, H, W one after the other */
+    const int64_t ntab = 2 * (pl->in3[0] + pl->in3[1] + pl->in3[2]);
+    int64_t *tab = malloc((size_t)ntab * sizeof *tab);
+    if (tab == NULL) {
+        st = clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the window tables");
+        goto done;
+    }
+    cl_long4 toff;
+    memset(&toff, 0, sizeof toff);
+    for (int a = 0, at = 0; a < 3; at += (int)(2 * pl->in3[a]), a++) {
+        toff.s[a] = at;
+        axis_ranges(pl, a, tab + at);
+    }
+    tabm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)ntab * sizeof *tab, tab, &e);
+    free(tab);
+    if (e != CL_SUCCESS) {
+        st = clrs__fail_cl(ctx, e, "clCreateBuffer (window tables)");
+        goto done;
+    }
+
+    cl_long8 isz, ist, osz, ost, xsz, xst;
+    clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
+    clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
+    clrs__iter_ncdhw(&ix.desc, &xsz, &xst);
+    const cl_long4 in3 = clrs__long4_of(pl->in3);
+    poolbw_problem pb = {0};
+    cl_int flags[2] = {0, 0};
+    if (pl->numel_out > 0) {
+        /* the index check: in the plane (else the error), in the window */
+        clrs__dispatch_chosen("pool_backward", "check");
+        fm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof flags, flags, &e);
+        if (e != CL_SUCCESS) {
+            st = clrs__fail_cl(ctx, e, "clCreateBuffer (pool backward flags)");
+            goto done;
+        }
+        cl_kernel k = NULL;
+        if ((st = poolbw_kernel(ctx, dt, "clrs_poolbw_check", &k)) != CLRS_OK) goto done;
+        cl_long xoff = ix.desc.offset;
+        clrs_kargs ka = clrs__kargs(ctx, k);
+        CLRS_KARG(&ka, ix.mem);
+        CLRS_KARG(&ka, xoff);
+        CLRS_KARG(&ka, xsz);
+        CLRS_KARG(&ka, xst);
+        CLRS_KARG(&ka, in3);
+        CLRS_KARG(&ka, tabm);
+        CLRS_KARG(&ka, toff);
+        CLRS_KARG(&ka, fm);
+        st = ka.st;
+        const size_t g[2] = {(size_t)xsz.s[3], (size_t)(xsz.s[2] * xsz.s[1] * xsz.s[0])}; /* one per row */
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nw, wl, &checked);
+        if (k != NULL) clReleaseKernel(k);
+        if (st != CLRS_OK) goto done;
+        nw = 1;
+        wl = &checked;
+        if (!dry) {
+            e = clEnqueueReadBuffer(q, fm, CL_TRUE, 0, sizeof flags, flags, 1, &checked, NULL);
+            if (e != CL_SUCCESS) {
+                st = clrs__fail_cl(ctx, e, "clEnqueueReadBuffer (pool backward flags)");
+                goto done;
+            }
+        }
+        if (flags[0]) {
+            char ib[96];
+            clrs__pool_fmt_list(ib, sizeof ib, pl->sp, pl->in3, "x");
+            st = clrs__fail(ctx, CLRS_ERR_INDEX_OUT_OF_RANGE,
+                            "%s: an index is outside the input plane of %s = %lld elements", bw_name(pl->kind), ib,
+                            (long long)(pl->in3[0] * pl->in3[1] * pl->in3[2]));
+            goto done;
+        }
+        pb.unwindowed = flags[1] != 0;
+    }
+    {
+        const int i = CLRS_PICK(ctx, "pool_backward", POOLBW_IMPLS, &pb);
+        if (i < 0) {
+            st = CLRS_ERR_INTERNAL;
+            goto done;
+        }
+        const int gather = i == 0;
+        cl_kernel k = NULL;
+        if ((st = poolbw_kernel(ctx, dt, gather ? "clrs_poolbw_gather" : "clrs_poolbw_scan", &k)) != CLRS_OK) goto done;
+        cl_long gooff = t[2].desc.offset, xoff = ix.desc.offset, gioff = t[3].desc.offset;
+        clrs_kargs ka = clrs__kargs(ctx, k);
+        CLRS_KARG(&ka, t[2].mem);
+        CLRS_KARG(&ka, gooff);
+        CLRS_KARG(&ka, ix.mem);
+        CLRS_KARG(&ka, xoff);
+        CLRS_KARG(&ka, t[3].mem);
+        CLRS_KARG(&ka, gioff);
+        CLRS_KARG(&ka, isz);
+        CLRS_KARG(&ka, ist);
+        CLRS_KARG(&ka, osz);
+        CLRS_KARG(&ka, ost);
+        CLRS_KARG(&ka, xst);
+        if (gather) {
+            CLRS_KARG(&ka, tabm);
+            CLRS_KARG(&ka, toff);
+        }
+        st = ka.st;
+        const size_t g[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])}; /* one per row */
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nw, wl, ev);
+        if (k != NULL) clReleaseKernel(k);
+    }
+done:
+    if (st != CLRS_OK) clFinish(q); /* nothing may still use the temporaries */
+    if (checked) clReleaseEvent(checked);
+    if (ready) clReleaseEvent(ready);
+    if (fm) clReleaseMemObject(fm);
+    if (tabm) clReleaseMemObject(tabm);
+    if (tmp_out) clReleaseMemObject(tmp_out);
+    if (tmp_idx) clReleaseMemObject(tmp_idx);
+    return st;
+}
+
+static clrs_status poolbw_prepare(clrs_context *ctx, const clrs_pool_params *p, const clrs_tensor_desc *in,
+                                  const clrs_tensor_desc *indices, const clrs_tensor_desc *grad_out,
+                                  const clrs_tensor_desc *grad_in, poolbw_plan *plan)
+{
+    if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pool backward: ctx is NULL");
+    memset(plan, 0, sizeof *plan);
+    CLRS_FORWARD(clrs__pool_plan(ctx, in, p, &plan->fwd));
+    const clrs_pool_plan *pl = &plan->fwd;
+    const char *kn = bw_name(pl->kind);
+    if (pl->kind != CLRS_POOL_MAX && pl->kind != CLRS_POOL_ADAPTIVE_MAX)
+        return clrs__fail(ctx, CLRS_ERR_NOT_IMPLEMENTED,
+                          "%s is not implemented yet (issue #14; max and adaptive max pooling have their gradient)",
+                          kn);
+    CLRS_FORWARD(clrs__check_grads(ctx, kn, grad_out, grad_in, in->rank, pl->out_sizes));
+    if (!clrs__desc_same_sizes(grad_in, in->sizes) || grad_in->rank != in->rank) {
+        char a[128], b[128];
+        clrs__format_sizes(a, sizeof a, grad_in->rank, grad_in->sizes);
+        clrs__format_sizes(b, sizeof b, in->rank, in->sizes);
+        return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "%s: grad_input has shape %s but the input's shape is %s", kn, a, b);
+    }
+    if (in->dtype != grad_in->dtype)
+        return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s: grad_input dtype %s differs from the input's %s", kn,
+                          clrs_dtype_name(grad_in->dtype), clrs_dtype_name(in->dtype));
+    if (in->dtype == CLRS_F64 && !ctx->fp64)
+        return clrs__fail(ctx, CLRS_ERR_UNSUPPORTED, "%s: f64 needs a device with fp64 support; '%s' has none", kn,
+                          ctx->info.name);
+    plan->has_idx = indices != NULL;
+    if (indices != NULL) {
+        CLRS_FORWARD(clrs__check_desc(ctx, indices, "indices", 0));
+        if (indices->dtype != CLRS_I64)
+            return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s: indices must be i64, got %s", kn,
+                              clrs_dtype_name(indices->dtype));
+        if (indices->rank != in->rank || !clrs__desc_same_sizes(indices, pl->out_sizes)) {
+            char a[128], b[128];
+            clrs__format_sizes(a, sizeof a, indices->rank, indices->sizes);
+            clrs__format_sizes(b, sizeof b, in->rank, pl->out_sizes);
+            return clrs__fail(ctx, CLRS_ERR_BAD_SHAPE, "%s: indices have shape %s but the forward output's shape is %s",
+                              kn, a, b);
+        }
+    }
+    plan->numel_in = clrs_tensor_desc_numel(in);
+    return CLRS_OK;
+}
+
+clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p, const clrs_tensor_desc *in,
+                               const void *in_data, const clrs_tensor_desc *indices, const void *idx_data,
+                               const clrs_tensor_desc *grad_out, const void *go_data, const clrs_tensor_desc *grad_in,
+                               void *gi_data)
+{
+    clrs__clear_error(ctx);
+    if ((indices == NULL) != (idx_data == NULL))
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pool backward: indices descriptor is %s but idx_data is %s",
+                          indices ? "given" : "NULL", idx_data ? "given" : "NULL");
+    poolbw_plan plan;
+    CLRS_FORWARD(poolbw_prepare(ctx, p, in, indices, grad_out, grad_in, &plan));
+    if (plan.numel_in > 0) {
+        if (gi_data == NULL || (plan.fwd.numel_out > 0 && go_data == NULL))
+            return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: %s data pointer is NULL", bw_name(plan.fwd.kind),
+                              gi_data == NULL ? "grad_input" : "grad_output");
+        if (indices == NULL && in_data == NULL)
+            return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
+                              "%s: without indices the input data is needed (to recompute them); in_data is NULL",
+                              bw_name(plan.fwd.kind));
+    }
+    clrs_host_tensor ht[4] = {{in, indices ? NULL : in_data, 0},
+                              {indices ? indices : grad_out, idx_data, 0},
+                              {grad_out, go_data, 0},
+                              {grad_in, gi_data, 1}};
+    return clrs__host_call(ctx, &plan, ht, 4, poolbw_enqueue);
+}
+
+clrs_status clrs_pool_backward_cl(clrs_context *ctx, const clrs_pool_params *p, const clrs_tensor_desc *in,
+                                  cl_mem in_mem, const clrs_tensor_desc *indices, cl_mem idx_mem,
+                                  const clrs_tensor_desc *grad_out, cl_mem go_mem, const clrs_tensor_desc *grad_in,
+                                  cl_mem gi_mem, cl_command_queue queue, cl_uint num_wait, const cl_event *wait_list,
+                                  cl_event *event)
+{
+    clrs__clear_error(ctx);
+    if (indices == NULL && idx_mem != NULL)
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pool backward: idx_mem is given without an indices descriptor");
+    poolbw_plan plan;
+    CLRS_FORWARD(poolbw_prepare(ctx, p, in, indices, grad_out, grad_in, &plan));
+    if (indices == NULL && in_mem == NULL && plan.numel_in > 0)
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
+                          "%s: without indices the input is needed (to recompute them); in_mem is NULL",
+                          bw_name(plan.fwd.kind));
+    /* the tensor not used (the input with indices, else the indices) goes
+     * as an empty one */
+    clrs_tensor_desc unused = *grad_out;
+    unused.sizes[0] = 0;
+    clrs_targ t[4] = {{indices ? unused : *in, indices ? NULL : in_mem, 0},
+                      {indices ? *indices : unused, indices ? idx_mem : NULL, 0},
+                      {*grad_out, go_mem, 0},
+                      {*grad_in, gi_mem, 1}};
+    return clrs__cl_call(ctx, &plan, t, 4, queue, num_wait, wait_list, event, poolbw_enqueue);
+}

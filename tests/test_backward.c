@@ -1,0 +1,925 @@
+/* SPDX-License-Identifier: MIT */
+/* Backward (input gradients) of pixel (un)shuffle and max unpooling:
+ * golden vectors from torch.autograd.grad (tests/golden/backward.txt) in
+ * every pair of layouts, bit-exact; random shapes against the C reference
+ * (tests/ref); determinism (repeat runs, other work-group sizes through
+ * clrs_tuning_set, NCHW vs channels-last: identical bits); the cl_mem
+ * forms; the error cases. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clresample/cl_interop.h"
+#include "golden_io.h"
+#include "npy.h"
+#include "ref/ref.h"
+#include "testutil.h"
+
+static int64_t numel_of(int rank, const int64_t *s)
+{
+    int64_t n = 1;
+    for (int i = 0; i < rank; i++) n *= s[i];
+    return n;
+}
+
+static void set_list(int *n_out, int64_t *dst, int n, const int64_t *v)
+{
+    *n_out = n;
+    for (int i = 0; i < n; i++) dst[i] = v[i];
+}
+
+static void unpool_params_from_case(const tu_case *c, clrs_unpool_params *p)
+{
+    clrs_unpool_params_init(p);
+    int64_t v[8];
+    set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
+    set_list(&p->n_stride, p->stride, tu_get_ints(c, "stride", v, 8), v);
+    set_list(&p->n_padding, p->padding, tu_get_ints(c, "padding", v, 8), v);
+    set_list(&p->n_output_size, p->output_size, tu_get_ints(c, "output_size", v, 8), v);
+}
+
+/* ---- golden ----------------------------------------------------------------- */
+/* Layout pairs (grad_out, grad_in): each layout for both, and mixed. */
+static const int LAYOUT_PAIRS[][2] = {{TU_CONTIGUOUS, TU_CONTIGUOUS},     {TU_CHANNELS_LAST, TU_CHANNELS_LAST},
+                                      {TU_STRIDED, TU_STRIDED},           {TU_CONTIGUOUS, TU_CHANNELS_LAST},
+                                      {TU_CHANNELS_LAST, TU_STRIDED},     {TU_STRIDED, TU_CONTIGUOUS}};
+#define NPAIRS ((int)(sizeof LAYOUT_PAIRS / sizeof LAYOUT_PAIRS[0]))
+
+START_TEST(test_golden_backward)
+{
+    clrs_context *ctx = tu_context();
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran_shuffle = 0, ran_unpool = 0, errors = 0;
+    for (int ci = 0; ci < n; ci++) {
+        tu_progress("test_golden_backward", ci, n, "cases");
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op"), *err = tu_get_str(c, "error");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        const int unpool = strcmp(op, "max_unpool") == 0;
+        const int inverse = strcmp(op, "pixel_unshuffle") == 0;
+        if (strstr(op, "max_pool") != NULL) continue; /* test_golden_pool_backward */
+        ck_assert_msg(unpool || inverse || strcmp(op, "pixel_shuffle") == 0, "%s: unknown op %s", id, op);
+        npy_array in, go, idx = {0}, ref = {0};
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        if (unpool) ck_assert_msg(tu_load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
+        if (err == NULL) ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        clrs_unpool_params up;
+        int64_t factor = 0;
+        if (unpool)
+            unpool_params_from_case(c, &up);
+        else
+            factor = strtoll(tu_get_str(c, "factor"), NULL, 10);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape);
+        for (int l = 0; l < NPAIRS; l++) {
+            tu_tensor tg, ti, tx;
+            tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+            tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+            tu_store(&tg, go.data);
+            clrs_status st;
+            if (unpool) {
+                tu_alloc(&tx, CLRS_I64, rank, in.shape, (tu_layout)LAYOUT_PAIRS[(l + 1) % NPAIRS][0], 0x77);
+                tu_store(&tx, idx.data);
+                st = clrs_max_unpool_backward(ctx, &up, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+                tu_free(&tx);
+            } else {
+                st = clrs_pixel_shuffle_backward(ctx, factor, inverse, &tg.desc, tg.base, &ti.desc, ti.base);
+            }
+            if (err != NULL) {
+                ck_assert_msg(st == CLRS_ERR_INDEX_OUT_OF_RANGE, "%s: torch raised '%s', clrs gave %s", id, err,
+                              clrs_status_name(st));
+                /* the message names the offending index, as the forward's */
+                const char *bad = strstr(err, "index:_");
+                ck_assert_ptr_nonnull(bad);
+                char num[32];
+                snprintf(num, sizeof num, "%.*s", (int)strcspn(bad + 7, "_"), bad + 7);
+                ck_assert_msg(strstr(clrs_last_error(ctx), num) != NULL, "%s: '%s' does not name index %s", id,
+                              clrs_last_error(ctx), num);
+            } else {
+                ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+                unsigned char *got = malloc((size_t)ni * es + 1);
+                tu_load(&ti, got);
+                ck_assert_msg(memcmp(got, ref.data, (size_t)ni * es) == 0, "%s (grad_out %s, grad_in %s): not bit-exact",
+                              id, tu_layout_name((tu_layout)LAYOUT_PAIRS[l][0]),
+                              tu_layout_name((tu_layout)LAYOUT_PAIRS[l][1]));
+                free(got);
+            }
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        if (err != NULL)
+            errors++;
+        else if (unpool)
+            ran_unpool++;
+        else
+            ran_shuffle++;
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&idx);
+        npy_free(&ref);
+    }
+    tu_progress("test_golden_backward", n, n, "cases");
+    fprintf(stderr,
+            "# backward golden: %d pixel (un)shuffle and %d max_unpool gradients bit-exact in %d layout pairs, %d torch "
+            "errors reproduced\n",
+            ran_shuffle, ran_unpool, NPAIRS, errors);
+    ck_assert_int_ge(ran_shuffle, 20);
+    ck_assert_int_gt(ran_unpool, 35);
+    ck_assert_int_ge(errors, 6);
+    free(cases);
+}
+END_TEST
+
+/* ---- golden: max pooling, adaptive max pooling -------------------------------- */
+/* Error in units in the last place of a 16-bit float type at ref. */
+static double ulps16(clrs_dtype dt, double got, double ref)
+{
+    if (got == ref) return 0;
+    int e;
+    frexp(ref, &e);
+    const double ulp = ldexp(1.0, e - (dt == CLRS_F16 ? 11 : 8));
+    return fabs(got - ref) / ulp;
+}
+
+static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
+{
+    const int amax = strcmp(tu_get_str(c, "op"), "adaptive_max_pool") == 0;
+    clrs_pool_params_init(p, amax ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+    int64_t v[8];
+    set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
+    set_list(&p->n_stride, p->stride, tu_get_ints(c, "stride", v, 8), v);
+    set_list(&p->n_padding, p->padding, tu_get_ints(c, "padding", v, 8), v);
+    set_list(&p->n_dilation, p->dilation, tu_get_ints(c, "dilation", v, 8), v);
+    set_list(&p->n_output_size, p->output_size, tu_get_ints(c, "output_size", v, 8), v);
+    p->ceil_mode = tu_get_int(c, "ceil_mode", 0);
+}
+
+START_TEST(test_golden_pool_backward)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran = 0, exact16 = 0, n16 = 0;
+    double worst16 = 0;
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op");
+        if (strstr(op, "max_pool") == NULL) continue;
+        tu_progress("test_golden_pool_backward", ci, n, "cases");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_pool_params p;
+        pool_params_from_case(c, &p);
+        npy_array in, go, idx, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape);
+        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        /* with the forward's indices and recomputed (no indices), in each
+         * layout pair: the same bits every time */
+        for (int l = 0; l < NPAIRS; l++)
+            for (int given = 1; given >= 0; given--) {
+                tu_tensor tin, tg, ti, tx;
+                tu_alloc(&tin, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[(l + 2) % NPAIRS][0], 0x5a);
+                tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+                tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+                tu_alloc(&tx, CLRS_I64, idx.ndim, idx.shape, (tu_layout)LAYOUT_PAIRS[(l + 1) % NPAIRS][1], 0x77);
+                tu_store(&tin, in.data);
+                tu_store(&tg, go.data);
+                tu_store(&tx, idx.data);
+                clrs_status st = clrs_pool_backward(ctx, &p, &tin.desc, tin.base, given ? &tx.desc : NULL,
+                                                    given ? tx.base : NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+                ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+                tu_load(&ti, got);
+                if (l == 0 && given) {
+                    memcpy(first, got, (size_t)ni * es);
+                    if (dt == CLRS_F32 || dt == CLRS_F64) {
+                        ck_assert_msg(memcmp(got, ref.data, (size_t)ni * es) == 0, "%s: not bit-exact with torch", id);
+                    } else {
+                        /* torch adds in the 16-bit type, rounding every partial
+                         * sum (|sum| <= m * max|grad_out| for m contributions):
+                         * within m^2 * eps * max|grad_out|, or 1 ulp */
+                        const int64_t no = numel_of(go.ndim, go.shape), pi = ni / in.shape[0] / in.shape[1],
+                                      po = no / in.shape[0] / in.shape[1];
+                        int *m = calloc((size_t)ni, sizeof *m);
+                        double maxgo = 0;
+                        for (int64_t o = 0; o < no; o++) {
+                            const int64_t v = ((const int64_t *)idx.data)[o];
+                            if (v >= 0 && v < pi) m[o / po * pi + v]++;
+                            if (fabs(tu_get(dt, go.data, o)) > maxgo) maxgo = fabs(tu_get(dt, go.data, o));
+                        }
+                        const double eps = dt == CLRS_F16 ? 0x1p-11 : 0x1p-8;
+                        int all = 1;
+                        for (int64_t i = 0; i < ni; i++) {
+                            const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                            const double e = ulps16(dt, g, r);
+                            ck_assert_msg(e <= 1.0 || fabs(g - r) <= (double)m[i] * m[i] * eps * maxgo,
+                                          "%s: element %lld (%d contributions): %.9g vs torch %.9g (%.2f ulp)", id,
+                                          (long long)i, m[i], g, r, e);
+                            if (e > worst16) worst16 = e;
+                            all &= e == 0;
+                        }
+                        exact16 += all;
+                        n16++;
+                        free(m);
+                    }
+                } else {
+                    ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0,
+                                  "%s (%s indices, grad_out %s, grad_in %s): other bits", id,
+                                  given ? "given" : "recomputed", tu_layout_name((tu_layout)LAYOUT_PAIRS[l][0]),
+                                  tu_layout_name((tu_layout)LAYOUT_PAIRS[l][1]));
+                }
+                tu_free(&tin);
+                tu_free(&tg);
+                tu_free(&ti);
+                tu_free(&tx);
+            }
+        ran++;
+        free(got);
+        free(first);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&idx);
+        npy_free(&ref);
+    }
+    tu_progress("test_golden_pool_backward", n, n, "cases");
+    fprintf(stderr,
+            "# pool backward golden: %d max / adaptive max pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
+            "bit-exact, worst %.2f ulp, torch adding in 16 bits), given and recomputed indices, %d layout pairs, identical bits\n",
+            ran, exact16, n16, worst16, NPAIRS);
+    ck_assert_int_ge(ran, 60);
+    free(cases);
+}
+END_TEST
+
+/* ---- random shapes against the C reference ----------------------------------- */
+static const clrs_dtype FLOAT_DTS[] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16};
+
+/* Random values exact in every dtype (multiples of 1/8 in [-16, 16)). */
+static void fill_exact(uint64_t *rng, clrs_dtype dt, double *v, unsigned char *lin, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        v[i] = (double)tu_range(rng, -128, 127) / 8.0;
+        tu_set(dt, lin, i, v[i]);
+    }
+}
+
+START_TEST(test_random_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0xB4C3A11ULL + (uint64_t)_i;
+    int cases = 0;
+    for (int it = 0; it < 24; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        const size_t es = clrs_dtype_size(dt);
+        const tu_layout lg = (tu_layout)tu_range(&rng, 0, 2), li = (tu_layout)tu_range(&rng, 0, 2);
+        /* max_unpool: random kernel/stride/padding, random indices in the
+         * output plane (repeats and indices outside their window included) */
+        {
+            const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+            int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+            isz[0] = tu_range(&rng, 1, 2);
+            isz[1] = tu_range(&rng, 1, 3);
+            clrs_unpool_params p;
+            clrs_unpool_params_init(&p);
+            p.n_kernel = p.n_stride = p.n_padding = sp;
+            for (int a = 0; a < sp; a++) {
+                isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 4 : 7);
+                p.kernel[a] = tu_range(&rng, 1, 3);
+                p.stride[a] = tu_range(&rng, 1, 3);
+                p.padding[a] = tu_range(&rng, 0, (p.kernel[a] - 1) / 2);
+            }
+            if (ref_max_unpool_shape(rank, isz, &p, osz) != 0) continue;
+            clrs_tensor_desc d;
+            clrs_tensor_desc_contiguous(&d, dt, rank, isz);
+            int64_t lsz[CLRS_MAX_RANK];
+            ck_assert_int_eq(clrs_max_unpool_output_shape(ctx, &d, &p, lsz), CLRS_OK);
+            for (int i = 0; i < rank; i++) ck_assert_int_eq(lsz[i], osz[i]);
+            const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz), oplane = no / osz[0] / osz[1];
+            if (oplane == 0) continue;
+            double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+            unsigned char *lgo = malloc((size_t)no * es), *lgot = malloc((size_t)ni * es), *lref = malloc((size_t)ni * es);
+            int64_t *ix = malloc((size_t)ni * sizeof *ix);
+            fill_exact(&rng, dt, vg, lgo, no);
+            for (int64_t i = 0; i < ni; i++) ix[i] = tu_range(&rng, 0, oplane - 1);
+            ck_assert_int_eq(ref_max_unpool_backward(rank, isz, ix, &p, vg, vr), 0);
+            for (int64_t i = 0; i < ni; i++) tu_set(dt, lref, i, vr[i]);
+            tu_tensor tg, tx, ti;
+            tu_alloc(&tg, dt, rank, osz, lg, 0x11);
+            tu_alloc(&tx, CLRS_I64, rank, isz, li, 0x22);
+            tu_alloc(&ti, dt, rank, isz, li, 0x33);
+            tu_store(&tg, lgo);
+            tu_store(&tx, ix);
+            clrs_status st = clrs_max_unpool_backward(ctx, &p, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "unpool backward case %d: %s", it, clrs_last_error(ctx));
+            tu_load(&ti, lgot);
+            ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0, "unpool backward case %d (rank %d %s) differs", it,
+                          rank, clrs_dtype_name(dt));
+            tu_free(&tg);
+            tu_free(&tx);
+            tu_free(&ti);
+            free(vg);
+            free(vr);
+            free(lgo);
+            free(lgot);
+            free(lref);
+            free(ix);
+            cases++;
+        }
+        /* pixel shuffle / unshuffle */
+        {
+            const int inverse = (int)tu_range(&rng, 0, 1);
+            const int64_t r = tu_range(&rng, 1, 3);
+            int64_t isz[4], osz[4];
+            isz[0] = tu_range(&rng, 1, 2);
+            if (inverse) {
+                isz[1] = tu_range(&rng, 1, 3);
+                isz[2] = r * tu_range(&rng, 1, 4);
+                isz[3] = r * tu_range(&rng, 1, 4);
+            } else {
+                isz[1] = r * r * tu_range(&rng, 1, 3);
+                isz[2] = tu_range(&rng, 1, 5);
+                isz[3] = tu_range(&rng, 1, 5);
+            }
+            ck_assert_int_eq(ref_pixel_shuffle_shape(4, isz, r, inverse, osz), 0);
+            const int64_t n = numel_of(4, isz);
+            double *vg = malloc((size_t)n * sizeof *vg), *vr = malloc((size_t)n * sizeof *vr);
+            unsigned char *lgo = malloc((size_t)n * es), *lgot = malloc((size_t)n * es), *lref = malloc((size_t)n * es);
+            fill_exact(&rng, dt, vg, lgo, n);
+            ck_assert_int_eq(ref_pixel_shuffle_backward(isz, r, inverse, vg, vr), 0);
+            for (int64_t i = 0; i < n; i++) tu_set(dt, lref, i, vr[i]);
+            tu_tensor tg, ti;
+            tu_alloc(&tg, dt, 4, osz, lg, 0x11);
+            tu_alloc(&ti, dt, 4, isz, li, 0x33);
+            tu_store(&tg, lgo);
+            clrs_status st = clrs_pixel_shuffle_backward(ctx, r, inverse, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "shuffle backward case %d: %s", it, clrs_last_error(ctx));
+            tu_load(&ti, lgot);
+            ck_assert_msg(memcmp(lgot, lref, (size_t)n * es) == 0, "shuffle backward case %d differs", it);
+            tu_free(&tg);
+            tu_free(&ti);
+            free(vg);
+            free(vr);
+            free(lgo);
+            free(lgot);
+            free(lref);
+            cases++;
+        }
+    }
+    ck_assert_int_gt(cases, 30);
+}
+END_TEST
+
+/* Max and adaptive max pooling: random parameters, values with ties, the
+ * indices from the reference's forward; the library with those indices and
+ * recomputing them must give the reference's backward bits (float
+ * accumulation in output order), every dtype. */
+START_TEST(test_random_pool_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0x9001BACCULL + (uint64_t)_i;
+    int cases = 0;
+    for (int it = 0; it < 40 && cases < 24; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+        const int adaptive = it % 3 == 2;
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 3);
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 12);
+        if (adaptive) {
+            p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) p.output_size[a] = tu_range(&rng, 1, isz[2 + a] + 1);
+        } else {
+            p.n_kernel = p.n_stride = p.n_padding = p.n_dilation = sp;
+            for (int a = 0; a < sp; a++) {
+                p.kernel[a] = tu_range(&rng, 1, 4);
+                p.stride[a] = tu_range(&rng, 1, 3);
+                p.padding[a] = tu_range(&rng, 0, p.kernel[a] / 2);
+                p.dilation[a] = tu_range(&rng, 1, 2);
+            }
+            p.ceil_mode = (int)tu_range(&rng, 0, 1);
+        }
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vin = malloc((size_t)ni * sizeof *vin), *vout = malloc((size_t)no * sizeof *vout),
+               *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+        int64_t *ix = malloc((size_t)no * sizeof *ix);
+        unsigned char *lin = malloc((size_t)ni * es), *lgo = malloc((size_t)no * es), *lref = malloc((size_t)ni * es),
+                      *lgot = malloc((size_t)ni * es);
+        for (int64_t i = 0; i < ni; i++) {
+            vin[i] = (double)tu_range(&rng, 0, 5); /* ties */
+            tu_set(dt, lin, i, vin[i]);
+        }
+        fill_exact(&rng, dt, vg, lgo, no);
+        ck_assert_int_eq(ref_pool(rank, isz, vin, &p, osz, vout, ix, dt), 0);
+        ck_assert_int_eq(ref_max_pool_backward(rank, isz, osz, ix, vg, vr, dt), 0);
+        for (int64_t i = 0; i < ni; i++) tu_set(dt, lref, i, vr[i]);
+        for (int given = 0; given < 2; given++) {
+            tu_tensor tin, tx, tg, ti;
+            tu_alloc(&tin, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x11);
+            tu_alloc(&tx, CLRS_I64, rank, osz, (tu_layout)tu_range(&rng, 0, 2), 0x22);
+            tu_alloc(&tg, dt, rank, osz, (tu_layout)tu_range(&rng, 0, 2), 0x33);
+            tu_alloc(&ti, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x44);
+            tu_store(&tin, lin);
+            tu_store(&tx, ix);
+            tu_store(&tg, lgo);
+            clrs_status st = clrs_pool_backward(ctx, &p, &tin.desc, tin.base, given ? &tx.desc : NULL,
+                                                given ? tx.base : NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "pool backward case %d: %s", it, clrs_last_error(ctx));
+            tu_load(&ti, lgot);
+            ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0,
+                          "pool backward case %d (%s rank %d %s, %s indices) differs from the reference", it,
+                          adaptive ? "adaptive max" : "max", rank, clrs_dtype_name(dt), given ? "given" : "recomputed");
+            tu_free(&tin);
+            tu_free(&tx);
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        free(vin);
+        free(vout);
+        free(vg);
+        free(vr);
+        free(ix);
+        free(lin);
+        free(lgo);
+        free(lref);
+        free(lgot);
+        cases++;
+    }
+    ck_assert_int_ge(cases, 20);
+}
+END_TEST
+
+/* ---- determinism ------------------------------------------------------------------ */
+/* One unpool backward (overlapping windows: indices repeat) and one pixel
+ * unshuffle backward on a larger shape: run three times, with other
+ * work-group sizes (tuning value lx) and with channels-last tensors; every
+ * result must have the same bits. */
+static void run_unpool_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, const int64_t *osz,
+                          const clrs_unpool_params *p, const float *go, const int64_t *ix, float *gi)
+{
+    tu_tensor tg, tx, ti;
+    tu_alloc(&tg, CLRS_F32, 4, osz, l, 0x11);
+    tu_alloc(&tx, CLRS_I64, 4, isz, l, 0x22);
+    tu_alloc(&ti, CLRS_F32, 4, isz, l, 0x33);
+    tu_store(&tg, go);
+    tu_store(&tx, ix);
+    clrs_status st = clrs_max_unpool_backward(ctx, p, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
+    ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+    tu_load(&ti, gi);
+    tu_free(&tg);
+    tu_free(&tx);
+    tu_free(&ti);
+}
+
+static void run_shuffle_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, const int64_t *osz, const float *go,
+                           float *gi)
+{
+    tu_tensor tg, ti;
+    tu_alloc(&tg, CLRS_F32, 4, osz, l, 0x11);
+    tu_alloc(&ti, CLRS_F32, 4, isz, l, 0x33);
+    tu_store(&tg, go);
+    clrs_status st = clrs_pixel_shuffle_backward(ctx, 2, 1, &tg.desc, tg.base, &ti.desc, ti.base);
+    ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+    tu_load(&ti, gi);
+    tu_free(&tg);
+    tu_free(&ti);
+}
+
+START_TEST(test_determinism)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0xDE7E4ULL;
+    /* unpool 2x2 stride 1 of a (2, 3, 31, 45) input: output (2, 3, 32, 46) */
+    const int64_t isz[4] = {2, 3, 31, 45}, osz[4] = {2, 3, 32, 46};
+    clrs_unpool_params p;
+    clrs_unpool_params_init(&p);
+    p.n_kernel = p.n_stride = 1;
+    p.kernel[0] = 2;
+    p.stride[0] = 1;
+    const int64_t ni = numel_of(4, isz), no = numel_of(4, osz);
+    float *go = malloc((size_t)no * sizeof *go), *first = malloc((size_t)ni * sizeof *first),
+          *got = malloc((size_t)ni * sizeof *got);
+    int64_t *ix = malloc((size_t)ni * sizeof *ix);
+    for (int64_t i = 0; i < no; i++) go[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
+    for (int64_t i = 0; i < ni; i++) {
+        const int64_t w = i % 45, h = i / 45 % 31;
+        ix[i] = (h + tu_range(&rng, 0, 1)) * 46 + w + tu_range(&rng, 0, 1); /* in its window: repeats */
+    }
+    /* pixel unshuffle backward of a (2, 5, 34, 22) input */
+    const int64_t ssz[4] = {2, 5, 34, 22}, sosz[4] = {2, 20, 17, 11};
+    const int64_t ns = numel_of(4, ssz);
+    float *sgo = malloc((size_t)ns * sizeof *sgo), *sfirst = malloc((size_t)ns * sizeof *sfirst),
+          *sgot = malloc((size_t)ns * sizeof *sgot);
+    for (int64_t i = 0; i < ns; i++) sgo[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
+
+    run_unpool_bw(ctx, TU_CONTIGUOUS, isz, osz, &p, go, ix, first);
+    run_shuffle_bw(ctx, TU_CONTIGUOUS, ssz, sosz, sgo, sfirst);
+    int64_t lx0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "lx", &lx0, NULL), CLRS_OK);
+    const int64_t lxs[] = {lx0, 1, 4, 32, 64};
+    int runs = 0;
+    for (int t = 0; t < 5; t++) {
+        ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lxs[t]), CLRS_OK);
+        for (int l = 0; l < TU_NLAYOUTS; l++)
+            for (int rep = 0; rep < (t == 0 ? 3 : 1); rep++) {
+                run_unpool_bw(ctx, (tu_layout)l, isz, osz, &p, go, ix, got);
+                ck_assert_msg(memcmp(got, first, (size_t)ni * sizeof *got) == 0,
+                              "unpool backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
+                              tu_layout_name((tu_layout)l), rep);
+                run_shuffle_bw(ctx, (tu_layout)l, ssz, sosz, sgo, sgot);
+                ck_assert_msg(memcmp(sgot, sfirst, (size_t)ns * sizeof *sgot) == 0,
+                              "shuffle backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
+                              tu_layout_name((tu_layout)l), rep);
+                runs += 2;
+            }
+    }
+    ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lx0), CLRS_OK);
+    fprintf(stderr, "# backward determinism: %d runs (5 work-group sizes, 3 layouts, repeats) with identical bits\n",
+            runs);
+    free(go);
+    free(first);
+    free(got);
+    free(ix);
+    free(sgo);
+    free(sfirst);
+    free(sgot);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------------------ */
+#define EXPECT_ERR(call, code, needle)                                                                         \
+    do {                                                                                                       \
+        clrs_status st_ = (call);                                                                              \
+        ck_assert_msg(st_ == (code), "%s: got %s (%s), expected %s", #call, clrs_status_name(st_),             \
+                      clrs_last_error(ctx), clrs_status_name(code));                                           \
+        ck_assert_msg(strstr(clrs_last_error(ctx), (needle)) != NULL, "%s: message '%s' lacks '%s'", #call,      \
+                      clrs_last_error(ctx), (needle));                                                         \
+    } while (0)
+
+START_TEST(test_errors)
+{
+    clrs_context *ctx = tu_context();
+    /* unpool: forward input (1, 1, 2, 2), kernel 2 -> output (1, 1, 4, 4) */
+    const int64_t isz[4] = {1, 1, 2, 2}, osz[4] = {1, 1, 4, 4}, wrong[4] = {1, 1, 4, 5};
+    clrs_tensor_desc gi, go, gw, ix, gu8, ixf;
+    clrs_tensor_desc_contiguous(&gi, CLRS_F32, 4, isz);
+    clrs_tensor_desc_contiguous(&go, CLRS_F32, 4, osz);
+    clrs_tensor_desc_contiguous(&gw, CLRS_F32, 4, wrong);
+    clrs_tensor_desc_contiguous(&ix, CLRS_I64, 4, isz);
+    clrs_tensor_desc_contiguous(&gu8, CLRS_U8, 4, isz);
+    clrs_tensor_desc_contiguous(&ixf, CLRS_F32, 4, isz);
+    clrs_unpool_params p;
+    clrs_unpool_params_init(&p);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    float vgo[20] = {0}, vgi[4];
+    int64_t vix[4] = {0, 3, 8, 15};
+    for (int i = 0; i < 16; i++) vgo[i] = (float)i;
+    ck_assert_int_eq(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, vgi), CLRS_OK);
+    ck_assert(vgi[0] == 0.0f && vgi[1] == 3.0f && vgi[2] == 8.0f && vgi[3] == 15.0f);
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &gw, vgo, &gi, vgi), CLRS_ERR_BAD_SHAPE,
+               "grad_output has shape (1, 1, 4, 5) but the forward output's shape is (1, 1, 4, 4)");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ixf, vix, &go, vgo, &gi, vgi), CLRS_ERR_BAD_DTYPE, "i64");
+    {
+        clrs_tensor_desc ix3;
+        const int64_t s3[4] = {1, 1, 2, 1};
+        clrs_tensor_desc_contiguous(&ix3, CLRS_I64, 4, s3);
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix3, vix, &go, vgo, &gi, vgi), CLRS_ERR_BAD_SHAPE,
+                   "(1, 1, 2, 1)");
+    }
+    {
+        clrs_tensor_desc gou8;
+        clrs_tensor_desc_contiguous(&gou8, CLRS_U8, 4, osz);
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &gou8, vgo, &gu8, vgi), CLRS_ERR_BAD_DTYPE, "u8");
+        clrs_tensor_desc go64;
+        clrs_tensor_desc_contiguous(&go64, CLRS_F64, 4, osz);
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go64, vgo, &gi, vgi), CLRS_ERR_BAD_DTYPE, "f64");
+    }
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, NULL, &go, vgo, &gi, vgi), CLRS_ERR_INVALID_ARG, "indices");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, NULL, &gi, vgi), CLRS_ERR_INVALID_ARG, "grad_output");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, NULL), CLRS_ERR_INVALID_ARG, "grad_input");
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, NULL, &ix, vix, &go, vgo, &gi, vgi), CLRS_ERR_INVALID_ARG, "params");
+    vix[2] = 16;
+    vgi[2] = 99.0f;
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, vgi), CLRS_ERR_INDEX_OUT_OF_RANGE, "16");
+    vix[2] = -3;
+    EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi, vgi), CLRS_ERR_INDEX_OUT_OF_RANGE, "-3");
+    vix[2] = 8;
+    /* grad_input overlapping grad_output in host memory */
+    {
+        clrs_tensor_desc gi2 = gi;
+        gi2.offset = 0;
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &p, &ix, vix, &go, vgo, &gi2, vgo), CLRS_ERR_ALIASING, "overlaps");
+    }
+    /* an empty output plane: torch's gather fails (index 0 out of range) */
+    {
+        const int64_t s1[3] = {1, 1, 1}, s0[3] = {1, 1, 0};
+        clrs_unpool_params q;
+        clrs_unpool_params_init(&q);
+        q.n_kernel = q.n_stride = q.n_padding = 1;
+        q.kernel[0] = 2;
+        q.stride[0] = 1;
+        q.padding[0] = 1;
+        clrs_tensor_desc a, x, o;
+        clrs_tensor_desc_contiguous(&a, CLRS_F32, 3, s1);
+        clrs_tensor_desc_contiguous(&x, CLRS_I64, 3, s1);
+        clrs_tensor_desc_contiguous(&o, CLRS_F32, 3, s0);
+        int64_t z = 0;
+        float g1 = 5.0f, none = 0.0f;
+        EXPECT_ERR(clrs_max_unpool_backward(ctx, &q, &x, &z, &o, &none, &a, &g1), CLRS_ERR_INDEX_OUT_OF_RANGE, "0");
+        /* an empty batch: nothing to do */
+        const int64_t e3[3] = {0, 1, 2}, eo[3] = {0, 1, 3};
+        clrs_tensor_desc_contiguous(&a, CLRS_F32, 3, e3);
+        clrs_tensor_desc_contiguous(&x, CLRS_I64, 3, e3);
+        clrs_tensor_desc_contiguous(&o, CLRS_F32, 3, eo);
+        q.padding[0] = 0;
+        ck_assert_msg(clrs_max_unpool_backward(ctx, &q, &x, NULL, &o, NULL, &a, NULL) == CLRS_OK, "%s",
+                      clrs_last_error(ctx));
+    }
+
+    /* pixel shuffle: forward input (1, 8, 2, 3), factor 2 -> (1, 2, 4, 6) */
+    const int64_t ssz[4] = {1, 8, 2, 3}, sosz[4] = {1, 2, 4, 6}, sbad[4] = {1, 2, 6, 4};
+    clrs_tensor_desc si, so, sb;
+    clrs_tensor_desc_contiguous(&si, CLRS_F32, 4, ssz);
+    clrs_tensor_desc_contiguous(&so, CLRS_F32, 4, sosz);
+    clrs_tensor_desc_contiguous(&sb, CLRS_F32, 4, sbad);
+    float sg[48], sgi[48];
+    for (int i = 0; i < 48; i++) sg[i] = (float)i;
+    ck_assert_int_eq(clrs_pixel_shuffle_backward(ctx, 2, 0, &so, sg, &si, sgi), CLRS_OK);
+    /* grad_in[0, c, h, w] = grad_out[0, c / 4, 2h + (c / 2) % 2, 2w + c % 2] */
+    for (int c = 0; c < 8; c++)
+        for (int h = 0; h < 2; h++)
+            for (int w = 0; w < 3; w++)
+                ck_assert(sgi[(c * 2 + h) * 3 + w] == sg[((c / 4) * 4 + 2 * h + (c / 2) % 2) * 6 + 2 * w + c % 2]);
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 0, &sb, sg, &si, sgi), CLRS_ERR_BAD_SHAPE,
+               "grad_output has shape (1, 2, 6, 4) but the forward output's shape is (1, 2, 4, 6)");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 3, 0, &so, sg, &si, sgi), CLRS_ERR_BAD_SHAPE, "input.size(-3)=8");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 0, 0, &so, sg, &si, sgi), CLRS_ERR_BAD_PARAM, "got 0");
+    /* unshuffle's forward input is (1, 2, 4, 6): grad_in si is not divisible */
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 1, &so, sg, &si, sgi), CLRS_ERR_BAD_SHAPE, "input.size(-1)=3");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 0, &so, NULL, &si, sgi), CLRS_ERR_INVALID_ARG, "grad_output");
+    EXPECT_ERR(clrs_pixel_shuffle_backward(NULL, 2, 0, &so, sg, &si, sgi), CLRS_ERR_INVALID_ARG, "");
+    {
+        clrs_tensor_desc su8 = si, sou8 = so;
+        su8.dtype = sou8.dtype = CLRS_U8;
+        EXPECT_ERR(clrs_pixel_shuffle_backward(ctx, 2, 0, &sou8, sg, &su8, sgi), CLRS_ERR_BAD_DTYPE, "u8");
+    }
+    /* the unshuffle's gradient: the shuffle of grad_out */
+    ck_assert_int_eq(clrs_pixel_shuffle_backward(ctx, 2, 1, &si, sg, &so, sgi), CLRS_OK);
+    float fw[48];
+    ck_assert_int_eq(clrs_pixel_shuffle(ctx, 2, 0, &si, sg, &so, fw), CLRS_OK);
+    ck_assert(memcmp(fw, sgi, sizeof fw) == 0);
+}
+END_TEST
+
+/* Pool backward: errors, an index outside its window (the scan form: the
+ * same sums), the cl_mem form with and without indices, and the same bits
+ * for other work-group sizes. */
+START_TEST(test_pool_backward_paths)
+{
+    clrs_context *ctx = tu_context();
+    const int64_t isz[3] = {1, 1, 6}, osz[3] = {1, 1, 3}, bad[3] = {1, 1, 4};
+    clrs_tensor_desc in, go, gw, gi, ix;
+    clrs_tensor_desc_contiguous(&in, CLRS_F32, 3, isz);
+    clrs_tensor_desc_contiguous(&gi, CLRS_F32, 3, isz);
+    clrs_tensor_desc_contiguous(&go, CLRS_F32, 3, osz);
+    clrs_tensor_desc_contiguous(&gw, CLRS_F32, 3, bad);
+    clrs_tensor_desc_contiguous(&ix, CLRS_I64, 3, osz);
+    clrs_pool_params p;
+    clrs_pool_params_init(&p, CLRS_POOL_MAX);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    float x[6] = {1, 5, 7, 2, 0, 3}, g[4] = {10, 20, 30, 0}, r[6];
+    int64_t idx[3] = {1, 2, 5};
+    ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi, r), CLRS_OK);
+    ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
+    ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK); /* recomputed */
+    ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
+    /* indices outside their windows, one repeated: torch's scatter adds them */
+    int64_t far[3] = {5, 0, 5};
+    ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, NULL, &ix, far, &go, g, &gi, r), CLRS_OK);
+    ck_assert(r[0] == 20 && r[5] == 40 && r[1] == 0 && r[2] == 0 && r[3] == 0 && r[4] == 0);
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &gw, g, &gi, r), CLRS_ERR_BAD_SHAPE,
+               "grad_output has shape (1, 1, 4) but the forward output's shape is (1, 1, 3)");
+    idx[2] = 6;
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INDEX_OUT_OF_RANGE, "6 elements");
+    idx[2] = -1;
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INDEX_OUT_OF_RANGE, "input plane");
+    idx[2] = 5;
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, NULL, NULL, NULL, &go, g, &gi, r), CLRS_ERR_INVALID_ARG, "in_data");
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, NULL, &go, g, &gi, r), CLRS_ERR_INVALID_ARG, "idx_data");
+    EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &gw, idx, &go, g, &gi, r), CLRS_ERR_BAD_DTYPE, "i64");
+    {
+        clrs_tensor_desc ix4;
+        clrs_tensor_desc_contiguous(&ix4, CLRS_I64, 3, bad);
+        EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix4, idx, &go, g, &gi, r), CLRS_ERR_BAD_SHAPE, "(1, 1, 4)");
+        clrs_tensor_desc gi5;
+        const int64_t s5[3] = {1, 1, 5};
+        clrs_tensor_desc_contiguous(&gi5, CLRS_F32, 3, s5);
+        EXPECT_ERR(clrs_pool_backward(ctx, &p, &in, x, &ix, idx, &go, g, &gi5, r), CLRS_ERR_BAD_SHAPE,
+                   "grad_input has shape (1, 1, 5)");
+    }
+    {
+        clrs_pool_params a;
+        clrs_pool_params_init(&a, CLRS_POOL_AVG);
+        a.n_kernel = 1;
+        a.kernel[0] = 2;
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_ERR_NOT_IMPLEMENTED,
+                   "not implemented yet");
+        clrs_tensor_desc i8 = in, o8 = go, g8 = gi;
+        i8.dtype = o8.dtype = g8.dtype = CLRS_U8;
+        EXPECT_ERR(clrs_pool_backward(ctx, &p, &i8, x, &ix, idx, &o8, g, &g8, r), CLRS_ERR_BAD_DTYPE, "u8");
+    }
+
+    /* the cl_mem form, indices given then recomputed */
+    cl_context clc;
+    cl_command_queue q;
+    ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
+    cl_int e;
+    cl_mem mx = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof x, x, &e);
+    cl_mem mg = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof g, g, &e);
+    cl_mem mi = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof idx, idx, &e);
+    cl_mem mr = clCreateBuffer(clc, CL_MEM_READ_WRITE, sizeof r, NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    for (int given = 1; given >= 0; given--) {
+        cl_event done = NULL;
+        memset(r, 0, sizeof r);
+        ck_assert_int_eq(clEnqueueWriteBuffer(q, mr, CL_TRUE, 0, sizeof r, r, 0, NULL, NULL), CL_SUCCESS);
+        clrs_status st = clrs_pool_backward_cl(ctx, &p, &in, given ? NULL : mx, given ? &ix : NULL, given ? mi : NULL,
+                                               &go, mg, &gi, mr, NULL, 0, NULL, &done);
+        ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+        ck_assert_int_eq(clEnqueueReadBuffer(q, mr, CL_TRUE, 0, sizeof r, r, 1, &done, NULL), CL_SUCCESS);
+        clReleaseEvent(done);
+        ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
+    }
+    ck_assert_int_eq(clrs_pool_backward_cl(ctx, &p, &in, NULL, NULL, NULL, &go, mg, &gi, mr, NULL, 0, NULL, NULL),
+                     CLRS_ERR_INVALID_ARG);
+    clReleaseMemObject(mx);
+    clReleaseMemObject(mg);
+    clReleaseMemObject(mi);
+    clReleaseMemObject(mr);
+
+    /* overlapping 3x3 windows, stride 1, on (2, 3, 33, 47): identical bits
+     * for other work-group sizes and layouts, indices recomputed */
+    {
+        const int64_t bs[4] = {2, 3, 33, 47};
+        clrs_pool_params q3;
+        clrs_pool_params_init(&q3, CLRS_POOL_MAX);
+        q3.n_kernel = q3.n_stride = q3.n_padding = 1;
+        q3.kernel[0] = 3;
+        q3.stride[0] = 1;
+        q3.padding[0] = 1;
+        const int64_t n = numel_of(4, bs);
+        uint64_t rng = 77;
+        float *vx = malloc((size_t)n * sizeof *vx), *vg = malloc((size_t)n * sizeof *vg),
+              *first = calloc((size_t)n, sizeof *first), *got = calloc((size_t)n, sizeof *got);
+        for (int64_t i = 0; i < n; i++) {
+            vx[i] = (float)tu_range(&rng, 0, 3);
+            vg[i] = (float)(tu_uniform(&rng) * 2 - 1);
+        }
+        int64_t lx0;
+        ck_assert_int_eq(clrs_tuning_get(ctx, "lx", &lx0, NULL), CLRS_OK);
+        const int64_t lxs[] = {lx0, 1, 8, 64};
+        for (int t = 0; t < 4; t++) {
+            ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lxs[t]), CLRS_OK);
+            for (int l = 0; l < TU_NLAYOUTS; l++) {
+                tu_tensor tin, tg, ti;
+                tu_alloc(&tin, CLRS_F32, 4, bs, (tu_layout)l, 0);
+                tu_alloc(&tg, CLRS_F32, 4, bs, (tu_layout)l, 0);
+                tu_alloc(&ti, CLRS_F32, 4, bs, (tu_layout)l, 0);
+                tu_store(&tin, vx);
+                tu_store(&tg, vg);
+                ck_assert_int_eq(clrs_pool_backward(ctx, &q3, &tin.desc, tin.base, NULL, NULL, &tg.desc, tg.base,
+                                                    &ti.desc, ti.base),
+                                 CLRS_OK);
+                tu_load(&ti, t == 0 && l == 0 ? first : got);
+                if (t || l)
+                    ck_assert_msg(memcmp(got, first, (size_t)n * sizeof *got) == 0,
+                                  "max pool backward: other bits with lx %lld, %s", (long long)lxs[t],
+                                  tu_layout_name((tu_layout)l));
+                tu_free(&tin);
+                tu_free(&tg);
+                tu_free(&ti);
+            }
+        }
+        ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lx0), CLRS_OK);
+        free(vx);
+        free(vg);
+        free(first);
+        free(got);
+    }
+}
+END_TEST
+
+/* ---- cl_mem forms ----------------------------------------------------------------- */
+START_TEST(test_cl_mem_calls)
+{
+    clrs_context *ctx = tu_context();
+    cl_context clc;
+    cl_command_queue q;
+    ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
+    cl_int e;
+    /* unpool backward: (1, 2, 2, 2) input, kernel 2 -> (1, 2, 4, 4) */
+    const int64_t isz[4] = {1, 2, 2, 2}, osz[4] = {1, 2, 4, 4};
+    clrs_tensor_desc gi, go, ix;
+    clrs_tensor_desc_contiguous(&gi, CLRS_F32, 4, isz);
+    clrs_tensor_desc_channels_last(&go, CLRS_F32, 4, osz);
+    clrs_tensor_desc_contiguous(&ix, CLRS_I64, 4, isz);
+    float hgo[32];
+    for (int i = 0; i < 32; i++) hgo[i] = (float)(i * 3 - 7);
+    int64_t hix[8] = {0, 3, 12, 15, 5, 5, 10, 6};
+    cl_mem mgo = clCreateBuffer(clc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof hgo, hgo, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_mem mix = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof hix, hix, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_mem mgi = clCreateBuffer(clc, CL_MEM_READ_WRITE, 8 * sizeof(float), NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_event done = NULL;
+    ck_assert_int_eq(clrs_max_unpool_backward_cl(ctx, NULL, &ix, mix, &go, mgo, &gi, mgi, NULL, 0, NULL, &done),
+                     CLRS_ERR_INVALID_ARG);
+    clrs_unpool_params p;
+    clrs_unpool_params_init(&p);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    ck_assert_msg(clrs_max_unpool_backward_cl(ctx, &p, &ix, mix, &go, mgo, &gi, mgi, NULL, 0, NULL, &done) == CLRS_OK,
+                  "%s", clrs_last_error(ctx));
+    float hgi[8];
+    ck_assert_int_eq(clEnqueueReadBuffer(q, mgi, CL_TRUE, 0, sizeof hgi, hgi, 1, &done, NULL), CL_SUCCESS);
+    clReleaseEvent(done);
+    /* grad_out is channels-last: logical (0, c, h, w) at (h * 4 + w) * 2 + c */
+    for (int c = 0; c < 2; c++)
+        for (int j = 0; j < 4; j++) {
+            int64_t v = hix[c * 4 + j];
+            ck_assert(hgi[c * 4 + j] == hgo[v * 2 + c]);
+        }
+    /* an index out of range on the cl_mem path */
+    hix[1] = 16;
+    ck_assert_int_eq(clEnqueueWriteBuffer(q, mix, CL_TRUE, 0, sizeof hix, hix, 0, NULL, NULL), CL_SUCCESS);
+    ck_assert_int_eq(clrs_max_unpool_backward_cl(ctx, &p, &ix, mix, &go, mgo, &gi, mgi, NULL, 0, NULL, NULL),
+                     CLRS_ERR_INDEX_OUT_OF_RANGE);
+    /* pixel shuffle backward: grad_out (1, 2, 4, 4) -> grad_in (1, 8, 2, 2) */
+    const int64_t ssz[4] = {1, 8, 2, 2};
+    clrs_tensor_desc si, so;
+    clrs_tensor_desc_contiguous(&si, CLRS_F32, 4, ssz);
+    clrs_tensor_desc_contiguous(&so, CLRS_F32, 4, osz);
+    cl_mem msi = clCreateBuffer(clc, CL_MEM_READ_WRITE, 32 * sizeof(float), NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    ck_assert_msg(clrs_pixel_shuffle_backward_cl(ctx, 2, 0, &so, mgo, &si, msi, NULL, 0, NULL, &done) == CLRS_OK, "%s",
+                  clrs_last_error(ctx));
+    float hsi[32], want[32];
+    ck_assert_int_eq(clEnqueueReadBuffer(q, msi, CL_TRUE, 0, sizeof hsi, hsi, 1, &done, NULL), CL_SUCCESS);
+    clReleaseEvent(done);
+    ck_assert_int_eq(clrs_pixel_shuffle(ctx, 2, 1, &so, hgo, &si, want), CLRS_OK);
+    ck_assert(memcmp(hsi, want, sizeof hsi) == 0);
+    /* aliasing on the cl_mem path */
+    ck_assert_int_eq(clrs_pixel_shuffle_backward_cl(ctx, 2, 0, &so, mgo, &si, mgo, NULL, 0, NULL, NULL),
+                     CLRS_ERR_ALIASING);
+    clReleaseMemObject(mgo);
+    clReleaseMemObject(mix);
+    clReleaseMemObject(mgi);
+    clReleaseMemObject(msi);
+}
+END_TEST
+
+int main(void)
+{
+    tu_binary_cache_off(); /* operators, not the cache: see testutil.h */
+    Suite *s = suite_create("backward");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, tu_timeout(1200));
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_cl_mem_calls);
+    tcase_add_test(tc, test_pool_backward_paths);
+    tcase_add_test(tc, test_determinism);
+    tcase_add_loop_test(tc, test_random_vs_reference, 0, 2);
+    tcase_add_loop_test(tc, test_random_pool_vs_reference, 0, 2);
+    tcase_add_test(tc, test_golden_backward);
+    tcase_add_test(tc, test_golden_pool_backward);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    tu_context_release();
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,189 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_backward_cli.sh — `clresample backward OP ...`: every f32/f64/f16
+# case of tests/golden/backward.txt (torch.autograd.grad of pixel_shuffle,
+# pixel_unshuffle and max_unpool) through the CLI, compared bit for bit
+# (tests/npy_allclose exact), the cases with channels-last copies again
+# with --channels-last, torch's invalid-index errors; then the contract's
+# errors: a GRAD_OUT of another shape (exit 1, both shapes named), the
+# operators not implemented yet (exit 1), usage errors (exit 2), and no
+# GRAD_IN written by a failed run (an existing one left as it was).
+#
+# Automake TESTS protocol: exit 0 pass, 1 fail, 77 skip (no OpenCL
+# platform). Prints one "ok - ..." / "not ok - ..." line per check and
+# ends with "N passed, M failed".
+
+CLI=${CLRESAMPLE:-./clresample}
+CMP=${NPY_ALLCLOSE:-./tests/npy_allclose}
+G=${TEST_SRCDIR:-${srcdir:-.}/tests}/golden
+LC_ALL=C
+export LC_ALL
+unset CLRS_LOG
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-bwcli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+pass=0
+fail=0
+ok() {
+    pass=$((pass + 1))
+    echo "ok - $1"
+}
+not_ok() {
+    fail=$((fail + 1))
+    echo "not ok - $1"
+    shift
+    for _l in "$@"; do echo "#   $_l"; done
+}
+
+# Usage errors need no device.
+expect_error() { # expect_error RC PATTERN DESC ARGS...: one error line, GRAD_IN ($tmp/gi.npy) untouched
+    _rc_want=$1
+    _pat=$2
+    _desc=$3
+    shift 3
+    printf 'keep' >"$tmp/gi.npy"
+    "$CLI" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+    _rc=$?
+    if [ $_rc -eq "$_rc_want" ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] &&
+        grep -q "^clresample: error: .*$_pat" "$tmp/stderr" && [ "$(cat "$tmp/gi.npy")" = keep ]; then
+        ok "$_desc"
+    else
+        not_ok "$_desc" "exit $_rc (expected $_rc_want)" "$(head -n 2 "$tmp/stderr")"
+    fi
+}
+S=$G/backward/in_f32_1x8x3x5_rand0.npy
+SG=$G/backward/bw_pixshuf_f32_000_go.npy
+GI=$tmp/gi.npy
+expect_error 2 "no operator given" "backward without an operator" backward
+expect_error 2 "'devices' is not an operator" "backward devices" backward devices
+expect_error 2 "'resize' is not an operator" "backward resize" backward resize "$S" "$SG" "$GI"
+expect_error 2 "missing argument GRAD_IN" "backward pixel-shuffle without GRAD_IN" backward pixel-shuffle "$S" "$SG" --factor 2
+expect_error 2 "missing required option --factor" "backward pixel-shuffle without --factor" backward pixel-shuffle "$S" "$SG" "$GI"
+expect_error 2 "does not apply" "backward pixel-shuffle --indices" backward pixel-shuffle "$S" "$SG" "$GI" --factor 2 --indices "$SG"
+expect_error 2 "name the same file" "GRAD_IN over GRAD_OUT" backward pixel-shuffle "$S" "$SG" "$SG" --factor 2
+help_has() { # help_has DESC PATTERN ARGS...: `clresample ARGS` prints PATTERN
+    _desc=$1
+    _pat=$2
+    shift 2
+    if "$CLI" "$@" >"$tmp/help" 2>&1 && grep -q -- "$_pat" "$tmp/help"; then
+        ok "$_desc"
+    else
+        not_ok "$_desc" "$(head -n 2 "$tmp/help")"
+    fi
+}
+help_has "backward --help" "FORWARD_INPUT... GRAD_OUT GRAD_IN" backward --help
+help_has "backward max-unpool --help" "max-unpool IN INDICES GRAD_OUT GRAD_IN --kernel K" backward max-unpool --help
+help_has "backward max-pool --help: --indices reads IDX" "--indices IDX " backward max-pool --help
+
+if ! "$CLI" devices >"$tmp/dev" 2>&1; then
+    echo "# no OpenCL device: $(head -n 1 "$tmp/dev")"
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ] || exit 1
+    exit 77
+fi
+
+# Data errors (exit 1).
+expect_error 1 "GRAD_OUT .* has shape (1, 8, 3, 5) but the forward output's shape is (1, 2, 6, 10)" \
+    "GRAD_OUT of the wrong shape" backward pixel-shuffle "$S" "$S" "$GI" --factor 2
+expect_error 1 "shape (1, 2, 6, 10) but the forward output's shape is (1, 6, 10, 2) (channels-last)" \
+    "GRAD_OUT of the wrong shape, --channels-last" backward pixel-shuffle "$G/backward/bw_pixshuf_f32_000_in_cl.npy" \
+    "$SG" "$GI" --factor 2 --channels-last
+expect_error 1 "is f64 but IN is f32" "GRAD_OUT of another dtype" backward pixel-unshuffle \
+    "$G/backward/in_f32_1x2x6x10_rand0.npy" "$G/backward/bw_pixunshuf_f64_000_go.npy" "$GI" --factor 2
+expect_error 1 "backward interpolate: not yet implemented (issue #14" "backward interpolate" \
+    backward interpolate "$S" "$S" "$GI" --mode bilinear --scale 2
+expect_error 1 "backward avg-pool: not yet implemented (issue #14" "backward avg-pool" \
+    backward avg-pool "$S" "$S" "$GI" --kernel 2
+M=$G/backward/bw_maxpool_r4_f32_001
+expect_error 1 "--indices .* has shape (1, 2, 3, 4) but the forward output's (GRAD_OUT's) is (1, 2, 4, 5)" \
+    "max-pool --indices of another shape" backward max-pool "${M}_in.npy" "${M}_go.npy" "$GI" --kernel 3 --stride 2 \
+    --padding 1 --indices "$G/backward/bw_maxpool_r4_f32_000_idxin.npy"
+expect_error 1 "divisible" "forward shape error" backward pixel-shuffle "$S" "$SG" "$GI" --factor 3
+
+# The golden cases. Tokens of one manifest line: key=value.
+tok() { # tok KEY: the value of KEY in $line ("" if absent)
+    for _t in $line; do
+        case $_t in "$1"=*) echo "${_t#*=}"; return ;; esac
+    done
+}
+ncase=0
+nidx=0
+ncl=0
+nerr=0
+while IFS= read -r line; do
+    case $line in '#'* | '') continue ;; esac
+    dt=$(tok dtype)
+    [ "$dt" = bf16 ] && continue # the CLI has no bf16 arrays
+    id=$(tok id)
+    op=$(tok op)
+    case $op in
+    pixel_shuffle) sub=pixel-shuffle ;;
+    pixel_unshuffle) sub=pixel-unshuffle ;;
+    max_pool) sub=max-pool ;;
+    adaptive_max_pool) sub=adaptive-max-pool ;;
+    *) sub=max-unpool ;;
+    esac
+    # pooling gradients sum several elements: f16 ones differ from torch's
+    # 16-bit sums by a few ulp (tests/test_backward bounds them)
+    case $sub-$dt in *pool-f16) [ $sub != max-unpool ] && continue ;; esac
+    set --
+    for k in kernel stride padding dilation output_size factor; do
+        v=$(tok $k)
+        if [ -z "$v" ] || [ "$v" = - ]; then continue; fi
+        case $k in output_size) o=--size ;; *) o=--$k ;; esac
+        set -- "$@" "$o" "$v"
+    done
+    [ "$(tok ceil_mode)" = 1 ] && set -- "$@" --ceil-mode
+    for layout in nchw nchw-idx cl cl-idx; do
+        sfx=
+        case $layout in
+        cl*)
+            [ -n "$(tok out_cl)" ] || continue
+            sfx=_cl
+            ;;
+        esac
+        case $layout-$sub in *-idx-max-pool | *-idx-adaptive-max-pool) ;; *-idx-*) continue ;; esac
+        inputs="$G/$(tok in$sfx)"
+        extra=
+        [ $sub = max-unpool ] && inputs="$inputs $G/$(tok indices_in$sfx)"
+        case $layout in *-idx) extra="--indices $G/$(tok indices_in$sfx)" ;; esac
+        [ -n "$sfx" ] && extra="$extra --channels-last"
+        rm -f "$GI"
+        # shellcheck disable=SC2086 # inputs, extra: words without spaces
+        "$CLI" backward $sub $inputs "$G/$(tok grad_out$sfx)" "$GI" "$@" $extra >"$tmp/stdout" 2>"$tmp/stderr"
+        rc=$?
+        err=$(tok error)
+        if [ -n "$err" ]; then
+            if [ $rc -eq 1 ] && grep -q "invalid max index" "$tmp/stderr" && [ ! -e "$GI" ]; then
+                nerr=$((nerr + 1))
+            else
+                not_ok "$id: torch raised $err" "exit $rc" "$(head -n 2 "$tmp/stderr")"
+            fi
+        elif [ $rc -eq 0 ] && "$CMP" "$G/$(tok out$sfx)" "$GI" exact >"$tmp/cmp" 2>&1; then
+            ncase=$((ncase + 1))
+            [ -n "$sfx" ] && ncl=$((ncl + 1))
+            case $layout in *-idx) nidx=$((nidx + 1)) ;; esac
+        else
+            not_ok "$id [$layout]" "exit $rc: $(head -n 1 "$tmp/stderr")" "$(head -n 1 "$tmp/cmp")"
+        fi
+    done
+done <"$G/backward.txt"
+if [ $ncase -ge 130 ] && [ $ncl -ge 10 ] && [ $nidx -ge 40 ] && [ $nerr -ge 6 ]; then
+    ok "golden gradients through the CLI: $ncase bit-exact ($ncl with --channels-last, $nidx pool runs with --indices), $nerr torch errors"
+else
+    not_ok "golden gradients through the CLI: only $ncase bit-exact ($ncl --channels-last), $nerr errors"
+fi
+
+# --explain names the backward implementation
+U=$G/backward/bw_unpool_r4_f32_001
+if "$CLI" backward max-unpool "${U}_in.npy" "${U}_idxin.npy" "${U}_go.npy" "$GI" --kernel 3 --stride 2 --padding 1 \
+    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: unpool_backward/gather" "$tmp/stderr"; then
+    ok "--explain: unpool_backward/gather"
+else
+    not_ok "--explain: unpool_backward/gather" "$(head -n 2 "$tmp/stderr")"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] || exit 1
+exit 0
