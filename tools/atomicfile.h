@@ -364,8 +364,12 @@ ATOMIC_FILE_WEAK int atomic_file_open(atomic_file *af, const char *path, char *e
         /* Keep OUT's owner (root only, in effect) and permission bits; chown
          * first, as it clears set-id bits. Failures are not fatal. */
         struct stat now;
-        if (fstat(af->fd, &now) == 0 && (now.st_uid != st.st_uid || now.st_gid != st.st_gid))
-            (void)fchown(af->fd, st.st_uid, st.st_gid);
+        if (fstat(af->fd, &now) == 0 && (now.st_uid != st.st_uid || now.st_gid != st.st_gid) &&
+            fchown(af->fd, st.st_uid, st.st_gid) != 0) {
+            /* not fatal (a cast to void does not silence glibc's
+             * warn_unused_result under -D_FORTIFY_SOURCE, e.g. Debian's
+             * hardening flags) */
+        }
         if (fchmod(af->fd, st.st_mode & 07777) != 0 && errno != EPERM) {
             atomic_file_err(err, errlen, "%s: cannot set the mode of temporary file '%s': %s",
                             path, af->tmp, strerror(errno));
