@@ -60,7 +60,7 @@ START_TEST(test_golden_backward)
         const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
         const int unpool = strcmp(op, "max_unpool") == 0;
         const int inverse = strcmp(op, "pixel_unshuffle") == 0;
-        if (strstr(op, "max_pool") != NULL) continue; /* test_golden_pool_backward */
+        if (strstr(op, "_pool") != NULL) continue; /* test_golden_pool_backward, test_golden_avgpool_backward */
         ck_assert_msg(unpool || inverse || strcmp(op, "pixel_shuffle") == 0, "%s: unknown op %s", id, op);
         npy_array in, go, idx = {0}, ref = {0};
         ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
@@ -148,8 +148,11 @@ static double ulps16(clrs_dtype dt, double got, double ref)
 
 static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
 {
-    const int amax = strcmp(tu_get_str(c, "op"), "adaptive_max_pool") == 0;
-    clrs_pool_params_init(p, amax ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+    const char *op = tu_get_str(c, "op");
+    clrs_pool_params_init(p, strcmp(op, "adaptive_max_pool") == 0   ? CLRS_POOL_ADAPTIVE_MAX
+                             : strcmp(op, "avg_pool") == 0          ? CLRS_POOL_AVG
+                             : strcmp(op, "adaptive_avg_pool") == 0 ? CLRS_POOL_ADAPTIVE_AVG
+                                                                    : CLRS_POOL_MAX);
     int64_t v[8];
     set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
     set_list(&p->n_stride, p->stride, tu_get_ints(c, "stride", v, 8), v);
@@ -157,6 +160,8 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
     set_list(&p->n_dilation, p->dilation, tu_get_ints(c, "dilation", v, 8), v);
     set_list(&p->n_output_size, p->output_size, tu_get_ints(c, "output_size", v, 8), v);
     p->ceil_mode = tu_get_int(c, "ceil_mode", 0);
+    p->count_include_pad = tu_get_int(c, "count_include_pad", 1);
+    p->divisor_override = tu_get_int(c, "divisor_override", 0);
 }
 
 START_TEST(test_golden_pool_backward)
@@ -258,6 +263,98 @@ START_TEST(test_golden_pool_backward)
             "# pool backward golden: %d max / adaptive max pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
             "bit-exact, worst %.2f ulp, torch adding in 16 bits), given and recomputed indices, %d layout pairs, identical bits\n",
             ran, exact16, n16, worst16, NPAIRS);
+    ck_assert_int_ge(ran, 60);
+    free(cases);
+}
+END_TEST
+
+/* Average and adaptive average pooling: no indices, the input's data not
+ * read (NULL). f32 / f64: torch's bits (the same divisions, the same order
+ * of additions); f16 / bf16: torch rounds each term and each partial sum
+ * to 16 bits, the library adds in f32 and rounds once. */
+START_TEST(test_golden_avgpool_backward)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran = 0, exact16 = 0, n16 = 0;
+    double worst16 = 0, worst16rel = 0;
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op");
+        if (strstr(op, "avg_pool") == NULL) continue;
+        tu_progress("test_golden_avgpool_backward", ci, n, "cases");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_pool_params p;
+        pool_params_from_case(c, &p);
+        npy_array in, go, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape), no = numel_of(go.ndim, go.shape);
+        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        for (int l = 0; l < NPAIRS; l++) {
+            tu_tensor tg, ti;
+            clrs_tensor_desc din;
+            clrs_tensor_desc_contiguous(&din, dt, rank, in.shape);
+            tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+            tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+            tu_store(&tg, go.data);
+            clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+            tu_load(&ti, got);
+            if (l == 0) {
+                memcpy(first, got, (size_t)ni * es);
+                if (dt == CLRS_F32 || dt == CLRS_F64) {
+                    for (int64_t i = 0; i < ni; i++)
+                        ck_assert_msg(memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) == 0,
+                                      "%s: element %lld: %.17g vs torch %.17g", id, (long long)i, tu_get(dt, got, i),
+                                      tu_get(dt, ref.data, i));
+                } else {
+                    double maxgo = 0;
+                    for (int64_t o = 0; o < no; o++)
+                        if (fabs(tu_get(dt, go.data, o)) > maxgo) maxgo = fabs(tu_get(dt, go.data, o));
+                    const double eps = dt == CLRS_F16 ? 0x1p-11 : 0x1p-8;
+                    int all = 1;
+                    for (int64_t i = 0; i < ni; i++) {
+                        const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                        const double e = ulps16(dt, g, r), rel = fabs(g - r) / (eps * maxgo);
+                        /* within 4 eps of the gradient's scale (max |grad_out|) */
+                        ck_assert_msg(rel <= 4.0, "%s: element %lld: %.9g vs torch %.9g (%.2f eps x max|grad_out|)",
+                                      id, (long long)i, g, r, rel);
+                        if (e > worst16) worst16 = e;
+                        if (rel > worst16rel) worst16rel = rel;
+                        all &= e == 0;
+                    }
+                    exact16 += all;
+                    n16++;
+                }
+            } else {
+                ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0, "%s (grad_out %s, grad_in %s): other bits", id,
+                              tu_layout_name((tu_layout)LAYOUT_PAIRS[l][0]),
+                              tu_layout_name((tu_layout)LAYOUT_PAIRS[l][1]));
+            }
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        ran++;
+        free(got);
+        free(first);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&ref);
+    }
+    tu_progress("test_golden_avgpool_backward", n, n, "cases");
+    fprintf(stderr,
+            "# avg pool backward golden: %d avg / adaptive avg pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
+            "bit-exact, worst %.2f ulp = %.2f eps x max|grad_out|, torch adding in 16 bits), %d layout pairs, "
+            "identical bits\n",
+            ran, exact16, n16, worst16, worst16rel, NPAIRS);
     ck_assert_int_ge(ran, 60);
     free(cases);
 }
@@ -491,6 +588,30 @@ static void run_unpool_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, co
     tu_free(&ti);
 }
 
+/* avg pool 3x3 stride 1 padding 1, count_include_pad off (divisors 4, 6
+ * and 9), of a (2, 3, 31, 45) input */
+static void run_avg_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, const float *go, float *gi)
+{
+    clrs_pool_params p;
+    clrs_pool_params_init(&p, CLRS_POOL_AVG);
+    p.n_kernel = p.n_stride = p.n_padding = 1;
+    p.kernel[0] = 3;
+    p.stride[0] = 1;
+    p.padding[0] = 1;
+    p.count_include_pad = 0;
+    tu_tensor tg, ti;
+    clrs_tensor_desc din;
+    clrs_tensor_desc_contiguous(&din, CLRS_F32, 4, isz);
+    tu_alloc(&tg, CLRS_F32, 4, isz, l, 0x11);
+    tu_alloc(&ti, CLRS_F32, 4, isz, l, 0x33);
+    tu_store(&tg, go);
+    clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+    ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+    tu_load(&ti, gi);
+    tu_free(&tg);
+    tu_free(&ti);
+}
+
 static void run_shuffle_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, const int64_t *osz, const float *go,
                            float *gi)
 {
@@ -533,6 +654,8 @@ START_TEST(test_determinism)
     for (int64_t i = 0; i < ns; i++) sgo[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
 
     run_unpool_bw(ctx, TU_CONTIGUOUS, isz, osz, &p, go, ix, first);
+    float *afirst = malloc((size_t)ni * sizeof *afirst), *agot = malloc((size_t)ni * sizeof *agot);
+    run_avg_bw(ctx, TU_CONTIGUOUS, isz, go, afirst);
     run_shuffle_bw(ctx, TU_CONTIGUOUS, ssz, sosz, sgo, sfirst);
     int64_t lx0;
     ck_assert_int_eq(clrs_tuning_get(ctx, "lx", &lx0, NULL), CLRS_OK);
@@ -550,7 +673,11 @@ START_TEST(test_determinism)
                 ck_assert_msg(memcmp(sgot, sfirst, (size_t)ns * sizeof *sgot) == 0,
                               "shuffle backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
                               tu_layout_name((tu_layout)l), rep);
-                runs += 2;
+                run_avg_bw(ctx, (tu_layout)l, isz, go, agot);
+                ck_assert_msg(memcmp(agot, afirst, (size_t)ni * sizeof *agot) == 0,
+                              "avg pool backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
+                              tu_layout_name((tu_layout)l), rep);
+                runs += 3;
             }
     }
     ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lx0), CLRS_OK);
@@ -563,6 +690,8 @@ START_TEST(test_determinism)
     free(sgo);
     free(sfirst);
     free(sgot);
+    free(afirst);
+    free(agot);
 }
 END_TEST
 
@@ -741,11 +870,17 @@ START_TEST(test_pool_backward_paths)
     }
     {
         clrs_pool_params a;
-        clrs_pool_params_init(&a, CLRS_POOL_AVG);
+        clrs_pool_params_init(&a, CLRS_POOL_LP);
+        a.norm_type = 2;
         a.n_kernel = 1;
         a.kernel[0] = 2;
         EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_ERR_NOT_IMPLEMENTED,
                    "not implemented yet");
+        clrs_pool_params_init(&a, CLRS_POOL_AVG);
+        a.n_kernel = 1;
+        a.kernel[0] = 2;
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
+                   "takes no indices");
         clrs_tensor_desc i8 = in, o8 = go, g8 = gi;
         i8.dtype = o8.dtype = g8.dtype = CLRS_U8;
         EXPECT_ERR(clrs_pool_backward(ctx, &p, &i8, x, &ix, idx, &o8, g, &g8, r), CLRS_ERR_BAD_DTYPE, "u8");
@@ -915,6 +1050,7 @@ int main(void)
     tcase_add_loop_test(tc, test_random_pool_vs_reference, 0, 2);
     tcase_add_test(tc, test_golden_backward);
     tcase_add_test(tc, test_golden_pool_backward);
+    tcase_add_test(tc, test_golden_avgpool_backward);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
