@@ -1757,15 +1757,18 @@ static void print_backward_help(FILE *f)
           "the forward output's shape and IN's dtype (f32, f64, f16 or bf16); GRAD_IN gets IN's.\n"
           "--channels-last applies to every array. Deterministic: the same bits on every run,\n"
           "for either layout. pixel-shuffle, pixel-unshuffle and max-unpool gradients are\n"
-          "bit-exact with PyTorch's, max-pool and adaptive-max-pool ones too in f32 and f64\n"
-          "(f16: within a few ulp, PyTorch adding in 16 bits).\n\nOP:\n",
+          "bit-exact with PyTorch's, max-pool, adaptive-max-pool, avg-pool and\n"
+          "adaptive-avg-pool ones too in f32 and f64 (f16: within a few ulp, PyTorch adding\n"
+          "in 16 bits). avg-pool and adaptive-avg-pool use only IN's shape.\n\nOP:\n",
           f);
     print_help_line(f, "pixel-shuffle", "IN GRAD_OUT GRAD_IN --factor R");
     print_help_line(f, "pixel-unshuffle", "IN GRAD_OUT GRAD_IN --factor R");
     print_help_line(f, "max-unpool", "IN INDICES GRAD_OUT GRAD_IN --kernel K ...");
     print_help_line(f, "max-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--indices IDX]");
     print_help_line(f, "adaptive-max-pool", "IN GRAD_OUT GRAD_IN --size S [--indices IDX]");
-    print_help_line(f, "interpolate, avg-pool, lp-pool, adaptive-avg-pool, fractional-max-pool",
+    print_help_line(f, "avg-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--no-count-include-pad] ...");
+    print_help_line(f, "adaptive-avg-pool", "IN GRAD_OUT GRAD_IN --size S");
+    print_help_line(f, "interpolate, lp-pool, fractional-max-pool",
                     "accepted, but not yet implemented (issue #14): exit status 1");
 }
 
@@ -1784,9 +1787,10 @@ static int run_backward(const args *a)
     int rc;
 
     const int maxpool = c->kind == K_POOL && (c->sub == CLRS_POOL_MAX || c->sub == CLRS_POOL_ADAPTIVE_MAX);
-    if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL && !maxpool) {
-        errorf("%s: not yet implemented (issue #14: the gradients of max-pool, adaptive-max-pool, "
-               "max-unpool, pixel-shuffle and pixel-unshuffle exist so far)",
+    const int avgpool = c->kind == K_POOL && (c->sub == CLRS_POOL_AVG || c->sub == CLRS_POOL_ADAPTIVE_AVG);
+    if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL && !maxpool && !avgpool) {
+        errorf("%s: not yet implemented (issue #14: the gradients of max-pool, adaptive-max-pool, avg-pool, "
+               "adaptive-avg-pool, max-unpool, pixel-shuffle and pixel-unshuffle exist so far)",
                op);
         return RC_FAIL;
     }
