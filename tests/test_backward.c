@@ -279,7 +279,7 @@ START_TEST(test_golden_avgpool_backward)
     clrs_context_device(ctx, &info);
     tu_case *cases = NULL;
     int n = tu_golden_cases("backward.txt", 60, &cases);
-    int ran = 0, exact16 = 0, n16 = 0;
+    int ran = 0, exact16 = 0, n16 = 0, nref = 0;
     double worst16 = 0, worst16rel = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
@@ -315,6 +315,16 @@ START_TEST(test_golden_avgpool_backward)
                         ck_assert_msg(memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) == 0,
                                       "%s: element %lld: %.17g vs torch %.17g", id, (long long)i, tu_get(dt, got, i),
                                       tu_get(dt, ref.data, i));
+                    /* the C reference (tests/ref) gives torch's bits too */
+                    double *vg = malloc((size_t)(no + 1) * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+                    for (int64_t o = 0; o < no; o++) vg[o] = tu_get(dt, go.data, o);
+                    ck_assert_int_eq(ref_avg_pool_backward(rank, in.shape, &p, vg, vr, dt), 0);
+                    for (int64_t i = 0; i < ni; i++)
+                        ck_assert_msg(vr[i] == tu_get(dt, ref.data, i), "%s: reference element %lld: %.17g vs torch %.17g",
+                                      id, (long long)i, vr[i], tu_get(dt, ref.data, i));
+                    nref++;
+                    free(vg);
+                    free(vr);
                 } else {
                     double maxgo = 0;
                     for (int64_t o = 0; o < no; o++)
@@ -353,8 +363,8 @@ START_TEST(test_golden_avgpool_backward)
     fprintf(stderr,
             "# avg pool backward golden: %d avg / adaptive avg pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
             "bit-exact, worst %.2f ulp = %.2f eps x max|grad_out|, torch adding in 16 bits), %d layout pairs, "
-            "identical bits\n",
-            ran, exact16, n16, worst16, worst16rel, NPAIRS);
+            "identical bits; the C reference bit-exact on %d f32/f64 ones\n",
+            ran, exact16, n16, worst16, worst16rel, NPAIRS, nref);
     ck_assert_int_ge(ran, 60);
     free(cases);
 }
@@ -563,6 +573,76 @@ START_TEST(test_random_pool_vs_reference)
         cases++;
     }
     ck_assert_int_ge(cases, 20);
+}
+END_TEST
+
+/* Average and adaptive average pooling: random parameters (padding,
+ * ceil_mode, count_include_pad, divisor_override), random grad_out; the
+ * library must give the reference's bits (torch's divisions, float
+ * accumulation in output order), every dtype and layout. */
+START_TEST(test_random_avgpool_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0xA76B0CCULL + (uint64_t)_i;
+    int cases = 0;
+    for (int it = 0; it < 50 && cases < 30; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+        const int adaptive = it % 3 == 2;
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 3);
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_AVG : CLRS_POOL_AVG);
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 7 : 13);
+        if (adaptive) {
+            p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) p.output_size[a] = tu_range(&rng, 1, isz[2 + a] + 2);
+        } else {
+            p.n_kernel = p.n_stride = p.n_padding = sp;
+            for (int a = 0; a < sp; a++) {
+                p.kernel[a] = tu_range(&rng, 1, 4);
+                p.stride[a] = tu_range(&rng, 1, 3);
+                p.padding[a] = tu_range(&rng, 0, p.kernel[a] / 2);
+            }
+            p.ceil_mode = (int)tu_range(&rng, 0, 1);
+            p.count_include_pad = (int)tu_range(&rng, 0, 1);
+            if (tu_range(&rng, 0, 3) == 0) p.divisor_override = tu_range(&rng, 1, 7);
+        }
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+        unsigned char *lgo = malloc((size_t)no * es), *lref = malloc((size_t)ni * es), *lgot = malloc((size_t)ni * es);
+        fill_exact(&rng, dt, vg, lgo, no);
+        ck_assert_int_eq(ref_avg_pool_backward(rank, isz, &p, vg, vr, dt), 0);
+        for (int64_t i = 0; i < ni; i++) tu_set(dt, lref, i, vr[i]);
+        tu_tensor tg, ti;
+        clrs_tensor_desc din;
+        clrs_tensor_desc_contiguous(&din, dt, rank, isz);
+        tu_alloc(&tg, dt, rank, osz, (tu_layout)tu_range(&rng, 0, 2), 0x33);
+        tu_alloc(&ti, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x44);
+        tu_store(&tg, lgo);
+        clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+        ck_assert_msg(st == CLRS_OK, "avg pool backward case %d: %s", it, clrs_last_error(ctx));
+        tu_load(&ti, lgot);
+        ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0,
+                      "avg pool backward case %d (%s rank %d %s) differs from the reference", it,
+                      adaptive ? "adaptive avg" : "avg", rank, clrs_dtype_name(dt));
+        tu_free(&tg);
+        tu_free(&ti);
+        free(vg);
+        free(vr);
+        free(lgo);
+        free(lref);
+        free(lgot);
+        cases++;
+    }
+    ck_assert_int_ge(cases, 24);
 }
 END_TEST
 
@@ -1051,6 +1131,7 @@ int main(void)
     tcase_add_test(tc, test_golden_backward);
     tcase_add_test(tc, test_golden_pool_backward);
     tcase_add_test(tc, test_golden_avgpool_backward);
+    tcase_add_test(tc, test_random_avgpool_vs_reference);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
