@@ -444,8 +444,8 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * atomics, no scatter), so a call gives the same bits on every run, for
  * every work-group size and tuning value, and for every layout. Both ops
  * below are permutations / gathers of grad_output: bit-exact with
- * PyTorch. (LP and fractional max pooling and interpolate: not yet, issue
- * #14; CLRS_ERR_NOT_IMPLEMENTED.) */
+ * PyTorch. (LP pooling and interpolate: not yet, issue #14;
+ * CLRS_ERR_NOT_IMPLEMENTED.) */
 
 /**
  * Gradient of clrs_pool for max pooling (CLRS_POOL_MAX, 1-D to 3-D, every
@@ -467,7 +467,10 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * CPU loop does (avg: by the forward's divisor; adaptive: by the window's
  * length along D, H, W in turn): f32 and f64 are PyTorch's bits. They take
  * no indices (CLRS_ERR_INVALID_ARG) and read no input data (in_data may
- * be NULL). LP and fractional max pooling: CLRS_ERR_NOT_IMPLEMENTED for now.
+ * be NULL). Fractional max pooling (CLRS_POOL_FRACTIONAL_MAX) as max
+ * pooling: the forward's indices, or recomputed from in_data with p's
+ * samples (or seed), the forward's windows. LP pooling:
+ * CLRS_ERR_NOT_IMPLEMENTED for now.
  */
 CLRS_API clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p,
                                         const clrs_tensor_desc *in, const void *in_data,

@@ -152,6 +152,7 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
     clrs_pool_params_init(p, strcmp(op, "adaptive_max_pool") == 0   ? CLRS_POOL_ADAPTIVE_MAX
                              : strcmp(op, "avg_pool") == 0          ? CLRS_POOL_AVG
                              : strcmp(op, "adaptive_avg_pool") == 0 ? CLRS_POOL_ADAPTIVE_AVG
+                             : strcmp(op, "fractional_max_pool") == 0 ? CLRS_POOL_FRACTIONAL_MAX
                                                                     : CLRS_POOL_MAX);
     int64_t v[8];
     set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
@@ -162,6 +163,10 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
     p->ceil_mode = tu_get_int(c, "ceil_mode", 0);
     p->count_include_pad = tu_get_int(c, "count_include_pad", 1);
     p->divisor_override = tu_get_int(c, "divisor_override", 0);
+    double d[4];
+    const int nr = tu_get_doubles(c, "output_ratio", d, 4);
+    p->n_output_ratio = nr;
+    for (int i = 0; i < nr && i < 3; i++) p->output_ratio[i] = d[i];
 }
 
 START_TEST(test_golden_pool_backward)
@@ -171,7 +176,7 @@ START_TEST(test_golden_pool_backward)
     clrs_context_device(ctx, &info);
     tu_case *cases = NULL;
     int n = tu_golden_cases("backward.txt", 60, &cases);
-    int ran = 0, exact16 = 0, n16 = 0;
+    int ran = 0, exact16 = 0, n16 = 0, nfrac = 0;
     double worst16 = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
@@ -182,10 +187,16 @@ START_TEST(test_golden_pool_backward)
         if (dt == CLRS_F64 && !info.fp64) continue;
         clrs_pool_params p;
         pool_params_from_case(c, &p);
-        npy_array in, go, idx, ref;
+        npy_array in, go, idx, ref, samples = {0};
         ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
         ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
         ck_assert_msg(tu_load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
+        if (tu_get_str(c, "samples") != NULL) { /* fractional: the forward's samples (to recompute) */
+            ck_assert_msg(tu_load_golden(tu_get_str(c, "samples"), &samples) == 0, "%s: samples", id);
+            p.samples = samples.data;
+            p.samples_dtype = samples.dtype;
+            nfrac++;
+        }
         ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
         const int rank = in.ndim;
         const size_t es = clrs_dtype_size(dt);
@@ -257,12 +268,14 @@ START_TEST(test_golden_pool_backward)
         npy_free(&go);
         npy_free(&idx);
         npy_free(&ref);
+        npy_free(&samples);
     }
     tu_progress("test_golden_pool_backward", n, n, "cases");
     fprintf(stderr,
-            "# pool backward golden: %d max / adaptive max pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
-            "bit-exact, worst %.2f ulp, torch adding in 16 bits), given and recomputed indices, %d layout pairs, identical bits\n",
-            ran, exact16, n16, worst16, NPAIRS);
+            "# pool backward golden: %d max / adaptive max / fractional max (%d) pool gradients (f32, f64 bit-exact; "
+            "f16/bf16: %d of %d bit-exact, worst %.2f ulp, torch adding in 16 bits), given and recomputed indices, %d "
+            "layout pairs, identical bits\n",
+            ran, nfrac, exact16, n16, worst16, NPAIRS);
     ck_assert_int_ge(ran, 60);
     free(cases);
 }

@@ -86,6 +86,16 @@ else
     not_ok "--explain: pool_backward/avg" "$(head -n 2 "$tmp/stderr")"
 fi
 
+# fractional max: its gather with the tables that bound every plane's windows
+F=$G/backward/bw_fracmax_r4_f32_001
+if "$CLI" backward fractional-max-pool "${F}_in.npy" "${F}_go.npy" "$GI" --kernel 3 --size 4,5 \
+    --samples "${F}_samples.npy" --explain >"$tmp/stdout" 2>"$tmp/stderr" &&
+    grep -q "impl: pool_backward/gather" "$tmp/stderr"; then
+    ok "--explain: fractional-max-pool takes pool_backward/gather"
+else
+    not_ok "--explain: fractional-max-pool takes pool_backward/gather" "$(head -n 4 "$tmp/stderr")"
+fi
+
 echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ] || exit 1
     exit 77
@@ -130,6 +140,7 @@ while IFS= read -r line; do
     pixel_unshuffle) sub=pixel-unshuffle ;;
     max_pool) sub=max-pool ;;
     adaptive_max_pool) sub=adaptive-max-pool ;;
+    fractional_max_pool) sub=fractional-max-pool ;;
     avg_pool) sub=avg-pool ;;
     adaptive_avg_pool) sub=adaptive-avg-pool ;;
     *) sub=max-unpool ;;
@@ -138,14 +149,16 @@ while IFS= read -r line; do
     # 16-bit sums by a few ulp (tests/test_backward bounds them)
     case $sub-$dt in *pool-f16) [ $sub != max-unpool ] && continue ;; esac
     set --
-    for k in kernel stride padding dilation output_size factor divisor_override; do
+    for k in kernel stride padding dilation output_size output_ratio factor divisor_override; do
         v=$(tok $k)
         if [ -z "$v" ] || [ "$v" = - ]; then continue; fi
-        case $k in output_size) o=--size ;; divisor_override) o=--divisor-override ;; *) o=--$k ;; esac
+        case $k in output_size) o=--size ;; output_ratio) o=--ratio ;; divisor_override) o=--divisor-override ;;
+        *) o=--$k ;; esac
         set -- "$@" "$o" "$v"
     done
     [ "$(tok ceil_mode)" = 1 ] && set -- "$@" --ceil-mode
     [ "$(tok count_include_pad)" = 0 ] && set -- "$@" --no-count-include-pad
+    [ -n "$(tok samples)" ] && set -- "$@" --samples "$G/$(tok samples)"
     for layout in nchw nchw-idx cl cl-idx; do
         sfx=
         case $layout in
@@ -154,7 +167,8 @@ while IFS= read -r line; do
             sfx=_cl
             ;;
         esac
-        case $layout-$sub in *-idx-max-pool | *-idx-adaptive-max-pool) ;; *-idx-*) continue ;; esac
+        case $layout-$sub in *-idx-max-pool | *-idx-adaptive-max-pool | *-idx-fractional-max-pool) ;;
+        *-idx-*) continue ;; esac
         inputs="$G/$(tok in$sfx)"
         extra=
         [ $sub = max-unpool ] && inputs="$inputs $G/$(tok indices_in$sfx)"
@@ -180,7 +194,7 @@ while IFS= read -r line; do
         fi
     done
 done <"$G/backward.txt"
-if [ $ncase -ge 190 ] && [ $ncl -ge 16 ] && [ $nidx -ge 40 ] && [ $nerr -ge 6 ]; then
+if [ $ncase -ge 230 ] && [ $ncl -ge 18 ] && [ $nidx -ge 60 ] && [ $nerr -ge 6 ]; then
     ok "golden gradients through the CLI: $ncase bit-exact ($ncl with --channels-last, $nidx pool runs with --indices), $nerr torch errors"
 else
     not_ok "golden gradients through the CLI: only $ncase bit-exact ($ncl --channels-last), $nerr errors"
@@ -201,6 +215,16 @@ if "$CLI" backward avg-pool "$G/backward/in_f32_1x2x7x9_rand0.npy" "${A}_go.npy"
     ok "--explain: pool_backward/avg"
 else
     not_ok "--explain: pool_backward/avg" "$(head -n 2 "$tmp/stderr")"
+fi
+
+# fractional max: its gather with the tables that bound every plane's windows
+F=$G/backward/bw_fracmax_r4_f32_001
+if "$CLI" backward fractional-max-pool "${F}_in.npy" "${F}_go.npy" "$GI" --kernel 3 --size 4,5 \
+    --samples "${F}_samples.npy" --explain >"$tmp/stdout" 2>"$tmp/stderr" &&
+    grep -q "impl: pool_backward/gather" "$tmp/stderr"; then
+    ok "--explain: fractional-max-pool takes pool_backward/gather"
+else
+    not_ok "--explain: fractional-max-pool takes pool_backward/gather" "$(head -n 4 "$tmp/stderr")"
 fi
 
 echo "$pass passed, $fail failed"

@@ -10,8 +10,11 @@
  * it adds the grad_output elements whose index names it in increasing
  * output order, as torch's CPU loop does. Average and adaptive average
  * pooling's gradients gather grad_output[o] / divisor(o) over the same
- * tables (no indices, the input's data unused). LP and fractional max
- * pooling's gradients are not implemented yet (CLRS_ERR_NOT_IMPLEMENTED). */
+ * tables (no indices, the input's data unused). Fractional max pooling's
+ * runs the max path (indices given, or recomputed by the forward from the
+ * same samples) with tables that bound every plane's windows. LP
+ * pooling's gradient is not implemented yet (CLRS_ERR_NOT_IMPLEMENTED). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +57,28 @@ static void axis_ranges(const clrs_pool_plan *pl, int a, int64_t *tab)
                 if (o < tab[2 * i]) tab[2 * i] = o;
                 if (o > tab[2 * i + 1]) tab[2 * i + 1] = o;
             }
+        }
+        return;
+    }
+    if (pl->kind == CLRS_POOL_FRACTIONAL_MAX) {
+        /* torch's window starts, floor((o + u) * alpha) - floor(u * alpha)
+         * with alpha = (I - k) / (O - 1), u in [0, 1) per plane, lie in
+         * (o * alpha - 1, o * alpha + 1); the last is I - k. A range for
+         * every plane's samples, one wider each side for the rounding of
+         * torch's float alpha (the index check sends anything outside to
+         * the general entry anyway). */
+        const int64_t k = pl->k3[a];
+        const double alpha = O > 1 ? (double)(I - k) / (double)(O - 1) : 0.0;
+        for (int64_t i = 0; i < I; i++) {
+            int64_t lo = 0, hi = O - 1;
+            if (O > 1 && alpha > 0) {
+                const double l = floor((double)(i - k) / alpha) - 1, h = ceil((double)(i + 1) / alpha) + 1;
+                lo = l < 0 ? 0 : l > (double)(O - 1) ? O - 1 : (int64_t)l;
+                hi = h < 0 ? 0 : h > (double)(O - 1) ? O - 1 : (int64_t)h;
+                if (i >= I - k) hi = O - 1;
+            }
+            tab[2 * i] = lo;
+            tab[2 * i + 1] = hi;
         }
         return;
     }
@@ -355,10 +380,11 @@ static clrs_status poolbw_prepare(clrs_context *ctx, const clrs_pool_params *p, 
     CLRS_FORWARD(clrs__pool_plan(ctx, in, p, &plan->fwd));
     const clrs_pool_plan *pl = &plan->fwd;
     const char *kn = bw_name(pl->kind);
-    if (pl->kind != CLRS_POOL_MAX && pl->kind != CLRS_POOL_ADAPTIVE_MAX && !is_avg(pl->kind))
+    if (pl->kind != CLRS_POOL_MAX && pl->kind != CLRS_POOL_ADAPTIVE_MAX && pl->kind != CLRS_POOL_FRACTIONAL_MAX &&
+        !is_avg(pl->kind))
         return clrs__fail(ctx, CLRS_ERR_NOT_IMPLEMENTED,
-                          "%s is not implemented yet (issue #14; max, adaptive max, average and adaptive average "
-                          "pooling have their gradient)",
+                          "%s is not implemented yet (issue #14; max, adaptive max, fractional max, average and "
+                          "adaptive average pooling have their gradient)",
                           kn);
     if (is_avg(pl->kind) && indices != NULL)
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s takes no indices (the forward has none)", kn);

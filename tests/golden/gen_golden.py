@@ -1256,6 +1256,47 @@ def gen_backward(fam):
         mp_case(f"bw_amaxpool_r{rank}_f32ties", "adaptive_max_pool", "f32", mshape[rank], "ties",
                 [("output_size", 2)], lambda t: fa(t, 2, return_indices=True))
 
+    # fractional max pooling: samples= the forward's _random_samples (the C
+    # test passes them, with the indices or recomputing them)
+    def fm_case(prefix, dtype, shape, kind, k, osz, ratio, cl=False):
+        x = make_input(dtype, shape, kind, 0)
+        sd = SPATIAL[len(shape)]
+        if isinstance(ratio, float):
+            ratio = (ratio,) * sd
+        rng = np.random.default_rng(zlib.crc32(f"bwsamples:{dtype}:{shape}:{k}:{osz}:{ratio}:{kind}".encode()))
+        smp = torch.from_numpy(rng.uniform(0.0, 1.0, size=(shape[0], shape[1], sd))).to(x.dtype)
+        smp = torch.where(smp >= 1.0, torch.full_like(smp, 0.5), smp)
+        f = getattr(F, f"fractional_max_pool{sd}d")
+        fwd = lambda t: f(t, k, output_size=osz, output_ratio=ratio, return_indices=True,  # noqa: E731
+                          _random_samples=smp)
+        try:
+            y, idx = fwd(x)
+        except NotImplementedError:
+            fam.skipped.setdefault(f"fractional_max_pool rank={len(shape)} dtype={dtype}", set()).add("not implemented")
+            return
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, tuple(y.shape), "rand")
+        sfile_dt = torch.float64 if dtype == "f64" else torch.float32
+        res = fam.add(prefix, "fractional_max_pool", dtype, len(shape), x,
+                      lambda cid: fam.put_array(f"{cid}_in", to_numpy(x)),
+                      [("kernel", k), ("output_size", osz), ("output_ratio", ratio)],
+                      autograd_run(lambda t: fwd(t)[0], x, go),
+                      extra=lambda cid: [("samples", fam.put_array(f"{cid}_samples", to_numpy(smp.to(sfile_dt)))),
+                                         ("indices_in", fam.put_array(f"{cid}_idxin", to_numpy(idx))),
+                                         ("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("indices_in", idx), ("grad_out", go), ("out", res)])
+
+    FRB = {4: [(2, 3, None), (3, (4, 5), None), (2, None, 0.5), ((2, 3), (5, 3), None), (3, (5, 7), None)],
+           5: [(2, 3, None), (2, (3, 4, 5), None), ((1, 2, 3), (4, 3, 2), None), (3, 2, None)]}
+    fbshape = {4: (2, 3, 10, 11), 5: (1, 2, 5, 6, 7)}
+    for rank in [4, 5]:
+        for dt in FLOAT_DTYPES:
+            for i, (k, osz, ratio) in enumerate(FRB[rank] if dt == "f32" else FRB[rank][:2]):
+                fm_case(f"bw_fracmax_r{rank}_{dt}", dt, fbshape[rank], "rand", k, osz, ratio,
+                        cl=i == 1 and dt == "f32")
+        fm_case(f"bw_fracmax_r{rank}_f32ties", "f32", fbshape[rank], "ties", 3, 2 if rank == 5 else (4, 5), None)
+
     # average and adaptive average pooling: no indices; in= only gives the shape
     def av_case(prefix, op, dtype, shape, params, fwd, cl=False):
         x, inrel = fam.input_file(dtype, shape, "rand", 0)
