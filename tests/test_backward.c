@@ -511,20 +511,34 @@ START_TEST(test_random_pool_vs_reference)
     clrs_device_info info;
     clrs_context_device(ctx, &info);
     uint64_t rng = 0x9001BACCULL + (uint64_t)_i;
-    int cases = 0;
+    int cases = 0, nfrac = 0;
     for (int it = 0; it < 40 && cases < 24; it++) {
         const clrs_dtype dt = FLOAT_DTS[it % 4];
         if (dt == CLRS_F64 && !info.fp64) continue;
         const size_t es = clrs_dtype_size(dt);
-        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
-        const int adaptive = it % 3 == 2;
+        const int frac = it % 5 == 4, rank = frac ? (int)tu_range(&rng, 4, 5) : (int)tu_range(&rng, 3, 5),
+                  sp = rank - 2;
+        const int adaptive = !frac && it % 3 == 2;
         int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
         isz[0] = tu_range(&rng, 1, 2);
         isz[1] = tu_range(&rng, 1, 3);
         clrs_pool_params p;
-        clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+        clrs_pool_params_init(&p, frac       ? CLRS_POOL_FRACTIONAL_MAX
+                                  : adaptive ? CLRS_POOL_ADAPTIVE_MAX
+                                             : CLRS_POOL_MAX);
         for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 12);
-        if (adaptive) {
+        double smp[2 * 3 * 3];
+        if (frac) { /* kernel k, output o with o + k - 1 < in; samples in [0, 1) */
+            p.n_kernel = p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) {
+                isz[2 + a] += 2;
+                p.kernel[a] = tu_range(&rng, 1, 3);
+                p.output_size[a] = tu_range(&rng, 1, isz[2 + a] - p.kernel[a]);
+            }
+            for (int i = 0; i < 2 * 3 * 3; i++) smp[i] = tu_uniform(&rng) * 0.999;
+            p.samples = smp;
+            p.samples_dtype = CLRS_F64;
+        } else if (adaptive) {
             p.n_output_size = sp;
             for (int a = 0; a < sp; a++) p.output_size[a] = tu_range(&rng, 1, isz[2 + a] + 1);
         } else {
@@ -568,7 +582,7 @@ START_TEST(test_random_pool_vs_reference)
             tu_load(&ti, lgot);
             ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0,
                           "pool backward case %d (%s rank %d %s, %s indices) differs from the reference", it,
-                          adaptive ? "adaptive max" : "max", rank, clrs_dtype_name(dt), given ? "given" : "recomputed");
+                          frac ? "fractional max" : adaptive ? "adaptive max" : "max", rank, clrs_dtype_name(dt), given ? "given" : "recomputed");
             tu_free(&tin);
             tu_free(&tx);
             tu_free(&tg);
@@ -584,8 +598,12 @@ START_TEST(test_random_pool_vs_reference)
         free(lref);
         free(lgot);
         cases++;
+        nfrac += frac;
     }
+    fprintf(stderr, "# random max-type pool backward: %d cases (%d fractional) bit-exact with the reference\n", cases,
+            nfrac);
     ck_assert_int_ge(cases, 20);
+    ck_assert_int_ge(nfrac, 3);
 }
 END_TEST
 
