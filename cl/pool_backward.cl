@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* pool_backward.cl — input gradients of the max-type poolings (max,
- * adaptive max) from their indices; program "pool_backward" = common +
+ * adaptive max) from their indices, and of average / adaptive average
+ * pooling; program "pool_backward" = common +
  * pool_common + pool_backward (src/ops/pool_backward.c, family
  * "pool_backward").
  *
@@ -18,6 +19,9 @@
  *                       window can contain each input position)
  *   clrs_poolbw_scan    "pool_backward/scan": every output of the plane
  *                       (any in-plane indices; the same bits)
+ *   clrs_poolbw_avg     "pool_backward/avg": average and adaptive average
+ *                       pooling (no indices; the outputs of the table
+ *                       ranges, each divided by its window's divisor)
  *
  * -D flags:
  *   name      values              set by
@@ -94,6 +98,42 @@ __kernel void clrs_poolbw_scan(__global const DATA_T *go, long go_off, __global 
                 for (long zw = 0; zw < osz.s4; zw++)
                     if (ind[OFF5(ind_off, xst, n, c, zd, zh, zw)] == me)
                         acc += (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, zd, zh, zw));
+        STORE(gi, OFF5(gi_off, ist, n, c, od, oh, ow), acc);
+    }
+}
+
+/* Average and adaptive average pooling: each grad_input element adds
+ * grad_out[o] / divisor(o) over the outputs o of its table ranges (every
+ * one of them covers it: avg pooling has no dilation), in increasing
+ * output order, the order and rounding of torch's CPU loop
+ * (AvgPoolKernel.cpp: grad_delta = grad_out / divide_factor, added to each
+ * element of the window; AdaptiveAvgPoolKernel.cpp: grad_out / kd / kh /
+ * kw). dv: per axis (offsets dvoff) each output's window count along it
+ * (avg: with or without the padding, by count_include_pad; adaptive: the
+ * window's length); avg divides by their product (or divisor_override,
+ * dov != 0), adaptive by each in turn (D, H, W; 1 on the absent axes, an
+ * exact division). */
+__kernel void clrs_poolbw_avg(__global const DATA_T *go, long go_off, __global DATA_T *gi, long gi_off, long8 isz,
+                              long8 ist, long8 ost, __global const long *tab, long4 toff, __global const long *dv,
+                              long4 dvoff, long dov, int adaptive)
+{
+    POOLBW_ROW(isz)
+    const long d0 = tab[toff.s0 + 2 * od], d1 = tab[toff.s0 + 2 * od + 1];
+    const long h0 = tab[toff.s1 + 2 * oh], h1 = tab[toff.s1 + 2 * oh + 1];
+    for (long ow = 0; ow < isz.s4; ow++) {
+        const long w0 = tab[toff.s2 + 2 * ow], w1 = tab[toff.s2 + 2 * ow + 1];
+        ACC_T acc = (ACC_T)0;
+        for (long zd = d0; zd <= d1; zd++)
+            for (long zh = h0; zh <= h1; zh++)
+                for (long zw = w0; zw <= w1; zw++) {
+                    const long vd = dv[dvoff.s0 + zd], vh = dv[dvoff.s1 + zh], vw = dv[dvoff.s2 + zw];
+                    ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, zd, zh, zw));
+                    if (adaptive)
+                        g = g / (ACC_T)vd / (ACC_T)vh / (ACC_T)vw;
+                    else
+                        g = g / (ACC_T)(dov != 0 ? dov : vd * vh * vw);
+                    acc += g;
+                }
         STORE(gi, OFF5(gi_off, ist, n, c, od, oh, ow), acc);
     }
 }

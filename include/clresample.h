@@ -444,8 +444,8 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * atomics, no scatter), so a call gives the same bits on every run, for
  * every work-group size and tuning value, and for every layout. Both ops
  * below are permutations / gathers of grad_output: bit-exact with
- * PyTorch. (Average, LP, adaptive average and fractional max pooling and
- * interpolate: not yet, issue #14; CLRS_ERR_NOT_IMPLEMENTED.) */
+ * PyTorch. (LP pooling and interpolate: not yet, issue #14;
+ * CLRS_ERR_NOT_IMPLEMENTED.) */
 
 /**
  * Gradient of clrs_pool for max pooling (CLRS_POOL_MAX, 1-D to 3-D, every
@@ -460,7 +460,17 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * then needs in_data (else in_data may be NULL). An index outside the
  * input plane is CLRS_ERR_INDEX_OUT_OF_RANGE; one outside its window is
  * accepted (as torch's scatter does) on a slower path with the same bits.
- * The other pooling kinds: CLRS_ERR_NOT_IMPLEMENTED for now.
+ * Average pooling (CLRS_POOL_AVG: padding, ceil_mode, count_include_pad,
+ * divisor_override) and adaptive average pooling (CLRS_POOL_ADAPTIVE_AVG):
+ * grad_in[n, c, i] = the sum of grad_out[n, c, o] / divisor(o) over the
+ * outputs o whose window covers i, in increasing o, each divided as torch's
+ * CPU loop does (avg: by the forward's divisor; adaptive: by the window's
+ * length along D, H, W in turn): f32 and f64 are PyTorch's bits. They take
+ * no indices (CLRS_ERR_INVALID_ARG) and read no input data (in_data may
+ * be NULL). Fractional max pooling (CLRS_POOL_FRACTIONAL_MAX) as max
+ * pooling: the forward's indices, or recomputed from in_data with p's
+ * samples (or seed), the forward's windows. LP pooling:
+ * CLRS_ERR_NOT_IMPLEMENTED for now.
  */
 CLRS_API clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p,
                                         const clrs_tensor_desc *in, const void *in_data,

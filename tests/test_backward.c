@@ -60,7 +60,7 @@ START_TEST(test_golden_backward)
         const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
         const int unpool = strcmp(op, "max_unpool") == 0;
         const int inverse = strcmp(op, "pixel_unshuffle") == 0;
-        if (strstr(op, "max_pool") != NULL) continue; /* test_golden_pool_backward */
+        if (strstr(op, "_pool") != NULL) continue; /* test_golden_pool_backward, test_golden_avgpool_backward */
         ck_assert_msg(unpool || inverse || strcmp(op, "pixel_shuffle") == 0, "%s: unknown op %s", id, op);
         npy_array in, go, idx = {0}, ref = {0};
         ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
@@ -148,8 +148,12 @@ static double ulps16(clrs_dtype dt, double got, double ref)
 
 static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
 {
-    const int amax = strcmp(tu_get_str(c, "op"), "adaptive_max_pool") == 0;
-    clrs_pool_params_init(p, amax ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+    const char *op = tu_get_str(c, "op");
+    clrs_pool_params_init(p, strcmp(op, "adaptive_max_pool") == 0   ? CLRS_POOL_ADAPTIVE_MAX
+                             : strcmp(op, "avg_pool") == 0          ? CLRS_POOL_AVG
+                             : strcmp(op, "adaptive_avg_pool") == 0 ? CLRS_POOL_ADAPTIVE_AVG
+                             : strcmp(op, "fractional_max_pool") == 0 ? CLRS_POOL_FRACTIONAL_MAX
+                                                                    : CLRS_POOL_MAX);
     int64_t v[8];
     set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
     set_list(&p->n_stride, p->stride, tu_get_ints(c, "stride", v, 8), v);
@@ -157,6 +161,12 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
     set_list(&p->n_dilation, p->dilation, tu_get_ints(c, "dilation", v, 8), v);
     set_list(&p->n_output_size, p->output_size, tu_get_ints(c, "output_size", v, 8), v);
     p->ceil_mode = tu_get_int(c, "ceil_mode", 0);
+    p->count_include_pad = tu_get_int(c, "count_include_pad", 1);
+    p->divisor_override = tu_get_int(c, "divisor_override", 0);
+    double d[4];
+    const int nr = tu_get_doubles(c, "output_ratio", d, 4);
+    p->n_output_ratio = nr;
+    for (int i = 0; i < nr && i < 3; i++) p->output_ratio[i] = d[i];
 }
 
 START_TEST(test_golden_pool_backward)
@@ -166,7 +176,7 @@ START_TEST(test_golden_pool_backward)
     clrs_context_device(ctx, &info);
     tu_case *cases = NULL;
     int n = tu_golden_cases("backward.txt", 60, &cases);
-    int ran = 0, exact16 = 0, n16 = 0;
+    int ran = 0, exact16 = 0, n16 = 0, nfrac = 0;
     double worst16 = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
@@ -177,10 +187,16 @@ START_TEST(test_golden_pool_backward)
         if (dt == CLRS_F64 && !info.fp64) continue;
         clrs_pool_params p;
         pool_params_from_case(c, &p);
-        npy_array in, go, idx, ref;
+        npy_array in, go, idx, ref, samples = {0};
         ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
         ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
         ck_assert_msg(tu_load_golden(tu_get_str(c, "indices_in"), &idx) == 0, "%s: indices", id);
+        if (tu_get_str(c, "samples") != NULL) { /* fractional: the forward's samples (to recompute) */
+            ck_assert_msg(tu_load_golden(tu_get_str(c, "samples"), &samples) == 0, "%s: samples", id);
+            p.samples = samples.data;
+            p.samples_dtype = samples.dtype;
+            nfrac++;
+        }
         ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
         const int rank = in.ndim;
         const size_t es = clrs_dtype_size(dt);
@@ -252,12 +268,116 @@ START_TEST(test_golden_pool_backward)
         npy_free(&go);
         npy_free(&idx);
         npy_free(&ref);
+        npy_free(&samples);
     }
     tu_progress("test_golden_pool_backward", n, n, "cases");
     fprintf(stderr,
-            "# pool backward golden: %d max / adaptive max pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
-            "bit-exact, worst %.2f ulp, torch adding in 16 bits), given and recomputed indices, %d layout pairs, identical bits\n",
-            ran, exact16, n16, worst16, NPAIRS);
+            "# pool backward golden: %d max / adaptive max / fractional max (%d) pool gradients (f32, f64 bit-exact; "
+            "f16/bf16: %d of %d bit-exact, worst %.2f ulp, torch adding in 16 bits), given and recomputed indices, %d "
+            "layout pairs, identical bits\n",
+            ran, nfrac, exact16, n16, worst16, NPAIRS);
+    ck_assert_int_ge(ran, 60);
+    free(cases);
+}
+END_TEST
+
+/* Average and adaptive average pooling: no indices, the input's data not
+ * read (NULL). f32 / f64: torch's bits (the same divisions, the same order
+ * of additions); f16 / bf16: torch rounds each term and each partial sum
+ * to 16 bits, the library adds in f32 and rounds once. */
+START_TEST(test_golden_avgpool_backward)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran = 0, exact16 = 0, n16 = 0, nref = 0;
+    double worst16 = 0, worst16rel = 0;
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op");
+        if (strstr(op, "avg_pool") == NULL) continue;
+        tu_progress("test_golden_avgpool_backward", ci, n, "cases");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_pool_params p;
+        pool_params_from_case(c, &p);
+        npy_array in, go, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape), no = numel_of(go.ndim, go.shape);
+        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        for (int l = 0; l < NPAIRS; l++) {
+            tu_tensor tg, ti;
+            clrs_tensor_desc din;
+            clrs_tensor_desc_contiguous(&din, dt, rank, in.shape);
+            tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+            tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+            tu_store(&tg, go.data);
+            clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+            ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+            tu_load(&ti, got);
+            if (l == 0) {
+                memcpy(first, got, (size_t)ni * es);
+                if (dt == CLRS_F32 || dt == CLRS_F64) {
+                    for (int64_t i = 0; i < ni; i++)
+                        ck_assert_msg(memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) == 0,
+                                      "%s: element %lld: %.17g vs torch %.17g", id, (long long)i, tu_get(dt, got, i),
+                                      tu_get(dt, ref.data, i));
+                    /* the C reference (tests/ref) gives torch's bits too */
+                    double *vg = malloc((size_t)(no + 1) * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+                    for (int64_t o = 0; o < no; o++) vg[o] = tu_get(dt, go.data, o);
+                    ck_assert_int_eq(ref_avg_pool_backward(rank, in.shape, &p, vg, vr, dt), 0);
+                    for (int64_t i = 0; i < ni; i++)
+                        ck_assert_msg(vr[i] == tu_get(dt, ref.data, i), "%s: reference element %lld: %.17g vs torch %.17g",
+                                      id, (long long)i, vr[i], tu_get(dt, ref.data, i));
+                    nref++;
+                    free(vg);
+                    free(vr);
+                } else {
+                    double maxgo = 0;
+                    for (int64_t o = 0; o < no; o++)
+                        if (fabs(tu_get(dt, go.data, o)) > maxgo) maxgo = fabs(tu_get(dt, go.data, o));
+                    const double eps = dt == CLRS_F16 ? 0x1p-11 : 0x1p-8;
+                    int all = 1;
+                    for (int64_t i = 0; i < ni; i++) {
+                        const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                        const double e = ulps16(dt, g, r), rel = fabs(g - r) / (eps * maxgo);
+                        /* within 4 eps of the gradient's scale (max |grad_out|) */
+                        ck_assert_msg(rel <= 4.0, "%s: element %lld: %.9g vs torch %.9g (%.2f eps x max|grad_out|)",
+                                      id, (long long)i, g, r, rel);
+                        if (e > worst16) worst16 = e;
+                        if (rel > worst16rel) worst16rel = rel;
+                        all &= e == 0;
+                    }
+                    exact16 += all;
+                    n16++;
+                }
+            } else {
+                ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0, "%s (grad_out %s, grad_in %s): other bits", id,
+                              tu_layout_name((tu_layout)LAYOUT_PAIRS[l][0]),
+                              tu_layout_name((tu_layout)LAYOUT_PAIRS[l][1]));
+            }
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        ran++;
+        free(got);
+        free(first);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&ref);
+    }
+    tu_progress("test_golden_avgpool_backward", n, n, "cases");
+    fprintf(stderr,
+            "# avg pool backward golden: %d avg / adaptive avg pool gradients (f32, f64 bit-exact; f16/bf16: %d of %d "
+            "bit-exact, worst %.2f ulp = %.2f eps x max|grad_out|, torch adding in 16 bits), %d layout pairs, "
+            "identical bits; the C reference bit-exact on %d f32/f64 ones\n",
+            ran, exact16, n16, worst16, worst16rel, NPAIRS, nref);
     ck_assert_int_ge(ran, 60);
     free(cases);
 }
@@ -391,20 +511,34 @@ START_TEST(test_random_pool_vs_reference)
     clrs_device_info info;
     clrs_context_device(ctx, &info);
     uint64_t rng = 0x9001BACCULL + (uint64_t)_i;
-    int cases = 0;
+    int cases = 0, nfrac = 0;
     for (int it = 0; it < 40 && cases < 24; it++) {
         const clrs_dtype dt = FLOAT_DTS[it % 4];
         if (dt == CLRS_F64 && !info.fp64) continue;
         const size_t es = clrs_dtype_size(dt);
-        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
-        const int adaptive = it % 3 == 2;
+        const int frac = it % 5 == 4, rank = frac ? (int)tu_range(&rng, 4, 5) : (int)tu_range(&rng, 3, 5),
+                  sp = rank - 2;
+        const int adaptive = !frac && it % 3 == 2;
         int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
         isz[0] = tu_range(&rng, 1, 2);
         isz[1] = tu_range(&rng, 1, 3);
         clrs_pool_params p;
-        clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+        clrs_pool_params_init(&p, frac       ? CLRS_POOL_FRACTIONAL_MAX
+                                  : adaptive ? CLRS_POOL_ADAPTIVE_MAX
+                                             : CLRS_POOL_MAX);
         for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 12);
-        if (adaptive) {
+        double smp[2 * 3 * 3];
+        if (frac) { /* kernel k, output o with o + k - 1 < in; samples in [0, 1) */
+            p.n_kernel = p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) {
+                isz[2 + a] += 2;
+                p.kernel[a] = tu_range(&rng, 1, 3);
+                p.output_size[a] = tu_range(&rng, 1, isz[2 + a] - p.kernel[a]);
+            }
+            for (int i = 0; i < 2 * 3 * 3; i++) smp[i] = tu_uniform(&rng) * 0.999;
+            p.samples = smp;
+            p.samples_dtype = CLRS_F64;
+        } else if (adaptive) {
             p.n_output_size = sp;
             for (int a = 0; a < sp; a++) p.output_size[a] = tu_range(&rng, 1, isz[2 + a] + 1);
         } else {
@@ -448,7 +582,7 @@ START_TEST(test_random_pool_vs_reference)
             tu_load(&ti, lgot);
             ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0,
                           "pool backward case %d (%s rank %d %s, %s indices) differs from the reference", it,
-                          adaptive ? "adaptive max" : "max", rank, clrs_dtype_name(dt), given ? "given" : "recomputed");
+                          frac ? "fractional max" : adaptive ? "adaptive max" : "max", rank, clrs_dtype_name(dt), given ? "given" : "recomputed");
             tu_free(&tin);
             tu_free(&tx);
             tu_free(&tg);
@@ -464,8 +598,82 @@ START_TEST(test_random_pool_vs_reference)
         free(lref);
         free(lgot);
         cases++;
+        nfrac += frac;
     }
+    fprintf(stderr, "# random max-type pool backward: %d cases (%d fractional) bit-exact with the reference\n", cases,
+            nfrac);
     ck_assert_int_ge(cases, 20);
+    ck_assert_int_ge(nfrac, 3);
+}
+END_TEST
+
+/* Average and adaptive average pooling: random parameters (padding,
+ * ceil_mode, count_include_pad, divisor_override), random grad_out; the
+ * library must give the reference's bits (torch's divisions, float
+ * accumulation in output order), every dtype and layout. */
+START_TEST(test_random_avgpool_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0xA76B0CCULL + (uint64_t)_i;
+    int cases = 0;
+    for (int it = 0; it < 50 && cases < 30; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+        const int adaptive = it % 3 == 2;
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 3);
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_AVG : CLRS_POOL_AVG);
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 7 : 13);
+        if (adaptive) {
+            p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) p.output_size[a] = tu_range(&rng, 1, isz[2 + a] + 2);
+        } else {
+            p.n_kernel = p.n_stride = p.n_padding = sp;
+            for (int a = 0; a < sp; a++) {
+                p.kernel[a] = tu_range(&rng, 1, 4);
+                p.stride[a] = tu_range(&rng, 1, 3);
+                p.padding[a] = tu_range(&rng, 0, p.kernel[a] / 2);
+            }
+            p.ceil_mode = (int)tu_range(&rng, 0, 1);
+            p.count_include_pad = (int)tu_range(&rng, 0, 1);
+            if (tu_range(&rng, 0, 3) == 0) p.divisor_override = tu_range(&rng, 1, 7);
+        }
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+        unsigned char *lgo = malloc((size_t)no * es), *lref = malloc((size_t)ni * es), *lgot = malloc((size_t)ni * es);
+        fill_exact(&rng, dt, vg, lgo, no);
+        ck_assert_int_eq(ref_avg_pool_backward(rank, isz, &p, vg, vr, dt), 0);
+        for (int64_t i = 0; i < ni; i++) tu_set(dt, lref, i, vr[i]);
+        tu_tensor tg, ti;
+        clrs_tensor_desc din;
+        clrs_tensor_desc_contiguous(&din, dt, rank, isz);
+        tu_alloc(&tg, dt, rank, osz, (tu_layout)tu_range(&rng, 0, 2), 0x33);
+        tu_alloc(&ti, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x44);
+        tu_store(&tg, lgo);
+        clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+        ck_assert_msg(st == CLRS_OK, "avg pool backward case %d: %s", it, clrs_last_error(ctx));
+        tu_load(&ti, lgot);
+        ck_assert_msg(memcmp(lgot, lref, (size_t)ni * es) == 0,
+                      "avg pool backward case %d (%s rank %d %s) differs from the reference", it,
+                      adaptive ? "adaptive avg" : "avg", rank, clrs_dtype_name(dt));
+        tu_free(&tg);
+        tu_free(&ti);
+        free(vg);
+        free(vr);
+        free(lgo);
+        free(lref);
+        free(lgot);
+        cases++;
+    }
+    ck_assert_int_ge(cases, 24);
 }
 END_TEST
 
@@ -488,6 +696,30 @@ static void run_unpool_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, co
     tu_load(&ti, gi);
     tu_free(&tg);
     tu_free(&tx);
+    tu_free(&ti);
+}
+
+/* avg pool 3x3 stride 1 padding 1, count_include_pad off (divisors 4, 6
+ * and 9), of a (2, 3, 31, 45) input */
+static void run_avg_bw(clrs_context *ctx, tu_layout l, const int64_t *isz, const float *go, float *gi)
+{
+    clrs_pool_params p;
+    clrs_pool_params_init(&p, CLRS_POOL_AVG);
+    p.n_kernel = p.n_stride = p.n_padding = 1;
+    p.kernel[0] = 3;
+    p.stride[0] = 1;
+    p.padding[0] = 1;
+    p.count_include_pad = 0;
+    tu_tensor tg, ti;
+    clrs_tensor_desc din;
+    clrs_tensor_desc_contiguous(&din, CLRS_F32, 4, isz);
+    tu_alloc(&tg, CLRS_F32, 4, isz, l, 0x11);
+    tu_alloc(&ti, CLRS_F32, 4, isz, l, 0x33);
+    tu_store(&tg, go);
+    clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+    ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+    tu_load(&ti, gi);
+    tu_free(&tg);
     tu_free(&ti);
 }
 
@@ -533,6 +765,8 @@ START_TEST(test_determinism)
     for (int64_t i = 0; i < ns; i++) sgo[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
 
     run_unpool_bw(ctx, TU_CONTIGUOUS, isz, osz, &p, go, ix, first);
+    float *afirst = malloc((size_t)ni * sizeof *afirst), *agot = malloc((size_t)ni * sizeof *agot);
+    run_avg_bw(ctx, TU_CONTIGUOUS, isz, go, afirst);
     run_shuffle_bw(ctx, TU_CONTIGUOUS, ssz, sosz, sgo, sfirst);
     int64_t lx0;
     ck_assert_int_eq(clrs_tuning_get(ctx, "lx", &lx0, NULL), CLRS_OK);
@@ -550,7 +784,11 @@ START_TEST(test_determinism)
                 ck_assert_msg(memcmp(sgot, sfirst, (size_t)ns * sizeof *sgot) == 0,
                               "shuffle backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
                               tu_layout_name((tu_layout)l), rep);
-                runs += 2;
+                run_avg_bw(ctx, (tu_layout)l, isz, go, agot);
+                ck_assert_msg(memcmp(agot, afirst, (size_t)ni * sizeof *agot) == 0,
+                              "avg pool backward: other bits with lx %lld, %s, run %d", (long long)lxs[t],
+                              tu_layout_name((tu_layout)l), rep);
+                runs += 3;
             }
     }
     ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lx0), CLRS_OK);
@@ -563,6 +801,8 @@ START_TEST(test_determinism)
     free(sgo);
     free(sfirst);
     free(sgot);
+    free(afirst);
+    free(agot);
 }
 END_TEST
 
@@ -741,11 +981,17 @@ START_TEST(test_pool_backward_paths)
     }
     {
         clrs_pool_params a;
-        clrs_pool_params_init(&a, CLRS_POOL_AVG);
+        clrs_pool_params_init(&a, CLRS_POOL_LP);
+        a.norm_type = 2;
         a.n_kernel = 1;
         a.kernel[0] = 2;
         EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_ERR_NOT_IMPLEMENTED,
                    "not implemented yet");
+        clrs_pool_params_init(&a, CLRS_POOL_AVG);
+        a.n_kernel = 1;
+        a.kernel[0] = 2;
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
+                   "takes no indices");
         clrs_tensor_desc i8 = in, o8 = go, g8 = gi;
         i8.dtype = o8.dtype = g8.dtype = CLRS_U8;
         EXPECT_ERR(clrs_pool_backward(ctx, &p, &i8, x, &ix, idx, &o8, g, &g8, r), CLRS_ERR_BAD_DTYPE, "u8");
@@ -915,6 +1161,8 @@ int main(void)
     tcase_add_loop_test(tc, test_random_pool_vs_reference, 0, 2);
     tcase_add_test(tc, test_golden_backward);
     tcase_add_test(tc, test_golden_pool_backward);
+    tcase_add_test(tc, test_golden_avgpool_backward);
+    tcase_add_test(tc, test_random_avgpool_vs_reference);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

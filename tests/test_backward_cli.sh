@@ -78,7 +78,25 @@ help_has "backward max-pool --help: --indices reads IDX" "--indices IDX " backwa
 
 if ! "$CLI" devices >"$tmp/dev" 2>&1; then
     echo "# no OpenCL device: $(head -n 1 "$tmp/dev")"
-    echo "$pass passed, $fail failed"
+    A=$G/backward/bw_avgpool_r4_f32_002
+if "$CLI" backward avg-pool "$G/backward/in_f32_1x2x7x9_rand0.npy" "${A}_go.npy" "$GI" --kernel 3 --stride 2 --padding 1 --no-count-include-pad \
+    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: pool_backward/avg" "$tmp/stderr"; then
+    ok "--explain: pool_backward/avg"
+else
+    not_ok "--explain: pool_backward/avg" "$(head -n 2 "$tmp/stderr")"
+fi
+
+# fractional max: its gather with the tables that bound every plane's windows
+F=$G/backward/bw_fracmax_r4_f32_001
+if "$CLI" backward fractional-max-pool "${F}_in.npy" "${F}_go.npy" "$GI" --kernel 3 --size 4,5 \
+    --samples "${F}_samples.npy" --explain >"$tmp/stdout" 2>"$tmp/stderr" &&
+    grep -q "impl: pool_backward/gather" "$tmp/stderr"; then
+    ok "--explain: fractional-max-pool takes pool_backward/gather"
+else
+    not_ok "--explain: fractional-max-pool takes pool_backward/gather" "$(head -n 4 "$tmp/stderr")"
+fi
+
+echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ] || exit 1
     exit 77
 fi
@@ -93,8 +111,8 @@ expect_error 1 "is f64 but IN is f32" "GRAD_OUT of another dtype" backward pixel
     "$G/backward/in_f32_1x2x6x10_rand0.npy" "$G/backward/bw_pixunshuf_f64_000_go.npy" "$GI" --factor 2
 expect_error 1 "backward interpolate: not yet implemented (issue #14" "backward interpolate" \
     backward interpolate "$S" "$S" "$GI" --mode bilinear --scale 2
-expect_error 1 "backward avg-pool: not yet implemented (issue #14" "backward avg-pool" \
-    backward avg-pool "$S" "$S" "$GI" --kernel 2
+expect_error 1 "backward lp-pool: not yet implemented (issue #14" "backward lp-pool" \
+    backward lp-pool "$S" "$S" "$GI" --kernel 2 --norm-type 2
 M=$G/backward/bw_maxpool_r4_f32_001
 expect_error 1 "--indices .* has shape (1, 2, 3, 4) but the forward output's (GRAD_OUT's) is (1, 2, 4, 5)" \
     "max-pool --indices of another shape" backward max-pool "${M}_in.npy" "${M}_go.npy" "$GI" --kernel 3 --stride 2 \
@@ -122,19 +140,25 @@ while IFS= read -r line; do
     pixel_unshuffle) sub=pixel-unshuffle ;;
     max_pool) sub=max-pool ;;
     adaptive_max_pool) sub=adaptive-max-pool ;;
+    fractional_max_pool) sub=fractional-max-pool ;;
+    avg_pool) sub=avg-pool ;;
+    adaptive_avg_pool) sub=adaptive-avg-pool ;;
     *) sub=max-unpool ;;
     esac
     # pooling gradients sum several elements: f16 ones differ from torch's
     # 16-bit sums by a few ulp (tests/test_backward bounds them)
     case $sub-$dt in *pool-f16) [ $sub != max-unpool ] && continue ;; esac
     set --
-    for k in kernel stride padding dilation output_size factor; do
+    for k in kernel stride padding dilation output_size output_ratio factor divisor_override; do
         v=$(tok $k)
         if [ -z "$v" ] || [ "$v" = - ]; then continue; fi
-        case $k in output_size) o=--size ;; *) o=--$k ;; esac
+        case $k in output_size) o=--size ;; output_ratio) o=--ratio ;; divisor_override) o=--divisor-override ;;
+        *) o=--$k ;; esac
         set -- "$@" "$o" "$v"
     done
     [ "$(tok ceil_mode)" = 1 ] && set -- "$@" --ceil-mode
+    [ "$(tok count_include_pad)" = 0 ] && set -- "$@" --no-count-include-pad
+    [ -n "$(tok samples)" ] && set -- "$@" --samples "$G/$(tok samples)"
     for layout in nchw nchw-idx cl cl-idx; do
         sfx=
         case $layout in
@@ -143,7 +167,8 @@ while IFS= read -r line; do
             sfx=_cl
             ;;
         esac
-        case $layout-$sub in *-idx-max-pool | *-idx-adaptive-max-pool) ;; *-idx-*) continue ;; esac
+        case $layout-$sub in *-idx-max-pool | *-idx-adaptive-max-pool | *-idx-fractional-max-pool) ;;
+        *-idx-*) continue ;; esac
         inputs="$G/$(tok in$sfx)"
         extra=
         [ $sub = max-unpool ] && inputs="$inputs $G/$(tok indices_in$sfx)"
@@ -169,7 +194,7 @@ while IFS= read -r line; do
         fi
     done
 done <"$G/backward.txt"
-if [ $ncase -ge 130 ] && [ $ncl -ge 10 ] && [ $nidx -ge 40 ] && [ $nerr -ge 6 ]; then
+if [ $ncase -ge 230 ] && [ $ncl -ge 18 ] && [ $nidx -ge 60 ] && [ $nerr -ge 6 ]; then
     ok "golden gradients through the CLI: $ncase bit-exact ($ncl with --channels-last, $nidx pool runs with --indices), $nerr torch errors"
 else
     not_ok "golden gradients through the CLI: only $ncase bit-exact ($ncl --channels-last), $nerr errors"
@@ -182,6 +207,24 @@ if "$CLI" backward max-unpool "${U}_in.npy" "${U}_idxin.npy" "${U}_go.npy" "$GI"
     ok "--explain: unpool_backward/gather"
 else
     not_ok "--explain: unpool_backward/gather" "$(head -n 2 "$tmp/stderr")"
+fi
+
+A=$G/backward/bw_avgpool_r4_f32_002
+if "$CLI" backward avg-pool "$G/backward/in_f32_1x2x7x9_rand0.npy" "${A}_go.npy" "$GI" --kernel 3 --stride 2 --padding 1 --no-count-include-pad \
+    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: pool_backward/avg" "$tmp/stderr"; then
+    ok "--explain: pool_backward/avg"
+else
+    not_ok "--explain: pool_backward/avg" "$(head -n 2 "$tmp/stderr")"
+fi
+
+# fractional max: its gather with the tables that bound every plane's windows
+F=$G/backward/bw_fracmax_r4_f32_001
+if "$CLI" backward fractional-max-pool "${F}_in.npy" "${F}_go.npy" "$GI" --kernel 3 --size 4,5 \
+    --samples "${F}_samples.npy" --explain >"$tmp/stdout" 2>"$tmp/stderr" &&
+    grep -q "impl: pool_backward/gather" "$tmp/stderr"; then
+    ok "--explain: fractional-max-pool takes pool_backward/gather"
+else
+    not_ok "--explain: fractional-max-pool takes pool_backward/gather" "$(head -n 4 "$tmp/stderr")"
 fi
 
 echo "$pass passed, $fail failed"

@@ -1757,15 +1757,20 @@ static void print_backward_help(FILE *f)
           "the forward output's shape and IN's dtype (f32, f64, f16 or bf16); GRAD_IN gets IN's.\n"
           "--channels-last applies to every array. Deterministic: the same bits on every run,\n"
           "for either layout. pixel-shuffle, pixel-unshuffle and max-unpool gradients are\n"
-          "bit-exact with PyTorch's, max-pool and adaptive-max-pool ones too in f32 and f64\n"
-          "(f16: within a few ulp, PyTorch adding in 16 bits).\n\nOP:\n",
+          "bit-exact with PyTorch's, max-pool, adaptive-max-pool, fractional-max-pool,\n"
+          "avg-pool and adaptive-avg-pool ones too in f32 and f64 (f16: within a few ulp, PyTorch adding\n"
+          "in 16 bits). avg-pool and adaptive-avg-pool use only IN's shape.\n\nOP:\n",
           f);
     print_help_line(f, "pixel-shuffle", "IN GRAD_OUT GRAD_IN --factor R");
     print_help_line(f, "pixel-unshuffle", "IN GRAD_OUT GRAD_IN --factor R");
     print_help_line(f, "max-unpool", "IN INDICES GRAD_OUT GRAD_IN --kernel K ...");
     print_help_line(f, "max-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--indices IDX]");
     print_help_line(f, "adaptive-max-pool", "IN GRAD_OUT GRAD_IN --size S [--indices IDX]");
-    print_help_line(f, "interpolate, avg-pool, lp-pool, adaptive-avg-pool, fractional-max-pool",
+    print_help_line(f, "fractional-max-pool", "IN GRAD_OUT GRAD_IN --kernel K --size S|--ratio R --samples U "
+                                              "[--indices IDX]");
+    print_help_line(f, "avg-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--no-count-include-pad] ...");
+    print_help_line(f, "adaptive-avg-pool", "IN GRAD_OUT GRAD_IN --size S");
+    print_help_line(f, "interpolate, lp-pool",
                     "accepted, but not yet implemented (issue #14): exit status 1");
 }
 
@@ -1776,17 +1781,20 @@ static int run_backward(const args *a)
     const int npos = cmd_npos(c);
     const char *in_path = a->pos[0], *go_path = a->pos[npos - 2], *gi_path = a->pos[npos - 1];
     const int cl = a->v[O_CHANNELS_LAST].given;
-    tensor in = {0}, in_idx = {0}, go = {0}, gi = {0};
+    tensor in = {0}, in_idx = {0}, go = {0}, gi = {0}, samples = {0};
     clrs_context *ctx = NULL;
     op_params P;
     char b1[160], b2[160];
     clrs_status st;
     int rc;
 
-    const int maxpool = c->kind == K_POOL && (c->sub == CLRS_POOL_MAX || c->sub == CLRS_POOL_ADAPTIVE_MAX);
-    if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL && !maxpool) {
+    const int maxpool = c->kind == K_POOL && (c->sub == CLRS_POOL_MAX || c->sub == CLRS_POOL_ADAPTIVE_MAX ||
+                                              c->sub == CLRS_POOL_FRACTIONAL_MAX);
+    const int avgpool = c->kind == K_POOL && (c->sub == CLRS_POOL_AVG || c->sub == CLRS_POOL_ADAPTIVE_AVG);
+    if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL && !maxpool && !avgpool) {
         errorf("%s: not yet implemented (issue #14: the gradients of max-pool, adaptive-max-pool, "
-               "max-unpool, pixel-shuffle and pixel-unshuffle exist so far)",
+               "fractional-max-pool, avg-pool, adaptive-avg-pool, max-unpool, pixel-shuffle and pixel-unshuffle "
+               "exist so far)",
                op);
         return RC_FAIL;
     }
@@ -1809,6 +1817,31 @@ static int run_backward(const args *a)
         }
     }
     build_params(a, rank, &P);
+    const char *samples_path = opt_str(a, O_SAMPLES);
+    if (samples_path) { /* fractional-max-pool: the forward's samples */
+        char err[512];
+        const npy_limits slim = npy_budget(a, 0);
+        if (npy_read_limited(samples_path, &slim, &samples.arr, err, sizeof err) != 0) {
+            errorf("%s", err);
+            rc = RC_FAIL;
+            goto done;
+        }
+        const int64_t want[3] = {in.desc.sizes[0], in.desc.sizes[1], rank - 2};
+        if (samples.arr.dtype != CLRS_F32 && samples.arr.dtype != CLRS_F64) {
+            errorf("%s: samples must be float32 or float64, got %s", samples_path, clrs_dtype_name(samples.arr.dtype));
+            rc = RC_FAIL;
+            goto done;
+        }
+        if (samples.arr.ndim != 3 || memcmp(samples.arr.shape, want, sizeof want) != 0) {
+            errorf("%s: shape %s does not match (N, C, %d) = %s", samples_path,
+                   fmt_shape(b1, sizeof b1, samples.arr.ndim, samples.arr.shape), rank - 2,
+                   fmt_shape(b2, sizeof b2, 3, want));
+            rc = RC_FAIL;
+            goto done;
+        }
+        P.pool.samples = samples.arr.data;
+        P.pool.samples_dtype = samples.arr.dtype;
+    }
     int64_t out_sizes[CLRS_MAX_RANK];
     if ((st = op_output_shape(a, &P, &in.desc, out_sizes)) != CLRS_OK) {
         rc = lib_error(op, NULL, st);
@@ -1882,6 +1915,7 @@ done:
     npy_free(&in_idx.arr);
     npy_free(&go.arr);
     npy_free(&gi.arr);
+    npy_free(&samples.arr);
     return rc;
 }
 

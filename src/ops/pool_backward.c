@@ -8,8 +8,13 @@
  * (cl/pool_backward.cl): the outputs whose window can contain it come
  * from per-axis tables made on the host (the transposed tap tables), and
  * it adds the grad_output elements whose index names it in increasing
- * output order, as torch's CPU loop does. The other poolings' gradients
- * are not implemented yet (CLRS_ERR_NOT_IMPLEMENTED). */
+ * output order, as torch's CPU loop does. Average and adaptive average
+ * pooling's gradients gather grad_output[o] / divisor(o) over the same
+ * tables (no indices, the input's data unused). Fractional max pooling's
+ * runs the max path (indices given, or recomputed by the forward from the
+ * same samples) with tables that bound every plane's windows. LP
+ * pooling's gradient is not implemented yet (CLRS_ERR_NOT_IMPLEMENTED). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +46,7 @@ static const char *bw_name(clrs_pool_kind k)
 static void axis_ranges(const clrs_pool_plan *pl, int a, int64_t *tab)
 {
     const int64_t I = pl->in3[a], O = pl->out3[a];
-    if (pl->kind == CLRS_POOL_ADAPTIVE_MAX) {
+    if (pl->kind == CLRS_POOL_ADAPTIVE_MAX || pl->kind == CLRS_POOL_ADAPTIVE_AVG) {
         for (int64_t i = 0; i < I; i++) {
             tab[2 * i] = O;
             tab[2 * i + 1] = -1;
@@ -52,6 +57,28 @@ static void axis_ranges(const clrs_pool_plan *pl, int a, int64_t *tab)
                 if (o < tab[2 * i]) tab[2 * i] = o;
                 if (o > tab[2 * i + 1]) tab[2 * i + 1] = o;
             }
+        }
+        return;
+    }
+    if (pl->kind == CLRS_POOL_FRACTIONAL_MAX) {
+        /* torch's window starts, floor((o + u) * alpha) - floor(u * alpha)
+         * with alpha = (I - k) / (O - 1), u in [0, 1) per plane, lie in
+         * (o * alpha - 1, o * alpha + 1); the last is I - k. A range for
+         * every plane's samples, one wider each side for the rounding of
+         * torch's float alpha (the index check sends anything outside to
+         * the general entry anyway). */
+        const int64_t k = pl->k3[a];
+        const double alpha = O > 1 ? (double)(I - k) / (double)(O - 1) : 0.0;
+        for (int64_t i = 0; i < I; i++) {
+            int64_t lo = 0, hi = O - 1;
+            if (O > 1 && alpha > 0) {
+                const double l = floor((double)(i - k) / alpha) - 1, h = ceil((double)(i + 1) / alpha) + 1;
+                lo = l < 0 ? 0 : l > (double)(O - 1) ? O - 1 : (int64_t)l;
+                hi = h < 0 ? 0 : h > (double)(O - 1) ? O - 1 : (int64_t)h;
+                if (i >= I - k) hi = O - 1;
+            }
+            tab[2 * i] = lo;
+            tab[2 * i + 1] = hi;
         }
         return;
     }
@@ -89,12 +116,98 @@ static const clrs_impl POOLBW_IMPLS[] = {
 };
 CLRS_IMPL_LIST(clrs__impls_pool_backward, "pool_backward", POOLBW_IMPLS);
 
-static clrs_status poolbw_kernel(clrs_context *ctx, clrs_dtype dt, const char *name, cl_kernel *k)
+/* exact_div: correctly rounded division (the avg kernels divide as torch does). */
+static clrs_status poolbw_kernel(clrs_context *ctx, clrs_dtype dt, int exact_div, const char *name, cl_kernel *k)
 {
     clrs_opts o;
     clrs__opts_init(&o);
     clrs__opts_def(&o, "%s", clrs__pool_dtype_define(dt));
-    return clrs__pool_get_kernel(ctx, "pool_backward", &o, 0, name, k);
+    return clrs__pool_get_kernel(ctx, "pool_backward", &o, exact_div, name, k);
+}
+
+static int is_avg(clrs_pool_kind k)
+{
+    return k == CLRS_POOL_AVG || k == CLRS_POOL_ADAPTIVE_AVG;
+}
+
+/* Each output's divisor factor along one axis, O entries: avg pooling
+ * torch's window count along the axis (ih1 - ih0 after clipping to the
+ * padded input, then, without count_include_pad, to the input);
+ * adaptive: the window's length. */
+static void axis_divisors(const clrs_pool_plan *pl, int a, int64_t *dv)
+{
+    const int64_t I = pl->in3[a], O = pl->out3[a];
+    for (int64_t o = 0; o < O; o++) {
+        if (pl->kind == CLRS_POOL_ADAPTIVE_AVG) {
+            dv[o] = ((o + 1) * I + O - 1) / O - o * I / O;
+            continue;
+        }
+        const int64_t k = pl->k3[a], s = pl->s3[a], p = pl->p3[a];
+        int64_t i0 = o * s - p, i1 = i0 + k;
+        if (i1 > I + p) i1 = I + p;
+        const int64_t padded = i1 - i0;
+        if (i0 < 0) i0 = 0;
+        if (i1 > I) i1 = I;
+        dv[o] = pl->count_include_pad ? padded : i1 - i0;
+    }
+}
+
+/* Average / adaptive average pooling: t[2] grad_out, t[3] grad_in. */
+static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *pl, clrs_targ *t, cl_command_queue q,
+                                      cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    const clrs_dtype dt = t[3].desc.dtype;
+    const int64_t ntab = 2 * (pl->in3[0] + pl->in3[1] + pl->in3[2]), ndv = pl->out3[0] + pl->out3[1] + pl->out3[2];
+    int64_t *tab = malloc((size_t)(ntab + ndv + 1) * sizeof *tab);
+    if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the window tables");
+    int64_t *dv = tab + ntab;
+    cl_long4 toff, dvoff;
+    memset(&toff, 0, sizeof toff);
+    memset(&dvoff, 0, sizeof dvoff);
+    for (int a = 0, at = 0, ad = 0; a < 3; at += (int)(2 * pl->in3[a]), ad += (int)pl->out3[a], a++) {
+        toff.s[a] = at;
+        dvoff.s[a] = ad;
+        axis_ranges(pl, a, tab + at);
+        axis_divisors(pl, a, dv + ad);
+    }
+    cl_int e;
+    cl_mem tabm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                 (size_t)(ntab + ndv + 1) * sizeof *tab, tab, &e);
+    free(tab);
+    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (window tables)");
+    /* the divisors follow the ranges in the one buffer */
+    for (int a = 0; a < 3; a++) dvoff.s[a] += ntab;
+    cl_long8 isz, ist, osz, ost;
+    clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
+    clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
+    clrs__dispatch_chosen("pool_backward", "avg");
+    cl_kernel k = NULL;
+    clrs_status st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_avg", &k);
+    if (st == CLRS_OK) {
+        cl_long gooff = t[2].desc.offset, gioff = t[3].desc.offset, dov = pl->divisor_override;
+        cl_int adaptive = pl->kind == CLRS_POOL_ADAPTIVE_AVG;
+        clrs_kargs ka = clrs__kargs(ctx, k);
+        CLRS_KARG(&ka, t[2].mem);
+        CLRS_KARG(&ka, gooff);
+        CLRS_KARG(&ka, t[3].mem);
+        CLRS_KARG(&ka, gioff);
+        CLRS_KARG(&ka, isz);
+        CLRS_KARG(&ka, ist);
+        CLRS_KARG(&ka, ost);
+        CLRS_KARG(&ka, tabm);
+        CLRS_KARG(&ka, toff);
+        CLRS_KARG(&ka, tabm);
+        CLRS_KARG(&ka, dvoff);
+        CLRS_KARG(&ka, dov);
+        CLRS_KARG(&ka, adaptive);
+        st = ka.st;
+        const size_t g[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])}; /* one per row */
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nwait, wait, ev);
+    }
+    if (k != NULL) clReleaseKernel(k);
+    if (st != CLRS_OK) clFinish(q);
+    clReleaseMemObject(tabm);
+    return st;
 }
 
 /* t[0] input (data only read to recompute the indices), t[1] indices
@@ -107,6 +220,7 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     const clrs_pool_plan *pl = &plan->fwd;
     const int dry = clrs__dry_run();
     if (plan->numel_in == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
+    if (is_avg(pl->kind)) return poolbw_avg_enqueue(ctx, pl, t, q, nwait, wait, ev);
     const clrs_dtype dt = t[3].desc.dtype;
     const size_t es = clrs_dtype_size(dt);
     cl_int e;
@@ -180,7 +294,7 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
             goto done;
         }
         cl_kernel k = NULL;
-        if ((st = poolbw_kernel(ctx, dt, "clrs_poolbw_check", &k)) != CLRS_OK) goto done;
+        if ((st = poolbw_kernel(ctx, dt, 0, "clrs_poolbw_check", &k)) != CLRS_OK) goto done;
         cl_long xoff = ix.desc.offset;
         clrs_kargs ka = clrs__kargs(ctx, k);
         CLRS_KARG(&ka, ix.mem);
@@ -223,7 +337,7 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
         }
         const int gather = i == 0;
         cl_kernel k = NULL;
-        if ((st = poolbw_kernel(ctx, dt, gather ? "clrs_poolbw_gather" : "clrs_poolbw_scan", &k)) != CLRS_OK) goto done;
+        if ((st = poolbw_kernel(ctx, dt, 0, gather ? "clrs_poolbw_gather" : "clrs_poolbw_scan", &k)) != CLRS_OK) goto done;
         cl_long gooff = t[2].desc.offset, xoff = ix.desc.offset, gioff = t[3].desc.offset;
         clrs_kargs ka = clrs__kargs(ctx, k);
         CLRS_KARG(&ka, t[2].mem);
@@ -266,10 +380,14 @@ static clrs_status poolbw_prepare(clrs_context *ctx, const clrs_pool_params *p, 
     CLRS_FORWARD(clrs__pool_plan(ctx, in, p, &plan->fwd));
     const clrs_pool_plan *pl = &plan->fwd;
     const char *kn = bw_name(pl->kind);
-    if (pl->kind != CLRS_POOL_MAX && pl->kind != CLRS_POOL_ADAPTIVE_MAX)
+    if (pl->kind != CLRS_POOL_MAX && pl->kind != CLRS_POOL_ADAPTIVE_MAX && pl->kind != CLRS_POOL_FRACTIONAL_MAX &&
+        !is_avg(pl->kind))
         return clrs__fail(ctx, CLRS_ERR_NOT_IMPLEMENTED,
-                          "%s is not implemented yet (issue #14; max and adaptive max pooling have their gradient)",
+                          "%s is not implemented yet (issue #14; max, adaptive max, fractional max, average and "
+                          "adaptive average pooling have their gradient)",
                           kn);
+    if (is_avg(pl->kind) && indices != NULL)
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s takes no indices (the forward has none)", kn);
     CLRS_FORWARD(clrs__check_grads(ctx, kn, grad_out, grad_in, in->rank, pl->out_sizes));
     if (!clrs__desc_same_sizes(grad_in, in->sizes) || grad_in->rank != in->rank) {
         char a[128], b[128];
@@ -316,12 +434,12 @@ clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p, con
         if (gi_data == NULL || (plan.fwd.numel_out > 0 && go_data == NULL))
             return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: %s data pointer is NULL", bw_name(plan.fwd.kind),
                               gi_data == NULL ? "grad_input" : "grad_output");
-        if (indices == NULL && in_data == NULL)
+        if (indices == NULL && in_data == NULL && !is_avg(plan.fwd.kind))
             return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
                               "%s: without indices the input data is needed (to recompute them); in_data is NULL",
                               bw_name(plan.fwd.kind));
     }
-    clrs_host_tensor ht[4] = {{in, indices ? NULL : in_data, 0},
+    clrs_host_tensor ht[4] = {{in, indices || is_avg(plan.fwd.kind) ? NULL : in_data, 0},
                               {indices ? indices : grad_out, idx_data, 0},
                               {grad_out, go_data, 0},
                               {grad_in, gi_data, 1}};
@@ -339,7 +457,7 @@ clrs_status clrs_pool_backward_cl(clrs_context *ctx, const clrs_pool_params *p, 
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pool backward: idx_mem is given without an indices descriptor");
     poolbw_plan plan;
     CLRS_FORWARD(poolbw_prepare(ctx, p, in, indices, grad_out, grad_in, &plan));
-    if (indices == NULL && in_mem == NULL && plan.numel_in > 0)
+    if (indices == NULL && in_mem == NULL && plan.numel_in > 0 && !is_avg(plan.fwd.kind))
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
                           "%s: without indices the input is needed (to recompute them); in_mem is NULL",
                           bw_name(plan.fwd.kind));
@@ -347,7 +465,8 @@ clrs_status clrs_pool_backward_cl(clrs_context *ctx, const clrs_pool_params *p, 
      * as an empty one */
     clrs_tensor_desc unused = *grad_out;
     unused.sizes[0] = 0;
-    clrs_targ t[4] = {{indices ? unused : *in, indices ? NULL : in_mem, 0},
+    const int no_in = indices != NULL || is_avg(plan.fwd.kind); /* the input is not read */
+    clrs_targ t[4] = {{no_in ? unused : *in, no_in ? NULL : in_mem, 0},
                       {indices ? *indices : unused, indices ? idx_mem : NULL, 0},
                       {*grad_out, go_mem, 0},
                       {*grad_in, gi_mem, 1}};

@@ -1109,7 +1109,9 @@ def gen_backward(fam):
     fam.notes.append("pixel (un)shuffle and max_unpool gradients are copies of grad_out elements: compare bit-exactly. "
                      "max_pool / adaptive_max_pool gradients add grad_out elements in increasing output order "
                      "(torch's CPU loop): f32/f64 bit-exact with an accumulation in the dtype, f16/bf16 within "
-                     "1 ulp (torch adds in the 16-bit type).")
+                     "1 ulp (torch adds in the 16-bit type). avg_pool / adaptive_avg_pool gradients add grad_out[o] / divisor(o) "
+                     "in increasing output order (avg: one division by the window's divisor; adaptive: / kd / kh / kw "
+                     "in turn): f32/f64 bit-exact, f16/bf16 within a few ulp (torch rounds each term and sum to 16 bits).")
 
     def cl_file(t):
         """(N, C, spatial...) -> the (N, spatial..., C) order of a --channels-last file."""
@@ -1253,6 +1255,88 @@ def gen_backward(fam):
                         [("output_size", o)], lambda t, o=o: fa(t, o, return_indices=True))
         mp_case(f"bw_amaxpool_r{rank}_f32ties", "adaptive_max_pool", "f32", mshape[rank], "ties",
                 [("output_size", 2)], lambda t: fa(t, 2, return_indices=True))
+
+    # fractional max pooling: samples= the forward's _random_samples (the C
+    # test passes them, with the indices or recomputing them)
+    def fm_case(prefix, dtype, shape, kind, k, osz, ratio, cl=False):
+        x = make_input(dtype, shape, kind, 0)
+        sd = SPATIAL[len(shape)]
+        if isinstance(ratio, float):
+            ratio = (ratio,) * sd
+        rng = np.random.default_rng(zlib.crc32(f"bwsamples:{dtype}:{shape}:{k}:{osz}:{ratio}:{kind}".encode()))
+        smp = torch.from_numpy(rng.uniform(0.0, 1.0, size=(shape[0], shape[1], sd))).to(x.dtype)
+        smp = torch.where(smp >= 1.0, torch.full_like(smp, 0.5), smp)
+        f = getattr(F, f"fractional_max_pool{sd}d")
+        fwd = lambda t: f(t, k, output_size=osz, output_ratio=ratio, return_indices=True,  # noqa: E731
+                          _random_samples=smp)
+        try:
+            y, idx = fwd(x)
+        except NotImplementedError:
+            fam.skipped.setdefault(f"fractional_max_pool rank={len(shape)} dtype={dtype}", set()).add("not implemented")
+            return
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, tuple(y.shape), "rand")
+        sfile_dt = torch.float64 if dtype == "f64" else torch.float32
+        res = fam.add(prefix, "fractional_max_pool", dtype, len(shape), x,
+                      lambda cid: fam.put_array(f"{cid}_in", to_numpy(x)),
+                      [("kernel", k), ("output_size", osz), ("output_ratio", ratio)],
+                      autograd_run(lambda t: fwd(t)[0], x, go),
+                      extra=lambda cid: [("samples", fam.put_array(f"{cid}_samples", to_numpy(smp.to(sfile_dt)))),
+                                         ("indices_in", fam.put_array(f"{cid}_idxin", to_numpy(idx))),
+                                         ("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("indices_in", idx), ("grad_out", go), ("out", res)])
+
+    FRB = {4: [(2, 3, None), (3, (4, 5), None), (2, None, 0.5), ((2, 3), (5, 3), None), (3, (5, 7), None)],
+           5: [(2, 3, None), (2, (3, 4, 5), None), ((1, 2, 3), (4, 3, 2), None), (3, 2, None)]}
+    fbshape = {4: (2, 3, 10, 11), 5: (1, 2, 5, 6, 7)}
+    for rank in [4, 5]:
+        for dt in FLOAT_DTYPES:
+            for i, (k, osz, ratio) in enumerate(FRB[rank] if dt == "f32" else FRB[rank][:2]):
+                fm_case(f"bw_fracmax_r{rank}_{dt}", dt, fbshape[rank], "rand", k, osz, ratio,
+                        cl=i == 1 and dt == "f32")
+        fm_case(f"bw_fracmax_r{rank}_f32ties", "f32", fbshape[rank], "ties", 3, 2 if rank == 5 else (4, 5), None)
+
+    # average and adaptive average pooling: no indices; in= only gives the shape
+    def av_case(prefix, op, dtype, shape, params, fwd, cl=False):
+        x, inrel = fam.input_file(dtype, shape, "rand", 0)
+        try:
+            y = fwd(x)
+        except NotImplementedError:  # e.g. torch's f16 avg_pool3d on the CPU
+            fam.skipped.setdefault(f"{op} rank={len(shape)} dtype={dtype}", set()).add("not implemented")
+            return
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, tuple(y.shape), "rand")
+        res = fam.add(prefix, op, dtype, len(shape), x, inrel, params, autograd_run(fwd, x, go),
+                      extra=lambda cid: [("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("grad_out", go), ("out", res)])
+
+    # (kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    AP = [(2, None, 0, False, True, None), (3, 2, 1, False, True, None), (3, 2, 1, False, False, None),
+          (3, 1, 1, True, False, None), (2, 3, 1, True, True, None), (3, 2, 1, True, False, None),
+          (3, 2, 1, False, True, 5), (2, 1, 1, True, False, 3)]
+    for rank in [3, 4, 5]:
+        d = SPATIAL[rank]
+        f = getattr(F, f"avg_pool{d}d")
+        for dt in FLOAT_DTYPES:
+            for i, (k, st, pd, ceil, cip, div) in enumerate(AP if dt == "f32" else AP[:4]):
+                if div is not None and d == 1:
+                    continue  # torch's avg_pool1d has no divisor_override
+                kw = dict(stride=st, padding=pd, ceil_mode=ceil, count_include_pad=cip)
+                if div is not None:
+                    kw["divisor_override"] = div
+                av_case(f"bw_avgpool_r{rank}_{dt}", "avg_pool", dt, mshape[rank],
+                        [("kernel", k), ("stride", st), ("padding", pd), ("ceil_mode", ceil),
+                         ("count_include_pad", cip), ("divisor_override", div)],
+                        lambda t, k=k, kw=kw: f(t, k, **kw), cl=i == 2 and dt in ("f32", "f64"))
+        fa = getattr(F, f"adaptive_avg_pool{d}d")
+        for dt in FLOAT_DTYPES:
+            for osz in ([(3,), (4,), (7,)], [(3, 5), (4, 4), (5, 2)], [(2, 3, 2), (3, 4, 3), (4, 5, 3)])[d - 1][
+                    :3 if dt == "f32" else 1]:
+                o = osz[0] if len(osz) == 1 else osz
+                av_case(f"bw_aavgpool_r{rank}_{dt}", "adaptive_avg_pool", dt, mshape[rank], [("output_size", o)],
+                        lambda t, o=o: fa(t, o), cl=dt == "f32" and osz == ([(3,), (3, 5), (2, 3, 2)][d - 1]))
 
 
 # ==========================================================================

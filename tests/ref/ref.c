@@ -1748,3 +1748,64 @@ int ref_max_pool_backward(int rank, const int64_t *in_sizes, const int64_t *out_
         for (int64_t i = 0; i < planes * pi; ++i) grad_in[i] = ref_round_to_dtype(grad_in[i], dtype);
     return bad ? CLRS_ERR_INDEX_OUT_OF_RANGE : CLRS_OK;
 }
+
+/* torch's CPU loops (AvgPoolKernel.cpp, AdaptiveAvgPoolKernel.cpp): for each
+ * output in order, grad_delta = grad_out / divide_factor (adaptive: / kd /
+ * kh / kw), added to every element of its window; in dtype (f32 or f64). */
+int ref_avg_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_params *p, const double *grad_out,
+                          double *grad_in, clrs_dtype dtype)
+{
+    pool_cfg c;
+    int64_t out_sizes[CLRS_MAX_RANK];
+    if (!p || (p->kind != CLRS_POOL_AVG && p->kind != CLRS_POOL_ADAPTIVE_AVG)) return CLRS_ERR_INVALID_ARG;
+    int rc = pool_resolve(rank, in_sizes, p, out_sizes, &c);
+    if (rc) return rc;
+    const int64_t planes = in_sizes[0] * in_sizes[1];
+    const int64_t isz = c.in3[0] * c.in3[1] * c.in3[2], osz = c.out3[0] * c.out3[1] * c.out3[2];
+    if (planes == 0 || isz == 0) return CLRS_OK;
+    if (!grad_in || (osz > 0 && !grad_out)) return CLRS_ERR_INVALID_ARG;
+    const int f64 = dtype == CLRS_F64;
+    const int64_t H = c.in3[1], W = c.in3[2];
+    for (int64_t i = 0; i < planes * isz; ++i) grad_in[i] = 0.0;
+    for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t od = 0; od < c.out3[0]; ++od)
+            for (int64_t oh = 0; oh < c.out3[1]; ++oh)
+                for (int64_t ow = 0; ow < c.out3[2]; ++ow) {
+                    const int64_t o3[3] = {od, oh, ow};
+                    int64_t st[3], en[3], pool_size = 1;
+                    for (int a = 0; a < 3; ++a) {
+                        if (p->kind == CLRS_POOL_ADAPTIVE_AVG) {
+                            st[a] = adapt_start(o3[a], c.out3[a], c.in3[a]);
+                            en[a] = adapt_end(o3[a], c.out3[a], c.in3[a]);
+                            continue;
+                        }
+                        st[a] = o3[a] * c.s[a] - c.pad[a];
+                        en[a] = imin64(st[a] + c.k[a], c.in3[a] + c.pad[a]);
+                        pool_size *= en[a] - st[a];
+                        st[a] = imax64(st[a], 0);
+                        en[a] = imin64(en[a], c.in3[a]);
+                    }
+                    double g = grad_out[pl * osz + (od * c.out3[1] + oh) * c.out3[2] + ow];
+                    if (p->kind == CLRS_POOL_ADAPTIVE_AVG) {
+                        for (int a = 0; a < 3; ++a) {
+                            g /= (double)(en[a] - st[a]);
+                            if (!f64) g = (double)(float)g;
+                        }
+                    } else {
+                        const int64_t div = p->divisor_override != 0 ? p->divisor_override
+                                            : p->count_include_pad    ? pool_size
+                                                                      : (en[0] - st[0]) * (en[1] - st[1]) * (en[2] - st[2]);
+                        g /= (double)div;
+                        if (!f64) g = (double)(float)g;
+                    }
+                    for (int64_t d = st[0]; d < en[0]; ++d)
+                        for (int64_t h = st[1]; h < en[1]; ++h)
+                            for (int64_t w = st[2]; w < en[2]; ++w) {
+                                double *t = &grad_in[pl * isz + (d * H + h) * W + w];
+                                *t = f64 ? *t + g : (double)(float)(*t + g);
+                            }
+                }
+    if (!f64 && dtype != CLRS_F32)
+        for (int64_t i = 0; i < planes * isz; ++i) grad_in[i] = ref_round_to_dtype(grad_in[i], dtype);
+    return CLRS_OK;
+}

@@ -275,6 +275,19 @@ int ref_max_pool_backward(int rank, const int64_t *in_sizes, const int64_t *out_
                           const double *grad_out, double *grad_in, clrs_dtype dtype);
 
 /**
+ * Average / adaptive average pooling backward (p->kind CLRS_POOL_AVG or
+ * CLRS_POOL_ADAPTIVE_AVG), torch's CPU loop: for each output in order its
+ * grad_out divided by the window's divisor (avg: divisor_override, else the
+ * window count with or without the padding, as the forward; adaptive: / kd
+ * / kh / kw in turn), added to each element of its window. Rounded to f32
+ * at every step for f32 (and f16 / bf16, rounded to dtype at the end: the
+ * library's float accumulation), double for f64. grad_out (N, C, out...)
+ * and grad_in (N, C, in...) contiguous.
+ */
+int ref_avg_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_params *p, const double *grad_out,
+                          double *grad_in, clrs_dtype dtype);
+
+/**
  * F.grid_sample in double, from GridSampler.h's scalar formulas
  * (grid_sampler_compute_source_index, reflect_coordinates, the bilinear /
  * nearest (round half to even) / bicubic (A = -0.75, separable, taps
