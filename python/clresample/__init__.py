@@ -11,7 +11,8 @@ A ``torch.nn.functional``-shaped API over the C library libclresample
 
 numpy arrays in give numpy arrays out; any CPU array with ``__dlpack__`` (a torch
 tensor) is read in place and the result comes back as the same kind of array.
-The library is found through ``CLRESAMPLE_LIBRARY`` (a path to
+Input gradients (PyTorch autograd's) of the pooling, unpooling and pixel-shuffle
+operators are in :mod:`clresample.backward`. The library is found through ``CLRESAMPLE_LIBRARY`` (a path to
 ``libclresample.so.1``), pkg-config, or the loader's path.
 """
 from ._lib import (Error, InvalidArgumentError, DtypeError, UnsupportedError, DeviceError,
@@ -20,6 +21,7 @@ from ._lib import (Error, InvalidArgumentError, DtypeError, UnsupportedError, De
 from ._context import Context, DeviceInfo, devices, default_context, set_default_context
 from .functional import *  # noqa: F401,F403
 from . import onnx  # noqa: F401  (clresample.onnx: ONNX semantics)
+from . import backward  # noqa: F401  (clresample.backward: input gradients)
 from .functional import __all__ as _functional_all
 
 __version__ = "0.1.0"

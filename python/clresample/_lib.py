@@ -155,6 +155,16 @@ _SIGNATURES = {
     "clrs_onnx_space_to_depth": (c_int, [_P, c_int64, c_int, _D, _P, _D, _P]),
 }
 
+# Calls a library may lack (added after MIN_VERSION): declared when present;
+# clresample.backward raises UnsupportedError where one is missing (HAVE[name]).
+_OPTIONAL_SIGNATURES = {
+    # the "Backward" section of <clresample.h> (issue #14)
+    "clrs_pool_backward": (c_int, [_P, POINTER(PoolParams), _D, _P, _D, _P, _D, _P, _D, _P]),
+    "clrs_pixel_shuffle_backward": (c_int, [_P, c_int64, c_int, _D, _P, _D, _P]),
+    "clrs_max_unpool_backward": (c_int, [_P, POINTER(UnpoolParams), _D, _P, _D, _P, _D, _P]),
+}
+HAVE: dict = {}
+
 ENV_VAR = "CLRESAMPLE_LIBRARY"
 
 
@@ -217,6 +227,12 @@ def _declare(lib: ctypes.CDLL) -> None:
                               f"{MIN_VERSION % 100})") from None
         fn.restype = res
         fn.argtypes = args
+    for name, (res, args) in _OPTIONAL_SIGNATURES.items():
+        fn = getattr(lib, name, None)
+        HAVE[name] = fn is not None
+        if fn is not None:
+            fn.restype = res
+            fn.argtypes = args
 
 
 def _check_struct(lib: ctypes.CDLL, init, ours, *extra) -> None:

@@ -1,0 +1,542 @@
+# SPDX-License-Identifier: MIT
+"""Input gradients (PyTorch autograd's semantics) of the pooling, unpooling and
+pixel-shuffle operators: ``clresample.backward.max_pool2d(input, grad_output, ...)``
+returns what ``torch.autograd.grad(F.max_pool2d(input, ...), input, grad_output)``
+gives.
+
+Every function takes the forward's arguments plus ``grad_output`` (the gradient of
+the forward's output, of its shape) and returns ``grad_input``: the forward input's
+shape and dtype, and its layout (channels-last in, channels-last out), as the same
+kind of array as ``grad_output`` (numpy in, numpy out; torch in, torch out). Float
+dtypes only (float32, float64, float16, bfloat16). ``out=`` and ``context=`` work as
+in :mod:`clresample.functional`.
+
+Deterministic by construction: each grad_input element is gathered by one
+work-item in a fixed order, so two calls give the same bits. Max-type pooling
+takes the forward's ``indices`` (``return_indices=True``); without them the
+forward's argmax is recomputed from ``input``. Average pooling reads only the
+input's shape: ``input`` may be the shape tuple itself. LP pooling and
+interpolate have no backward yet (the library answers "not implemented").
+"""
+from __future__ import annotations
+
+from ctypes import byref, c_int64
+from typing import Any, Optional, Sequence, Tuple, Union
+
+from . import _lib
+from ._array import Arr, FLOAT_DTYPES, DTYPE_NAMES, as_input, samples_f
+from ._context import Context, _ctx_handle
+from ._lib import lib, check
+from .functional import (Array, IntOrSeq, FloatOrSeq, _batched, _contig, _fill, _int_list,
+                         _float_list, _is_int, _output, _result, _sizes)
+
+__all__ = [
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+    "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "fractional_max_pool2d", "fractional_max_pool3d",
+    "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "pixel_shuffle", "pixel_unshuffle",
+]
+
+Shape = Sequence[int]
+
+
+def _need(name: str, fname: str) -> None:
+    if not _lib.HAVE.get(name):
+        raise _lib.UnsupportedError(-10, f"{_lib.LIBRARY_PATH} has no {name}: the library "
+                                    f"predates the backward functions", fname)
+
+
+def _unbatch(a: Arr, unbatched: bool, rank: int) -> Arr:
+    """Give an unbatched companion array (grad_output, indices) the leading N = 1."""
+    if unbatched and a.ndim == rank + 1:
+        return Arr(a.ptr, a.dtype, (1,) + a.shape, (0,) + a.strides, a.keep, a.source)
+    return a
+
+
+def _float_grad(g: Arr, fname: str) -> None:
+    if g.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{fname}: grad_output must be float32, float64, float16 or bfloat16, "
+                        f"not {DTYPE_NAMES.get(g.dtype)}")
+
+
+def _input_or_shape(input: Any, dtype: int, rank: int, fname: str) -> Tuple[Arr, bool, bool]:
+    """(the forward input as an Arr, unbatched, has data): an array, or a shape."""
+    if isinstance(input, (tuple, list)) and all(_is_int(v) for v in input):
+        shape = tuple(int(v) for v in input)
+        if any(v < 0 for v in shape):
+            raise ValueError(f"{fname}: negative size in the input shape {shape}")
+        a = Arr(0, dtype, shape, _contig(shape), None, None)
+        b, unbatched = _batched(a, rank, fname)
+        return b, unbatched, False
+    b, unbatched = _batched(as_input(input), rank, fname)
+    return b, unbatched, True
+
+
+def _pool_bw(fname: str, kind: int, rank: int, input: Any, grad_output: Array, *,
+             kernel_size: Any = None, stride: Any = None, padding: Any = 0,
+             dilation: Any = 1, ceil_mode: bool = False, count_include_pad: bool = True,
+             divisor_override: Optional[int] = None, output_size: Any = None,
+             output_ratio: Any = None, samples: Any = None, indices: Any = None,
+             out: Any = None, context: Optional[Context] = None) -> Array:
+    _need("clrs_pool_backward", fname)
+    g = as_input(grad_output, "grad_output")
+    _float_grad(g, fname)
+    a, unbatched, has_data = _input_or_shape(input, g.dtype, rank, fname)
+    g = _unbatch(g, unbatched, rank)
+    if g.ndim != a.ndim:
+        raise ValueError(f"{fname}: grad_output has {g.ndim - unbatched} dimensions, the "
+                         f"input {a.ndim - unbatched}")
+    p = _lib.PoolParams()
+    lib.clrs_pool_params_init(byref(p), kind)
+    if kernel_size is not None:
+        _fill(p, "kernel", _int_list(kernel_size, "kernel_size"), "kernel_size")
+    if stride is not None and not (isinstance(stride, (list, tuple)) and len(stride) == 0):
+        _fill(p, "stride", _int_list(stride, "stride"), "stride")
+    if kind in (_lib.POOL_MAX, _lib.POOL_AVG):
+        _fill(p, "padding", _int_list(padding, "padding"), "padding")
+    if kind == _lib.POOL_MAX:
+        _fill(p, "dilation", _int_list(dilation, "dilation"), "dilation")
+    p.ceil_mode = int(bool(ceil_mode))
+    if kind == _lib.POOL_AVG:
+        p.count_include_pad = int(bool(count_include_pad))
+        if divisor_override is not None:
+            if not _is_int(divisor_override):
+                raise TypeError(f"divisor_override must be an int, got {divisor_override!r}")
+            if divisor_override == 0:
+                raise ValueError("divisor must be not zero")
+            p.divisor_override = int(divisor_override)
+    if kind in (_lib.POOL_ADAPTIVE_AVG, _lib.POOL_ADAPTIVE_MAX):
+        if output_size is None:  # the forward's output: grad_output's spatial sizes
+            output_size = list(g.shape[2:])
+        vals = _int_list(output_size, "output_size", allow_none=True)
+        for v in vals:
+            if v is not None and v < 0:
+                raise ValueError(f"{fname}: elements of output_size must be greater than or "
+                                 f"equal to 0 but received {v}")
+        _fill(p, "output_size", [_lib.UNSET if v is None else v for v in vals], "output_size")
+    keep_samples = None
+    if kind == _lib.POOL_FRACTIONAL_MAX:
+        if output_size is not None:
+            _fill(p, "output_size", _int_list(output_size, "output_size"), "output_size")
+        elif output_ratio is not None:
+            _fill(p, "output_ratio", _float_list(output_ratio, "output_ratio"), "output_ratio")
+        else:
+            _fill(p, "output_size", list(g.shape[2:]), "output_size")
+        if samples is not None:
+            s = samples_f(samples, "_random_samples")
+            want = (a.shape[0], a.shape[1], rank)
+            if s.shape != want:
+                raise ValueError(f"{fname}: _random_samples has shape {s.shape}, expected "
+                                 f"{want}")
+            keep_samples = s
+            p.samples = s.ctypes.data
+            p.samples_dtype = _lib.F64 if s.dtype.itemsize == 8 else _lib.F32
+        elif indices is None:
+            raise ValueError(f"{fname}: give the forward's indices or its _random_samples "
+                             f"(the windows are random)")
+    idx = None
+    if indices is not None:
+        if kind in (_lib.POOL_AVG, _lib.POOL_ADAPTIVE_AVG):
+            raise ValueError(f"{fname}: average pooling takes no indices")
+        idx = _unbatch(as_input(indices, "indices"), unbatched, rank)
+    elif kind in (_lib.POOL_MAX, _lib.POOL_ADAPTIVE_MAX, _lib.POOL_FRACTIONAL_MAX) \
+            and not has_data:
+        raise ValueError(f"{fname}: without indices the argmax is recomputed from the "
+                         f"input: pass the input array, not its shape")
+    ctx = _ctx_handle(context)
+    din, dgo = a.desc(), g.desc()
+    o = _output(out, a.shape, g.dtype, unbatched, has_data and a.is_channels_last())
+    dgi = o.desc()
+    in_ptr = a.ptr if has_data else None
+    if idx is not None:
+        didx = idx.desc()
+        st = lib.clrs_pool_backward(ctx, byref(p), byref(din), in_ptr, byref(didx), idx.ptr,
+                                    byref(dgo), g.ptr, byref(dgi), o.ptr)
+    else:
+        st = lib.clrs_pool_backward(ctx, byref(p), byref(din), in_ptr, None, None,
+                                    byref(dgo), g.ptr, byref(dgi), o.ptr)
+    check(st, ctx, fname)
+    del keep_samples
+    return _result(o, out, g.source, unbatched)
+
+
+_SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
+_TAIL = """
+        out (Array, optional): preallocated grad_input (the input's shape, grad_output's
+            dtype), written in place and returned.
+        context (Context, optional): the device to run on (default: :func:`default_context`).
+
+    Returns:
+        grad_input: the input's shape, dtype and layout, as the same kind of array as
+        ``grad_output``.
+
+    Raises:
+        ValueError: bad arguments or shapes (also :class:`InvalidArgumentError`, e.g. a
+            grad_output whose shape is not the forward output's; an index outside the
+            input plane).
+        TypeError: a non-float grad_output (also :class:`DtypeError`).
+        Error: a runtime failure of the library (device, OpenCL)."""
+
+
+def _max_doc(r: int) -> str:
+    return f"""Gradient of :func:`clresample.max_pool{r}d` with respect to its input, as
+    ``torch.autograd.grad`` of ``F.max_pool{r}d``: each grad_output element is added to
+    the input position that was its maximum (in increasing output order; float32 and
+    float64 are PyTorch's bits).
+
+    Args:
+        input (Array): the forward input ``(N, C, {_SPATIAL[r]})`` or ``(C, {_SPATIAL[r]})``;
+            with ``indices`` given only its shape is used (a shape tuple is accepted).
+        grad_output (Array): gradient of the forward output (its shape).
+        kernel_size, stride, padding, dilation, ceil_mode: the forward's arguments.
+        indices (Array, optional): the forward's int64 indices
+            (``return_indices=True``); without them the argmax is recomputed from
+            ``input`` with the forward's tie and NaN rules.""" + _TAIL
+
+
+def max_pool1d(input: Union[Array, Shape], grad_output: Array, kernel_size: IntOrSeq,
+               stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+               dilation: IntOrSeq = 1, ceil_mode: bool = False,
+               indices: Optional[Array] = None, *, out: Optional[Array] = None,
+               context: Optional[Context] = None) -> Array:
+    return _pool_bw("max_pool1d_backward", _lib.POOL_MAX, 1, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, padding=padding,
+                    dilation=dilation, ceil_mode=ceil_mode, indices=indices, out=out,
+                    context=context)
+
+
+def max_pool2d(input: Union[Array, Shape], grad_output: Array, kernel_size: IntOrSeq,
+               stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+               dilation: IntOrSeq = 1, ceil_mode: bool = False,
+               indices: Optional[Array] = None, *, out: Optional[Array] = None,
+               context: Optional[Context] = None) -> Array:
+    return _pool_bw("max_pool2d_backward", _lib.POOL_MAX, 2, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, padding=padding,
+                    dilation=dilation, ceil_mode=ceil_mode, indices=indices, out=out,
+                    context=context)
+
+
+def max_pool3d(input: Union[Array, Shape], grad_output: Array, kernel_size: IntOrSeq,
+               stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+               dilation: IntOrSeq = 1, ceil_mode: bool = False,
+               indices: Optional[Array] = None, *, out: Optional[Array] = None,
+               context: Optional[Context] = None) -> Array:
+    return _pool_bw("max_pool3d_backward", _lib.POOL_MAX, 3, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, padding=padding,
+                    dilation=dilation, ceil_mode=ceil_mode, indices=indices, out=out,
+                    context=context)
+
+
+def _avg_doc(r: int) -> str:
+    return f"""Gradient of :func:`clresample.avg_pool{r}d` with respect to its input, as
+    ``torch.autograd.grad`` of ``F.avg_pool{r}d``: each input position receives
+    ``grad_output[o] / divisor(o)`` summed over the windows ``o`` that cover it, in
+    increasing output order (float32 and float64 are PyTorch's bits).
+
+    Args:
+        input (Array or Sequence[int]): the forward input, or just its shape
+            ``(N, C, {_SPATIAL[r]})`` / ``(C, {_SPATIAL[r]})`` (no data is read).
+        grad_output (Array): gradient of the forward output (its shape).
+        kernel_size, stride, padding, ceil_mode, count_include_pad: the forward's
+            arguments.""" + ("""
+        divisor_override: the forward's divisor_override.""" if r > 1 else "") + _TAIL
+
+
+def avg_pool1d(input: Union[Array, Shape], grad_output: Array, kernel_size: IntOrSeq,
+               stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True, *,
+               out: Optional[Array] = None, context: Optional[Context] = None) -> Array:
+    return _pool_bw("avg_pool1d_backward", _lib.POOL_AVG, 1, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, padding=padding,
+                    ceil_mode=ceil_mode, count_include_pad=count_include_pad, out=out,
+                    context=context)
+
+
+def avg_pool2d(input: Union[Array, Shape], grad_output: Array, kernel_size: IntOrSeq,
+               stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: Optional[int] = None, *, out: Optional[Array] = None,
+               context: Optional[Context] = None) -> Array:
+    return _pool_bw("avg_pool2d_backward", _lib.POOL_AVG, 2, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, padding=padding,
+                    ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                    divisor_override=divisor_override, out=out, context=context)
+
+
+def avg_pool3d(input: Union[Array, Shape], grad_output: Array, kernel_size: IntOrSeq,
+               stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: Optional[int] = None, *, out: Optional[Array] = None,
+               context: Optional[Context] = None) -> Array:
+    return _pool_bw("avg_pool3d_backward", _lib.POOL_AVG, 3, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, padding=padding,
+                    ceil_mode=ceil_mode, count_include_pad=count_include_pad,
+                    divisor_override=divisor_override, out=out, context=context)
+
+
+def _adaptive_doc(r: int, kind: str) -> str:
+    s = f"""Gradient of :func:`clresample.adaptive_{kind}_pool{r}d` with respect to its
+    input, as ``torch.autograd.grad`` of ``F.adaptive_{kind}_pool{r}d``.
+
+    Args:
+        input (Array{' or Sequence[int]' if kind == 'avg' else ''}): the forward input
+            ``(N, C, {_SPATIAL[r]})`` / ``(C, {_SPATIAL[r]})``{' or just its shape' if kind == 'avg'
+            else '; a shape tuple where indices are given'}.
+        grad_output (Array): gradient of the forward output (its shape).
+        output_size: the forward's output_size; default: grad_output's spatial sizes."""
+    if kind == "max":
+        s += """
+        indices (Array, optional): the forward's int64 indices; without them the argmax is
+            recomputed from ``input``."""
+    return s + _TAIL
+
+
+def adaptive_avg_pool1d(input: Union[Array, Shape], grad_output: Array,
+                        output_size: Optional[IntOrSeq] = None, *,
+                        out: Optional[Array] = None,
+                        context: Optional[Context] = None) -> Array:
+    return _pool_bw("adaptive_avg_pool1d_backward", _lib.POOL_ADAPTIVE_AVG, 1, input,
+                    grad_output, output_size=output_size, out=out, context=context)
+
+
+def adaptive_avg_pool2d(input: Union[Array, Shape], grad_output: Array,
+                        output_size: Any = None, *, out: Optional[Array] = None,
+                        context: Optional[Context] = None) -> Array:
+    return _pool_bw("adaptive_avg_pool2d_backward", _lib.POOL_ADAPTIVE_AVG, 2, input,
+                    grad_output, output_size=output_size, out=out, context=context)
+
+
+def adaptive_avg_pool3d(input: Union[Array, Shape], grad_output: Array,
+                        output_size: Any = None, *, out: Optional[Array] = None,
+                        context: Optional[Context] = None) -> Array:
+    return _pool_bw("adaptive_avg_pool3d_backward", _lib.POOL_ADAPTIVE_AVG, 3, input,
+                    grad_output, output_size=output_size, out=out, context=context)
+
+
+def adaptive_max_pool1d(input: Union[Array, Shape], grad_output: Array,
+                        output_size: Optional[IntOrSeq] = None,
+                        indices: Optional[Array] = None, *, out: Optional[Array] = None,
+                        context: Optional[Context] = None) -> Array:
+    return _pool_bw("adaptive_max_pool1d_backward", _lib.POOL_ADAPTIVE_MAX, 1, input,
+                    grad_output, output_size=output_size, indices=indices, out=out,
+                    context=context)
+
+
+def adaptive_max_pool2d(input: Union[Array, Shape], grad_output: Array,
+                        output_size: Any = None, indices: Optional[Array] = None, *,
+                        out: Optional[Array] = None,
+                        context: Optional[Context] = None) -> Array:
+    return _pool_bw("adaptive_max_pool2d_backward", _lib.POOL_ADAPTIVE_MAX, 2, input,
+                    grad_output, output_size=output_size, indices=indices, out=out,
+                    context=context)
+
+
+def adaptive_max_pool3d(input: Union[Array, Shape], grad_output: Array,
+                        output_size: Any = None, indices: Optional[Array] = None, *,
+                        out: Optional[Array] = None,
+                        context: Optional[Context] = None) -> Array:
+    return _pool_bw("adaptive_max_pool3d_backward", _lib.POOL_ADAPTIVE_MAX, 3, input,
+                    grad_output, output_size=output_size, indices=indices, out=out,
+                    context=context)
+
+
+def _fractional_doc(r: int) -> str:
+    return f"""Gradient of :func:`clresample.fractional_max_pool{r}d` with respect to its
+    input, as ``torch.autograd.grad`` of ``F.fractional_max_pool{r}d``: as max pooling,
+    each grad_output element goes to its window's maximum.
+
+    Args:
+        input (Array): the forward input ``(N, C, {_SPATIAL[r]})`` / ``(C, {_SPATIAL[r]})``;
+            a shape tuple where ``indices`` are given.
+        grad_output (Array): gradient of the forward output (its shape).
+        kernel_size, output_size, output_ratio: the forward's arguments (without
+            output_size and output_ratio: grad_output's spatial sizes).
+        indices (Array, optional): the forward's int64 indices.
+        _random_samples (Array, optional): the forward's samples ``(N, C, {r})``: the
+            windows (and the argmax, from ``input``) are recomputed from them. One of
+            ``indices`` and ``_random_samples`` is required.""" + _TAIL
+
+
+def fractional_max_pool2d(input: Union[Array, Shape], grad_output: Array,
+                          kernel_size: IntOrSeq, output_size: Optional[IntOrSeq] = None,
+                          output_ratio: Optional[FloatOrSeq] = None,
+                          indices: Optional[Array] = None,
+                          _random_samples: Optional[Array] = None, *,
+                          out: Optional[Array] = None,
+                          context: Optional[Context] = None) -> Array:
+    return _pool_bw("fractional_max_pool2d_backward", _lib.POOL_FRACTIONAL_MAX, 2, input,
+                    grad_output, kernel_size=kernel_size, output_size=output_size,
+                    output_ratio=output_ratio, indices=indices, samples=_random_samples,
+                    out=out, context=context)
+
+
+def fractional_max_pool3d(input: Union[Array, Shape], grad_output: Array,
+                          kernel_size: IntOrSeq, output_size: Optional[IntOrSeq] = None,
+                          output_ratio: Optional[FloatOrSeq] = None,
+                          indices: Optional[Array] = None,
+                          _random_samples: Optional[Array] = None, *,
+                          out: Optional[Array] = None,
+                          context: Optional[Context] = None) -> Array:
+    return _pool_bw("fractional_max_pool3d_backward", _lib.POOL_FRACTIONAL_MAX, 3, input,
+                    grad_output, kernel_size=kernel_size, output_size=output_size,
+                    output_ratio=output_ratio, indices=indices, samples=_random_samples,
+                    out=out, context=context)
+
+
+# ---------------------------------------------------------------------------
+# max_unpool
+
+def _max_unpool_bw(fname: str, rank: int, grad_output: Array, indices: Array,
+                   kernel_size: Any, stride: Any, padding: Any, output_size: Any, out: Any,
+                   context: Optional[Context]) -> Array:
+    _need("clrs_max_unpool_backward", fname)
+    g = as_input(grad_output, "grad_output")
+    _float_grad(g, fname)
+    ia, unbatched = _batched(as_input(indices, "indices"), rank, fname)
+    g = _unbatch(g, unbatched, rank)
+    p = _lib.UnpoolParams()
+    lib.clrs_unpool_params_init(byref(p))
+    _fill(p, "kernel", _int_list(kernel_size, "kernel_size"), "kernel_size")
+    if stride is not None and not (isinstance(stride, (list, tuple)) and len(stride) == 0):
+        _fill(p, "stride", _int_list(stride, "stride"), "stride")
+    _fill(p, "padding", _int_list(padding, "padding"), "padding")
+    if output_size is not None:
+        os_ = _int_list(output_size, "output_size")
+        if len(os_) == rank + 2:
+            os_ = os_[2:]
+        elif len(os_) == rank + 1 and unbatched:
+            os_ = os_[1:]
+        if len(os_) != rank:
+            raise ValueError(f"output_size should be a sequence containing {rank} or "
+                             f"{rank + 2} elements, but it has a length of '{len(os_)}'")
+        _fill(p, "output_size", os_, "output_size")
+    ctx = _ctx_handle(context)
+    didx, dgo = ia.desc(), g.desc()
+    o = _output(out, ia.shape, g.dtype, unbatched, False)
+    dgi = o.desc()
+    check(lib.clrs_max_unpool_backward(ctx, byref(p), byref(didx), ia.ptr, byref(dgo), g.ptr,
+                                       byref(dgi), o.ptr), ctx, fname)
+    return _result(o, out, g.source, unbatched)
+
+
+def _unpool_doc(r: int) -> str:
+    return f"""Gradient of :func:`clresample.max_unpool{r}d` with respect to its input, as
+    ``torch.autograd.grad`` of ``F.max_unpool{r}d``: a gather,
+    ``grad_input[n, c, j] = grad_output[n, c, indices[n, c, j]]`` (bit-exact).
+
+    Args:
+        grad_output (Array): gradient of the forward output ``(N, C, {_SPATIAL[r]})`` /
+            ``(C, {_SPATIAL[r]})``.
+        indices (Array): the forward's int64 indices (the forward input's shape, which
+            grad_input takes).
+        kernel_size, stride, padding, output_size: the forward's arguments.""" + _TAIL
+
+
+def max_unpool1d(grad_output: Array, indices: Array, kernel_size: IntOrSeq,
+                 stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+                 output_size: Optional[Sequence[int]] = None, *, out: Optional[Array] = None,
+                 context: Optional[Context] = None) -> Array:
+    return _max_unpool_bw("max_unpool1d_backward", 1, grad_output, indices, kernel_size,
+                          stride, padding, output_size, out, context)
+
+
+def max_unpool2d(grad_output: Array, indices: Array, kernel_size: IntOrSeq,
+                 stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+                 output_size: Optional[Sequence[int]] = None, *, out: Optional[Array] = None,
+                 context: Optional[Context] = None) -> Array:
+    return _max_unpool_bw("max_unpool2d_backward", 2, grad_output, indices, kernel_size,
+                          stride, padding, output_size, out, context)
+
+
+def max_unpool3d(grad_output: Array, indices: Array, kernel_size: IntOrSeq,
+                 stride: Optional[IntOrSeq] = None, padding: IntOrSeq = 0,
+                 output_size: Optional[Sequence[int]] = None, *, out: Optional[Array] = None,
+                 context: Optional[Context] = None) -> Array:
+    return _max_unpool_bw("max_unpool3d_backward", 3, grad_output, indices, kernel_size,
+                          stride, padding, output_size, out, context)
+
+
+# ---------------------------------------------------------------------------
+# pixel shuffle
+
+def _shuffle_bw(fname: str, grad_output: Array, factor: Any, inverse: int, out: Any,
+                context: Optional[Context]) -> Array:
+    _need("clrs_pixel_shuffle_backward", fname)
+    g = as_input(grad_output, "grad_output")
+    _float_grad(g, fname)
+    if not _is_int(factor):
+        raise TypeError(f"{fname}: the factor must be an int, got {factor!r}")
+    if g.ndim not in (3, 4):
+        raise ValueError(f"{fname}: grad_output must be 3-D (C, H, W) or 4-D (N, C, H, W), "
+                         f"got {g.ndim}-D")
+    unbatched = g.ndim == 3
+    g = _unbatch(g, unbatched, 2)
+    ctx = _ctx_handle(context)
+    dgo = g.desc()
+    # grad_input has the forward input's shape: the inverse operator's output shape
+    shp = (c_int64 * _lib.MAX_RANK)()
+    check(lib.clrs_pixel_shuffle_output_shape(ctx, byref(dgo), int(factor), 1 - inverse, shp),
+          ctx, fname)
+    o = _output(out, _sizes(shp, 4), g.dtype, unbatched, g.is_channels_last())
+    dgi = o.desc()
+    check(lib.clrs_pixel_shuffle_backward(ctx, int(factor), inverse, byref(dgo), g.ptr,
+                                          byref(dgi), o.ptr), ctx, fname)
+    return _result(o, out, g.source, unbatched)
+
+
+def pixel_shuffle(grad_output: Array, upscale_factor: int, *, out: Optional[Array] = None,
+                  context: Optional[Context] = None) -> Array:
+    r"""Gradient of :func:`clresample.pixel_shuffle` with respect to its input, as
+    ``torch.autograd.grad`` of ``F.pixel_shuffle``: the inverse permutation
+    (pixel_unshuffle of grad_output; bit-exact).
+
+    Args:
+        grad_output (Array): gradient of the forward output, ``(N, C, H*r, W*r)`` or
+            ``(C, H*r, W*r)``.
+        upscale_factor (int): the forward's factor r.
+        out (Array, optional): preallocated grad_input ``(N, C*r*r, H, W)``.
+        context (Context, optional): the device to run on.
+
+    Returns:
+        grad_input as the same kind of array as ``grad_output``.
+
+    Raises:
+        ValueError: sizes not divisible by the factor, a bad factor or rank.
+    """
+    return _shuffle_bw("pixel_shuffle_backward", grad_output, upscale_factor, 0, out, context)
+
+
+def pixel_unshuffle(grad_output: Array, downscale_factor: int, *,
+                    out: Optional[Array] = None, context: Optional[Context] = None) -> Array:
+    r"""Gradient of :func:`clresample.pixel_unshuffle` with respect to its input, as
+    ``torch.autograd.grad`` of ``F.pixel_unshuffle``: the inverse permutation
+    (pixel_shuffle of grad_output; bit-exact).
+
+    Args:
+        grad_output (Array): gradient of the forward output, ``(N, C*r*r, H, W)`` or
+            ``(C*r*r, H, W)``.
+        downscale_factor (int): the forward's factor r.
+        out (Array, optional): preallocated grad_input ``(N, C, H*r, W*r)``.
+        context (Context, optional): the device to run on.
+
+    Returns:
+        grad_input as the same kind of array as ``grad_output``.
+
+    Raises:
+        ValueError: channels not divisible by the factor squared, a bad factor or rank.
+    """
+    return _shuffle_bw("pixel_unshuffle_backward", grad_output, downscale_factor, 1, out,
+                       context)
+
+
+for _r in (1, 2, 3):
+    globals()[f"max_pool{_r}d"].__doc__ = _max_doc(_r)
+    globals()[f"avg_pool{_r}d"].__doc__ = _avg_doc(_r)
+    globals()[f"adaptive_avg_pool{_r}d"].__doc__ = _adaptive_doc(_r, "avg")
+    globals()[f"adaptive_max_pool{_r}d"].__doc__ = _adaptive_doc(_r, "max")
+    globals()[f"max_unpool{_r}d"].__doc__ = _unpool_doc(_r)
+for _r in (2, 3):
+    globals()[f"fractional_max_pool{_r}d"].__doc__ = _fractional_doc(_r)
+del _r

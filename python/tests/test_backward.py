@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: MIT
+"""clresample.backward: input gradients against the committed PyTorch golden vectors
+(tests/golden/backward.txt), error cases, out=, determinism, and (with torch) random
+comparisons with torch.autograd.grad.
+
+Golden cases rotate through three layouts (contiguous, channels-last, a strided view)
+and, for the max-type pools, between the forward's indices and recomputing them from
+the input. f32/f64 results and every pixel-shuffle / unpool gradient are compared bit
+for bit (the manifest's rules); f16/bf16 pooling gradients within a few ulp.
+"""
+import numpy as np
+import pytest
+
+import clresample as cr
+import goldens as G
+
+B = cr.backward
+
+try:
+    import torch
+except Exception:  # noqa: BLE001 - torch is optional
+    torch = None
+try:
+    import ml_dtypes
+except Exception:  # noqa: BLE001
+    ml_dtypes = None
+
+
+def _cases():
+    path = G.GOLDEN / "backward.txt"
+    if not path.is_file():
+        return []
+    return [G.parse(ln) for ln in path.read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+CASES = _cases()
+LAYOUTS = ("contiguous", "channels_last", "strided")
+MAXLIKE = ("max_pool", "adaptive_max_pool", "fractional_max_pool")
+
+
+def _bf16_in(bits):
+    if ml_dtypes is not None:
+        return bits.view(ml_dtypes.bfloat16)
+    if torch is not None:
+        return torch.from_numpy(bits.astype(np.int16, copy=False).view(np.int16)).view(
+            torch.bfloat16)
+    pytest.skip("bfloat16 needs torch or ml_dtypes")
+
+
+def _to_numpy(y, dtype):
+    if torch is not None and isinstance(y, torch.Tensor):
+        if y.dtype == torch.bfloat16:
+            return y.view(torch.int16).numpy().view(np.uint16)
+        return y.numpy()
+    if dtype == "bf16" and y.dtype != np.uint16:
+        return y.view(np.uint16)
+    return np.asarray(y)
+
+
+def _run(c, x, go, idx):
+    """Call clresample.backward for case c (x: the forward input, go: grad_output)."""
+    op, r = c["op"], int(c["rank"]) - 2
+    v, d = G._v, G._d
+    if op == "max_pool":
+        return getattr(B, f"max_pool{r}d")(x, go, v(c["kernel"]), v(c["stride"]),
+                                           d(c["padding"], 0), d(c["dilation"], 1),
+                                           c["ceil_mode"] == "1", indices=idx)
+    if op == "avg_pool":
+        kw = {}
+        if c["divisor_override"] != "-":
+            kw["divisor_override"] = int(c["divisor_override"])
+        return getattr(B, f"avg_pool{r}d")(x, go, v(c["kernel"]), v(c["stride"]),
+                                           d(c["padding"], 0), c["ceil_mode"] == "1",
+                                           c["count_include_pad"] != "0", **kw)
+    if op == "adaptive_avg_pool":
+        return getattr(B, f"adaptive_avg_pool{r}d")(x, go, v(c["output_size"]))
+    if op == "adaptive_max_pool":
+        return getattr(B, f"adaptive_max_pool{r}d")(x, go, v(c["output_size"]), indices=idx)
+    if op == "fractional_max_pool":
+        samples = G.load(c["samples"]) if idx is None else None
+        return getattr(B, f"fractional_max_pool{r}d")(
+            x, go, v(c["kernel"]), output_size=v(c["output_size"]),
+            output_ratio=v(c["output_ratio"], float), indices=idx, _random_samples=samples)
+    if op == "max_unpool":
+        return getattr(B, f"max_unpool{r}d")(go, idx, v(c["kernel"]), v(c["stride"]),
+                                             d(c["padding"], 0),
+                                             output_size=v(c["output_size"]))
+    if op == "pixel_shuffle":
+        return B.pixel_shuffle(go, int(c["factor"]))
+    if op == "pixel_unshuffle":
+        return B.pixel_unshuffle(go, int(c["factor"]))
+    raise AssertionError(f"unknown op {op}")
+
+
+def _exact(got, want, dt):
+    assert got.shape == want.shape, f"shape {got.shape} != {want.shape}"
+    if dt == "bf16":
+        got = (got.astype(np.uint32) << 16).view(np.float32)
+        want = (want.astype(np.uint32) << 16).view(np.float32)
+    same = (got == want) | (np.isnan(got) & np.isnan(want))
+    assert same.all(), f"not bit-exact at {np.argwhere(~same)[:5].tolist()}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_backward_golden(case, golden_dir):
+    dt, op = case["dtype"], case["op"]
+    seed = G.case_seed(case)
+    lay = LAYOUTS[seed % 3] if "error" not in case else "contiguous"
+    x = G.layout(G.to_input(G.load(case["in"]), dt, _bf16_in), lay)
+    raw_go = G.load(case["grad_out"])
+    go = G.layout(G.to_input(raw_go, dt, _bf16_in), lay)
+    idx = None
+    if "indices_in" in case and (op == "max_unpool" or (seed >> 2) % 2 == 0
+                                 or (op == "fractional_max_pool" and "samples" not in case)):
+        idx = G.layout(G.load(case["indices_in"]), lay)
+    if "error" in case:
+        with pytest.raises(cr.InvalidArgumentError) as ei:
+            _run(case, x, go, idx)
+        want = case["error"].replace("_", " ")
+        assert want.split("(")[0].strip() in str(ei.value), (want, str(ei.value))
+        return
+    try:
+        y = _run(case, x, go, idx)
+    except cr.UnsupportedError as e:  # float64 on a device without fp64
+        pytest.skip(str(e))
+    assert type(y) is type(go)
+    got, want = _to_numpy(y, dt), G.load(case["out"])
+    if dt in ("f32", "f64") or op in ("max_unpool", "pixel_shuffle", "pixel_unshuffle"):
+        _exact(got, want, dt)
+    else:  # torch adds in the 16-bit type; clresample in float, rounding once
+        f = (raw_go.astype(np.uint32) << 16).view(np.float32) if dt == "bf16" else raw_go
+        rng = float(np.abs(f.astype(np.float32)).max()) if f.size else 0.0
+        G.compare(dict(case, op="backward16"), got, want, 4 * rng)
+
+
+# ---------------------------------------------------------------------------
+# API behaviour
+
+def _x(shape, seed=0, dtype=np.float32):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def test_namespace_and_docs():
+    assert cr.backward is B
+    for name in B.__all__:
+        f = getattr(B, name)
+        assert f.__doc__ and "grad" in f.__doc__, name
+        assert f.__annotations__.get("return"), name
+
+
+def test_shape_only_input_and_out():
+    g = _x((2, 3, 3, 4))
+    a = B.avg_pool2d(_x((2, 3, 6, 8)), g, 2)
+    b = B.avg_pool2d((2, 3, 6, 8), g, 2)
+    assert a.shape == (2, 3, 6, 8) and a.dtype == np.float32 and np.array_equal(a, b)
+    out = np.full((2, 3, 6, 8), np.nan, np.float32)
+    assert B.avg_pool2d((2, 3, 6, 8), g, 2, out=out) is out and np.array_equal(out, a)
+    # unbatched (C, H, W) as the forward takes it
+    u = B.avg_pool2d((3, 6, 8), g[0], 2)
+    assert u.shape == (3, 6, 8) and np.array_equal(u, a[0])
+
+
+def test_max_pool_indices_and_recompute_agree_channels_last():
+    x = _x((2, 4, 7, 9), 1)
+    xcl = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    y, idx = cr.max_pool2d(xcl, 3, 2, 1, return_indices=True)
+    g = _x(y.shape, 2)
+    a = B.max_pool2d(xcl, g, 3, 2, 1, indices=idx)
+    b = B.max_pool2d(x, g, 3, 2, 1)
+    c = B.max_pool2d(x.shape, g, 3, 2, 1, indices=idx)
+    assert np.array_equal(a, b) and np.array_equal(a, c)
+    assert a.strides == xcl.strides  # the input's layout
+    # every gradient lands on an argmax: the sums agree to rounding
+    assert abs(float(a.sum()) - float(g.sum())) < 1e-3
+
+
+def test_unpool_is_a_gather():
+    x = _x((2, 3, 6, 8), 3)
+    y, idx = cr.max_pool2d(x, 2, return_indices=True)
+    gup = _x((2, 3, 6, 8), 4)
+    gi = B.max_unpool2d(gup, idx, 2)
+    want = np.take_along_axis(gup.reshape(2, 3, -1), idx.reshape(2, 3, -1), 2).reshape(y.shape)
+    assert np.array_equal(gi, want)
+
+
+def test_pixel_shuffle_round_trip():
+    g = _x((2, 3, 8, 6), 5)
+    gi = B.pixel_shuffle(g, 2)
+    assert gi.shape == (2, 12, 4, 3) and np.array_equal(gi, cr.pixel_unshuffle(g, 2))
+    assert np.array_equal(B.pixel_unshuffle(gi, 2), g)
+    assert np.array_equal(B.pixel_shuffle(g[0], 2), gi[0])
+
+
+def test_fractional_samples_and_indices_agree():
+    x = _x((2, 3, 9, 10), 6)
+    s = np.random.default_rng(7).random((2, 3, 2))
+    y, idx = cr.fractional_max_pool2d(x, 2, output_size=(4, 5), return_indices=True,
+                                      _random_samples=s)
+    g = _x(y.shape, 8)
+    a = B.fractional_max_pool2d(x, g, 2, output_size=(4, 5), _random_samples=s)
+    b = B.fractional_max_pool2d(x.shape, g, 2, indices=idx)  # output size from grad_output
+    assert np.array_equal(a, b)
+
+
+def test_deterministic_bits():
+    x = _x((2, 5, 13, 11), 9)
+    y, idx = cr.max_pool2d(x, 3, 1, 1, return_indices=True)
+    g = _x(y.shape, 10)
+    for f in (lambda: B.max_pool2d(x, g, 3, 1, 1, indices=idx),
+              lambda: B.avg_pool2d(x.shape, _x((2, 5, 7, 6), 11), 3, 2, 1, ceil_mode=True),
+              lambda: B.adaptive_avg_pool2d(x.shape, _x((2, 5, 4, 3), 12))):
+        assert f().tobytes() == f().tobytes()
+
+
+def test_errors():
+    x, g = _x((1, 2, 6, 8)), _x((1, 2, 3, 4))
+    with pytest.raises(cr.InvalidArgumentError, match="grad_output has shape"):
+        B.max_pool2d(x, _x((1, 2, 3, 3)), 2)
+    with pytest.raises(ValueError, match="forward output"):  # InvalidArgumentError is one
+        B.avg_pool2d(x.shape, _x((1, 2, 2, 2)), 2)
+    with pytest.raises(TypeError, match="grad_output"):
+        B.avg_pool2d(x.shape, g.astype(np.uint8), 2)
+    with pytest.raises(ValueError, match="recomputed"):
+        B.max_pool2d(x.shape, g, 2)
+    with pytest.raises(ValueError, match="_random_samples"):
+        B.fractional_max_pool2d(x, g, 2)
+    with pytest.raises(cr.InvalidArgumentError, match="invalid max index"):
+        B.max_unpool2d(_x((1, 2, 6, 8)), np.full((1, 2, 3, 4), 48, np.int64), 2)
+    with pytest.raises(cr.InvalidArgumentError):
+        B.max_pool2d(x.shape, g, 2, indices=np.full((1, 2, 3, 4), 99, np.int64))
+    with pytest.raises(ValueError, match="out has shape"):
+        B.avg_pool2d(x.shape, g, 2, out=np.empty((1, 2, 6, 7), np.float32))
+    with pytest.raises(ValueError):
+        B.pixel_shuffle(_x((1, 2, 5, 4)), 2)
+    with pytest.raises(TypeError):
+        B.pixel_unshuffle(_x((1, 8, 2, 2)), 2.0)
+
+
+# ---------------------------------------------------------------------------
+# random comparisons with torch.autograd.grad (skipped without torch)
+
+def _grad(fn, x, go):
+    t = x.clone().requires_grad_(True)
+    return torch.autograd.grad(fn(t), t, go)[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_against_torch_autograd(seed):
+    if torch is None:
+        pytest.skip("torch is not installed")
+    F = torch.nn.functional
+    rng = np.random.default_rng(100 + seed)
+    dt = [torch.float32, torch.float64, torch.float32][seed]
+    n, c, h, w = 1 + seed, int(rng.integers(1, 4)), int(rng.integers(6, 12)), \
+        int(rng.integers(6, 12))
+    x = torch.from_numpy(rng.standard_normal((n, c, h, w))).to(dt)
+    if seed == 2:
+        x = x.contiguous(memory_format=torch.channels_last)
+    k, s, p = int(rng.integers(2, 4)), int(rng.integers(1, 3)), 1
+    # max pool, with and without indices
+    y, idx = F.max_pool2d(x, k, s, p, ceil_mode=bool(seed % 2), return_indices=True)
+    go = torch.from_numpy(rng.standard_normal(y.shape)).to(dt)
+    want = _grad(lambda t: F.max_pool2d(t, k, s, p, ceil_mode=bool(seed % 2)), x, go)
+    for ind in (idx, None):
+        got = B.max_pool2d(x, go, k, s, p, ceil_mode=bool(seed % 2), indices=ind)
+        assert isinstance(got, torch.Tensor) and got.dtype == dt and torch.equal(got, want)
+    # avg pool (padding, ceil, count_include_pad)
+    y = F.avg_pool2d(x, k, s, p, True, seed != 1)
+    go = torch.from_numpy(rng.standard_normal(y.shape)).to(dt)
+    want = _grad(lambda t: F.avg_pool2d(t, k, s, p, True, seed != 1), x, go)
+    got = B.avg_pool2d(x, go, k, s, p, True, seed != 1)
+    assert torch.equal(got, want)
+    # adaptive avg / max
+    osz = (int(rng.integers(1, h + 2)), int(rng.integers(1, w + 2)))
+    go = torch.from_numpy(rng.standard_normal((n, c) + osz)).to(dt)
+    assert torch.equal(B.adaptive_avg_pool2d(tuple(x.shape), go, osz),
+                       _grad(lambda t: F.adaptive_avg_pool2d(t, osz), x, go))
+    assert torch.equal(B.adaptive_max_pool2d(x, go, osz),
+                       _grad(lambda t: F.adaptive_max_pool2d(t, osz), x, go))
+    # max_unpool and pixel (un)shuffle: permutations / gathers of grad_output
+    y, idx = F.max_pool2d(x, 2, return_indices=True)
+    u = F.max_unpool2d(y, idx, 2, output_size=x.shape[-2:])
+    go = torch.from_numpy(rng.standard_normal(u.shape)).to(dt)
+    assert torch.equal(B.max_unpool2d(go, idx, 2, output_size=x.shape[-2:]),
+                       _grad(lambda t: F.max_unpool2d(t, idx, 2, output_size=x.shape[-2:]),
+                             y.detach(), go))
+    xs = torch.from_numpy(rng.standard_normal((n, 4 * c, h, w))).to(dt)
+    go = torch.from_numpy(rng.standard_normal((n, c, 2 * h, 2 * w))).to(dt)
+    assert torch.equal(B.pixel_shuffle(go, 2), _grad(lambda t: F.pixel_shuffle(t, 2), xs, go))
+
+
+def test_older_library_without_backward(monkeypatch):
+    """A library that predates the backward calls still imports; the calls raise."""
+    from clresample import _lib
+    monkeypatch.setitem(_lib.HAVE, "clrs_pool_backward", False)
+    with pytest.raises(cr.UnsupportedError, match="clrs_pool_backward"):
+        B.avg_pool2d((1, 1, 4, 4), _x((1, 1, 2, 2)), 2)
