@@ -24,7 +24,8 @@ from ctypes import byref, c_int64
 from typing import Any, Optional, Sequence, Tuple, Union
 
 from . import _lib
-from ._array import Arr, FLOAT_DTYPES, DTYPE_NAMES, as_input, samples_f
+from ._array import (Arr, FLOAT_DTYPES, DTYPE_NAMES, alloc, as_input, as_output,
+                     samples_f, wrap)
 from ._context import Context, _ctx_handle
 from ._lib import lib, check
 from .functional import (Array, IntOrSeq, FloatOrSeq, _batched, _contig, _fill, _int_list,
@@ -461,29 +462,51 @@ def max_unpool3d(grad_output: Array, indices: Array, kernel_size: IntOrSeq,
 # ---------------------------------------------------------------------------
 # pixel shuffle
 
+def _merge_batch(a: Arr, fname: str, what: str) -> Tuple[int, int]:
+    """(N, stride) of the leading batch dimensions of a (*, C, H, W) array merged into one."""
+    lead = a.shape[:-3]
+    for i in range(len(lead) - 1):
+        if lead[i + 1] > 1 and lead[i] > 1 and a.strides[i] != a.strides[i + 1] * lead[i + 1]:
+            raise ValueError(f"{fname}: the batch dimensions of this strided {what} cannot be "
+                             f"merged; make it contiguous first")
+    n = 1
+    for v in lead:
+        n *= v
+    return n, min((s for v, s in zip(lead, a.strides) if v > 1), default=0)
+
+
 def _shuffle_bw(fname: str, grad_output: Array, factor: Any, inverse: int, out: Any,
                 context: Optional[Context]) -> Array:
     _need("clrs_pixel_shuffle_backward", fname)
-    g = as_input(grad_output, "grad_output")
-    _float_grad(g, fname)
+    g0 = as_input(grad_output, "grad_output")
+    _float_grad(g0, fname)
     if not _is_int(factor):
         raise TypeError(f"{fname}: the factor must be an int, got {factor!r}")
-    if g.ndim not in (3, 4):
-        raise ValueError(f"{fname}: grad_output must be 3-D (C, H, W) or 4-D (N, C, H, W), "
-                         f"got {g.ndim}-D")
-    unbatched = g.ndim == 3
-    g = _unbatch(g, unbatched, 2)
+    if g0.ndim < 3:
+        raise ValueError(f"{fname}: grad_output must have at least 3 dimensions "
+                         f"(*, C, H, W), got {g0.ndim}")
+    lead = g0.shape[:-3]
+    n, st = _merge_batch(g0, fname, "grad_output")
+    g = Arr(g0.ptr, g0.dtype, (n,) + g0.shape[-3:], (st,) + g0.strides[-3:], g0.keep,
+            g0.source)
     ctx = _ctx_handle(context)
     dgo = g.desc()
     # grad_input has the forward input's shape: the inverse operator's output shape
     shp = (c_int64 * _lib.MAX_RANK)()
     check(lib.clrs_pixel_shuffle_output_shape(ctx, byref(dgo), int(factor), 1 - inverse, shp),
           ctx, fname)
-    o = _output(out, _sizes(shp, 4), g.dtype, unbatched, g.is_channels_last())
-    dgi = o.desc()
+    s4 = _sizes(shp, 4)
+    full = tuple(lead) + s4[1:]
+    if out is None:
+        o = alloc(full, g.dtype, g0.ndim == 4 and g0.is_channels_last())
+    else:
+        o = as_output(out, full, g.dtype)
+    on, ost = _merge_batch(o, fname, "out")
+    o4 = Arr(o.ptr, o.dtype, (on,) + o.shape[-3:], (ost,) + o.strides[-3:], o.keep, None)
+    dgi = o4.desc()
     check(lib.clrs_pixel_shuffle_backward(ctx, int(factor), inverse, byref(dgo), g.ptr,
-                                          byref(dgi), o.ptr), ctx, fname)
-    return _result(o, out, g.source, unbatched)
+                                          byref(dgi), o4.ptr), ctx, fname)
+    return out if out is not None else wrap(o, g0.source)
 
 
 def pixel_shuffle(grad_output: Array, upscale_factor: int, *, out: Optional[Array] = None,
@@ -493,10 +516,9 @@ def pixel_shuffle(grad_output: Array, upscale_factor: int, *, out: Optional[Arra
     (pixel_unshuffle of grad_output; bit-exact).
 
     Args:
-        grad_output (Array): gradient of the forward output, ``(N, C, H*r, W*r)`` or
-            ``(C, H*r, W*r)``.
+        grad_output (Array): gradient of the forward output, ``(*, C, H*r, W*r)``.
         upscale_factor (int): the forward's factor r.
-        out (Array, optional): preallocated grad_input ``(N, C*r*r, H, W)``.
+        out (Array, optional): preallocated grad_input ``(*, C*r*r, H, W)``.
         context (Context, optional): the device to run on.
 
     Returns:
@@ -515,10 +537,9 @@ def pixel_unshuffle(grad_output: Array, downscale_factor: int, *,
     (pixel_shuffle of grad_output; bit-exact).
 
     Args:
-        grad_output (Array): gradient of the forward output, ``(N, C*r*r, H, W)`` or
-            ``(C*r*r, H, W)``.
+        grad_output (Array): gradient of the forward output, ``(*, C*r*r, H, W)``.
         downscale_factor (int): the forward's factor r.
-        out (Array, optional): preallocated grad_input ``(N, C, H*r, W*r)``.
+        out (Array, optional): preallocated grad_input ``(*, C, H*r, W*r)``.
         context (Context, optional): the device to run on.
 
     Returns:

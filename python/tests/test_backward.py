@@ -190,6 +190,15 @@ def test_pixel_shuffle_round_trip():
     assert gi.shape == (2, 12, 4, 3) and np.array_equal(gi, cr.pixel_unshuffle(g, 2))
     assert np.array_equal(B.pixel_unshuffle(gi, 2), g)
     assert np.array_equal(B.pixel_shuffle(g[0], 2), gi[0])
+    g5 = _x((2, 2, 3, 4, 6), 13)  # (*, C, H, W) with two batch dimensions
+    gi5 = B.pixel_shuffle(g5, 2)
+    assert gi5.shape == (2, 2, 12, 2, 3)
+    assert np.array_equal(gi5.reshape(4, 12, 2, 3), B.pixel_shuffle(g5.reshape(4, 3, 4, 6), 2))
+    out = np.empty((2, 2, 3, 4, 6), np.float32)
+    assert B.pixel_unshuffle(gi5, 2, out=out) is out and np.array_equal(out, g5)
+    gcl = np.ascontiguousarray(g.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    gicl = B.pixel_shuffle(gcl, 2)  # channels-last in, channels-last out
+    assert np.array_equal(gicl, gi) and gicl.strides[1] == gicl.itemsize
 
 
 def test_fractional_samples_and_indices_agree():
