@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 VENV=${CLRS_INTEL_VENV:-/opt/intel-ocl}
 VERSION=${CLRS_INTEL_OPENCL_VERSION:-2026.2.0}
 
-echo "== Intel OpenCL CPU runtime $VERSION (PyPI) into $VENV"
+echo "== Intel OpenCL CPU runtime $VERSION (PyPI) into $VENV [+$(( $(date +%s) - ${CI_T0:-$(date +%s)} )) s]"
 t0=$(date +%s)
 if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
     SUDO=
@@ -45,7 +45,7 @@ echo "(installed in $(($(date +%s) - t0)) s)"
 OCL_ICD_VENDORS=$all clinfo -l || true
 OCL_ICD_VENDORS=$only ./clresample devices
 
-echo "== make check on Intel's runtime (PoCL hidden)"
+echo "== make check on Intel's runtime (PoCL hidden) [+$(( $(date +%s) - ${CI_T0:-$(date +%s)} )) s]"
 DEV='Intel:CPU:'
 t0=$(date +%s)
 status=0
@@ -59,7 +59,7 @@ rm -rf test-cache-intel
 OCL_ICD_VENDORS=$only CLRS_DEVICE=$DEV CLRS_TEST_THREAD_CALLS=60 make -j"$(nproc)" check VERBOSE=1 \
     TESTS_ENVIRONMENT="CLRS_CACHE_DIR='$PWD/test-cache-intel'; export CLRS_CACHE_DIR;" || status=$?
 echo "(make check on Intel: $(($(date +%s) - t0)) s)"
-echo "== Check summaries (Intel)"
+echo "== Check summaries (Intel) [+$(( $(date +%s) - ${CI_T0:-$(date +%s)} )) s]"
 for log in $(find tests -name '*.log' | sort); do
     echo "--- $log"
     grep -E '^# device:' "$log" | sort -u | head -n 2 || true
@@ -77,7 +77,7 @@ fi
 rm -rf test-cache-intel
 [ "$status" -eq 0 ] || { echo "make check on Intel's runtime failed"; exit "$status"; }
 
-echo "== cross-device: PoCL vs Intel on the same CLI calls"
+echo "== cross-device: PoCL vs Intel on the same CLI calls [+$(( $(date +%s) - ${CI_T0:-$(date +%s)} )) s]"
 xcache=$(mktemp -d /tmp/clrs-xdev-cache.XXXXXX)
 OCL_ICD_VENDORS=$all CLRS_CACHE_DIR=$xcache bash tests/cross_device.sh 'Portable:CPU:' "$DEV" ./clresample || status=$?
 rm -rf "$xcache"
