@@ -1666,11 +1666,12 @@ static const tune_knob TUNE_KNOBS[] = {
     {"lx", "pool", {16, 64, 256}, 3, 0},
     {"pool_wg", "pool", {16, 64, 256}, 3, 1},
     {"pool_vw", "pool", {1, 8, 16}, 3, 1},
+    {"gs_chunk", "grid_sample", {0, 4, 16, 64}, 4, 0},
 };
 
 static void tune_usage(FILE *f)
 {
-    fprintf(f, "usage: clresample tune [--ops interpolate,pool] [--quick] [--device SPEC] [--dry-run]\n\n"
+    fprintf(f, "usage: clresample tune [--ops interpolate,pool,grid_sample] [--quick] [--device SPEC] [--dry-run]\n\n"
                "Times the candidate values of each tuning value on this device with the benchmark's\n"
                "workloads and writes the fastest as the tuning file of this device and driver in the\n"
                "kernel cache directory; later runs load it ('clresample info' shows it). Tuning changes\n"
@@ -1725,7 +1726,7 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
 int clrs_tune_main(int argc, char **argv)
 {
     int quick = 0, dry = 0;
-    const char *ops = "interpolate,pool", *device = NULL;
+    const char *ops = "interpolate,pool,grid_sample", *device = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             tune_usage(stdout);
@@ -1749,8 +1750,8 @@ int clrs_tune_main(int argc, char **argv)
             return 2;
         }
     }
-    /* --ops: a comma-separated subset of interpolate,pool */
-    int want_interp = 0, want_pool = 0;
+    /* --ops: a comma-separated subset of interpolate,pool,grid_sample */
+    int want_interp = 0, want_pool = 0, want_grid = 0;
     {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", ops);
@@ -1760,12 +1761,16 @@ int clrs_tune_main(int argc, char **argv)
                 want_interp = 1;
             else if (!strcmp(t, "pool"))
                 want_pool = 1;
+            else if (!strcmp(t, "grid_sample"))
+                want_grid = 1;
             else {
-                fprintf(stderr, "clresample: error: tune: --ops: unknown operator family '%s' (interpolate, pool)\n", t);
+                fprintf(stderr,
+                        "clresample: error: tune: --ops: unknown operator family '%s' (interpolate, pool, grid_sample)\n",
+                        t);
                 return 2;
             }
         }
-        if (!want_interp && !want_pool) {
+        if (!want_interp && !want_pool && !want_grid) {
             fprintf(stderr, "clresample: error: tune: --ops: empty list\n");
             return 2;
         }
@@ -1787,7 +1792,7 @@ int clrs_tune_main(int argc, char **argv)
     for (size_t k = 0; k < sizeof TUNE_KNOBS / sizeof TUNE_KNOBS[0] && rc == 0; k++) {
         const tune_knob *kn = &TUNE_KNOBS[k];
         if (quick && !kn->quick) continue;
-        if (!strcmp(kn->ops, "interpolate") ? !want_interp : !want_pool) continue;
+        if (!strcmp(kn->ops, "interpolate") ? !want_interp : !strcmp(kn->ops, "pool") ? !want_pool : !want_grid) continue;
         int64_t cur = 0;
         if (clrs_tuning_get(b.ctx, kn->name, &cur, NULL) != CLRS_OK) {
             rc = 1;

@@ -3,7 +3,12 @@
  * "grid_sample" = common + grid_sample (src/ops/grid_sample.c).
  *   clrs_grid_sample   "grid_sample/general": one work-item per output
  *                      location (n, d, h, w), the channels in a loop (the
- *                      grid coordinate and the weights are shared by them)
+ *                      grid coordinate and the weights are shared by them);
+ *                      "grid_sample/chunk" (CHUNK > 0): one work-item per
+ *                      location and run of CHUNK channels (planar data:
+ *                      fewer planes live at once in one work-item, which
+ *                      on CPUs evict each other's lines when plane strides
+ *                      are powers of two), the same arithmetic per output
  *   clrs_affine_grid   "affine_grid/general": one work-item per grid point
  *
  * -D flags:
@@ -13,6 +18,7 @@
  *   MODE      0 bilinear, 1 nearest, 2 bicubic
  *   PAD       0 zeros, 1 border, 2 reflection
  *   ALIGN     0 1                              align_corners
+ *   CHUNK     0, or channels per work-item     the implementation (tuning gs_chunk)
  *
  * Arithmetic follows PyTorch's CPU kernels operation by operation:
  *  - 4-D (SPATIAL 2): aten/src/ATen/native/cpu/GridSamplerKernel.cpp, the
@@ -260,13 +266,21 @@ __kernel void clrs_grid_sample(__global const DATA_T *src, long src_off, long8 i
 {
     long ow = (long)get_global_id(0), oh = (long)get_global_id(1), g2 = (long)get_global_id(2);
     if (ow >= osz.s4 || oh >= osz.s3) return;
+#if CHUNK
+    /* dimension 2 is (n, d, channel run), the run fastest */
+    const long nruns = (isz.s1 + CHUNK - 1) / CHUNK, c0 = (g2 % nruns) * CHUNK;
+    g2 /= nruns;
+    const long C = min((long)CHUNK, isz.s1 - c0);
+#else
+    const long c0 = 0, C = isz.s1;
+#endif
     long od = g2 % osz.s2, n = g2 / osz.s2;
     if (n >= osz.s0) return;
-    const long C = isz.s1, D = isz.s2, H = isz.s3, W = isz.s4;
+    const long D = isz.s2, H = isz.s3, W = isz.s4;
     long gp = grid_off + n * gst.s0 + od * gst.s1 + oh * gst.s2 + ow * gst.s3;
     ACC_T gx = LOAD(grid, gp), gy = LOAD(grid, gp + gst.s4);
-    long ib = src_off + n * ist.s0;
-    long ob = dst_off + n * ost.s0 + od * ost.s2 + oh * ost.s3 + ow * ost.s4;
+    long ib = src_off + n * ist.s0 + c0 * ist.s1;
+    long ob = dst_off + n * ost.s0 + c0 * ost.s1 + od * ost.s2 + oh * ost.s3 + ow * ost.s4;
     const long sC = ist.s1, sD = ist.s2, sH = ist.s3, sW = ist.s4;
 #if SPATIAL == 2
     (void)D;

@@ -41,11 +41,14 @@ static const struct entry {
     const char *values; /* "name=value ..." over the type's defaults */
 } TABLE[] = {
     {"pocl-cpu", "CPU", "Portable Computing Language", NULL, NULL,
-     "measured: PoCL 3.1 (Debian 12), 2-core AVX-512 CPU, bench W1-W12 (docs/benchmarks.md)",
-     "lx=16 rs_lx=256 rs_rows_cap=1024 rs_per_rows_cap=1024 rs_vper=1 pool_wg=16 unpool_gather_max_planes=16"},
+     "measured: PoCL 3.1 (Debian 12), 2-core AVX-512 CPU, bench W1-W12 (docs/benchmarks.md); "
+     "gs_chunk: W13 planar 22 ms at 16 against 29-32 ms at 0 (2026-12-07)",
+     "lx=16 rs_lx=256 rs_rows_cap=1024 rs_per_rows_cap=1024 rs_vper=1 pool_wg=16 unpool_gather_max_planes=16 "
+     "gs_chunk=16"},
     {"intel-cpu", "CPU", "Intel(R) OpenCL", NULL, NULL,
      "measured: Intel CPU runtime 2026.2 (PyPI), 2-core AMD EPYC, clresample tune 2026-12-07: PoCL's values "
-     "except rs_lx=512 (0.81-0.84x); concurrent program builds crash (serial_build)",
+     "except rs_lx=512 (0.81-0.84x), gs_chunk=16 kept (0: 1.27x, 4: 1.38x, 64: 1.34x); concurrent program builds "
+     "crash (serial_build)",
      "serial_build=1 rs_lx=512"},
     {"nvidia-gpu", "GPU", NULL, "NVIDIA", NULL,
      "unmeasured: NVIDIA CUDA C best-practices guide (warps of 32, 128-256 threads per block)",

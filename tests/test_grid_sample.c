@@ -395,12 +395,18 @@ START_TEST(test_random_vs_reference)
     uint64_t rs = 0x9e3779b97f4a7c15ull;
     const int iters = 120;
     int compared = 0, det = 0;
+    /* each case runs with a random gs_chunk (grid_sample/chunk on planar
+     * data, runs of 1..3 channels with a shorter last one, or all), then
+     * again with gs_chunk 0 (grid_sample/general): the same bits */
+    int64_t chunk0 = 0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "gs_chunk", &chunk0, NULL), CLRS_OK);
+    static const int64_t chunks[4] = {1, 2, 3, 16};
     tu_progress("test_random_vs_reference", 0, iters, "cases");
     for (int it = 0; it < iters; it++) {
         int rank = tu_range(&rs, 0, 2) == 0 ? 5 : 4, sp = rank - 2;
         int64_t is[5], gs[5], os[5];
         is[0] = gs[0] = os[0] = tu_range(&rs, 1, 2);
-        is[1] = os[1] = tu_range(&rs, 1, 4);
+        is[1] = os[1] = tu_range(&rs, 1, 7);
         for (int a = 0; a < sp; a++) {
             is[2 + a] = tu_range(&rs, 1, rank == 5 ? 5 : 9);
             gs[1 + a] = os[2 + a] = tu_range(&rs, 1, rank == 5 ? 4 : 8);
@@ -434,14 +440,19 @@ START_TEST(test_random_vs_reference)
         for (int64_t i = 0; i < ng; i++) tu_set(dt, lg, i, vg[i]);
         tu_store(&ti, li);
         tu_store(&tg, lg);
+        const int64_t chunk = chunks[tu_range(&rs, 0, 3)];
+        ck_assert_int_eq(clrs_tuning_set(ctx, "gs_chunk", chunk), CLRS_OK);
         clrs_status st = clrs_grid_sample(ctx, &p, &ti.desc, ti.base, &tg.desc, tg.base, &to.desc, to.base);
         ck_assert_msg(st == CLRS_OK, "case %d: %s", it, clrs_last_error(ctx));
         tu_load(&to, lo);
-        /* determinism: a second run gives the same bits */
+        /* determinism: a second run, by the general implementation, gives
+         * the same bits */
+        ck_assert_int_eq(clrs_tuning_set(ctx, "gs_chunk", 0), CLRS_OK);
         st = clrs_grid_sample(ctx, &p, &ti.desc, ti.base, &tg.desc, tg.base, &to.desc, to.base);
         ck_assert_int_eq(st, CLRS_OK);
         tu_load(&to, lo2);
-        ck_assert_msg(memcmp(lo, lo2, (size_t)no * es) == 0, "case %d: two runs differ", it);
+        ck_assert_msg(memcmp(lo, lo2, (size_t)no * es) == 0, "case %d (%s, gs_chunk %lld): differs from gs_chunk 0", it,
+                      tu_layout_name(l), (long long)chunk);
         det++;
         for (int64_t i = 0; i < no; i++) {
             double g = tu_get(dt, lo, i), r = vr[i];
@@ -471,6 +482,7 @@ START_TEST(test_random_vs_reference)
         tu_free(&to);
         tu_progress("test_random_vs_reference", it + 1, iters, "cases");
     }
+    ck_assert_int_eq(clrs_tuning_set(ctx, "gs_chunk", chunk0), CLRS_OK);
     /* affine_grid against the reference */
     for (int it = 0; it < 20; it++) {
         int rank = it % 2 ? 5 : 4, R = rank - 2;

@@ -74,6 +74,8 @@ static clrs_status grid_dtype_ok(clrs_context *ctx, const char *op, const char *
 typedef struct grid_plan {
     int sp; /* spatial rank: 2 or 3 */
     int mode, pad, align;
+    int planar;       /* set at enqueue: input and output channel strides exceed their spatial ones */
+    int64_t channels; /* set at enqueue */
     int64_t out_sizes[CLRS_MAX_RANK];
     int64_t numel_out;
 } grid_plan;
@@ -158,8 +160,32 @@ clrs_status clrs_grid_sample_output_shape(clrs_context *ctx, const clrs_tensor_d
     return CLRS_OK;
 }
 
-/* One implementation: a work-item per output location, channels in a loop. */
+/* "chunk": a work-item per output location and run of gs_chunk channels,
+ * for planar (NCHW-like) data, where the general entry's loop over every
+ * channel keeps one line of each of C planes live in a work-item (a power
+ * of two apart: the same cache sets); its size is the tuning value
+ * gs_chunk (0 declines). The same arithmetic per output: the same bits. "general": a work-item per output location, channels in a
+ * loop (channels-last data: contiguous channel runs). */
+static int chunk_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    const grid_plan *pl = problem;
+    if (ctx->tune.v.gs_chunk <= 0) {
+        snprintf(why, len, "gs_chunk is 0 on this device");
+        return 1;
+    }
+    if (!pl->planar) {
+        snprintf(why, len, "input or output not planar (a channel stride below a spatial one)");
+        return 1;
+    }
+    if (pl->channels < 2) {
+        snprintf(why, len, "one channel");
+        return 1;
+    }
+    return 0;
+}
+enum { GRID_CHUNK, GRID_GENERAL };
 static const clrs_impl GRID_IMPLS[] = {
+    {"chunk", CLRS_IMPL_EXACT, chunk_decline},
     {"general", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_grid_sample, "grid_sample", GRID_IMPLS);
@@ -184,7 +210,7 @@ static cl_long8 grid_strides(const clrs_tensor_desc *g)
 }
 
 static clrs_status grid_get_kernel(clrs_context *ctx, clrs_dtype dt, int sp, int mode, int pad, int align,
-                                   const char *name, cl_kernel *k)
+                                   int64_t chunk, const char *name, cl_kernel *k)
 {
     clrs_opts o;
     clrs__opts_init(&o);
@@ -193,6 +219,7 @@ static clrs_status grid_get_kernel(clrs_context *ctx, clrs_dtype dt, int sp, int
     clrs__opts_def(&o, "MODE=%d", mode);
     clrs__opts_def(&o, "PAD=%d", pad);
     clrs__opts_def(&o, "ALIGN=%d", align);
+    clrs__opts_def(&o, "CHUNK=%lld", (long long)chunk);
     return clrs__pool_get_kernel(ctx, "grid_sample", &o, 1, name, k); /* exact division (linspace, reflection) */
 }
 
@@ -200,15 +227,22 @@ static clrs_status grid_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
                                 cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     (void)nt;
-    const grid_plan *plan = op;
-    if (plan->numel_out == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
-    if (CLRS_PICK(ctx, "grid_sample", GRID_IMPLS, plan) < 0) return CLRS_ERR_INTERNAL;
+    grid_plan pl = *(const grid_plan *)op;
+    if (pl.numel_out == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
     const clrs_tensor_desc *in = &t[0].desc, *grid = &t[1].desc, *out = &t[2].desc;
     cl_long8 isz, ist, osz, ost, gst = grid_strides(grid);
     clrs__iter_ncdhw(in, &isz, &ist);
     clrs__iter_ncdhw(out, &osz, &ost);
+    pl.channels = isz.s[1];
+    pl.planar = 1;
+    for (int a = 2; a < 5; a++)
+        if ((isz.s[a] > 1 && ist.s[1] < ist.s[a]) || (osz.s[a] > 1 && ost.s[1] < ost.s[a])) pl.planar = 0;
+    int impl = CLRS_PICK(ctx, "grid_sample", GRID_IMPLS, &pl);
+    if (impl < 0) return CLRS_ERR_INTERNAL;
+    int64_t chunk = impl == GRID_CHUNK ? ctx->tune.v.gs_chunk : 0;
+    if (chunk > isz.s[1]) chunk = isz.s[1];
     cl_kernel k = NULL;
-    clrs_status st = grid_get_kernel(ctx, in->dtype, plan->sp, plan->mode, plan->pad, plan->align, "clrs_grid_sample", &k);
+    clrs_status st = grid_get_kernel(ctx, in->dtype, pl.sp, pl.mode, pl.pad, pl.align, chunk, "clrs_grid_sample", &k);
     if (st != CLRS_OK) return st;
     cl_long soff = in->offset, goff = grid->offset, doff = out->offset;
     clrs_kargs a = clrs__kargs(ctx, k);
@@ -225,6 +259,7 @@ static clrs_status grid_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     CLRS_KARG(&a, ost);
     st = a.st;
     size_t g[3] = {(size_t)osz.s[4], (size_t)osz.s[3], (size_t)(osz.s[2] * osz.s[0])};
+    if (chunk > 0) g[2] *= (size_t)((isz.s[1] + chunk - 1) / chunk);
     if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
     if (k != NULL) clReleaseKernel(k);
     return st;
@@ -344,7 +379,7 @@ static clrs_status affine_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     gsz.s[2] = gr->sizes[gr->rank - 3];
     gsz.s[3] = gr->sizes[gr->rank - 2];
     cl_kernel k = NULL;
-    clrs_status st = grid_get_kernel(ctx, th->dtype, plan->sp, 0, 0, plan->align, "clrs_affine_grid", &k);
+    clrs_status st = grid_get_kernel(ctx, th->dtype, plan->sp, 0, 0, plan->align, 0, "clrs_affine_grid", &k);
     if (st != CLRS_OK) return st;
     cl_long toff = th->offset, goff = gr->offset;
     clrs_kargs a = clrs__kargs(ctx, k);
