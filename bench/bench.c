@@ -317,9 +317,30 @@ static const workload workloads[] = {
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
     {"W12", "bilinear x2 (f16 storage)", OP_INTERP, CLRS_F16, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+    /* the shapes real pipelines resize to (issue #15): non-integer factors,
+     * model input sizes from camera frames, segmentation logits */
+    {"W13a", "bilinear 128->181", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {181, 181},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
+    {"W13b", "bilinear 128->91", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {91, 91},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
+    {"W14a", "bicubic x0.75", OP_INTERP, CLRS_F32, CLRS_INTERP_BICUBIC, 0.75, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+    {"W14b", "bicubic x1.33", OP_INTERP, CLRS_F32, CLRS_INTERP_BICUBIC, 1.33, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+    {"W15a", "u8 bilinear 1080p->640x640", OP_INTERP, CLRS_U8, CLRS_INTERP_BILINEAR, 0, 0, 0, {640, 640},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+    {"W15b", "u8 bilinear 1080p->224 aa", OP_INTERP, CLRS_U8, CLRS_INTERP_BILINEAR, 0, 1, 0, {224, 224},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+    {"W16", "bilinear 64->512 corners", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 1, {512, 512},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 21, 64, 64}, "1x21x64x64"},
+    {"W17", "u8 nearest 1080p->720p", OP_INTERP, CLRS_U8, CLRS_INTERP_NEAREST, 0, 0, CLRS_UNSET, {720, 1280},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+    {"W18", "area 1080p->224", OP_INTERP, CLRS_F32, CLRS_INTERP_AREA, 0, 0, CLRS_UNSET, {224, 224},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
     /* grid_sample: bilinear, zeros, align_corners 0, on a random affine grid
-     * (rotation, scale, shift per image) of the input's own size */
-    {"W13", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
+     * (rotation, scale, shift per image) of the input's own size (W13 until
+     * issue #15 took W13-W18) */
+    {"W19", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
@@ -346,14 +367,26 @@ typedef struct options {
     double flush_mb;
 } options;
 
+/* The workload ids, comma-separated (fixed: only those of one fixed shape). */
+static const char *workload_ids(int fixed)
+{
+    static char buf[2][512];
+    char *b = buf[fixed != 0];
+    b[0] = 0;
+    for (int i = 0; i < N_WORKLOADS; i++)
+        if (!fixed || workloads[i].rank)
+            snprintf(b + strlen(b), sizeof buf[0] - strlen(b), "%s%s", b[0] ? "," : "", workloads[i].id);
+    return b;
+}
+
 static void usage(FILE *f, const char *argv0)
 {
     fprintf(f,
             "usage: %s [options]\n"
             "Measures clresample's operators against the device's copy bandwidth.\n"
-            "  --workloads LIST   comma-separated ids (W1,W2,W3,W4,W5,W6,W7,W8,W10,W11,W12,W13); default all\n"
+            "  --workloads LIST   comma-separated ids (%s); default all\n"
             "  --size S           small (1,3,512,512) | large (8,64,128,128) | all (default);\n"
-            "                     W10, W11 and W13 have one fixed shape and run with any --size\n"
+            "                     %s have one fixed shape each and run with any --size\n"
             "  --layout L         nchw (contiguous) | nhwc (channels-last) | all (default)\n"
             "  --runs N           timed runs per measurement (default 10, at least 1)\n"
             "  --warmup N         untimed runs first (default 2)\n"
@@ -367,7 +400,8 @@ static void usage(FILE *f, const char *argv0)
             "  --no-host          skip the host-pointer call\n"
             "  --flush-mb N       size of the cache-flush buffer (default 2x the last-level cache, 64..1024 MiB)\n"
             "Kernel times come from OpenCL profiling events; see bench/README.md.\n",
-            argv0 == NULL || strcmp(argv0, "bench") == 0 ? "clresample bench" : argv0);
+            argv0 == NULL || strcmp(argv0, "bench") == 0 ? "clresample bench" : argv0, workload_ids(0),
+            workload_ids(1));
 }
 
 static int parse_int(const char *s, int lo, int *out)
@@ -424,7 +458,7 @@ static int parse_options(int argc, char **argv, options *o)
             for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
                 int k = find_workload(t);
                 if (k < 0) {
-                    fprintf(stderr, "clresample bench: error: unknown workload '%s' (W1..W8, W10..W13)\n", t);
+                    fprintf(stderr, "clresample bench: error: unknown workload '%s' (%s)\n", t, workload_ids(0));
                     free(copy);
                     return 2;
                 }

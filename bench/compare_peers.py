@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
-Runs the workloads of bench/bench.c (W1..W13) through
+Runs the workloads of bench/bench.c (W1..W19) through
   * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
     out=, so neither side pays for allocating the result),
   * OpenCV's cv2.resize (python3-opencv or opencv-python-headless),
@@ -52,8 +52,33 @@ WORKLOADS = {
     "W11": dict(what="u8 bilinear 1080p->720p aa", op="interp", mode="bilinear_aa", size=(720, 1280),
                 dtype="u8", shape=(1, 3, 1080, 1920)),
     "W12": dict(what="bilinear x2 (f16 storage)", op="interp", mode="bilinear", scale=2.0, dtype="f16"),
-    "W13": dict(what="grid_sample bilinear affine", op="grid", dtype="f32", shape=(8, 64, 128, 128)),
+    "W13a": dict(what="bilinear 128->181", op="interp", mode="bilinear", size=(181, 181), dtype="f32",
+                 shape=(8, 64, 128, 128)),
+    "W13b": dict(what="bilinear 128->91", op="interp", mode="bilinear", size=(91, 91), dtype="f32",
+                 shape=(8, 64, 128, 128)),
+    "W14a": dict(what="bicubic x0.75", op="interp", mode="bicubic", scale=0.75, dtype="f32"),
+    "W14b": dict(what="bicubic x1.33", op="interp", mode="bicubic", scale=1.33, dtype="f32"),
+    "W15a": dict(what="u8 bilinear 1080p->640x640", op="interp", mode="bilinear", size=(640, 640), dtype="u8",
+                 shape=(1, 3, 1080, 1920)),
+    "W15b": dict(what="u8 bilinear 1080p->224 aa", op="interp", mode="bilinear_aa", size=(224, 224), dtype="u8",
+                 shape=(1, 3, 1080, 1920)),
+    "W16": dict(what="bilinear 64->512 corners", op="interp", mode="bilinear", align_corners=True, size=(512, 512),
+                dtype="f32", shape=(1, 21, 64, 64)),
+    "W17": dict(what="u8 nearest 1080p->720p", op="interp", mode="nearest", size=(720, 1280), dtype="u8",
+                shape=(1, 3, 1080, 1920)),
+    "W18": dict(what="area 1080p->224", op="interp", mode="area", size=(224, 224), dtype="f32",
+                shape=(1, 3, 1080, 1920)),
+    "W19": dict(what="grid_sample bilinear affine", op="grid", dtype="f32", shape=(8, 64, 128, 128)),
 }
+
+
+def canon_id(s):
+    """'w13a', '13a' -> 'W13a' (bench.c's spelling)."""
+    s = s.strip()
+    for k in WORKLOADS:
+        if s.lower() in (k.lower(), k[1:].lower()):
+            return k
+    raise SystemExit(f"compare_peers: unknown workload '{s}' ({', '.join(WORKLOADS)})")
 
 
 def parse_args():
@@ -208,14 +233,17 @@ def torch_op(w, x_np, shape, nhwc):
         y = empty([n, c] + o)
         s = w.get("scale")
         m = w["mode"]
+        ac = bool(w.get("align_corners", False))
         if m == "nearest":
             return (lambda: nn.upsample_nearest2d(x, o, s, s, out=y)), ""
         if m == "bilinear":
-            return (lambda: nn.upsample_bilinear2d(x, o, False, s, s, out=y)), ""
+            return (lambda: nn.upsample_bilinear2d(x, o, ac, s, s, out=y)), ""
         if m == "bicubic":
-            return (lambda: nn.upsample_bicubic2d(x, o, False, s, s, out=y)), ""
+            return (lambda: nn.upsample_bicubic2d(x, o, ac, s, s, out=y)), ""
         if m == "bilinear_aa":
-            return (lambda: nn._upsample_bilinear2d_aa(x, o, False, s, s, out=y)), ""
+            return (lambda: nn._upsample_bilinear2d_aa(x, o, ac, s, s, out=y)), ""
+        if m == "area":
+            return (lambda: nn.adaptive_avg_pool2d(x, o, out=y)), "adaptive_avg_pool2d (F.interpolate's area)"
         if m == "trilinear":
             return (lambda: nn.upsample_trilinear3d(x, o, False, s, s, s, out=y)), ""
     h, wd = shape[2], shape[3]
@@ -240,7 +268,7 @@ def torch_op(w, x_np, shape, nhwc):
 
 
 def affine_grid_np(shape):
-    """W13's kind of grid: per image a rotation by up to 30 degrees, a scale in
+    """W19's kind of grid: per image a rotation by up to 30 degrees, a scale in
     [0.8, 1.2] and a shift of up to 0.1 of F.affine_grid's base coordinates."""
     n, _, h, wd = shape
     rng = np.random.default_rng(2024)
@@ -270,9 +298,11 @@ def opencv_op(w, x_np, shape, nhwc):
     if op == "interp":
         oh, ow = out_hw(w, shape)
         interp = {"nearest": cv2.INTER_NEAREST, "bilinear": cv2.INTER_LINEAR, "bicubic": cv2.INTER_CUBIC,
-                  "bilinear_aa": cv2.INTER_AREA}[w["mode"]]
+                  "bilinear_aa": cv2.INTER_AREA, "area": cv2.INTER_AREA}[w["mode"]]
         if w["mode"] == "bilinear_aa":
             note = "INTER_AREA (cv2's antialiased downscale; a different filter)"
+        if w.get("align_corners"):
+            note = "INTER_LINEAR (cv2 has no align_corners: other coordinates)"
     elif op == "avg" and w["k"] == w["s"] and w["p"] == 0:
         oh, ow, interp = h // w["k"], wd // w["k"], cv2.INTER_AREA
         note = "INTER_AREA at 1/k (= avg pool)"
@@ -418,7 +448,7 @@ def main():
         if o.get("kind") == "op":
             ours_ix[(o["workload"], o["size"], o["layout"], o["mode"])] = o
             meta = o
-    sel = list(WORKLOADS) if ARGS.workloads == "all" else [s.strip().upper() for s in ARGS.workloads.split(",")]
+    sel = list(WORKLOADS) if ARGS.workloads == "all" else [canon_id(s) for s in ARGS.workloads.split(",")]
     sel = [s if s.startswith("W") else "W" + s for s in sel]
     sizes = ["small", "large"] if ARGS.size == "all" else [ARGS.size]
     layouts = [False, True] if ARGS.layout == "all" else [ARGS.layout == "nhwc"]
@@ -524,7 +554,7 @@ def print_notes(rows):
                 seen.setdefault((r["workload"], p), n)
     if seen:
         print("\nnotes:", file=OUT)
-        for (wid, p), n in sorted(seen.items(), key=lambda kv: (int(kv[0][0][1:]), kv[0][1])):
+        for (wid, p), n in sorted(seen.items(), key=lambda kv: (list(WORKLOADS).index(kv[0][0]), kv[0][1])):
             print(f"  {wid:4} {p:7} {n}", file=OUT)
 
 
