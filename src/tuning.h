@@ -37,7 +37,9 @@
     X(rs_per_min_row, 512, 512, 1, INT64_MAX, "... or with rows of at least this many outputs")        \
     X(rs_per_max_sums, 128, 128, 1, 1024, "taps unrolled per work-item at most (periods x channels x taps)") \
     X(rs_edgev_min_sums, 32, 32, 1, 4096, "vector edges when an end has at least this many taps")      \
-    X(rs_single_pass_taps, 64, 64, 1, 4096, "one pass when all axes' taps multiply to at most this")
+    X(rs_single_pass_taps, 64, 64, 1, 4096, "one pass when all axes' taps multiply to at most this")    \
+    X(rs_two_pass_min_growth, 8, INT64_MAX, 1, INT64_MAX,                                              \
+      "... unless the axes after the first grow the data at least this many times: a pass per axis")
 
 #define CLRS_TUNING_POOL(X)                                                                            \
     X(pool_wg, 16, 256, 1, 1024, "global pooling: work-group size (power of two)")                     \

@@ -411,6 +411,36 @@ START_TEST(test_random_vs_reference)
                               tu_layout_name(lay), (long long)i, g, r);
             }
         }
+        /* where rs_two_pass_min_growth may split a single pass (linear and
+         * cubic without antialias, NCHW / channels-last order): one pass
+         * (rs_single_pass_taps 4096, growth off) and a pass per axis
+         * (growth 1: any upsampling after the first axis splits;
+         * rs_single_pass_taps 1) give the bits of the default choice */
+        int splittable = (p.mode == CLRS_INTERP_LINEAR || p.mode == CLRS_INTERP_BILINEAR ||
+                          p.mode == CLRS_INTERP_TRILINEAR || p.mode == CLRS_INTERP_BICUBIC) &&
+                         !p.antialias && lay != TU_STRIDED && dt != CLRS_U8;
+        if (splittable) {
+            int64_t old_taps = 0, old_growth = 0;
+            ck_assert_int_eq(clrs_tuning_get(ctx, "rs_single_pass_taps", &old_taps, NULL), CLRS_OK);
+            ck_assert_int_eq(clrs_tuning_get(ctx, "rs_two_pass_min_growth", &old_growth, NULL), CLRS_OK);
+            static const int64_t settings[3][2] = {{4096, INT64_MAX}, {64, 1}, {1, INT64_MAX}};
+            unsigned char *lpass = malloc((size_t)no * es);
+            for (int k = 0; k < 3; k++) {
+                ck_assert_int_eq(clrs_tuning_set(ctx, "rs_single_pass_taps", settings[k][0]), CLRS_OK);
+                ck_assert_int_eq(clrs_tuning_set(ctx, "rs_two_pass_min_growth", settings[k][1]), CLRS_OK);
+                st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
+                ck_assert_msg(st == CLRS_OK, "case %d: %s", it, clrs_last_error(ctx));
+                tu_load(&to, lpass);
+                ck_assert_msg(memcmp(lpass, lgot, (size_t)no * es) == 0,
+                              "case %d: %s rank %d %s %s: rs_single_pass_taps %lld, rs_two_pass_min_growth %lld "
+                              "changes the bits",
+                              it, clrs_interp_mode_name(p.mode), rank, clrs_dtype_name(dt), tu_layout_name(lay),
+                              (long long)settings[k][0], (long long)settings[k][1]);
+            }
+            ck_assert_int_eq(clrs_tuning_set(ctx, "rs_single_pass_taps", old_taps), CLRS_OK);
+            ck_assert_int_eq(clrs_tuning_set(ctx, "rs_two_pass_min_growth", old_growth), CLRS_OK);
+            free(lpass);
+        }
         tu_free(&ti);
         tu_free(&to);
         free(vin);

@@ -257,10 +257,14 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
 
 
 /* Single pass when the taps of all axes multiply to a few (bilinear,
- * bicubic, trilinear: tuning rs_single_pass_taps); otherwise one pass per
- * resampled axis, W first (as PyTorch's separable antialias and uint8
- * paths), through intermediates in float (double for f64) or, for uint8,
- * in uint8 as PyTorch does. */
+ * bicubic, trilinear: tuning rs_single_pass_taps) and the axes after the
+ * first pass's do not grow the data rs_two_pass_min_growth times or more
+ * (linear, cubic; below);
+ * otherwise one pass per resampled axis, W first (as PyTorch's separable
+ * antialias and uint8 paths), through intermediates in float (double for
+ * f64) or, for uint8, in uint8 as PyTorch does. A strong upsampling along H (segmentation logits
+ * 64 -> 512) gathers far less in two passes: the W pass runs on the few
+ * input rows, and the H pass reads whole rows. */
 
 static clrs_status enqueue_weighted(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
                                     cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
@@ -284,7 +288,21 @@ static clrs_status enqueue_weighted(clrs_context *ctx, const clrs_interp_plan *p
     int order[3], np = 0;
     for (int a = sp - 1; a >= 0; a--)
         if (!tabs[a].identity) order[np++] = a;
-    if (st == CLRS_OK && !fixed && prod <= ctx->tune.v.rs_single_pass_taps) {
+    /* how many times the passes after the first grow the data; split only
+     * where one pass and a pass per axis are known to give the same bits:
+     * linear and cubic without antialias, spatial strides in D, H, W order
+     * in both tensors (W the innermost sum of the single pass too). With
+     * antialias, lanczos, area or other stride orders they can differ in
+     * the last bit (test_random_vs_reference) */
+    double growth = 1;
+    for (int p = 1; p < np; p++)
+        if (plan->in[order[p]] > 0) growth *= (double)plan->out[order[p]] / (double)plan->in[order[p]];
+    int split = np >= 2 && growth >= (double)ctx->tune.v.rs_two_pass_min_growth && !plan->antialias &&
+                (plan->mode == CLRS_INTERP_LINEAR || plan->mode == CLRS_INTERP_BILINEAR ||
+                 plan->mode == CLRS_INTERP_TRILINEAR || plan->mode == CLRS_INTERP_BICUBIC);
+    for (int a = 0; split && a + 1 < sp; a++)
+        if (in->strides[2 + a] < in->strides[3 + a] || out->strides[2 + a] < out->strides[3 + a]) split = 0;
+    if (st == CLRS_OK && !fixed && prod <= ctx->tune.v.rs_single_pass_taps && !split) {
         const clrs_axis_taps *all[3] = {&tabs[0], &tabs[1], &tabs[2]};
         for (int a = 0; a < sp; a++)
             if (tabs[a].identity) all[a] = NULL;
