@@ -19,9 +19,18 @@
  *                       window can contain each input position)
  *   clrs_poolbw_scan    "pool_backward/scan": every output of the plane
  *                       (any in-plane indices; the same bits)
- *   clrs_poolbw_avg     "pool_backward/avg": average and adaptive average
- *                       pooling (no indices; the outputs of the table
- *                       ranges, each divided by its window's divisor)
+ *   clrs_poolbw_avg     "pool_backward_avg/avg": average and adaptive
+ *                       average pooling (no indices; the outputs of the
+ *                       table ranges, each divided by its window's divisor)
+ *   clrs_poolbw_dj_w    "pool_backward/disjoint", "pool_backward_avg/
+ *   clrs_poolbw_dj_c    disjoint": windows that do not overlap (stride >=
+ *                       kernel, adaptive with I % O == 0): each input
+ *                       element's one output per axis from a host table,
+ *                       rows along W (dj_w) or, channels-last, along C
+ *                       (dj_c); no searching, vectorisable loops. Max:
+ *                       flags[0] when an index is not in its window (the
+ *                       host then runs the general path, which also
+ *                       reports an index outside the plane)
  *
  * -D flags:
  *   name      values              set by
@@ -135,6 +144,126 @@ __kernel void clrs_poolbw_avg(__global const DATA_T *go, long go_off, __global D
                     acc += g;
                 }
         STORE(gi, OFF5(gi_off, ist, n, c, od, oh, ow), acc);
+    }
+}
+
+/* The disjoint windows (no two overlap along any axis): each input
+ * position has at most one output per axis, own[] (host-made; -1: in no
+ * window). win[] per axis and output: the window's first input position
+ * and its length (clipped to the input). Each grad_input element is that
+ * output's single contribution added to 0 (0 + g: -0 becomes +0 as in the
+ * general path), or 0. The loops below are the innermost, with no
+ * control flow but selects, so the compiler vectorises them.
+ * mode 0: max (indices; the row holding a window's first element checks
+ * that the window holds its index: flags[0] when not, and the host runs
+ * the general path, which also reports an index outside the plane),
+ * 1: avg (divide by dov, else dv's product), 2: adaptive avg (divide by
+ * each axis's factor in turn). */
+
+/* v (a flat plane index) relative to rel0 (a window's first element) lies
+ * inside the box nd x nh x nw of a plane of in3.s1 x in3.s2 rows. */
+inline int clrs_in_box(long rel, long4 in3, long nd, long nh, long nw)
+{
+    const long hw = in3.s1 * in3.s2;
+    long zd = (long)floor((double)rel / (double)hw), r = rel - zd * hw;
+    zd += r >= hw ? 1 : r < 0 ? -1 : 0;
+    r = rel - zd * hw;
+    long zh = (long)floor((double)r / (double)in3.s2), zw = r - zh * in3.s2;
+    zh += zw >= in3.s2 ? 1 : zw < 0 ? -1 : 0;
+    zw = r - zh * in3.s2;
+    return rel >= 0 && zd < nd && zh >= 0 && zh < nh && zw >= 0 && zw < nw;
+}
+
+/* grad_out[o] / divisor(o), as the general path divides. */
+#define DJ_Q(g, md, vd, vh, vw, dov)                                                                              \
+    ((md) == 2 ? (g) / (ACC_T)(vd) / (ACC_T)(vh) / (ACC_T)(vw)                                                    \
+               : (g) / (ACC_T)((dov) != 0 ? (dov) : (vd) * (vh) * (vw)))
+
+/* Rows along W: global (H, N*C*D) of grad_input, one work-item per row. */
+__kernel void clrs_poolbw_dj_w(__global const DATA_T *go, long go_off, __global const long *ind, long ind_off,
+                               __global DATA_T *gi, long gi_off, long8 isz, long8 ist, long8 ost, long8 xst,
+                               long4 in3, long4 out3, __global const long *tab, long4 own_off, long4 win_off,
+                               long4 dv_off, long dov, int mode, __global int *flags)
+{
+    POOLBW_ROW(isz)
+    const long d = od, h = oh, W = isz.s4;
+    const long pd = tab[own_off.s0 + d], ph = tab[own_off.s1 + h];
+    const long ib = gi_off + n * ist.s0 + c * ist.s1 + d * ist.s2 + h * ist.s3;
+    if (pd < 0 || ph < 0) {
+        for (long w = 0; w < W; w++) STORE(gi, ib + w * ist.s4, (ACC_T)0);
+        return;
+    }
+    const long gb = go_off + n * ost.s0 + c * ost.s1 + pd * ost.s2 + ph * ost.s3;
+    __global const long *ow_of = tab + own_off.s2;
+    if (mode == 0) {
+        const long xb = ind_off + n * xst.s0 + c * xst.s1 + pd * xst.s2 + ph * xst.s3, me0 = (d * in3.s1 + h) * W;
+        for (long w = 0; w < W; w++) {
+            const long pw = ow_of[w], pc = pw < 0 ? 0 : pw;
+            const long v = ind[xb + pc * xst.s4];
+            const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + pc * ost.s4);
+            STORE(gi, ib + w * ist.s4, pw >= 0 && v == me0 + w ? g : (ACC_T)0);
+        }
+        if (d == tab[win_off.s0 + 2 * pd] && h == tab[win_off.s1 + 2 * ph]) {
+            const long nd = tab[win_off.s0 + 2 * pd + 1], nh = tab[win_off.s1 + 2 * ph + 1];
+            int bad = 0;
+            for (long q = 0; q < out3.s2; q++) {
+                const long rel = ind[xb + q * xst.s4] - (me0 + tab[win_off.s2 + 2 * q]);
+                bad |= !clrs_in_box(rel, in3, nd, nh, tab[win_off.s2 + 2 * q + 1]);
+            }
+            if (bad) flags[0] = 1;
+        }
+    } else {
+        const long vd = tab[dv_off.s0 + pd], vh = tab[dv_off.s1 + ph];
+        __global const long *dvw = tab + dv_off.s2;
+        for (long w = 0; w < W; w++) {
+            const long pw = ow_of[w], pc = pw < 0 ? 0 : pw;
+            const ACC_T g = (ACC_T)LOAD(go, gb + pc * ost.s4);
+            const ACC_T q = (ACC_T)0 + DJ_Q(g, mode, vd, vh, dvw[pc], dov);
+            STORE(gi, ib + w * ist.s4, pw >= 0 ? q : (ACC_T)0);
+        }
+    }
+}
+
+/* Channels-last: along C; global (W, N*D*H) of grad_input. */
+__kernel void clrs_poolbw_dj_c(__global const DATA_T *go, long go_off, __global const long *ind, long ind_off,
+                               __global DATA_T *gi, long gi_off, long8 isz, long8 ist, long8 ost, long8 xst,
+                               long4 in3, long4 out3, __global const long *tab, long4 own_off, long4 win_off,
+                               long4 dv_off, long dov, int mode, __global int *flags)
+{
+    const long w = (long)get_global_id(0), r_ = (long)get_global_id(1);
+    if (w >= isz.s4) return;
+    const long h = r_ % isz.s3, q_ = r_ / isz.s3;
+    const long d = q_ % isz.s2, n = q_ / isz.s2;
+    if (n >= isz.s0) return;
+    const long C = isz.s1;
+    const long pd = tab[own_off.s0 + d], ph = tab[own_off.s1 + h], pw = tab[own_off.s2 + w];
+    const long ib = gi_off + n * ist.s0 + d * ist.s2 + h * ist.s3 + w * ist.s4;
+    if (pd < 0 || ph < 0 || pw < 0) {
+        for (long c = 0; c < C; c++) STORE(gi, ib + c * ist.s1, (ACC_T)0);
+        return;
+    }
+    const long gb = go_off + n * ost.s0 + pd * ost.s2 + ph * ost.s3 + pw * ost.s4;
+    if (mode == 0) {
+        const long xb = ind_off + n * xst.s0 + pd * xst.s2 + ph * xst.s3 + pw * xst.s4;
+        const long me = (d * in3.s1 + h) * in3.s2 + w;
+        for (long c = 0; c < C; c++) {
+            const long v = ind[xb + c * xst.s1];
+            const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + c * ost.s1);
+            STORE(gi, ib + c * ist.s1, v == me ? g : (ACC_T)0);
+        }
+        if (d == tab[win_off.s0 + 2 * pd] && h == tab[win_off.s1 + 2 * ph] && w == tab[win_off.s2 + 2 * pw]) {
+            const long nd = tab[win_off.s0 + 2 * pd + 1], nh = tab[win_off.s1 + 2 * ph + 1],
+                       nw = tab[win_off.s2 + 2 * pw + 1];
+            int bad = 0;
+            for (long c = 0; c < C; c++) bad |= !clrs_in_box(ind[xb + c * xst.s1] - me, in3, nd, nh, nw);
+            if (bad) flags[0] = 1;
+        }
+    } else {
+        const long vd = tab[dv_off.s0 + pd], vh = tab[dv_off.s1 + ph], vw = tab[dv_off.s2 + pw];
+        for (long c = 0; c < C; c++) {
+            const ACC_T g = (ACC_T)LOAD(go, gb + c * ost.s1);
+            STORE(gi, ib + c * ist.s1, (ACC_T)0 + DJ_Q(g, mode, vd, vh, vw, dov));
+        }
     }
 }
 #endif /* DTYPE_F32 .. DTYPE_BF16 */

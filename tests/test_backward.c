@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clresample/cl_interop.h"
+#include "dispatch.h"
 #include "golden_io.h"
 #include "npy.h"
 #include "ref/ref.h"
@@ -677,6 +678,159 @@ START_TEST(test_random_avgpool_vs_reference)
 }
 END_TEST
 
+/* ---- forced implementations ---------------------------------------------------- */
+/* The pooling backward's specialised entries (pool_backward/disjoint,
+ * pool_backward/gather, pool_backward_avg/disjoint) against the general
+ * ones (pool_backward/scan, pool_backward_avg/avg), forced by disabling:
+ * the same bits, every dtype, contiguous and channels-last tensors;
+ * disjoint windows (stride == kernel with padding and ceil_mode, adaptive
+ * with divisible sizes) and overlapping ones, indices given, recomputed,
+ * and moved outside their windows (the disjoint entry hands those to the
+ * general path). */
+typedef struct impl_count {
+    int disjoint, other;
+} impl_count;
+
+static void impl_count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)reason;
+    impl_count *c = user;
+    if (!chosen || strncmp(family, "pool_backward", 13) != 0) return;
+    if (strcmp(impl, "disjoint") == 0)
+        c->disjoint++;
+    else
+        c->other++;
+}
+
+static void pool_bw_run(clrs_context *ctx, const clrs_pool_params *p, int rank, const int64_t *isz,
+                        const int64_t *osz, clrs_dtype dt, tu_layout l, const unsigned char *lin, const int64_t *ix,
+                        const unsigned char *lgo, unsigned char *out, const char *disable, impl_count *cnt)
+{
+    const int avg = p->kind == CLRS_POOL_AVG || p->kind == CLRS_POOL_ADAPTIVE_AVG;
+    tu_tensor tin, tx, tg, ti;
+    tu_alloc(&tin, dt, rank, isz, l, 0x11);
+    tu_alloc(&tx, CLRS_I64, rank, osz, l, 0x22);
+    tu_alloc(&tg, dt, rank, osz, l, 0x33);
+    tu_alloc(&ti, dt, rank, isz, l, 0x44);
+    tu_store(&tin, lin);
+    if (ix != NULL) tu_store(&tx, ix);
+    tu_store(&tg, lgo);
+    clrs__dispatch_disable(disable);
+    if (cnt != NULL) ck_assert_int_eq(clrs_explain_begin(impl_count_cb, cnt, 0), CLRS_OK);
+    clrs_status st = clrs_pool_backward(ctx, p, &tin.desc, avg ? NULL : tin.base, ix ? &tx.desc : NULL,
+                                        ix ? tx.base : NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+    if (cnt != NULL) clrs_explain_end();
+    clrs__dispatch_disable(NULL);
+    ck_assert_msg(st == CLRS_OK, "pool backward (disabled: %s): %s", disable ? disable : "none", clrs_last_error(ctx));
+    tu_load(&ti, out);
+    tu_free(&tin);
+    tu_free(&tx);
+    tu_free(&tg);
+    tu_free(&ti);
+}
+
+START_TEST(test_pool_backward_impls)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0xD15A01ULL;
+    impl_count cnt = {0, 0};
+    int cases = 0, moved = 0;
+    for (int it = 0; it < 48; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2, kind = (it / 4) % 4;
+        const int overlap = it % 6 == 5;
+        static const clrs_pool_kind KINDS[4] = {CLRS_POOL_MAX, CLRS_POOL_ADAPTIVE_MAX, CLRS_POOL_AVG,
+                                                CLRS_POOL_ADAPTIVE_AVG};
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, KINDS[kind]);
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 5);
+        if (kind == 1 || kind == 3) { /* adaptive: divisible sizes, else (overlap) not */
+            p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) {
+                p.output_size[a] = tu_range(&rng, 1, 4);
+                isz[2 + a] = p.output_size[a] * tu_range(&rng, 1, 3) + (overlap ? 1 : 0);
+            }
+        } else {
+            p.n_kernel = p.n_stride = p.n_padding = sp;
+            for (int a = 0; a < sp; a++) {
+                p.kernel[a] = tu_range(&rng, 1, 3);
+                p.stride[a] = overlap ? 1 : p.kernel[a] + (tu_range(&rng, 0, 3) == 0);
+                p.padding[a] = tu_range(&rng, 0, p.kernel[a] / 2);
+                isz[2 + a] = tu_range(&rng, 2, rank == 5 ? 7 : 11);
+            }
+            if (overlap) p.kernel[0] = 2;
+            p.ceil_mode = (int)tu_range(&rng, 0, 1);
+            if (kind == 2) {
+                p.count_include_pad = (int)tu_range(&rng, 0, 1);
+                if (tu_range(&rng, 0, 3) == 0) p.divisor_override = tu_range(&rng, 1, 7);
+            }
+        }
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vin = malloc((size_t)ni * sizeof *vin), *vout = malloc((size_t)no * sizeof *vout),
+               *vg = malloc((size_t)no * sizeof *vg);
+        int64_t *ix = malloc((size_t)no * sizeof *ix);
+        unsigned char *lin = malloc((size_t)ni * es), *lgo = malloc((size_t)no * es), *a = malloc((size_t)ni * es),
+                      *b = malloc((size_t)ni * es);
+        for (int64_t i = 0; i < ni; i++) {
+            vin[i] = (double)tu_range(&rng, 0, 5); /* ties */
+            tu_set(dt, lin, i, vin[i]);
+        }
+        fill_exact(&rng, dt, vg, lgo, no);
+        const int avg = kind >= 2;
+        if (!avg) ck_assert_int_eq(ref_pool(rank, isz, vin, &p, osz, vout, ix, dt), 0);
+        /* max: given, recomputed, and (disjoint windows of more than one
+         * output per plane) the first index swapped with the last */
+        const int64_t plane_out = no / (isz[0] * isz[1]);
+        for (int v = 0; v < (avg ? 1 : plane_out > 1 ? 3 : 2); v++) {
+            if (v == 2) {
+                const int64_t t = ix[0];
+                ix[0] = ix[plane_out - 1];
+                ix[plane_out - 1] = t;
+                moved++;
+            }
+            for (int l = 0; l < 2; l++) {
+                const tu_layout lay = l ? TU_CHANNELS_LAST : TU_CONTIGUOUS;
+                const int64_t *xi = avg || v == 1 ? NULL : ix;
+                pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, xi, lgo, a, NULL, &cnt);
+                pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, xi, lgo, b, "pool_backward,pool_backward_avg", NULL);
+                ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0,
+                              "case %d (kind %d rank %d %s %s, variant %d): the dispatched result differs from the "
+                              "general entry's",
+                              it, kind, rank, clrs_dtype_name(dt), l ? "channels-last" : "contiguous", v);
+                if (!avg) { /* the gather entry too */
+                    pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, xi, lgo, b, "pool_backward/disjoint", NULL);
+                    ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0, "case %d: gather differs", it);
+                }
+            }
+        }
+        free(vin);
+        free(vout);
+        free(vg);
+        free(ix);
+        free(lin);
+        free(lgo);
+        free(a);
+        free(b);
+        cases++;
+    }
+    fprintf(stderr, "# pool backward implementations: %d cases (%d with moved indices), disjoint chosen %d times, "
+                    "others %d\n",
+            cases, moved, cnt.disjoint, cnt.other);
+    ck_assert_int_ge(cases, 30);
+    ck_assert_int_ge(moved, 4);
+    ck_assert_int_ge(cnt.disjoint, 40);
+    ck_assert_int_ge(cnt.other, 10);
+}
+END_TEST
+
 /* ---- determinism ------------------------------------------------------------------ */
 /* One unpool backward (overlapping windows: indices repeat) and one pixel
  * unshuffle backward on a larger shape: run three times, with other
@@ -1163,6 +1317,7 @@ int main(void)
     tcase_add_test(tc, test_golden_pool_backward);
     tcase_add_test(tc, test_golden_avgpool_backward);
     tcase_add_test(tc, test_random_avgpool_vs_reference);
+    tcase_add_test(tc, test_pool_backward_impls);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

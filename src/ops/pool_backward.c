@@ -93,9 +93,57 @@ static void axis_ranges(const clrs_pool_plan *pl, int a, int64_t *tab)
     }
 }
 
-/* What "pool_backward" implementations decide on. */
+/* The disjoint-window tables (clrs_poolbw_dj_*), one axis: win (2 per
+ * output) the window's first input position and its length (clipped to
+ * the input); own (NULL: not wanted; I entries) each input position's
+ * output, -1 when in no window. 0 when two windows overlap, one is empty,
+ * or (max with dilation) not a contiguous run. */
+static int axis_disjoint(const clrs_pool_plan *pl, int a, int64_t *win, int64_t *own)
+{
+    const int64_t I = pl->in3[a], O = pl->out3[a];
+    if (O <= 0) return 0;
+    const int adaptive = pl->kind == CLRS_POOL_ADAPTIVE_MAX || pl->kind == CLRS_POOL_ADAPTIVE_AVG;
+    if (!adaptive && pl->k3[a] > 1 && pl->d3[a] != 1) return 0;
+    if (own != NULL)
+        for (int64_t i = 0; i < I; i++) own[i] = -1;
+    int64_t prev_end = 0;
+    for (int64_t o = 0; o < O; o++) {
+        int64_t st, en;
+        if (adaptive) {
+            st = o * I / O;
+            en = ((o + 1) * I + O - 1) / O;
+        } else {
+            st = o * pl->s3[a] - pl->p3[a];
+            en = st + pl->k3[a];
+        }
+        if (st < 0) st = 0;
+        if (en > I) en = I;
+        if (en <= st || st < prev_end) return 0; /* empty, or overlaps the previous one */
+        prev_end = en;
+        if (win != NULL) {
+            win[2 * o] = st;
+            win[2 * o + 1] = en - st;
+        }
+        if (own != NULL)
+            for (int64_t i = st; i < en; i++) own[i] = o;
+    }
+    return 1;
+}
+
+/* 1 when every axis's windows are disjoint. */
+static int plan_disjoint(const clrs_pool_plan *pl)
+{
+    for (int a = 0; a < 3; a++)
+        if (!axis_disjoint(pl, a, NULL, NULL)) return 0;
+    return 1;
+}
+
+/* What "pool_backward" and "pool_backward_avg" implementations decide on. */
 typedef struct poolbw_problem {
-    int unwindowed; /* an index lies outside its output's window ranges */
+    int unwindowed;      /* an index lies outside its output's window ranges */
+    int overlapping;     /* some windows overlap (axis_disjoint) */
+    int disjoint_failed; /* the disjoint kernel found an index outside its window */
+    int empty;           /* grad_output has no elements */
 } poolbw_problem;
 
 static int gather_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
@@ -109,12 +157,40 @@ static int gather_decline(const clrs_context *ctx, const void *problem, char *wh
     return 0;
 }
 
+static int disjoint_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    (void)ctx;
+    const poolbw_problem *pb = problem;
+    if (pb->empty) {
+        snprintf(why, len, "grad_output is empty");
+        return 1;
+    }
+    if (pb->overlapping) {
+        snprintf(why, len, "the windows overlap (or are not contiguous runs) along an axis");
+        return 1;
+    }
+    if (pb->disjoint_failed || pb->unwindowed) {
+        snprintf(why, len, "an index lies outside the window of its output");
+        return 1;
+    }
+    return 0;
+}
+
 /* In order; the last (every output of the plane) accepts everything. */
 static const clrs_impl POOLBW_IMPLS[] = {
+    {"disjoint", CLRS_IMPL_EXACT, disjoint_decline},
     {"gather", CLRS_IMPL_EXACT, gather_decline},
     {"scan", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_pool_backward, "pool_backward", POOLBW_IMPLS);
+
+/* Average and adaptive average pooling; the last (the table ranges)
+ * accepts everything. */
+static const clrs_impl POOLBW_AVG_IMPLS[] = {
+    {"disjoint", CLRS_IMPL_EXACT, disjoint_decline},
+    {"avg", 0, NULL},
+};
+CLRS_IMPL_LIST(clrs__impls_pool_backward_avg, "pool_backward_avg", POOLBW_AVG_IMPLS);
 
 /* exact_div: correctly rounded division (the avg kernels divide as torch does). */
 static clrs_status poolbw_kernel(clrs_context *ctx, clrs_dtype dt, int exact_div, const char *name, cl_kernel *k)
@@ -152,11 +228,127 @@ static void axis_divisors(const clrs_pool_plan *pl, int a, int64_t *dv)
     }
 }
 
+/* The disjoint windows' kernels (clrs_poolbw_dj_w, clrs_poolbw_dj_c):
+ * mode 0 max (ix: the indices; *missed = 1 when an index is not in its
+ * window, then grad_in is not complete and the caller runs the general
+ * path), 1 avg, 2 adaptive avg. */
+static clrs_status poolbw_disjoint_enqueue(clrs_context *ctx, const clrs_pool_plan *pl, clrs_targ *t,
+                                           const clrs_targ *ix, int mode, cl_command_queue q, cl_uint nwait,
+                                           const cl_event *wait, cl_event *ev, int *missed)
+{
+    const clrs_dtype dt = t[3].desc.dtype;
+    const int64_t nin = pl->in3[0] + pl->in3[1] + pl->in3[2], nout = pl->out3[0] + pl->out3[1] + pl->out3[2];
+    const int64_t ntab = nin + 3 * nout; /* own, win, dv */
+    int64_t *tab = malloc((size_t)(ntab + 1) * sizeof *tab);
+    if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the window tables");
+    cl_long4 own_off, win_off, dv_off;
+    memset(&own_off, 0, sizeof own_off);
+    memset(&win_off, 0, sizeof win_off);
+    memset(&dv_off, 0, sizeof dv_off);
+    int ok = 1;
+    for (int a = 0, ao = 0, aw = (int)nin, ad = (int)(nin + 2 * nout); a < 3;
+         ao += (int)pl->in3[a], aw += (int)(2 * pl->out3[a]), ad += (int)pl->out3[a], a++) {
+        own_off.s[a] = ao;
+        win_off.s[a] = aw;
+        dv_off.s[a] = ad;
+        ok &= axis_disjoint(pl, a, tab + aw, tab + ao);
+        if (mode != 0)
+            axis_divisors(pl, a, tab + ad);
+        else
+            for (int64_t o = 0; o < pl->out3[a]; o++) tab[ad + o] = 1;
+    }
+    if (!ok) {
+        free(tab);
+        return clrs__fail(ctx, CLRS_ERR_INTERNAL, "pool backward: the disjoint tables disagree with the dispatch");
+    }
+    cl_int e;
+    cl_mem tabm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)(ntab + 1) * sizeof *tab,
+                                 tab, &e),
+           fm = NULL;
+    free(tab);
+    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (window tables)");
+    cl_int flags[2] = {0, 0};
+    fm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof flags, flags, &e);
+    if (e != CL_SUCCESS) {
+        clReleaseMemObject(tabm);
+        return clrs__fail_cl(ctx, e, "clCreateBuffer (pool backward flags)");
+    }
+    cl_long8 isz, ist, osz, ost, xsz, xst;
+    clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
+    clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
+    memset(&xst, 0, sizeof xst);
+    if (mode == 0) clrs__iter_ncdhw(&ix->desc, &xsz, &xst);
+    const cl_long4 in3 = clrs__long4_of(pl->in3), out3 = clrs__long4_of(pl->out3);
+    /* channels-last (C the fastest axis of grad_input): along C */
+    const int chlast = ist.s1 == 1 && isz.s1 > 1;
+    cl_kernel k = NULL;
+    cl_event done = NULL;
+    clrs_status st = poolbw_kernel(ctx, dt, mode != 0, chlast ? "clrs_poolbw_dj_c" : "clrs_poolbw_dj_w", &k);
+    if (st == CLRS_OK) {
+        cl_long gooff = t[2].desc.offset, xoff = mode == 0 ? ix->desc.offset : 0, gioff = t[3].desc.offset,
+                dov = pl->divisor_override;
+        cl_int md = mode;
+        cl_mem xm = mode == 0 ? ix->mem : t[2].mem;
+        clrs_kargs ka = clrs__kargs(ctx, k);
+        CLRS_KARG(&ka, t[2].mem);
+        CLRS_KARG(&ka, gooff);
+        CLRS_KARG(&ka, xm);
+        CLRS_KARG(&ka, xoff);
+        CLRS_KARG(&ka, t[3].mem);
+        CLRS_KARG(&ka, gioff);
+        CLRS_KARG(&ka, isz);
+        CLRS_KARG(&ka, ist);
+        CLRS_KARG(&ka, ost);
+        CLRS_KARG(&ka, xst);
+        CLRS_KARG(&ka, in3);
+        CLRS_KARG(&ka, out3);
+        CLRS_KARG(&ka, tabm);
+        CLRS_KARG(&ka, own_off);
+        CLRS_KARG(&ka, win_off);
+        CLRS_KARG(&ka, dv_off);
+        CLRS_KARG(&ka, dov);
+        CLRS_KARG(&ka, md);
+        CLRS_KARG(&ka, fm);
+        st = ka.st;
+        const size_t g[2] = {(size_t)(chlast ? isz.s4 : isz.s3),
+                             (size_t)(chlast ? isz.s0 * isz.s2 * isz.s3 : isz.s0 * isz.s1 * isz.s2)};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nwait, wait, mode == 0 ? &done : ev);
+    }
+    if (k != NULL) clReleaseKernel(k);
+    if (st == CLRS_OK && mode == 0) {
+        *missed = 0;
+        if (!clrs__dry_run()) {
+            e = clEnqueueReadBuffer(q, fm, CL_TRUE, 0, sizeof flags, flags, 1, &done, NULL);
+            if (e != CL_SUCCESS) st = clrs__fail_cl(ctx, e, "clEnqueueReadBuffer (pool backward flags)");
+            *missed = flags[0] != 0;
+        }
+        if (st == CLRS_OK && !*missed && ev != NULL) {
+            *ev = done;
+            done = NULL;
+        }
+    }
+    if (done) clReleaseEvent(done);
+    if (st != CLRS_OK) clFinish(q);
+    clReleaseMemObject(fm);
+    clReleaseMemObject(tabm);
+    return st;
+}
+
 /* Average / adaptive average pooling: t[2] grad_out, t[3] grad_in. */
 static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *pl, clrs_targ *t, cl_command_queue q,
                                       cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     const clrs_dtype dt = t[3].desc.dtype;
+    {
+        poolbw_problem pb = {0};
+        pb.empty = pl->numel_out == 0;
+        pb.overlapping = !pb.empty && !plan_disjoint(pl);
+        const int i = CLRS_PICK(ctx, "pool_backward_avg", POOLBW_AVG_IMPLS, &pb);
+        if (i < 0) return CLRS_ERR_INTERNAL;
+        if (i == 0)
+            return poolbw_disjoint_enqueue(ctx, pl, t, NULL, pl->kind == CLRS_POOL_ADAPTIVE_AVG ? 2 : 1, q, nwait,
+                                           wait, ev, NULL);
+    }
     const int64_t ntab = 2 * (pl->in3[0] + pl->in3[1] + pl->in3[2]), ndv = pl->out3[0] + pl->out3[1] + pl->out3[2];
     int64_t *tab = malloc((size_t)(ntab + ndv + 1) * sizeof *tab);
     if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the window tables");
@@ -180,7 +372,6 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
     cl_long8 isz, ist, osz, ost;
     clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
-    clrs__dispatch_chosen("pool_backward", "avg");
     cl_kernel k = NULL;
     clrs_status st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_avg", &k);
     if (st == CLRS_OK) {
@@ -258,6 +449,25 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
         wl = &ready;
     }
 
+    poolbw_problem pb = {0};
+    pb.empty = pl->numel_out == 0;
+    pb.overlapping = !pb.empty && !plan_disjoint(pl);
+    if (!pb.empty && !pb.overlapping) {
+        /* the disjoint windows, checked as they go; an index outside its
+         * window (or the plane) sends the call to the general path */
+        const int i = CLRS_PICK(ctx, "pool_backward", POOLBW_IMPLS, &pb);
+        if (i < 0) {
+            st = CLRS_ERR_INTERNAL;
+            goto done;
+        }
+        if (i == 0) {
+            int missed = 0;
+            if ((st = poolbw_disjoint_enqueue(ctx, pl, t, &ix, 0, q, nw, wl, ev, &missed)) != CLRS_OK || !missed)
+                goto done;
+            pb.disjoint_failed = 1;
+        }
+    }
+
     /* the transposed tap tables, D, H, W one after the other */
     const int64_t ntab = 2 * (pl->in3[0] + pl->in3[1] + pl->in3[2]);
     int64_t *tab = malloc((size_t)ntab * sizeof *tab);
@@ -283,7 +493,6 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
     clrs__iter_ncdhw(&ix.desc, &xsz, &xst);
     const cl_long4 in3 = clrs__long4_of(pl->in3);
-    poolbw_problem pb = {0};
     cl_int flags[2] = {0, 0};
     if (pl->numel_out > 0) {
         /* the index check: in the plane (else the error), in the window */
@@ -335,7 +544,11 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
             st = CLRS_ERR_INTERNAL;
             goto done;
         }
-        const int gather = i == 0;
+        if (i == 0) { /* not reached: the disjoint entry declines here */
+            st = clrs__fail(ctx, CLRS_ERR_INTERNAL, "pool backward: the disjoint entry taken twice");
+            goto done;
+        }
+        const int gather = i == 1;
         cl_kernel k = NULL;
         if ((st = poolbw_kernel(ctx, dt, 0, gather ? "clrs_poolbw_gather" : "clrs_poolbw_scan", &k)) != CLRS_OK) goto done;
         cl_long gooff = t[2].desc.offset, xoff = ix.desc.offset, gioff = t[3].desc.offset;
