@@ -144,6 +144,7 @@ typedef struct poolbw_problem {
     int overlapping;     /* some windows overlap (axis_disjoint) */
     int disjoint_failed; /* the disjoint kernel found an index outside its window */
     int empty;           /* grad_output has no elements */
+    int half;            /* 16-bit storage (f16, bf16) */
 } poolbw_problem;
 
 static int gather_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
@@ -184,21 +185,47 @@ static const clrs_impl POOLBW_IMPLS[] = {
 };
 CLRS_IMPL_LIST(clrs__impls_pool_backward, "pool_backward", POOLBW_IMPLS);
 
-/* Average and adaptive average pooling; the last (the table ranges)
- * accepts everything. */
+static int ranges_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    (void)ctx;
+    const poolbw_problem *pb = problem;
+    if (pb->empty) {
+        snprintf(why, len, "grad_output is empty");
+        return 1;
+    }
+    if (pb->half) {
+        snprintf(why, len, "16-bit storage (it sums in grad_input)");
+        return 1;
+    }
+    return 0;
+}
+
+/* Average and adaptive average pooling; the last (the table ranges, per
+ * element) accepts everything. */
 static const clrs_impl POOLBW_AVG_IMPLS[] = {
     {"disjoint", CLRS_IMPL_EXACT, disjoint_decline},
+    {"ranges", CLRS_IMPL_EXACT, ranges_decline},
     {"avg", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_pool_backward_avg, "pool_backward_avg", POOLBW_AVG_IMPLS);
 
 /* exact_div: correctly rounded division (the avg kernels divide as torch does). */
-static clrs_status poolbw_kernel(clrs_context *ctx, clrs_dtype dt, int exact_div, const char *name, cl_kernel *k)
+static clrs_status poolbw_kernel_kw(clrs_context *ctx, clrs_dtype dt, int exact_div, const char *name, int64_t kw,
+                                    int64_t pw, cl_kernel *k)
 {
     clrs_opts o;
     clrs__opts_init(&o);
     clrs__opts_def(&o, "%s", clrs__pool_dtype_define(dt));
+    if (kw > 0) {
+        clrs__opts_def(&o, "POOLBW_KW=%lld", (long long)kw);
+        clrs__opts_def(&o, "POOLBW_PW=%lld", (long long)pw);
+    }
     return clrs__pool_get_kernel(ctx, "pool_backward", &o, exact_div, name, k);
+}
+
+static clrs_status poolbw_kernel(clrs_context *ctx, clrs_dtype dt, int exact_div, const char *name, cl_kernel *k)
+{
+    return poolbw_kernel_kw(ctx, dt, exact_div, name, 0, 0, k);
 }
 
 static int is_avg(clrs_pool_kind k)
@@ -267,12 +294,6 @@ static clrs_status poolbw_disjoint_enqueue(clrs_context *ctx, const clrs_pool_pl
            fm = NULL;
     free(tab);
     if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (window tables)");
-    cl_int flags[2] = {0, 0};
-    fm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof flags, flags, &e);
-    if (e != CL_SUCCESS) {
-        clReleaseMemObject(tabm);
-        return clrs__fail_cl(ctx, e, "clCreateBuffer (pool backward flags)");
-    }
     cl_long8 isz, ist, osz, ost, xsz, xst;
     clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
@@ -281,9 +302,39 @@ static clrs_status poolbw_disjoint_enqueue(clrs_context *ctx, const clrs_pool_pl
     const cl_long4 in3 = clrs__long4_of(pl->in3), out3 = clrs__long4_of(pl->out3);
     /* channels-last (C the fastest axis of grad_input): along C */
     const int chlast = ist.s1 == 1 && isz.s1 > 1;
+    /* one work-item per row (W, or channels-last C), 1-D: a 2-D range
+     * with H first made PoCL run 10x slower here */
+    const size_t g[2] = {(size_t)(chlast ? isz.s0 * isz.s2 * isz.s3 * isz.s4 : isz.s0 * isz.s1 * isz.s2 * isz.s3), 1};
+    /* max: one hit count per work-item */
+    int *hits = NULL;
+    if (mode == 0) {
+        hits = malloc(g[0] * g[1] * sizeof *hits);
+        if (hits != NULL) fm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, g[0] * g[1] * sizeof *hits, NULL, &e);
+        if (hits == NULL || e != CL_SUCCESS) {
+            free(hits);
+            clReleaseMemObject(tabm);
+            return hits == NULL ? clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the hit counts")
+                                : clrs__fail_cl(ctx, e, "clCreateBuffer (pool backward hit counts)");
+        }
+    }
     cl_kernel k = NULL;
     cl_event done = NULL;
-    clrs_status st = poolbw_kernel(ctx, dt, mode != 0, chlast ? "clrs_poolbw_dj_c" : "clrs_poolbw_dj_w", &k);
+    /* windows of one length k along W, one after the other from -p (max
+     * and avg with stride == kernel, adaptive with W % OW == 0): the
+     * W kernel computes each position's output as (w + p) / k, k and p
+     * compile-time constants (a vectorisable division) */
+    int64_t kw = 0, pw = 0;
+    if (!chlast) {
+        if (pl->kind == CLRS_POOL_ADAPTIVE_MAX || pl->kind == CLRS_POOL_ADAPTIVE_AVG) {
+            if (pl->in3[2] % pl->out3[2] == 0) kw = pl->in3[2] / pl->out3[2];
+        } else if (pl->s3[2] == pl->k3[2] && (pl->d3[2] == 1 || pl->k3[2] == 1)) {
+            kw = pl->k3[2];
+            pw = pl->p3[2];
+        }
+        if (kw > 64) kw = 0; /* keep the program variants few */
+    }
+    clrs_status st =
+        poolbw_kernel_kw(ctx, dt, mode != 0, chlast ? "clrs_poolbw_dj_c" : "clrs_poolbw_dj_w", kw, pw, &k);
     if (st == CLRS_OK) {
         cl_long gooff = t[2].desc.offset, xoff = mode == 0 ? ix->desc.offset : 0, gioff = t[3].desc.offset,
                 dov = pl->divisor_override;
@@ -310,17 +361,17 @@ static clrs_status poolbw_disjoint_enqueue(clrs_context *ctx, const clrs_pool_pl
         CLRS_KARG(&ka, md);
         CLRS_KARG(&ka, fm);
         st = ka.st;
-        const size_t g[2] = {(size_t)(chlast ? isz.s4 : isz.s3),
-                             (size_t)(chlast ? isz.s0 * isz.s2 * isz.s3 : isz.s0 * isz.s1 * isz.s2)};
         if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nwait, wait, mode == 0 ? &done : ev);
     }
     if (k != NULL) clReleaseKernel(k);
     if (st == CLRS_OK && mode == 0) {
         *missed = 0;
         if (!clrs__dry_run()) {
-            e = clEnqueueReadBuffer(q, fm, CL_TRUE, 0, sizeof flags, flags, 1, &done, NULL);
-            if (e != CL_SUCCESS) st = clrs__fail_cl(ctx, e, "clEnqueueReadBuffer (pool backward flags)");
-            *missed = flags[0] != 0;
+            e = clEnqueueReadBuffer(q, fm, CL_TRUE, 0, g[0] * g[1] * sizeof *hits, hits, 1, &done, NULL);
+            if (e != CL_SUCCESS) st = clrs__fail_cl(ctx, e, "clEnqueueReadBuffer (pool backward hit counts)");
+            int64_t sum = 0;
+            for (size_t i = 0; i < g[0] * g[1]; i++) sum += hits[i];
+            *missed = sum != pl->numel_out;
         }
         if (st == CLRS_OK && !*missed && ev != NULL) {
             *ev = done;
@@ -329,8 +380,101 @@ static clrs_status poolbw_disjoint_enqueue(clrs_context *ctx, const clrs_pool_pl
     }
     if (done) clReleaseEvent(done);
     if (st != CLRS_OK) clFinish(q);
-    clReleaseMemObject(fm);
+    if (fm) clReleaseMemObject(fm);
     clReleaseMemObject(tabm);
+    free(hits);
+    return st;
+}
+
+/* "pool_backward_avg/ranges": the quotients (clrs_poolbw_q) into a
+ * temporary in grad_input's layout order, then the row sums
+ * (clrs_poolbw_ranges). tabm: the range tables (offsets toff) and the
+ * divisors (dvoff). */
+static clrs_status poolbw_ranges_enqueue(clrs_context *ctx, const clrs_pool_plan *pl, clrs_targ *t, cl_mem tabm,
+                                         cl_long4 toff, cl_long4 dvoff, cl_command_queue q, cl_uint nwait,
+                                         const cl_event *wait, cl_event *ev)
+{
+    const clrs_dtype dt = t[3].desc.dtype;
+    const size_t es = clrs_dtype_size(dt);
+    cl_long8 isz, ist, osz, ost, qst;
+    clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
+    clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
+    const int chlast = ist.s1 == 1 && isz.s1 > 1;
+    /* q's strides: contiguous, or channels-last (C fastest) */
+    memset(&qst, 0, sizeof qst);
+    if (chlast) {
+        qst.s1 = 1;
+        qst.s4 = osz.s1;
+        qst.s3 = qst.s4 * osz.s4;
+        qst.s2 = qst.s3 * osz.s3;
+        qst.s0 = qst.s2 * osz.s2;
+    } else {
+        qst.s4 = 1;
+        qst.s3 = osz.s4;
+        qst.s2 = qst.s3 * osz.s3;
+        qst.s1 = qst.s2 * osz.s2;
+        qst.s0 = qst.s1 * osz.s1;
+    }
+    /* the longest range per axis */
+    cl_long4 L;
+    memset(&L, 0, sizeof L);
+    for (int a = 0; a < 3; a++) {
+        int64_t *tab = malloc((size_t)(2 * pl->in3[a]) * sizeof *tab);
+        if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the window tables");
+        axis_ranges(pl, a, tab);
+        for (int64_t i = 0; i < pl->in3[a]; i++)
+            if (tab[2 * i + 1] - tab[2 * i] + 1 > L.s[a]) L.s[a] = tab[2 * i + 1] - tab[2 * i] + 1;
+        free(tab);
+    }
+    cl_int e;
+    cl_mem qm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, (size_t)pl->numel_out * es, NULL, &e);
+    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (pool backward quotients)");
+    cl_kernel k1 = NULL, k2 = NULL;
+    cl_event e1 = NULL;
+    clrs_status st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_q", &k1);
+    if (st == CLRS_OK) st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_ranges", &k2);
+    if (st == CLRS_OK) {
+        cl_long gooff = t[2].desc.offset, dov = pl->divisor_override;
+        cl_int mode = pl->kind == CLRS_POOL_ADAPTIVE_AVG ? 2 : 1;
+        clrs_kargs ka = clrs__kargs(ctx, k1);
+        CLRS_KARG(&ka, t[2].mem);
+        CLRS_KARG(&ka, gooff);
+        CLRS_KARG(&ka, qm);
+        CLRS_KARG(&ka, osz);
+        CLRS_KARG(&ka, ost);
+        CLRS_KARG(&ka, qst);
+        CLRS_KARG(&ka, tabm);
+        CLRS_KARG(&ka, dvoff);
+        CLRS_KARG(&ka, dov);
+        CLRS_KARG(&ka, mode);
+        st = ka.st;
+        const size_t g1[1] = {(size_t)pl->numel_out};
+        clrs__dispatch_chosen("pool_backward_avg", "ranges/quotients");
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k1, 1, g1, nwait, wait, &e1);
+    }
+    if (st == CLRS_OK) {
+        cl_long gioff = t[3].desc.offset;
+        cl_int cl = chlast;
+        clrs_kargs ka = clrs__kargs(ctx, k2);
+        CLRS_KARG(&ka, qm);
+        CLRS_KARG(&ka, t[3].mem);
+        CLRS_KARG(&ka, gioff);
+        CLRS_KARG(&ka, isz);
+        CLRS_KARG(&ka, ist);
+        CLRS_KARG(&ka, qst);
+        CLRS_KARG(&ka, tabm);
+        CLRS_KARG(&ka, toff);
+        CLRS_KARG(&ka, L);
+        CLRS_KARG(&ka, cl);
+        st = ka.st;
+        const size_t g2[1] = {(size_t)(chlast ? isz.s0 * isz.s2 * isz.s3 * isz.s4 : isz.s0 * isz.s1 * isz.s2 * isz.s3)};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k2, 1, g2, 1, &e1, ev);
+    }
+    if (k1) clReleaseKernel(k1);
+    if (k2) clReleaseKernel(k2);
+    if (e1) clReleaseEvent(e1);
+    if (st != CLRS_OK) clFinish(q);
+    clReleaseMemObject(qm); /* released once the kernels are done (OpenCL keeps it while in use) */
     return st;
 }
 
@@ -339,13 +483,15 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
                                       cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     const clrs_dtype dt = t[3].desc.dtype;
+    int impl;
     {
         poolbw_problem pb = {0};
         pb.empty = pl->numel_out == 0;
         pb.overlapping = !pb.empty && !plan_disjoint(pl);
-        const int i = CLRS_PICK(ctx, "pool_backward_avg", POOLBW_AVG_IMPLS, &pb);
-        if (i < 0) return CLRS_ERR_INTERNAL;
-        if (i == 0)
+        pb.half = dt == CLRS_F16 || dt == CLRS_BF16;
+        impl = CLRS_PICK(ctx, "pool_backward_avg", POOLBW_AVG_IMPLS, &pb);
+        if (impl < 0) return CLRS_ERR_INTERNAL;
+        if (impl == 0)
             return poolbw_disjoint_enqueue(ctx, pl, t, NULL, pl->kind == CLRS_POOL_ADAPTIVE_AVG ? 2 : 1, q, nwait,
                                            wait, ev, NULL);
     }
@@ -372,6 +518,11 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
     cl_long8 isz, ist, osz, ost;
     clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
+    if (impl == 1) {
+        clrs_status st = poolbw_ranges_enqueue(ctx, pl, t, tabm, toff, dvoff, q, nwait, wait, ev);
+        clReleaseMemObject(tabm);
+        return st;
+    }
     cl_kernel k = NULL;
     clrs_status st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_avg", &k);
     if (st == CLRS_OK) {
@@ -392,7 +543,7 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
         CLRS_KARG(&ka, dov);
         CLRS_KARG(&ka, adaptive);
         st = ka.st;
-        const size_t g[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])}; /* one per row */
+        const size_t g[2] = {(size_t)(isz.s[3] * isz.s[2] * isz.s[1] * isz.s[0]), 1}; /* one per row */
         if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nwait, wait, ev);
     }
     if (k != NULL) clReleaseKernel(k);
@@ -515,7 +666,7 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
         CLRS_KARG(&ka, toff);
         CLRS_KARG(&ka, fm);
         st = ka.st;
-        const size_t g[2] = {(size_t)xsz.s[3], (size_t)(xsz.s[2] * xsz.s[1] * xsz.s[0])}; /* one per row */
+        const size_t g[2] = {(size_t)(xsz.s[3] * xsz.s[2] * xsz.s[1] * xsz.s[0]), 1}; /* one per row */
         if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nw, wl, &checked);
         if (k != NULL) clReleaseKernel(k);
         if (st != CLRS_OK) goto done;
@@ -569,7 +720,7 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
             CLRS_KARG(&ka, toff);
         }
         st = ka.st;
-        const size_t g[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])}; /* one per row */
+        const size_t g[2] = {(size_t)(isz.s[3] * isz.s[2] * isz.s[1] * isz.s[0]), 1}; /* one per row */
         if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nw, wl, ev);
         if (k != NULL) clReleaseKernel(k);
     }
