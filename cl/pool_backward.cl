@@ -22,6 +22,9 @@
  *   clrs_poolbw_avg     "pool_backward_avg/avg": average and adaptive
  *                       average pooling (no indices; the outputs of the
  *                       table ranges, each divided by its window's divisor)
+ *   clrs_poolbw_lp_gs   LP pooling (f32, f64): the gradient reaching each
+ *   clrs_poolbw_lp_x    window's mean, then (after the average pooling
+ *                       backward) the factor p * x ** (p - 1)
  *   clrs_poolbw_q       "pool_backward_avg/ranges" (f32, f64): each
  *   clrs_poolbw_ranges  output's quotient, then per grad_input row the sum
  *                       over the table ranges, vectorised along the row
@@ -371,6 +374,63 @@ __kernel void clrs_poolbw_ranges(__global const ACC_T *q, __global DATA_T *gi, l
                     }
             }
         }
+}
+#endif /* DTYPE_F32 || DTYPE_F64 */
+/* LP pooling (finite p, f32 / f64): torch's composition out = (sign(s) *
+ * relu(|s|) * K) ** (1/p), s = avg_pool(x ** p) (no padding: the window
+ * clipped to the input, divided by its element count), differentiated as
+ * autograd does, step by step in the dtype. clrs_poolbw_lp_gs, one
+ * work-item per output: s again (x ** p summed in the window's order, as
+ * the forward), then the gradient reaching s:
+ *   gu = g * (1/p * u ** (1/p - 1))   pow_backward (u = sign(s)|s| K)
+ *   gm = gu * K                       mul by the kernel's size
+ *   gr = gm * sign(s)                 mul, towards relu(|s|)
+ *   gb = relu(|s|) <= 0 ? 0 : gr      threshold_backward
+ *   gs = gb * sign(s) + 0             abs_backward, plus sign's zero
+ * (where s is 0 the gradient is 0, whatever the infinities before it),
+ * into gs (contiguous); the average pooling backward then spreads gs[o] /
+ * count(o), and clrs_poolbw_lp_x multiplies each grad_input element by
+ * p * x ** (p - 1) (pow_backward). The pow codes are clrs_pow's. */
+#if defined(DTYPE_F32) || defined(DTYPE_F64)
+__kernel void clrs_poolbw_lp_gs(__global const DATA_T *x, long x_off, long8 xst, __global const DATA_T *go,
+                                long go_off, long8 ost, __global DATA_T *gs, long8 osz, long4 in3, long4 k3,
+                                long4 s3, ACC_T pw_e, int pw_code, ACC_T em1_e, int em1_code, ACC_T e_f,
+                                ACC_T kprod)
+{
+    const long r = (long)get_global_id(0);
+    const long ow = r % osz.s4, r1 = r / osz.s4, oh = r1 % osz.s3, r2 = r1 / osz.s3, od = r2 % osz.s2,
+               r3 = r2 / osz.s2, c = r3 % osz.s1, n = r3 / osz.s1;
+    if (n >= osz.s0) return;
+    const long d0 = od * s3.s0, h0 = oh * s3.s1, w0 = ow * s3.s2;
+    const long d1 = min(d0 + k3.s0, in3.s0), h1 = min(h0 + k3.s1, in3.s1), w1 = min(w0 + k3.s2, in3.s2);
+    ACC_T sum = (ACC_T)0;
+    for (long zd = d0; zd < d1; zd++)
+        for (long zh = h0; zh < h1; zh++)
+            for (long zw = w0; zw < w1; zw++)
+                sum += clrs_pow((ACC_T)LOAD(x, OFF5(x_off, xst, n, c, zd, zh, zw)), pw_e, pw_code);
+    const ACC_T s = sum / (ACC_T)((d1 - d0) * (h1 - h0) * (w1 - w0));
+    const ACC_T a = s > (ACC_T)0 ? (ACC_T)1 : s < (ACC_T)0 ? (ACC_T)-1 : (ACC_T)0; /* torch.sign: NaN -> 0 */
+    const ACC_T rl = fabs(s);
+    const ACC_T u = (a * rl) * kprod;
+    const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, od, oh, ow));
+    const ACC_T gu = g * (e_f * clrs_pow(u, em1_e, em1_code));
+    const ACC_T gm = gu * kprod;
+    const ACC_T gr = gm * a;
+    const ACC_T gb = rl <= (ACC_T)0 ? (ACC_T)0 : gr;
+    gs[r] = gb * a + (ACC_T)0;
+}
+
+/* grad_input *= p * x ** (p - 1), one work-item per row (as POOLBW_ROW). */
+__kernel void clrs_poolbw_lp_x(__global const DATA_T *x, long x_off, long8 xst, __global DATA_T *gi, long gi_off,
+                               long8 isz, long8 ist, ACC_T pm1_e, int pm1_code, ACC_T p_f)
+{
+    POOLBW_ROW(isz)
+    const long xb = x_off + n * xst.s0 + c * xst.s1 + od * xst.s2 + oh * xst.s3;
+    const long ib = gi_off + n * ist.s0 + c * ist.s1 + od * ist.s2 + oh * ist.s3;
+    for (long w = 0; w < isz.s4; w++) {
+        const ACC_T xv = (ACC_T)LOAD(x, xb + w * xst.s4);
+        gi[ib + w * ist.s4] = gi[ib + w * ist.s4] * (p_f * clrs_pow(xv, pm1_e, pm1_code));
+    }
 }
 #endif /* DTYPE_F32 || DTYPE_F64 */
 #endif /* DTYPE_F32 .. DTYPE_BF16 */

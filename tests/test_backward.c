@@ -154,6 +154,7 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
                              : strcmp(op, "avg_pool") == 0          ? CLRS_POOL_AVG
                              : strcmp(op, "adaptive_avg_pool") == 0 ? CLRS_POOL_ADAPTIVE_AVG
                              : strcmp(op, "fractional_max_pool") == 0 ? CLRS_POOL_FRACTIONAL_MAX
+                             : strcmp(op, "lp_pool") == 0           ? CLRS_POOL_LP
                                                                     : CLRS_POOL_MAX);
     int64_t v[8];
     set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
@@ -168,6 +169,7 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
     const int nr = tu_get_doubles(c, "output_ratio", d, 4);
     p->n_output_ratio = nr;
     for (int i = 0; i < nr && i < 3; i++) p->output_ratio[i] = d[i];
+    if (tu_get_doubles(c, "norm_type", d, 1) == 1) p->norm_type = d[0];
 }
 
 START_TEST(test_golden_pool_backward)
@@ -678,6 +680,97 @@ START_TEST(test_random_avgpool_vs_reference)
 }
 END_TEST
 
+/* LP pooling: torch's autograd of its composition (golden, f32 / f64): the
+ * library recomputes each window's sum from the input and composes the
+ * same steps, but its pow is not glibc's: within LP_TOL of the gradient's
+ * scale (the largest finite |torch gradient| of the case), NaN where torch
+ * has NaN, the same infinities; every layout pair gives identical bits. */
+#define LP_TOL_F32 1e-6
+#define LP_TOL_F64 4e-15
+START_TEST(test_golden_lppool_backward)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran = 0, exact = 0, nonfinite = 0;
+    double worst[2] = {0, 0};
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op");
+        if (strcmp(op, "lp_pool") != 0) continue;
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_pool_params p;
+        pool_params_from_case(c, &p);
+        npy_array in, go, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape);
+        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        double scale = 0;
+        for (int64_t i = 0; i < ni; i++) {
+            const double r = tu_get(dt, ref.data, i);
+            if (isfinite(r) && fabs(r) > scale) scale = fabs(r);
+        }
+        const double tol = (dt == CLRS_F64 ? LP_TOL_F64 : LP_TOL_F32) * (scale > 0 ? scale : 1);
+        int case_exact = 1;
+        for (int l = 0; l < NPAIRS; l++) {
+            tu_tensor tin, tg, ti;
+            tu_alloc(&tin, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x11);
+            tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+            tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+            tu_store(&tin, in.data);
+            tu_store(&tg, go.data);
+            clrs_status st = clrs_pool_backward(ctx, &p, &tin.desc, tin.base, NULL, NULL, &tg.desc, tg.base, &ti.desc,
+                                                ti.base);
+            ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+            tu_load(&ti, got);
+            if (l == 0) {
+                memcpy(first, got, (size_t)ni * es);
+                for (int64_t i = 0; i < ni; i++) {
+                    const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                    if (isnan(r) || isinf(r)) {
+                        ck_assert_msg(isnan(r) ? isnan(g) : g == r, "%s: element %lld: %g vs torch %g", id,
+                                      (long long)i, g, r);
+                        nonfinite++;
+                        continue;
+                    }
+                    const double err = fabs(g - r);
+                    ck_assert_msg(err <= tol, "%s: element %lld: %.17g vs torch %.17g (error %g > %g)", id,
+                                  (long long)i, g, r, err, tol);
+                    if (err / (scale > 0 ? scale : 1) > worst[dt == CLRS_F64]) worst[dt == CLRS_F64] = err / scale;
+                    if (memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) != 0) case_exact = 0;
+                }
+            } else {
+                ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0, "%s: layout pair %d gives other bits", id, l);
+            }
+            tu_free(&tin);
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        exact += case_exact;
+        free(got);
+        free(first);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&ref);
+        ran++;
+    }
+    free(cases);
+    fprintf(stderr,
+            "# lp pool backward golden: %d cases (%d bit-exact), %d NaN/inf elements as torch's; worst error / "
+            "scale: f32 %.3g, f64 %.3g\n",
+            ran, exact, nonfinite, worst[0], worst[1]);
+    ck_assert_int_ge(ran, 60);
+    ck_assert_int_gt(nonfinite, 0);
+}
+END_TEST
+
 /* ---- forced implementations ---------------------------------------------------- */
 /* The pooling backward's specialised entries (pool_backward/disjoint,
  * pool_backward/gather, pool_backward_avg/disjoint) against the general
@@ -1136,11 +1229,29 @@ START_TEST(test_pool_backward_paths)
     {
         clrs_pool_params a;
         clrs_pool_params_init(&a, CLRS_POOL_LP);
-        a.norm_type = 2;
+        a.norm_type = INFINITY;
         a.n_kernel = 1;
         a.kernel[0] = 2;
         EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_ERR_NOT_IMPLEMENTED,
                    "not implemented yet");
+        a.norm_type = 2;
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, NULL, NULL, NULL, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
+                   "needs the input data");
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
+                   "takes no indices");
+        {
+            clrs_tensor_desc i16 = in, o16 = go, g16 = gi;
+            i16.dtype = o16.dtype = g16.dtype = CLRS_F16;
+            EXPECT_ERR(clrs_pool_backward(ctx, &a, &i16, x, NULL, NULL, &o16, g, &g16, r), CLRS_ERR_NOT_IMPLEMENTED,
+                       "f32 and f64");
+        }
+        /* x = {1, 5, 7, 2, 0, 3}, k = 2, p = 2: out = sqrt(x0^2 + x1^2), d/dx = x / out */
+        ck_assert_int_eq(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK);
+        ck_assert_msg(fabsf(r[0] - 10.0f * 1 / sqrtf(26)) < 1e-5f && fabsf(r[1] - 10.0f * 5 / sqrtf(26)) < 1e-5f &&
+                          fabsf(r[2] - 20.0f * 7 / sqrtf(53)) < 1e-5f && fabsf(r[5] - 30.0f * 3 / 3) < 1e-5f &&
+                          r[4] == 0.0f,
+                      "lp_pool backward: %g %g %g %g %g %g", (double)r[0], (double)r[1], (double)r[2], (double)r[3],
+                      (double)r[4], (double)r[5]);
         clrs_pool_params_init(&a, CLRS_POOL_AVG);
         a.n_kernel = 1;
         a.kernel[0] = 2;
@@ -1318,6 +1429,7 @@ int main(void)
     tcase_add_test(tc, test_golden_avgpool_backward);
     tcase_add_test(tc, test_random_avgpool_vs_reference);
     tcase_add_test(tc, test_pool_backward_impls);
+    tcase_add_test(tc, test_golden_lppool_backward);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

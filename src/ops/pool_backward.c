@@ -13,7 +13,9 @@
  * tables (no indices, the input's data unused). Fractional max pooling's
  * runs the max path (indices given, or recomputed by the forward from the
  * same samples) with tables that bound every plane's windows. LP
- * pooling's gradient is not implemented yet (CLRS_ERR_NOT_IMPLEMENTED). */
+ * pooling's (finite p, f32 / f64) composes torch's autograd steps: the
+ * gradient reaching each window's mean from the input's data, the
+ * average pooling backward of it, times p * x ** (p - 1). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -552,6 +554,114 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
     return st;
 }
 
+/* Tensor.pow(scalar)'s kernel choice in ATen (clrs_pow's codes; as
+ * src/ops/pool.c's for the forward); *eff: the exponent in the dtype. */
+static int lp_pow_code(clrs_dtype dt, double e, double *eff)
+{
+    *eff = dt == CLRS_F64 ? e : (double)(float)e;
+    if (e == 1.0) return 7;
+    if (e == 2.0) return 1;
+    if (e == 3.0) return 2;
+    if (e == -2.0) return 6;
+    if (e == 0.5) return 3;
+    if (e == -0.5) return 4;
+    if (e == -1.0) return 5;
+    return 0; /* pow(x, e); e == 0 gives 1 as torch's fill */
+}
+
+/* LP pooling (finite p, f32 / f64): t[0] the input (its data), t[2]
+ * grad_out, t[3] grad_in. The gradient reaching each window's mean
+ * (clrs_poolbw_lp_gs) into a temporary, the average pooling backward of
+ * it (any "pool_backward_avg" entry), then the factor p * x ** (p - 1)
+ * (clrs_poolbw_lp_x). */
+static clrs_status poolbw_lp_enqueue(clrs_context *ctx, const clrs_pool_plan *pl, clrs_targ *t, cl_command_queue q,
+                                     cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    const clrs_dtype dt = t[3].desc.dtype;
+    const int f64 = dt == CLRS_F64;
+    const size_t es = clrs_dtype_size(dt);
+    const double p = pl->norm_type;
+    double pw_e, em1_e, pm1_e;
+    const cl_int pw_code = lp_pow_code(dt, p, &pw_e), em1_code = lp_pow_code(dt, 1.0 / p - 1.0, &em1_e),
+                 pm1_code = lp_pow_code(dt, p - 1.0, &pm1_e);
+    const double kprod = (double)(pl->k3[0] * pl->k3[1] * pl->k3[2]);
+    cl_int e;
+    cl_mem gsm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, (size_t)pl->numel_out * es, NULL, &e);
+    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (lp_pool backward temporary)");
+    cl_long8 xsz, xst, osz, ost, isz, ist;
+    clrs__iter_ncdhw(&t[0].desc, &xsz, &xst);
+    clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
+    clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
+    const cl_long4 in3 = clrs__long4_of(pl->in3), k3 = clrs__long4_of(pl->k3), s3 = clrs__long4_of(pl->s3);
+    cl_kernel k1 = NULL, k2 = NULL;
+    cl_event e1 = NULL, e2 = NULL;
+    clrs_status st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_lp_gs", &k1);
+    if (st == CLRS_OK) st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_lp_x", &k2);
+    clrs__dispatch_chosen("pool_backward", "lp");
+    if (st == CLRS_OK) {
+        cl_long xoff = t[0].desc.offset, gooff = t[2].desc.offset;
+        clrs_kargs ka = clrs__kargs(ctx, k1);
+        CLRS_KARG(&ka, t[0].mem);
+        CLRS_KARG(&ka, xoff);
+        CLRS_KARG(&ka, xst);
+        CLRS_KARG(&ka, t[2].mem);
+        CLRS_KARG(&ka, gooff);
+        CLRS_KARG(&ka, ost);
+        CLRS_KARG(&ka, gsm);
+        CLRS_KARG(&ka, osz);
+        CLRS_KARG(&ka, in3);
+        CLRS_KARG(&ka, k3);
+        CLRS_KARG(&ka, s3);
+        clrs__karg_acc(&ka, f64, pw_e);
+        CLRS_KARG(&ka, pw_code);
+        clrs__karg_acc(&ka, f64, em1_e);
+        CLRS_KARG(&ka, em1_code);
+        clrs__karg_acc(&ka, f64, f64 ? 1.0 / p : (double)(float)(1.0 / p));
+        clrs__karg_acc(&ka, f64, kprod);
+        st = ka.st;
+        const size_t g1[1] = {(size_t)pl->numel_out};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k1, 1, g1, nwait, wait, &e1);
+    }
+    if (st == CLRS_OK) {
+        /* the average pooling backward of gs: LP's windows, no padding,
+         * divided by the window's count (clipped to the input) */
+        clrs_pool_plan avg = *pl;
+        avg.kind = CLRS_POOL_AVG;
+        avg.count_include_pad = 1;
+        avg.divisor_override = 0;
+        clrs_targ ta[4];
+        memset(ta, 0, sizeof ta);
+        ta[2].mem = gsm;
+        ta[3] = t[3];
+        st = clrs_tensor_desc_contiguous(&ta[2].desc, dt, t[2].desc.rank, t[2].desc.sizes);
+        if (st == CLRS_OK) st = poolbw_avg_enqueue(ctx, &avg, ta, q, 1, &e1, &e2);
+    }
+    if (st == CLRS_OK) {
+        cl_long xoff = t[0].desc.offset, gioff = t[3].desc.offset;
+        clrs_kargs ka = clrs__kargs(ctx, k2);
+        CLRS_KARG(&ka, t[0].mem);
+        CLRS_KARG(&ka, xoff);
+        CLRS_KARG(&ka, xst);
+        CLRS_KARG(&ka, t[3].mem);
+        CLRS_KARG(&ka, gioff);
+        CLRS_KARG(&ka, isz);
+        CLRS_KARG(&ka, ist);
+        clrs__karg_acc(&ka, f64, pm1_e);
+        CLRS_KARG(&ka, pm1_code);
+        clrs__karg_acc(&ka, f64, f64 ? p : (double)(float)p);
+        st = ka.st;
+        const size_t g2[1] = {(size_t)(isz.s[0] * isz.s[1] * isz.s[2] * isz.s[3])};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k2, 1, g2, 1, &e2, ev);
+    }
+    if (k1) clReleaseKernel(k1);
+    if (k2) clReleaseKernel(k2);
+    if (e1) clReleaseEvent(e1);
+    if (e2) clReleaseEvent(e2);
+    if (st != CLRS_OK) clFinish(q);
+    clReleaseMemObject(gsm);
+    return st;
+}
+
 /* t[0] input (data only read to recompute the indices), t[1] indices
  * (unused when recomputed), t[2] grad_out, t[3] grad_in. */
 static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
@@ -563,6 +673,16 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     const int dry = clrs__dry_run();
     if (plan->numel_in == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
     if (is_avg(pl->kind)) return poolbw_avg_enqueue(ctx, pl, t, q, nwait, wait, ev);
+    if (pl->kind == CLRS_POOL_LP) {
+        if (pl->numel_out == 0) { /* no window: the gradient is 0 */
+            clrs_pool_plan avg = *pl;
+            avg.kind = CLRS_POOL_AVG;
+            avg.count_include_pad = 1;
+            avg.divisor_override = 0;
+            return poolbw_avg_enqueue(ctx, &avg, t, q, nwait, wait, ev);
+        }
+        return poolbw_lp_enqueue(ctx, pl, t, q, nwait, wait, ev);
+    }
     const clrs_dtype dt = t[3].desc.dtype;
     const size_t es = clrs_dtype_size(dt);
     cl_int e;
@@ -744,13 +864,15 @@ static clrs_status poolbw_prepare(clrs_context *ctx, const clrs_pool_params *p, 
     CLRS_FORWARD(clrs__pool_plan(ctx, in, p, &plan->fwd));
     const clrs_pool_plan *pl = &plan->fwd;
     const char *kn = bw_name(pl->kind);
-    if (pl->kind != CLRS_POOL_MAX && pl->kind != CLRS_POOL_ADAPTIVE_MAX && pl->kind != CLRS_POOL_FRACTIONAL_MAX &&
-        !is_avg(pl->kind))
+    if (pl->kind == CLRS_POOL_LP && pl->lp_inf)
         return clrs__fail(ctx, CLRS_ERR_NOT_IMPLEMENTED,
-                          "%s is not implemented yet (issue #14; max, adaptive max, fractional max, average and "
-                          "adaptive average pooling have their gradient)",
-                          kn);
-    if (is_avg(pl->kind) && indices != NULL)
+                          "%s with norm_type = %sinf (torch's max_pool of |x|) is not implemented yet (issue #14)", kn,
+                          pl->lp_inf > 0 ? "+" : "-");
+    if (pl->kind == CLRS_POOL_LP && in->dtype != CLRS_F32 && in->dtype != CLRS_F64)
+        return clrs__fail(ctx, in->dtype == CLRS_F16 || in->dtype == CLRS_BF16 ? CLRS_ERR_NOT_IMPLEMENTED
+                                                                                : CLRS_ERR_BAD_DTYPE,
+                          "%s is implemented for f32 and f64, got %s", kn, clrs_dtype_name(in->dtype));
+    if ((is_avg(pl->kind) || pl->kind == CLRS_POOL_LP) && indices != NULL)
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s takes no indices (the forward has none)", kn);
     CLRS_FORWARD(clrs__check_grads(ctx, kn, grad_out, grad_in, in->rank, pl->out_sizes));
     if (!clrs__desc_same_sizes(grad_in, in->sizes) || grad_in->rank != in->rank) {
@@ -798,6 +920,10 @@ clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p, con
         if (gi_data == NULL || (plan.fwd.numel_out > 0 && go_data == NULL))
             return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: %s data pointer is NULL", bw_name(plan.fwd.kind),
                               gi_data == NULL ? "grad_input" : "grad_output");
+        if (plan.fwd.kind == CLRS_POOL_LP && in_data == NULL)
+            return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
+                              "%s needs the input data (its gradient depends on it); in_data is NULL",
+                              bw_name(plan.fwd.kind));
         if (indices == NULL && in_data == NULL && !is_avg(plan.fwd.kind))
             return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
                               "%s: without indices the input data is needed (to recompute them); in_data is NULL",
@@ -821,6 +947,9 @@ clrs_status clrs_pool_backward_cl(clrs_context *ctx, const clrs_pool_params *p, 
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "pool backward: idx_mem is given without an indices descriptor");
     poolbw_plan plan;
     CLRS_FORWARD(poolbw_prepare(ctx, p, in, indices, grad_out, grad_in, &plan));
+    if (plan.fwd.kind == CLRS_POOL_LP && in_mem == NULL && plan.numel_in > 0)
+        return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
+                          "%s needs the input (its gradient depends on it); in_mem is NULL", bw_name(plan.fwd.kind));
     if (indices == NULL && in_mem == NULL && plan.numel_in > 0 && !is_avg(plan.fwd.kind))
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG,
                           "%s: without indices the input is needed (to recompute them); in_mem is NULL",
