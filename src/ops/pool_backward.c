@@ -103,7 +103,7 @@ static void axis_ranges(const clrs_pool_plan *pl, int a, int64_t *tab)
 static int axis_disjoint(const clrs_pool_plan *pl, int a, int64_t *win, int64_t *own)
 {
     const int64_t I = pl->in3[a], O = pl->out3[a];
-    if (O <= 0) return 0;
+    if (O <= 0 || pl->kind == CLRS_POOL_FRACTIONAL_MAX) return 0; /* fractional: windows per plane */
     const int adaptive = pl->kind == CLRS_POOL_ADAPTIVE_MAX || pl->kind == CLRS_POOL_ADAPTIVE_AVG;
     if (!adaptive && pl->k3[a] > 1 && pl->d3[a] != 1) return 0;
     if (own != NULL)
