@@ -174,7 +174,18 @@ __kernel void clrs_poolbw_avg(__global const DATA_T *go, long go_off, __global D
     ((md) == 2 ? (g) / (ACC_T)(vd) / (ACC_T)(vh) / (ACC_T)(vw)                                                    \
                : (g) / (ACC_T)((dov) != 0 ? (dov) : (vd) * (vh) * (vw)))
 
-/* Rows along W: global (H, N*C*D) of grad_input, one work-item per row. */
+/* Rows along W: one work-item per grad_input row. POOLBW_UNITW: the W
+ * strides of grad_input, grad_output and the indices are 1 (a contiguous
+ * row: the compiler's loops then need no stride checks). */
+#ifdef POOLBW_UNITW
+#define DJ_SI 1
+#define DJ_SO 1
+#define DJ_SX 1
+#else
+#define DJ_SI ist.s4
+#define DJ_SO ost.s4
+#define DJ_SX xst.s4
+#endif
 __kernel void clrs_poolbw_dj_w(__global const DATA_T *go, long go_off, __global const long *ind, long ind_off,
                                __global DATA_T *gi, long gi_off, long8 isz, long8 ist, long8 ost, long8 xst,
                                long4 in3, long4 out3, __global const long *tab, long4 own_off, long4 win_off,
@@ -185,7 +196,7 @@ __kernel void clrs_poolbw_dj_w(__global const DATA_T *go, long go_off, __global 
     const long pd = tab[own_off.s0 + d], ph = tab[own_off.s1 + h];
     const long ib = gi_off + n * ist.s0 + c * ist.s1 + d * ist.s2 + h * ist.s3;
     if (pd < 0 || ph < 0) {
-        for (long w = 0; w < W; w++) STORE(gi, ib + w * ist.s4, (ACC_T)0);
+        for (long w = 0; w < W; w++) STORE(gi, ib + w * DJ_SI, (ACC_T)0);
         if (mode == 0) hits[get_global_id(0)] = 0;
         return;
     }
@@ -209,22 +220,22 @@ __kernel void clrs_poolbw_dj_w(__global const DATA_T *go, long go_off, __global 
 #define DJ_MAX_ONE(w)                                                           \
     do {                                                                        \
         const long pw = ow_of[w], pc = pw < 0 ? 0 : pw;                         \
-        const long v = ind[xb + pc * xst.s4];                                   \
-        const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + pc * ost.s4);           \
+        const long v = ind[xb + pc * DJ_SX];                                   \
+        const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + pc * DJ_SO);           \
         const int hit = pw >= 0 && v == me0 + (w);                              \
         nh += hit;                                                              \
-        STORE(gi, ib + (w) * ist.s4, hit ? g : (ACC_T)0);                       \
+        STORE(gi, ib + (w) * DJ_SI, hit ? g : (ACC_T)0);                       \
     } while (0)
         for (long w = 0; w < w_lo; w++) DJ_MAX_ONE(w);
 #ifdef POOLBW_KW
         for (long q = q_lo; q < q_hi; q++) {
-            const long v = ind[xb + q * xst.s4] - me0, w0 = q * POOLBW_KW - POOLBW_PW;
-            const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + q * ost.s4);
+            const long v = ind[xb + q * DJ_SX] - me0, w0 = q * POOLBW_KW - POOLBW_PW;
+            const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + q * DJ_SO);
 #pragma unroll
             for (int j = 0; j < POOLBW_KW; j++) {
                 const int hit = v == w0 + j;
                 nh += hit;
-                STORE(gi, ib + (w0 + j) * ist.s4, hit ? g : (ACC_T)0);
+                STORE(gi, ib + (w0 + j) * DJ_SI, hit ? g : (ACC_T)0);
             }
         }
 #endif
@@ -237,18 +248,18 @@ __kernel void clrs_poolbw_dj_w(__global const DATA_T *go, long go_off, __global 
 #define DJ_AVG_ONE(w)                                                           \
     do {                                                                        \
         const long pw = ow_of[w], pc = pw < 0 ? 0 : pw;                         \
-        const ACC_T g = (ACC_T)LOAD(go, gb + pc * ost.s4);                      \
+        const ACC_T g = (ACC_T)LOAD(go, gb + pc * DJ_SO);                      \
         const ACC_T q = (ACC_T)0 + DJ_Q(g, mode, vd, vh, dvw[pc], dov);         \
-        STORE(gi, ib + (w) * ist.s4, pw >= 0 ? q : (ACC_T)0);                   \
+        STORE(gi, ib + (w) * DJ_SI, pw >= 0 ? q : (ACC_T)0);                   \
     } while (0)
         for (long w = 0; w < w_lo; w++) DJ_AVG_ONE(w);
 #ifdef POOLBW_KW
         for (long q = q_lo; q < q_hi; q++) {
             const long w0 = q * POOLBW_KW - POOLBW_PW;
-            const ACC_T g = (ACC_T)LOAD(go, gb + q * ost.s4);
+            const ACC_T g = (ACC_T)LOAD(go, gb + q * DJ_SO);
             const ACC_T val = (ACC_T)0 + DJ_Q(g, mode, vd, vh, dvw[q], dov);
 #pragma unroll
-            for (int j = 0; j < POOLBW_KW; j++) STORE(gi, ib + (w0 + j) * ist.s4, val);
+            for (int j = 0; j < POOLBW_KW; j++) STORE(gi, ib + (w0 + j) * DJ_SI, val);
         }
 #endif
         for (long w = w_hi; w < W; w++) DJ_AVG_ONE(w);
@@ -350,6 +361,10 @@ __kernel void clrs_poolbw_ranges(__global const ACC_T *q, __global DATA_T *gi, l
         qs = qst.s4;
     }
     if (n >= isz.s0) return;
+#ifdef POOLBW_UNITW /* the row's stride in grad_input is 1 (q's always is) */
+    es = 1;
+    qs = 1;
+#endif
     const long ib = gi_off + n * ist.s0 + c * ist.s1 + d * ist.s2 + h * ist.s3 + w * ist.s4;
     for (long e = 0; e < len; e++) gi[ib + e * es] = (ACC_T)0;
     const long d0 = tab[toff.s0 + 2 * d], d1 = tab[toff.s0 + 2 * d + 1];

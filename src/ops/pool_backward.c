@@ -213,7 +213,7 @@ CLRS_IMPL_LIST(clrs__impls_pool_backward_avg, "pool_backward_avg", POOLBW_AVG_IM
 
 /* exact_div: correctly rounded division (the avg kernels divide as torch does). */
 static clrs_status poolbw_kernel_kw(clrs_context *ctx, clrs_dtype dt, int exact_div, const char *name, int64_t kw,
-                                    int64_t pw, cl_kernel *k)
+                                    int64_t pw, int unitw, cl_kernel *k)
 {
     clrs_opts o;
     clrs__opts_init(&o);
@@ -222,12 +222,13 @@ static clrs_status poolbw_kernel_kw(clrs_context *ctx, clrs_dtype dt, int exact_
         clrs__opts_def(&o, "POOLBW_KW=%lld", (long long)kw);
         clrs__opts_def(&o, "POOLBW_PW=%lld", (long long)pw);
     }
+    if (unitw) clrs__opts_def(&o, "POOLBW_UNITW=1");
     return clrs__pool_get_kernel(ctx, "pool_backward", &o, exact_div, name, k);
 }
 
 static clrs_status poolbw_kernel(clrs_context *ctx, clrs_dtype dt, int exact_div, const char *name, cl_kernel *k)
 {
-    return poolbw_kernel_kw(ctx, dt, exact_div, name, 0, 0, k);
+    return poolbw_kernel_kw(ctx, dt, exact_div, name, 0, 0, 0, k);
 }
 
 static int is_avg(clrs_pool_kind k)
@@ -335,8 +336,9 @@ static clrs_status poolbw_disjoint_enqueue(clrs_context *ctx, const clrs_pool_pl
         }
         if (kw > 64) kw = 0; /* keep the program variants few */
     }
+    const int unitw = !chlast && ist.s4 == 1 && ost.s4 == 1 && (mode != 0 || xst.s4 == 1);
     clrs_status st =
-        poolbw_kernel_kw(ctx, dt, mode != 0, chlast ? "clrs_poolbw_dj_c" : "clrs_poolbw_dj_w", kw, pw, &k);
+        poolbw_kernel_kw(ctx, dt, mode != 0, chlast ? "clrs_poolbw_dj_c" : "clrs_poolbw_dj_w", kw, pw, unitw, &k);
     if (st == CLRS_OK) {
         cl_long gooff = t[2].desc.offset, xoff = mode == 0 ? ix->desc.offset : 0, gioff = t[3].desc.offset,
                 dov = pl->divisor_override;
@@ -434,7 +436,8 @@ static clrs_status poolbw_ranges_enqueue(clrs_context *ctx, const clrs_pool_plan
     cl_kernel k1 = NULL, k2 = NULL;
     cl_event e1 = NULL;
     clrs_status st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_q", &k1);
-    if (st == CLRS_OK) st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_ranges", &k2);
+    const int unit = chlast ? ist.s1 == 1 : ist.s4 == 1; /* the row's stride in grad_input */
+    if (st == CLRS_OK) st = poolbw_kernel_kw(ctx, dt, 1, "clrs_poolbw_ranges", 0, 0, unit, &k2);
     if (st == CLRS_OK) {
         cl_long gooff = t[2].desc.offset, dov = pl->divisor_override;
         cl_int mode = pl->kind == CLRS_POOL_ADAPTIVE_AVG ? 2 : 1;
