@@ -528,6 +528,12 @@ def print_row(r):
           file=OUT, flush=True)
 
 
+def wl_order(wid):
+    """W9a -> (9, 'a'): numeric order, then the letter."""
+    m = re.match(r"W(\d+)(.*)", wid)
+    return (int(m.group(1)), m.group(2)) if m else (0, wid)
+
+
 def share(x):
     return f"{100 * x:3.0f}%" if isinstance(x, (int, float)) else "-"
 
@@ -541,7 +547,7 @@ def print_notes(rows):
                 seen.setdefault((r["workload"], p), n)
     if seen:
         print("\nnotes:", file=OUT)
-        for (wid, p), n in sorted(seen.items(), key=lambda kv: (int(kv[0][0][1:]), kv[0][1])):
+        for (wid, p), n in sorted(seen.items(), key=lambda kv: (wl_order(kv[0][0]), kv[0][1])):
             print(f"  {wid:4} {p:7} {n}", file=OUT)
 
 

@@ -304,7 +304,8 @@ static clrs_status poolbw_disjoint_enqueue(clrs_context *ctx, const clrs_pool_pl
     if (mode == 0) clrs__iter_ncdhw(&ix->desc, &xsz, &xst);
     const cl_long4 in3 = clrs__long4_of(pl->in3), out3 = clrs__long4_of(pl->out3);
     /* channels-last (C the fastest axis of grad_input): along C */
-    const int chlast = ist.s1 == 1 && isz.s1 > 1;
+    /* channels-last with enough channels for the rows along C to pay */
+    const int chlast = ist.s1 == 1 && isz.s1 >= 16;
     /* one work-item per row (W, or channels-last C), 1-D: a 2-D range
      * with H first made PoCL run 10x slower here */
     const size_t g[2] = {(size_t)(chlast ? isz.s0 * isz.s2 * isz.s3 * isz.s4 : isz.s0 * isz.s1 * isz.s2 * isz.s3), 1};
@@ -403,7 +404,8 @@ static clrs_status poolbw_ranges_enqueue(clrs_context *ctx, const clrs_pool_plan
     cl_long8 isz, ist, osz, ost, qst;
     clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
-    const int chlast = ist.s1 == 1 && isz.s1 > 1;
+    /* channels-last with enough channels for the rows along C to pay */
+    const int chlast = ist.s1 == 1 && isz.s1 >= 16;
     /* q's strides: contiguous, or channels-last (C fastest) */
     memset(&qst, 0, sizeof qst);
     if (chlast) {
