@@ -358,7 +358,7 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [options]\n"
             "Measures clresample's operators against the device's copy bandwidth.\n"
-            "  --workloads LIST   comma-separated ids (W1,W2,W3,W4,W5,W6,W7,W8,W10,W11,W12,W13,W9a,W9d); default all\n"
+            "  --workloads LIST   comma-separated ids (W1..W8, W10..W13, W9a, W9d); default all\n"
             "  --size S           small (1,3,512,512) | large (8,64,128,128) | all (default);\n"
             "                     W10, W11 and W13 have one fixed shape and run with any --size\n"
             "  --layout L         nchw (contiguous) | nhwc (channels-last) | all (default)\n"
