@@ -271,7 +271,7 @@ static double cpu_other_fraction(const cpu_mark *a, const cpu_mark *b)
 /* ------------------------------------------------------------------------ */
 /* Workloads                                                                */
 
-enum { OP_INTERP, OP_POOL, OP_GRID };
+enum { OP_INTERP, OP_POOL, OP_GRID, OP_POOL_BW };
 enum { LAYOUT_NCHW = 1, LAYOUT_NHWC = 2 };
 
 typedef struct workload {
@@ -342,6 +342,13 @@ static const workload workloads[] = {
      * issue #15 took W13-W18) */
     {"W19", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
+    /* pooling backward (clrs_pool_backward_cl): the shape is the forward
+     * input's (= grad_input's); bytes moved = grad_output + indices read,
+     * grad_input written. W9a's indices come from the forward, run once. */
+    {"W9a", "max pool 2x2 s2 backward (indices)", OP_POOL_BW, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 2, 2, 0, 1, 0, 0, {0}, NULL},
+    {"W9d", "adaptive avg pool 7x7 backward", OP_POOL_BW, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
+     CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
 
@@ -761,6 +768,8 @@ typedef struct cfg {
     double moved; /* bytes read once + written once */
     cl_mem csrc, cdst;
     size_t cbytes; /* each copy buffer */
+    cl_mem mgi;    /* OP_POOL_BW: grad_input (mout holds grad_output) */
+    void *hgi;
 } cfg;
 
 static void cfg_free(cfg *c)
@@ -775,11 +784,17 @@ static void cfg_free(cfg *c)
     free(c->hin);
     free(c->hout);
     free(c->hidx);
+    if (c->mgi) clReleaseMemObject(c->mgi);
+    free(c->hgi);
     memset(c, 0, sizeof *c);
 }
 
 static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 {
+    if (c->wl->op == OP_POOL_BW)
+        return clrs_pool_backward_cl(ctx, &c->pp, &c->din, NULL, c->wl->indices ? &c->didx : NULL,
+                                     c->wl->indices ? c->midx : NULL, &c->dout, c->mout, &c->din, c->mgi, NULL, 0,
+                                     NULL, ev);
     if (c->wl->op == OP_INTERP)
         return clrs_interpolate_cl(ctx, &c->ip, &c->din, c->min, &c->dout, c->mout, NULL, 0, NULL, ev);
     if (c->wl->op == OP_GRID)
@@ -791,6 +806,9 @@ static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 
 static clrs_status run_host(clrs_context *ctx, cfg *c)
 {
+    if (c->wl->op == OP_POOL_BW)
+        return clrs_pool_backward(ctx, &c->pp, &c->din, NULL, c->wl->indices ? &c->didx : NULL,
+                                  c->wl->indices ? c->hidx : NULL, &c->dout, c->hout, &c->din, c->hgi);
     if (c->wl->op == OP_INTERP) return clrs_interpolate(ctx, &c->ip, &c->din, c->hin, &c->dout, c->hout);
     if (c->wl->op == OP_GRID)
         return clrs_grid_sample(ctx, &c->gp, &c->din, c->hin, &c->dgrid, c->hgrid, &c->dout, c->hout);
@@ -901,6 +919,29 @@ static int cfg_alloc(bench *b, cfg *c, int host, int copy)
     c->mout = new_buffer(b->clctx, c->out_bytes, NULL, b->q);
     if (c->min == NULL || c->mout == NULL) return -1;
     if (w->indices && (c->midx = new_buffer(b->clctx, c->idx_bytes, NULL, b->q)) == NULL) return -1;
+    if (w->op == OP_POOL_BW) {
+        /* the indices from the forward (into mout), then a random grad_output in mout */
+        if ((c->mgi = new_buffer(b->clctx, c->in_bytes, NULL, b->q)) == NULL) return -1;
+        if (w->indices && (clrs_pool_cl(b->ctx, &c->pp, &c->din, c->min, &c->dout, c->mout, &c->didx, c->midx, NULL,
+                                        0, NULL, NULL) != CLRS_OK ||
+                           clFinish(b->q) != CL_SUCCESS))
+            return -1;
+        void *go = malloc(c->out_bytes ? c->out_bytes : 1);
+        if (go == NULL) return -1;
+        fill_input(go, c->out_bytes / clrs_dtype_size(w->dtype), w->dtype, 0x60000000u + (uint64_t)(w - workloads));
+        cl_int e = clEnqueueWriteBuffer(b->q, c->mout, CL_TRUE, 0, c->out_bytes, go, 0, NULL, NULL);
+        if (host) {
+            c->hgi = calloc(1, c->in_bytes ? c->in_bytes : 1);
+            if (c->hgi == NULL) e = CL_OUT_OF_HOST_MEMORY;
+            if (w->indices && (c->hidx = malloc(c->idx_bytes)) != NULL &&
+                clEnqueueReadBuffer(b->q, c->midx, CL_TRUE, 0, c->idx_bytes, c->hidx, 0, NULL, NULL) != CL_SUCCESS)
+                e = CL_OUT_OF_RESOURCES;
+            c->hout = go;
+        } else {
+            free(go);
+        }
+        if (e != CL_SUCCESS || (w->indices && host && c->hidx == NULL)) return -1;
+    }
     if (w->op == OP_GRID) {
         /* grid[n, h, w] = A_n (x_w, y_h, 1): a rotation by up to 30
          * degrees, a scale in [0.8, 1.2] and a shift of up to 0.1 per
@@ -927,7 +968,7 @@ static int cfg_alloc(bench *b, cfg *c, int host, int copy)
         c->hgrid = g;
         if ((c->mgrid = new_buffer(b->clctx, c->grid_bytes, g, b->q)) == NULL) return -1;
     }
-    if (host) {
+    if (host && w->op != OP_POOL_BW) {
         c->hout = calloc(1, c->out_bytes ? c->out_bytes : 1);
         if (c->hout == NULL) return -1;
         if (w->indices && (c->hidx = calloc(1, c->idx_bytes)) == NULL) return -1;
@@ -1722,7 +1763,10 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
     int n = 0, wi, idx = 0;
     for (wi = 0; wi < N_WORKLOADS; wi++) {
         const workload *w = &workloads[wi];
-        const char *op = w->op == OP_INTERP ? "interpolate" : w->op == OP_POOL ? "pool" : "grid_sample";
+        const char *op = w->op == OP_INTERP   ? "interpolate"
+                         : w->op == OP_POOL   ? "pool"
+                         : w->op == OP_GRID   ? "grid_sample"
+                                              : "pool_backward";
         if (strcmp(op, ops) != 0) continue;
         if (quick && w->rank) continue; /* the fixed big shapes */
         for (int nhwc = 0; nhwc < (quick ? 1 : 2); nhwc++) {

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
-Runs the workloads of bench/bench.c (W1..W19) through
+Runs the workloads of bench/bench.c (W1..W19, W9a, W9d) through
   * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
     out=, so neither side pays for allocating the result),
   * OpenCV's cv2.resize (python3-opencv or opencv-python-headless),
@@ -69,6 +69,9 @@ WORKLOADS = {
     "W18": dict(what="area 1080p->224", op="interp", mode="area", size=(224, 224), dtype="f32",
                 shape=(1, 3, 1080, 1920)),
     "W19": dict(what="grid_sample bilinear affine", op="grid", dtype="f32", shape=(8, 64, 128, 128)),
+    # pooling backward: the shape is the forward input's (= grad_input's)
+    "W9a": dict(what="max pool 2x2 s2 backward (indices)", op="max_bw", k=2, s=2, p=0, dtype="f32"),
+    "W9d": dict(what="adaptive avg pool 7x7 backward", op="adaptive_avg_bw", out=7, dtype="f32"),
 }
 
 
@@ -261,6 +264,19 @@ def torch_op(w, x_np, shape, nhwc):
     if op == "adaptive_avg":
         y = empty([n, c, w["out"], w["out"]])
         return (lambda: nn.adaptive_avg_pool2d(x, [w["out"], w["out"]], out=y)), ""
+    aten = torch.ops.aten
+    if op == "max_bw":  # the backward alone: indices from the forward, run once
+        k, st = w["k"], w["s"]
+        y, i = nn.max_pool2d_with_indices(x, [k, k], [st, st], [0, 0], [1, 1], False)
+        go = torch.rand(y.shape).contiguous(memory_format=mf)
+        i = i.contiguous(memory_format=mf)
+        gi = empty(list(shape))
+        return (lambda: aten.max_pool2d_with_indices_backward.grad_input(
+            go, x, [k, k], [st, st], [0, 0], [1, 1], False, i, grad_input=gi)), "aten backward into grad_input"
+    if op == "adaptive_avg_bw":
+        go = torch.rand([n, c, w["out"], w["out"]]).contiguous(memory_format=mf)
+        gi = empty(list(shape))
+        return (lambda: aten._adaptive_avg_pool2d_backward.out(go, x, out=gi)), "aten backward into out"
     if op == "grid":
         g = torch.from_numpy(affine_grid_np(shape))
         return (lambda: torch.grid_sampler_2d(x, g, 0, 0, False)), "torch.grid_sampler_2d (allocates its output)"
@@ -415,13 +431,13 @@ def moved_bytes(w, shape, x_np):
     if w["op"] == "interp":
         o = out_hw(w, shape)
         n_out = shape[0] * shape[1] * int(np.prod(o))
-    elif w["op"] == "adaptive_avg":
+    elif w["op"] in ("adaptive_avg", "adaptive_avg_bw"):
         n_out = shape[0] * shape[1] * w["out"] ** 2
     else:
         k, s, p = w["k"], w["s"], w["p"]
         oh, ow = (shape[2] + 2 * p - k) // s + 1, (shape[3] + 2 * p - k) // s + 1
         n_out = shape[0] * shape[1] * oh * ow
-    extra = n_out * 8 if w["op"] == "max_idx" else 0
+    extra = n_out * 8 if w["op"] in ("max_idx", "max_bw") else 0
     return (n_in + n_out) * es + extra
 
 
@@ -450,6 +466,7 @@ def main():
             meta = o
     sel = list(WORKLOADS) if ARGS.workloads == "all" else [canon_id(s) for s in ARGS.workloads.split(",")]
     sel = [s if s.startswith("W") else "W" + s for s in sel]
+    sel = [next((k for k in WORKLOADS if k.upper() == s), s) for s in sel]  # W9A -> W9a
     sizes = ["small", "large"] if ARGS.size == "all" else [ARGS.size]
     layouts = [False, True] if ARGS.layout == "all" else [ARGS.layout == "nhwc"]
     flush = Flusher(flush_bytes())
@@ -541,6 +558,12 @@ def print_row(r):
           file=OUT, flush=True)
 
 
+def wl_order(wid):
+    """W9a -> (9, 'a'): numeric order, then the letter."""
+    m = re.match(r"W(\d+)(.*)", wid)
+    return (int(m.group(1)), m.group(2)) if m else (0, wid)
+
+
 def share(x):
     return f"{100 * x:3.0f}%" if isinstance(x, (int, float)) else "-"
 
@@ -554,7 +577,7 @@ def print_notes(rows):
                 seen.setdefault((r["workload"], p), n)
     if seen:
         print("\nnotes:", file=OUT)
-        for (wid, p), n in sorted(seen.items(), key=lambda kv: (list(WORKLOADS).index(kv[0][0]), kv[0][1])):
+        for (wid, p), n in sorted(seen.items(), key=lambda kv: (wl_order(kv[0][0]), kv[0][1])):
             print(f"  {wid:4} {p:7} {n}", file=OUT)
 
 

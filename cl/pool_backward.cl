@@ -19,9 +19,24 @@
  *                       window can contain each input position)
  *   clrs_poolbw_scan    "pool_backward/scan": every output of the plane
  *                       (any in-plane indices; the same bits)
- *   clrs_poolbw_avg     "pool_backward/avg": average and adaptive average
- *                       pooling (no indices; the outputs of the table
- *                       ranges, each divided by its window's divisor)
+ *   clrs_poolbw_avg     "pool_backward_avg/avg": average and adaptive
+ *                       average pooling (no indices; the outputs of the
+ *                       table ranges, each divided by its window's divisor)
+ *   clrs_poolbw_lp_gs   LP pooling (f32, f64): the gradient reaching each
+ *   clrs_poolbw_lp_x    window's mean, then (after the average pooling
+ *                       backward) the factor p * x ** (p - 1)
+ *   clrs_poolbw_q       "pool_backward_avg/ranges" (f32, f64): each
+ *   clrs_poolbw_ranges  output's quotient, then per grad_input row the sum
+ *                       over the table ranges, vectorised along the row
+ *   clrs_poolbw_dj_w    "pool_backward/disjoint", "pool_backward_avg/
+ *   clrs_poolbw_dj_c    disjoint": windows that do not overlap (stride >=
+ *                       kernel, adaptive with I % O == 0): each input
+ *                       element's one output per axis from a host table,
+ *                       rows along W (dj_w) or, channels-last, along C
+ *                       (dj_c); no searching, vectorisable loops. Max:
+ *                       per work-item hit counts; their sum short of the
+ *                       number of outputs (an index outside its window)
+ *                       sends the call to the general path
  *
  * -D flags:
  *   name      values              set by
@@ -31,13 +46,14 @@
  */
 #if defined(DTYPE_F32) || defined(DTYPE_F64) || defined(DTYPE_F16) || defined(DTYPE_BF16)
 
-/* The kernels below run one work-item per row: global (rows along H, then
- * D*C*N), the row's elements along W in a loop (the decomposition and the
- * D, H table entries once per row: 64-bit divisions per element made
- * PoCL's per-element kernels slow). */
+/* The kernels below run one work-item per row: a 1-D global range of the
+ * rows (H fastest, then D, C, N), the row's elements along W in a loop
+ * (the decomposition and the D, H table entries once per row: 64-bit
+ * divisions per element made PoCL's per-element kernels slow; a 2-D range
+ * (H, D*C*N) made it several times slower again). */
 #define POOLBW_ROW(sz)                                                      \
-    const long oh = (long)get_global_id(0), r_ = (long)get_global_id(1);   \
-    if (oh >= (sz).s3) return;                                              \
+    const long r1_ = (long)get_global_id(0);                                \
+    const long oh = r1_ % (sz).s3, r_ = r1_ / (sz).s3;                      \
     const long od = r_ % (sz).s2, q_ = r_ / (sz).s2;                        \
     const long c = q_ % (sz).s1, n = q_ / (sz).s1;                          \
     if (n >= (sz).s0) return;
@@ -137,4 +153,299 @@ __kernel void clrs_poolbw_avg(__global const DATA_T *go, long go_off, __global D
         STORE(gi, OFF5(gi_off, ist, n, c, od, oh, ow), acc);
     }
 }
+
+/* The disjoint windows (no two overlap along any axis): each input
+ * position has at most one output per axis, own[] (host-made; -1: in no
+ * window). win[] per axis and output: the window's first input position
+ * and its length (clipped to the input). Each grad_input element is that
+ * output's single contribution added to 0 (0 + g: -0 becomes +0 as in the
+ * general path), or 0. The loops below are the innermost, with no
+ * control flow but selects, so the compiler vectorises them.
+ * mode 0: max (indices; hits[] gets, per work-item, how many of its
+ * elements their output's index names: the host adds them up, and when
+ * the sum is not the number of outputs some index lies outside its
+ * window or the plane, and it runs the general path, which also reports
+ * an index outside the plane),
+ * 1: avg (divide by dov, else dv's product), 2: adaptive avg (divide by
+ * each axis's factor in turn). */
+
+/* grad_out[o] / divisor(o), as the general path divides. */
+#define DJ_Q(g, md, vd, vh, vw, dov)                                                                              \
+    ((md) == 2 ? (g) / (ACC_T)(vd) / (ACC_T)(vh) / (ACC_T)(vw)                                                    \
+               : (g) / (ACC_T)((dov) != 0 ? (dov) : (vd) * (vh) * (vw)))
+
+/* Rows along W: one work-item per grad_input row. POOLBW_UNITW: the W
+ * strides of grad_input, grad_output and the indices are 1 (a contiguous
+ * row: the compiler's loops then need no stride checks). */
+#ifdef POOLBW_UNITW
+#define DJ_SI 1
+#define DJ_SO 1
+#define DJ_SX 1
+#else
+#define DJ_SI ist.s4
+#define DJ_SO ost.s4
+#define DJ_SX xst.s4
+#endif
+__kernel void clrs_poolbw_dj_w(__global const DATA_T *go, long go_off, __global const long *ind, long ind_off,
+                               __global DATA_T *gi, long gi_off, long8 isz, long8 ist, long8 ost, long8 xst,
+                               long4 in3, long4 out3, __global const long *tab, long4 own_off, long4 win_off,
+                               long4 dv_off, long dov, int mode, __global int *hits)
+{
+    POOLBW_ROW(isz)
+    const long d = od, h = oh, W = isz.s4;
+    const long pd = tab[own_off.s0 + d], ph = tab[own_off.s1 + h];
+    const long ib = gi_off + n * ist.s0 + c * ist.s1 + d * ist.s2 + h * ist.s3;
+    if (pd < 0 || ph < 0) {
+        for (long w = 0; w < W; w++) STORE(gi, ib + w * DJ_SI, (ACC_T)0);
+        if (mode == 0) hits[get_global_id(0)] = 0;
+        return;
+    }
+    const long gb = go_off + n * ost.s0 + c * ost.s1 + pd * ost.s2 + ph * ost.s3;
+    __global const long *ow_of = tab + own_off.s2;
+    /* [w_lo, w_hi): the positions in full windows of POOLBW_KW positions
+     * from -POOLBW_PW (a compile-time window length: the loop over those
+     * windows stores KW elements each, interleaved stores the compiler
+     * vectorises); the others one by one from the table */
+#ifdef POOLBW_KW
+    const long q_lo = (POOLBW_PW + POOLBW_KW - 1) / POOLBW_KW,
+               q_hi0 = (W + POOLBW_PW) / POOLBW_KW < out3.s2 ? (W + POOLBW_PW) / POOLBW_KW : out3.s2,
+               q_hi = q_hi0 > q_lo ? q_hi0 : q_lo;
+    const long w_lo = q_lo * POOLBW_KW - POOLBW_PW, w_hi = q_hi * POOLBW_KW - POOLBW_PW;
+#else
+    const long w_lo = W, w_hi = W;
+#endif
+    if (mode == 0) {
+        const long xb = ind_off + n * xst.s0 + c * xst.s1 + pd * xst.s2 + ph * xst.s3, me0 = (d * in3.s1 + h) * W;
+        int nh = 0;
+#define DJ_MAX_ONE(w)                                                           \
+    do {                                                                        \
+        const long pw = ow_of[w], pc = pw < 0 ? 0 : pw;                         \
+        const long v = ind[xb + pc * DJ_SX];                                   \
+        const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + pc * DJ_SO);           \
+        const int hit = pw >= 0 && v == me0 + (w);                              \
+        nh += hit;                                                              \
+        STORE(gi, ib + (w) * DJ_SI, hit ? g : (ACC_T)0);                       \
+    } while (0)
+        for (long w = 0; w < w_lo; w++) DJ_MAX_ONE(w);
+#ifdef POOLBW_KW
+        for (long q = q_lo; q < q_hi; q++) {
+            const long v = ind[xb + q * DJ_SX] - me0, w0 = q * POOLBW_KW - POOLBW_PW;
+            const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + q * DJ_SO);
+#pragma unroll
+            for (int j = 0; j < POOLBW_KW; j++) {
+                const int hit = v == w0 + j;
+                nh += hit;
+                STORE(gi, ib + (w0 + j) * DJ_SI, hit ? g : (ACC_T)0);
+            }
+        }
+#endif
+        for (long w = w_hi; w < W; w++) DJ_MAX_ONE(w);
+#undef DJ_MAX_ONE
+        hits[get_global_id(0)] = nh;
+    } else {
+        const long vd = tab[dv_off.s0 + pd], vh = tab[dv_off.s1 + ph];
+        __global const long *dvw = tab + dv_off.s2;
+#define DJ_AVG_ONE(w)                                                           \
+    do {                                                                        \
+        const long pw = ow_of[w], pc = pw < 0 ? 0 : pw;                         \
+        const ACC_T g = (ACC_T)LOAD(go, gb + pc * DJ_SO);                      \
+        const ACC_T q = (ACC_T)0 + DJ_Q(g, mode, vd, vh, dvw[pc], dov);         \
+        STORE(gi, ib + (w) * DJ_SI, pw >= 0 ? q : (ACC_T)0);                   \
+    } while (0)
+        for (long w = 0; w < w_lo; w++) DJ_AVG_ONE(w);
+#ifdef POOLBW_KW
+        for (long q = q_lo; q < q_hi; q++) {
+            const long w0 = q * POOLBW_KW - POOLBW_PW;
+            const ACC_T g = (ACC_T)LOAD(go, gb + q * DJ_SO);
+            const ACC_T val = (ACC_T)0 + DJ_Q(g, mode, vd, vh, dvw[q], dov);
+#pragma unroll
+            for (int j = 0; j < POOLBW_KW; j++) STORE(gi, ib + (w0 + j) * DJ_SI, val);
+        }
+#endif
+        for (long w = w_hi; w < W; w++) DJ_AVG_ONE(w);
+#undef DJ_AVG_ONE
+    }
+}
+
+/* Channels-last: along C; global (W, N*D*H) of grad_input. */
+__kernel void clrs_poolbw_dj_c(__global const DATA_T *go, long go_off, __global const long *ind, long ind_off,
+                               __global DATA_T *gi, long gi_off, long8 isz, long8 ist, long8 ost, long8 xst,
+                               long4 in3, long4 out3, __global const long *tab, long4 own_off, long4 win_off,
+                               long4 dv_off, long dov, int mode, __global int *hits)
+{
+    const long r1_ = (long)get_global_id(0);
+    const long w = r1_ % isz.s4, r_ = r1_ / isz.s4;
+    const long h = r_ % isz.s3, q_ = r_ / isz.s3;
+    const long d = q_ % isz.s2, n = q_ / isz.s2;
+    if (n >= isz.s0) return;
+    const long C = isz.s1;
+    const long pd = tab[own_off.s0 + d], ph = tab[own_off.s1 + h], pw = tab[own_off.s2 + w];
+    const long ib = gi_off + n * ist.s0 + d * ist.s2 + h * ist.s3 + w * ist.s4;
+    if (pd < 0 || ph < 0 || pw < 0) {
+        for (long c = 0; c < C; c++) STORE(gi, ib + c * ist.s1, (ACC_T)0);
+        if (mode == 0) hits[get_global_id(0)] = 0;
+        return;
+    }
+    const long gb = go_off + n * ost.s0 + pd * ost.s2 + ph * ost.s3 + pw * ost.s4;
+    if (mode == 0) {
+        const long xb = ind_off + n * xst.s0 + pd * xst.s2 + ph * xst.s3 + pw * xst.s4;
+        const long me = (d * in3.s1 + h) * in3.s2 + w;
+        int nh = 0;
+        for (long c = 0; c < C; c++) {
+            const long v = ind[xb + c * xst.s1];
+            const ACC_T g = (ACC_T)0 + (ACC_T)LOAD(go, gb + c * ost.s1);
+            nh += v == me;
+            STORE(gi, ib + c * ist.s1, v == me ? g : (ACC_T)0);
+        }
+        hits[get_global_id(0)] = nh;
+    } else {
+        const long vd = tab[dv_off.s0 + pd], vh = tab[dv_off.s1 + ph], vw = tab[dv_off.s2 + pw];
+        for (long c = 0; c < C; c++) {
+            const ACC_T g = (ACC_T)LOAD(go, gb + c * ost.s1);
+            STORE(gi, ib + c * ist.s1, (ACC_T)0 + DJ_Q(g, mode, vd, vh, vw, dov));
+        }
+    }
+}
+/* Average pooling over overlapping windows, f32 / f64 (DATA_T is ACC_T):
+ * "pool_backward_avg/ranges", two kernels. clrs_poolbw_q: each output's
+ * grad_out[o] / divisor(o) (the general path's quotient, the same bits)
+ * into q (strides qst: grad_input's layout order). clrs_poolbw_ranges:
+ * one work-item per grad_input row (W, or channels-last C) sets the row
+ * to 0, then for the per-axis ranges' offsets j (the largest range's
+ * length Lw; uniform across the row for D, H) adds q[o] (or +0 where the
+ * element's range is shorter: an exact no-op, the sum is never -0) in
+ * the general path's order: D, H, W offsets increasing. The adds run
+ * in the innermost loop over the row, which the compiler vectorises. */
+#if defined(DTYPE_F32) || defined(DTYPE_F64)
+__kernel void clrs_poolbw_q(__global const DATA_T *go, long go_off, __global ACC_T *q, long8 osz, long8 ost,
+                            long8 qst, __global const long *dv, long4 dv_off, long dov, int mode)
+{
+    const long r = (long)get_global_id(0);
+    const long ow = r % osz.s4, r1 = r / osz.s4, oh = r1 % osz.s3, r2 = r1 / osz.s3, od = r2 % osz.s2,
+               r3 = r2 / osz.s2, c = r3 % osz.s1, n = r3 / osz.s1;
+    if (n >= osz.s0) return;
+    const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, od, oh, ow));
+    q[OFF5(0, qst, n, c, od, oh, ow)] =
+        DJ_Q(g, mode, dv[dv_off.s0 + od], dv[dv_off.s1 + oh], dv[dv_off.s2 + ow], dov);
+}
+
+/* tab: the window-range tables of clrs_poolbw_avg (first, last output
+ * per input position and axis, offsets toff); L: the longest range per
+ * axis (D, H, W). chlast: rows along C. */
+__kernel void clrs_poolbw_ranges(__global const ACC_T *q, __global DATA_T *gi, long gi_off, long8 isz, long8 ist,
+                                 long8 qst, __global const long *tab, long4 toff, long4 L, int chlast)
+{
+    const long r1_ = (long)get_global_id(0);
+    long n, c, d, h, w, len, es, qs;
+    if (chlast) {
+        w = r1_ % isz.s4;
+        const long r_ = r1_ / isz.s4;
+        h = r_ % isz.s3;
+        const long q_ = r_ / isz.s3;
+        d = q_ % isz.s2;
+        n = q_ / isz.s2;
+        c = 0;
+        len = isz.s1;
+        es = ist.s1;
+        qs = qst.s1;
+    } else {
+        h = r1_ % isz.s3;
+        const long r_ = r1_ / isz.s3;
+        d = r_ % isz.s2;
+        const long q_ = r_ / isz.s2;
+        c = q_ % isz.s1;
+        n = q_ / isz.s1;
+        w = 0;
+        len = isz.s4;
+        es = ist.s4;
+        qs = qst.s4;
+    }
+    if (n >= isz.s0) return;
+#ifdef POOLBW_UNITW /* the row's stride in grad_input is 1 (q's always is) */
+    es = 1;
+    qs = 1;
+#endif
+    const long ib = gi_off + n * ist.s0 + c * ist.s1 + d * ist.s2 + h * ist.s3 + w * ist.s4;
+    for (long e = 0; e < len; e++) gi[ib + e * es] = (ACC_T)0;
+    const long d0 = tab[toff.s0 + 2 * d], d1 = tab[toff.s0 + 2 * d + 1];
+    const long h0 = tab[toff.s1 + 2 * h], h1 = tab[toff.s1 + 2 * h + 1];
+    __global const long *tw = tab + toff.s2;
+    for (long zd = d0; zd <= d1; zd++)
+        for (long zh = h0; zh <= h1; zh++) {
+            const long qb = n * qst.s0 + c * qst.s1 + zd * qst.s2 + zh * qst.s3;
+            if (chlast) {
+                const long w0 = tw[2 * w], w1 = tw[2 * w + 1];
+                for (long zw = w0; zw <= w1; zw++) {
+                    __global const ACC_T *qr = q + qb + zw * qst.s4;
+                    for (long e = 0; e < len; e++) gi[ib + e * es] += qr[e * qs];
+                }
+            } else {
+                for (long j = 0; j < L.s2; j++)
+                    for (long e = 0; e < len; e++) {
+                        const long zw = tw[2 * e] + j;
+                        const int ok = zw <= tw[2 * e + 1];
+                        const ACC_T v = q[qb + (ok ? zw : 0) * qs];
+                        gi[ib + e * es] += ok ? v : (ACC_T)0;
+                    }
+            }
+        }
+}
+#endif /* DTYPE_F32 || DTYPE_F64 */
+/* LP pooling (finite p, f32 / f64): torch's composition out = (sign(s) *
+ * relu(|s|) * K) ** (1/p), s = avg_pool(x ** p) (no padding: the window
+ * clipped to the input, divided by its element count), differentiated as
+ * autograd does, step by step in the dtype. clrs_poolbw_lp_gs, one
+ * work-item per output: s again (x ** p summed in the window's order, as
+ * the forward), then the gradient reaching s:
+ *   gu = g * (1/p * u ** (1/p - 1))   pow_backward (u = sign(s)|s| K)
+ *   gm = gu * K                       mul by the kernel's size
+ *   gr = gm * sign(s)                 mul, towards relu(|s|)
+ *   gb = relu(|s|) <= 0 ? 0 : gr      threshold_backward
+ *   gs = gb * sign(s) + 0             abs_backward, plus sign's zero
+ * (where s is 0 the gradient is 0, whatever the infinities before it),
+ * into gs (contiguous); the average pooling backward then spreads gs[o] /
+ * count(o), and clrs_poolbw_lp_x multiplies each grad_input element by
+ * p * x ** (p - 1) (pow_backward). The pow codes are clrs_pow's. */
+#if defined(DTYPE_F32) || defined(DTYPE_F64)
+__kernel void clrs_poolbw_lp_gs(__global const DATA_T *x, long x_off, long8 xst, __global const DATA_T *go,
+                                long go_off, long8 ost, __global DATA_T *gs, long8 osz, long4 in3, long4 k3,
+                                long4 s3, ACC_T pw_e, int pw_code, ACC_T em1_e, int em1_code, ACC_T e_f,
+                                ACC_T kprod)
+{
+    const long r = (long)get_global_id(0);
+    const long ow = r % osz.s4, r1 = r / osz.s4, oh = r1 % osz.s3, r2 = r1 / osz.s3, od = r2 % osz.s2,
+               r3 = r2 / osz.s2, c = r3 % osz.s1, n = r3 / osz.s1;
+    if (n >= osz.s0) return;
+    const long d0 = od * s3.s0, h0 = oh * s3.s1, w0 = ow * s3.s2;
+    const long d1 = min(d0 + k3.s0, in3.s0), h1 = min(h0 + k3.s1, in3.s1), w1 = min(w0 + k3.s2, in3.s2);
+    ACC_T sum = (ACC_T)0;
+    for (long zd = d0; zd < d1; zd++)
+        for (long zh = h0; zh < h1; zh++)
+            for (long zw = w0; zw < w1; zw++)
+                sum += clrs_pow((ACC_T)LOAD(x, OFF5(x_off, xst, n, c, zd, zh, zw)), pw_e, pw_code);
+    const ACC_T s = sum / (ACC_T)((d1 - d0) * (h1 - h0) * (w1 - w0));
+    const ACC_T a = s > (ACC_T)0 ? (ACC_T)1 : s < (ACC_T)0 ? (ACC_T)-1 : (ACC_T)0; /* torch.sign: NaN -> 0 */
+    const ACC_T rl = fabs(s);
+    const ACC_T u = (a * rl) * kprod;
+    const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, od, oh, ow));
+    const ACC_T gu = g * (e_f * clrs_pow(u, em1_e, em1_code));
+    const ACC_T gm = gu * kprod;
+    const ACC_T gr = gm * a;
+    const ACC_T gb = rl <= (ACC_T)0 ? (ACC_T)0 : gr;
+    gs[r] = gb * a + (ACC_T)0;
+}
+
+/* grad_input *= p * x ** (p - 1), one work-item per row (as POOLBW_ROW). */
+__kernel void clrs_poolbw_lp_x(__global const DATA_T *x, long x_off, long8 xst, __global DATA_T *gi, long gi_off,
+                               long8 isz, long8 ist, ACC_T pm1_e, int pm1_code, ACC_T p_f)
+{
+    POOLBW_ROW(isz)
+    const long xb = x_off + n * xst.s0 + c * xst.s1 + od * xst.s2 + oh * xst.s3;
+    const long ib = gi_off + n * ist.s0 + c * ist.s1 + od * ist.s2 + oh * ist.s3;
+    for (long w = 0; w < isz.s4; w++) {
+        const ACC_T xv = (ACC_T)LOAD(x, xb + w * xst.s4);
+        gi[ib + w * ist.s4] = gi[ib + w * ist.s4] * (p_f * clrs_pow(xv, pm1_e, pm1_code));
+    }
+}
+#endif /* DTYPE_F32 || DTYPE_F64 */
 #endif /* DTYPE_F32 .. DTYPE_BF16 */

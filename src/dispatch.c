@@ -136,6 +136,7 @@ static const clrs_impl_list *const LISTS[] = {
     &clrs__impls_grid_sample,
     &clrs__impls_affine_grid,
     &clrs__impls_resize_fill,
+    &clrs__impls_pool_backward_avg,
     NULL, /* the registry ends at the first NULL */
 };
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "clresample/cl_interop.h"
+#include "dispatch.h"
 #include "golden_io.h"
 #include "npy.h"
 #include "ref/ref.h"
@@ -153,6 +154,7 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
                              : strcmp(op, "avg_pool") == 0          ? CLRS_POOL_AVG
                              : strcmp(op, "adaptive_avg_pool") == 0 ? CLRS_POOL_ADAPTIVE_AVG
                              : strcmp(op, "fractional_max_pool") == 0 ? CLRS_POOL_FRACTIONAL_MAX
+                             : strcmp(op, "lp_pool") == 0           ? CLRS_POOL_LP
                                                                     : CLRS_POOL_MAX);
     int64_t v[8];
     set_list(&p->n_kernel, p->kernel, tu_get_ints(c, "kernel", v, 8), v);
@@ -167,6 +169,7 @@ static void pool_params_from_case(const tu_case *c, clrs_pool_params *p)
     const int nr = tu_get_doubles(c, "output_ratio", d, 4);
     p->n_output_ratio = nr;
     for (int i = 0; i < nr && i < 3; i++) p->output_ratio[i] = d[i];
+    if (tu_get_doubles(c, "norm_type", d, 1) == 1) p->norm_type = d[0];
 }
 
 START_TEST(test_golden_pool_backward)
@@ -677,6 +680,250 @@ START_TEST(test_random_avgpool_vs_reference)
 }
 END_TEST
 
+/* LP pooling: torch's autograd of its composition (golden, f32 / f64): the
+ * library recomputes each window's sum from the input and composes the
+ * same steps, but its pow is not glibc's: within LP_TOL of the gradient's
+ * scale (the largest finite |torch gradient| of the case), NaN where torch
+ * has NaN, the same infinities; every layout pair gives identical bits. */
+#define LP_TOL_F32 1e-6
+#define LP_TOL_F64 4e-15
+START_TEST(test_golden_lppool_backward)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward.txt", 60, &cases);
+    int ran = 0, exact = 0, nonfinite = 0;
+    double worst[2] = {0, 0};
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op");
+        if (strcmp(op, "lp_pool") != 0) continue;
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_pool_params p;
+        pool_params_from_case(c, &p);
+        npy_array in, go, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape);
+        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        double scale = 0;
+        for (int64_t i = 0; i < ni; i++) {
+            const double r = tu_get(dt, ref.data, i);
+            if (isfinite(r) && fabs(r) > scale) scale = fabs(r);
+        }
+        const double tol = (dt == CLRS_F64 ? LP_TOL_F64 : LP_TOL_F32) * (scale > 0 ? scale : 1);
+        int case_exact = 1;
+        for (int l = 0; l < NPAIRS; l++) {
+            tu_tensor tin, tg, ti;
+            tu_alloc(&tin, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x11);
+            tu_alloc(&tg, dt, go.ndim, go.shape, (tu_layout)LAYOUT_PAIRS[l][0], 0x5a);
+            tu_alloc(&ti, dt, rank, in.shape, (tu_layout)LAYOUT_PAIRS[l][1], 0xab);
+            tu_store(&tin, in.data);
+            tu_store(&tg, go.data);
+            clrs_status st = clrs_pool_backward(ctx, &p, &tin.desc, tin.base, NULL, NULL, &tg.desc, tg.base, &ti.desc,
+                                                ti.base);
+            ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+            tu_load(&ti, got);
+            if (l == 0) {
+                memcpy(first, got, (size_t)ni * es);
+                for (int64_t i = 0; i < ni; i++) {
+                    const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                    if (isnan(r) || isinf(r)) {
+                        ck_assert_msg(isnan(r) ? isnan(g) : g == r, "%s: element %lld: %g vs torch %g", id,
+                                      (long long)i, g, r);
+                        nonfinite++;
+                        continue;
+                    }
+                    const double err = fabs(g - r);
+                    ck_assert_msg(err <= tol, "%s: element %lld: %.17g vs torch %.17g (error %g > %g)", id,
+                                  (long long)i, g, r, err, tol);
+                    if (err / (scale > 0 ? scale : 1) > worst[dt == CLRS_F64]) worst[dt == CLRS_F64] = err / scale;
+                    if (memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) != 0) case_exact = 0;
+                }
+            } else {
+                ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0, "%s: layout pair %d gives other bits", id, l);
+            }
+            tu_free(&tin);
+            tu_free(&tg);
+            tu_free(&ti);
+        }
+        exact += case_exact;
+        free(got);
+        free(first);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&ref);
+        ran++;
+    }
+    free(cases);
+    fprintf(stderr,
+            "# lp pool backward golden: %d cases (%d bit-exact), %d NaN/inf elements as torch's; worst error / "
+            "scale: f32 %.3g, f64 %.3g\n",
+            ran, exact, nonfinite, worst[0], worst[1]);
+    ck_assert_int_ge(ran, 60);
+    ck_assert_int_gt(nonfinite, 0);
+}
+END_TEST
+
+/* ---- forced implementations ---------------------------------------------------- */
+/* The pooling backward's specialised entries (pool_backward/disjoint,
+ * pool_backward/gather, pool_backward_avg/disjoint) against the general
+ * ones (pool_backward/scan, pool_backward_avg/avg), forced by disabling:
+ * the same bits, every dtype, contiguous and channels-last tensors;
+ * disjoint windows (stride == kernel with padding and ceil_mode, adaptive
+ * with divisible sizes) and overlapping ones, indices given, recomputed,
+ * and moved outside their windows (the disjoint entry hands those to the
+ * general path). */
+typedef struct impl_count {
+    int disjoint, other;
+} impl_count;
+
+static void impl_count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)reason;
+    impl_count *c = user;
+    if (!chosen || strncmp(family, "pool_backward", 13) != 0) return;
+    if (strcmp(impl, "disjoint") == 0)
+        c->disjoint++;
+    else
+        c->other++;
+}
+
+static void pool_bw_run(clrs_context *ctx, const clrs_pool_params *p, int rank, const int64_t *isz,
+                        const int64_t *osz, clrs_dtype dt, tu_layout l, const unsigned char *lin, const int64_t *ix,
+                        const unsigned char *lgo, unsigned char *out, const char *disable, impl_count *cnt)
+{
+    const int avg = p->kind == CLRS_POOL_AVG || p->kind == CLRS_POOL_ADAPTIVE_AVG;
+    tu_tensor tin, tx, tg, ti;
+    tu_alloc(&tin, dt, rank, isz, l, 0x11);
+    tu_alloc(&tx, CLRS_I64, rank, osz, l, 0x22);
+    tu_alloc(&tg, dt, rank, osz, l, 0x33);
+    tu_alloc(&ti, dt, rank, isz, l, 0x44);
+    tu_store(&tin, lin);
+    if (ix != NULL) tu_store(&tx, ix);
+    tu_store(&tg, lgo);
+    clrs__dispatch_disable(disable);
+    if (cnt != NULL) ck_assert_int_eq(clrs_explain_begin(impl_count_cb, cnt, 0), CLRS_OK);
+    clrs_status st = clrs_pool_backward(ctx, p, &tin.desc, avg ? NULL : tin.base, ix ? &tx.desc : NULL,
+                                        ix ? tx.base : NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+    if (cnt != NULL) clrs_explain_end();
+    clrs__dispatch_disable(NULL);
+    ck_assert_msg(st == CLRS_OK, "pool backward (disabled: %s): %s", disable ? disable : "none", clrs_last_error(ctx));
+    tu_load(&ti, out);
+    tu_free(&tin);
+    tu_free(&tx);
+    tu_free(&tg);
+    tu_free(&ti);
+}
+
+START_TEST(test_pool_backward_impls)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0xD15A01ULL;
+    impl_count cnt = {0, 0};
+    int cases = 0, moved = 0;
+    for (int it = 0; it < 48; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2, kind = (it / 4) % 4;
+        const int overlap = it % 6 == 5;
+        static const clrs_pool_kind KINDS[4] = {CLRS_POOL_MAX, CLRS_POOL_ADAPTIVE_MAX, CLRS_POOL_AVG,
+                                                CLRS_POOL_ADAPTIVE_AVG};
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, KINDS[kind]);
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = it % 3 == 0 ? tu_range(&rng, 16, 18) : tu_range(&rng, 1, 5); /* >= 16: rows along C */
+        if (kind == 1 || kind == 3) { /* adaptive: divisible sizes, else (overlap) not */
+            p.n_output_size = sp;
+            for (int a = 0; a < sp; a++) {
+                p.output_size[a] = tu_range(&rng, 1, 4);
+                isz[2 + a] = p.output_size[a] * tu_range(&rng, 1, 3) + (overlap ? 1 : 0);
+            }
+        } else {
+            p.n_kernel = p.n_stride = p.n_padding = sp;
+            for (int a = 0; a < sp; a++) {
+                p.kernel[a] = tu_range(&rng, 1, 3);
+                p.stride[a] = overlap ? 1 : p.kernel[a] + (tu_range(&rng, 0, 3) == 0);
+                p.padding[a] = tu_range(&rng, 0, p.kernel[a] / 2);
+                isz[2 + a] = tu_range(&rng, 2, rank == 5 ? 7 : 11);
+            }
+            if (overlap) p.kernel[0] = 2;
+            p.ceil_mode = (int)tu_range(&rng, 0, 1);
+            if (kind == 2) {
+                p.count_include_pad = (int)tu_range(&rng, 0, 1);
+                if (tu_range(&rng, 0, 3) == 0) p.divisor_override = tu_range(&rng, 1, 7);
+            }
+        }
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vin = malloc((size_t)ni * sizeof *vin), *vout = malloc((size_t)no * sizeof *vout),
+               *vg = malloc((size_t)no * sizeof *vg);
+        int64_t *ix = malloc((size_t)no * sizeof *ix);
+        unsigned char *lin = malloc((size_t)ni * es), *lgo = malloc((size_t)no * es), *a = malloc((size_t)ni * es),
+                      *b = malloc((size_t)ni * es);
+        for (int64_t i = 0; i < ni; i++) {
+            vin[i] = (double)tu_range(&rng, 0, 5); /* ties */
+            tu_set(dt, lin, i, vin[i]);
+        }
+        fill_exact(&rng, dt, vg, lgo, no);
+        const int avg = kind >= 2;
+        if (!avg) ck_assert_int_eq(ref_pool(rank, isz, vin, &p, osz, vout, ix, dt), 0);
+        /* max: given, recomputed, and (disjoint windows of more than one
+         * output per plane) the first index swapped with the last */
+        const int64_t plane_out = no / (isz[0] * isz[1]);
+        for (int v = 0; v < (avg ? 1 : plane_out > 1 ? 3 : 2); v++) {
+            if (v == 2) {
+                const int64_t t = ix[0];
+                ix[0] = ix[plane_out - 1];
+                ix[plane_out - 1] = t;
+                moved++;
+            }
+            for (int l = 0; l < 2; l++) {
+                const tu_layout lay = l ? TU_CHANNELS_LAST : TU_CONTIGUOUS;
+                const int64_t *xi = avg || v == 1 ? NULL : ix;
+                pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, xi, lgo, a, NULL, &cnt);
+                pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, xi, lgo, b, "pool_backward,pool_backward_avg", NULL);
+                ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0,
+                              "case %d (kind %d rank %d %s %s, variant %d): the dispatched result differs from the "
+                              "general entry's",
+                              it, kind, rank, clrs_dtype_name(dt), l ? "channels-last" : "contiguous", v);
+                if (!avg) { /* the gather entry too */
+                    pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, xi, lgo, b, "pool_backward/disjoint", NULL);
+                    ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0, "case %d: gather differs", it);
+                }
+            }
+        }
+        free(vin);
+        free(vout);
+        free(vg);
+        free(ix);
+        free(lin);
+        free(lgo);
+        free(a);
+        free(b);
+        cases++;
+    }
+    fprintf(stderr, "# pool backward implementations: %d cases (%d with moved indices), disjoint chosen %d times, "
+                    "others %d\n",
+            cases, moved, cnt.disjoint, cnt.other);
+    ck_assert_int_ge(cases, 30);
+    ck_assert_int_ge(moved, 4);
+    ck_assert_int_ge(cnt.disjoint, 40);
+    ck_assert_int_ge(cnt.other, 10);
+}
+END_TEST
+
 /* ---- determinism ------------------------------------------------------------------ */
 /* One unpool backward (overlapping windows: indices repeat) and one pixel
  * unshuffle backward on a larger shape: run three times, with other
@@ -982,11 +1229,29 @@ START_TEST(test_pool_backward_paths)
     {
         clrs_pool_params a;
         clrs_pool_params_init(&a, CLRS_POOL_LP);
-        a.norm_type = 2;
+        a.norm_type = INFINITY;
         a.n_kernel = 1;
         a.kernel[0] = 2;
         EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_ERR_NOT_IMPLEMENTED,
                    "not implemented yet");
+        a.norm_type = 2;
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, NULL, NULL, NULL, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
+                   "needs the input data");
+        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
+                   "takes no indices");
+        {
+            clrs_tensor_desc i16 = in, o16 = go, g16 = gi;
+            i16.dtype = o16.dtype = g16.dtype = CLRS_F16;
+            EXPECT_ERR(clrs_pool_backward(ctx, &a, &i16, x, NULL, NULL, &o16, g, &g16, r), CLRS_ERR_NOT_IMPLEMENTED,
+                       "f32 and f64");
+        }
+        /* x = {1, 5, 7, 2, 0, 3}, k = 2, p = 2: out = sqrt(x0^2 + x1^2), d/dx = x / out */
+        ck_assert_int_eq(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK);
+        ck_assert_msg(fabsf(r[0] - 10.0f * 1 / sqrtf(26)) < 1e-5f && fabsf(r[1] - 10.0f * 5 / sqrtf(26)) < 1e-5f &&
+                          fabsf(r[2] - 20.0f * 7 / sqrtf(53)) < 1e-5f && fabsf(r[5] - 30.0f * 3 / 3) < 1e-5f &&
+                          r[4] == 0.0f,
+                      "lp_pool backward: %g %g %g %g %g %g", (double)r[0], (double)r[1], (double)r[2], (double)r[3],
+                      (double)r[4], (double)r[5]);
         clrs_pool_params_init(&a, CLRS_POOL_AVG);
         a.n_kernel = 1;
         a.kernel[0] = 2;
@@ -1163,6 +1428,8 @@ int main(void)
     tcase_add_test(tc, test_golden_pool_backward);
     tcase_add_test(tc, test_golden_avgpool_backward);
     tcase_add_test(tc, test_random_avgpool_vs_reference);
+    tcase_add_test(tc, test_pool_backward_impls);
+    tcase_add_test(tc, test_golden_lppool_backward);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

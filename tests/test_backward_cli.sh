@@ -78,25 +78,7 @@ help_has "backward max-pool --help: --indices reads IDX" "--indices IDX " backwa
 
 if ! "$CLI" devices >"$tmp/dev" 2>&1; then
     echo "# no OpenCL device: $(head -n 1 "$tmp/dev")"
-    A=$G/backward/bw_avgpool_r4_f32_002
-if "$CLI" backward avg-pool "$G/backward/in_f32_1x2x7x9_rand0.npy" "${A}_go.npy" "$GI" --kernel 3 --stride 2 --padding 1 --no-count-include-pad \
-    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: pool_backward/avg" "$tmp/stderr"; then
-    ok "--explain: pool_backward/avg"
-else
-    not_ok "--explain: pool_backward/avg" "$(head -n 2 "$tmp/stderr")"
-fi
-
-# fractional max: its gather with the tables that bound every plane's windows
-F=$G/backward/bw_fracmax_r4_f32_001
-if "$CLI" backward fractional-max-pool "${F}_in.npy" "${F}_go.npy" "$GI" --kernel 3 --size 4,5 \
-    --samples "${F}_samples.npy" --explain >"$tmp/stdout" 2>"$tmp/stderr" &&
-    grep -q "impl: pool_backward/gather" "$tmp/stderr"; then
-    ok "--explain: fractional-max-pool takes pool_backward/gather"
-else
-    not_ok "--explain: fractional-max-pool takes pool_backward/gather" "$(head -n 4 "$tmp/stderr")"
-fi
-
-echo "$pass passed, $fail failed"
+    echo "$pass passed, $fail failed"
     [ "$fail" -eq 0 ] || exit 1
     exit 77
 fi
@@ -111,8 +93,9 @@ expect_error 1 "is f64 but IN is f32" "GRAD_OUT of another dtype" backward pixel
     "$G/backward/in_f32_1x2x6x10_rand0.npy" "$G/backward/bw_pixunshuf_f64_000_go.npy" "$GI" --factor 2
 expect_error 1 "backward interpolate: not yet implemented (issue #14" "backward interpolate" \
     backward interpolate "$S" "$S" "$GI" --mode bilinear --scale 2
-expect_error 1 "backward lp-pool: not yet implemented (issue #14" "backward lp-pool" \
-    backward lp-pool "$S" "$S" "$GI" --kernel 2 --norm-type 2
+expect_error 1 "backward lp-pool: not implemented yet" "backward lp-pool with p = inf" \
+    backward lp-pool "$G/backward/in_f32_1x2x7x9_pos0.npy" "$G/backward/bw_lppool_r4_f32_000_go.npy" "$GI" --kernel 2 \
+    --norm-type inf
 M=$G/backward/bw_maxpool_r4_f32_001
 expect_error 1 "--indices .* has shape (1, 2, 3, 4) but the forward output's (GRAD_OUT's) is (1, 2, 4, 5)" \
     "max-pool --indices of another shape" backward max-pool "${M}_in.npy" "${M}_go.npy" "$GI" --kernel 3 --stride 2 \
@@ -143,22 +126,27 @@ while IFS= read -r line; do
     fractional_max_pool) sub=fractional-max-pool ;;
     avg_pool) sub=avg-pool ;;
     adaptive_avg_pool) sub=adaptive-avg-pool ;;
+    lp_pool) sub=lp-pool ;;
     *) sub=max-unpool ;;
     esac
     # pooling gradients sum several elements: f16 ones differ from torch's
     # 16-bit sums by a few ulp (tests/test_backward bounds them)
     case $sub-$dt in *pool-f16) [ $sub != max-unpool ] && continue ;; esac
     set --
-    for k in kernel stride padding dilation output_size output_ratio factor divisor_override; do
+    for k in kernel stride padding dilation output_size output_ratio factor divisor_override norm_type; do
         v=$(tok $k)
         if [ -z "$v" ] || [ "$v" = - ]; then continue; fi
         case $k in output_size) o=--size ;; output_ratio) o=--ratio ;; divisor_override) o=--divisor-override ;;
+        norm_type) o=--norm-type ;;
         *) o=--$k ;; esac
         set -- "$@" "$o" "$v"
     done
     [ "$(tok ceil_mode)" = 1 ] && set -- "$@" --ceil-mode
     [ "$(tok count_include_pad)" = 0 ] && set -- "$@" --no-count-include-pad
     [ -n "$(tok samples)" ] && set -- "$@" --samples "$G/$(tok samples)"
+    # LP: the device's pow is not torch's std::pow (tests/test_backward bounds the difference)
+    cmpmode=exact
+    [ $sub = lp-pool ] && cmpmode=rtol=1e-5,atol=1e-5
     for layout in nchw nchw-idx cl cl-idx; do
         sfx=
         case $layout in
@@ -185,7 +173,7 @@ while IFS= read -r line; do
             else
                 not_ok "$id: torch raised $err" "exit $rc" "$(head -n 2 "$tmp/stderr")"
             fi
-        elif [ $rc -eq 0 ] && "$CMP" "$G/$(tok out$sfx)" "$GI" exact >"$tmp/cmp" 2>&1; then
+        elif [ $rc -eq 0 ] && "$CMP" "$G/$(tok out$sfx)" "$GI" $cmpmode >"$tmp/cmp" 2>&1; then
             ncase=$((ncase + 1))
             [ -n "$sfx" ] && ncl=$((ncl + 1))
             case $layout in *-idx) nidx=$((nidx + 1)) ;; esac
@@ -211,10 +199,25 @@ fi
 
 A=$G/backward/bw_avgpool_r4_f32_002
 if "$CLI" backward avg-pool "$G/backward/in_f32_1x2x7x9_rand0.npy" "${A}_go.npy" "$GI" --kernel 3 --stride 2 --padding 1 --no-count-include-pad \
-    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: pool_backward/avg" "$tmp/stderr"; then
-    ok "--explain: pool_backward/avg"
+    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: pool_backward_avg/ranges" "$tmp/stderr"; then
+    ok "--explain: pool_backward_avg/ranges"
 else
-    not_ok "--explain: pool_backward/avg" "$(head -n 2 "$tmp/stderr")"
+    not_ok "--explain: pool_backward_avg/ranges" "$(head -n 2 "$tmp/stderr")"
+fi
+# the general entry forced: the same bits
+if CLRS_DISABLE_IMPLS=pool_backward_avg "$CLI" backward avg-pool "$G/backward/in_f32_1x2x7x9_rand0.npy" "${A}_go.npy" \
+    "$tmp/gi2.npy" --kernel 3 --stride 2 --padding 1 --no-count-include-pad --explain >"$tmp/stdout" 2>"$tmp/stderr2" &&
+    grep -q "impl: pool_backward_avg/avg" "$tmp/stderr2" && "$CMP" "$GI" "$tmp/gi2.npy" exact >/dev/null 2>&1; then
+    ok "CLRS_DISABLE_IMPLS=pool_backward_avg: pool_backward_avg/avg, the same bits"
+else
+    not_ok "CLRS_DISABLE_IMPLS=pool_backward_avg: pool_backward_avg/avg, the same bits" "$(head -n 2 "$tmp/stderr2")"
+fi
+M2=$G/backward/bw_maxpool_r4_f32_000
+if "$CLI" backward max-pool "${M2}_in.npy" "${M2}_go.npy" "$GI" --kernel 2 --indices "${M2}_idxin.npy" \
+    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: pool_backward/disjoint" "$tmp/stderr"; then
+    ok "--explain: max-pool 2x2 takes pool_backward/disjoint"
+else
+    not_ok "--explain: max-pool 2x2 takes pool_backward/disjoint" "$(head -n 4 "$tmp/stderr")"
 fi
 
 # fractional max: its gather with the tables that bound every plane's windows

@@ -1650,10 +1650,13 @@ static void kernel_pool_backward(clrs_context *ctx, clrs_dtype dt, int rank, con
                                  int far, tu_layout lo, tu_layout li, uint64_t *rng)
 {
     clrs_pool_params p;
-    clrs_pool_params_init(&p, adaptive ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
-    if (adaptive) {
+    clrs_pool_params_init(&p, adaptive == 1 ? CLRS_POOL_ADAPTIVE_MAX : CLRS_POOL_MAX);
+    if (adaptive == 1) {
         p.n_output_size = 1;
         p.output_size[0] = 2;
+    } else if (adaptive == 2) { /* 2x2 stride 2: disjoint windows ("pool_backward/disjoint") */
+        p.n_kernel = 1;
+        p.kernel[0] = 2;
     } else {
         p.n_kernel = p.n_stride = p.n_padding = 1;
         p.kernel[0] = 3;
@@ -1682,7 +1685,8 @@ static void kernel_pool_backward(clrs_context *ctx, clrs_dtype dt, int rank, con
     clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, &tx.desc, tx.base, &tg.desc, tg.base, &ti.desc, ti.base);
     kcase_done();
     char what[160];
-    snprintf(what, sizeof what, "%s backward%s %s rank %d %s/%s", adaptive ? "adaptive_max_pool" : "max_pool",
+    snprintf(what, sizeof what, "%s backward%s %s rank %d %s/%s",
+             adaptive == 1 ? "adaptive_max_pool" : adaptive == 2 ? "max_pool 2x2" : "max_pool",
              far ? " (an index outside its window)" : "", clrs_dtype_name(dt), rank, tu_layout_name(lo),
              tu_layout_name(li));
     if (st != CLRS_OK) {
@@ -1706,6 +1710,62 @@ static void kernel_pool_backward(clrs_context *ctx, clrs_dtype dt, int rank, con
     free(vg);
     free(vr);
     free(ix);
+}
+
+/* avg / adaptive avg pool backward: variant 0 avg 2x2 stride 2
+ * ("pool_backward_avg/disjoint"), 1 avg 3x3 stride 2 padding 1
+ * ("pool_backward_avg/ranges" for f32/f64, "pool_backward_avg/avg" for
+ * f16/bf16), 2 adaptive avg to 2 (overlapping for odd sizes); against the
+ * reference's backward bit for bit, no write outside grad_in's elements. */
+static void kernel_avgpool_backward(clrs_context *ctx, clrs_dtype dt, int rank, const int64_t *isz, int variant,
+                                    tu_layout lo, tu_layout li, uint64_t *rng)
+{
+    clrs_pool_params p;
+    clrs_pool_params_init(&p, variant == 2 ? CLRS_POOL_ADAPTIVE_AVG : CLRS_POOL_AVG);
+    if (variant == 2) {
+        p.n_output_size = 1;
+        p.output_size[0] = 2;
+    } else {
+        p.n_kernel = p.n_stride = p.n_padding = 1;
+        p.kernel[0] = variant ? 3 : 2;
+        p.stride[0] = 2;
+        p.padding[0] = variant;
+    }
+    int64_t osz[CLRS_MAX_RANK];
+    ck_assert_int_eq(ref_pool_shape(rank, isz, &p, osz), 0);
+    const int64_t ni = prod(rank, isz), no = prod(rank, osz);
+    double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+    fill_values(dt, vg, no, rng);
+    ck_assert_int_eq(ref_avg_pool_backward(rank, isz, &p, vg, vr, dt), 0);
+    tu_tensor tg, ti;
+    tu_alloc(&tg, dt, rank, osz, lo, 0x11);
+    tu_alloc(&ti, dt, rank, isz, li, 0xcd);
+    to_tensor(&tg, dt, vg, no);
+    clrs_tensor_desc din;
+    clrs_tensor_desc_contiguous(&din, dt, rank, isz);
+    clrs_status st = clrs_pool_backward(ctx, &p, &din, NULL, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "%s backward %s rank %d %s/%s",
+             variant == 2 ? "adaptive_avg_pool" : variant ? "avg_pool 3x3" : "avg_pool 2x2", clrs_dtype_name(dt), rank,
+             tu_layout_name(lo), tu_layout_name(li));
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        unsigned char *lg = malloc((size_t)ni * clrs_dtype_size(dt) + 1);
+        tu_load(&ti, lg);
+        for (int64_t i = 0; i < ni; i++)
+            if (tu_get(dt, lg, i) != vr[i]) {
+                kfailf("%s: element %lld: %.9g vs reference %.9g", what, (long long)i, tu_get(dt, lg, i), vr[i]);
+                break;
+            }
+        if (!gaps_intact(&ti, ni)) kfailf("%s: wrote outside grad_in's elements", what);
+        free(lg);
+    }
+    tu_free(&tg);
+    tu_free(&ti);
+    free(vg);
+    free(vr);
 }
 
 static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz, int64_t r, int inverse, tu_layout li,
@@ -2376,8 +2436,20 @@ START_TEST(test_kernel_variants)
             if (dt == CLRS_F64 && !info.fp64) continue;
             const int rank = 3 + (di + l) % 3;
             int64_t isz[5] = {1, 2, 5, 4, 6};
-            kernel_pool_backward(ctx, dt, rank, isz, (di + l) % 2, l == 2, (tu_layout)l,
+            kernel_pool_backward(ctx, dt, rank, isz, (di + l) % 3, l == 2, (tu_layout)l,
                                  (tu_layout)((l + di) % TU_NLAYOUTS), &rng);
+        }
+    /* avg / adaptive avg pool backward: each float dtype, rank, layout
+     * pair and variant (disjoint, overlapping, adaptive) */
+    for (int di = 0; di < 4; di++)
+        for (int l = 0; l < TU_NLAYOUTS; l++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            const int rank = 3 + (di + l) % 3;
+            int64_t isz[5] = {1, 2, 5, 4, 6};
+            for (int v = 0; v < 3; v++)
+                kernel_avgpool_backward(ctx, dt, rank, isz, v, (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS),
+                                        &rng);
         }
     /* pixel shuffle / unshuffle: every element size, every layout */
     for (int di = 0; di < 6; di++)

@@ -1770,8 +1770,8 @@ static void print_backward_help(FILE *f)
                                               "[--indices IDX]");
     print_help_line(f, "avg-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--no-count-include-pad] ...");
     print_help_line(f, "adaptive-avg-pool", "IN GRAD_OUT GRAD_IN --size S");
-    print_help_line(f, "interpolate, lp-pool",
-                    "accepted, but not yet implemented (issue #14): exit status 1");
+    print_help_line(f, "lp-pool", "IN GRAD_OUT GRAD_IN --kernel K --norm-type P ... (finite P; f32, f64)");
+    print_help_line(f, "interpolate", "accepted, but not yet implemented (issue #14): exit status 1");
 }
 
 static int run_backward(const args *a)
@@ -1790,11 +1790,12 @@ static int run_backward(const args *a)
 
     const int maxpool = c->kind == K_POOL && (c->sub == CLRS_POOL_MAX || c->sub == CLRS_POOL_ADAPTIVE_MAX ||
                                               c->sub == CLRS_POOL_FRACTIONAL_MAX);
-    const int avgpool = c->kind == K_POOL && (c->sub == CLRS_POOL_AVG || c->sub == CLRS_POOL_ADAPTIVE_AVG);
+    const int avgpool = c->kind == K_POOL && (c->sub == CLRS_POOL_AVG || c->sub == CLRS_POOL_ADAPTIVE_AVG ||
+                                              c->sub == CLRS_POOL_LP);
     if (c->kind != K_SHUFFLE && c->kind != K_UNPOOL && !maxpool && !avgpool) {
         errorf("%s: not yet implemented (issue #14: the gradients of max-pool, adaptive-max-pool, "
-               "fractional-max-pool, avg-pool, adaptive-avg-pool, max-unpool, pixel-shuffle and pixel-unshuffle "
-               "exist so far)",
+               "fractional-max-pool, avg-pool, lp-pool, adaptive-avg-pool, max-unpool, pixel-shuffle and "
+               "pixel-unshuffle exist so far)",
                op);
         return RC_FAIL;
     }

@@ -33,6 +33,7 @@ from .functional import (Array, IntOrSeq, FloatOrSeq, _batched, _contig, _fill, 
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
     "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
     "fractional_max_pool2d", "fractional_max_pool3d",
@@ -80,7 +81,7 @@ def _pool_bw(fname: str, kind: int, rank: int, input: Any, grad_output: Array, *
              dilation: Any = 1, ceil_mode: bool = False, count_include_pad: bool = True,
              divisor_override: Optional[int] = None, output_size: Any = None,
              output_ratio: Any = None, samples: Any = None, indices: Any = None,
-             out: Any = None, context: Optional[Context] = None) -> Array:
+             norm_type: Any = None, out: Any = None, context: Optional[Context] = None) -> Array:
     _need("clrs_pool_backward", fname)
     g = as_input(grad_output, "grad_output")
     _float_grad(g, fname)
@@ -100,6 +101,13 @@ def _pool_bw(fname: str, kind: int, rank: int, input: Any, grad_output: Array, *
     if kind == _lib.POOL_MAX:
         _fill(p, "dilation", _int_list(dilation, "dilation"), "dilation")
     p.ceil_mode = int(bool(ceil_mode))
+    if kind == _lib.POOL_LP:
+        if not isinstance(norm_type, (int, float)) or isinstance(norm_type, bool):
+            raise TypeError(f"norm_type must be a float, got {norm_type!r}")
+        p.norm_type = float(norm_type)
+        if not has_data:
+            raise ValueError(f"{fname}: the LP gradient depends on the input's values: pass "
+                             f"the input array, not its shape")
     if kind == _lib.POOL_AVG:
         p.count_include_pad = int(bool(count_include_pad))
         if divisor_override is not None:
@@ -139,8 +147,8 @@ def _pool_bw(fname: str, kind: int, rank: int, input: Any, grad_output: Array, *
                              f"(the windows are random)")
     idx = None
     if indices is not None:
-        if kind in (_lib.POOL_AVG, _lib.POOL_ADAPTIVE_AVG):
-            raise ValueError(f"{fname}: average pooling takes no indices")
+        if kind in (_lib.POOL_AVG, _lib.POOL_ADAPTIVE_AVG, _lib.POOL_LP):
+            raise ValueError(f"{fname}: average and LP pooling take no indices")
         idx = _unbatch(as_input(indices, "indices"), unbatched, rank)
     elif kind in (_lib.POOL_MAX, _lib.POOL_ADAPTIVE_MAX, _lib.POOL_FRACTIONAL_MAX) \
             and not has_data:
@@ -275,6 +283,45 @@ def avg_pool3d(input: Union[Array, Shape], grad_output: Array, kernel_size: IntO
                     kernel_size=kernel_size, stride=stride, padding=padding,
                     ceil_mode=ceil_mode, count_include_pad=count_include_pad,
                     divisor_override=divisor_override, out=out, context=context)
+
+
+def _lp_doc(r: int) -> str:
+    return f"""Gradient of :func:`clresample.lp_pool{r}d` with respect to its input, as
+    ``torch.autograd.grad`` of ``F.lp_pool{r}d`` (its composition ``(sign(s) * relu(|s|) *
+    K) ** (1/p)``, ``s = avg_pool(x ** p)``, differentiated step by step; where a window's
+    sum is 0 the gradient is 0, and NaN / inf appear where torch's do). float32 and
+    float64, finite ``norm_type``; within about 1e-6 (f32) / 4e-15 (f64) of the
+    gradient's scale of PyTorch's (the device's ``pow`` is not glibc's).
+
+    Args:
+        input (Array): the forward input ``(N, C, {_SPATIAL[r]})`` / ``(C, {_SPATIAL[r]})``
+            (its values are read).
+        grad_output (Array): gradient of the forward output (its shape).
+        norm_type, kernel_size, stride, ceil_mode: the forward's arguments.""" + _TAIL
+
+
+def lp_pool1d(input: Array, grad_output: Array, norm_type: Union[int, float], kernel_size: IntOrSeq,
+              stride: Optional[IntOrSeq] = None, ceil_mode: bool = False, *,
+              out: Optional[Array] = None, context: Optional[Context] = None) -> Array:
+    return _pool_bw("lp_pool1d_backward", _lib.POOL_LP, 1, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, ceil_mode=ceil_mode,
+                    norm_type=norm_type, out=out, context=context)
+
+
+def lp_pool2d(input: Array, grad_output: Array, norm_type: Union[int, float], kernel_size: IntOrSeq,
+              stride: Optional[IntOrSeq] = None, ceil_mode: bool = False, *,
+              out: Optional[Array] = None, context: Optional[Context] = None) -> Array:
+    return _pool_bw("lp_pool2d_backward", _lib.POOL_LP, 2, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, ceil_mode=ceil_mode,
+                    norm_type=norm_type, out=out, context=context)
+
+
+def lp_pool3d(input: Array, grad_output: Array, norm_type: Union[int, float], kernel_size: IntOrSeq,
+              stride: Optional[IntOrSeq] = None, ceil_mode: bool = False, *,
+              out: Optional[Array] = None, context: Optional[Context] = None) -> Array:
+    return _pool_bw("lp_pool3d_backward", _lib.POOL_LP, 3, input, grad_output,
+                    kernel_size=kernel_size, stride=stride, ceil_mode=ceil_mode,
+                    norm_type=norm_type, out=out, context=context)
 
 
 def _adaptive_doc(r: int, kind: str) -> str:
@@ -555,6 +602,7 @@ def pixel_unshuffle(grad_output: Array, downscale_factor: int, *,
 for _r in (1, 2, 3):
     globals()[f"max_pool{_r}d"].__doc__ = _max_doc(_r)
     globals()[f"avg_pool{_r}d"].__doc__ = _avg_doc(_r)
+    globals()[f"lp_pool{_r}d"].__doc__ = _lp_doc(_r)
     globals()[f"adaptive_avg_pool{_r}d"].__doc__ = _adaptive_doc(_r, "avg")
     globals()[f"adaptive_max_pool{_r}d"].__doc__ = _adaptive_doc(_r, "max")
     globals()[f"max_unpool{_r}d"].__doc__ = _unpool_doc(_r)

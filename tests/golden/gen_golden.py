@@ -1338,6 +1338,50 @@ def gen_backward(fam):
                 av_case(f"bw_aavgpool_r{rank}_{dt}", "adaptive_avg_pool", dt, mshape[rank], [("output_size", o)],
                         lambda t, o=o: fa(t, o), cl=dt == "f32" and osz == ([(3,), (3, 5), (2, 3, 2)][d - 1]))
 
+    # LP pooling (appended section: the cases above keep their ids). torch's
+    # composition: (sign(s) * relu(|s|) * K) ** (1/p), s = avg_pool(x ** p);
+    # its autograd through pow / mul / relu / abs / avg_pool / pow. Inputs
+    # "pos" (fractional p), "rand" (signed: NaN where x ** p is), and "zwin"
+    # (pos with whole windows of zeros: the window-sum-is-0 gradient).
+    fam.notes.append("lp_pool gradients: torch's autograd of its composition (pow, avg_pool, sign * relu(abs), "
+                     "mul, pow); the library recomputes each window's sum from in= and composes the same "
+                     "steps: f32/f64 within a few ulp of the gradient's scale (pow differs from torch's "
+                     "std::pow in the last bit), NaN / inf where torch has them.")
+
+    def lp_bw_case(prefix, dtype, shape, kind, pn, k, st, ceil, cl=False):
+        rank = len(shape)
+        f = pool_fn("lp_pool", rank)
+        if kind == "zwin":
+            x = make_input(dtype, shape, "pos", 0).clone()
+            x[..., :2] = 0  # the first windows along W hold only zeros
+            if x.shape[-1] > 4:
+                x[..., 4] = 0
+            inrel = fam.put_array(f"in_{dtype}_{'x'.join(map(str, shape))}_zwin0", to_numpy(x))
+        else:
+            x, inrel = fam.input_file(dtype, shape, kind, 0)
+        fwd = lambda t: f(t, pn, k, stride=st, ceil_mode=bool(ceil))  # noqa: E731
+        y = fwd(x)
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, tuple(y.shape), "rand")
+        res = fam.add(prefix, "lp_pool", dtype, rank, x, inrel,
+                      [("norm_type", pn), ("kernel", k), ("stride", st), ("ceil_mode", bool(ceil))],
+                      autograd_run(fwd, x, go), extra=lambda cid: [("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("grad_out", go), ("out", res)])
+
+    LPB = [(2, None, 0), (3, 2, 0), (3, 2, 1), (2, 3, 1)]
+    for rank in [3, 4, 5]:
+        shp = mshape[rank]
+        for dt in ["f32", "f64"]:
+            for pn in [2.0, 1.0, 3.0, 1.5, 0.5]:
+                for i, (k, st, ceil) in enumerate(LPB if dt == "f32" else LPB[:2]):
+                    lp_bw_case(f"bw_lppool_r{rank}_{dt}", dt, shp, "pos", pn, k, st, ceil,
+                               cl=dt == "f32" and pn == 2.0 and i == 1)
+            for pn in [2.0, 3.0, 1.5]:
+                lp_bw_case(f"bw_lppool_r{rank}_{dt}signed", dt, shp, "rand", pn, 2, None, 0)
+            for pn in [2.0, 1.0, 0.5]:
+                lp_bw_case(f"bw_lppool_r{rank}_{dt}zwin", dt, shp, "zwin", pn, 2, None, 0)
+
 
 # ==========================================================================
 # grid_sample / affine_grid
