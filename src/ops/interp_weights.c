@@ -374,7 +374,7 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
         return CLRS_OK;
     }
     if (plan->antialias) {
-        if (out == in) return identity(ctx, t, out);
+        if (out == in && !plan->keep_unchanged) return identity(ctx, t, out);
         int isz;
         filter_fn f = mode_filter(m, 1, &isz);
         if (m == CLRS_INTERP_BICUBIC) f = filt_cubic_pil_fma; /* (f64; f32 uses filt_cubic_pil_f) */

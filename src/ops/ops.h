@@ -14,6 +14,8 @@ typedef struct clrs_interp_plan {
     double scale[3];            /* scale_factor used for coordinates, -1 = none (in/out) */
     int64_t out_sizes[CLRS_MAX_RANK];
     int64_t numel_out;
+    int keep_unchanged; /* backward: antialias tables also for unchanged axes (torch's
+                           forward skips them, its backward does not) */
 } clrs_interp_plan;
 
 clrs_status clrs__interp_plan(clrs_context *ctx, const clrs_tensor_desc *in, const clrs_interpolate_params *p,
