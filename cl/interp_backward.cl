@@ -22,44 +22,78 @@
  * CSR offsets into eo[] / ew[] (absolute); eo[k] the output index, ew[k]
  * the weight (ACC_T: the forward's float weights for f32/f16/bf16, double
  * for f64). Missing leading axes have one entry (output 0, weight 1).
- * gfirst: the product (g * wD * wH) * wW (torch's bicubic backward), else
- * ((wD * wH) * wW) * g (torch's linear backward).
+ * The arithmetic of torch 2.15's CPU backward kernels on x86 (measured
+ * against its autograd, tests/golden/backward_interp.txt): linear modes,
+ * antialias and nearest add fma((wD * wH) * wW, g, acc) (the compiler
+ * fuses the accumulation); bicubic (gfirst) adds ((g * wH) * wW) rounded,
+ * its W tap outer and H tap inner within one output. mean_div > 0: 'area'
+ * to an all-ones output, torch's mean: every element grad_out / mean_div
+ * (built with correctly rounded division).
  */
 #pragma OPENCL FP_CONTRACT OFF
 #if defined(DTYPE_F32) || defined(DTYPE_F64) || defined(DTYPE_F16) || defined(DTYPE_BF16)
 
+/* The end of the run of entries from k (below end) that name one output. */
+inline long clrs_run_end(__global const long *eo, long k, long end)
+{
+    const long z = eo[k];
+    long r = k + 1;
+    while (r < end && eo[r] == z) r++;
+    return r;
+}
+
 __kernel void clrs_interpbw_gather(__global const DATA_T *go, long go_off, __global DATA_T *gi, long gi_off,
                                    long8 isz, long8 ist, long8 ost, __global const long *off, long4 ooff,
-                                   __global const long *eo, __global const ACC_T *ew, int gfirst)
+                                   __global const long *eo, __global const ACC_T *ew, int gfirst, long mean_div)
 {
     const long ih = (long)get_global_id(0), r_ = (long)get_global_id(1);
     if (ih >= isz.s3) return;
     const long id = r_ % isz.s2, q_ = r_ / isz.s2;
     const long c = q_ % isz.s1, n = q_ / isz.s1;
     if (n >= isz.s0) return;
+    if (mean_div > 0) {
+        /* 'area' to all ones: torch's mean, whose gradient is g / N */
+        const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, 0, 0, 0)) / (ACC_T)mean_div;
+        for (long iw = 0; iw < isz.s4; iw++) STORE(gi, OFF5(gi_off, ist, n, c, id, ih, iw), g);
+        return;
+    }
     const long d0 = off[ooff.s0 + id], d1 = off[ooff.s0 + id + 1];
     const long h0 = off[ooff.s1 + ih], h1 = off[ooff.s1 + ih + 1];
+    const long base = go_off + n * ost.s0 + c * ost.s1;
+    const long obase = gi_off + n * ist.s0 + c * ist.s1 + id * ist.s2 + ih * ist.s3;
     for (long iw = 0; iw < isz.s4; iw++) {
         const long w0 = off[ooff.s2 + iw], w1 = off[ooff.s2 + iw + 1];
         ACC_T acc = (ACC_T)0;
-        for (long a = d0; a < d1; a++) {
-            const long zd = eo[a];
-            const ACC_T wd = ew[a];
-            for (long b = h0; b < h1; b++) {
-                const long zh = eo[b];
-                const ACC_T wdh = wd * ew[b];
-                for (long e = w0; e < w1; e++) {
-                    const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, zd, zh, eo[e]));
-                    ACC_T v;
-                    if (gfirst)
-                        v = ((g * wd) * ew[b]) * ew[e];
-                    else
-                        v = (wdh * ew[e]) * g;
-                    acc += v;
+        /* one output (zd, zh, zw) at a time: the runs of entries naming it
+         * (several taps of one output clamped onto this input) */
+        for (long a = d0, an; a < d1; a = an) {
+            an = clrs_run_end(eo, a, d1);
+            const long pd = base + eo[a] * ost.s2;
+            for (long b = h0, bn; b < h1; b = bn) {
+                bn = clrs_run_end(eo, b, h1);
+                const long ph = pd + eo[b] * ost.s3;
+                for (long e = w0, en; e < w1; e = en) {
+                    en = clrs_run_end(eo, e, w1);
+                    const ACC_T g = (ACC_T)LOAD(go, ph + eo[e] * ost.s4);
+                    if (gfirst) {
+                        /* torch's bicubic: the W tap outer, the H tap inner,
+                         * acc + ((g * wH) * wW) */
+                        for (long a2 = a; a2 < an; a2++)
+                            for (long e2 = e; e2 < en; e2++)
+                                for (long b2 = b; b2 < bn; b2++)
+                                    acc += ((g * ew[a2]) * ew[b2]) * ew[e2];
+                    } else {
+                        /* torch's linear / antialias: fma((wD * wH) * wW, g, acc) */
+                        for (long a2 = a; a2 < an; a2++)
+                            for (long b2 = b; b2 < bn; b2++) {
+                                const ACC_T wdh = ew[a2] * ew[b2];
+                                for (long e2 = e; e2 < en; e2++) acc = fma(wdh * ew[e2], g, acc);
+                            }
+                    }
                 }
             }
         }
-        STORE(gi, OFF5(gi_off, ist, n, c, id, ih, iw), acc);
+        STORE(gi, obase + iw * ist.s4, acc);
     }
 }
 #endif /* DTYPE_F32 .. DTYPE_BF16 */

@@ -1209,8 +1209,9 @@ START_TEST(test_golden_interp_backward)
     clrs_context_device(ctx, &info);
     tu_case *cases = NULL;
     int n = tu_golden_cases("backward_interp.txt", 300, &cases);
-    /* the bounds the header and README state */
-    const double tol[4] = {1e-5, 1e-12, 0, 0};
+    /* the bounds the header and README state: f32 / f64 bit-exact but
+     * lanczos f32 (torch's sinf), within 1e-6 of max|grad_in| */
+    const double tol[4] = {1e-6, 0, 0, 0};
     double worst[4][5], worst_ref[2] = {0, 0};
     int exact[4][5], count[4][5], ran = 0;
     memset(worst, 0, sizeof worst);
@@ -1254,6 +1255,9 @@ START_TEST(test_golden_interp_backward)
          * sums rounded once: within 4 units of the 16-bit epsilon x max */
         const double lim = ds < 2 ? tol[ds] : 4.0 * (dt == CLRS_F16 ? 0x1p-11 : 0x1p-8);
         ck_assert_msg(err <= lim, "%s: %.3g x max|grad_in| from torch (bound %.3g)", id, err, lim);
+        if (ds < 2 && p.mode != CLRS_INTERP_LANCZOS)
+            ck_assert_msg(memcmp(first, ref.data, (size_t)ni * es) == 0, "%s: not torch's bits (%.3g x max|grad_in|)", id,
+                          err);
         if (err > worst[ds][mf]) worst[ds][mf] = err;
         exact[ds][mf] += memcmp(first, ref.data, (size_t)ni * es) == 0;
         count[ds][mf]++;
@@ -1473,7 +1477,7 @@ START_TEST(test_interp_errors)
     clReleaseEvent(done);
     ck_assert_int_eq(clrs_interpolate_backward(ctx, &p, &din, &go, vgo, &gi, want), CLRS_OK);
     ck_assert(memcmp(hgi, want, sizeof hgi) == 0);
-    /* area goes through adaptive average pooling's gradient, also as cl_mem */
+    /* area to 1x1 is torch's mean: one division by the plane's size */
     p.mode = CLRS_INTERP_AREA;
     p.scale[0] = 0.5;
     const int64_t asz[4] = {1, 1, 1, 1};
@@ -1483,7 +1487,7 @@ START_TEST(test_interp_errors)
                   "%s", clrs_last_error(ctx));
     ck_assert_int_eq(clEnqueueReadBuffer(q, mgi, CL_TRUE, 0, sizeof hgi, hgi, 1, &done, NULL), CL_SUCCESS);
     clReleaseEvent(done);
-    for (int i = 0; i < 6; i++) ck_assert(hgi[i] == vgo[0] / 1.0f / 2.0f / 3.0f); /* torch: / kh / kw */
+    for (int i = 0; i < 6; i++) ck_assert(hgi[i] == vgo[0] / 6.0f);
     clReleaseMemObject(mgo);
     clReleaseMemObject(mgi);
 }

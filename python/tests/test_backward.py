@@ -319,9 +319,10 @@ def _interp_cases():
 
 
 ICASES = _interp_cases()
-# |clresample - torch| / max|torch| bounds (the README's): f32 and f64 from the
-# weights' rounding and torch's product order; f16 / bf16: a few 16-bit epsilons
-ITOL = {"f32": 1e-5, "f64": 1e-12, "f16": 4 * 2.0 ** -11, "bf16": 4 * 2.0 ** -8}
+# |clresample - torch| / max|torch| bounds (the README's): f32 and f64 are
+# torch's bits but lanczos f32 (its filter's sinf); f16 / bf16: a few 16-bit
+# epsilons (torch rounds some sums to 16 bits)
+ITOL = {"f32": 1e-6, "f64": 0.0, "f16": 4 * 2.0 ** -11, "bf16": 4 * 2.0 ** -8}
 
 
 def _as_f64(y, dt):
@@ -350,8 +351,8 @@ def test_interpolate_backward_golden(case, golden_dir):
     scale = max(float(np.abs(want).max()), 1e-30)
     err = float(np.abs(got - want).max()) / scale
     assert err <= ITOL[dt], f"{err:.3g} x max|grad_input| from torch"
-    if case["mode"] in ("nearest", "nearest-exact") and dt in ("f32", "f64"):
-        assert np.array_equal(got, want)  # sums of grad_output elements in torch's order
+    if case["mode"] != "lanczos" and dt in ("f32", "f64"):
+        assert np.array_equal(got, want)  # torch's arithmetic, in its order
 
 
 def test_interpolate_backward_api():
@@ -391,4 +392,4 @@ def test_interpolate_backward_vs_torch(mode, shape, kw):
     g = torch.rand(y.shape, dtype=torch.float64)
     want = torch.autograd.grad(y, x, g)[0].numpy()
     got = B.interpolate(tuple(shape), g.numpy(), mode=mode, **kw)
-    assert np.abs(got - want).max() <= 1e-12 * np.abs(want).max()
+    assert np.abs(got - want).max() <= 1e-15 * np.abs(want).max()

@@ -78,7 +78,7 @@ static clrs_status axis_table(const clrs_context *ctx, const clrs_interp_plan *p
         return CLRS_OK;
     }
     clrs_interp_plan kp = *pl;
-    kp.keep_unchanged = 1;
+    kp.for_backward = 1;
     return clrs__axis_taps(ctx, &kp, a, dt, 0, t);
 }
 
@@ -203,7 +203,7 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         clrs_opts o;
         clrs__opts_init(&o);
         clrs__opts_def(&o, "%s", clrs__pool_dtype_define(dt));
-        st = clrs__pool_get_kernel(ctx, "interp_backward", &o, 0, "clrs_interpbw_gather", &k);
+        st = clrs__pool_get_kernel(ctx, "interp_backward", &o, 1, "clrs_interpbw_gather", &k);
     }
     if (st == CLRS_OK) {
         const int i = CLRS_PICK(ctx, "interp_backward", INTERPBW_IMPLS, plan);
@@ -215,6 +215,11 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         clrs__iter_ncdhw(&t[0].desc, &osz, &ost);
         cl_long gooff = t[0].desc.offset, gioff = t[1].desc.offset;
         cl_int gfirst = pl->mode == CLRS_INTERP_BICUBIC && !pl->antialias;
+        cl_long mean_div = 0;
+        if (pl->mode == CLRS_INTERP_AREA) {
+            mean_div = 1;
+            for (int a = 0; a < pl->sp; a++) mean_div *= pl->in[a];
+        }
         clrs_kargs ka = clrs__kargs(ctx, k);
         CLRS_KARG(&ka, t[0].mem);
         CLRS_KARG(&ka, gooff);
@@ -228,6 +233,7 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         CLRS_KARG(&ka, eom);
         CLRS_KARG(&ka, ewm);
         CLRS_KARG(&ka, gfirst);
+        CLRS_KARG(&ka, mean_div);
         st = ka.st;
         const size_t g[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])}; /* one per row */
         if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nwait, wait, ev);
@@ -238,6 +244,17 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
     if (eom) clReleaseMemObject(eom);
     if (offm) clReleaseMemObject(offm);
     return st;
+}
+
+/* 'area' to an all-ones output is torch's mean (adaptive_avg_pool2d/3d's
+ * shortcut): its gradient divides once by the plane's size, here
+ * (interpbw_enqueue); other sizes are adaptive average pooling's. */
+static int area_mean(const clrs_interp_plan *pl)
+{
+    if (pl->mode != CLRS_INTERP_AREA) return 0;
+    for (int a = 0; a < pl->sp; a++)
+        if (pl->out[a] != 1) return 0;
+    return 1;
 }
 
 /* 'area': adaptive average pooling's parameters for the forward's sizes. */
@@ -284,7 +301,7 @@ clrs_status clrs_interpolate_backward(clrs_context *ctx, const clrs_interpolate_
     clrs__clear_error(ctx);
     interpbw_plan plan;
     CLRS_FORWARD(interpbw_prepare(ctx, p, in, grad_out, grad_in, &plan));
-    if (plan.fwd.mode == CLRS_INTERP_AREA) {
+    if (plan.fwd.mode == CLRS_INTERP_AREA && !area_mean(&plan.fwd)) {
         clrs_pool_params pp;
         area_params(&plan.fwd, &pp);
         return clrs_pool_backward(ctx, &pp, in, NULL, NULL, NULL, grad_out, go_data, grad_in, gi_data);
@@ -304,7 +321,7 @@ clrs_status clrs_interpolate_backward_cl(clrs_context *ctx, const clrs_interpola
     clrs__clear_error(ctx);
     interpbw_plan plan;
     CLRS_FORWARD(interpbw_prepare(ctx, p, in, grad_out, grad_in, &plan));
-    if (plan.fwd.mode == CLRS_INTERP_AREA) {
+    if (plan.fwd.mode == CLRS_INTERP_AREA && !area_mean(&plan.fwd)) {
         clrs_pool_params pp;
         area_params(&plan.fwd, &pp);
         return clrs_pool_backward_cl(ctx, &pp, in, NULL, NULL, NULL, grad_out, go_mem, grad_in, gi_mem, queue,

@@ -1349,10 +1349,11 @@ def gen_backward_interp(fam):
                      "matters: interpolate is linear), grad_out= random of the output's shape and dtype, out= "
                      "grad_input; the other keys are interpolate.txt's. One case adds in_cl=, grad_out_cl=, "
                      "out_cl= (the (N, spatial..., C) order of the CLI's --channels-last files).")
-    fam.notes.append("torch's CPU backward scatters each grad_out element into its taps (the weights' product "
-                     "rounded in float for f32/f16/bf16); clresample gathers in the same output order: compare "
-                     "f32 / f64 within a small relative tolerance of max|grad_in| (nearest modes and area "
-                     "are exact sums of grad_out elements / divisions), f16 / bf16 within a few 16-bit ulp.")
+    fam.notes.append("torch's CPU backward scatters each grad_out element into its taps; clresample gathers "
+                     "the same terms in the same output order with the same arithmetic (linear modes and "
+                     "antialias: fma((wD*wH)*wW, g, acc); bicubic: acc + (g*wH)*wW; area to 1x1: g / N, "
+                     "torch's mean): f32 / f64 bit-exact but lanczos f32 (torch's sinf: within 1e-6 of "
+                     "max|grad_in|), f16 / bf16 within a few 16-bit ulp (torch rounds some sums to 16 bits).")
 
     def cl_file(t):
         return to_numpy(t.movedim(1, -1))
