@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""Input gradients (PyTorch autograd's semantics) of the pooling, unpooling and
-pixel-shuffle operators: ``clresample.backward.max_pool2d(input, grad_output, ...)``
+"""Input gradients (PyTorch autograd's semantics) of the pooling, unpooling,
+pixel-shuffle and interpolate operators: ``clresample.backward.max_pool2d(input, grad_output, ...)``
 returns what ``torch.autograd.grad(F.max_pool2d(input, ...), input, grad_output)``
 gives.
 
