@@ -292,35 +292,42 @@ typedef struct workload {
     int rank;
     int64_t shape[5];
     const char *shape_name;
+    /* OP_INTERP: the input gradient (clrs_interpolate_backward) instead:
+     * reads grad_out (the forward output's shape), writes grad_in */
+    int backward;
 } workload;
 
 static const workload workloads[] = {
     {"W1", "nearest x2", OP_INTERP, CLRS_F32, CLRS_INTERP_NEAREST, 2.0, 0, CLRS_UNSET, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W2", "bilinear x2", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W3", "bicubic x2", OP_INTERP, CLRS_F32, CLRS_INTERP_BICUBIC, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W4", "bilinear x0.5 antialias", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0.5, 1, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W5", "avg pool 2x2 s2", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_AVG, 2, 2, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_AVG, 2, 2, 0, 0, 0, 0, {0}, NULL, 0},
     {"W6", "max pool 2x2 s2", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 2, 2, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 2, 2, 0, 0, 0, 0, {0}, NULL, 0},
     {"W7", "max pool 3x3 s2 p1 +indices", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 3, 2, 1, 1, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 3, 2, 1, 1, 0, 0, {0}, NULL, 0},
     {"W8", "adaptive avg pool 7x7", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL},
+     CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL, 0},
+    {"W9b", "bilinear x2 backward", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 1},
     {"W10", "trilinear x2", OP_INTERP, CLRS_F32, CLRS_INTERP_TRILINEAR, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 5, {1, 16, 32, 64, 64}, "1x16x32x64x64"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 5, {1, 16, 32, 64, 64}, "1x16x32x64x64", 0},
+    {"W9e", "trilinear x2 backward", OP_INTERP, CLRS_F32, CLRS_INTERP_TRILINEAR, 2.0, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 5, {1, 16, 32, 64, 64}, "1x16x32x64x64", 1},
     {"W11", "u8 bilinear 1080p->720p aa", OP_INTERP, CLRS_U8, CLRS_INTERP_BILINEAR, 0, 1, 0, {720, 1280},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920", 0},
     {"W12", "bilinear x2 (f16 storage)", OP_INTERP, CLRS_F16, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     /* grid_sample: bilinear, zeros, align_corners 0, on a random affine grid
      * (rotation, scale, shift per image) of the input's own size */
     {"W13", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
 
@@ -351,9 +358,10 @@ static void usage(FILE *f, const char *argv0)
     fprintf(f,
             "usage: %s [options]\n"
             "Measures clresample's operators against the device's copy bandwidth.\n"
-            "  --workloads LIST   comma-separated ids (W1,W2,W3,W4,W5,W6,W7,W8,W10,W11,W12,W13); default all\n"
+            "  --workloads LIST   comma-separated ids (W1,W2,W3,W4,W5,W6,W7,W8,W9b,W9e,W10,W11,W12,W13);\n"
+            "                     default all (W9b, W9e: interpolate's input gradient)\n"
             "  --size S           small (1,3,512,512) | large (8,64,128,128) | all (default);\n"
-            "                     W10, W11 and W13 have one fixed shape and run with any --size\n"
+            "                     W9e, W10, W11 and W13 have one fixed shape and run with any --size\n"
             "  --layout L         nchw (contiguous) | nhwc (channels-last) | all (default)\n"
             "  --runs N           timed runs per measurement (default 10, at least 1)\n"
             "  --warmup N         untimed runs first (default 2)\n"
@@ -424,7 +432,7 @@ static int parse_options(int argc, char **argv, options *o)
             for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
                 int k = find_workload(t);
                 if (k < 0) {
-                    fprintf(stderr, "clresample bench: error: unknown workload '%s' (W1..W8, W10..W13)\n", t);
+                    fprintf(stderr, "clresample bench: error: unknown workload '%s' (W1..W8, W9b, W9e, W10..W13)\n", t);
                     free(copy);
                     return 2;
                 }
@@ -721,6 +729,7 @@ typedef struct cfg {
     clrs_pool_params pp;
     clrs_grid_sample_params gp;
     clrs_tensor_desc din, dout, didx, dgrid;
+    clrs_tensor_desc dfwd; /* backward: the forward input's (din is grad_out, dout grad_in) */
     size_t in_bytes, out_bytes, idx_bytes, grid_bytes;
     cl_mem min, mout, midx, mgrid;
     void *hin, *hout, *hidx, *hgrid;
@@ -746,6 +755,9 @@ static void cfg_free(cfg *c)
 
 static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 {
+    if (c->wl->op == OP_INTERP && c->wl->backward)
+        return clrs_interpolate_backward_cl(ctx, &c->ip, &c->dfwd, &c->din, c->min, &c->dout, c->mout, NULL, 0, NULL,
+                                            ev);
     if (c->wl->op == OP_INTERP)
         return clrs_interpolate_cl(ctx, &c->ip, &c->din, c->min, &c->dout, c->mout, NULL, 0, NULL, ev);
     if (c->wl->op == OP_GRID)
@@ -757,6 +769,8 @@ static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 
 static clrs_status run_host(clrs_context *ctx, cfg *c)
 {
+    if (c->wl->op == OP_INTERP && c->wl->backward)
+        return clrs_interpolate_backward(ctx, &c->ip, &c->dfwd, &c->din, c->hin, &c->dout, c->hout);
     if (c->wl->op == OP_INTERP) return clrs_interpolate(ctx, &c->ip, &c->din, c->hin, &c->dout, c->hout);
     if (c->wl->op == OP_GRID)
         return clrs_grid_sample(ctx, &c->gp, &c->din, c->hin, &c->dgrid, c->hgrid, &c->dout, c->hout);
@@ -830,6 +844,11 @@ static clrs_status cfg_describe(clrs_context *ctx, cfg *c, const workload *w, co
     st = nhwc ? clrs_tensor_desc_channels_last(&c->dout, w->dtype, rank, osz)
               : clrs_tensor_desc_contiguous(&c->dout, w->dtype, rank, osz);
     if (st != CLRS_OK) return st;
+    if (w->backward) { /* reads grad_out (the output's shape), writes grad_in (the input's) */
+        c->dfwd = c->din;
+        c->din = c->dout;
+        c->dout = c->dfwd;
+    }
     size_t es = clrs_dtype_size(w->dtype);
     c->in_bytes = (size_t)clrs_tensor_desc_numel(&c->din) * es;
     c->out_bytes = (size_t)clrs_tensor_desc_numel(&c->dout) * es;
@@ -1462,7 +1481,7 @@ static int first_call_tests(bench *b, first_call *out, int max)
     int iw = -1, pw = -1;
     for (int i = 0; i < N_WORKLOADS; i++) {
         if (!b->opt.wl_mask[i] || workloads[i].rank) continue;
-        if (workloads[i].op == OP_INTERP && iw < 0) iw = i;
+        if (workloads[i].op == OP_INTERP && !workloads[i].backward && iw < 0) iw = i;
         if (workloads[i].op == OP_POOL && pw < 0) pw = i;
     }
     if (iw >= 0) picks[np++] = iw;
@@ -1687,7 +1706,7 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
     for (wi = 0; wi < N_WORKLOADS; wi++) {
         const workload *w = &workloads[wi];
         const char *op = w->op == OP_INTERP ? "interpolate" : w->op == OP_POOL ? "pool" : "grid_sample";
-        if (strcmp(op, ops) != 0) continue;
+        if (strcmp(op, ops) != 0 || w->backward) continue; /* (the forward's tuning values) */
         if (quick && w->rank) continue; /* the fixed big shapes */
         for (int nhwc = 0; nhwc < (quick ? 1 : 2); nhwc++) {
             cfg c;
