@@ -21,7 +21,8 @@
  * Tables: off[] holds, per axis a (D, H, W, from ooff.s[a]), I_a + 1
  * CSR offsets into eo[] / ew[] (absolute); eo[k] the output index, ew[k]
  * the weight (ACC_T: the forward's float weights for f32/f16/bf16, double
- * for f64). Missing leading axes have one entry (output 0, weight 1).
+ * for f64), er[k] the end of the run of entries from k naming the same
+ * output (taps of one output clamped onto one input). Missing leading axes have one entry (output 0, weight 1).
  * The arithmetic of torch 2.15's CPU backward kernels on x86 (measured
  * against its autograd, tests/golden/backward_interp.txt): linear modes,
  * antialias and nearest add fma((wD * wH) * wW, g, acc) (the compiler
@@ -33,18 +34,10 @@
 #pragma OPENCL FP_CONTRACT OFF
 #if defined(DTYPE_F32) || defined(DTYPE_F64) || defined(DTYPE_F16) || defined(DTYPE_BF16)
 
-/* The end of the run of entries from k (below end) that name one output. */
-inline long clrs_run_end(__global const long *eo, long k, long end)
-{
-    const long z = eo[k];
-    long r = k + 1;
-    while (r < end && eo[r] == z) r++;
-    return r;
-}
-
 __kernel void clrs_interpbw_gather(__global const DATA_T *go, long go_off, __global DATA_T *gi, long gi_off,
                                    long8 isz, long8 ist, long8 ost, __global const long *off, long4 ooff,
-                                   __global const long *eo, __global const ACC_T *ew, int gfirst, long mean_div)
+                                   __global const long *eo, __global const long *er, __global const ACC_T *ew,
+                                   int gfirst, long mean_div)
 {
     const long ih = (long)get_global_id(0), r_ = (long)get_global_id(1);
     if (ih >= isz.s3) return;
@@ -67,13 +60,13 @@ __kernel void clrs_interpbw_gather(__global const DATA_T *go, long go_off, __glo
         /* one output (zd, zh, zw) at a time: the runs of entries naming it
          * (several taps of one output clamped onto this input) */
         for (long a = d0, an; a < d1; a = an) {
-            an = clrs_run_end(eo, a, d1);
+            an = er[a];
             const long pd = base + eo[a] * ost.s2;
             for (long b = h0, bn; b < h1; b = bn) {
-                bn = clrs_run_end(eo, b, h1);
+                bn = er[b];
                 const long ph = pd + eo[b] * ost.s3;
                 for (long e = w0, en; e < w1; e = en) {
-                    en = clrs_run_end(eo, e, w1);
+                    en = er[e];
                     const ACC_T g = (ACC_T)LOAD(go, ph + eo[e] * ost.s4);
                     if (gfirst) {
                         /* torch's bicubic: the W tap outer, the H tap inner,

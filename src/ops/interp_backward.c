@@ -37,7 +37,7 @@ typedef struct interpbw_plan {
 /* The transposed tables of the three axes (D, H, W; absent leading axes a
  * single entry), CSR: off (sum of (I_a + 1)) absolute offsets into eo / ew. */
 typedef struct bw_tables {
-    int64_t *off, *eo;
+    int64_t *off, *eo, *er;
     double *ew;
     int64_t noff, nent;
     int64_t ooff[3];
@@ -47,6 +47,7 @@ static void bw_tables_free(bw_tables *b)
 {
     free(b->off);
     free(b->eo);
+    free(b->er);
     free(b->ew);
     memset(b, 0, sizeof *b);
 }
@@ -106,7 +107,8 @@ static clrs_status build_tables(const clrs_context *ctx, const clrs_interp_plan 
     b->off = malloc((size_t)b->noff * sizeof *b->off);
     b->eo = malloc((size_t)(b->nent > 0 ? b->nent : 1) * sizeof *b->eo);
     b->ew = malloc((size_t)(b->nent > 0 ? b->nent : 1) * sizeof *b->ew);
-    if (b->off == NULL || b->eo == NULL || b->ew == NULL) {
+    b->er = malloc((size_t)(b->nent > 0 ? b->nent : 1) * sizeof *b->er);
+    if (b->off == NULL || b->eo == NULL || b->ew == NULL || b->er == NULL) {
         st = clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "%s: transposed tables of %lld entries", BW_NAME,
                         (long long)b->nent);
         goto out;
@@ -120,6 +122,7 @@ static clrs_status build_tables(const clrs_context *ctx, const clrs_interp_plan 
             off[0] = eb;
             off[1] = eb + 1;
             b->eo[eb] = 0;
+            b->er[eb] = eb + 1;
             b->ew[eb] = 1.0;
             eb++;
             ob += 2;
@@ -147,6 +150,10 @@ static clrs_status build_tables(const clrs_context *ctx, const clrs_interp_plan 
                 fill[i]++;
             }
         free(fill);
+        /* each entry's run end: the entries of one input naming one output */
+        for (int64_t i = 0; i < I; i++)
+            for (int64_t k = off[i + 1] - 1; k >= off[i]; k--)
+                b->er[k] = k + 1 < off[i + 1] && b->eo[k + 1] == b->eo[k] ? b->er[k + 1] : k + 1;
         eb = off[I];
         ob += I + 1;
     }
@@ -188,10 +195,13 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
     cl_int e;
     clrs_status st = CLRS_OK;
     cl_mem offm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)b.noff * sizeof(cl_long),
-                                 b.off, &e), eom = NULL, ewm = NULL;
+                                 b.off, &e), eom = NULL, erm = NULL, ewm = NULL;
     if (e == CL_SUCCESS)
         eom = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                              (size_t)(b.nent > 0 ? b.nent : 1) * sizeof(cl_long), b.eo, &e);
+    if (e == CL_SUCCESS)
+        erm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                             (size_t)(b.nent > 0 ? b.nent : 1) * sizeof(cl_long), b.er, &e);
     if (e == CL_SUCCESS)
         ewm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)(b.nent > 0 ? b.nent : 1) * ws,
                              wb, &e);
@@ -231,6 +241,7 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         CLRS_KARG(&ka, offm);
         CLRS_KARG(&ka, ooff);
         CLRS_KARG(&ka, eom);
+        CLRS_KARG(&ka, erm);
         CLRS_KARG(&ka, ewm);
         CLRS_KARG(&ka, gfirst);
         CLRS_KARG(&ka, mean_div);
@@ -242,6 +253,7 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
     if (st != CLRS_OK) clFinish(q);
     if (ewm) clReleaseMemObject(ewm);
     if (eom) clReleaseMemObject(eom);
+    if (erm) clReleaseMemObject(erm);
     if (offm) clReleaseMemObject(offm);
     return st;
 }
