@@ -37,13 +37,25 @@
 __kernel void clrs_interpbw_gather(__global const DATA_T *go, long go_off, __global DATA_T *gi, long gi_off,
                                    long8 isz, long8 ist, long8 ost, __global const long *off, long4 ooff,
                                    __global const long *eo, __global const long *er, __global const ACC_T *ew,
-                                   int gfirst, long mean_div)
+                                   int gfirst, long mean_div, int cmajor)
 {
-    const long ih = (long)get_global_id(0), r_ = (long)get_global_id(1);
-    if (ih >= isz.s3) return;
-    const long id = r_ % isz.s2, q_ = r_ / isz.s2;
-    const long c = q_ % isz.s1, n = q_ / isz.s1;
-    if (n >= isz.s0) return;
+    long c, ih, id, n;
+    if (cmajor) { /* (C, H, D*N): neighbours share their tables, loops and bounds */
+        c = (long)get_global_id(0);
+        ih = (long)get_global_id(1);
+        const long r_ = (long)get_global_id(2);
+        id = r_ % isz.s2;
+        n = r_ / isz.s2;
+        if (c >= isz.s1 || ih >= isz.s3 || n >= isz.s0) return;
+    } else { /* (H, D*C*N) */
+        ih = (long)get_global_id(0);
+        const long r_ = (long)get_global_id(1);
+        id = r_ % isz.s2;
+        const long q_ = r_ / isz.s2;
+        c = q_ % isz.s1;
+        n = q_ / isz.s1;
+        if (ih >= isz.s3 || n >= isz.s0) return;
+    }
     if (mean_div > 0) {
         /* 'area' to all ones: torch's mean, whose gradient is g / N */
         const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, 0, 0, 0)) / (ACC_T)mean_div;

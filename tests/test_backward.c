@@ -1325,7 +1325,7 @@ START_TEST(test_random_interp_vs_reference)
         if (interpolating && p.mode != CLRS_INTERP_LANCZOS) p.align_corners = (int)tu_range(&rng, 0, 1);
         int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
         isz[0] = tu_range(&rng, 1, 2);
-        isz[1] = tu_range(&rng, 1, 3);
+        isz[1] = tu_range(&rng, 1, 6); /* 4 and more: channels first for channels-last grad_in */
         for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 11);
         if (tu_range(&rng, 0, 1)) {
             p.n_size = sp;
@@ -1373,7 +1373,8 @@ START_TEST(test_interp_determinism)
 {
     clrs_context *ctx = tu_context();
     uint64_t rng = 0xD1B7ULL;
-    const int64_t i4[4] = {2, 3, 29, 37}, o4[4] = {2, 3, 58, 74}, i5[5] = {1, 3, 7, 9, 11}, o5[5] = {1, 3, 14, 18, 22};
+    /* C >= 4: channels-last grad_in runs channels first (cmajor), NCHW by rows */
+    const int64_t i4[4] = {2, 5, 29, 37}, o4[4] = {2, 5, 58, 74}, i5[5] = {1, 4, 7, 9, 11}, o5[5] = {1, 4, 14, 18, 22};
     clrs_interpolate_params p4, p5;
     clrs_interpolate_params_init(&p4);
     p4.mode = CLRS_INTERP_BILINEAR;

@@ -22,6 +22,7 @@
 #include "pool_impl.h"
 
 static const char BW_NAME[] = "interpolate backward";
+#define CMAJOR_MIN_C 4
 
 /* One entry: every grad_input element gathers over the transposed tables. */
 static const clrs_impl INTERPBW_IMPLS[] = {
@@ -225,6 +226,11 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         clrs__iter_ncdhw(&t[0].desc, &osz, &ost);
         cl_long gooff = t[0].desc.offset, gioff = t[1].desc.offset;
         cl_int gfirst = pl->mode == CLRS_INTERP_BICUBIC && !pl->antialias;
+        /* grad_in channels-last (channels closer than W): the channels as
+         * the first dimension, its neighbours' reads and writes adjacent
+         * (bilinear x2 of (8, 64, 128, 128) NHWC: 190 ms, by rows 340 ms;
+         * NCHW by rows: 140-175 ms, channels first 210-440 ms) */
+        cl_int cmajor = isz.s[1] >= CMAJOR_MIN_C && ist.s[1] < ist.s[4];
         cl_long mean_div = 0;
         if (pl->mode == CLRS_INTERP_AREA) {
             mean_div = 1;
@@ -245,9 +251,13 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         CLRS_KARG(&ka, ewm);
         CLRS_KARG(&ka, gfirst);
         CLRS_KARG(&ka, mean_div);
+        CLRS_KARG(&ka, cmajor);
         st = ka.st;
-        const size_t g[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])}; /* one per row */
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g, nwait, wait, ev);
+        /* one work-item per row along W, rows along H first, or channels
+         * first (cmajor) */
+        const size_t g2[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])},
+                     g3[3] = {(size_t)isz.s[1], (size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[0])};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, cmajor ? 3 : 2, cmajor ? g3 : g2, nwait, wait, ev);
     }
     if (k != NULL) clReleaseKernel(k);
     if (st != CLRS_OK) clFinish(q);
