@@ -11,9 +11,13 @@
  * bounded increment does). Nearest modes use torch's backward index rule
  * (nearest_idx / nearest_exact_idx, the float scale with its shortcuts:
  * torch's CPU backward always uses it). Bicubic (no antialias) with every
- * axis unchanged is a copy, as torch's backward special-cases it. 'area' is
- * adaptive average pooling: its gradient is pool_backward's (the same
- * divisions as torch's CPU loop). */
+ * axis unchanged is a copy, as torch's backward special-cases it; the
+ * tables are built with plan.for_backward (antialias weights on unchanged
+ * axes, linear coordinates fused: torch's backward kernels). The kernel
+ * adds with their arithmetic (cl/interp_backward.cl), so f32 and f64 are
+ * torch's bits. 'area' is adaptive average pooling: its gradient is
+ * pool_backward's (the same divisions as torch's CPU loop), except to an
+ * all-ones output, torch's mean: g / N here. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
