@@ -292,63 +292,70 @@ typedef struct workload {
     int rank;
     int64_t shape[5];
     const char *shape_name;
+    /* OP_INTERP: the input gradient (clrs_interpolate_backward) instead:
+     * reads grad_out (the forward output's shape), writes grad_in */
+    int backward;
 } workload;
 
 static const workload workloads[] = {
     {"W1", "nearest x2", OP_INTERP, CLRS_F32, CLRS_INTERP_NEAREST, 2.0, 0, CLRS_UNSET, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W2", "bilinear x2", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W3", "bicubic x2", OP_INTERP, CLRS_F32, CLRS_INTERP_BICUBIC, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W4", "bilinear x0.5 antialias", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0.5, 1, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W5", "avg pool 2x2 s2", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_AVG, 2, 2, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_AVG, 2, 2, 0, 0, 0, 0, {0}, NULL, 0},
     {"W6", "max pool 2x2 s2", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 2, 2, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 2, 2, 0, 0, 0, 0, {0}, NULL, 0},
     {"W7", "max pool 3x3 s2 p1 +indices", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 3, 2, 1, 1, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 3, 2, 1, 1, 0, 0, {0}, NULL, 0},
     {"W8", "adaptive avg pool 7x7", OP_POOL, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL},
+     CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL, 0},
+    {"W9b", "bilinear x2 backward", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 1},
     {"W10", "trilinear x2", OP_INTERP, CLRS_F32, CLRS_INTERP_TRILINEAR, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 5, {1, 16, 32, 64, 64}, "1x16x32x64x64"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 5, {1, 16, 32, 64, 64}, "1x16x32x64x64", 0},
+    {"W9e", "trilinear x2 backward", OP_INTERP, CLRS_F32, CLRS_INTERP_TRILINEAR, 2.0, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 5, {1, 16, 32, 64, 64}, "1x16x32x64x64", 1},
     {"W11", "u8 bilinear 1080p->720p aa", OP_INTERP, CLRS_U8, CLRS_INTERP_BILINEAR, 0, 1, 0, {720, 1280},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920", 0},
     {"W12", "bilinear x2 (f16 storage)", OP_INTERP, CLRS_F16, CLRS_INTERP_BILINEAR, 2.0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     /* the shapes real pipelines resize to (issue #15): non-integer factors,
      * model input sizes from camera frames, segmentation logits */
     {"W13a", "bilinear 128->181", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {181, 181},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
     {"W13b", "bilinear 128->91", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {91, 91},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
     {"W14a", "bicubic x0.75", OP_INTERP, CLRS_F32, CLRS_INTERP_BICUBIC, 0.75, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W14b", "bicubic x1.33", OP_INTERP, CLRS_F32, CLRS_INTERP_BICUBIC, 1.33, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 0, {0}, NULL, 0},
     {"W15a", "u8 bilinear 1080p->640x640", OP_INTERP, CLRS_U8, CLRS_INTERP_BILINEAR, 0, 0, 0, {640, 640},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920", 0},
     {"W15b", "u8 bilinear 1080p->224 aa", OP_INTERP, CLRS_U8, CLRS_INTERP_BILINEAR, 0, 1, 0, {224, 224},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920", 0},
     {"W16", "bilinear 64->512 corners", OP_INTERP, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 1, {512, 512},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 21, 64, 64}, "1x21x64x64"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 21, 64, 64}, "1x21x64x64", 0},
     {"W17", "u8 nearest 1080p->720p", OP_INTERP, CLRS_U8, CLRS_INTERP_NEAREST, 0, 0, CLRS_UNSET, {720, 1280},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920", 0},
     {"W18", "area 1080p->224", OP_INTERP, CLRS_F32, CLRS_INTERP_AREA, 0, 0, CLRS_UNSET, {224, 224},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {1, 3, 1080, 1920}, "1x3x1080x1920", 0},
     /* grid_sample: bilinear, zeros, align_corners 0, on a random affine grid
      * (rotation, scale, shift per image) of the input's own size (W13 until
      * issue #15 took W13-W18) */
     {"W19", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128"},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
     /* pooling backward (clrs_pool_backward_cl): the shape is the forward
      * input's (= grad_input's); bytes moved = grad_output + indices read,
      * grad_input written. W9a's indices come from the forward, run once. */
     {"W9a", "max pool 2x2 s2 backward (indices)", OP_POOL_BW, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_MAX, 2, 2, 0, 1, 0, 0, {0}, NULL},
+     CLRS_POOL_MAX, 2, 2, 0, 1, 0, 0, {0}, NULL, 0},
     {"W9d", "adaptive avg pool 7x7 backward", OP_POOL_BW, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
-     CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL},
+     CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL, 0},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
 
@@ -762,6 +769,7 @@ typedef struct cfg {
     clrs_pool_params pp;
     clrs_grid_sample_params gp;
     clrs_tensor_desc din, dout, didx, dgrid;
+    clrs_tensor_desc dfwd; /* backward: the forward input's (din is grad_out, dout grad_in) */
     size_t in_bytes, out_bytes, idx_bytes, grid_bytes;
     cl_mem min, mout, midx, mgrid;
     void *hin, *hout, *hidx, *hgrid;
@@ -795,6 +803,9 @@ static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
         return clrs_pool_backward_cl(ctx, &c->pp, &c->din, NULL, c->wl->indices ? &c->didx : NULL,
                                      c->wl->indices ? c->midx : NULL, &c->dout, c->mout, &c->din, c->mgi, NULL, 0,
                                      NULL, ev);
+    if (c->wl->op == OP_INTERP && c->wl->backward)
+        return clrs_interpolate_backward_cl(ctx, &c->ip, &c->dfwd, &c->din, c->min, &c->dout, c->mout, NULL, 0, NULL,
+                                            ev);
     if (c->wl->op == OP_INTERP)
         return clrs_interpolate_cl(ctx, &c->ip, &c->din, c->min, &c->dout, c->mout, NULL, 0, NULL, ev);
     if (c->wl->op == OP_GRID)
@@ -809,6 +820,8 @@ static clrs_status run_host(clrs_context *ctx, cfg *c)
     if (c->wl->op == OP_POOL_BW)
         return clrs_pool_backward(ctx, &c->pp, &c->din, NULL, c->wl->indices ? &c->didx : NULL,
                                   c->wl->indices ? c->hidx : NULL, &c->dout, c->hout, &c->din, c->hgi);
+    if (c->wl->op == OP_INTERP && c->wl->backward)
+        return clrs_interpolate_backward(ctx, &c->ip, &c->dfwd, &c->din, c->hin, &c->dout, c->hout);
     if (c->wl->op == OP_INTERP) return clrs_interpolate(ctx, &c->ip, &c->din, c->hin, &c->dout, c->hout);
     if (c->wl->op == OP_GRID)
         return clrs_grid_sample(ctx, &c->gp, &c->din, c->hin, &c->dgrid, c->hgrid, &c->dout, c->hout);
@@ -882,6 +895,11 @@ static clrs_status cfg_describe(clrs_context *ctx, cfg *c, const workload *w, co
     st = nhwc ? clrs_tensor_desc_channels_last(&c->dout, w->dtype, rank, osz)
               : clrs_tensor_desc_contiguous(&c->dout, w->dtype, rank, osz);
     if (st != CLRS_OK) return st;
+    if (w->backward) { /* reads grad_out (the output's shape), writes grad_in (the input's) */
+        c->dfwd = c->din;
+        c->din = c->dout;
+        c->dout = c->dfwd;
+    }
     size_t es = clrs_dtype_size(w->dtype);
     c->in_bytes = (size_t)clrs_tensor_desc_numel(&c->din) * es;
     c->out_bytes = (size_t)clrs_tensor_desc_numel(&c->dout) * es;
@@ -1537,7 +1555,7 @@ static int first_call_tests(bench *b, first_call *out, int max)
     int iw = -1, pw = -1;
     for (int i = 0; i < N_WORKLOADS; i++) {
         if (!b->opt.wl_mask[i] || workloads[i].rank) continue;
-        if (workloads[i].op == OP_INTERP && iw < 0) iw = i;
+        if (workloads[i].op == OP_INTERP && !workloads[i].backward && iw < 0) iw = i;
         if (workloads[i].op == OP_POOL && pw < 0) pw = i;
     }
     if (iw >= 0) picks[np++] = iw;
@@ -1767,7 +1785,7 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
                          : w->op == OP_POOL   ? "pool"
                          : w->op == OP_GRID   ? "grid_sample"
                                               : "pool_backward";
-        if (strcmp(op, ops) != 0) continue;
+        if (strcmp(op, ops) != 0 || w->backward) continue; /* (the forward's tuning values) */
         if (quick && w->rank) continue; /* the fixed big shapes */
         for (int nhwc = 0; nhwc < (quick ? 1 : 2); nhwc++) {
             cfg c;

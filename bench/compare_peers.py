@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
-Runs the workloads of bench/bench.c (W1..W19, W9a, W9d) through
+Runs the workloads of bench/bench.c (W1..W19; W9a, W9d: pooling's and W9b, W9e:
+interpolate's input gradient against torch's backward) through
   * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
     out=, so neither side pays for allocating the result),
   * OpenCV's cv2.resize (python3-opencv or opencv-python-headless),
@@ -47,6 +48,9 @@ WORKLOADS = {
     "W6": dict(what="max pool 2x2 s2", op="max", k=2, s=2, p=0, dtype="f32"),
     "W7": dict(what="max pool 3x3 s2 p1 +indices", op="max_idx", k=3, s=2, p=1, dtype="f32"),
     "W8": dict(what="adaptive avg pool 7x7", op="adaptive_avg", out=7, dtype="f32"),
+    "W9b": dict(what="bilinear x2 backward", op="interp_bw", mode="bilinear", scale=2.0, dtype="f32"),
+    "W9e": dict(what="trilinear x2 backward", op="interp_bw", mode="trilinear", scale=2.0, dtype="f32",
+                shape=(1, 16, 32, 64, 64)),
     "W10": dict(what="trilinear x2", op="interp", mode="trilinear", scale=2.0, dtype="f32",
                 shape=(1, 16, 32, 64, 64)),
     "W11": dict(what="u8 bilinear 1080p->720p aa", op="interp", mode="bilinear_aa", size=(720, 1280),
@@ -202,7 +206,7 @@ def out_hw(w, shape):
     if "size" in w:
         return w["size"]
     sp = shape[2:]
-    return tuple(int(s * w["scale"]) for s in sp) if w["op"] == "interp" else None
+    return tuple(int(s * w["scale"]) for s in sp) if w["op"] in ("interp", "interp_bw") else None
 
 
 def make_input(w, shape, nhwc):
@@ -231,6 +235,18 @@ def torch_op(w, x_np, shape, nhwc):
         return torch.empty(sizes, dtype=dtype or x.dtype).contiguous(memory_format=mf)
 
     n, c = shape[0], shape[1]
+    if op == "interp_bw":  # grad_output (the forward output's shape) -> grad_input
+        o = list(out_hw(w, shape))
+        rng = np.random.default_rng(54321)
+        g = torch.from_numpy(rng.random(size=[n, c] + o, dtype=np.float32)).contiguous(memory_format=mf)
+        gi = empty(list(shape))
+        s = w["scale"]
+        aten = torch.ops.aten
+        if w["mode"] == "bilinear":
+            return (lambda: aten.upsample_bilinear2d_backward.grad_input(g, o, list(shape), False, s, s,
+                                                                          grad_input=gi)), ""
+        return (lambda: aten.upsample_trilinear3d_backward.grad_input(g, o, list(shape), False, s, s, s,
+                                                                       grad_input=gi)), ""
     if op == "interp":
         o = list(out_hw(w, shape))
         y = empty([n, c] + o)
@@ -308,6 +324,8 @@ def opencv_op(w, x_np, shape, nhwc):
         return None, "n/a (cv2.resize has no float16)"
     if w["op"] == "grid":
         return None, "n/a (cv2.remap: not the same semantics)"
+    if w["op"] == "interp_bw":
+        return None, "n/a (no gradients in cv2)"
     op = w["op"]
     n, c, h, wd = shape
     note = ""
@@ -428,7 +446,7 @@ def moved_bytes(w, shape, x_np):
     n_in = int(np.prod(shape))
     if w["op"] == "grid":
         return (2 * n_in + shape[0] * shape[2] * shape[3] * 2) * es  # input, output, grid
-    if w["op"] == "interp":
+    if w["op"] in ("interp", "interp_bw"):
         o = out_hw(w, shape)
         n_out = shape[0] * shape[1] * int(np.prod(o))
     elif w["op"] in ("adaptive_avg", "adaptive_avg_bw"):

@@ -444,8 +444,8 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * atomics, no scatter), so a call gives the same bits on every run, for
  * every work-group size and tuning value, and for every layout. Both ops
  * below are permutations / gathers of grad_output: bit-exact with
- * PyTorch. (interpolate, LP pooling with p = +-inf or 16-bit storage:
- * not yet, issue #14; CLRS_ERR_NOT_IMPLEMENTED.) */
+ * PyTorch. (LP pooling with p = +-inf or 16-bit storage: not yet, issue
+ * #14; CLRS_ERR_NOT_IMPLEMENTED.) */
 
 /**
  * Gradient of clrs_pool for max pooling (CLRS_POOL_MAX, 1-D to 3-D, every
@@ -510,6 +510,35 @@ CLRS_API clrs_status clrs_max_unpool_backward(clrs_context *ctx, const clrs_unpo
                                               const clrs_tensor_desc *indices, const void *idx_data,
                                               const clrs_tensor_desc *grad_out, const void *go_data,
                                               const clrs_tensor_desc *grad_in, void *gi_data);
+
+/**
+ * Gradient of clrs_interpolate with the same params (every mode: nearest,
+ * nearest-exact, linear / bilinear / trilinear, bicubic, area, antialias
+ * bilinear / bicubic / lanczos; 1-D to 3-D; align_corners, size or
+ * scale_factor, recompute_scale_factor). `in` is the forward input's
+ * descriptor (only its sizes and dtype: interpolate is linear, no input
+ * data); grad_out has the sizes clrs_interpolate_output_shape() gives
+ * (else CLRS_ERR_BAD_SHAPE naming both shapes), grad_in the input's sizes
+ * and dtype (f32, f64, f16, bf16; uint8 has no gradient:
+ * CLRS_ERR_BAD_DTYPE). grad_in[i] = sum of w(o, i) * grad_out[o] over the
+ * outputs o whose taps read i (the forward's weights; clamped edge taps
+ * count at the clamped index; nearest modes use torch's backward index
+ * rule), added in increasing o with the arithmetic of torch's CPU backward
+ * kernels (linear modes and antialias: acc = fma(wD*wH*wW, g, acc);
+ * bicubic: acc + (g*wH)*wW), in float for f32/f16/bf16 (16-bit types
+ * rounded once) and double for f64; 'area' is adaptive average pooling's
+ * gradient (clrs_pool_backward), to an all-ones output torch's mean's (g /
+ * N). Deterministic (the same bits on every run and layout). Measured
+ * against torch 2.15's CPU autograd (tests/golden/backward_interp.txt, 398
+ * cases): f32 and f64 bit-exact in every mode but lanczos f32 (within
+ * 2.3e-7 of max|grad_in|: torch's sinf; the tests allow 1e-6); f16 / bf16
+ * within 0.0062 of max|grad_in| (torch rounds some sums to 16 bits; the
+ * tests allow 4 epsilons).
+ */
+CLRS_API clrs_status clrs_interpolate_backward(clrs_context *ctx, const clrs_interpolate_params *p,
+                                               const clrs_tensor_desc *in,
+                                               const clrs_tensor_desc *grad_out, const void *go_data,
+                                               const clrs_tensor_desc *grad_in, void *gi_data);
 
 /* ------------------------------------------------------------------------ */
 /* Grid sampling (torch.nn.functional.grid_sample, affine_grid)              */

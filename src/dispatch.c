@@ -132,6 +132,7 @@ static const clrs_impl_list *const LISTS[] = {
     &clrs__impls_unpool,
     &clrs__impls_unpool_backward,
     &clrs__impls_pool_backward,
+    &clrs__impls_interp_backward,
     &clrs__impls_pixel_shuffle,
     &clrs__impls_grid_sample,
     &clrs__impls_affine_grid,

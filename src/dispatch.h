@@ -79,6 +79,7 @@ extern const clrs_impl_list clrs__impls_pool;          /* src/ops/pool.c */
 extern const clrs_impl_list clrs__impls_unpool;        /* src/ops/unpool.c */
 extern const clrs_impl_list clrs__impls_unpool_backward; /* src/ops/unpool.c */
 extern const clrs_impl_list clrs__impls_pool_backward; /* src/ops/pool_backward.c */
+extern const clrs_impl_list clrs__impls_interp_backward; /* src/ops/interp_backward.c */
 extern const clrs_impl_list clrs__impls_pixel_shuffle; /* src/ops/pixel_shuffle.c */
 extern const clrs_impl_list clrs__impls_grid_sample;   /* src/ops/grid_sample.c */
 extern const clrs_impl_list clrs__impls_affine_grid;   /* src/ops/grid_sample.c */

@@ -135,6 +135,7 @@ static const struct {
     {"pool_win", {"common", "pool_common", "pool_win"}},
     {"unpool", {"common", "pool_common", "unpool"}},
     {"pool_backward", {"common", "pool_common", "pool_backward"}},
+    {"interp_backward", {"common", "pool_common", "interp_backward"}}, /* src/ops/interp_backward.c */
     {"pixel_shuffle", {"common", "pool_common", "pixel_shuffle"}},
     /* grid sampling (src/ops/grid_sample.c) */
     {"grid_sample", {"common", "grid_sample"}},

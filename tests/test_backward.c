@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Backward (input gradients) of pixel (un)shuffle and max unpooling:
+/* Backward (input gradients) of pixel (un)shuffle, max unpooling, the
+ * poolings and interpolate (tests/golden/backward_interp.txt: within the
+ * stated tolerances of torch, every layout the same bits):
  * golden vectors from torch.autograd.grad (tests/golden/backward.txt) in
  * every pair of layouts, bit-exact; random shapes against the C reference
  * (tests/ref); determinism (repeat runs, other work-group sizes through
@@ -1412,6 +1414,351 @@ START_TEST(test_cl_mem_calls)
 }
 END_TEST
 
+
+/* ---- interpolate backward ------------------------------------------------------ */
+static void interp_params_from_case(const tu_case *c, clrs_interpolate_params *p)
+{
+    clrs_interpolate_params_init(p);
+    ck_assert_int_eq(clrs_interp_mode_parse(tu_get_str(c, "mode"), &p->mode), CLRS_OK);
+    p->n_size = tu_get_ints(c, "size", p->size, 3);
+    p->n_scale = tu_get_doubles(c, "scale", p->scale, 3);
+    p->align_corners = tu_get_int(c, "align_corners", CLRS_UNSET);
+    p->recompute_scale_factor = tu_get_int(c, "recompute", CLRS_UNSET);
+    p->antialias = tu_get_int(c, "antialias", 0);
+}
+
+/* clrs_interpolate_backward of grad_out (logical values, C order) into
+ * lin (grad_in's logical values in dtype's bits). */
+static void run_interp_bw(clrs_context *ctx, const clrs_interpolate_params *p, clrs_dtype dt, int rank,
+                          const int64_t *isz, const int64_t *osz, const void *go, tu_layout lo, tu_layout li,
+                          void *lin)
+{
+    tu_tensor tg, ti;
+    clrs_tensor_desc din;
+    clrs_tensor_desc_contiguous(&din, dt, rank, isz);
+    tu_alloc(&tg, dt, rank, osz, lo, 0x5a);
+    tu_alloc(&ti, dt, rank, isz, li, 0xab);
+    tu_store(&tg, go);
+    clrs_status st = clrs_interpolate_backward(ctx, p, &din, &tg.desc, tg.base, &ti.desc, ti.base);
+    ck_assert_msg(st == CLRS_OK, "interpolate backward (%s, %s): %s", clrs_interp_mode_name(p->mode),
+                  clrs_dtype_name(dt), clrs_last_error(ctx));
+    tu_load(&ti, lin);
+    tu_free(&tg);
+    tu_free(&ti);
+}
+
+/* Worst |got - torch| / max|torch| over the golden cases, per dtype (0 f32,
+ * 1 f64, 2 f16, 3 bf16) and mode family (0 nearest / nearest-exact, 1 area,
+ * 2 linear / bilinear / trilinear, 3 bicubic, 4 antialias / lanczos). */
+static int mode_family(const clrs_interpolate_params *p)
+{
+    if (p->antialias) return 4;
+    switch (p->mode) {
+    case CLRS_INTERP_NEAREST:
+    case CLRS_INTERP_NEAREST_EXACT: return 0;
+    case CLRS_INTERP_AREA: return 1;
+    case CLRS_INTERP_BICUBIC: return 3;
+    default: return 2;
+    }
+}
+
+static int dt_slot(clrs_dtype dt)
+{
+    return dt == CLRS_F32 ? 0 : dt == CLRS_F64 ? 1 : dt == CLRS_F16 ? 2 : 3;
+}
+
+START_TEST(test_golden_interp_backward)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward_interp.txt", 300, &cases);
+    /* the bounds the header and README state: f32 / f64 bit-exact but
+     * lanczos f32 (torch's sinf), within 1e-6 of max|grad_in| */
+    const double tol[4] = {1e-6, 0, 0, 0};
+    double worst[4][5], worst_ref[2] = {0, 0};
+    int exact[4][5], count[4][5], ran = 0;
+    memset(worst, 0, sizeof worst);
+    memset(exact, 0, sizeof exact);
+    memset(count, 0, sizeof count);
+    static const char *const fam_names[5] = {"nearest", "area", "linear", "bicubic", "antialias"};
+    static const char *const dt_names[4] = {"f32", "f64", "f16", "bf16"};
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id");
+        tu_progress("test_golden_interp_backward", ci, n, "cases");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_interpolate_params p;
+        interp_params_from_case(c, &p);
+        npy_array in, go, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t ni = numel_of(rank, in.shape), no = numel_of(go.ndim, go.shape);
+        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        for (int l = 0; l < TU_NLAYOUTS; l++) {
+            run_interp_bw(ctx, &p, dt, rank, in.shape, go.shape, go.data, (tu_layout)l,
+                          (tu_layout)((l + 1) % TU_NLAYOUTS), l == 0 ? first : got);
+            if (l > 0)
+                ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0, "%s: layouts %s / %s give other bits", id,
+                              tu_layout_name((tu_layout)l), tu_layout_name((tu_layout)((l + 1) % TU_NLAYOUTS)));
+        }
+        double mx = 0, err = 0;
+        for (int64_t i = 0; i < ni; i++)
+            if (fabs(tu_get(dt, ref.data, i)) > mx) mx = fabs(tu_get(dt, ref.data, i));
+        if (mx == 0) mx = 1;
+        for (int64_t i = 0; i < ni; i++) {
+            const double e = fabs(tu_get(dt, first, i) - tu_get(dt, ref.data, i)) / mx;
+            if (e > err) err = e;
+        }
+        const int ds = dt_slot(dt), mf = mode_family(&p);
+        /* f16 / bf16: torch rounds its scatter sums to 16 bits; here float
+         * sums rounded once: within 4 units of the 16-bit epsilon x max */
+        const double lim = ds < 2 ? tol[ds] : 4.0 * (dt == CLRS_F16 ? 0x1p-11 : 0x1p-8);
+        ck_assert_msg(err <= lim, "%s: %.3g x max|grad_in| from torch (bound %.3g)", id, err, lim);
+        if (ds < 2 && p.mode != CLRS_INTERP_LANCZOS)
+            ck_assert_msg(memcmp(first, ref.data, (size_t)ni * es) == 0, "%s: not torch's bits (%.3g x max|grad_in|)", id,
+                          err);
+        if (err > worst[ds][mf]) worst[ds][mf] = err;
+        exact[ds][mf] += memcmp(first, ref.data, (size_t)ni * es) == 0;
+        count[ds][mf]++;
+        if (ds < 2) {
+            /* the C reference (double sums of the forward's one-hot columns) agrees too */
+            double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+            for (int64_t o = 0; o < no; o++) vg[o] = tu_get(dt, go.data, o);
+            ck_assert_int_eq(ref_interpolate_backward(rank, in.shape, &p, vg, vr, dt), 0);
+            double re = 0;
+            for (int64_t i = 0; i < ni; i++) {
+                const double e = fabs(vr[i] - tu_get(dt, ref.data, i)) / mx;
+                if (e > re) re = e;
+            }
+            ck_assert_msg(re <= (ds == 0 ? 1e-5 : 1e-12), "%s: the C reference is %.3g x max from torch", id, re);
+            if (re > worst_ref[ds]) worst_ref[ds] = re;
+            free(vg);
+            free(vr);
+        }
+        ran++;
+        free(got);
+        free(first);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&ref);
+    }
+    tu_progress("test_golden_interp_backward", n, n, "cases");
+    fprintf(stderr, "# interpolate backward golden: %d cases, 3 layout pairs each with identical bits; worst |diff| / "
+                    "max|grad_in| from torch (bit-exact cases / cases):\n", ran);
+    for (int d = 0; d < 4; d++) {
+        fprintf(stderr, "#   %-4s", dt_names[d]);
+        for (int m = 0; m < 5; m++)
+            if (count[d][m]) fprintf(stderr, "  %s %.2g (%d/%d)", fam_names[m], worst[d][m], exact[d][m], count[d][m]);
+        fprintf(stderr, "\n");
+    }
+    fprintf(stderr, "#   C reference: f32 %.2g, f64 %.2g\n", worst_ref[0], worst_ref[1]);
+    ck_assert_int_ge(ran, 300);
+    free(cases);
+}
+END_TEST
+
+/* Random shapes, modes and layouts against the C reference (double). */
+START_TEST(test_random_interp_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0x1B7E4B00ULL + (uint64_t)_i;
+    int cases = 0;
+    static const clrs_interp_mode MODES[] = {CLRS_INTERP_NEAREST, CLRS_INTERP_NEAREST_EXACT, CLRS_INTERP_LINEAR,
+                                             CLRS_INTERP_BICUBIC, CLRS_INTERP_AREA, CLRS_INTERP_LANCZOS};
+    for (int it = 0; it < 60 && cases < 30; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+        clrs_interpolate_params p;
+        clrs_interpolate_params_init(&p);
+        p.mode = MODES[tu_range(&rng, 0, 5)];
+        if (p.mode == CLRS_INTERP_LINEAR) p.mode = rank == 3 ? CLRS_INTERP_LINEAR : rank == 4 ? CLRS_INTERP_BILINEAR
+                                                                                              : CLRS_INTERP_TRILINEAR;
+        const int interpolating = p.mode != CLRS_INTERP_NEAREST && p.mode != CLRS_INTERP_NEAREST_EXACT &&
+                                  p.mode != CLRS_INTERP_AREA;
+        if (p.mode == CLRS_INTERP_LANCZOS) p.antialias = 1;
+        else if (interpolating && tu_range(&rng, 0, 3) == 0) p.antialias = 1;
+        if (interpolating && p.mode != CLRS_INTERP_LANCZOS) p.align_corners = (int)tu_range(&rng, 0, 1);
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 6); /* 4 and more: channels first for channels-last grad_in */
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 11);
+        if (tu_range(&rng, 0, 1)) {
+            p.n_size = sp;
+            for (int a = 0; a < sp; a++) p.size[a] = tu_range(&rng, 1, rank == 5 ? 9 : 17);
+        } else {
+            p.n_scale = sp;
+            for (int a = 0; a < sp; a++) p.scale[a] = 0.3 + tu_uniform(&rng) * 2.5;
+            if (tu_range(&rng, 0, 2) == 0) p.recompute_scale_factor = 1;
+        }
+        if (ref_interpolate_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+        unsigned char *lgo = malloc((size_t)no * es), *lgot = malloc((size_t)ni * es);
+        fill_exact(&rng, dt, vg, lgo, no);
+        ck_assert_int_eq(ref_interpolate_backward(rank, isz, &p, vg, vr, dt), 0);
+        run_interp_bw(ctx, &p, dt, rank, isz, osz, lgo, (tu_layout)tu_range(&rng, 0, 2),
+                      (tu_layout)tu_range(&rng, 0, 2), lgot);
+        double mx = 0, err = 0;
+        for (int64_t i = 0; i < ni; i++)
+            if (fabs(vr[i]) > mx) mx = fabs(vr[i]);
+        if (mx == 0) mx = 1;
+        for (int64_t i = 0; i < ni; i++) {
+            const double e = fabs(tu_get(dt, lgot, i) - vr[i]) / mx;
+            if (e > err) err = e;
+        }
+        /* f32: float weights and sums against double sums of the same
+         * weights; f16 / bf16: one rounding to 16 bits */
+        const double lim = dt == CLRS_F64 ? 1e-12 : dt == CLRS_F32 ? 1e-5 : dt == CLRS_F16 ? 0x1p-10 : 0x1p-7;
+        ck_assert_msg(err <= lim, "interpolate backward case %d (%s%s rank %d %s): %.3g x max from the reference", it,
+                      clrs_interp_mode_name(p.mode), p.antialias ? " antialias" : "", rank, clrs_dtype_name(dt), err);
+        free(vg);
+        free(vr);
+        free(lgo);
+        free(lgot);
+        cases++;
+    }
+    ck_assert_int_ge(cases, 24);
+}
+END_TEST
+
+/* Bilinear x2 and trilinear x2 backward (overlapping taps, clamped edges):
+ * repeat runs, other work-group sizes and layouts give the same bits. */
+START_TEST(test_interp_determinism)
+{
+    clrs_context *ctx = tu_context();
+    uint64_t rng = 0xD1B7ULL;
+    /* C >= 4: channels-last grad_in runs channels first (cmajor), NCHW by rows */
+    const int64_t i4[4] = {2, 5, 29, 37}, o4[4] = {2, 5, 58, 74}, i5[5] = {1, 4, 7, 9, 11}, o5[5] = {1, 4, 14, 18, 22};
+    clrs_interpolate_params p4, p5;
+    clrs_interpolate_params_init(&p4);
+    p4.mode = CLRS_INTERP_BILINEAR;
+    p4.n_scale = 1;
+    p4.scale[0] = 2.0;
+    p5 = p4;
+    p5.mode = CLRS_INTERP_TRILINEAR;
+    p5.align_corners = 1;
+    const int64_t ni4 = numel_of(4, i4), no4 = numel_of(4, o4), ni5 = numel_of(5, i5), no5 = numel_of(5, o5);
+    float *g4 = malloc((size_t)no4 * sizeof *g4), *g5 = malloc((size_t)no5 * sizeof *g5);
+    float *f4 = malloc((size_t)ni4 * sizeof *f4), *f5 = malloc((size_t)ni5 * sizeof *f5);
+    float *r4 = malloc((size_t)ni4 * sizeof *r4), *r5 = malloc((size_t)ni5 * sizeof *r5);
+    for (int64_t i = 0; i < no4; i++) g4[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
+    for (int64_t i = 0; i < no5; i++) g5[i] = (float)(tu_uniform(&rng) * 8.0 - 4.0);
+    run_interp_bw(ctx, &p4, CLRS_F32, 4, i4, o4, g4, TU_CONTIGUOUS, TU_CONTIGUOUS, f4);
+    run_interp_bw(ctx, &p5, CLRS_F32, 5, i5, o5, g5, TU_CONTIGUOUS, TU_CONTIGUOUS, f5);
+    int64_t lx0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "lx", &lx0, NULL), CLRS_OK);
+    const int64_t lxs[] = {lx0, 1, 32};
+    int runs = 0;
+    for (int t = 0; t < 3; t++) {
+        ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lxs[t]), CLRS_OK);
+        for (int l = 0; l < TU_NLAYOUTS; l++)
+            for (int rep = 0; rep < (t == 0 ? 2 : 1); rep++) {
+                run_interp_bw(ctx, &p4, CLRS_F32, 4, i4, o4, g4, (tu_layout)l, (tu_layout)((l + rep) % TU_NLAYOUTS),
+                              r4);
+                ck_assert_msg(memcmp(r4, f4, (size_t)ni4 * sizeof *r4) == 0, "bilinear backward: other bits (lx %lld, %s)",
+                              (long long)lxs[t], tu_layout_name((tu_layout)l));
+                run_interp_bw(ctx, &p5, CLRS_F32, 5, i5, o5, g5, (tu_layout)l, (tu_layout)((l + rep) % TU_NLAYOUTS),
+                              r5);
+                ck_assert_msg(memcmp(r5, f5, (size_t)ni5 * sizeof *r5) == 0, "trilinear backward: other bits (lx %lld, %s)",
+                              (long long)lxs[t], tu_layout_name((tu_layout)l));
+                runs += 2;
+            }
+    }
+    ck_assert_int_eq(clrs_tuning_set(ctx, "lx", lx0), CLRS_OK);
+    fprintf(stderr, "# interpolate backward determinism: %d runs with identical bits\n", runs);
+    free(g4);
+    free(g5);
+    free(f4);
+    free(f5);
+    free(r4);
+    free(r5);
+}
+END_TEST
+
+/* Errors and the cl_mem form. */
+START_TEST(test_interp_errors)
+{
+    clrs_context *ctx = tu_context();
+    const int64_t isz[4] = {1, 1, 2, 3}, osz[4] = {1, 1, 4, 6}, wrong[4] = {1, 1, 4, 5};
+    clrs_tensor_desc din, gi, go, gw, gu8, ou8;
+    clrs_tensor_desc_contiguous(&din, CLRS_F32, 4, isz);
+    clrs_tensor_desc_contiguous(&gi, CLRS_F32, 4, isz);
+    clrs_tensor_desc_contiguous(&go, CLRS_F32, 4, osz);
+    clrs_tensor_desc_contiguous(&gw, CLRS_F32, 4, wrong);
+    clrs_tensor_desc_contiguous(&gu8, CLRS_U8, 4, isz);
+    clrs_tensor_desc_contiguous(&ou8, CLRS_U8, 4, osz);
+    clrs_interpolate_params p;
+    clrs_interpolate_params_init(&p);
+    p.mode = CLRS_INTERP_NEAREST;
+    p.n_scale = 1;
+    p.scale[0] = 2.0;
+    float vgo[24], vgi[6];
+    for (int i = 0; i < 24; i++) vgo[i] = (float)(i + 1);
+    ck_assert_int_eq(clrs_interpolate_backward(ctx, &p, &din, &go, vgo, &gi, vgi), CLRS_OK);
+    /* nearest x2: each input gathers its 2x2 block */
+    for (int h = 0; h < 2; h++)
+        for (int w = 0; w < 3; w++) {
+            const float want = vgo[(2 * h) * 6 + 2 * w] + vgo[(2 * h) * 6 + 2 * w + 1] + vgo[(2 * h + 1) * 6 + 2 * w] +
+                               vgo[(2 * h + 1) * 6 + 2 * w + 1];
+            ck_assert(vgi[h * 3 + w] == want);
+        }
+    EXPECT_ERR(clrs_interpolate_backward(ctx, &p, &din, &gw, vgo, &gi, vgi), CLRS_ERR_BAD_SHAPE, "(1, 1, 4, 5)");
+    EXPECT_ERR(clrs_interpolate_backward(ctx, &p, &din, &gw, vgo, &gi, vgi), CLRS_ERR_BAD_SHAPE, "(1, 1, 4, 6)");
+    EXPECT_ERR(clrs_interpolate_backward(ctx, &p, &din, &go, vgo, &go, vgo), CLRS_ERR_BAD_SHAPE, "grad_input");
+    clrs_tensor_desc din8 = din;
+    din8.dtype = CLRS_U8;
+    unsigned char b8[24];
+    ck_assert_int_ne(clrs_interpolate_backward(ctx, &p, &din8, &ou8, b8, &gu8, b8), CLRS_OK);
+    EXPECT_ERR(clrs_interpolate_backward(ctx, &p, &din, &go, NULL, &gi, vgi), CLRS_ERR_INVALID_ARG, "NULL");
+    EXPECT_ERR(clrs_interpolate_backward(ctx, NULL, &din, &go, vgo, &gi, vgi), CLRS_ERR_INVALID_ARG, "NULL");
+    p.mode = CLRS_INTERP_BILINEAR;
+    p.align_corners = 2;
+    EXPECT_ERR(clrs_interpolate_backward(ctx, &p, &din, &go, vgo, &gi, vgi), CLRS_ERR_BAD_PARAM, "align_corners");
+    p.align_corners = CLRS_UNSET;
+    /* the cl_mem form: bilinear x2, grad_out channels-last */
+    cl_context clc;
+    cl_command_queue q;
+    ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
+    cl_int e;
+    cl_mem mgo = clCreateBuffer(clc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, sizeof vgo, vgo, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_mem mgi = clCreateBuffer(clc, CL_MEM_READ_WRITE, sizeof vgi, NULL, &e);
+    ck_assert_int_eq(e, CL_SUCCESS);
+    cl_event done = NULL;
+    ck_assert_msg(clrs_interpolate_backward_cl(ctx, &p, &din, &go, mgo, &gi, mgi, NULL, 0, NULL, &done) == CLRS_OK,
+                  "%s", clrs_last_error(ctx));
+    float hgi[6], want[6];
+    ck_assert_int_eq(clEnqueueReadBuffer(q, mgi, CL_TRUE, 0, sizeof hgi, hgi, 1, &done, NULL), CL_SUCCESS);
+    clReleaseEvent(done);
+    ck_assert_int_eq(clrs_interpolate_backward(ctx, &p, &din, &go, vgo, &gi, want), CLRS_OK);
+    ck_assert(memcmp(hgi, want, sizeof hgi) == 0);
+    /* area to 1x1 is torch's mean: one division by the plane's size */
+    p.mode = CLRS_INTERP_AREA;
+    p.scale[0] = 0.5;
+    const int64_t asz[4] = {1, 1, 1, 1};
+    clrs_tensor_desc ga;
+    clrs_tensor_desc_contiguous(&ga, CLRS_F32, 4, asz);
+    ck_assert_msg(clrs_interpolate_backward_cl(ctx, &p, &din, &ga, mgo, &gi, mgi, NULL, 0, NULL, &done) == CLRS_OK,
+                  "%s", clrs_last_error(ctx));
+    ck_assert_int_eq(clEnqueueReadBuffer(q, mgi, CL_TRUE, 0, sizeof hgi, hgi, 1, &done, NULL), CL_SUCCESS);
+    clReleaseEvent(done);
+    for (int i = 0; i < 6; i++) ck_assert(hgi[i] == vgo[0] / 6.0f);
+    clReleaseMemObject(mgo);
+    clReleaseMemObject(mgi);
+}
+END_TEST
+
 int main(void)
 {
     tu_binary_cache_off(); /* operators, not the cache: see testutil.h */
@@ -1430,6 +1777,10 @@ int main(void)
     tcase_add_test(tc, test_random_avgpool_vs_reference);
     tcase_add_test(tc, test_pool_backward_impls);
     tcase_add_test(tc, test_golden_lppool_backward);
+    tcase_add_test(tc, test_interp_errors);
+    tcase_add_test(tc, test_interp_determinism);
+    tcase_add_loop_test(tc, test_random_interp_vs_reference, 0, 2);
+    tcase_add_test(tc, test_golden_interp_backward);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # test_backward_cli.sh — `clresample backward OP ...`: every f32/f64/f16
 # case of tests/golden/backward.txt (torch.autograd.grad of pixel_shuffle,
-# pixel_unshuffle and max_unpool) through the CLI, compared bit for bit
+# pixel_unshuffle and max_unpool) and every f32 one of backward_interp.txt
+# (interpolate) through the CLI, compared bit for bit
 # (tests/npy_allclose exact), the cases with channels-last copies again
 # with --channels-last, torch's invalid-index errors; then the contract's
 # errors: a GRAD_OUT of another shape (exit 1, both shapes named), the
@@ -91,8 +92,8 @@ expect_error 1 "shape (1, 2, 6, 10) but the forward output's shape is (1, 6, 10,
     "$SG" "$GI" --factor 2 --channels-last
 expect_error 1 "is f64 but IN is f32" "GRAD_OUT of another dtype" backward pixel-unshuffle \
     "$G/backward/in_f32_1x2x6x10_rand0.npy" "$G/backward/bw_pixunshuf_f64_000_go.npy" "$GI" --factor 2
-expect_error 1 "backward interpolate: not yet implemented (issue #14" "backward interpolate" \
-    backward interpolate "$S" "$S" "$GI" --mode bilinear --scale 2
+expect_error 1 "GRAD_OUT .* has shape (1, 8, 3, 5) but the forward output's shape is (1, 8, 6, 10)" \
+    "backward interpolate: GRAD_OUT of the wrong shape" backward interpolate "$S" "$S" "$GI" --mode bilinear --scale 2
 expect_error 1 "backward lp-pool: not implemented yet" "backward lp-pool with p = inf" \
     backward lp-pool "$G/backward/in_f32_1x2x7x9_pos0.npy" "$G/backward/bw_lppool_r4_f32_000_go.npy" "$GI" --kernel 2 \
     --norm-type inf
@@ -186,6 +187,54 @@ if [ $ncase -ge 230 ] && [ $ncl -ge 18 ] && [ $nidx -ge 60 ] && [ $nerr -ge 6 ];
     ok "golden gradients through the CLI: $ncase bit-exact ($ncl with --channels-last, $nidx pool runs with --indices), $nerr torch errors"
 else
     not_ok "golden gradients through the CLI: only $ncase bit-exact ($ncl --channels-last), $nerr errors"
+fi
+
+# interpolate: every f32 case of tests/golden/backward_interp.txt, bit-exact
+# with torch (lanczos: within 1e-6 of the largest gradient, torch's sinf),
+# and its channels-last case with --channels-last
+ni=0
+nicl=0
+while IFS= read -r line; do
+    case $line in '#'* | '') continue ;; esac
+    [ "$(tok dtype)" = f32 ] || continue
+    id=$(tok id)
+    set -- --mode "$(tok mode)"
+    [ "$(tok size)" != - ] && set -- "$@" --size "$(tok size)"
+    [ "$(tok scale)" != - ] && set -- "$@" --scale "$(tok scale)"
+    [ "$(tok align_corners)" = 1 ] && set -- "$@" --align-corners
+    [ "$(tok recompute)" = 1 ] && set -- "$@" --recompute-scale-factor
+    [ "$(tok antialias)" = 1 ] && set -- "$@" --antialias
+    how=exact
+    [ "$(tok mode)" = lanczos ] && how=rtol=0,atol=2e-5
+    for sfx in "" _cl; do
+        [ -z "$sfx" ] || [ -n "$(tok out_cl)" ] || continue
+        rm -f "$GI"
+        if [ -n "$sfx" ]; then
+            "$CLI" backward interpolate "$G/$(tok in_cl)" "$G/$(tok grad_out_cl)" "$GI" "$@" --channels-last \
+                >"$tmp/stdout" 2>"$tmp/stderr"
+        else
+            "$CLI" backward interpolate "$G/$(tok in)" "$G/$(tok grad_out)" "$GI" "$@" >"$tmp/stdout" 2>"$tmp/stderr"
+        fi
+        rc=$?
+        if [ $rc -eq 0 ] && "$CMP" "$G/$(tok out$sfx)" "$GI" $how >"$tmp/cmp" 2>&1; then
+            ni=$((ni + 1))
+            [ -n "$sfx" ] && nicl=$((nicl + 1))
+        else
+            not_ok "$id$sfx" "exit $rc: $(head -n 1 "$tmp/stderr")" "$(head -n 1 "$tmp/cmp")"
+        fi
+    done
+done <"$G/backward_interp.txt"
+if [ $ni -ge 170 ] && [ $nicl -ge 1 ]; then
+    ok "interpolate gradients through the CLI: $ni as torch's ($nicl with --channels-last)"
+else
+    not_ok "interpolate gradients through the CLI: only $ni ($nicl with --channels-last)"
+fi
+if "$CLI" backward interpolate "$G/backward_interp/in_f32_1x2x5x6_rand0.npy" \
+    "$G/backward_interp/bwi_bilinear_r4_f32_000_go.npy" "$GI" --mode bilinear --size 10,12 --explain \
+    >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: interp_backward/gather" "$tmp/stderr"; then
+    ok "--explain: interp_backward/gather"
+else
+    not_ok "--explain: interp_backward/gather" "$(head -n 2 "$tmp/stderr")"
 fi
 
 # --explain names the backward implementation

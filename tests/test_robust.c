@@ -1642,6 +1642,59 @@ static void kernel_unpool_backward(clrs_context *ctx, clrs_dtype dt, int rank, c
     free(ix);
 }
 
+/* interpolate backward ("interp_backward/gather"): grad_out in lo, grad_in
+ * in li (C = 5: channels-last grad_in runs channels first); against the
+ * reference's backward (double sums of the forward's one-hot columns)
+ * within the dtype's rounding of the largest gradient, no write outside
+ * grad_in's elements. */
+static void kernel_interp_backward(clrs_context *ctx, clrs_dtype dt, int rank, const int64_t *isz, clrs_interp_mode m,
+                                   int antialias, double scale, tu_layout lo, tu_layout li, uint64_t *rng)
+{
+    clrs_interpolate_params p;
+    clrs_interpolate_params_init(&p);
+    p.mode = m;
+    p.antialias = antialias;
+    p.n_scale = 1;
+    p.scale[0] = scale;
+    int64_t osz[CLRS_MAX_RANK];
+    ck_assert_int_eq(ref_interpolate_shape(rank, isz, &p, osz), 0);
+    const int64_t ni = prod(rank, isz), no = prod(rank, osz);
+    double *vg = malloc((size_t)no * sizeof *vg), *vr = malloc((size_t)ni * sizeof *vr);
+    fill_values(dt, vg, no, rng);
+    ck_assert_int_eq(ref_interpolate_backward(rank, isz, &p, vg, vr, dt), 0);
+    tu_tensor tg, ti;
+    tu_alloc(&tg, dt, rank, osz, lo, 0x11);
+    tu_alloc(&ti, dt, rank, isz, li, 0xcd);
+    to_tensor(&tg, dt, vg, no);
+    clrs_tensor_desc din;
+    clrs_tensor_desc_contiguous(&din, dt, rank, isz);
+    clrs_status st = clrs_interpolate_backward(ctx, &p, &din, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "interpolate backward %s%s x%g %s rank %d %s/%s", clrs_interp_mode_name(m),
+             antialias ? " antialias" : "", scale, clrs_dtype_name(dt), rank, tu_layout_name(lo), tu_layout_name(li));
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        unsigned char *lg = malloc((size_t)ni * clrs_dtype_size(dt) + 1);
+        tu_load(&ti, lg);
+        double mx = 0;
+        for (int64_t i = 0; i < ni; i++) mx = fmax(mx, fabs(vr[i]));
+        const double tol = (dt == CLRS_F64 ? 1e-12 : dt == CLRS_F32 ? 1e-5 : dt == CLRS_F16 ? 0x1p-10 : 0x1p-7) * mx;
+        for (int64_t i = 0; i < ni; i++)
+            if (!(fabs(tu_get(dt, lg, i) - vr[i]) <= tol)) {
+                kfailf("%s: element %lld: %.9g vs reference %.9g", what, (long long)i, tu_get(dt, lg, i), vr[i]);
+                break;
+            }
+        if (!gaps_intact(&ti, ni)) kfailf("%s: wrote outside grad_in's elements", what);
+        free(lg);
+    }
+    tu_free(&tg);
+    tu_free(&ti);
+    free(vg);
+    free(vr);
+}
+
 /* max / adaptive max pool backward ("pool_backward/gather", and with one
  * index moved outside its window "pool_backward/scan"): indices from the
  * reference's forward, grad_out in lo, the rest in li; against the
@@ -2450,6 +2503,20 @@ START_TEST(test_kernel_variants)
             for (int v = 0; v < 3; v++)
                 kernel_avgpool_backward(ctx, dt, rank, isz, v, (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS),
                                         &rng);
+        }
+    /* interpolate backward: each float dtype, rank and layout pair, the
+     * modes in turn */
+    for (int di = 0; di < 4; di++)
+        for (int l = 0; l < TU_NLAYOUTS; l++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            const int rank = 3 + (di + l) % 3, k = (di * TU_NLAYOUTS + l) % 4;
+            static const clrs_interp_mode lin[3] = {CLRS_INTERP_LINEAR, CLRS_INTERP_BILINEAR, CLRS_INTERP_TRILINEAR};
+            const clrs_interp_mode m = k == 0 ? lin[rank - 3] : k == 1 ? CLRS_INTERP_BICUBIC
+                                     : k == 2 ? CLRS_INTERP_NEAREST_EXACT : CLRS_INTERP_BILINEAR;
+            int64_t isz[5] = {1, 5, 4, 3, 5};
+            kernel_interp_backward(ctx, dt, rank, isz, k == 3 ? lin[rank - 3] : m, k == 3, k == 3 ? 0.6 : 1.7,
+                                   (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS), &rng);
         }
     /* pixel shuffle / unshuffle: every element size, every layout */
     for (int di = 0; di < 6; di++)

@@ -85,6 +85,14 @@ CLRS_API clrs_status clrs_pool_backward_cl(clrs_context *ctx, const clrs_pool_pa
                                            cl_command_queue queue, cl_uint num_wait,
                                            const cl_event *wait_list, cl_event *event);
 
+/* `in`: the forward input's descriptor (no data). */
+CLRS_API clrs_status clrs_interpolate_backward_cl(clrs_context *ctx, const clrs_interpolate_params *p,
+                                                  const clrs_tensor_desc *in,
+                                                  const clrs_tensor_desc *grad_out, cl_mem go_mem,
+                                                  const clrs_tensor_desc *grad_in, cl_mem gi_mem,
+                                                  cl_command_queue queue, cl_uint num_wait,
+                                                  const cl_event *wait_list, cl_event *event);
+
 CLRS_API clrs_status clrs_max_unpool_backward_cl(clrs_context *ctx, const clrs_unpool_params *p,
                                                  const clrs_tensor_desc *indices, cl_mem idx_mem,
                                                  const clrs_tensor_desc *grad_out, cl_mem go_mem,

@@ -162,6 +162,7 @@ _OPTIONAL_SIGNATURES = {
     "clrs_pool_backward": (c_int, [_P, POINTER(PoolParams), _D, _P, _D, _P, _D, _P, _D, _P]),
     "clrs_pixel_shuffle_backward": (c_int, [_P, c_int64, c_int, _D, _P, _D, _P]),
     "clrs_max_unpool_backward": (c_int, [_P, POINTER(UnpoolParams), _D, _P, _D, _P, _D, _P]),
+    "clrs_interpolate_backward": (c_int, [_P, POINTER(InterpolateParams), _D, _D, _P, _D, _P]),
 }
 HAVE: dict = {}
 

@@ -122,6 +122,66 @@ def _mode(name: str) -> Optional[int]:
         m = _MODES[name] = v.value
     return m
 
+def _interp_params(a: Arr, size: Optional[IntOrSeq], scale_factor: Optional[FloatOrSeq],
+                   mode: str, align_corners: Optional[bool],
+                   recompute_scale_factor: Optional[bool], antialias: bool) -> Any:
+    """F.interpolate's Python-side checks and the library's parameters for input `a`
+    (interpolate and backward.interpolate)."""
+    if a.ndim not in (3, 4, 5):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {a.ndim}D) for "
+            f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+            f"nearest-exact | lanczos (got {mode})")
+    dim = a.ndim - 2
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be a str, not {type(mode).__name__}")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating "
+                             "modes: linear | bilinear | bicubic | trilinear")
+    p = _lib.InterpolateParams()
+    lib.clrs_interpolate_params_init(byref(p))
+    m = _mode(mode)
+    if m is None:
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {a.ndim}D) for "
+            f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+            f"nearest-exact | lanczos (got {mode})")
+    p.mode = m
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError(
+                    "Input and output must have the same number of spatial dimensions, but "
+                    f"got input with spatial dimensions of {list(a.shape[2:])} and output "
+                    f"size of {size}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+                    "format and output size in (o1, o2, ...,oK) format.")
+            if not all(_is_int(v) for v in size):
+                raise TypeError(
+                    "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                    f"Tuple[int, int, int], but got size with types {[type(v) for v in size]}")
+        _fill(p, "size", _int_list(size, "size"), "size")
+    elif scale_factor is not None:
+        if isinstance(scale_factor, (list, tuple)) and len(scale_factor) != dim:
+            raise ValueError(
+                "Input and scale_factor must have the same number of spatial dimensions, but "
+                f"got input with spatial dimensions of {list(a.shape[2:])} and scale_factor "
+                f"of shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, "
+                "...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+        _fill(p, "scale", _float_list(scale_factor, "scale_factor"), "scale_factor")
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
+    p.align_corners = _lib.UNSET if align_corners is None else int(bool(align_corners))
+    p.recompute_scale_factor = (_lib.UNSET if recompute_scale_factor is None
+                                else int(bool(recompute_scale_factor)))
+    p.antialias = int(bool(antialias))
+    return p
+
+
 def interpolate(input: Array, size: Optional[IntOrSeq] = None,
                 scale_factor: Optional[FloatOrSeq] = None, mode: str = "nearest",
                 align_corners: Optional[bool] = None,
@@ -185,58 +245,8 @@ def interpolate(input: Array, size: Optional[IntOrSeq] = None,
         Error: a runtime failure of the library (device, OpenCL).
     """
     a = as_input(input)
-    if a.ndim not in (3, 4, 5):
-        raise NotImplementedError(
-            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {a.ndim}D) for "
-            f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
-            f"nearest-exact | lanczos (got {mode})")
-    dim = a.ndim - 2
-    if not isinstance(mode, str):
-        raise TypeError(f"mode must be a str, not {type(mode).__name__}")
-    if mode in ("nearest", "area", "nearest-exact"):
-        if align_corners is not None:
-            raise ValueError("align_corners option can only be set with the interpolating "
-                             "modes: linear | bilinear | bicubic | trilinear")
-    p = _lib.InterpolateParams()
-    lib.clrs_interpolate_params_init(byref(p))
-    m = _mode(mode)
-    if m is None:
-        raise NotImplementedError(
-            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {a.ndim}D) for "
-            f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
-            f"nearest-exact | lanczos (got {mode})")
-    p.mode = m
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
-    if size is not None:
-        if isinstance(size, (list, tuple)):
-            if len(size) != dim:
-                raise ValueError(
-                    "Input and output must have the same number of spatial dimensions, but "
-                    f"got input with spatial dimensions of {list(a.shape[2:])} and output "
-                    f"size of {size}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
-                    "format and output size in (o1, o2, ...,oK) format.")
-            if not all(_is_int(v) for v in size):
-                raise TypeError(
-                    "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
-                    f"Tuple[int, int, int], but got size with types {[type(v) for v in size]}")
-        _fill(p, "size", _int_list(size, "size"), "size")
-    elif scale_factor is not None:
-        if isinstance(scale_factor, (list, tuple)) and len(scale_factor) != dim:
-            raise ValueError(
-                "Input and scale_factor must have the same number of spatial dimensions, but "
-                f"got input with spatial dimensions of {list(a.shape[2:])} and scale_factor "
-                f"of shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, "
-                "...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
-        _fill(p, "scale", _float_list(scale_factor, "scale_factor"), "scale_factor")
-    else:
-        raise ValueError("either size or scale_factor should be defined")
-    if recompute_scale_factor and size is not None:
-        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
-    p.align_corners = _lib.UNSET if align_corners is None else int(bool(align_corners))
-    p.recompute_scale_factor = (_lib.UNSET if recompute_scale_factor is None
-                                else int(bool(recompute_scale_factor)))
-    p.antialias = int(bool(antialias))
+    p = _interp_params(a, size, scale_factor, mode, align_corners, recompute_scale_factor,
+                       antialias)
     ctx = _ctx_handle(context)
     din = a.desc()
     shp = (c_int64 * _lib.MAX_RANK)()

@@ -315,3 +315,91 @@ def test_older_library_without_backward(monkeypatch):
     monkeypatch.setitem(_lib.HAVE, "clrs_pool_backward", False)
     with pytest.raises(cr.UnsupportedError, match="clrs_pool_backward"):
         B.avg_pool2d((1, 1, 4, 4), _x((1, 1, 2, 2)), 2)
+
+
+# ---------------------------------------------------------------------------
+# interpolate (tests/golden/backward_interp.txt)
+
+def _interp_cases():
+    path = G.GOLDEN / "backward_interp.txt"
+    if not path.is_file():
+        return []
+    return [G.parse(ln) for ln in path.read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+ICASES = _interp_cases()
+# |clresample - torch| / max|torch| bounds (the README's): f32 and f64 are
+# torch's bits but lanczos f32 (its filter's sinf); f16 / bf16: a few 16-bit
+# epsilons (torch rounds some sums to 16 bits)
+ITOL = {"f32": 1e-6, "f64": 0.0, "f16": 4 * 2.0 ** -11, "bf16": 4 * 2.0 ** -8}
+
+
+def _as_f64(y, dt):
+    if dt == "bf16":
+        return (y.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    return y.astype(np.float64)
+
+
+@pytest.mark.parametrize("case", ICASES, ids=[c["id"] for c in ICASES])
+def test_interpolate_backward_golden(case, golden_dir):
+    dt = case["dtype"]
+    lay = LAYOUTS[G.case_seed(case) % 3]
+    x = G.load(case["in"])
+    go = G.layout(G.to_input(G.load(case["grad_out"]), dt, _bf16_in), lay)
+    v = G._v
+    try:
+        y = B.interpolate(x.shape if G.case_seed(case) % 2 else G.to_input(x, dt, _bf16_in), go,
+                          size=v(case["size"]), scale_factor=v(case["scale"], float),
+                          mode=case["mode"], align_corners=G._b(case["align_corners"]),
+                          recompute_scale_factor=G._b(case["recompute"]),
+                          antialias=case["antialias"] == "1")
+    except cr.UnsupportedError as e:  # float64 on a device without fp64
+        pytest.skip(str(e))
+    got, want = _as_f64(_to_numpy(y, dt), dt), _as_f64(G.load(case["out"]), dt)
+    assert got.shape == want.shape
+    scale = max(float(np.abs(want).max()), 1e-30)
+    err = float(np.abs(got - want).max()) / scale
+    assert err <= ITOL[dt], f"{err:.3g} x max|grad_input| from torch"
+    if case["mode"] != "lanczos" and dt in ("f32", "f64"):
+        assert np.array_equal(got, want)  # torch's arithmetic, in its order
+
+
+def test_interpolate_backward_api():
+    g = _x((2, 3, 10, 12), 20)
+    a = B.interpolate((2, 3, 5, 6), g, scale_factor=2, mode="bilinear")
+    assert a.shape == (2, 3, 5, 6) and a.dtype == np.float32
+    # the adjoint of the forward: <interp(x), g> == <x, grad>
+    x = _x((2, 3, 5, 6), 21)
+    y = cr.interpolate(x, scale_factor=2, mode="bilinear")
+    assert abs(float((y * g).sum()) - float((x * a).sum())) < 1e-3
+    assert a.tobytes() == B.interpolate(x, g, scale_factor=2, mode="bilinear").tobytes()
+    xcl = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    acl = B.interpolate(xcl, g, scale_factor=2, mode="bilinear")  # channels-last out
+    assert acl.strides[1] == acl.itemsize and np.array_equal(acl, a)
+    out = np.full((2, 3, 5, 6), np.nan, np.float32)
+    assert B.interpolate(x.shape, g, size=(10, 12), mode="bilinear", out=out) is out
+    assert np.array_equal(out, a)
+    with pytest.raises(cr.InvalidArgumentError, match="grad_output has shape"):
+        B.interpolate(x.shape, _x((2, 3, 10, 11)), scale_factor=2, mode="bilinear")
+    with pytest.raises(TypeError, match="grad_output"):
+        B.interpolate(x.shape, g.astype(np.uint8), scale_factor=2)
+    with pytest.raises(ValueError, match="align_corners"):
+        B.interpolate(x.shape, g, scale_factor=2, mode="nearest", align_corners=True)
+
+
+@pytest.mark.skipif(torch is None, reason="needs torch")
+@pytest.mark.parametrize("mode,shape,kw", [
+    ("bilinear", (2, 3, 7, 9), dict(scale_factor=1.7)),
+    ("bicubic", (1, 2, 6, 5), dict(size=(11, 3), align_corners=True)),
+    ("trilinear", (1, 2, 3, 4, 5), dict(scale_factor=(2, 0.6, 1.3))),
+    ("bilinear", (1, 3, 17, 15), dict(size=(5, 6), antialias=True)),
+    ("nearest-exact", (2, 2, 9), dict(size=4)),
+])
+def test_interpolate_backward_vs_torch(mode, shape, kw):
+    x = torch.rand(shape, dtype=torch.float64, requires_grad=True)
+    y = torch.nn.functional.interpolate(x, mode=mode, **kw)
+    g = torch.rand(y.shape, dtype=torch.float64)
+    want = torch.autograd.grad(y, x, g)[0].numpy()
+    got = B.interpolate(tuple(shape), g.numpy(), mode=mode, **kw)
+    assert np.abs(got - want).max() <= 1e-15 * np.abs(want).max()

@@ -316,11 +316,14 @@ static clrs_status u8_table(const clrs_context *ctx, const clrs_interp_plan *pla
  * measured with one infinite input at every position: 1-D linear, every
  * (in, out) in 1..29: 12,615 of 12,615 outputs as PyTorch (rounding the
  * product with double floor: 12,597); bilinear (2, in) -> (3, out), in
- * 2..21, out 1..21: 4,830 of 4,830 (4,823); bicubic 4,828 of 4,830 (4,814). */
+ * 2..21, out 1..21: 4,830 of 4,830 (4,823); bicubic 4,828 of 4,830 (4,814).
+ * `fused` picks the form (for f64 too). torch's backward kernels
+ * (plan->for_backward, tests/golden/backward_interp.txt): every linear mode
+ * fuses it, f32 and f64; bicubic rounds the product, f64 included. */
 static double source_coord(int f64, double scale, int64_t o, int align, int cubic, int fused)
 {
     if (f64) {
-        double r = align ? scale * (double)o : fma(scale, (double)o + 0.5, -0.5);
+        double r = align ? scale * (double)o : fused ? fma(scale, (double)o + 0.5, -0.5) : scale * ((double)o + 0.5) - 0.5;
         return (!cubic && r < 0.0) ? 0.0 : r;
     }
     float s = (float)scale, r;
@@ -374,7 +377,7 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
         return CLRS_OK;
     }
     if (plan->antialias) {
-        if (out == in) return identity(ctx, t, out);
+        if (out == in && !plan->for_backward) return identity(ctx, t, out);
         int isz;
         filter_fn f = mode_filter(m, 1, &isz);
         if (m == CLRS_INTERP_BICUBIC) f = filt_cubic_pil_fma; /* (f64; f32 uses filt_cubic_pil_f) */
@@ -419,7 +422,8 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
                 t->w[2 * o + 1] = 0.0;
                 continue;
             }
-            double real = source_coord(f64, scale, o, plan->align_corners, 0, m == CLRS_INTERP_BILINEAR);
+            double real = source_coord(f64, scale, o, plan->align_corners, 0,
+                                       f64 || m == CLRS_INTERP_BILINEAR || plan->for_backward);
             /* floorf even for f64, as PyTorch's compute_source_index_and_lambda:
              * 5.999999999999999 reads pixel 6 with lambda 0, not pixel 5 */
             int64_t i0 = (int64_t)floorf((float)real);
@@ -438,7 +442,8 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
         double scale = opmath_scale(f64, in, out, plan->align_corners, plan->scale[a]);
         CLRS_FORWARD(taps_alloc(ctx, t, out, 4));
         for (int64_t o = 0; o < out; o++) {
-            double real = source_coord(f64, scale, o, plan->align_corners, 1, 0);
+            /* (torch's f64 bicubic backward rounds the product: unfused) */
+            double real = source_coord(f64, scale, o, plan->align_corners, 1, f64 && !plan->for_backward);
             /* PyTorch's guard_index_and_lambda: floorf (also for f64), the
              * index at most in - 1, the fraction clamped to [0, 1] */
             int64_t ix = (int64_t)floorf((float)real);

@@ -14,6 +14,10 @@ typedef struct clrs_interp_plan {
     double scale[3];            /* scale_factor used for coordinates, -1 = none (in/out) */
     int64_t out_sizes[CLRS_MAX_RANK];
     int64_t numel_out;
+    int for_backward; /* the tables of torch's backward: antialias weights also for
+                         unchanged axes (its forward skips them), linear modes' source
+                         coordinates always fused (a multiply-add, as its backward kernels
+                         compute them on x86) */
 } clrs_interp_plan;
 
 clrs_status clrs__interp_plan(clrs_context *ctx, const clrs_tensor_desc *in, const clrs_interpolate_params *p,

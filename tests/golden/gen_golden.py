@@ -22,6 +22,7 @@ Output, one manifest per operator family (format in tests/golden/README.md):
     tests/golden/shuffle.txt       + tests/golden/shuffle/*.npy
     tests/golden/grid.txt          + tests/golden/grid/*.npy
     tests/golden/backward.txt      + tests/golden/backward/*.npy   (input gradients)
+    tests/golden/backward_interp.txt + tests/golden/backward_interp/*.npy (interpolate's)
 
 Manifest lines: `#` comments, or one case per line of space-separated
 `key=value` tokens (the value is everything after the first `=`; lists are
@@ -1384,6 +1385,71 @@ def gen_backward(fam):
 
 
 # ==========================================================================
+# backward_interp: input gradients of F.interpolate (every mode)
+
+def gen_backward_interp(fam):
+    fam.notes.append("backward_interp: input gradients of F.interpolate, torch.autograd.grad(F.interpolate(in, "
+                     "...), in, grad_out) on the CPU (one thread). in= is the forward input (only its shape "
+                     "matters: interpolate is linear), grad_out= random of the output's shape and dtype, out= "
+                     "grad_input; the other keys are interpolate.txt's. One case adds in_cl=, grad_out_cl=, "
+                     "out_cl= (the (N, spatial..., C) order of the CLI's --channels-last files).")
+    fam.notes.append("torch's CPU backward scatters each grad_out element into its taps; clresample gathers "
+                     "the same terms in the same output order with the same arithmetic (linear modes and "
+                     "antialias: fma((wD*wH)*wW, g, acc); bicubic: acc + (g*wH)*wW; area to 1x1: g / N, "
+                     "torch's mean): f32 / f64 bit-exact but lanczos f32 (torch's sinf: within 1e-6 of "
+                     "max|grad_in|), f16 / bf16 within a few 16-bit ulp (torch rounds some sums to 16 bits).")
+
+    def cl_file(t):
+        return to_numpy(t.movedim(1, -1))
+
+    SHAPES = {3: (1, 2, 7), 4: (1, 2, 5, 6), 5: (1, 2, 3, 4, 5)}
+    ONE_AXIS = {3: (2, 1, 1), 4: (2, 3, 1, 5), 5: (1, 2, 1, 3, 4)}
+
+    def case(prefix, mode, dtype, shape, size, scale, ac, rc, aa, cl=False):
+        rank = len(shape)
+        x, inrel = fam.input_file(dtype, shape, "rand", 0)
+        fwd = lambda t: F.interpolate(t, size=size, scale_factor=scale, mode=mode, align_corners=ac,  # noqa: E731
+                                      recompute_scale_factor=rc, antialias=aa)
+        try:
+            y = fwd(x)
+            cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+            go = make_input(dtype, tuple(y.shape), "rand", 1)
+            autograd_run(fwd, x, go)()
+        except Exception:  # not a gradient torch gives (unsupported mode / dtype / sizes)
+            return
+        gorel = fam.put_array(f"{cid_next}_go", to_numpy(go))
+        res = fam.add(prefix, "interpolate", dtype, rank, x, inrel, interp_params(mode, size, scale, ac, rc, aa),
+                      autograd_run(fwd, x, go), extra=lambda cid: [("grad_out", gorel)])
+        if res is None:
+            del fam.arrays[gorel]
+        elif cl:
+            toks = [f"{k}_cl=" + fam.put_array(f"{cid_next}_{k}_cl", cl_file(t))
+                    for k, t in [("in", x), ("grad_out", go), ("out", res)]]
+            fam.lines[-1] += " " + " ".join(toks)
+
+    # (mode, rank, align_corners, antialias)
+    COMBOS = [("nearest", r, None, False) for r in (3, 4, 5)] + \
+             [("nearest-exact", r, None, False) for r in (3, 4, 5)] + \
+             [("area", r, None, False) for r in (3, 4, 5)] + \
+             [("linear", 3, ac, False) for ac in (False, True)] + \
+             [("bilinear", 4, ac, False) for ac in (False, True)] + \
+             [("trilinear", 5, ac, False) for ac in (False, True)] + \
+             [("bicubic", 4, ac, False) for ac in (False, True)] + \
+             [("bilinear", 4, False, True), ("bicubic", 4, False, True), ("lanczos", 4, None, True)]
+    for mode, rank, ac, aa in COMBOS:
+        tag = f"{mode.replace('-', '')}{'_ac' if ac else ''}{'_aa' if aa else ''}_r{rank}"
+        specs = interp_specs(SHAPES[rank][2:], full=False)
+        for dt in FLOAT_DTYPES:
+            use = specs if dt in ("f32", "f64") else specs[:2]
+            for i, (size, scale, rc) in enumerate(use):
+                case(f"bwi_{tag}_{dt}", mode, dt, SHAPES[rank], size, scale, ac, rc, aa,
+                     cl=dt == "f32" and i == 0 and mode == "bilinear" and not ac and not aa)
+        # a size-1 axis, up and down
+        for size, scale in [(None, 2.0), (None, 0.5 if mode != "area" else 0.6)]:
+            case(f"bwi_{tag}_f32", mode, "f32", ONE_AXIS[rank], size, scale, ac, None, aa)
+
+
+# ==========================================================================
 # grid_sample / affine_grid
 
 GRID_SPECIALS = [1.0, -1.0, 0.0, 0.5, -0.5, 3.0, -2.75, 100.0, -1000.0, float("nan"), INF, -INF]
@@ -1615,13 +1681,14 @@ FAMILIES = {
     "shuffle": lambda fam, a: gen_shuffle(fam),
     "grid": lambda fam, a: gen_grid(fam),
     "backward": lambda fam, a: gen_backward(fam),
+    "backward_interp": lambda fam, a: gen_backward_interp(fam),
 }
 ALL_MODES = "nearest,nearest-exact,linear,bilinear,trilinear,bicubic,area,lanczos,errors"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle,grid,backward")
+    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle,grid,backward,backward_interp")
     ap.add_argument("--modes", default=ALL_MODES,
                     help="interpolate modes to generate (plus 'errors'); default: all")
     ap.add_argument("--outdir", default=HERE)

@@ -510,6 +510,10 @@ static filter_fn mode_filter(clrs_interp_mode m, int antialias, int *interp_size
 }
 
 /* Float-path taps of one axis. */
+/* ref_interpolate_backward: antialias axes whose size is unchanged keep
+ * their weights (torch's backward does not skip them, its forward does) */
+static int bw_keep_unchanged;
+
 static int build_taps(const interp_cfg *c, int a, int rule, int opmath_double, int use_fma, taps *t)
 {
     const int64_t in = c->in3[a], out = c->out3[a];
@@ -540,7 +544,7 @@ static int build_taps(const interp_cfg *c, int a, int rule, int opmath_double, i
     if (c->antialias) {
         int isz;
         filter_fn f = mode_filter(m, 1, &isz);
-        if (out == in) {
+        if (out == in && !bw_keep_unchanged) {
             /* upsample_separable_Nd_kernel_impl skips axes whose size is unchanged */
             if ((rc = taps_alloc(t, out, 1))) return rc;
             for (int64_t o = 0; o < out; ++o) {
@@ -1808,4 +1812,57 @@ int ref_avg_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_par
     if (!f64 && dtype != CLRS_F32)
         for (int64_t i = 0; i < planes * isz; ++i) grad_in[i] = ref_round_to_dtype(grad_in[i], dtype);
     return CLRS_OK;
+}
+
+/* The gradient of interpolate by adjointness: interpolate is linear, so
+ * grad_in[i] = sum over o of W[o, i] * grad_out[o], with W's column i the
+ * forward of the one-hot plane e_i (ref_interpolate, in float opmath for
+ * f32 / f16 / bf16, double for f64; nearest modes with torch's backward
+ * index rule, REF_NEAREST_IDX), summed in double. Bicubic without
+ * antialias with every axis unchanged is a copy (torch's backward
+ * special case). */
+int ref_interpolate_backward(int rank, const int64_t *in_sizes, const clrs_interpolate_params *p,
+                             const double *grad_out, double *grad_in, clrs_dtype dtype)
+{
+    int64_t out_sizes[CLRS_MAX_RANK];
+    if (!in_sizes || !p) return CLRS_ERR_INVALID_ARG;
+    int rc = ref_interpolate_shape(rank, in_sizes, p, out_sizes);
+    if (rc) return rc;
+    const int64_t planes = in_sizes[0] * in_sizes[1];
+    int64_t s1[CLRS_MAX_RANK], o1[CLRS_MAX_RANK];
+    memcpy(s1, in_sizes, (size_t)rank * sizeof *s1);
+    memcpy(o1, out_sizes, (size_t)rank * sizeof *o1);
+    s1[0] = s1[1] = o1[0] = o1[1] = 1;
+    const int64_t pin = numel(rank, s1), pout = numel(rank, o1);
+    if (planes == 0 || pin == 0) return CLRS_OK;
+    if (!grad_in || (pout > 0 && !grad_out)) return CLRS_ERR_INVALID_ARG;
+    int copy = p->mode == CLRS_INTERP_BICUBIC && !p->antialias;
+    for (int a = 2; a < rank; a++)
+        if (in_sizes[a] != out_sizes[a]) copy = 0;
+    double *e = calloc((size_t)pin, sizeof *e), *col = malloc((size_t)(pout > 0 ? pout : 1) * sizeof *col);
+    if (!e || !col) {
+        free(e);
+        free(col);
+        return CLRS_ERR_OUT_OF_HOST_MEMORY;
+    }
+    for (int64_t i = 0; i < planes * pin; i++) grad_in[i] = 0.0;
+    const clrs_dtype wt = dtype == CLRS_F64 ? CLRS_F64 : CLRS_F32;
+    bw_keep_unchanged = 1;
+    for (int64_t i = 0; i < pin && rc == 0; i++) {
+        e[i] = 1.0;
+        if (copy) {
+            for (int64_t o = 0; o < pout; o++) col[o] = o == i ? 1.0 : 0.0;
+        } else {
+            rc = ref_interpolate_ex(rank, s1, e, p, o1, col, wt, REF_NEAREST_IDX);
+        }
+        e[i] = 0.0;
+        for (int64_t o = 0; o < pout && rc == 0; o++) {
+            if (col[o] == 0.0) continue;
+            for (int64_t pl = 0; pl < planes; pl++) grad_in[pl * pin + i] += col[o] * grad_out[pl * pout + o];
+        }
+    }
+    bw_keep_unchanged = 0;
+    free(e);
+    free(col);
+    return rc;
 }

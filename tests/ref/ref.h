@@ -288,6 +288,20 @@ int ref_avg_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_par
                           double *grad_in, clrs_dtype dtype);
 
 /**
+ * The input gradient of interpolate (torch.autograd of F.interpolate) by
+ * adjointness: grad_in[i] = sum over o of W[o, i] * grad_out[o], W's
+ * columns the forward of one-hot planes (ref_interpolate_ex in float
+ * opmath for f32 / f16 / bf16, double for f64; nearest modes with the
+ * REF_NEAREST_IDX rule, which torch's backward uses), summed in double
+ * (not rounded to dtype). Bicubic without antialias with every axis
+ * unchanged is a copy (torch's backward special case). grad_out (N, C,
+ * out...) and grad_in (N, C, in...) contiguous. Cost: the input plane's
+ * size times one plane's forward.
+ */
+int ref_interpolate_backward(int rank, const int64_t *in_sizes, const clrs_interpolate_params *p,
+                             const double *grad_out, double *grad_in, clrs_dtype dtype);
+
+/**
  * F.grid_sample in double, from GridSampler.h's scalar formulas
  * (grid_sampler_compute_source_index, reflect_coordinates, the bilinear /
  * nearest (round half to even) / bicubic (A = -0.75, separable, taps

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* interp_backward.cl — the input gradient of interpolate (F.interpolate's
+ * backward) for the weighted and nearest modes; program "interp_backward"
+ * = common + pool_common + interp_backward (src/ops/interp_backward.c,
+ * family "interp_backward"; 'area' runs pool_backward/avg instead).
+ *
+ * Deterministic by construction: one work-item per grad_input row; each
+ * grad_input element gathers, from the host-made TRANSPOSED tap tables of
+ * the forward (per axis, for input index i: the outputs o whose taps read
+ * i, with the tap's weight, in increasing o and, within one output, in tap
+ * order), sum over (zd, zh, zw) of w * grad_out[zd, zh, zw], nested D, H,
+ * W, i.e. in increasing flat output order (torch's CPU scatter order),
+ * accumulated in ACC_T (float for f16/bf16, double for f64) and stored
+ * once. No atomics.
+ *
+ *   clrs_interpbw_gather  "interp_backward/gather"
+ *
+ * -D flags:
+ *   name      values              set by
+ *   DTYPE_*   F32 F64 F16 BF16    src/ops/interp_backward.c: grad dtype
+ * Tables: off[] holds, per axis a (D, H, W, from ooff.s[a]), I_a + 1
+ * CSR offsets into eo[] / ew[] (absolute); eo[k] the output index, ew[k]
+ * the weight (ACC_T: the forward's float weights for f32/f16/bf16, double
+ * for f64), er[k] the end of the run of entries from k naming the same
+ * output (taps of one output clamped onto one input). Missing leading axes have one entry (output 0, weight 1).
+ * The arithmetic of torch 2.15's CPU backward kernels on x86 (measured
+ * against its autograd, tests/golden/backward_interp.txt): linear modes,
+ * antialias and nearest add fma((wD * wH) * wW, g, acc) (the compiler
+ * fuses the accumulation); bicubic (gfirst) adds ((g * wH) * wW) rounded,
+ * its W tap outer and H tap inner within one output. mean_div > 0: 'area'
+ * to an all-ones output, torch's mean: every element grad_out / mean_div
+ * (built with correctly rounded division).
+ */
+#pragma OPENCL FP_CONTRACT OFF
+#if defined(DTYPE_F32) || defined(DTYPE_F64) || defined(DTYPE_F16) || defined(DTYPE_BF16)
+
+__kernel void clrs_interpbw_gather(__global const DATA_T *go, long go_off, __global DATA_T *gi, long gi_off,
+                                   long8 isz, long8 ist, long8 ost, __global const long *off, long4 ooff,
+                                   __global const long *eo, __global const long *er, __global const ACC_T *ew,
+                                   int gfirst, long mean_div, int cmajor)
+{
+    long c, ih, id, n;
+    if (cmajor) { /* (C, H, D*N): neighbours share their tables, loops and bounds */
+        c = (long)get_global_id(0);
+        ih = (long)get_global_id(1);
+        const long r_ = (long)get_global_id(2);
+        id = r_ % isz.s2;
+        n = r_ / isz.s2;
+        if (c >= isz.s1 || ih >= isz.s3 || n >= isz.s0) return;
+    } else { /* (H, D*C*N) */
+        ih = (long)get_global_id(0);
+        const long r_ = (long)get_global_id(1);
+        id = r_ % isz.s2;
+        const long q_ = r_ / isz.s2;
+        c = q_ % isz.s1;
+        n = q_ / isz.s1;
+        if (ih >= isz.s3 || n >= isz.s0) return;
+    }
+    if (mean_div > 0) {
+        /* 'area' to all ones: torch's mean, whose gradient is g / N */
+        const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, 0, 0, 0)) / (ACC_T)mean_div;
+        for (long iw = 0; iw < isz.s4; iw++) STORE(gi, OFF5(gi_off, ist, n, c, id, ih, iw), g);
+        return;
+    }
+    const long d0 = off[ooff.s0 + id], d1 = off[ooff.s0 + id + 1];
+    const long h0 = off[ooff.s1 + ih], h1 = off[ooff.s1 + ih + 1];
+    const long base = go_off + n * ost.s0 + c * ost.s1;
+    const long obase = gi_off + n * ist.s0 + c * ist.s1 + id * ist.s2 + ih * ist.s3;
+    for (long iw = 0; iw < isz.s4; iw++) {
+        const long w0 = off[ooff.s2 + iw], w1 = off[ooff.s2 + iw + 1];
+        ACC_T acc = (ACC_T)0;
+        /* one output (zd, zh, zw) at a time: the runs of entries naming it
+         * (several taps of one output clamped onto this input) */
+        for (long a = d0, an; a < d1; a = an) {
+            an = er[a];
+            const long pd = base + eo[a] * ost.s2;
+            for (long b = h0, bn; b < h1; b = bn) {
+                bn = er[b];
+                const long ph = pd + eo[b] * ost.s3;
+                for (long e = w0, en; e < w1; e = en) {
+                    en = er[e];
+                    const ACC_T g = (ACC_T)LOAD(go, ph + eo[e] * ost.s4);
+                    if (gfirst) {
+                        /* torch's bicubic: the W tap outer, the H tap inner,
+                         * acc + ((g * wH) * wW) */
+                        for (long a2 = a; a2 < an; a2++)
+                            for (long e2 = e; e2 < en; e2++)
+                                for (long b2 = b; b2 < bn; b2++)
+                                    acc += ((g * ew[a2]) * ew[b2]) * ew[e2];
+                    } else {
+                        /* torch's linear / antialias: fma((wD * wH) * wW, g, acc) */
+                        for (long a2 = a; a2 < an; a2++)
+                            for (long b2 = b; b2 < bn; b2++) {
+                                const ACC_T wdh = ew[a2] * ew[b2];
+                                for (long e2 = e; e2 < en; e2++) acc = fma(wdh * ew[e2], g, acc);
+                            }
+                    }
+                }
+            }
+        }
+        STORE(gi, obase + iw * ist.s4, acc);
+    }
+}
+#endif /* DTYPE_F32 .. DTYPE_BF16 */
