@@ -465,7 +465,8 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * grad_in[n, c, i] = the sum of grad_out[n, c, o] / divisor(o) over the
  * outputs o whose window covers i, in increasing o, each divided as torch's
  * CPU loop does (avg: by the forward's divisor; adaptive: by the window's
- * length along D, H, W in turn): f32 and f64 are PyTorch's bits. They take
+ * length along D, H, W in turn, or once by the plane's size to an
+ * all-ones output, the gradient of PyTorch's input.mean() there): f32 and f64 are PyTorch's bits. They take
  * no indices (CLRS_ERR_INVALID_ARG) and read no input data (in_data may
  * be NULL). Fractional max pooling (CLRS_POOL_FRACTIONAL_MAX) as max
  * pooling: the forward's indices, or recomputed from in_data with p's

@@ -490,6 +490,25 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
                                       cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     const clrs_dtype dt = t[3].desc.dtype;
+    /* adaptive_avg_pool to an all-ones output is input.mean() in PyTorch
+     * (the forward's mean_path), so its gradient is mean's: grad_out / N,
+     * one division by the plane's size, not / kd / kh / kw in turn (which
+     * differs in the last bit, e.g. / 7 / 7 against / 49): an average
+     * pooling whose one window is the whole plane, divided by the product */
+    clrs_pool_plan mean_pl;
+    if (pl->kind == CLRS_POOL_ADAPTIVE_AVG && pl->mean_path) {
+        mean_pl = *pl;
+        mean_pl.kind = CLRS_POOL_AVG;
+        for (int a = 0; a < 3; a++) {
+            mean_pl.k3[a] = mean_pl.s3[a] = pl->in3[a] > 0 ? pl->in3[a] : 1;
+            mean_pl.p3[a] = 0;
+            mean_pl.d3[a] = 1;
+        }
+        mean_pl.ceil_mode = 0;
+        mean_pl.count_include_pad = 1;
+        mean_pl.divisor_override = 0;
+        pl = &mean_pl;
+    }
     int impl;
     {
         poolbw_problem pb = {0};

@@ -1383,6 +1383,18 @@ def gen_backward(fam):
             for pn in [2.0, 1.0, 0.5]:
                 lp_bw_case(f"bw_lppool_r{rank}_{dt}zwin", dt, shp, "zwin", pn, 2, None, 0)
 
+    # global average pooling (appended section): adaptive_avg_pool to an
+    # all-ones output is input.mean() in torch, so its gradient is
+    # grad_out / N in one division (not / kd / kh / kw: / 7 / 7 != / 49)
+    gshape = {3: [(2, 3, 7)], 4: [(2, 3, 7, 7), (1, 16, 13, 13)], 5: [(2, 3, 5, 6, 7)]}
+    for rank in [3, 4, 5]:
+        d = SPATIAL[rank]
+        fa = getattr(F, f"adaptive_avg_pool{d}d")
+        for dt in FLOAT_DTYPES:
+            for shp in gshape[rank]:
+                av_case(f"bw_gavgpool_r{rank}_{dt}", "adaptive_avg_pool", dt, shp, [("output_size", 1)],
+                        lambda t: fa(t, 1), cl=dt == "f32" and rank == 4)
+
 
 # ==========================================================================
 # backward_interp: input gradients of F.interpolate (every mode)

@@ -1790,7 +1790,12 @@ int ref_avg_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_par
                         en[a] = imin64(en[a], c.in3[a]);
                     }
                     double g = grad_out[pl * osz + (od * c.out3[1] + oh) * c.out3[2] + ow];
-                    if (p->kind == CLRS_POOL_ADAPTIVE_AVG) {
+                    if (p->kind == CLRS_POOL_ADAPTIVE_AVG && osz == 1) {
+                        /* to an all-ones output torch computes input.mean():
+                         * its gradient is grad_out / N in one division */
+                        g /= (double)isz;
+                        if (!f64) g = (double)(float)g;
+                    } else if (p->kind == CLRS_POOL_ADAPTIVE_AVG) {
                         for (int a = 0; a < 3; ++a) {
                             g /= (double)(en[a] - st[a]);
                             if (!f64) g = (double)(float)g;
