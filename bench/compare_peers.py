@@ -49,6 +49,8 @@ WORKLOADS = {
     "W7": dict(what="max pool 3x3 s2 p1 +indices", op="max_idx", k=3, s=2, p=1, dtype="f32"),
     "W8": dict(what="adaptive avg pool 7x7", op="adaptive_avg", out=7, dtype="f32"),
     "W9b": dict(what="bilinear x2 backward", op="interp_bw", mode="bilinear", scale=2.0, dtype="f32"),
+    "W9c": dict(what="bicubic x2 backward", op="interp_bw", mode="bicubic", scale=2.0, dtype="f32"),
+    "W9c2": dict(what="bicubic x0.5 antialias backward", op="interp_bw", mode="bicubic_aa", scale=0.5, dtype="f32"),
     "W9e": dict(what="trilinear x2 backward", op="interp_bw", mode="trilinear", scale=2.0, dtype="f32",
                 shape=(1, 16, 32, 64, 64)),
     "W10": dict(what="trilinear x2", op="interp", mode="trilinear", scale=2.0, dtype="f32",
@@ -245,6 +247,12 @@ def torch_op(w, x_np, shape, nhwc):
         if w["mode"] == "bilinear":
             return (lambda: aten.upsample_bilinear2d_backward.grad_input(g, o, list(shape), False, s, s,
                                                                           grad_input=gi)), ""
+        if w["mode"] == "bicubic":
+            return (lambda: aten.upsample_bicubic2d_backward.grad_input(g, o, list(shape), False, s, s,
+                                                                         grad_input=gi)), ""
+        if w["mode"] == "bicubic_aa":
+            return (lambda: aten._upsample_bicubic2d_aa_backward.grad_input(g, o, list(shape), False, s, s,
+                                                                             grad_input=gi)), ""
         return (lambda: aten.upsample_trilinear3d_backward.grad_input(g, o, list(shape), False, s, s, s,
                                                                        grad_input=gi)), ""
     if op == "interp":
