@@ -1499,7 +1499,7 @@ START_TEST(test_golden_interp_backward)
         const int rank = in.ndim;
         const size_t es = clrs_dtype_size(dt);
         const int64_t ni = numel_of(rank, in.shape), no = numel_of(go.ndim, go.shape);
-        unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
+        unsigned char *got = calloc((size_t)ni * es + 1, 1), *first = calloc((size_t)ni * es + 1, 1);
         for (int l = 0; l < TU_NLAYOUTS; l++) {
             run_interp_bw(ctx, &p, dt, rank, in.shape, go.shape, go.data, (tu_layout)l,
                           (tu_layout)((l + 1) % TU_NLAYOUTS), l == 0 ? first : got);
