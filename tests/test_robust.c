@@ -2531,7 +2531,13 @@ START_TEST(test_kernel_variants)
         kernel_shuffle(ctx, CLRS_I64, c, 3, 1, TU_CHANNELS_LAST, TU_STRIDED, &rng);
     }
     /* grid_sample: every mode x padding on each float dtype, 4-D and 5-D,
-     * align_corners and the layout cycling */
+     * align_corners and the layout cycling. grid_sample/chunk runs the
+     * planar cases; where the device's gs_chunk is 0 (GPUs, Oclgrind's
+     * simulated one) it is set to 2 here (runs of 2 and 1 of the 3
+     * channels), so that the entry runs on every device */
+    int64_t gs_chunk0 = 0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "gs_chunk", &gs_chunk0, NULL), CLRS_OK);
+    if (gs_chunk0 == 0) ck_assert_int_eq(clrs_tuning_set(ctx, "gs_chunk", 2), CLRS_OK);
     for (int di = 0; di < 4; di++)
         for (int m = 0; m < 3; m++)
             for (int pd = 0; pd < 3; pd++, n++) {
@@ -2540,6 +2546,7 @@ START_TEST(test_kernel_variants)
                 kernel_grid(ctx, dt, (m + pd + di) % 2 ? 5 : 4, m, pd, (pd + di) % 2, (tu_layout)((m + di) % TU_NLAYOUTS),
                             &rng);
             }
+    ck_assert_int_eq(clrs_tuning_set(ctx, "gs_chunk", gs_chunk0), CLRS_OK);
     /* ONNX Resize's extrapolation fill (resize_fill/general), every ONNX
      * dtype, nearest and linear: roi [-0.5, 1.5] puts the first and last
      * two of 8 outputs outside the input of 4: they read the constant 2 */
