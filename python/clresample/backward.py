@@ -30,6 +30,7 @@ from ._array import (Arr, FLOAT_DTYPES, DTYPE_NAMES, alloc, as_input, as_output,
 from ._context import Context, _ctx_handle
 from ._lib import lib, check
 from .functional import (Array, IntOrSeq, FloatOrSeq, _batched, _contig, _fill, _int_list,
+                         _pool_params, _unpool_params,
                          _float_list, _interp_params, _is_int, _output, _result, _sizes)
 
 __all__ = [
@@ -91,17 +92,10 @@ def _pool_bw(fname: str, kind: int, rank: int, input: Any, grad_output: Array, *
     if g.ndim != a.ndim:
         raise ValueError(f"{fname}: grad_output has {g.ndim - unbatched} dimensions, the "
                          f"input {a.ndim - unbatched}")
-    p = _lib.PoolParams()
-    lib.clrs_pool_params_init(byref(p), kind)
-    if kernel_size is not None:
-        _fill(p, "kernel", _int_list(kernel_size, "kernel_size"), "kernel_size")
-    if stride is not None and not (isinstance(stride, (list, tuple)) and len(stride) == 0):
-        _fill(p, "stride", _int_list(stride, "stride"), "stride")
-    if kind in (_lib.POOL_MAX, _lib.POOL_AVG):
-        _fill(p, "padding", _int_list(padding, "padding"), "padding")
-    if kind == _lib.POOL_MAX:
-        _fill(p, "dilation", _int_list(dilation, "dilation"), "dilation")
-    p.ceil_mode = int(bool(ceil_mode))
+    if kind in (_lib.POOL_ADAPTIVE_AVG, _lib.POOL_ADAPTIVE_MAX) and output_size is None:
+        output_size = list(g.shape[2:])  # the forward's output: grad_output's spatial sizes
+    p = _pool_params(fname, kind, kernel_size, stride, padding, dilation, ceil_mode,
+                     count_include_pad, divisor_override, output_size)
     if kind == _lib.POOL_LP:
         if not isinstance(norm_type, (int, float)) or isinstance(norm_type, bool):
             raise TypeError(f"norm_type must be a float, got {norm_type!r}")
@@ -109,23 +103,6 @@ def _pool_bw(fname: str, kind: int, rank: int, input: Any, grad_output: Array, *
         if not has_data:
             raise ValueError(f"{fname}: the LP gradient depends on the input's values: pass "
                              f"the input array, not its shape")
-    if kind == _lib.POOL_AVG:
-        p.count_include_pad = int(bool(count_include_pad))
-        if divisor_override is not None:
-            if not _is_int(divisor_override):
-                raise TypeError(f"divisor_override must be an int, got {divisor_override!r}")
-            if divisor_override == 0:
-                raise ValueError("divisor must be not zero")
-            p.divisor_override = int(divisor_override)
-    if kind in (_lib.POOL_ADAPTIVE_AVG, _lib.POOL_ADAPTIVE_MAX):
-        if output_size is None:  # the forward's output: grad_output's spatial sizes
-            output_size = list(g.shape[2:])
-        vals = _int_list(output_size, "output_size", allow_none=True)
-        for v in vals:
-            if v is not None and v < 0:
-                raise ValueError(f"{fname}: elements of output_size must be greater than or "
-                                 f"equal to 0 but received {v}")
-        _fill(p, "output_size", [_lib.UNSET if v is None else v for v in vals], "output_size")
     keep_samples = None
     if kind == _lib.POOL_FRACTIONAL_MAX:
         if output_size is not None:
@@ -445,22 +422,7 @@ def _max_unpool_bw(fname: str, rank: int, grad_output: Array, indices: Array,
     _float_grad(g, fname)
     ia, unbatched = _batched(as_input(indices, "indices"), rank, fname)
     g = _unbatch(g, unbatched, rank)
-    p = _lib.UnpoolParams()
-    lib.clrs_unpool_params_init(byref(p))
-    _fill(p, "kernel", _int_list(kernel_size, "kernel_size"), "kernel_size")
-    if stride is not None and not (isinstance(stride, (list, tuple)) and len(stride) == 0):
-        _fill(p, "stride", _int_list(stride, "stride"), "stride")
-    _fill(p, "padding", _int_list(padding, "padding"), "padding")
-    if output_size is not None:
-        os_ = _int_list(output_size, "output_size")
-        if len(os_) == rank + 2:
-            os_ = os_[2:]
-        elif len(os_) == rank + 1 and unbatched:
-            os_ = os_[1:]
-        if len(os_) != rank:
-            raise ValueError(f"output_size should be a sequence containing {rank} or "
-                             f"{rank + 2} elements, but it has a length of '{len(os_)}'")
-        _fill(p, "output_size", os_, "output_size")
+    p = _unpool_params(rank, kernel_size, stride, padding, output_size, unbatched)
     ctx = _ctx_handle(context)
     didx, dgo = ia.desc(), g.desc()
     o = _output(out, ia.shape, g.dtype, unbatched, False)

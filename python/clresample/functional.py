@@ -355,13 +355,13 @@ def resize_image(image: Array, size: Optional[Tuple[Optional[int], Optional[int]
 # ---------------------------------------------------------------------------
 # pooling
 
-def _pool(fname: str, kind: int, rank: int, input: Array, *, kernel_size: Any = None,
-          stride: Any = None, padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
-          count_include_pad: bool = True, divisor_override: Optional[int] = None,
-          norm_type: Optional[float] = None, output_size: Any = None,
-          output_ratio: Any = None, samples: Any = None, return_indices: bool = False,
-          out: Any = None, context: Optional[Context] = None) -> Any:
-    a, unbatched = _batched(as_input(input), rank, fname)
+def _pool_params(fname: str, kind: int, kernel_size: Any, stride: Any, padding: Any,
+                 dilation: Any, ceil_mode: bool, count_include_pad: bool,
+                 divisor_override: Optional[int], output_size: Any) -> Any:
+    """The clrs_pool_params of a pooling call (the forward's and its gradient's):
+    window, padding, dilation, ceil_mode, the average's divisor rules and the
+    adaptive output size; LP's norm_type and fractional pooling's sizes and
+    samples are the caller's."""
     p = _lib.PoolParams()
     lib.clrs_pool_params_init(byref(p), kind)
     if kernel_size is not None:
@@ -381,10 +381,6 @@ def _pool(fname: str, kind: int, rank: int, input: Array, *, kernel_size: Any = 
             if divisor_override == 0:
                 raise ValueError("divisor must be not zero")
             p.divisor_override = int(divisor_override)
-    if kind == _lib.POOL_LP:
-        if not isinstance(norm_type, numbers.Real) or isinstance(norm_type, bool):
-            raise TypeError(f"norm_type must be a float, got {norm_type!r}")
-        p.norm_type = float(norm_type)
     if kind in (_lib.POOL_ADAPTIVE_AVG, _lib.POOL_ADAPTIVE_MAX):
         vals = _int_list(output_size, "output_size", allow_none=True)
         for v in vals:
@@ -392,6 +388,22 @@ def _pool(fname: str, kind: int, rank: int, input: Array, *, kernel_size: Any = 
                 raise ValueError(f"{fname}: elements of output_size must be greater than or "
                                  f"equal to 0 but received {v}")
         _fill(p, "output_size", [_lib.UNSET if v is None else v for v in vals], "output_size")
+    return p
+
+
+def _pool(fname: str, kind: int, rank: int, input: Array, *, kernel_size: Any = None,
+          stride: Any = None, padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+          count_include_pad: bool = True, divisor_override: Optional[int] = None,
+          norm_type: Optional[float] = None, output_size: Any = None,
+          output_ratio: Any = None, samples: Any = None, return_indices: bool = False,
+          out: Any = None, context: Optional[Context] = None) -> Any:
+    a, unbatched = _batched(as_input(input), rank, fname)
+    p = _pool_params(fname, kind, kernel_size, stride, padding, dilation, ceil_mode,
+                     count_include_pad, divisor_override, output_size)
+    if kind == _lib.POOL_LP:
+        if not isinstance(norm_type, numbers.Real) or isinstance(norm_type, bool):
+            raise TypeError(f"norm_type must be a float, got {norm_type!r}")
+        p.norm_type = float(norm_type)
     keep_samples = None
     if kind == _lib.POOL_FRACTIONAL_MAX:
         if output_size is None and output_ratio is None:
@@ -685,13 +697,10 @@ def fractional_max_pool3d(input: Array, kernel_size: IntOrSeq,
 # ---------------------------------------------------------------------------
 # max_unpool
 
-def _max_unpool(fname: str, rank: int, input: Array, indices: Array, kernel_size: Any,
-                stride: Any, padding: Any, output_size: Any, out: Any,
-                context: Optional[Context]) -> Array:
-    a, unbatched = _batched(as_input(input), rank, fname)
-    ia = as_input(indices, "indices")
-    if unbatched and ia.ndim == rank + 1:
-        ia = Arr(ia.ptr, ia.dtype, (1,) + ia.shape, (0,) + ia.strides, ia.keep, ia.source)
+def _unpool_params(rank: int, kernel_size: Any, stride: Any, padding: Any, output_size: Any,
+                   unbatched: bool) -> Any:
+    """The clrs_unpool_params of a max_unpool call (the forward's and its gradient's);
+    output_size may carry the (N, C) or, unbatched, the C sizes in front."""
     p = _lib.UnpoolParams()
     lib.clrs_unpool_params_init(byref(p))
     _fill(p, "kernel", _int_list(kernel_size, "kernel_size"), "kernel_size")
@@ -708,6 +717,17 @@ def _max_unpool(fname: str, rank: int, input: Array, indices: Array, kernel_size
             raise ValueError(f"output_size should be a sequence containing {rank} or "
                              f"{rank + 2} elements, but it has a length of '{len(os_)}'")
         _fill(p, "output_size", os_, "output_size")
+    return p
+
+
+def _max_unpool(fname: str, rank: int, input: Array, indices: Array, kernel_size: Any,
+                stride: Any, padding: Any, output_size: Any, out: Any,
+                context: Optional[Context]) -> Array:
+    a, unbatched = _batched(as_input(input), rank, fname)
+    ia = as_input(indices, "indices")
+    if unbatched and ia.ndim == rank + 1:
+        ia = Arr(ia.ptr, ia.dtype, (1,) + ia.shape, (0,) + ia.strides, ia.keep, ia.source)
+    p = _unpool_params(rank, kernel_size, stride, padding, output_size, unbatched)
     ctx = _ctx_handle(context)
     din, didx = a.desc(), ia.desc()
     shp = (c_int64 * _lib.MAX_RANK)()
