@@ -1441,6 +1441,34 @@ typedef union op_params {
     int64_t factor;
 } op_params;
 
+/* fractional-max-pool's --samples (the forward's, or given to its
+ * gradient): read within the budget, float32/float64 of shape (N, C,
+ * rank - 2), then set in P */
+static int load_samples(const args *a, const char *samples_path, const clrs_tensor_desc *in, int rank,
+                        tensor *samples, op_params *P)
+{
+    char err[512], b1[160], b2[160];
+    const npy_limits slim = npy_budget(a, 0);
+    if (npy_read_limited(samples_path, &slim, &samples->arr, err, sizeof err) != 0) {
+        errorf("%s", err);
+        return RC_FAIL;
+    }
+    const int64_t want[3] = {in->sizes[0], in->sizes[1], rank - 2};
+    if (samples->arr.dtype != CLRS_F32 && samples->arr.dtype != CLRS_F64) {
+        errorf("%s: samples must be float32 or float64, got %s", samples_path, clrs_dtype_name(samples->arr.dtype));
+        return RC_FAIL;
+    }
+    if (samples->arr.ndim != 3 || memcmp(samples->arr.shape, want, sizeof want) != 0) {
+        errorf("%s: shape %s does not match (N, C, %d) = %s", samples_path,
+               fmt_shape(b1, sizeof b1, samples->arr.ndim, samples->arr.shape), rank - 2,
+               fmt_shape(b2, sizeof b2, 3, want));
+        return RC_FAIL;
+    }
+    P->pool.samples = samples->arr.data;
+    P->pool.samples_dtype = samples->arr.dtype;
+    return RC_OK;
+}
+
 static void build_params(const args *a, int rank, op_params *P)
 {
     const cmd_def *c = a->cmd;
@@ -1636,29 +1664,7 @@ static int run_op(const args *a)
     build_params(a, rank, &P);
 
     if (samples_path) {
-        char err[512];
-        const npy_limits slim = npy_budget(a, 0);
-        if (npy_read_limited(samples_path, &slim, &samples.arr, err, sizeof err) != 0) {
-            errorf("%s", err);
-            rc = RC_FAIL;
-            goto done;
-        }
-        const int64_t want[3] = {in.desc.sizes[0], in.desc.sizes[1], rank - 2};
-        if (samples.arr.dtype != CLRS_F32 && samples.arr.dtype != CLRS_F64) {
-            errorf("%s: samples must be float32 or float64, got %s", samples_path,
-                   clrs_dtype_name(samples.arr.dtype));
-            rc = RC_FAIL;
-            goto done;
-        }
-        if (samples.arr.ndim != 3 || memcmp(samples.arr.shape, want, sizeof want) != 0) {
-            errorf("%s: shape %s does not match (N, C, %d) = %s", samples_path,
-                   fmt_shape(b1, sizeof b1, samples.arr.ndim, samples.arr.shape), rank - 2,
-                   fmt_shape(b2, sizeof b2, 3, want));
-            rc = RC_FAIL;
-            goto done;
-        }
-        P.pool.samples = samples.arr.data;
-        P.pool.samples_dtype = samples.arr.dtype;
+        if ((rc = load_samples(a, samples_path, &in.desc, rank, &samples, &P)) != RC_OK) goto done;
     }
     vstep("read input", t0);
 
@@ -1822,28 +1828,7 @@ static int run_backward(const args *a)
     build_params(a, rank, &P);
     const char *samples_path = opt_str(a, O_SAMPLES);
     if (samples_path) { /* fractional-max-pool: the forward's samples */
-        char err[512];
-        const npy_limits slim = npy_budget(a, 0);
-        if (npy_read_limited(samples_path, &slim, &samples.arr, err, sizeof err) != 0) {
-            errorf("%s", err);
-            rc = RC_FAIL;
-            goto done;
-        }
-        const int64_t want[3] = {in.desc.sizes[0], in.desc.sizes[1], rank - 2};
-        if (samples.arr.dtype != CLRS_F32 && samples.arr.dtype != CLRS_F64) {
-            errorf("%s: samples must be float32 or float64, got %s", samples_path, clrs_dtype_name(samples.arr.dtype));
-            rc = RC_FAIL;
-            goto done;
-        }
-        if (samples.arr.ndim != 3 || memcmp(samples.arr.shape, want, sizeof want) != 0) {
-            errorf("%s: shape %s does not match (N, C, %d) = %s", samples_path,
-                   fmt_shape(b1, sizeof b1, samples.arr.ndim, samples.arr.shape), rank - 2,
-                   fmt_shape(b2, sizeof b2, 3, want));
-            rc = RC_FAIL;
-            goto done;
-        }
-        P.pool.samples = samples.arr.data;
-        P.pool.samples_dtype = samples.arr.dtype;
+        if ((rc = load_samples(a, samples_path, &in.desc, rank, &samples, &P)) != RC_OK) goto done;
     }
     int64_t out_sizes[CLRS_MAX_RANK];
     if ((st = op_output_shape(a, &P, &in.desc, out_sizes)) != CLRS_OK) {
