@@ -6,8 +6,18 @@ import pathlib
 import zlib
 
 import numpy as np
+import pytest
 
 import clresample as cr
+
+try:
+    import torch
+except Exception:  # noqa: BLE001 - torch is optional
+    torch = None
+try:
+    import ml_dtypes
+except Exception:  # noqa: BLE001
+    ml_dtypes = None
 
 HERE = pathlib.Path(__file__).resolve().parent
 GOLDEN = pathlib.Path(os.environ.get("CLRESAMPLE_GOLDEN", HERE.parent.parent / "tests" / "golden"))
@@ -240,3 +250,24 @@ def torch_aa_width1_bug(c, want):
     """torch 2.15's antialiased resize to an output width of 1 repeats row 0's
     weights (README: How exact); clresample does not copy the bug."""
     return c["op"] == "interpolate" and c["antialias"] == "1" and want.shape[-1] == 1
+
+
+def bf16_in(bits):
+    """uint16 bf16 bits as a bfloat16 array (ml_dtypes or torch), else skip."""
+    if ml_dtypes is not None:
+        return bits.view(ml_dtypes.bfloat16)
+    if torch is not None:
+        return torch.from_numpy(bits.astype(np.int16, copy=False).view(np.int16)).view(
+            torch.bfloat16)
+    pytest.skip("bfloat16 needs torch or ml_dtypes")
+
+
+def to_numpy(y, dtype):
+    """A result (numpy or torch) as numpy, bf16 as its uint16 bits."""
+    if torch is not None and isinstance(y, torch.Tensor):
+        if y.dtype == torch.bfloat16:
+            return y.view(torch.int16).numpy().view(np.uint16)
+        return y.numpy()
+    if dtype == "bf16" and y.dtype != np.uint16:
+        return y.view(np.uint16)
+    return np.asarray(y)

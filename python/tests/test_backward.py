@@ -39,23 +39,6 @@ LAYOUTS = ("contiguous", "channels_last", "strided")
 MAXLIKE = ("max_pool", "adaptive_max_pool", "fractional_max_pool")
 
 
-def _bf16_in(bits):
-    if ml_dtypes is not None:
-        return bits.view(ml_dtypes.bfloat16)
-    if torch is not None:
-        return torch.from_numpy(bits.astype(np.int16, copy=False).view(np.int16)).view(
-            torch.bfloat16)
-    pytest.skip("bfloat16 needs torch or ml_dtypes")
-
-
-def _to_numpy(y, dtype):
-    if torch is not None and isinstance(y, torch.Tensor):
-        if y.dtype == torch.bfloat16:
-            return y.view(torch.int16).numpy().view(np.uint16)
-        return y.numpy()
-    if dtype == "bf16" and y.dtype != np.uint16:
-        return y.view(np.uint16)
-    return np.asarray(y)
 
 
 def _run(c, x, go, idx):
@@ -110,9 +93,9 @@ def test_backward_golden(case, golden_dir):
     dt, op = case["dtype"], case["op"]
     seed = G.case_seed(case)
     lay = LAYOUTS[seed % 3] if "error" not in case else "contiguous"
-    x = G.layout(G.to_input(G.load(case["in"]), dt, _bf16_in), lay)
+    x = G.layout(G.to_input(G.load(case["in"]), dt, G.bf16_in), lay)
     raw_go = G.load(case["grad_out"])
-    go = G.layout(G.to_input(raw_go, dt, _bf16_in), lay)
+    go = G.layout(G.to_input(raw_go, dt, G.bf16_in), lay)
     idx = None
     if "indices_in" in case and (op == "max_unpool" or (seed >> 2) % 2 == 0
                                  or (op == "fractional_max_pool" and "samples" not in case)):
@@ -128,7 +111,7 @@ def test_backward_golden(case, golden_dir):
     except cr.UnsupportedError as e:  # float64 on a device without fp64
         pytest.skip(str(e))
     assert type(y) is type(go)
-    got, want = _to_numpy(y, dt), G.load(case["out"])
+    got, want = G.to_numpy(y, dt), G.load(case["out"])
     if op == "lp_pool":  # the device's pow is not glibc's: within the scale's tolerance
         fin = np.isfinite(want)
         assert (np.isnan(got) == np.isnan(want)).all(), "NaN where torch has none (or not)"
@@ -346,17 +329,17 @@ def test_interpolate_backward_golden(case, golden_dir):
     dt = case["dtype"]
     lay = LAYOUTS[G.case_seed(case) % 3]
     x = G.load(case["in"])
-    go = G.layout(G.to_input(G.load(case["grad_out"]), dt, _bf16_in), lay)
+    go = G.layout(G.to_input(G.load(case["grad_out"]), dt, G.bf16_in), lay)
     v = G._v
     try:
-        y = B.interpolate(x.shape if G.case_seed(case) % 2 else G.to_input(x, dt, _bf16_in), go,
+        y = B.interpolate(x.shape if G.case_seed(case) % 2 else G.to_input(x, dt, G.bf16_in), go,
                           size=v(case["size"]), scale_factor=v(case["scale"], float),
                           mode=case["mode"], align_corners=G._b(case["align_corners"]),
                           recompute_scale_factor=G._b(case["recompute"]),
                           antialias=case["antialias"] == "1")
     except cr.UnsupportedError as e:  # float64 on a device without fp64
         pytest.skip(str(e))
-    got, want = _as_f64(_to_numpy(y, dt), dt), _as_f64(G.load(case["out"]), dt)
+    got, want = _as_f64(G.to_numpy(y, dt), dt), _as_f64(G.load(case["out"]), dt)
     assert got.shape == want.shape
     scale = max(float(np.abs(want).max()), 1e-30)
     err = float(np.abs(got - want).max()) / scale

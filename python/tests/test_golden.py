@@ -29,30 +29,13 @@ CASES = G.select(G.load_cases(), PER_GROUP) if (G.GOLDEN / "interpolate.txt").is
 LAYOUTS = ("contiguous", "channels_last", "strided")
 
 
-def _bf16_in(bits):
-    if ml_dtypes is not None:
-        return bits.view(ml_dtypes.bfloat16)
-    if torch is not None:
-        return torch.from_numpy(bits.astype(np.int16, copy=False).view(np.int16)).view(
-            torch.bfloat16)
-    pytest.skip("bfloat16 needs torch or ml_dtypes")
-
-
-def _to_numpy(y, dtype):
-    if torch is not None and isinstance(y, torch.Tensor):
-        if y.dtype == torch.bfloat16:
-            return y.view(torch.int16).numpy().view(np.uint16)
-        return y.numpy()
-    if dtype == "bf16" and y.dtype != np.uint16:
-        return y.view(np.uint16)
-    return np.asarray(y)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_golden(case, golden_dir):
     raw = G.load(case["in"])
     dt = case["dtype"]
-    x = G.to_input(raw, dt, _bf16_in)
+    x = G.to_input(raw, dt, G.bf16_in)
     lay = LAYOUTS[G.case_seed(case) % 3] if "error" not in case else "contiguous"
     x = G.layout(x, lay)
     if "error" in case and G.beyond_pytorch(case):
@@ -60,13 +43,13 @@ def test_golden(case, golden_dir):
     if "error" in case:
         with pytest.raises((ValueError, TypeError, NotImplementedError, cr.Error)):
             if case["op"] in ("grid_sample", "affine_grid"):
-                G.run_grid(case, x, lambda g: G.to_input(g, dt, _bf16_in))
+                G.run_grid(case, x, lambda g: G.to_input(g, dt, G.bf16_in))
             else:
                 G.run(case, x)
         return
     try:
         if case["op"] in ("grid_sample", "affine_grid"):
-            y, idx = G.run_grid(case, x, lambda g: G.to_input(g, dt, _bf16_in))
+            y, idx = G.run_grid(case, x, lambda g: G.to_input(g, dt, G.bf16_in))
         else:
             y, idx = G.run(case, x)
     except cr.UnsupportedError as e:  # float64 on a device without fp64
@@ -79,6 +62,6 @@ def test_golden(case, golden_dir):
         f = (raw.astype(np.uint32) << 16).view(np.float32) if dt == "bf16" else raw
         f = np.abs(f[np.isfinite(f)].astype(np.float32))
         rng = float(f.max()) if f.size else 0.0
-    G.compare(case, _to_numpy(y, dt), want, rng)
+    G.compare(case, G.to_numpy(y, dt), want, rng)
     if "indices" in case:
-        G.compare(case, _to_numpy(idx, "i64"), G.load(case["indices"]))
+        G.compare(case, G.to_numpy(idx, "i64"), G.load(case["indices"]))
