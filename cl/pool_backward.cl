@@ -22,9 +22,13 @@
  *   clrs_poolbw_avg     "pool_backward_avg/avg": average and adaptive
  *                       average pooling (no indices; the outputs of the
  *                       table ranges, each divided by its window's divisor)
- *   clrs_poolbw_lp_gs   LP pooling (f32, f64): the gradient reaching each
- *   clrs_poolbw_lp_x    window's mean, then (after the average pooling
- *                       backward) the factor p * x ** (p - 1)
+ *   clrs_poolbw_lp_gs   LP pooling: the gradient reaching each window's
+ *   clrs_poolbw_lp_x    mean, then (f32, f64: after the average pooling
+ *   clrs_poolbw_lp_h    backward) the factor p * x ** (p - 1); f16 /
+ *                       bf16: lp_h, the average pooling backward and the
+ *                       factor in float, rounded once
+ *   clrs_poolbw_lp_sgn  LP pooling with p = +-inf: the max pooling
+ *                       backward's sums times sign(x)
  *   clrs_poolbw_q       "pool_backward_avg/ranges" (f32, f64): each
  *   clrs_poolbw_ranges  output's quotient, then per grad_input row the sum
  *                       over the table ranges, vectorised along the row
@@ -391,24 +395,47 @@ __kernel void clrs_poolbw_ranges(__global const ACC_T *q, __global DATA_T *gi, l
         }
 }
 #endif /* DTYPE_F32 || DTYPE_F64 */
-/* LP pooling (finite p, f32 / f64): torch's composition out = (sign(s) *
- * relu(|s|) * K) ** (1/p), s = avg_pool(x ** p) (no padding: the window
- * clipped to the input, divided by its element count), differentiated as
- * autograd does, step by step in the dtype. clrs_poolbw_lp_gs, one
- * work-item per output: s again (x ** p summed in the window's order, as
- * the forward), then the gradient reaching s:
+/* The range of a 16-bit tensor (f16 / bf16; an identity for f32 / f64):
+ * beyond the type's largest value +-inf (clrs_ovf16), at or below half its
+ * smallest subnormal +-0 (where torch's 16-bit intermediate rounds to 0).
+ * Only the range, not the rounding. */
+inline ACC_T clrs_rng16(ACC_T v)
+{
+#if defined(DTYPE_F16)
+    v = clrs_ovf16(v);
+    return fabs(v) <= 0x1p-25f ? copysign(0.0f, v) : v;
+#elif defined(DTYPE_BF16)
+    v = clrs_ovf16(v);
+    return fabs(v) <= 0x1p-134f ? copysign(0.0f, v) : v;
+#else
+    return v;
+#endif
+}
+
+/* LP pooling (finite p): torch's composition out = (sign(s) * relu(|s|) *
+ * K) ** (1/p), s = avg_pool(x ** p) (no padding: the window clipped to the
+ * input, divided by its element count), differentiated as autograd does,
+ * step by step. clrs_poolbw_lp_gs, one work-item per output: s again
+ * (x ** p summed in the window's order, as the forward), then the
+ * gradient reaching s:
  *   gu = g * (1/p * u ** (1/p - 1))   pow_backward (u = sign(s)|s| K)
  *   gm = gu * K                       mul by the kernel's size
  *   gr = gm * sign(s)                 mul, towards relu(|s|)
  *   gb = relu(|s|) <= 0 ? 0 : gr      threshold_backward
  *   gs = gb * sign(s) + 0             abs_backward, plus sign's zero
  * (where s is 0 the gradient is 0, whatever the infinities before it),
- * into gs (contiguous); the average pooling backward then spreads gs[o] /
- * count(o), and clrs_poolbw_lp_x multiplies each grad_input element by
- * p * x ** (p - 1) (pow_backward). The pow codes are clrs_pow's. */
-#if defined(DTYPE_F32) || defined(DTYPE_F64)
+ * into gs (contiguous, ACC_T: f32 / f64 as the dtype, f16 / bf16 in
+ * float). f32 / f64: the average pooling backward then spreads gs[o] /
+ * count(o) into grad_input and clrs_poolbw_lp_x multiplies each element
+ * by p * x ** (p - 1) (pow_backward), each step in the dtype. f16 / bf16:
+ * clrs_poolbw_lp_h does both in float and rounds once; every value that
+ * is a 16-bit tensor in torch's autograd gets that type's range
+ * (clrs_rng16: where torch's intermediate overflows to +-inf or underflows
+ * to 0, so does ours, and the NaN / 0 / inf that follow are torch's), and
+ * the pow exponents are rounded to the 16-bit type on the host, as
+ * torch's Tensor.pow(scalar) does. The pow codes are clrs_pow's. */
 __kernel void clrs_poolbw_lp_gs(__global const DATA_T *x, long x_off, long8 xst, __global const DATA_T *go,
-                                long go_off, long8 ost, __global DATA_T *gs, long8 osz, long4 in3, long4 k3,
+                                long go_off, long8 ost, __global ACC_T *gs, long8 osz, long4 in3, long4 k3,
                                 long4 s3, ACC_T pw_e, int pw_code, ACC_T em1_e, int em1_code, ACC_T e_f,
                                 ACC_T kprod)
 {
@@ -422,19 +449,20 @@ __kernel void clrs_poolbw_lp_gs(__global const DATA_T *x, long x_off, long8 xst,
     for (long zd = d0; zd < d1; zd++)
         for (long zh = h0; zh < h1; zh++)
             for (long zw = w0; zw < w1; zw++)
-                sum += clrs_pow((ACC_T)LOAD(x, OFF5(x_off, xst, n, c, zd, zh, zw)), pw_e, pw_code);
-    const ACC_T s = sum / (ACC_T)((d1 - d0) * (h1 - h0) * (w1 - w0));
+                sum += clrs_rng16(clrs_pow((ACC_T)LOAD(x, OFF5(x_off, xst, n, c, zd, zh, zw)), pw_e, pw_code));
+    const ACC_T s = clrs_rng16(sum / (ACC_T)((d1 - d0) * (h1 - h0) * (w1 - w0)));
     const ACC_T a = s > (ACC_T)0 ? (ACC_T)1 : s < (ACC_T)0 ? (ACC_T)-1 : (ACC_T)0; /* torch.sign: NaN -> 0 */
     const ACC_T rl = fabs(s);
-    const ACC_T u = (a * rl) * kprod;
+    const ACC_T u = clrs_rng16((a * rl) * kprod);
     const ACC_T g = (ACC_T)LOAD(go, OFF5(go_off, ost, n, c, od, oh, ow));
-    const ACC_T gu = g * (e_f * clrs_pow(u, em1_e, em1_code));
-    const ACC_T gm = gu * kprod;
+    const ACC_T gu = clrs_rng16(g * clrs_rng16(e_f * clrs_rng16(clrs_pow(u, em1_e, em1_code))));
+    const ACC_T gm = clrs_rng16(gu * kprod);
     const ACC_T gr = gm * a;
     const ACC_T gb = rl <= (ACC_T)0 ? (ACC_T)0 : gr;
     gs[r] = gb * a + (ACC_T)0;
 }
 
+#if defined(DTYPE_F32) || defined(DTYPE_F64)
 /* grad_input *= p * x ** (p - 1), one work-item per row (as POOLBW_ROW). */
 __kernel void clrs_poolbw_lp_x(__global const DATA_T *x, long x_off, long8 xst, __global DATA_T *gi, long gi_off,
                                long8 isz, long8 ist, ACC_T pm1_e, int pm1_code, ACC_T p_f)
@@ -448,4 +476,55 @@ __kernel void clrs_poolbw_lp_x(__global const DATA_T *x, long x_off, long8 xst, 
     }
 }
 #endif /* DTYPE_F32 || DTYPE_F64 */
+
+/* LP pooling, f16 / bf16 (any dtype computes the same way): each
+ * grad_input element gathers gs[o] / count(o) over the outputs of its
+ * table ranges in increasing order (the average pooling backward of gs,
+ * as clrs_poolbw_avg: tab / toff the ranges, dv / dvoff the counts per
+ * axis), times p * x ** (p - 1), in float, stored once. gs: contiguous
+ * over grad_output's sizes osz. */
+__kernel void clrs_poolbw_lp_h(__global const ACC_T *gs, long8 osz, __global const DATA_T *x, long x_off, long8 xst,
+                               __global DATA_T *gi, long gi_off, long8 isz, long8 ist, __global const long *tab,
+                               long4 toff, long4 dvoff, ACC_T pm1_e, int pm1_code, ACC_T p_f)
+{
+    POOLBW_ROW(isz)
+    const long d0 = tab[toff.s0 + 2 * od], d1 = tab[toff.s0 + 2 * od + 1];
+    const long h0 = tab[toff.s1 + 2 * oh], h1 = tab[toff.s1 + 2 * oh + 1];
+    const long gb = (n * osz.s1 + c) * osz.s2;
+    for (long ow = 0; ow < isz.s4; ow++) {
+        const long w0 = tab[toff.s2 + 2 * ow], w1 = tab[toff.s2 + 2 * ow + 1];
+        ACC_T acc = (ACC_T)0;
+        for (long zd = d0; zd <= d1; zd++)
+            for (long zh = h0; zh <= h1; zh++)
+                for (long zw = w0; zw <= w1; zw++) {
+                    const long cnt = tab[dvoff.s0 + zd] * tab[dvoff.s1 + zh] * tab[dvoff.s2 + zw];
+                    /* torch adds each quotient into the 16-bit grad_input */
+                    acc = clrs_rng16(acc + clrs_rng16(gs[((gb + zd) * osz.s3 + zh) * osz.s4 + zw] / (ACC_T)cnt));
+                }
+        const ACC_T xv = (ACC_T)LOAD(x, OFF5(x_off, xst, n, c, od, oh, ow));
+        const ACC_T f = clrs_rng16(p_f * clrs_rng16(clrs_pow(xv, pm1_e, pm1_code)));
+        STORE(gi, OFF5(gi_off, ist, n, c, od, oh, ow), acc * f);
+    }
+}
+
+/* LP pooling with p = +-inf, torch's max_pool(|x|) / -max_pool(-|x|):
+ * grad_input holds the max pooling backward's sums S (the indices of
+ * |x|'s, or -|x|'s, windows); times abs's backward sign(x) (torch.sign:
+ * 0 at +-0 and NaN). p = -inf (neg != 0): torch's two negations around
+ * the scatter of -grad_out turn an exact zero sum into -0, else are
+ * exact. */
+__kernel void clrs_poolbw_lp_sgn(__global const DATA_T *x, long x_off, long8 xst, __global DATA_T *gi, long gi_off,
+                                 long8 isz, long8 ist, int neg)
+{
+    POOLBW_ROW(isz)
+    const long xb = x_off + n * xst.s0 + c * xst.s1 + od * xst.s2 + oh * xst.s3;
+    const long ib = gi_off + n * ist.s0 + c * ist.s1 + od * ist.s2 + oh * ist.s3;
+    for (long w = 0; w < isz.s4; w++) {
+        const ACC_T xv = (ACC_T)LOAD(x, xb + w * xst.s4);
+        ACC_T v = (ACC_T)LOAD(gi, ib + w * ist.s4);
+        if (neg && v == (ACC_T)0) v = copysign((ACC_T)0, (ACC_T)-1);
+        const ACC_T sg = xv > (ACC_T)0 ? (ACC_T)1 : xv < (ACC_T)0 ? (ACC_T)-1 : (ACC_T)0;
+        STORE(gi, ib + w * ist.s4, v * sg);
+    }
+}
 #endif /* DTYPE_F32 .. DTYPE_BF16 */

@@ -444,8 +444,7 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * atomics, no scatter), so a call gives the same bits on every run, for
  * every work-group size and tuning value, and for every layout. Both ops
  * below are permutations / gathers of grad_output: bit-exact with
- * PyTorch. (LP pooling with p = +-inf or 16-bit storage: not yet, issue
- * #14; CLRS_ERR_NOT_IMPLEMENTED.) */
+ * PyTorch. */
 
 /**
  * Gradient of clrs_pool for max pooling (CLRS_POOL_MAX, 1-D to 3-D, every
@@ -470,17 +469,25 @@ CLRS_API clrs_status clrs_pixel_shuffle(clrs_context *ctx, int64_t factor, int i
  * no indices (CLRS_ERR_INVALID_ARG) and read no input data (in_data may
  * be NULL). Fractional max pooling (CLRS_POOL_FRACTIONAL_MAX) as max
  * pooling: the forward's indices, or recomputed from in_data with p's
- * samples (or seed), the forward's windows. LP pooling (CLRS_POOL_LP,
- * finite norm_type, f32 / f64): torch's autograd of its composition
- * (sign(s) * relu(|s|) * K) ** (1/p), s = avg_pool(x ** p), step by step:
- * needs in_data (CLRS_ERR_INVALID_ARG without), takes no indices; where a
+ * samples (or seed), the forward's windows. LP pooling (CLRS_POOL_LP)
+ * needs in_data (CLRS_ERR_INVALID_ARG without) and takes no indices.
+ * Finite norm_type: torch's autograd of its composition (sign(s) *
+ * relu(|s|) * K) ** (1/p), s = avg_pool(x ** p), step by step; where a
  * window's sum is 0 its gradient is 0, NaN / inf appear where torch's do;
  * within about 1e-6 (f32) / 4e-15 (f64) of the gradient's scale of
- * PyTorch's (the device's pow is not glibc's). p = +-inf and f16 / bf16:
- * CLRS_ERR_NOT_IMPLEMENTED for now. The results never depend on which
- * implementation runs (families "pool_backward", "pool_backward_avg";
- * CLRS_DISABLE_IMPLS): disjoint windows and overlapping average windows
- * have faster ones with the general ones' bits.
+ * PyTorch's (the device's pow is not glibc's); f16 / bf16 computed in
+ * float with the 16-bit range at each of torch's steps and rounded once:
+ * within 8 epsilons of the gradient's scale of PyTorch's (which rounds
+ * every step to 16 bits; more where a signed window's sum cancels, where
+ * PyTorch's own 16-bit result is inaccurate). norm_type = +inf / -inf:
+ * torch's max_pool(|x|) / -max_pool(-|x|) differentiated: the max pooling
+ * gradient at the argmax of |x| (of -|x|; the forward's tie and NaN
+ * rules) times sign(x) (0 at +-0 and NaN; with -inf a zero sum is -0):
+ * f32 / f64 PyTorch's bits, f16 / bf16 as max pooling's. The results
+ * never depend on which implementation runs (families "pool_backward",
+ * "pool_backward_avg"; CLRS_DISABLE_IMPLS): disjoint windows and
+ * overlapping average windows have faster ones with the general ones'
+ * bits.
  */
 CLRS_API clrs_status clrs_pool_backward(clrs_context *ctx, const clrs_pool_params *p,
                                         const clrs_tensor_desc *in, const void *in_data,

@@ -682,13 +682,23 @@ START_TEST(test_random_avgpool_vs_reference)
 }
 END_TEST
 
-/* LP pooling: torch's autograd of its composition (golden, f32 / f64): the
- * library recomputes each window's sum from the input and composes the
- * same steps, but its pow is not glibc's: within LP_TOL of the gradient's
- * scale (the largest finite |torch gradient| of the case), NaN where torch
- * has NaN, the same infinities; every layout pair gives identical bits. */
+/* LP pooling: torch's autograd of its composition (golden). Finite p, f32
+ * / f64: the library recomputes each window's sum from the input and
+ * composes the same steps, but its pow is not glibc's: within LP_TOL of
+ * the gradient's scale (the largest finite |torch gradient| of the case),
+ * NaN where torch has NaN, the same infinities. Finite p, f16 / bf16: torch
+ * rounds every step to 16 bits, the library computes in float with the
+ * 16-bit range and rounds once: within LP_TOL16 epsilons of the scale
+ * (measured: 5.6 f16, 4.7 bf16 on non-negative inputs and even p; where a
+ * signed window's sum cancels torch's own 16-bit error is unbounded, so
+ * the goldens hold no such case). p = +-inf: max_pool(|x|)'s gradient
+ * times sign(x): f32 / f64 bit-exact (signed zeros too), f16 / bf16 as
+ * max pooling's (torch adds in 16 bits): within 1 ulp or M^2 eps
+ * max|grad_out| for M windows that may hold a position. Every layout pair
+ * gives identical bits. */
 #define LP_TOL_F32 1e-6
 #define LP_TOL_F64 4e-15
+#define LP_TOL16 8.0
 START_TEST(test_golden_lppool_backward)
 {
     clrs_context *ctx = tu_context();
@@ -696,30 +706,44 @@ START_TEST(test_golden_lppool_backward)
     clrs_context_device(ctx, &info);
     tu_case *cases = NULL;
     int n = tu_golden_cases("backward.txt", 60, &cases);
-    int ran = 0, exact = 0, nonfinite = 0;
-    double worst[2] = {0, 0};
+    int ran = 0, exact = 0, nonfinite = 0, ninf = 0, n16 = 0;
+    double worst[2] = {0, 0}, worst16 = 0, worstinf16 = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id"), *op = tu_get_str(c, "op");
         if (strcmp(op, "lp_pool") != 0) continue;
         const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
         if (dt == CLRS_F64 && !info.fp64) continue;
+        const int half = dt == CLRS_F16 || dt == CLRS_BF16;
+        const double eps = dt == CLRS_F16 ? 0x1p-11 : 0x1p-8;
         clrs_pool_params p;
         pool_params_from_case(c, &p);
+        const int pinf = isinf(p.norm_type) != 0; /* glibc: -1 for -inf */
         npy_array in, go, ref;
         ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
         ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
         ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
         const int rank = in.ndim;
         const size_t es = clrs_dtype_size(dt);
-        const int64_t ni = numel_of(rank, in.shape);
+        const int64_t ni = numel_of(rank, in.shape), no = numel_of(go.ndim, go.shape);
         unsigned char *got = malloc((size_t)ni * es + 1), *first = malloc((size_t)ni * es + 1);
-        double scale = 0;
+        double scale = 0, maxgo = 0;
         for (int64_t i = 0; i < ni; i++) {
             const double r = tu_get(dt, ref.data, i);
             if (isfinite(r) && fabs(r) > scale) scale = fabs(r);
         }
-        const double tol = (dt == CLRS_F64 ? LP_TOL_F64 : LP_TOL_F32) * (scale > 0 ? scale : 1);
+        for (int64_t o = 0; o < no; o++) {
+            const double g = tu_get(dt, go.data, o);
+            if (isfinite(g) && fabs(g) > maxgo) maxgo = fabs(g);
+        }
+        /* p = +-inf, 16-bit: how many windows may hold one position */
+        double m = 1;
+        for (int a = 0; a < rank - 2; a++) {
+            const int64_t k = p.kernel[p.n_kernel == 1 ? 0 : a], s = p.n_stride ? p.stride[p.n_stride == 1 ? 0 : a] : k;
+            m *= (double)((k + s - 1) / s);
+        }
+        const double tol = half ? LP_TOL16 * eps * (scale > 0 ? scale : 1)
+                                : (dt == CLRS_F64 ? LP_TOL_F64 : LP_TOL_F32) * (scale > 0 ? scale : 1);
         int case_exact = 1;
         for (int l = 0; l < NPAIRS; l++) {
             tu_tensor tin, tg, ti;
@@ -734,7 +758,16 @@ START_TEST(test_golden_lppool_backward)
             tu_load(&ti, got);
             if (l == 0) {
                 memcpy(first, got, (size_t)ni * es);
-                for (int64_t i = 0; i < ni; i++) {
+                if (pinf && !half) { /* torch's bits, signed zeros and all */
+                    for (int64_t i = 0; i < ni; i++) {
+                        const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
+                        ck_assert_msg((isnan(g) && isnan(r)) ||
+                                          memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) == 0,
+                                      "%s: element %lld: %g vs torch %g (not bit-exact)", id, (long long)i, g, r);
+                        nonfinite += !isfinite(r);
+                    }
+                }
+                for (int64_t i = 0; i < ni && !(pinf && !half); i++) {
                     const double g = tu_get(dt, got, i), r = tu_get(dt, ref.data, i);
                     if (isnan(r) || isinf(r)) {
                         ck_assert_msg(isnan(r) ? isnan(g) : g == r, "%s: element %lld: %g vs torch %g", id,
@@ -743,10 +776,21 @@ START_TEST(test_golden_lppool_backward)
                         continue;
                     }
                     const double err = fabs(g - r);
+                    if (memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) != 0) case_exact = 0;
+                    if (pinf) {
+                        ck_assert_msg(ulps16(dt, g, r) <= 1.0 || err <= m * m * eps * maxgo,
+                                      "%s: element %lld: %.9g vs torch %.9g (%.2f ulp, %g windows)", id, (long long)i,
+                                      g, r, ulps16(dt, g, r), m);
+                        if (maxgo > 0 && err / (eps * maxgo) > worstinf16) worstinf16 = err / (eps * maxgo);
+                        continue;
+                    }
                     ck_assert_msg(err <= tol, "%s: element %lld: %.17g vs torch %.17g (error %g > %g)", id,
                                   (long long)i, g, r, err, tol);
-                    if (err / (scale > 0 ? scale : 1) > worst[dt == CLRS_F64]) worst[dt == CLRS_F64] = err / scale;
-                    if (memcmp(got + i * es, (const unsigned char *)ref.data + i * es, es) != 0) case_exact = 0;
+                    if (half) {
+                        if (err / (eps * (scale > 0 ? scale : 1)) > worst16) worst16 = err / (eps * scale);
+                    } else if (err / (scale > 0 ? scale : 1) > worst[dt == CLRS_F64]) {
+                        worst[dt == CLRS_F64] = err / scale;
+                    }
                 }
             } else {
                 ck_assert_msg(memcmp(got, first, (size_t)ni * es) == 0, "%s: layout pair %d gives other bits", id, l);
@@ -756,6 +800,8 @@ START_TEST(test_golden_lppool_backward)
             tu_free(&ti);
         }
         exact += case_exact;
+        ninf += pinf;
+        n16 += half;
         free(got);
         free(first);
         npy_free(&in);
@@ -765,10 +811,13 @@ START_TEST(test_golden_lppool_backward)
     }
     free(cases);
     fprintf(stderr,
-            "# lp pool backward golden: %d cases (%d bit-exact), %d NaN/inf elements as torch's; worst error / "
-            "scale: f32 %.3g, f64 %.3g\n",
-            ran, exact, nonfinite, worst[0], worst[1]);
-    ck_assert_int_ge(ran, 60);
+            "# lp pool backward golden: %d cases (%d bit-exact; %d with p = +-inf, f32/f64 of them bit-exact; %d "
+            "f16/bf16), %d NaN/inf elements as torch's; worst error / scale: f32 %.3g, f64 %.3g, f16/bf16 %.2f eps; "
+            "p = +-inf f16/bf16 %.2f eps x max|grad_out|\n",
+            ran, exact, ninf, n16, nonfinite, worst[0], worst[1], worst16, worstinf16);
+    ck_assert_int_ge(ran, 200);
+    ck_assert_int_ge(ninf, 60);
+    ck_assert_int_ge(n16, 40);
     ck_assert_int_gt(nonfinite, 0);
 }
 END_TEST
@@ -916,9 +965,56 @@ START_TEST(test_pool_backward_impls)
         free(b);
         cases++;
     }
+    /* LP pooling with p = +-inf: the max path on the indices of |x| (of
+     * -|x|) recomputed by the forward, then sign(x): disjoint and
+     * overlapping windows, every entry the same bits */
+    int nlp = 0;
+    for (int it = 0; it < 16; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = 3 + it % 3, sp = rank - 2;
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, CLRS_POOL_LP);
+        p.norm_type = it % 8 < 4 ? INFINITY : -INFINITY;
+        p.n_kernel = p.n_stride = sp;
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = 1;
+        isz[1] = it % 2 ? 17 : 3;
+        for (int a = 0; a < sp; a++) {
+            p.kernel[a] = 2;
+            p.stride[a] = it / 8 ? 1 : 2; /* overlapping, disjoint */
+            isz[2 + a] = tu_range(&rng, 3, 7);
+        }
+        p.ceil_mode = it % 3 == 0;
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        double *vg = malloc((size_t)no * sizeof *vg);
+        unsigned char *lin = malloc((size_t)ni * es), *lgo = malloc((size_t)no * es), *a = malloc((size_t)ni * es),
+                      *b = malloc((size_t)ni * es);
+        for (int64_t i = 0; i < ni; i++) tu_set(dt, lin, i, (double)tu_range(&rng, -3, 3)); /* ties, zeros */
+        fill_exact(&rng, dt, vg, lgo, no);
+        for (int l = 0; l < 2; l++) {
+            const tu_layout lay = l ? TU_CHANNELS_LAST : TU_CONTIGUOUS;
+            pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, NULL, lgo, a, NULL, NULL);
+            pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, NULL, lgo, b, "pool_backward", NULL);
+            ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0, "lp %g case %d (%s): scan differs", p.norm_type, it,
+                          clrs_dtype_name(dt));
+            pool_bw_run(ctx, &p, rank, isz, osz, dt, lay, lin, NULL, lgo, b, "pool_backward/disjoint", NULL);
+            ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0, "lp %g case %d (%s): gather differs", p.norm_type, it,
+                          clrs_dtype_name(dt));
+        }
+        free(vg);
+        free(lin);
+        free(lgo);
+        free(a);
+        free(b);
+        nlp++;
+    }
+    ck_assert_int_ge(nlp, 10);
     fprintf(stderr, "# pool backward implementations: %d cases (%d with moved indices), disjoint chosen %d times, "
-                    "others %d\n",
-            cases, moved, cnt.disjoint, cnt.other);
+                    "others %d; %d LP +-inf cases\n",
+            cases, moved, cnt.disjoint, cnt.other, nlp);
     ck_assert_int_ge(cases, 30);
     ck_assert_int_ge(moved, 4);
     ck_assert_int_ge(cnt.disjoint, 40);
@@ -1234,18 +1330,47 @@ START_TEST(test_pool_backward_paths)
         a.norm_type = INFINITY;
         a.n_kernel = 1;
         a.kernel[0] = 2;
-        EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_ERR_NOT_IMPLEMENTED,
-                   "not implemented yet");
+        /* x = {1, 5, 7, 2, 0, 3}, g = {10, 20, 30}: +inf, max_pool(|x|): the
+         * argmax of |x| per window, times sign(x) */
+        ck_assert_int_eq(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK);
+        ck_assert_msg(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30,
+                      "lp_pool +inf backward: %g %g %g %g %g %g", (double)r[0], (double)r[1], (double)r[2],
+                      (double)r[3], (double)r[4], (double)r[5]);
+        /* -inf, -max_pool(-|x|): the argmin of |x|; sign(0) = 0; the sums
+         * that are 0 become -0 (torch's two negations) */
+        a.norm_type = -INFINITY;
+        ck_assert_int_eq(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK);
+        ck_assert_msg(r[0] == 10 && r[1] == 0 && signbit(r[1]) && signbit(r[2]) && r[3] == 20 && r[4] == 0 &&
+                          !signbit(r[4]) && r[5] == 0 && signbit(r[5]),
+                      "lp_pool -inf backward: %g %g %g %g %g %g", (double)r[0], (double)r[1], (double)r[2],
+                      (double)r[3], (double)r[4], (double)r[5]);
         a.norm_type = 2;
         EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, NULL, NULL, NULL, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
                    "needs the input data");
         EXPECT_ERR(clrs_pool_backward(ctx, &a, &in, x, &ix, idx, &go, g, &gi, r), CLRS_ERR_INVALID_ARG,
                    "takes no indices");
         {
+            /* f16 and bf16, p = 2 and +inf: as f32 within a 16-bit rounding */
             clrs_tensor_desc i16 = in, o16 = go, g16 = gi;
-            i16.dtype = o16.dtype = g16.dtype = CLRS_F16;
-            EXPECT_ERR(clrs_pool_backward(ctx, &a, &i16, x, NULL, NULL, &o16, g, &g16, r), CLRS_ERR_NOT_IMPLEMENTED,
-                       "f32 and f64");
+            uint16_t x16[6], go16[3], r16[6];
+            float r32[6];
+            for (int t = 0; t < 2; t++) {
+                const clrs_dtype d16 = t ? CLRS_BF16 : CLRS_F16;
+                i16.dtype = o16.dtype = g16.dtype = d16;
+                for (int i = 0; i < 6; i++) tu_set(d16, x16, i, x[i]);
+                for (int i = 0; i < 3; i++) tu_set(d16, go16, i, g[i]);
+                for (int pi = 0; pi < 2; pi++) {
+                    a.norm_type = pi ? INFINITY : 2;
+                    ck_assert_int_eq(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r32), CLRS_OK);
+                    ck_assert_int_eq(clrs_pool_backward(ctx, &a, &i16, x16, NULL, NULL, &o16, go16, &g16, r16),
+                                     CLRS_OK);
+                    for (int i = 0; i < 6; i++)
+                        ck_assert_msg(fabs(tu_get(d16, r16, i) - r32[i]) <= fabs(r32[i]) * (t ? 0x1p-8 : 0x1p-11),
+                                      "lp_pool %s p = %g backward: element %d: %g vs f32 %g", clrs_dtype_name(d16),
+                                      a.norm_type, i, tu_get(d16, r16, i), (double)r32[i]);
+                }
+            }
+            a.norm_type = 2;
         }
         /* x = {1, 5, 7, 2, 0, 3}, k = 2, p = 2: out = sqrt(x0^2 + x1^2), d/dx = x / out */
         ck_assert_int_eq(clrs_pool_backward(ctx, &a, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK);

@@ -94,9 +94,9 @@ expect_error 1 "is f64 but IN is f32" "GRAD_OUT of another dtype" backward pixel
     "$G/backward/in_f32_1x2x6x10_rand0.npy" "$G/backward/bw_pixunshuf_f64_000_go.npy" "$GI" --factor 2
 expect_error 1 "GRAD_OUT .* has shape (1, 8, 3, 5) but the forward output's shape is (1, 8, 6, 10)" \
     "backward interpolate: GRAD_OUT of the wrong shape" backward interpolate "$S" "$S" "$GI" --mode bilinear --scale 2
-expect_error 1 "backward lp-pool: not implemented yet" "backward lp-pool with p = inf" \
-    backward lp-pool "$G/backward/in_f32_1x2x7x9_pos0.npy" "$G/backward/bw_lppool_r4_f32_000_go.npy" "$GI" --kernel 2 \
-    --norm-type inf
+expect_error 1 "GRAD_OUT .* has shape (1, 2, 3, 4) but the forward output's shape is (1, 2, 2, 3)" \
+    "backward lp-pool --norm-type -inf: GRAD_OUT of the wrong shape" backward lp-pool \
+    "$G/backward/in_f32_1x2x7x9_pos0.npy" "$G/backward/bw_lppool_r4_f32_000_go.npy" "$GI" --kernel 3 --norm-type -inf
 M=$G/backward/bw_maxpool_r4_f32_001
 expect_error 1 "--indices .* has shape (1, 2, 3, 4) but the forward output's (GRAD_OUT's) is (1, 2, 4, 5)" \
     "max-pool --indices of another shape" backward max-pool "${M}_in.npy" "${M}_go.npy" "$GI" --kernel 3 --stride 2 \
@@ -145,9 +145,10 @@ while IFS= read -r line; do
     [ "$(tok ceil_mode)" = 1 ] && set -- "$@" --ceil-mode
     [ "$(tok count_include_pad)" = 0 ] && set -- "$@" --no-count-include-pad
     [ -n "$(tok samples)" ] && set -- "$@" --samples "$G/$(tok samples)"
-    # LP: the device's pow is not torch's std::pow (tests/test_backward bounds the difference)
+    # LP: the device's pow is not torch's std::pow (tests/test_backward bounds the
+    # difference); with p = +-inf (max_pool of |x|) torch's bits
     cmpmode=exact
-    [ $sub = lp-pool ] && cmpmode=rtol=1e-5,atol=1e-5
+    case $sub-$(tok norm_type) in lp-pool-inf | lp-pool--inf) ;; lp-pool-*) cmpmode=rtol=1e-5,atol=1e-5 ;; esac
     for layout in nchw nchw-idx cl cl-idx; do
         sfx=
         case $layout in

@@ -1778,7 +1778,7 @@ static void print_backward_help(FILE *f)
                                               "[--indices IDX]");
     print_help_line(f, "avg-pool", "IN GRAD_OUT GRAD_IN --kernel K ... [--no-count-include-pad] ...");
     print_help_line(f, "adaptive-avg-pool", "IN GRAD_OUT GRAD_IN --size S");
-    print_help_line(f, "lp-pool", "IN GRAD_OUT GRAD_IN --kernel K --norm-type P ... (finite P; f32, f64)");
+    print_help_line(f, "lp-pool", "IN GRAD_OUT GRAD_IN --kernel K --norm-type P ...");
     print_help_line(f, "interpolate", "IN GRAD_OUT GRAD_IN --size S|--scale F [--mode M] ...");
 }
 

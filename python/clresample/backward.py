@@ -267,9 +267,13 @@ def _lp_doc(r: int) -> str:
     return f"""Gradient of :func:`clresample.lp_pool{r}d` with respect to its input, as
     ``torch.autograd.grad`` of ``F.lp_pool{r}d`` (its composition ``(sign(s) * relu(|s|) *
     K) ** (1/p)``, ``s = avg_pool(x ** p)``, differentiated step by step; where a window's
-    sum is 0 the gradient is 0, and NaN / inf appear where torch's do). float32 and
-    float64, finite ``norm_type``; within about 1e-6 (f32) / 4e-15 (f64) of the
-    gradient's scale of PyTorch's (the device's ``pow`` is not glibc's).
+    sum is 0 the gradient is 0, and NaN / inf appear where torch's do): within about
+    1e-6 (f32) / 4e-15 (f64) of the gradient's scale of PyTorch's (the device's ``pow``
+    is not glibc's); float16 / bfloat16 in float, rounded once, within 8 epsilons of
+    the scale of PyTorch's (which rounds every step to 16 bits). ``norm_type`` = inf /
+    -inf: PyTorch's ``max_pool(|x|)`` / ``-max_pool(-|x|)`` differentiated, the max-pool
+    gradient at the argmax of ``|x|`` (of ``-|x|``) times ``sign(x)``: bit-exact in
+    float32 / float64 (signed zeros too).
 
     Args:
         input (Array): the forward input ``(N, C, {_SPATIAL[r]})`` / ``(C, {_SPATIAL[r]})``

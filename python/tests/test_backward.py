@@ -112,13 +112,19 @@ def test_backward_golden(case, golden_dir):
         pytest.skip(str(e))
     assert type(y) is type(go)
     got, want = G.to_numpy(y, dt), G.load(case["out"])
-    if op == "lp_pool":  # the device's pow is not glibc's: within the scale's tolerance
+    pinf = op == "lp_pool" and np.isinf(float(case["norm_type"]))
+    if pinf and dt in ("f32", "f64"):  # max_pool(|x|)'s gradient times sign(x): torch's bits
+        _exact(got, want, dt)
+        assert (np.signbit(got) == np.signbit(want))[~np.isnan(want)].all(), "signed zeros"
+    elif op == "lp_pool" and not pinf:  # the device's pow is not glibc's: within the scale's tolerance
+        got, want = _as_f64(got, dt), _as_f64(want, dt)
         fin = np.isfinite(want)
         assert (np.isnan(got) == np.isnan(want)).all(), "NaN where torch has none (or not)"
         assert (got[~fin & ~np.isnan(want)] == want[~fin & ~np.isnan(want)]).all(), "infinities"
         scale = float(np.abs(want[fin]).max()) if fin.any() else 1.0
-        tol = (4e-15 if dt == "f64" else 1e-6) * (scale or 1.0)
-        assert np.abs(got[fin].astype(np.float64) - want[fin]).max(initial=0.0) <= tol
+        # f16 / bf16: torch rounds every step to 16 bits, clresample once (8 epsilons)
+        tol = {"f64": 4e-15, "f32": 1e-6, "f16": 8 * 2.0 ** -11, "bf16": 8 * 2.0 ** -8}[dt] * (scale or 1.0)
+        assert np.abs(got[fin] - want[fin]).max(initial=0.0) <= tol
     elif dt in ("f32", "f64") or op in ("max_unpool", "pixel_shuffle", "pixel_unshuffle"):
         _exact(got, want, dt)
     else:  # torch adds in the 16-bit type; clresample in float, rounding once
@@ -290,6 +296,36 @@ def test_against_torch_autograd(seed):
     xs = torch.from_numpy(rng.standard_normal((n, 4 * c, h, w))).to(dt)
     go = torch.from_numpy(rng.standard_normal((n, c, 2 * h, 2 * w))).to(dt)
     assert torch.equal(B.pixel_shuffle(go, 2), _grad(lambda t: F.pixel_shuffle(t, 2), xs, go))
+    # LP with p = +-inf: max_pool(|x|)'s gradient times sign(x), torch's bits
+    xz = torch.where(x.abs() < 0.3, torch.zeros_like(x), x.round())  # ties, zeros
+    for pn in (float("inf"), -float("inf")):
+        y = F.lp_pool2d(xz, pn, k, s, bool(seed % 2))
+        go = torch.from_numpy(rng.standard_normal(y.shape)).to(dt)
+        want = _grad(lambda t: F.lp_pool2d(t, pn, k, s, bool(seed % 2)), xz, go)
+        got = B.lp_pool2d(xz, go, pn, k, s, bool(seed % 2))
+        assert torch.equal(got, want) and torch.equal(torch.signbit(got), torch.signbit(want))
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+def test_lp_pool_16bit_against_torch(dt):
+    """f16 / bf16 LP gradients: torch rounds each autograd step to 16 bits,
+    clresample computes in float and rounds once: within 8 epsilons of the
+    gradient's scale (positive inputs); p = +-inf as max pooling's."""
+    if torch is None:
+        pytest.skip("torch is not installed")
+    F = torch.nn.functional
+    tdt = getattr(torch, dt)
+    eps = 2.0 ** -11 if dt == "float16" else 2.0 ** -8
+    g = torch.Generator().manual_seed(5)
+    x = (torch.rand((2, 3, 9, 10), generator=g, dtype=torch.float64) * 4 + 0.05).to(tdt)
+    for pn in (2.0, 3.0, 1.5, float("inf"), -float("inf")):
+        y = F.lp_pool2d(x, pn, 3, 2)
+        go = torch.randn(y.shape, generator=g, dtype=torch.float64).to(tdt)
+        want = _grad(lambda t: F.lp_pool2d(t, pn, 3, 2), x, go).double()
+        got = B.lp_pool2d(x, go, pn, 3, 2)
+        assert got.dtype == tdt
+        scale = float(want.abs().max())
+        assert float((got.double() - want).abs().max()) <= 8 * eps * scale, pn
 
 
 def test_older_library_without_backward(monkeypatch):

@@ -13,9 +13,12 @@
  * tables (no indices, the input's data unused). Fractional max pooling's
  * runs the max path (indices given, or recomputed by the forward from the
  * same samples) with tables that bound every plane's windows. LP
- * pooling's (finite p, f32 / f64) composes torch's autograd steps: the
- * gradient reaching each window's mean from the input's data, the
- * average pooling backward of it, times p * x ** (p - 1). */
+ * pooling's (finite p) composes torch's autograd steps: the gradient
+ * reaching each window's mean from the input's data, the average pooling
+ * backward of it, times p * x ** (p - 1) (f16 / bf16: in float with the
+ * 16-bit range at each of torch's steps, rounded once); with p = +-inf
+ * (torch's max_pool(|x|), -max_pool(-|x|)) the max path on the indices of
+ * |x| (-|x|) the forward recomputes, times sign(x). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -485,6 +488,34 @@ static clrs_status poolbw_ranges_enqueue(clrs_context *ctx, const clrs_pool_plan
     return st;
 }
 
+/* The average pooling backward's tables in one buffer (*tabm): per axis
+ * (D, H, W) the window ranges of each input position (axis_ranges, at
+ * toff), then each output's divisor factor (axis_divisors, at dvoff). */
+static clrs_status avg_tables(clrs_context *ctx, const clrs_pool_plan *pl, cl_mem *tabm, cl_long4 *toff,
+                              cl_long4 *dvoff)
+{
+    const int64_t ntab = 2 * (pl->in3[0] + pl->in3[1] + pl->in3[2]), ndv = pl->out3[0] + pl->out3[1] + pl->out3[2];
+    int64_t *tab = malloc((size_t)(ntab + ndv + 1) * sizeof *tab);
+    if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the window tables");
+    int64_t *dv = tab + ntab;
+    memset(toff, 0, sizeof *toff);
+    memset(dvoff, 0, sizeof *dvoff);
+    for (int a = 0, at = 0, ad = 0; a < 3; at += (int)(2 * pl->in3[a]), ad += (int)pl->out3[a], a++) {
+        toff->s[a] = at;
+        dvoff->s[a] = ad;
+        axis_ranges(pl, a, tab + at);
+        axis_divisors(pl, a, dv + ad);
+    }
+    cl_int e;
+    *tabm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)(ntab + ndv + 1) * sizeof *tab,
+                           tab, &e);
+    free(tab);
+    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (window tables)");
+    /* the divisors follow the ranges in the one buffer */
+    for (int a = 0; a < 3; a++) dvoff->s[a] += ntab;
+    return CLRS_OK;
+}
+
 /* Average / adaptive average pooling: t[2] grad_out, t[3] grad_in. */
 static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *pl, clrs_targ *t, cl_command_queue q,
                                       cl_uint nwait, const cl_event *wait, cl_event *ev)
@@ -521,26 +552,9 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
             return poolbw_disjoint_enqueue(ctx, pl, t, NULL, pl->kind == CLRS_POOL_ADAPTIVE_AVG ? 2 : 1, q, nwait,
                                            wait, ev, NULL);
     }
-    const int64_t ntab = 2 * (pl->in3[0] + pl->in3[1] + pl->in3[2]), ndv = pl->out3[0] + pl->out3[1] + pl->out3[2];
-    int64_t *tab = malloc((size_t)(ntab + ndv + 1) * sizeof *tab);
-    if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "pool backward: the window tables");
-    int64_t *dv = tab + ntab;
+    cl_mem tabm = NULL;
     cl_long4 toff, dvoff;
-    memset(&toff, 0, sizeof toff);
-    memset(&dvoff, 0, sizeof dvoff);
-    for (int a = 0, at = 0, ad = 0; a < 3; at += (int)(2 * pl->in3[a]), ad += (int)pl->out3[a], a++) {
-        toff.s[a] = at;
-        dvoff.s[a] = ad;
-        axis_ranges(pl, a, tab + at);
-        axis_divisors(pl, a, dv + ad);
-    }
-    cl_int e;
-    cl_mem tabm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                                 (size_t)(ntab + ndv + 1) * sizeof *tab, tab, &e);
-    free(tab);
-    if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (window tables)");
-    /* the divisors follow the ranges in the one buffer */
-    for (int a = 0; a < 3; a++) dvoff.s[a] += ntab;
+    CLRS_FORWARD(avg_tables(ctx, pl, &tabm, &toff, &dvoff));
     cl_long8 isz, ist, osz, ost;
     clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
@@ -578,11 +592,28 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
     return st;
 }
 
+/* A double as torch turns a Scalar into a 16-bit float (through float,
+ * to nearest even): 11 (f16) or 8 (bf16) significant bits, f16's range. */
+static double round16(clrs_dtype dt, double v)
+{
+    const float f = (float)v;
+    if (!isfinite(f) || f == 0.0f) return f;
+    const int prec = dt == CLRS_F16 ? 11 : 8, qmin = dt == CLRS_F16 ? -24 : -133;
+    int ex;
+    frexp(f, &ex); /* f = m * 2^ex, 0.5 <= |m| < 1 */
+    const double q = ldexp(1.0, ex - prec > qmin ? ex - prec : qmin);
+    const double r = nearbyint((double)f / q) * q;
+    if (dt == CLRS_F16 && fabs(r) > 65504.0) return copysign(INFINITY, r);
+    if (fabs(r) > 3.4028234663852886e38) return copysign(INFINITY, r);
+    return r;
+}
+
 /* Tensor.pow(scalar)'s kernel choice in ATen (clrs_pow's codes; as
- * src/ops/pool.c's for the forward); *eff: the exponent in the dtype. */
+ * src/ops/pool.c's for the forward); *eff: the exponent in the dtype (f16
+ * / bf16: ATen's pow rounds the exponent to the tensor's type). */
 static int lp_pow_code(clrs_dtype dt, double e, double *eff)
 {
-    *eff = dt == CLRS_F64 ? e : (double)(float)e;
+    *eff = dt == CLRS_F64 ? e : dt == CLRS_F32 ? (double)(float)e : round16(dt, e);
     if (e == 1.0) return 7;
     if (e == 2.0) return 1;
     if (e == 3.0) return 2;
@@ -593,34 +624,44 @@ static int lp_pow_code(clrs_dtype dt, double e, double *eff)
     return 0; /* pow(x, e); e == 0 gives 1 as torch's fill */
 }
 
-/* LP pooling (finite p, f32 / f64): t[0] the input (its data), t[2]
- * grad_out, t[3] grad_in. The gradient reaching each window's mean
- * (clrs_poolbw_lp_gs) into a temporary, the average pooling backward of
- * it (any "pool_backward_avg" entry), then the factor p * x ** (p - 1)
- * (clrs_poolbw_lp_x). */
+/* LP pooling (finite p): t[0] the input (its data), t[2] grad_out, t[3]
+ * grad_in. The gradient reaching each window's mean (clrs_poolbw_lp_gs)
+ * into a temporary (ACC_T: float for f16 / bf16), then, f32 / f64: the
+ * average pooling backward of it (any "pool_backward_avg" entry) and the
+ * factor p * x ** (p - 1) (clrs_poolbw_lp_x), each rounded to the dtype
+ * as torch's steps are; f16 / bf16: both in float, rounded once
+ * (clrs_poolbw_lp_h over the average pooling's tables). */
 static clrs_status poolbw_lp_enqueue(clrs_context *ctx, const clrs_pool_plan *pl, clrs_targ *t, cl_command_queue q,
                                      cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     const clrs_dtype dt = t[3].desc.dtype;
-    const int f64 = dt == CLRS_F64;
-    const size_t es = clrs_dtype_size(dt);
+    const int f64 = dt == CLRS_F64, half = dt == CLRS_F16 || dt == CLRS_BF16;
+    const size_t es = half ? sizeof(cl_float) : clrs_dtype_size(dt); /* gs's element (ACC_T) */
     const double p = pl->norm_type;
     double pw_e, em1_e, pm1_e;
     const cl_int pw_code = lp_pow_code(dt, p, &pw_e), em1_code = lp_pow_code(dt, 1.0 / p - 1.0, &em1_e),
                  pm1_code = lp_pow_code(dt, p - 1.0, &pm1_e);
     const double kprod = (double)(pl->k3[0] * pl->k3[1] * pl->k3[2]);
+    /* the average pooling whose backward spreads gs: LP's windows, no
+     * padding, divided by the window's count (clipped to the input) */
+    clrs_pool_plan avg = *pl;
+    avg.kind = CLRS_POOL_AVG;
+    avg.count_include_pad = 1;
+    avg.divisor_override = 0;
     cl_int e;
-    cl_mem gsm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, (size_t)pl->numel_out * es, NULL, &e);
+    cl_mem gsm = clCreateBuffer(ctx->cl, CL_MEM_READ_WRITE, (size_t)pl->numel_out * es, NULL, &e), tabm = NULL;
     if (e != CL_SUCCESS) return clrs__fail_cl(ctx, e, "clCreateBuffer (lp_pool backward temporary)");
     cl_long8 xsz, xst, osz, ost, isz, ist;
     clrs__iter_ncdhw(&t[0].desc, &xsz, &xst);
     clrs__iter_ncdhw(&t[2].desc, &osz, &ost);
     clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
     const cl_long4 in3 = clrs__long4_of(pl->in3), k3 = clrs__long4_of(pl->k3), s3 = clrs__long4_of(pl->s3);
+    cl_long4 toff, dvoff;
     cl_kernel k1 = NULL, k2 = NULL;
     cl_event e1 = NULL, e2 = NULL;
     clrs_status st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_lp_gs", &k1);
-    if (st == CLRS_OK) st = poolbw_kernel(ctx, dt, 1, "clrs_poolbw_lp_x", &k2);
+    if (st == CLRS_OK) st = poolbw_kernel(ctx, dt, 1, half ? "clrs_poolbw_lp_h" : "clrs_poolbw_lp_x", &k2);
+    if (st == CLRS_OK && half) st = avg_tables(ctx, &avg, &tabm, &toff, &dvoff);
     clrs__dispatch_chosen("pool_backward", "lp");
     if (st == CLRS_OK) {
         cl_long xoff = t[0].desc.offset, gooff = t[2].desc.offset;
@@ -646,13 +687,7 @@ static clrs_status poolbw_lp_enqueue(clrs_context *ctx, const clrs_pool_plan *pl
         const size_t g1[1] = {(size_t)pl->numel_out};
         if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k1, 1, g1, nwait, wait, &e1);
     }
-    if (st == CLRS_OK) {
-        /* the average pooling backward of gs: LP's windows, no padding,
-         * divided by the window's count (clipped to the input) */
-        clrs_pool_plan avg = *pl;
-        avg.kind = CLRS_POOL_AVG;
-        avg.count_include_pad = 1;
-        avg.divisor_override = 0;
+    if (st == CLRS_OK && !half) {
         clrs_targ ta[4];
         memset(ta, 0, sizeof ta);
         ta[2].mem = gsm;
@@ -663,6 +698,10 @@ static clrs_status poolbw_lp_enqueue(clrs_context *ctx, const clrs_pool_plan *pl
     if (st == CLRS_OK) {
         cl_long xoff = t[0].desc.offset, gioff = t[3].desc.offset;
         clrs_kargs ka = clrs__kargs(ctx, k2);
+        if (half) {
+            CLRS_KARG(&ka, gsm);
+            CLRS_KARG(&ka, osz);
+        }
         CLRS_KARG(&ka, t[0].mem);
         CLRS_KARG(&ka, xoff);
         CLRS_KARG(&ka, xst);
@@ -670,19 +709,66 @@ static clrs_status poolbw_lp_enqueue(clrs_context *ctx, const clrs_pool_plan *pl
         CLRS_KARG(&ka, gioff);
         CLRS_KARG(&ka, isz);
         CLRS_KARG(&ka, ist);
+        if (half) {
+            CLRS_KARG(&ka, tabm);
+            CLRS_KARG(&ka, toff);
+            CLRS_KARG(&ka, dvoff);
+        }
         clrs__karg_acc(&ka, f64, pm1_e);
         CLRS_KARG(&ka, pm1_code);
         clrs__karg_acc(&ka, f64, f64 ? p : (double)(float)p);
         st = ka.st;
         const size_t g2[1] = {(size_t)(isz.s[0] * isz.s[1] * isz.s[2] * isz.s[3])};
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k2, 1, g2, 1, &e2, ev);
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k2, 1, g2, 1, half ? &e1 : &e2, ev);
     }
     if (k1) clReleaseKernel(k1);
     if (k2) clReleaseKernel(k2);
     if (e1) clReleaseEvent(e1);
     if (e2) clReleaseEvent(e2);
     if (st != CLRS_OK) clFinish(q);
+    if (tabm) clReleaseMemObject(tabm);
     clReleaseMemObject(gsm);
+    return st;
+}
+
+/* LP pooling with p = +-inf: torch's max_pool(|x|) (p = +inf) or
+ * -max_pool(-|x|) (-inf), differentiated: the max pooling backward
+ * (poolbw_max_enqueue: the forward's indices of |x| or -|x|, recomputed
+ * by the forward with its transform, its tie and NaN rules) into
+ * grad_in, then abs's backward, times sign(x) (clrs_poolbw_lp_sgn). */
+static clrs_status poolbw_max_enqueue(clrs_context *ctx, const poolbw_plan *plan, clrs_targ *t, cl_command_queue q,
+                                      cl_uint nwait, const cl_event *wait, cl_event *ev);
+
+static clrs_status poolbw_lpinf_enqueue(clrs_context *ctx, const poolbw_plan *plan, clrs_targ *t, cl_command_queue q,
+                                        cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    const clrs_dtype dt = t[3].desc.dtype;
+    cl_event e1 = NULL;
+    cl_kernel k = NULL;
+    clrs_status st = poolbw_kernel(ctx, dt, 0, "clrs_poolbw_lp_sgn", &k);
+    if (st == CLRS_OK) st = poolbw_max_enqueue(ctx, plan, t, q, nwait, wait, &e1);
+    if (st == CLRS_OK) {
+        cl_long8 xsz, xst, isz, ist;
+        clrs__iter_ncdhw(&t[0].desc, &xsz, &xst);
+        clrs__iter_ncdhw(&t[3].desc, &isz, &ist);
+        cl_long xoff = t[0].desc.offset, gioff = t[3].desc.offset;
+        cl_int neg = plan->fwd.lp_inf < 0;
+        clrs_kargs ka = clrs__kargs(ctx, k);
+        CLRS_KARG(&ka, t[0].mem);
+        CLRS_KARG(&ka, xoff);
+        CLRS_KARG(&ka, xst);
+        CLRS_KARG(&ka, t[3].mem);
+        CLRS_KARG(&ka, gioff);
+        CLRS_KARG(&ka, isz);
+        CLRS_KARG(&ka, ist);
+        CLRS_KARG(&ka, neg);
+        st = ka.st;
+        const size_t g[1] = {(size_t)(isz.s[0] * isz.s[1] * isz.s[2] * isz.s[3])};
+        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 1, g, e1 != NULL, e1 != NULL ? &e1 : NULL, ev);
+    }
+    if (k) clReleaseKernel(k);
+    if (e1) clReleaseEvent(e1);
+    if (st != CLRS_OK) clFinish(q);
     return st;
 }
 
@@ -694,7 +780,6 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
     (void)nt;
     const poolbw_plan *plan = op;
     const clrs_pool_plan *pl = &plan->fwd;
-    const int dry = clrs__dry_run();
     if (plan->numel_in == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
     if (is_avg(pl->kind)) return poolbw_avg_enqueue(ctx, pl, t, q, nwait, wait, ev);
     if (pl->kind == CLRS_POOL_LP) {
@@ -705,8 +790,19 @@ static clrs_status poolbw_enqueue(clrs_context *ctx, const void *op, clrs_targ *
             avg.divisor_override = 0;
             return poolbw_avg_enqueue(ctx, &avg, t, q, nwait, wait, ev);
         }
+        if (pl->lp_inf) return poolbw_lpinf_enqueue(ctx, plan, t, q, nwait, wait, ev);
         return poolbw_lp_enqueue(ctx, pl, t, q, nwait, wait, ev);
     }
+    return poolbw_max_enqueue(ctx, plan, t, q, nwait, wait, ev);
+}
+
+/* The max-type poolings (and LP with p = +-inf): the indices given, or
+ * recomputed by the forward (t[0]'s data). */
+static clrs_status poolbw_max_enqueue(clrs_context *ctx, const poolbw_plan *plan, clrs_targ *t, cl_command_queue q,
+                                      cl_uint nwait, const cl_event *wait, cl_event *ev)
+{
+    const clrs_pool_plan *pl = &plan->fwd;
+    const int dry = clrs__dry_run();
     const clrs_dtype dt = t[3].desc.dtype;
     const size_t es = clrs_dtype_size(dt);
     cl_int e;
@@ -888,14 +984,6 @@ static clrs_status poolbw_prepare(clrs_context *ctx, const clrs_pool_params *p, 
     CLRS_FORWARD(clrs__pool_plan(ctx, in, p, &plan->fwd));
     const clrs_pool_plan *pl = &plan->fwd;
     const char *kn = bw_name(pl->kind);
-    if (pl->kind == CLRS_POOL_LP && pl->lp_inf)
-        return clrs__fail(ctx, CLRS_ERR_NOT_IMPLEMENTED,
-                          "%s with norm_type = %sinf (torch's max_pool of |x|) is not implemented yet (issue #14)", kn,
-                          pl->lp_inf > 0 ? "+" : "-");
-    if (pl->kind == CLRS_POOL_LP && in->dtype != CLRS_F32 && in->dtype != CLRS_F64)
-        return clrs__fail(ctx, in->dtype == CLRS_F16 || in->dtype == CLRS_BF16 ? CLRS_ERR_NOT_IMPLEMENTED
-                                                                                : CLRS_ERR_BAD_DTYPE,
-                          "%s is implemented for f32 and f64, got %s", kn, clrs_dtype_name(in->dtype));
     if ((is_avg(pl->kind) || pl->kind == CLRS_POOL_LP) && indices != NULL)
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s takes no indices (the forward has none)", kn);
     CLRS_FORWARD(clrs__check_grads(ctx, kn, grad_out, grad_in, in->rank, pl->out_sizes));

@@ -9,7 +9,8 @@
  * mostly, sometimes values that break arithmetic): operator, flags, dtype,
  * rank, sizes, layout (contiguous, channels-last, padded strides, broadcast,
  * raw strides, reversed, offsets), the operator's parameters, and the
- * output descriptor (from *_output_shape, optionally mutated).
+ * output descriptor (from *_output_shape, optionally mutated); after pool
+ * and interpolate, optionally their backward (run_backward).
  *
  * Oracles (each a fuzz_fail, i.e. a crash that libFuzzer keeps):
  *  - no crash, no sanitizer report, no hang;
@@ -745,6 +746,103 @@ static void run_misc(fuzz_stream *f)
     free(s);
 }
 
+/* ---- the backward of pool and interpolate --------------------------------- */
+/* After a pool or interpolate call, one more byte b (0 when the input has
+ * ended, so older inputs keep their meaning): b & 1 runs the op's backward
+ * (clrs_pool_backward, clrs_interpolate_backward) with the same parameters
+ * and forward input: grad_out of the forward output's shape (b & 4: one
+ * size changed), grad_in of the input's, each in a fuzzed layout, in the
+ * input's dtype (b & 2: a fuzzed one); b & 8 (pool) passes indices: the
+ * forward's when it wrote them, else mostly valid flat plane indices with
+ * some outside the plane. Oracles: known statuses with a message, never
+ * INTERNAL / OPENCL / BUILD_FAILED; never OK where output_shape refused
+ * the parameters or shape (a refused dtype aside: the backward reads only
+ * the input's shape for some ops), nor with a NULL grad_in that has
+ * elements; never BAD_SHAPE for the shapes output_shape gave; nothing
+ * written outside grad_in's elements; the input, grad_out and the indices
+ * untouched. */
+static void run_backward(fuzz_stream *f, call *c, clrs_dtype dt, int rank, const int64_t *sizes, const int64_t *osz,
+                         clrs_status sst, int fwd_idx)
+{
+    const uint8_t b = fz_u8(f);
+    if (!(b & 1)) return;
+    const char *name = c->op == OP_POOL ? "pool backward" : "interpolate backward";
+    ft go, gi, xi;
+    memset(&xi, 0, sizeof xi);
+    const clrs_dtype gdt = (b & 2) ? fz_dtype(f) : dt;
+    int mutated = gdt != dt;
+    int64_t gos[CLRS_MAX_RANK];
+    memcpy(gos, osz, sizeof gos);
+    if (b & 4) { /* wrapping add: the harness itself must stay defined */
+        int k = fz_u8(f) % CLRS_MAX_RANK;
+        gos[k] = (int64_t)((uint64_t)gos[k] + (uint64_t)fz_int(f));
+        mutated = 1;
+    }
+    make_desc(f, &go, gdt, rank, gos);
+    make_desc(f, &gi, gdt, rank, sizes);
+    const int use_idx = c->op == OP_POOL && (b & 8);
+    if (use_idx) {
+        const clrs_dtype xdt = fz_u8(f) < 240 ? CLRS_I64 : fz_dtype(f);
+        make_desc(f, &xi, xdt, rank, gos);
+        if (xdt != CLRS_I64) mutated = 1;
+    }
+    ft *all[3] = {&go, &gi, use_idx ? &xi : NULL};
+    int real = 1;
+    for (int i = 0; i < 3; i++)
+        if (all[i] && (!all[i]->sane || all[i]->numel > MAX_NUMEL || all[i]->bytes > MAX_BYTES)) real = 0;
+    if (real) {
+        ft_alloc(f, &go, 0);
+        ft_alloc(f, &gi, 1);
+        if (use_idx) {
+            ft_alloc(f, &xi, 0);
+            if (clrs_dtype_size(xi.d.dtype) == 8 && xi.bytes > 0) {
+                int64_t plane = 1;
+                for (int i = 2; i < rank && i < CLRS_MAX_RANK; i++)
+                    if (__builtin_mul_overflow(plane, sizes[i] > 0 ? sizes[i] : 1, &plane)) plane = INT64_MAX;
+                int64_t *v = (int64_t *)xi.base;
+                const int64_t *fv = (const int64_t *)c->idx.base;
+                const int same = fwd_idx && c->idx.bytes == xi.bytes;
+                for (size_t i = 0; i < xi.bytes / 8; i++) {
+                    uint8_t r = fz_u8(f);
+                    v[i] = same && r < 200 ? fv[i]
+                           : r < 240   ? (int64_t)((uint64_t)(r * 7919u + i * 31u) % (uint64_t)(plane > 0 ? plane : 1))
+                                       : fz_int(f);
+                }
+                memcpy(xi.copy, xi.alloc, xi.bytes + 2 * GUARD);
+            }
+        }
+    }
+    clrs_status st;
+    if (c->op == OP_POOL)
+        st = clrs_pool_backward(ctx, &c->pp, &c->in.d, c->in.base, use_idx ? &xi.d : NULL, use_idx ? xi.base : NULL,
+                                &go.d, go.base, &gi.d, gi.base);
+    else
+        st = clrs_interpolate_backward(ctx, &c->ip, &c->in.d, &go.d, go.base, &gi.d, gi.base);
+    check_status(st, name);
+    static int verbose = -1;
+    if (verbose < 0) verbose = getenv("FUZZ_VERBOSE") != NULL;
+    if (verbose)
+        fprintf(stderr, "fuzz_ops: %s %s rank %d%s: shape %s, call %s%s%s\n", name, clrs_dtype_name(gdt), rank,
+                real ? "" : " (no memory)", clrs_status_name(sst), clrs_status_name(st), st != CLRS_OK ? ": " : "",
+                st != CLRS_OK ? clrs_last_error(ctx) : "");
+    if (sst != CLRS_OK && sst != CLRS_ERR_BAD_DTYPE && st == CLRS_OK)
+        fuzz_fail("%s accepted what output_shape refused (%s)", name, clrs_status_name(sst));
+    if (st == CLRS_OK && !real && !gi.empty) fuzz_fail("%s returned OK with a NULL grad_in that has elements", name);
+    if (st == CLRS_ERR_INTERNAL || st == CLRS_ERR_OPENCL || st == CLRS_ERR_BUILD_FAILED)
+        fuzz_fail("%s: %s: %s", name, clrs_status_name(st), clrs_last_error(ctx));
+    if (sst == CLRS_OK && !mutated && st == CLRS_ERR_BAD_SHAPE)
+        fuzz_fail("%s: BAD_SHAPE for the shapes output_shape gave: %s", name, clrs_last_error(ctx));
+    if (real) {
+        ft_check(&go, 0, name);
+        ft_check(&xi, 0, name);
+        ft_check(&c->in, 0, name);
+        if (st == CLRS_OK) ft_check(&gi, 1, name);
+    }
+    ft_free(&go);
+    ft_free(&gi);
+    ft_free(&xi);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_stream fs = {data, size, 0}, *f = &fs;
@@ -987,6 +1085,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ft_check(&c.in, 0, opname); /* inputs stay untouched whatever happens */
         if (all[2] && !c.idx_out) ft_check(&c.idx, 0, opname);
     }
+    if (c.op == OP_POOL || c.op == OP_INTERP)
+        run_backward(f, &c, dt, rank, sizes, osz, sst, real && st == CLRS_OK && c.has_idx && !use_cl);
     ft_free(&c.in);
     ft_free(&c.out);
     ft_free(&c.idx);

@@ -344,6 +344,17 @@ def ops_seeds():
     s["pool_clmem_indices"] = pool(F32, (1, 2, 5, 6), "max", kernel=(2,), flags=F_INDICES | F_CLMEM | F_EVENT)
     s["pool_fractional_ratio"] = pool(F32, (1, 1, 9, 9), "fractional_max", kernel=(3,), ratio=(0.5,))
     s["unpool_3d"] = unpool(F32, (1, 1, 2, 2, 2), kernel=(2,), stride=(2,))
+    # the backward hangs off the end (fuzz_ops.c run_backward): the forward's
+    # last fill byte, then b (1: run it, 8: pool indices), the layouts of
+    # grad_out and grad_in (and the indices' dtype byte and layout), the fill
+    # seeds, the index bytes (< 200: the forward's)
+    s["pool_max_backward"] = pool(F32, (1, 2, 5, 6), "max", kernel=(3,), stride=(2,), padding=(1,),
+                                  flags=F_INDICES)[:-2] + bytes([9, 0, 0, 0, 0, 7, 7]) + bytes(18)
+    s["pool_lp_inf_backward"] = pool(F32, (1, 2, 6, 6), "lp", kernel=(2,), norm=float("-inf"))[:-2] + \
+        bytes([1, 0, 0, 7])
+    s["pool_lp_f16_backward"] = pool(F16, (1, 2, 6, 6), "lp", kernel=(2,), norm=3.0)[:-2] + bytes([1, 2, 0, 7])
+    s["interp_bilinear_backward"] = interp(F32, (1, 2, 4, 4), "bilinear", scale=(1.5,), ac=0)[:-2] + \
+        bytes([1, 0, 0, 7])
     s["unpool_clmem"] = unpool(F32, (1, 2, 2, 3), kernel=(2,), flags=F_CLMEM)
     s["shuffle_clmem"] = shuffle(U8, (2, 9, 2, 2), 3, 0, flags=F_CLMEM)
     s["misc_mode"] = misc("nearest-exact")

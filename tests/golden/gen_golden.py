@@ -1395,6 +1395,81 @@ def gen_backward(fam):
                 av_case(f"bw_gavgpool_r{rank}_{dt}", "adaptive_avg_pool", dt, shp, [("output_size", 1)],
                         lambda t: fa(t, 1), cl=dt == "f32" and rank == 4)
 
+    # LP pooling with p = +-inf and in f16 / bf16 (appended section). torch's
+    # lp_pool with p = inf is max_pool(|x|), with -inf -max_pool(-|x|): its
+    # autograd scatters grad_out to the argmax of |x| (of -|x|), then abs's
+    # backward multiplies by sign(x) (0 at +-0 and NaN); with -inf the two
+    # negations turn a zero sum into -0. "sties": signed small integers (ties
+    # of |x| between x and -x), +-0, NaN and +-inf; go "special": NaN / inf
+    # in grad_out too.
+    fam.notes.append("lp_pool with norm_type = +-inf: torch's max_pool(|x|) / -max_pool(-|x|), differentiated: "
+                     "grad_out added at the argmax of |x| (of -|x|; the max pool's tie and NaN rules) in increasing "
+                     "output order, times sign(x) (0 at +-0 and NaN), a zero sum -0 for -inf: f32/f64 bit-exact "
+                     "(signed zeros included), f16/bf16 as max_pool's (torch adds in 16 bits). lp_pool in f16/bf16 "
+                     "(finite p): torch computes each autograd step in the 16-bit type (its pow rounds the exponent "
+                     "to it), the library in float with the 16-bit range (overflow to inf, underflow to 0) at each "
+                     "of torch's tensors, rounding once; torch has no 16-bit avg_pool3d on the CPU (no 3-D cases).")
+
+    def lp_special_input(dtype, shape, seed):
+        rng = np.random.default_rng(zlib.crc32(f"lpsties:{dtype}:{shape}:{seed}".encode()))
+        n = int(np.prod(shape))
+        a = rng.integers(-3, 4, size=n).astype(np.float64)
+        pos = rng.choice(n, size=max(8, n // 6), replace=False)
+        vals = [-0.0, 0.0, np.nan, np.inf, -np.inf, -0.0]
+        for j, q in enumerate(pos):
+            a[q] = vals[j % len(vals)]
+        return torch.from_numpy(a.reshape(shape)).to(DTYPES[dtype])
+
+    def lp_ext_case(prefix, dtype, shape, kind, pn, k, st, ceil, gkind="rand", cl=False):
+        rank = len(shape)
+        f = pool_fn("lp_pool", rank)
+        if kind == "sties":
+            x = lp_special_input(dtype, shape, 0)
+            inrel = fam.put_array(f"in_{dtype}_{'x'.join(map(str, shape))}_lpsties0", to_numpy(x))
+        elif kind == "zwin":
+            x = make_input(dtype, shape, "pos", 0).clone()
+            x[..., :2] = 0
+            if x.shape[-1] > 4:
+                x[..., 4] = 0
+            inrel = fam.put_array(f"in_{dtype}_{'x'.join(map(str, shape))}_zwin0", to_numpy(x))
+        else:
+            x, inrel = fam.input_file(dtype, shape, kind, 0)
+        fwd = lambda t: f(t, pn, k, stride=st, ceil_mode=bool(ceil))  # noqa: E731
+        try:
+            y = fwd(x)
+        except NotImplementedError as e:  # torch's 16-bit avg_pool3d on the CPU
+            fam.skipped.setdefault(f"lp_pool backward rank={rank} dtype={dtype}", set()).add(err_token(e))
+            return
+        cid_next = f"{prefix}_{fam.counters.get(prefix, 0):03d}"
+        go, gorel = go_for(cid_next, dtype, tuple(y.shape), gkind)
+        res = fam.add(prefix, "lp_pool", dtype, rank, x, inrel,
+                      [("norm_type", pn), ("kernel", k), ("stride", st), ("ceil_mode", bool(ceil))],
+                      autograd_run(fwd, x, go), extra=lambda cid: [("grad_out", gorel)])
+        if cl and res is not None:
+            add_cl(cid_next, [("in", x), ("grad_out", go), ("out", res)])
+
+    INF = float("inf")
+    for rank in [3, 4, 5]:
+        shp = mshape[rank]
+        for pn, nm in ((INF, "inf"), (-INF, "ninf")):
+            for dt in FLOAT_DTYPES:
+                for i, (k, st, ceil) in enumerate(LPB if dt == "f32" else LPB[:2]):
+                    lp_ext_case(f"bw_lppool_r{rank}_{dt}{nm}", dt, shp, "rand", pn, k, st, ceil,
+                                cl=dt == "f32" and i == 1 and rank == 4)
+            for dt in ("f32", "f64", "f16"):
+                lp_ext_case(f"bw_lppool_r{rank}_{dt}{nm}sties", dt, shp, "sties", pn, 3, 1, 0)
+                lp_ext_case(f"bw_lppool_r{rank}_{dt}{nm}sties", dt, shp, "sties", pn, 2, None, 0)
+            lp_ext_case(f"bw_lppool_r{rank}_f32{nm}special", "f32", shp, "sties", pn, 3, 2, 1, gkind="special")
+    for rank in [3, 4, 5]:
+        shp = mshape[rank]
+        for dt in ("f16", "bf16"):
+            for pn in [2.0, 1.0, 3.0, 1.5, 0.5]:
+                for k, st, ceil in LPB[:2]:
+                    lp_ext_case(f"bw_lppool_r{rank}_{dt}", dt, shp, "pos", pn, k, st, ceil)
+            for pn in [2.0, 1.0, 0.5]:
+                lp_ext_case(f"bw_lppool_r{rank}_{dt}zwin", dt, shp, "zwin", pn, 2, None, 0)
+            lp_ext_case(f"bw_lppool_r{rank}_{dt}signed", dt, shp, "rand", 2.0, 3, 2, 1)
+
 
 # ==========================================================================
 # backward_interp: input gradients of F.interpolate (every mode)
