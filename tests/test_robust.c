@@ -1821,6 +1821,95 @@ static void kernel_avgpool_backward(clrs_context *ctx, clrs_dtype dt, int rank, 
     free(vr);
 }
 
+/* LP pool backward (the clrs_poolbw_lp_* kernels): 2x2 stride 2 disjoint
+ * windows (kernel 2 on every spatial axis), p = 2 and p = +-inf. Each input
+ * element lies in at most one window, so the gradient has a closed form:
+ * p = 2: g * x / sqrt(sum of x^2 over its window) (torch's autograd of
+ * (sum x^2)^(1/2)), within a tolerance (the library follows torch's pow
+ * steps); p = +inf: g * sign(x) at the window's argmax of |x|, 0 elsewhere
+ * (-inf, torch's -max_pool(-|x|): at the argmin of |x|), exact for f32 and
+ * f64. Random values are distinct, so no ties. No write outside grad_in's elements. */
+static void kernel_lppool_backward(clrs_context *ctx, clrs_dtype dt, int rank, const int64_t *isz, double pn,
+                                   tu_layout lo, tu_layout li, uint64_t *rng)
+{
+    clrs_pool_params p;
+    clrs_pool_params_init(&p, CLRS_POOL_LP);
+    p.n_kernel = 1;
+    p.kernel[0] = 2;
+    p.norm_type = pn;
+    int64_t osz[CLRS_MAX_RANK];
+    osz[0] = isz[0];
+    osz[1] = isz[1];
+    for (int a = 2; a < rank; a++) osz[a] = isz[a] / 2;
+    const int64_t ni = prod(rank, isz), no = prod(rank, osz);
+    double *vi = malloc((size_t)ni * sizeof *vi), *vg = malloc((size_t)no * sizeof *vg),
+           *vr = calloc((size_t)ni, sizeof *vr);
+    fill_values(dt, vi, ni, rng);
+    fill_values(dt, vg, no, rng);
+    /* the window of each output element: the input elements whose index
+     * halves to its index on every spatial axis */
+    for (int64_t o = 0; o < no; o++) {
+        int64_t oc[CLRS_MAX_RANK], r = o;
+        for (int a = rank - 1; a >= 0; a--) {
+            oc[a] = r % osz[a];
+            r /= osz[a];
+        }
+        const int nw = 1 << (rank - 2);
+        int64_t idx[8];
+        double sum = 0, best = pn < 0 ? INFINITY : -1;
+        int bi = -1;
+        for (int w = 0; w < nw; w++) {
+            int64_t i = 0;
+            for (int a = 0; a < rank; a++) i = i * isz[a] + (a < 2 ? oc[a] : oc[a] * 2 + ((w >> (a - 2)) & 1));
+            idx[w] = i;
+            sum += vi[i] * vi[i];
+            if (pn < 0 ? fabs(vi[i]) < best : fabs(vi[i]) > best) best = fabs(vi[i]), bi = w;
+        }
+        for (int w = 0; w < nw; w++) {
+            const double x = vi[idx[w]];
+            if (isinf(pn))
+                vr[idx[w]] = w == bi ? vg[o] * (x > 0 ? 1 : x < 0 ? -1 : 0) : 0;
+            else
+                vr[idx[w]] = vg[o] * x / sqrt(sum);
+        }
+    }
+    tu_tensor tg, tx, ti;
+    tu_alloc(&tg, dt, rank, osz, lo, 0x11);
+    tu_alloc(&tx, dt, rank, isz, li, 0x11);
+    tu_alloc(&ti, dt, rank, isz, li, 0xcd);
+    to_tensor(&tg, dt, vg, no);
+    to_tensor(&tx, dt, vi, ni);
+    clrs_status st = clrs_pool_backward(ctx, &p, &tx.desc, tx.base, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "lp_pool p=%g backward %s rank %d %s/%s", pn, clrs_dtype_name(dt), rank,
+             tu_layout_name(lo), tu_layout_name(li));
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        const double eps = dt == CLRS_F64 ? 1e-13 : dt == CLRS_F32 ? 1e-5 : dt == CLRS_F16 ? 1e-2 : 8e-2;
+        unsigned char *lg = malloc((size_t)ni * clrs_dtype_size(dt) + 1);
+        tu_load(&ti, lg);
+        for (int64_t i = 0; i < ni; i++) {
+            const double got = tu_get(dt, lg, i), want = vr[i];
+            const int ok = isinf(pn) && dt != CLRS_F16 && dt != CLRS_BF16 ? got == want
+                                                                          : fabs(got - want) <= eps * (1 + fabs(want));
+            if (!ok) {
+                kfailf("%s: element %lld: %.9g vs closed form %.9g", what, (long long)i, got, want);
+                break;
+            }
+        }
+        if (!gaps_intact(&ti, ni)) kfailf("%s: wrote outside grad_in's elements", what);
+        free(lg);
+    }
+    tu_free(&tg);
+    tu_free(&tx);
+    tu_free(&ti);
+    free(vi);
+    free(vg);
+    free(vr);
+}
+
 static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz, int64_t r, int inverse, tu_layout li,
                            tu_layout lo, uint64_t *rng)
 {
@@ -2503,6 +2592,18 @@ START_TEST(test_kernel_variants)
             for (int v = 0; v < 3; v++)
                 kernel_avgpool_backward(ctx, dt, rank, isz, v, (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS),
                                         &rng);
+        }
+    /* LP pool backward: each float dtype, rank and layout pair; p = 2,
+     * +inf, -inf in turn */
+    for (int di = 0; di < 4; di++)
+        for (int l = 0; l < TU_NLAYOUTS; l++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            const int rank = 3 + (di + l) % 3;
+            const double pn[3] = {2.0, INFINITY, -INFINITY};
+            int64_t isz[5] = {1, 2, 4, 6, 4};
+            kernel_lppool_backward(ctx, dt, rank, isz, pn[(di + l) % 3], (tu_layout)l,
+                                   (tu_layout)((l + di) % TU_NLAYOUTS), &rng);
         }
     /* interpolate backward: each float dtype, rank and layout pair, the
      * modes in turn */
