@@ -2,7 +2,8 @@
 /* conv and conv_transpose: golden vectors from real PyTorch
  * (tests/golden/conv.txt) in three layouts, the cl_mem forms, argument
  * errors (torch's checks, status and message), determinism and random
- * shapes against the C reference (tests/ref/ref.c).
+ * shapes against the C reference (tests/ref/ref.c), and the "depthwise"
+ * entry's bits against the "general" entry's.
  *
  * Tolerances: |got - ref| <= tol * max(1, max |ref| of the output) — the
  * output's scale, since the sum runs in another order than torch's
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "clresample/cl_interop.h"
+#include "dispatch.h"
 #include "golden_io.h"
 #include "npy.h"
 #include "ref/ref.h"
@@ -531,6 +533,93 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* ---- conv/depthwise gives conv/general's bits ------------------------------------ */
+static void count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)reason;
+    if (chosen && strcmp(family, "conv") == 0 && strcmp(impl, "depthwise") == 0) (*(int *)user)++;
+}
+
+START_TEST(test_depthwise_bits)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    ck_assert_int_eq(clrs_context_device(ctx, &info), CLRS_OK);
+    const clrs_dtype dts[4] = {CLRS_F32, CLRS_F16, CLRS_BF16, CLRS_F64};
+    uint64_t rs = 0xd3b7u;
+    int compared = 0;
+    for (int iter = 0; iter < 48; iter++) {
+        const clrs_dtype dt = dts[iter % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const int rank = 3 + iter % 3, sp = rank - 2;
+        clrs_conv_params p;
+        clrs_conv_params_init(&p);
+        const int64_t C = tu_range(&rs, 1, 5), mult = tu_range(&rs, 1, 2);
+        p.groups = C;
+        int64_t is[5] = {tu_range(&rs, 1, 2), C}, ws[5] = {C * mult, 1};
+        p.n_stride = p.n_padding = p.n_dilation = sp;
+        p.padding_mode = (clrs_conv_padding_mode)((iter / 4) % 4);
+        for (int i = 0; i < sp; i++) {
+            is[2 + i] = tu_range(&rs, 3, sp == 3 ? 6 : 10);
+            ws[2 + i] = tu_range(&rs, 1, sp == 3 ? 3 : 5);
+            p.stride[i] = tu_range(&rs, 1, 2);
+            p.dilation[i] = tu_range(&rs, 1, 2);
+            p.padding[i] = tu_range(&rs, 0, 2);
+        }
+        int64_t os[CLRS_MAX_RANK];
+        clrs_tensor_desc ind, wd;
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, rank, is), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, dt, rank, ws), CLRS_OK);
+        if (clrs_conv_output_shape(ctx, &p, &ind, &wd, os) != CLRS_OK) continue;
+        const int64_t ni = numel_of(rank, is), nw = numel_of(rank, ws), no = numel_of(rank, os);
+        const tu_layout l = (tu_layout)(iter % TU_NLAYOUTS);
+        tu_tensor ti, tw, to;
+        tu_alloc(&ti, dt, rank, is, l, 0x11);
+        tu_alloc(&tw, dt, rank, ws, l, 0x22);
+        tu_alloc(&to, dt, rank, os, l, 0x33);
+        const size_t es = clrs_dtype_size(dt);
+        unsigned char *tmp = malloc((size_t)(ni > nw ? ni : nw) * es + 8);
+        for (int64_t i = 0; i < ni; i++) tu_set(dt, tmp, i, tu_uniform(&rs) * 8 - 4);
+        if (iter % 8 == 5) tu_set(dt, tmp, ni / 2, NAN); /* NaN and inf travel the same way */
+        if (iter % 8 == 6) tu_set(dt, tmp, ni / 3, INFINITY);
+        tu_store(&ti, tmp);
+        for (int64_t i = 0; i < nw; i++) tu_set(dt, tmp, i, tu_uniform(&rs) * 2 - 1);
+        tu_store(&tw, tmp);
+        for (int64_t i = 0; i < os[1]; i++) tu_set(dt, tmp, i, tu_uniform(&rs) - 0.5);
+        clrs_tensor_desc bd;
+        void *bb = bias_alloc(&bd, dt, os[1], 1 + iter % 2, tmp);
+        const int wb = iter % 3 != 0;
+        unsigned char *a = malloc((size_t)no * es + 1), *b = malloc((size_t)no * es + 1);
+        int chosen = 0;
+        ck_assert_int_eq(clrs_explain_begin(count_cb, &chosen, 0), CLRS_OK);
+        clrs_status st = clrs_conv(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, wb ? &bd : NULL, wb ? bb : NULL,
+                                   &to.desc, to.base);
+        clrs_explain_end();
+        ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
+        ck_assert_msg(chosen == 1, "iter %d: conv/depthwise did not run", iter);
+        tu_load(&to, a);
+        clrs__dispatch_disable("conv");
+        st = clrs_conv(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, wb ? &bd : NULL, wb ? bb : NULL, &to.desc,
+                       to.base);
+        clrs__dispatch_disable(NULL);
+        ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
+        tu_load(&to, b);
+        ck_assert_msg(memcmp(a, b, (size_t)no * es) == 0, "iter %d (%s, rank %d, %s, %s): depthwise and general differ",
+                      iter, clrs_dtype_name(dt), rank, clrs_conv_padding_mode_name(p.padding_mode), tu_layout_name(l));
+        compared++;
+        free(a);
+        free(b);
+        free(bb);
+        free(tmp);
+        tu_free(&ti);
+        tu_free(&tw);
+        tu_free(&to);
+    }
+    ck_assert_int_gt(compared, 25);
+    fprintf(stderr, "# conv depthwise: %d cases bit-identical to conv/general\n", compared);
+}
+END_TEST
+
 #define TIMEOUT_CORE 1800
 
 int main(void)
@@ -542,6 +631,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_cl_mem_calls);
     tcase_add_test(tc, test_random_vs_reference);
+    tcase_add_test(tc, test_depthwise_bits);
     tcase_add_test(tc, test_golden_conv);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -1866,15 +1866,16 @@ static const clrs_dtype all_dts[6] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, C
 /* conv / conv_transpose on a small case against the C reference: groups,
  * stride, dilation, padding (a padding mode for conv), a strided bias; the
  * tolerance is relative to the output's scale (README "Convolution"). */
-static void kernel_conv(clrs_context *ctx, clrs_dtype dt, int rank, int tr, int pmode, tu_layout l, uint64_t *rng)
+static void kernel_conv(clrs_context *ctx, clrs_dtype dt, int rank, int tr, int dw, int pmode, tu_layout l,
+                        uint64_t *rng)
 {
     const int sp = rank - 2;
     clrs_conv_params p;
     clrs_conv_params_init(&p);
-    p.groups = 2;
+    p.groups = dw ? 4 : 2; /* dw: depthwise with a multiplier of 2 (conv/depthwise) */
     p.n_stride = p.n_padding = p.n_dilation = sp;
     if (tr) p.n_output_padding = sp;
-    int64_t is[5] = {2, 4, 5, 4, 5}, ws[5] = {tr ? 4 : 6, tr ? 3 : 2, 3, 2, 3}, os[CLRS_MAX_RANK];
+    int64_t is[5] = {2, 4, 5, 4, 5}, ws[5] = {dw ? 8 : tr ? 4 : 6, dw ? 1 : tr ? 3 : 2, 3, 2, 3}, os[CLRS_MAX_RANK];
     for (int i = 0; i < sp; i++) {
         p.stride[i] = 1 + (i + tr) % 2;
         p.dilation[i] = 1 + (i + pmode) % 2;
@@ -1911,7 +1912,8 @@ static void kernel_conv(clrs_context *ctx, clrs_dtype dt, int rank, int tr, int 
                                                             &to.desc, to.base);
     kcase_done();
     char what[160];
-    snprintf(what, sizeof what, "%s rank %d %s %s %s", tr ? "conv_transpose" : "conv", rank, clrs_dtype_name(dt),
+    snprintf(what, sizeof what, "%s rank %d %s %s %s", tr ? "conv_transpose" : dw ? "conv depthwise" : "conv", rank,
+             clrs_dtype_name(dt),
              tr ? "zeros" : clrs_conv_padding_mode_name((clrs_conv_padding_mode)pmode), tu_layout_name(l));
     if (st != CLRS_OK) {
         kfailf("%s: %s", what, clrs_last_error(ctx));
@@ -2623,12 +2625,14 @@ START_TEST(test_kernel_variants)
                             &rng);
             }
     ck_assert_int_eq(clrs_tuning_set(ctx, "gs_chunk", gs_chunk0), CLRS_OK);
-    /* conv (every padding mode) and conv_transpose: each float dtype, ranks 3-5, layouts cycling */
+    /* conv (every padding mode), conv_transpose and depthwise conv (zeros,
+     * reflect): each float dtype, ranks 3-5, layouts cycling */
     for (int di = 0; di < 4; di++)
-        for (int v = 0; v < 5; v++, n++) {
+        for (int v = 0; v < 7; v++, n++) {
             clrs_dtype dt = all_dts[di];
             if (dt == CLRS_F64 && !info.fp64) continue;
-            kernel_conv(ctx, dt, 3 + (v + di) % 3, v == 4, v % 4, (tu_layout)((v + di) % TU_NLAYOUTS), &rng);
+            kernel_conv(ctx, dt, 3 + (v + di) % 3, v == 4, v >= 5, v < 4 ? v : v == 6, (tu_layout)((v + di) % TU_NLAYOUTS),
+                        &rng);
         }
     /* ONNX Resize's extrapolation fill (resize_fill/general), every ONNX
      * dtype, nearest and linear: roi [-0.5, 1.5] puts the first and last

@@ -380,9 +380,34 @@ clrs_status clrs_conv_transpose_output_shape(clrs_context *ctx, const clrs_conv_
 }
 
 /* ---- implementations ---------------------------------------------------------- */
-/* One entry each for now: a work-item per output element (cl/conv.cl).
- * A GEMM entry (CLBlast) or a depthwise window entry goes before it. */
+/* A work-item per output element (cl/conv.cl). "depthwise" (one input
+ * channel per group, kernel width up to DW_MAX_KW) is "general"'s sum with
+ * the padding mode compile-time, a row's input columns computed once and,
+ * for zeros, branch-free taps: the same bits (CLRS_IMPL_EXACT).
+ * A GEMM entry (CLBlast) for dense convolution would go first. */
+#define DW_MAX_KW 16 /* cl/conv.cl: the row of input columns it keeps */
+static int dw_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    (void)ctx;
+    const conv_plan *pl = problem;
+    if (pl->cin_g != 1) {
+        snprintf(why, len, "%lld input channels per group (depthwise has 1)", (long long)pl->cin_g);
+        return 1;
+    }
+    for (int a = 0; a < 3; a++)
+        if (pl->in3[a] == 0) {
+            snprintf(why, len, "an empty input (%s size 0)", AXIS[a]);
+            return 1;
+        }
+    if (pl->k3[2] > DW_MAX_KW) {
+        snprintf(why, len, "kernel width %lld > %d", (long long)pl->k3[2], DW_MAX_KW);
+        return 1;
+    }
+    return 0;
+}
+
 static const clrs_impl CONV_IMPLS[] = {
+    {"depthwise", CLRS_IMPL_EXACT, dw_decline},
     {"general", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_conv, "conv", CONV_IMPLS);
@@ -398,8 +423,9 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     const conv_plan *plan = op;
     const char *fam = plan->transposed ? "conv_transpose" : "conv";
     if (plan->numel_out == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
-    if (plan->transposed ? CLRS_PICK(ctx, fam, CONVT_IMPLS, plan) < 0 : CLRS_PICK(ctx, fam, CONV_IMPLS, plan) < 0)
-        return CLRS_ERR_INTERNAL;
+    const int pick = plan->transposed ? CLRS_PICK(ctx, fam, CONVT_IMPLS, plan) : CLRS_PICK(ctx, fam, CONV_IMPLS, plan);
+    if (pick < 0) return CLRS_ERR_INTERNAL;
+    const int dw = !plan->transposed && strcmp(CONV_IMPLS[pick].name, "depthwise") == 0;
     const clrs_tensor_desc *in = &t[0].desc, *out = &t[1].desc, *w = &t[2].desc;
     cl_long8 isz, ist, wsz, wst, osz, ost;
     clrs__iter_ncdhw(in, &isz, &ist);
@@ -411,9 +437,13 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     clrs_opts o;
     clrs__opts_init(&o);
     clrs__opts_def(&o, "%s", clrs__pool_dtype_define(in->dtype));
+    if (dw) {
+        clrs__opts_def(&o, "PMODE=%d", (int)plan->pmode);
+        clrs__opts_def(&o, "OFF32=%d", clrs__iter_tensors_fit_int(t, nt));
+    }
     cl_kernel k = NULL;
-    clrs_status st = clrs__pool_get_kernel(ctx, "conv", &o, 0, plan->transposed ? "clrs_conv_transpose" : "clrs_conv",
-                                           &k);
+    clrs_status st = clrs__pool_get_kernel(ctx, "conv", &o, 0,
+                                           plan->transposed ? "clrs_conv_transpose" : dw ? "clrs_conv_dw" : "clrs_conv", &k);
     if (st != CLRS_OK) return st;
     const int has_bias = nt == 4 && plan->has_bias;
     cl_long soff = in->offset, woff = w->offset, doff = out->offset;
@@ -454,7 +484,14 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     st = a.st;
     size_t g[3];
     clrs__iter_grid(&osz, cl_order, g);
-    if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
+    /* work-groups as the resampling engine's (its tuning values rs_lx and
+     * rs_rows_cap): a wide group along x, short rows joined along y. PoCL
+     * pays per group, and groups of the default 16 items cost more than
+     * the work (measured 5x on a depthwise 3x3 on (8,64,128,128)). The
+     * kernels guard both dimensions. */
+    int exact0;
+    const size_t lx = clrs__wg_x(ctx, (size_t)ctx->tune.v.rs_lx, (int64_t)g[0], &exact0);
+    if (st == CLRS_OK) st = clrs__enqueue_rows(ctx, q, k, g, lx, (size_t)ctx->tune.v.rs_rows_cap, nwait, wait, ev);
     if (k != NULL) clReleaseKernel(k);
     return st;
 }
