@@ -1783,6 +1783,14 @@ def replay_forward(tok, xin):
                              align_corners=g("align_corners"))
     if op == "affine_grid":
         return F.affine_grid(x, list(g("size")), align_corners=g("align_corners"))
+    if op in ("conv", "conv_transpose"):
+        w = load_array(tok["weight"], dt)
+        b = None if tok["bias"] == "-" else load_array(tok["bias"], dt)
+        pad = tok["padding"]
+        pad = pad if pad in ("same", "valid") else list(lst(g("padding")))
+        opad = list(lst(g("output_padding"))) if op == "conv_transpose" else None
+        return conv_run(op, x, w, b, list(lst(g("stride"))), pad, list(lst(g("dilation"))), g("groups"),
+                        tok["padding_mode"], opad)
     raise ValueError(op)
 
 
