@@ -412,6 +412,7 @@ START_TEST(test_errors)
     ck_assert_int_eq(clrs_conv_padding_mode_parse("circular", &m), CLRS_OK);
     ck_assert_int_eq(m, CLRS_CONV_PAD_CIRCULAR);
     ck_assert_int_eq(clrs_conv_padding_mode_parse("reflection", &m), CLRS_ERR_BAD_PARAM);
+    ck_assert_ptr_nonnull(strstr(clrs_last_error(NULL), "padding_mode='reflection'"));
     ck_assert_str_eq(clrs_conv_padding_mode_name(CLRS_CONV_PAD_REPLICATE), "replicate");
     ck_assert_ptr_null(clrs_conv_padding_mode_name((clrs_conv_padding_mode)9));
 

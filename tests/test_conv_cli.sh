@@ -18,7 +18,7 @@ SRC=${TEST_SRCDIR:-$(dirname "$0")}
 GOLD=$SRC/golden
 LC_ALL=C
 export LC_ALL
-unset CLRS_LOG
+unset CLRS_LOG CLRS_DISABLE_IMPLS
 
 if [ ! -x "$CLI" ]; then
     echo "not ok - $CLI is not an executable (set CLRESAMPLE)"
@@ -163,10 +163,21 @@ printf '\000\000\120\101\000\000\260\101\000\000\210\101\000\000\340\101\000\000
 if [ "$rc" = 0 ] && tail_is "$O" "$tmp/box.bin"; then ok "box filter, padding 1, bias: exact"; else not_ok "box filter" "exit $rc: $(cat "$tmp/stderr")"; fi
 rm -f "$O"
 run conv "$INCL" "$W" "$O" --padding 1 --bias "$B" --channels-last --explain
-if [ "$rc" = 0 ] && tail_is "$O" "$tmp/box.bin" && grep -q '^clresample: impl: conv/general$' "$tmp/stderr"; then
-    ok "--channels-last (C = 1: the same bytes), --explain names conv/general"
+# (one input channel per group: the depthwise entry, the same bits as conv/general)
+if [ "$rc" = 0 ] && tail_is "$O" "$tmp/box.bin" && grep -q '^clresample: impl: conv/depthwise$' "$tmp/stderr"; then
+    ok "--channels-last (C = 1: the same bytes), --explain names conv/depthwise"
 else
     not_ok "--channels-last --explain" "exit $rc: $(cat "$tmp/stderr")"
+fi
+rm -f "$O"
+CLRS_DISABLE_IMPLS=conv/depthwise
+export CLRS_DISABLE_IMPLS
+run conv "$IN" "$W" "$O" --padding 1 --bias "$B" --explain
+unset CLRS_DISABLE_IMPLS
+if [ "$rc" = 0 ] && tail_is "$O" "$tmp/box.bin" && grep -q '^clresample: impl: conv/general$' "$tmp/stderr"; then
+    ok "CLRS_DISABLE_IMPLS=conv/depthwise: conv/general, the same bytes"
+else
+    not_ok "conv/general" "exit $rc: $(cat "$tmp/stderr")"
 fi
 rm -f "$O"
 # transposed box filter at stride 1, padding 1: the same sums

@@ -38,13 +38,18 @@ void clrs_conv_params_init(clrs_conv_params *p)
 
 clrs_status clrs_conv_padding_mode_parse(const char *name, clrs_conv_padding_mode *mode)
 {
-    if (name == NULL || mode == NULL) return CLRS_ERR_INVALID_ARG;
+    clrs__clear_error(NULL);
+    if (name == NULL || mode == NULL)
+        return clrs__fail(NULL, CLRS_ERR_INVALID_ARG, "clrs_conv_padding_mode_parse: NULL argument");
     for (size_t i = 0; i < CLRS_ARRAY_LEN(PM_NAMES); i++)
         if (strcmp(name, PM_NAMES[i]) == 0) {
             *mode = (clrs_conv_padding_mode)i;
             return CLRS_OK;
         }
-    return CLRS_ERR_BAD_PARAM;
+    return clrs__fail(NULL, CLRS_ERR_BAD_PARAM,
+                      "conv: padding_mode must be one of 'zeros', 'reflect', 'replicate' or 'circular', but got "
+                      "padding_mode='%s'",
+                      name);
 }
 
 const char *clrs_conv_padding_mode_name(clrs_conv_padding_mode mode)
@@ -450,12 +455,8 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     cl_long boff = has_bias ? t[3].desc.offset : 0, bst = has_bias ? t[3].desc.strides[0] : 0;
     cl_mem bm = has_bias ? t[3].mem : t[2].mem; /* any valid buffer when there is no bias */
     cl_int hb = has_bias, pm = (cl_int)plan->pmode, ord = cl_order;
+    /* pl3: conv's left padding; conv_transpose's padding (the same on both sides) */
     cl_long4 s4 = clrs__long4_of(plan->s3), p4 = clrs__long4_of(plan->pl3), d4 = clrs__long4_of(plan->d3);
-    if (plan->transposed) {
-        int64_t pt[3];
-        for (int a = 0; a < 3; a++) pt[a] = plan->pl3[a];
-        p4 = clrs__long4_of(pt);
-    }
     cl_long cin_g = plan->cin_g, cout_g = plan->cout_g;
     clrs_kargs a = clrs__kargs(ctx, k);
     CLRS_KARG(&a, t[0].mem);
