@@ -436,8 +436,8 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     clrs__iter_ncdhw(in, &isz, &ist);
     clrs__iter_ncdhw(w, &wsz, &wst);
     clrs__iter_ncdhw(out, &osz, &ost);
-    /* an input with no elements (C_in = 0 or an empty spatial axis with
-     * padding) is never read: any strides do */
+    /* an input with an empty spatial axis (all taps in zero padding) is
+     * never read: its buffer may be NULL (host calls) */
     int cl_order = clrs__iter_channels_last(out);
     clrs_opts o;
     clrs__opts_init(&o);
