@@ -486,10 +486,10 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     size_t g[3];
     clrs__iter_grid(&osz, cl_order, g);
     /* work-groups as the resampling engine's (its tuning values rs_lx and
-     * rs_rows_cap): a wide group along x, short rows joined along y. PoCL
-     * pays per group, and groups of the default 16 items cost more than
-     * the work (measured 5x on a depthwise 3x3 on (8,64,128,128)). The
-     * kernels guard both dimensions. */
+     * rs_rows_cap): a wide group along x, short rows joined along y, since
+     * PoCL pays per group (on the shared 2-core test machine the difference
+     * to groups of 16 was within its noise; to be measured with the bench
+     * workloads). The kernels guard both dimensions. */
     int exact0;
     const size_t lx = clrs__wg_x(ctx, (size_t)ctx->tune.v.rs_lx, (int64_t)g[0], &exact0);
     if (st == CLRS_OK) st = clrs__enqueue_rows(ctx, q, k, g, lx, (size_t)ctx->tune.v.rs_rows_cap, nwait, wait, ev);
