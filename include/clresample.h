@@ -608,6 +608,77 @@ CLRS_API clrs_status clrs_affine_grid(clrs_context *ctx, const clrs_tensor_desc 
                                       int align_corners, const clrs_tensor_desc *grid,
                                       void *grid_data);
 
+/* ------------------------------------------------------------------------ */
+/* Convolution (torch.nn.functional.conv1d/2d/3d, conv_transpose1d/2d/3d)   */
+/* input (N, C_in, *spatial) of rank 3, 4 or 5 (the rank gives the spatial
+ * rank, as for pooling); conv weight (C_out, C_in/groups, k...) and
+ * conv_transpose weight (C_in, C_out/groups, k...), both of the input's
+ * rank and dtype; optional bias: a rank-1 descriptor of C_out elements (any
+ * stride), the input's dtype. f32, f64 (where the device has fp64), f16 and
+ * bf16 (stored as such, accumulated in float); any strides and offsets.
+ * Each output element is a direct sum over (c_in of its group, k_d, k_h,
+ * k_w) in that order, in float (double for f64), with the bias added last:
+ * deterministic, no atomics. README "Convolution" has the tolerances. */
+
+typedef enum clrs_conv_padding_mode {
+    CLRS_CONV_PAD_ZEROS = 0,
+    CLRS_CONV_PAD_REFLECT = 1,
+    CLRS_CONV_PAD_REPLICATE = 2,
+    CLRS_CONV_PAD_CIRCULAR = 3
+} clrs_conv_padding_mode;
+
+/* clrs_conv_params.padding_kind: PyTorch's int padding or its strings */
+typedef enum clrs_conv_padding_kind {
+    CLRS_CONV_PADDING_EXPLICIT = 0, /* padding[] */
+    CLRS_CONV_PADDING_SAME = 1,     /* 'same' (stride 1 only; odd totals pad one more on the right) */
+    CLRS_CONV_PADDING_VALID = 2     /* 'valid': no padding */
+} clrs_conv_padding_kind;
+
+/** Parse / name nn.Conv*d's padding_mode ("zeros", "reflect", "replicate", "circular"). */
+CLRS_API clrs_status clrs_conv_padding_mode_parse(const char *name, clrs_conv_padding_mode *mode);
+CLRS_API const char *clrs_conv_padding_mode_name(clrs_conv_padding_mode mode);
+
+typedef struct clrs_conv_params {
+    size_t struct_size; /* sizeof(clrs_conv_params) */
+    /* List parameters: n_* is 0 (default), 1 (broadcast) or the spatial rank. */
+    int n_stride;
+    int64_t stride[3]; /* default 1 */
+    int n_padding;
+    int64_t padding[3]; /* default 0; used when padding_kind is EXPLICIT */
+    int n_dilation;
+    int64_t dilation[3]; /* default 1 */
+    int n_output_padding;
+    int64_t output_padding[3]; /* conv_transpose only; default 0 */
+    int64_t groups;            /* default 1 */
+    clrs_conv_padding_kind padding_kind;  /* conv only */
+    clrs_conv_padding_mode padding_mode;  /* conv only (nn.Conv*d's); conv_transpose: zeros */
+} clrs_conv_params;
+
+/** Stride 1, padding 0, dilation 1, groups 1, zeros (F.conv*d's defaults). */
+CLRS_API void clrs_conv_params_init(clrs_conv_params *p);
+
+/** Output sizes (N, C_out, spatial...) with PyTorch's checks. ctx may be NULL. */
+CLRS_API clrs_status clrs_conv_output_shape(clrs_context *ctx, const clrs_conv_params *p,
+                                            const clrs_tensor_desc *in, const clrs_tensor_desc *weight,
+                                            int64_t out_sizes[CLRS_MAX_RANK]);
+/** Host-memory call (blocking). bias / bias_data may be NULL (no bias). */
+CLRS_API clrs_status clrs_conv(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
+                               const void *in_data, const clrs_tensor_desc *weight, const void *w_data,
+                               const clrs_tensor_desc *bias, const void *bias_data,
+                               const clrs_tensor_desc *out, void *out_data);
+
+/** F.conv_transpose*d: out = (in - 1)*stride - 2*padding + dilation*(k - 1)
+ *  + output_padding + 1 per axis; output_padding < stride or < dilation. */
+CLRS_API clrs_status clrs_conv_transpose_output_shape(clrs_context *ctx, const clrs_conv_params *p,
+                                                      const clrs_tensor_desc *in,
+                                                      const clrs_tensor_desc *weight,
+                                                      int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_conv_transpose(clrs_context *ctx, const clrs_conv_params *p,
+                                         const clrs_tensor_desc *in, const void *in_data,
+                                         const clrs_tensor_desc *weight, const void *w_data,
+                                         const clrs_tensor_desc *bias, const void *bias_data,
+                                         const clrs_tensor_desc *out, void *out_data);
+
 #ifdef __cplusplus
 }
 #endif

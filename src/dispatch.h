@@ -85,5 +85,7 @@ extern const clrs_impl_list clrs__impls_grid_sample;   /* src/ops/grid_sample.c 
 extern const clrs_impl_list clrs__impls_affine_grid;   /* src/ops/grid_sample.c */
 extern const clrs_impl_list clrs__impls_resize_fill;   /* src/ops/onnx_resize.c */
 extern const clrs_impl_list clrs__impls_pool_backward_avg; /* src/ops/pool_backward.c */
+extern const clrs_impl_list clrs__impls_conv;          /* src/ops/conv.c */
+extern const clrs_impl_list clrs__impls_conv_transpose; /* src/ops/conv.c */
 
 #endif /* CLRS_DISPATCH_H */

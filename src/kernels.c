@@ -139,6 +139,8 @@ static const struct {
     {"pixel_shuffle", {"common", "pool_common", "pixel_shuffle"}},
     /* grid sampling (src/ops/grid_sample.c) */
     {"grid_sample", {"common", "grid_sample"}},
+    /* convolution (src/ops/conv.c) */
+    {"conv", {"common", "pool_common", "conv"}},
 };
 
 int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max)

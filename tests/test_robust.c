@@ -1952,6 +1952,84 @@ static void kernel_shuffle(clrs_context *ctx, clrs_dtype dt, const int64_t *isz,
 
 static const clrs_dtype all_dts[6] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, CLRS_U8, CLRS_U16};
 
+/* conv / conv_transpose on a small case against the C reference: groups,
+ * stride, dilation, padding (a padding mode for conv), a strided bias; the
+ * tolerance is relative to the output's scale (README "Convolution"). */
+static void kernel_conv(clrs_context *ctx, clrs_dtype dt, int rank, int tr, int dw, int pmode, tu_layout l,
+                        uint64_t *rng)
+{
+    const int sp = rank - 2;
+    clrs_conv_params p;
+    clrs_conv_params_init(&p);
+    p.groups = dw ? 4 : 2; /* dw: depthwise with a multiplier of 2 (conv/depthwise) */
+    p.n_stride = p.n_padding = p.n_dilation = sp;
+    if (tr) p.n_output_padding = sp;
+    int64_t is[5] = {2, 4, 5, 4, 5}, ws[5] = {dw ? 8 : tr ? 4 : 6, dw ? 1 : tr ? 3 : 2, 3, 2, 3}, os[CLRS_MAX_RANK];
+    for (int i = 0; i < sp; i++) {
+        p.stride[i] = 1 + (i + tr) % 2;
+        p.dilation[i] = 1 + (i + pmode) % 2;
+        p.padding[i] = 1;
+        if (tr) p.output_padding[i] = p.stride[i] > 1 ? 1 : 0;
+    }
+    if (!tr) p.padding_mode = (clrs_conv_padding_mode)pmode;
+    ck_assert_int_eq(ref_conv_shape(rank, is, ws, &p, tr, os), 0);
+    const int64_t ni = prod(rank, is), nw = prod(rank, ws), no = prod(rank, os);
+    double *vi = malloc((size_t)ni * sizeof *vi), *vw = malloc((size_t)nw * sizeof *vw);
+    double *vb = malloc((size_t)os[1] * sizeof *vb), *vr = malloc((size_t)no * sizeof *vr);
+    fill_values(dt, vi, ni, rng);
+    fill_values(dt, vw, nw, rng);
+    fill_values(dt, vb, os[1], rng);
+    ck_assert_int_eq(ref_conv(rank, is, vi, ws, vw, vb, &p, tr, vr), 0);
+    tu_tensor ti, tw, to;
+    tu_alloc(&ti, dt, rank, is, l, 0x11);
+    tu_alloc(&tw, dt, rank, ws, (tu_layout)((l + 1) % TU_NLAYOUTS), 0x22);
+    tu_alloc(&to, dt, rank, os, l, 0xcd);
+    to_tensor(&ti, dt, vi, ni);
+    to_tensor(&tw, dt, vw, nw);
+    const size_t es = clrs_dtype_size(dt);
+    unsigned char *bb = malloc((size_t)(2 * os[1] + 1) * es);
+    memset(bb, 0x5c, (size_t)(2 * os[1] + 1) * es);
+    for (int64_t i = 0; i < os[1]; i++) tu_set(dt, bb, 1 + 2 * i, vb[i]);
+    clrs_tensor_desc bd;
+    memset(&bd, 0, sizeof bd);
+    bd.dtype = dt;
+    bd.rank = 1;
+    bd.sizes[0] = os[1];
+    bd.strides[0] = 2;
+    bd.offset = 1;
+    clrs_status st = (tr ? clrs_conv_transpose : clrs_conv)(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, &bd, bb,
+                                                            &to.desc, to.base);
+    kcase_done();
+    char what[160];
+    snprintf(what, sizeof what, "%s rank %d %s %s %s", tr ? "conv_transpose" : dw ? "conv depthwise" : "conv", rank,
+             clrs_dtype_name(dt),
+             tr ? "zeros" : clrs_conv_padding_mode_name((clrs_conv_padding_mode)pmode), tu_layout_name(l));
+    if (st != CLRS_OK) {
+        kfailf("%s: %s", what, clrs_last_error(ctx));
+    } else {
+        const double tol = dt == CLRS_F64 ? 1e-12 : dt == CLRS_F32 ? 1e-5 : dt == CLRS_F16 ? 2e-3 : 1.6e-2;
+        double scale = 1;
+        for (int64_t i = 0; i < no; i++) scale = fmax(scale, fabs(vr[i]));
+        unsigned char *lg = malloc((size_t)no * es + 1);
+        tu_load(&to, lg);
+        for (int64_t i = 0; i < no; i++)
+            if (!(fabs(tu_get(dt, lg, i) - vr[i]) <= tol * scale)) {
+                kfailf("%s: element %lld: %.9g vs reference %.9g", what, (long long)i, tu_get(dt, lg, i), vr[i]);
+                break;
+            }
+        if (!gaps_intact(&to, no)) kfailf("%s: wrote outside the output's elements", what);
+        free(lg);
+    }
+    tu_free(&ti);
+    tu_free(&tw);
+    tu_free(&to);
+    free(bb);
+    free(vi);
+    free(vw);
+    free(vb);
+    free(vr);
+}
+
 /* grid_sample (and, for its grid, affine_grid) on a small random case,
  * against the C reference: f32/f64 closely; f16/bf16 (torch rounds every
  * operation to the storage type) loosely, nearest there unchecked. */
@@ -2648,6 +2726,15 @@ START_TEST(test_kernel_variants)
                             &rng);
             }
     ck_assert_int_eq(clrs_tuning_set(ctx, "gs_chunk", gs_chunk0), CLRS_OK);
+    /* conv (every padding mode), conv_transpose and depthwise conv (zeros,
+     * reflect): each float dtype, ranks 3-5, layouts cycling */
+    for (int di = 0; di < 4; di++)
+        for (int v = 0; v < 7; v++, n++) {
+            clrs_dtype dt = all_dts[di];
+            if (dt == CLRS_F64 && !info.fp64) continue;
+            kernel_conv(ctx, dt, 3 + (v + di) % 3, v == 4, v >= 5, v < 4 ? v : v == 6, (tu_layout)((v + di) % TU_NLAYOUTS),
+                        &rng);
+        }
     /* ONNX Resize's extrapolation fill (resize_fill/general), every ONNX
      * dtype, nearest and linear: roi [-0.5, 1.5] puts the first and last
      * two of 8 outputs outside the input of 4: they read the constant 2 */

@@ -88,6 +88,11 @@ typedef enum opt_id {
     O_GRID_MODE,    /* grid-sample's --mode */
     O_PADDING_MODE, /* grid-sample's --padding-mode */
     O_BW_INDICES,   /* backward's --indices: the forward's indices, read */
+    O_BIAS,           /* conv's --bias B (.npy, 1-D) */
+    O_CONV_PADDING,   /* conv's --padding P|same|valid */
+    O_CONV_PMODE,     /* conv's --padding-mode */
+    O_GROUPS,         /* conv's --groups */
+    O_OUTPUT_PADDING, /* conv-transpose's --output-padding */
     O_COUNT
 } opt_id;
 
@@ -144,6 +149,11 @@ static const opt_def OPTS[O_COUNT] = {
     [O_GRID_MODE] = {"mode", T_GMODE, "MODE"},
     [O_PADDING_MODE] = {"padding-mode", T_GPAD, "P"},
     [O_BW_INDICES] = {"indices", T_STR, "IDX"},
+    [O_BIAS] = {"bias", T_STR, "B"},
+    [O_CONV_PADDING] = {"padding", T_STR, "P"},
+    [O_CONV_PMODE] = {"padding-mode", T_STR, "M"},
+    [O_GROUPS] = {"groups", T_INT, "G"},
+    [O_OUTPUT_PADDING] = {"output-padding", T_INTS, "P"},
 };
 
 /* Most list values: one per spatial dim (3); --size of max-unpool may also
@@ -176,7 +186,7 @@ typedef struct cmd_opt {
 /* ------------------------------------------------------------------------ */
 /* Subcommands                                                              */
 
-typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE, K_IMAGE, K_GRID, K_AFFINE } op_kind;
+typedef enum op_kind { K_NONE, K_INTERP, K_POOL, K_UNPOOL, K_SHUFFLE, K_IMAGE, K_GRID, K_AFFINE, K_CONV } op_kind;
 
 struct args;
 typedef struct cmd_def {
@@ -193,6 +203,7 @@ static int run_devices(const struct args *a);
 static int run_info(const struct args *a);
 static int run_resize(const struct args *a);
 static int run_grid(const struct args *a);
+static int run_conv(const struct args *a);
 
 #define KERNEL_HELP "kernel size"
 #define STRIDE_HELP "stride (default: the kernel size)"
@@ -303,6 +314,27 @@ static const cmd_def CMDS[] = {
      {{O_SIZE, F_REQ | F_FULL | F_POS, "output size N,C,H,W (2-D) or N,C,D,H,W (3-D)"},
       {O_ALIGN_CORNERS, 0, "align_corners=True (default False)"},
       {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
+      OPTS_END}},
+    {"conv", {"IN", "WEIGHT", "OUT", NULL}, K_CONV, 0, run_conv,
+     "convolution (F.conv1d/2d/3d, nn.Conv*d's padding_mode)",
+     {{O_BIAS, 0, "bias .npy, 1-D (C_out), IN's dtype (default: none)"},
+      {O_STRIDE, F_POS, "stride (default 1)"},
+      {O_CONV_PADDING, 0, "padding on both sides (default 0), or same (stride 1 only; an odd total "
+                          "pads one more on the right) or valid (none)"},
+      {O_DILATION, F_POS, "dilation (default 1)"},
+      {O_GROUPS, F_POS, "groups (default 1): C_in and C_out divisible by it"},
+      {O_CONV_PMODE, 0, "what the padding holds: zeros (default), reflect, replicate or circular"},
+      OPTS_END}},
+    {"conv-transpose", {"IN", "WEIGHT", "OUT", NULL}, K_CONV, 1, run_conv,
+     "transposed convolution (F.conv_transpose1d/2d/3d)",
+     {{O_BIAS, 0, "bias .npy, 1-D (C_out), IN's dtype (default: none)"},
+      {O_STRIDE, F_POS, "stride (default 1)"},
+      {O_PADDING, F_NONNEG, "dilation*(kernel-1) - padding zeros added to both sides of the input "
+                            "(default 0)"},
+      {O_OUTPUT_PADDING, F_NONNEG, "extra size on one side of the output (default 0; less than "
+                                   "the stride or the dilation)"},
+      {O_DILATION, F_POS, "dilation (default 1)"},
+      {O_GROUPS, F_POS, "groups (default 1): C_in and C_out divisible by it"},
       OPTS_END}},
 };
 /* clang-format on */
@@ -790,6 +822,11 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
                 h = c->kind != K_SHUFFLE ? "input .npy, 3-D (N, C, L) to 5-D (N, C, D, H, W)"
                     : c->sub             ? "input .npy (N, C, H*R, W*R)"
                                          : "input .npy (N, C*R*R, H, W)";
+            else if (!strcmp(p, "WEIGHT"))
+                h = c->sub ? "weight .npy (C_in, C_out/groups, k...), IN's rank and dtype; always in "
+                             "this layout, --channels-last or not"
+                           : "weight .npy (C_out, C_in/groups, k...), IN's rank and dtype; always in "
+                             "this layout, --channels-last or not";
             else if (!strcmp(p, "INDICES"))
                 h = "int64 .npy of max-pool indices, same shape as IN";
             else if (!strcmp(p, "GRAD_OUT"))
@@ -1513,7 +1550,8 @@ static void build_params(const args *a, int rank, op_params *P)
     case K_NONE:
     case K_IMAGE:
     case K_GRID:
-    case K_AFFINE: break;
+    case K_AFFINE:
+    case K_CONV: break;
     }
 }
 
@@ -1528,7 +1566,8 @@ static clrs_status op_output_shape(const args *a, const op_params *P, const clrs
     case K_NONE:
     case K_IMAGE:
     case K_GRID:
-    case K_AFFINE: break;
+    case K_AFFINE:
+    case K_CONV: break;
     }
     return CLRS_ERR_INTERNAL;
 }
@@ -1552,7 +1591,8 @@ static clrs_status op_execute(clrs_context *ctx, const args *a, const op_params 
     case K_NONE:
     case K_IMAGE:
     case K_GRID:
-    case K_AFFINE: break;
+    case K_AFFINE:
+    case K_CONV: break;
     }
     return CLRS_ERR_INTERNAL;
 }
@@ -2034,6 +2074,147 @@ done:
     clrs_context_release(ctx);
     npy_free(&in.arr);
     npy_free(&grid.arr);
+    npy_free(&out.arr);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* conv and conv-transpose                                                  */
+
+/* A per-axis list option (1 value or one per spatial axis) into dst. */
+static void take_list(const args *a, opt_id id, int *n, int64_t dst[3])
+{
+    const optval *v = &a->v[id];
+    if (!v->given) return;
+    *n = v->n > 3 ? 3 : v->n;
+    for (int k = 0; k < *n; k++) dst[k] = v->i[k];
+}
+
+/* conv IN WEIGHT OUT (sub 0), conv-transpose IN WEIGHT OUT (sub 1).
+ * WEIGHT and BIAS keep PyTorch's layouts; --channels-last applies to IN
+ * and OUT. */
+static int run_conv(const args *a)
+{
+    const cmd_def *c = a->cmd;
+    const char *op = c->name;
+    const int tr = c->sub == 1;
+    const int cl = a->v[O_CHANNELS_LAST].given;
+    tensor in = {0}, w = {0}, out = {0};
+    npy_array bias = {0};
+    clrs_tensor_desc bd;
+    clrs_context *ctx = NULL;
+    clrs_status st;
+    int rc;
+    int64_t out_sizes[CLRS_MAX_RANK];
+    char err[512];
+
+    clrs_conv_params p;
+    clrs_conv_params_init(&p);
+    take_list(a, O_STRIDE, &p.n_stride, p.stride);
+    take_list(a, O_DILATION, &p.n_dilation, p.dilation);
+    if (tr) {
+        take_list(a, O_PADDING, &p.n_padding, p.padding);
+        take_list(a, O_OUTPUT_PADDING, &p.n_output_padding, p.output_padding);
+    }
+    if (a->v[O_GROUPS].given) p.groups = a->v[O_GROUPS].i[0];
+    /* usage errors before any file is read */
+    if (!tr && a->v[O_CONV_PADDING].given) {
+        const char *s = a->v[O_CONV_PADDING].str;
+        if (!strcmp(s, "same")) {
+            p.padding_kind = CLRS_CONV_PADDING_SAME;
+        } else if (!strcmp(s, "valid")) {
+            p.padding_kind = CLRS_CONV_PADDING_VALID;
+        } else {
+            /* a comma list of integers >= 0 */
+            const char *q = s;
+            p.n_padding = 0;
+            for (;;) {
+                char *end;
+                errno = 0;
+                long long v = strtoll(q, &end, 10);
+                if (end == q || errno || v < 0 || p.n_padding == 3 || (*end != ',' && *end != '\0')) {
+                    errorf("%s: --padding: expected same, valid or 1 to 3 comma-separated integers >= 0, got '%s'",
+                           op, s);
+                    return RC_USAGE;
+                }
+                p.padding[p.n_padding++] = v;
+                if (*end == '\0') break;
+                q = end + 1;
+            }
+        }
+    }
+    if (!tr && a->v[O_CONV_PMODE].given &&
+        clrs_conv_padding_mode_parse(a->v[O_CONV_PMODE].str, &p.padding_mode) != CLRS_OK) {
+        errorf("%s: --padding-mode: unknown value '%s' (expected one of: zeros, reflect, replicate, circular)", op,
+               a->v[O_CONV_PMODE].str);
+        return RC_USAGE;
+    }
+
+    double t0 = now_s();
+    const npy_limits lim = npy_budget(a, cl), wlim = npy_budget(a, 0);
+    if ((rc = load_tensor(op, a->pos[0], cl, 0, &lim, &in)) != RC_OK) goto done;
+    if ((rc = load_tensor(op, a->pos[1], 0, 0, &wlim, &w)) != RC_OK) goto done;
+    if (a->v[O_BIAS].given) {
+        const char *bp = a->v[O_BIAS].str;
+        if (npy_read_limited(bp, &wlim, &bias, err, sizeof err) != 0) {
+            errorf("%s", err);
+            rc = RC_FAIL;
+            goto done;
+        }
+        if (bias.ndim != 1) {
+            errorf("%s: --bias: expected a 1-D array (C_out), got %d-D", bp, bias.ndim);
+            rc = RC_FAIL;
+            goto done;
+        }
+        memset(&bd, 0, sizeof bd);
+        bd.dtype = bias.dtype;
+        bd.rank = 1;
+        bd.sizes[0] = bias.shape[0];
+        bd.strides[0] = 1;
+    }
+    vstep("read input", t0);
+    if ((st = (tr ? clrs_conv_transpose_output_shape : clrs_conv_output_shape)(NULL, &p, &in.desc, &w.desc,
+                                                                              out_sizes)) != CLRS_OK) {
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    const int rank = in.arr.ndim;
+    if ((rc = check_out_budget(a, "OUT", in.arr.dtype, rank, out_sizes)) != RC_OK) goto done;
+    if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, out_sizes, &out)) != RC_OK) goto done;
+
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
+    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
+        ctx = NULL;
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    explain_start(a);
+    const clrs_tensor_desc *bdp = a->v[O_BIAS].given ? &bd : NULL;
+    const void *bdata = a->v[O_BIAS].given ? bias.data : NULL;
+    if (bdp != NULL && bdata == NULL) bdata = &bd; /* an empty bias: any non-NULL pointer */
+    st = (tr ? clrs_conv_transpose : clrs_conv)(ctx, &p, &in.desc, in.arr.data, &w.desc, w.arr.data, bdp, bdata,
+                                                &out.desc, out.arr.data);
+    explain_stop(a);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
+        rc = lib_error(op, ctx, st);
+        goto done;
+    }
+    t0 = now_s();
+    rc = write_outputs(a->pos[2], &out, NULL, NULL);
+    if (rc == RC_OK) vstep("write output", t0);
+
+done:
+    clrs_context_release(ctx);
+    npy_free(&in.arr);
+    npy_free(&w.arr);
+    npy_free(&bias);
     npy_free(&out.arr);
     return rc;
 }

@@ -113,6 +113,22 @@ CLRS_API clrs_status clrs_affine_grid_cl(clrs_context *ctx, const clrs_tensor_de
                                          cl_mem grid_mem, cl_command_queue queue, cl_uint num_wait,
                                          const cl_event *wait_list, cl_event *event);
 
+CLRS_API clrs_status clrs_conv_cl(clrs_context *ctx, const clrs_conv_params *p,
+                                  const clrs_tensor_desc *in, cl_mem in_mem,
+                                  const clrs_tensor_desc *weight, cl_mem w_mem,
+                                  const clrs_tensor_desc *bias, cl_mem bias_mem,
+                                  const clrs_tensor_desc *out, cl_mem out_mem,
+                                  cl_command_queue queue, cl_uint num_wait,
+                                  const cl_event *wait_list, cl_event *event);
+
+CLRS_API clrs_status clrs_conv_transpose_cl(clrs_context *ctx, const clrs_conv_params *p,
+                                            const clrs_tensor_desc *in, cl_mem in_mem,
+                                            const clrs_tensor_desc *weight, cl_mem w_mem,
+                                            const clrs_tensor_desc *bias, cl_mem bias_mem,
+                                            const clrs_tensor_desc *out, cl_mem out_mem,
+                                            cl_command_queue queue, cl_uint num_wait,
+                                            const cl_event *wait_list, cl_event *event);
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,6 +78,14 @@ class GridSampleParams(Structure):
                 ("align_corners", c_int)]
 
 
+class ConvParams(Structure):
+    _fields_ = [("struct_size", c_size_t), ("n_stride", c_int), ("stride", c_int64 * 3),
+                ("n_padding", c_int), ("padding", c_int64 * 3),
+                ("n_dilation", c_int), ("dilation", c_int64 * 3),
+                ("n_output_padding", c_int), ("output_padding", c_int64 * 3),
+                ("groups", c_int64), ("padding_kind", c_int), ("padding_mode", c_int)]
+
+
 class OnnxResizeParams(Structure):
     _fields_ = [("struct_size", c_size_t), ("opset", c_int), ("upsample", c_int), ("rank", c_int),
                 ("mode", c_char_p), ("coordinate_transformation_mode", c_char_p),
@@ -163,6 +171,13 @@ _OPTIONAL_SIGNATURES = {
     "clrs_pixel_shuffle_backward": (c_int, [_P, c_int64, c_int, _D, _P, _D, _P]),
     "clrs_max_unpool_backward": (c_int, [_P, POINTER(UnpoolParams), _D, _P, _D, _P, _D, _P]),
     "clrs_interpolate_backward": (c_int, [_P, POINTER(InterpolateParams), _D, _D, _P, _D, _P]),
+    # convolution (issue #17)
+    "clrs_conv_params_init": (None, [_P]),
+    "clrs_conv_padding_mode_parse": (c_int, [c_char_p, POINTER(c_int)]),
+    "clrs_conv_output_shape": (c_int, [_P, POINTER(ConvParams), _D, _D, _SIZES]),
+    "clrs_conv": (c_int, [_P, POINTER(ConvParams), _D, _P, _D, _P, _D, _P, _D, _P]),
+    "clrs_conv_transpose_output_shape": (c_int, [_P, POINTER(ConvParams), _D, _D, _SIZES]),
+    "clrs_conv_transpose": (c_int, [_P, POINTER(ConvParams), _D, _P, _D, _P, _D, _P, _D, _P]),
 }
 HAVE: dict = {}
 
@@ -263,6 +278,8 @@ _check_struct(lib, lib.clrs_grid_sample_params_init, GridSampleParams)
 _check_struct(lib, lib.clrs_onnx_resize_params_init, OnnxResizeParams)
 _check_struct(lib, lib.clrs_onnx_pool_params_init, OnnxPoolParams, 0)
 _check_struct(lib, lib.clrs_onnx_unpool_params_init, OnnxUnpoolParams)
+if HAVE.get("clrs_conv_params_init"):
+    _check_struct(lib, lib.clrs_conv_params_init, ConvParams)
 LIBRARY_PATH: str = lib._clrs_path
 
 

@@ -23,6 +23,7 @@ Output, one manifest per operator family (format in tests/golden/README.md):
     tests/golden/grid.txt          + tests/golden/grid/*.npy
     tests/golden/backward.txt      + tests/golden/backward/*.npy   (input gradients)
     tests/golden/backward_interp.txt + tests/golden/backward_interp/*.npy (interpolate's)
+    tests/golden/conv.txt          + tests/golden/conv/*.npy   (conv, conv_transpose)
 
 Manifest lines: `#` comments, or one case per line of space-separated
 `key=value` tokens (the value is everything after the first `=`; lists are
@@ -1622,6 +1623,157 @@ def gen_grid(fam):
 
 
 # ==========================================================================
+# conv: F.conv1d/2d/3d (with nn.Conv*d's padding_mode) and F.conv_transpose*d
+
+def conv_run(op, x, w, b, stride, padding, dilation, groups, padding_mode, output_padding):
+    sp = x.dim() - 2
+    if op == "conv_transpose":
+        f = [F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d][sp - 1]
+        return f(x, w, b, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
+                 dilation=dilation)
+    f = [F.conv1d, F.conv2d, F.conv3d][sp - 1]
+    if padding_mode == "zeros":
+        return f(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=groups)
+    # nn.Conv*d's path: F.pad with the mode (its _reversed_padding_repeated_twice), then padding 0
+    k = w.shape[2:]
+    pads = []
+    for i in reversed(range(sp)):
+        if padding == "same":
+            tot = dilation[i] * (k[i] - 1)
+            pads += [tot // 2, tot - tot // 2]
+        elif padding == "valid":
+            pads += [0, 0]
+        else:
+            pads += [padding[i], padding[i]]
+    return f(F.pad(x, pads, mode=padding_mode), w, b, stride=stride, padding=0, dilation=dilation, groups=groups)
+
+
+def gen_conv(fam):
+    fam.notes.append("conv: weight (C_out, C_in/groups, k...); conv_transpose: weight (C_in, C_out/groups, k...); "
+                     "bias (C_out) or '-'. padding is per-axis ints or same/valid; padding_mode other than zeros "
+                     "is nn.Conv*d's (F.pad with that mode, then padding 0). Lists are per spatial axis.")
+    fam.notes.append("not listed: an input with 0 channels (torch 2.15 returns an (N, 0, ...) output whatever the "
+                     "weight's C_out; clrs refuses it).")
+    fam.notes.append("torch.set_num_threads(1); torch's CPU conv sums in its own order (oneDNN / thnn): the C tests "
+                     "compare with a tolerance relative to the output's scale (README 'Convolution').")
+    rng = np.random.default_rng(1717)
+
+    def case(prefix, op, dt, ishape, wshape, bias, stride, padding, dilation, groups, pmode="zeros", opad=None,
+             kind="rand"):
+        sp = len(ishape) - 2
+        x, inrel = fam.input_file(dt, ishape, kind, 0)
+        w, wrel = fam.input_file(dt, wshape, "rand", 1)
+        b, brel = (None, "-")
+        if bias:
+            cout = wshape[0] if op == "conv" else wshape[1] * groups
+            b, brel = fam.input_file(dt, (cout,), "rand", 2)
+        opad = opad if opad is not None else [0] * sp
+        params = [("weight", wrel), ("bias", brel), ("stride", stride), ("padding", padding),
+                  ("dilation", dilation), ("groups", groups), ("padding_mode", pmode)]
+        if op == "conv_transpose":
+            params.append(("output_padding", opad))
+        fam.add(prefix, op, dt, len(ishape), x, inrel, params,
+                lambda: conv_run(op, x, w, b, stride, padding, dilation, groups, pmode, opad))
+
+    def rnd_conv(dt, sp, pmode, prefix):
+        for _ in range(200):
+            g = int(rng.choice([1, 1, 2, 3]))
+            cin_g = int(rng.integers(1, 4))
+            cout_g = int(rng.integers(1, 4))
+            k = [int(rng.integers(1, 4)) for _ in range(sp)]
+            d = [int(rng.integers(1, 3)) for _ in range(sp)]
+            same = rng.random() < 0.2
+            s = [1] * sp if same else [int(rng.integers(1, 4)) for _ in range(sp)]
+            size = [int(rng.integers(2, 9 if sp < 3 else 6)) for _ in range(sp)]
+            if same:
+                pad = "same"
+            elif rng.random() < 0.1:
+                pad = "valid"
+            else:
+                pad = [int(rng.integers(0, 3)) for _ in range(sp)]
+                if pmode == "reflect":
+                    pad = [min(p, n - 1) for p, n in zip(pad, size)]
+            if pad == "same" and pmode == "reflect":
+                if any(dd * (kk - 1) - (dd * (kk - 1)) // 2 >= n for dd, kk, n in zip(d, k, size)):
+                    continue
+            ok = True
+            for i in range(sp):
+                if pad == "same":
+                    tot = size[i] + d[i] * (k[i] - 1)
+                else:
+                    tot = size[i] + 2 * (0 if pad == "valid" else pad[i])
+                if tot < d[i] * (k[i] - 1) + 1:
+                    ok = False
+            if not ok:
+                continue
+            n = int(rng.integers(1, 3))
+            case(prefix, "conv", dt, (n, cin_g * g, *size), (cout_g * g, cin_g, *k), bool(rng.random() < 0.7),
+                 s, pad, d, g, pmode)
+            return
+
+    def rnd_convt(dt, sp, prefix):
+        for _ in range(200):
+            g = int(rng.choice([1, 1, 2, 3]))
+            cin_g = int(rng.integers(1, 4))
+            cout_g = int(rng.integers(1, 4))
+            k = [int(rng.integers(1, 5)) for _ in range(sp)]
+            d = [int(rng.integers(1, 3)) for _ in range(sp)]
+            s = [int(rng.integers(1, 4)) for _ in range(sp)]
+            size = [int(rng.integers(1, 7 if sp < 3 else 5)) for _ in range(sp)]
+            pad = [int(rng.integers(0, 3)) for _ in range(sp)]
+            op = [int(rng.integers(0, max(s[i], d[i]))) for i in range(sp)]
+            out = [(size[i] - 1) * s[i] - 2 * pad[i] + d[i] * (k[i] - 1) + op[i] + 1 for i in range(sp)]
+            if min(out) < 1:
+                continue
+            n = int(rng.integers(1, 3))
+            case(prefix, "conv_transpose", dt, (n, cin_g * g, *size), (cin_g * g, cout_g, *k),
+                 bool(rng.random() < 0.7), s, pad, d, g, "zeros", op)
+            return
+
+    for dt in FLOAT_DTYPES:
+        for sp in (1, 2, 3):
+            for pm in ("zeros", "reflect", "replicate", "circular"):
+                for _ in range(3 if pm == "zeros" else 1):
+                    rnd_conv(dt, sp, pm, f"conv{sp}_{dt}")
+            for _ in range(3):
+                rnd_convt(dt, sp, f"convt{sp}_{dt}")
+    # fixed cases: depthwise with a multiplier, the BlurPool shape, 'same' with an even kernel, 1x1, big C
+    for dt in FLOAT_DTYPES:
+        case(f"conv_dw_{dt}", "conv", dt, (2, 4, 9, 8), (8, 1, 3, 3), True, [2, 2], [1, 1], [1, 1], 4)
+        case(f"conv_blur_{dt}", "conv", dt, (1, 3, 8, 8), (3, 1, 3, 3), False, [2, 2], [1, 1], [1, 1], 3, "reflect")
+        case(f"conv_same_{dt}", "conv", dt, (1, 2, 7, 6), (3, 2, 4, 2), True, [1, 1], "same", [1, 2], 1)
+        case(f"convt_dw_{dt}", "conv_transpose", dt, (1, 4, 5, 5), (4, 2, 4, 4), True, [2, 2], [1, 1], [1, 1], 4,
+             "zeros", [0, 0])
+    case("conv_big", "conv", "f32", (1, 32, 6, 6), (16, 32, 3, 3), True, [1, 1], [1, 1], [1, 1], 1)
+    case("conv_1x1", "conv", "f32", (2, 5, 4, 3), (7, 5, 1, 1), True, [1, 1], [0, 0], [1, 1], 1)
+    case("conv_special", "conv", "f32", (1, 2, 6, 6), (2, 2, 3, 3), True, [1, 1], [1, 1], [1, 1], 1, kind="special")
+    case("conv_empty", "conv", "f32", (0, 2, 5, 5), (4, 2, 3, 3), True, [1, 1], [0, 0], [1, 1], 1)
+    case("convt_empty", "conv_transpose", "f32", (0, 2, 3, 3), (2, 3, 3, 3), True, [2, 2], [0, 0], [1, 1], 1,
+         "zeros", [1, 1])
+    case("convt_opad_dil", "conv_transpose", "f32", (1, 2, 4, 4), (2, 3, 3, 3), False, [1, 1], [0, 0], [2, 2], 1,
+         "zeros", [1, 1])
+    # errors (torch's checks)
+    E = "f32"
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 3, 3), False, [2, 2], "same", [1, 1], 1)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (3, 1, 3, 3), False, [1, 1], [0, 0], [1, 1], 2)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 3, 3, 3), False, [1, 1], [0, 0], [1, 1], 1)
+    case("conv_err", "conv", E, (1, 3, 5, 5), (4, 1, 3, 3), False, [1, 1], [0, 0], [1, 1], 2)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 6, 3), False, [1, 1], [0, 0], [1, 1], 1)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 3, 3), False, [1, 1], [-1, 0], [1, 1], 1)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 3, 3), False, [0, 1], [0, 0], [1, 1], 1)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 3, 3), False, [1, 1], [0, 0], [0, 1], 1)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 3, 3), False, [1, 1], [0, 0], [1, 1], 0)
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 3, 3), False, [1, 1], [5, 5], [1, 1], 1, "reflect")
+    case("conv_err", "conv", E, (1, 2, 5, 5), (4, 2, 3, 3), False, [1, 1], [6, 6], [1, 1], 1, "circular")
+    case("conv_err", "conv", E, (1, 2, 5, 5), (0, 2, 3, 3), False, [1, 1], [0, 0], [1, 1], 1)
+    case("convt_err", "conv_transpose", E, (1, 2, 5, 5), (2, 3, 3, 3), False, [2, 2], [0, 0], [1, 1], 1, "zeros",
+         [2, 2])
+    case("convt_err", "conv_transpose", E, (1, 2, 5, 5), (3, 3, 3, 3), False, [1, 1], [0, 0], [1, 1], 1)
+    case("convt_err", "conv_transpose", E, (1, 2, 5, 5), (2, 3, 3, 3), False, [1, 1], [5, 5], [1, 1], 1)
+    case("convt_err", "conv_transpose", E, (1, 3, 5, 5), (3, 3, 3, 3), False, [1, 1], [0, 0], [1, 1], 2)
+
+
+# ==========================================================================
 # --verify: replay every manifest line from its tokens alone
 
 def parse_value(key, v):
@@ -1706,6 +1858,14 @@ def replay_forward(tok, xin):
                              align_corners=g("align_corners"))
     if op == "affine_grid":
         return F.affine_grid(x, list(g("size")), align_corners=g("align_corners"))
+    if op in ("conv", "conv_transpose"):
+        w = load_array(tok["weight"], dt)
+        b = None if tok["bias"] == "-" else load_array(tok["bias"], dt)
+        pad = tok["padding"]
+        pad = pad if pad in ("same", "valid") else list(lst(g("padding")))
+        opad = list(lst(g("output_padding"))) if op == "conv_transpose" else None
+        return conv_run(op, x, w, b, list(lst(g("stride"))), pad, list(lst(g("dilation"))), g("groups"),
+                        tok["padding_mode"], opad)
     raise ValueError(op)
 
 
@@ -1769,13 +1929,14 @@ FAMILIES = {
     "grid": lambda fam, a: gen_grid(fam),
     "backward": lambda fam, a: gen_backward(fam),
     "backward_interp": lambda fam, a: gen_backward_interp(fam),
+    "conv": lambda fam, a: gen_conv(fam),
 }
 ALL_MODES = "nearest,nearest-exact,linear,bilinear,trilinear,bicubic,area,lanczos,errors"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle,grid,backward,backward_interp")
+    ap.add_argument("--families", default="interpolate,pool,unpool,shuffle,grid,backward,backward_interp,conv")
     ap.add_argument("--modes", default=ALL_MODES,
                     help="interpolate modes to generate (plus 'errors'); default: all")
     ap.add_argument("--outdir", default=HERE)

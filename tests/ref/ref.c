@@ -1871,3 +1871,122 @@ int ref_interpolate_backward(int rank, const int64_t *in_sizes, const clrs_inter
     free(col);
     return rc;
 }
+
+/* ---- convolution ---------------------------------------------------------- */
+static void conv_lists(int sp, const clrs_conv_params *p, const int64_t *k, int64_t *s, int64_t *pl, int64_t *d,
+                       int64_t *op)
+{
+    for (int i = 0; i < sp; i++) {
+        s[i] = p->n_stride == 0 ? 1 : p->stride[p->n_stride == 1 ? 0 : i];
+        d[i] = p->n_dilation == 0 ? 1 : p->dilation[p->n_dilation == 1 ? 0 : i];
+        op[i] = p->n_output_padding == 0 ? 0 : p->output_padding[p->n_output_padding == 1 ? 0 : i];
+        if (p->padding_kind == CLRS_CONV_PADDING_SAME)
+            pl[i] = d[i] * (k[i] - 1) / 2;
+        else if (p->padding_kind == CLRS_CONV_PADDING_VALID)
+            pl[i] = 0;
+        else
+            pl[i] = p->n_padding == 0 ? 0 : p->padding[p->n_padding == 1 ? 0 : i];
+    }
+}
+
+int ref_conv_shape(int rank, const int64_t *in_sizes, const int64_t *w_sizes, const clrs_conv_params *p,
+                   int transposed, int64_t *out_sizes)
+{
+    const int sp = rank - 2;
+    int64_t s[3], pl[3], d[3], op[3];
+    conv_lists(sp, p, w_sizes + 2, s, pl, d, op);
+    out_sizes[0] = in_sizes[0];
+    out_sizes[1] = transposed ? w_sizes[1] * p->groups : w_sizes[0];
+    for (int i = 0; i < sp; i++) {
+        int64_t k = w_sizes[2 + i], eff = d[i] * (k - 1);
+        int64_t o;
+        if (transposed) {
+            o = (in_sizes[2 + i] - 1) * s[i] - 2 * pl[i] + eff + op[i] + 1;
+        } else {
+            int64_t pr = p->padding_kind == CLRS_CONV_PADDING_SAME ? eff - pl[i] : pl[i];
+            int64_t padded = in_sizes[2 + i] + pl[i] + pr;
+            o = padded < eff + 1 ? 0 : (padded - eff - 1) / s[i] + 1;
+        }
+        if (o < 1) return -1;
+        out_sizes[2 + i] = o;
+    }
+    return 0;
+}
+
+/* input coordinate of x (may be outside [0, n)) under padding mode m; -1: zero */
+static int64_t conv_map(int64_t x, int64_t n, clrs_conv_padding_mode m)
+{
+    if (x >= 0 && x < n) return x;
+    switch (m) {
+    case CLRS_CONV_PAD_REFLECT: return x < 0 ? -x : 2 * n - 2 - x;
+    case CLRS_CONV_PAD_REPLICATE: return x < 0 ? 0 : n - 1;
+    case CLRS_CONV_PAD_CIRCULAR: return x < 0 ? x + n : x - n;
+    default: return -1;
+    }
+}
+
+int ref_conv(int rank, const int64_t *in_sizes, const double *in, const int64_t *w_sizes, const double *w,
+             const double *bias, const clrs_conv_params *p, int transposed, double *out)
+{
+    const int sp = rank - 2;
+    int64_t os[CLRS_MAX_RANK];
+    if (ref_conv_shape(rank, in_sizes, w_sizes, p, transposed, os) != 0) return -1;
+    int64_t s[3], pl[3], d[3], op[3];
+    conv_lists(sp, p, w_sizes + 2, s, pl, d, op);
+    /* everything as 3 spatial axes */
+    int64_t I[3] = {1, 1, 1}, K[3] = {1, 1, 1}, O[3] = {1, 1, 1}, S[3] = {1, 1, 1}, P[3] = {0, 0, 0}, D[3] = {1, 1, 1};
+    for (int i = 0; i < sp; i++) {
+        I[3 - sp + i] = in_sizes[2 + i];
+        K[3 - sp + i] = w_sizes[2 + i];
+        O[3 - sp + i] = os[2 + i];
+        S[3 - sp + i] = s[i];
+        P[3 - sp + i] = pl[i];
+        D[3 - sp + i] = d[i];
+    }
+    const int64_t N = in_sizes[0], C = in_sizes[1], CO = os[1], G = p->groups;
+    const int64_t cin_g = C / G, cout_g = CO / G;
+    const int64_t ip = I[0] * I[1] * I[2], op3 = O[0] * O[1] * O[2], kp = K[0] * K[1] * K[2];
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t co = 0; co < CO; co++)
+            for (int64_t q = 0; q < op3; q++) out[(n * CO + co) * op3 + q] = bias ? bias[co] : 0.0;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t g = 0; g < G; g++)
+            for (int64_t cil = 0; cil < cin_g; cil++) {
+                const int64_t ci = g * cin_g + cil;
+                for (int64_t col = 0; col < cout_g; col++) {
+                    const int64_t co = g * cout_g + col;
+                    const double *wk = transposed ? w + (ci * cout_g + col) * kp : w + (co * cin_g + cil) * kp;
+                    for (int64_t kd = 0; kd < K[0]; kd++)
+                        for (int64_t kh = 0; kh < K[1]; kh++)
+                            for (int64_t kw = 0; kw < K[2]; kw++) {
+                                const double wv = wk[(kd * K[1] + kh) * K[2] + kw];
+                                if (!transposed) {
+                                    for (int64_t od = 0; od < O[0]; od++)
+                                        for (int64_t oh = 0; oh < O[1]; oh++)
+                                            for (int64_t ow = 0; ow < O[2]; ow++) {
+                                                int64_t id = conv_map(od * S[0] - P[0] + kd * D[0], I[0], p->padding_mode);
+                                                int64_t ih = conv_map(oh * S[1] - P[1] + kh * D[1], I[1], p->padding_mode);
+                                                int64_t iw = conv_map(ow * S[2] - P[2] + kw * D[2], I[2], p->padding_mode);
+                                                if (id < 0 || ih < 0 || iw < 0) continue;
+                                                out[(n * CO + co) * op3 + (od * O[1] + oh) * O[2] + ow] +=
+                                                    in[(n * C + ci) * ip + (id * I[1] + ih) * I[2] + iw] * wv;
+                                            }
+                                } else {
+                                    for (int64_t id = 0; id < I[0]; id++)
+                                        for (int64_t ih = 0; ih < I[1]; ih++)
+                                            for (int64_t iw = 0; iw < I[2]; iw++) {
+                                                int64_t od = id * S[0] - P[0] + kd * D[0];
+                                                int64_t oh = ih * S[1] - P[1] + kh * D[1];
+                                                int64_t ow = iw * S[2] - P[2] + kw * D[2];
+                                                if (od < 0 || od >= O[0] || oh < 0 || oh >= O[1] || ow < 0 ||
+                                                    ow >= O[2])
+                                                    continue;
+                                                out[(n * CO + co) * op3 + (od * O[1] + oh) * O[2] + ow] +=
+                                                    in[(n * C + ci) * ip + (id * I[1] + ih) * I[2] + iw] * wv;
+                                            }
+                                }
+                            }
+                }
+            }
+    return 0;
+}

@@ -322,4 +322,15 @@ int ref_affine_grid(int rank, const int64_t *size, const double *theta, int alig
 }
 #endif
 
+/* F.conv*d (with nn.Conv*d's padding_mode) / F.conv_transpose*d in double,
+ * straight from the definitions: out[n, co, o] = bias[co] + sum over the
+ * group's input channels and the kernel taps (transpose: the scatter form
+ * in[n, ci, i] * w[ci, co', k] added at o = i*s - p + k*d). weight sizes
+ * as PyTorch's; bias NULL for none. 0, or -1 for arguments it refuses
+ * (it only checks what it needs: the caller gives valid shapes). */
+int ref_conv_shape(int rank, const int64_t *in_sizes, const int64_t *w_sizes, const clrs_conv_params *p,
+                   int transposed, int64_t *out_sizes);
+int ref_conv(int rank, const int64_t *in_sizes, const double *in, const int64_t *w_sizes, const double *w,
+             const double *bias, const clrs_conv_params *p, int transposed, double *out);
+
 #endif /* CLRS_TESTS_REF_H */
