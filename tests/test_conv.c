@@ -505,6 +505,14 @@ START_TEST(test_errors)
     p.padding[0] = 5;
     expect_err(clrs_conv_transpose_output_shape(NULL, &p, &in, &wt, os), CLRS_ERR_BAD_SHAPE,
                "Output size is too small");
+    p.padding[0] = INT64_MAX / 2 + 1; /* 2 * padding overflows */
+    expect_err(clrs_conv_transpose_output_shape(NULL, &p, &in, &wt, os), CLRS_ERR_BAD_PARAM,
+               "output size overflows 64 bits");
+    clrs_conv_params_init(&p);
+    p.n_stride = 1;
+    p.stride[0] = INT64_MAX / 2; /* (in - 1) * stride overflows */
+    expect_err(clrs_conv_transpose_output_shape(NULL, &p, &in, &wt, os), CLRS_ERR_BAD_PARAM,
+               "output size overflows 64 bits");
     clrs_conv_params_init(&p);
     expect_err(clrs_conv_transpose_output_shape(NULL, &p, &in, &w, os), CLRS_ERR_BAD_SHAPE,
                "expected input[1, 2, 5, 5] to have 4 channels");

@@ -317,8 +317,9 @@ static clrs_status conv_plan_make(clrs_context *ctx, const clrs_conv_params *p, 
             if (padded < eff + 1) small = 1;
             v = padded >= eff + 1 ? (padded - eff - 1) / s3[a] + 1 : 0;
         } else {
-            int64_t t;
-            if (__builtin_mul_overflow(plan->in3[a] - 1, s3[a], &t) || __builtin_sub_overflow(t, 2 * p3[a], &t) ||
+            int64_t t, p2;
+            if (__builtin_mul_overflow(plan->in3[a] - 1, s3[a], &t) || __builtin_mul_overflow(p3[a], 2, &p2) ||
+                __builtin_sub_overflow(t, p2, &t) ||
                 __builtin_add_overflow(t, eff, &t) || __builtin_add_overflow(t, o3[a] + 1, &t) || t > INT64_MAX / 4)
                 return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "conv_transpose: output size overflows 64 bits (%s)",
                                   AXIS[a]);
