@@ -138,6 +138,7 @@ static const clrs_impl_list *const LISTS[] = {
     &clrs__impls_affine_grid,
     &clrs__impls_resize_fill,
     &clrs__impls_pool_backward_avg,
+    &clrs__impls_resize_batch,
     NULL, /* the registry ends at the first NULL */
 };
 
