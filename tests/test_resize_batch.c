@@ -43,9 +43,10 @@ static void *random_logical(clrs_dtype dt, int64_t n, uint64_t *rng)
 /* One batch of NIMG images with random sizes (B_i in 1..2, H, W in 2..40)
  * to oh x ow; returns the number of images whose bits differ. */
 static int run_batch(clrs_context *ctx, const clrs_interpolate_params *p, clrs_dtype dt, tu_layout out_l,
-                     uint64_t *rng, int use_cl)
+                     uint64_t *rng, int use_cl /* 0: host, 1: cl_mem per image, 2: one cl_mem */)
 {
     tu_tensor in[NIMG], out, ref;
+    const size_t es = clrs_dtype_size(dt);
     clrs_tensor_desc din[NIMG];
     const void *data[NIMG];
     int64_t rows = 0, b0[NIMG];
@@ -62,7 +63,6 @@ static int run_batch(clrs_context *ctx, const clrs_interpolate_params *p, clrs_d
     }
     const int64_t osz[4] = {rows, C, p->size[0], p->size[1]};
     tu_alloc(&out, dt, 4, osz, out_l, 0x5A);
-    const size_t es = clrs_dtype_size(dt);
     const int64_t plane = C * p->size[0] * p->size[1];
     if (!use_cl) {
         ck_assert_msg(clrs_resize_batch(ctx, p, NIMG, din, data, &out.desc, out.base) == CLRS_OK, "%s",
@@ -73,9 +73,30 @@ static int run_batch(clrs_context *ctx, const clrs_interpolate_params *p, clrs_d
         ck_assert_int_eq(clrs_context_get_cl(ctx, &clc, NULL, &q), CLRS_OK);
         cl_mem m[NIMG], om;
         cl_int e;
-        for (int i = 0; i < NIMG; i++) {
-            m[i] = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, in[i].bytes, in[i].base, &e);
+        if (use_cl == 1) { /* a buffer per image */
+            for (int i = 0; i < NIMG; i++) {
+                m[i] = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, in[i].bytes, in[i].base, &e);
+                ck_assert_int_eq(e, CL_SUCCESS);
+            }
+        } else { /* one buffer for all, each image at its own offset */
+            size_t total = 0, at[NIMG];
+            for (int i = 0; i < NIMG; i++) {
+                at[i] = total;
+                total += (in[i].bytes + 15) / 16 * 16;
+            }
+            unsigned char *all = malloc(total);
+            ck_assert_ptr_nonnull(all);
+            for (int i = 0; i < NIMG; i++) {
+                memcpy(all + at[i], in[i].base, in[i].bytes);
+                din[i].offset += (int64_t)(at[i] / es);
+            }
+            m[0] = clCreateBuffer(clc, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, total, all, &e);
             ck_assert_int_eq(e, CL_SUCCESS);
+            free(all);
+            for (int i = 1; i < NIMG; i++) {
+                m[i] = m[0];
+                clRetainMemObject(m[0]);
+            }
         }
         om = clCreateBuffer(clc, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, out.bytes, out.base, &e);
         ck_assert_int_eq(e, CL_SUCCESS);
@@ -139,7 +160,8 @@ START_TEST(test_bits_match_per_image)
             p.n_size = 2;
             p.size[0] = 17 + l;
             p.size[1] = 23 - l;
-            bad += run_batch(ctx, &p, dt, (tu_layout)l, &rng, (int)(m + (size_t)l) % 3 == 2);
+            /* the host form, the cl_mem form with a buffer per image, and with one buffer for all */
+            bad += run_batch(ctx, &p, dt, (tu_layout)l, &rng, (int)((m + (size_t)l) % 3));
             calls++;
         }
     printf("# %s: %d batches of %d images, %d images differ\n", clrs_dtype_name(dt), calls, NIMG, bad);
