@@ -360,11 +360,8 @@ CLRS_API clrs_status clrs_interpolate(clrs_context *ctx, const clrs_interpolate_
  * per size). An argument error of one image is reported as
  * "resize_batch: image I: ..." with interpolate's message.
  * n == 0 is an empty batch: CLRS_OK, nothing is read (in, out may be NULL).
- * Implementations (dispatch family "resize_batch"): "gather", ONE launch
- * for the whole batch, for nearest and nearest-exact of 2-D images in one
- * buffer (here: n == 1; clrs_resize_batch_cl with one cl_mem for all);
- * otherwise "per_image": each image's launches enqueued one after the
- * other with no wait between them. Blocking.
+ * The launches of the images are enqueued one after the other with no
+ * wait between them (implementation "resize_batch/per_image"). Blocking.
  */
 CLRS_API clrs_status clrs_resize_batch(clrs_context *ctx, const clrs_interpolate_params *p, size_t n,
                                        const clrs_tensor_desc *in, const void *const *in_data,

@@ -2113,18 +2113,6 @@ START_TEST(test_kernel_variants)
             printf("# resize_batch: the batch differs from clrs_interpolate per image (%s)\n", clrs_last_error(ctx));
             kfail++;
         }
-        /* one image (one buffer), nearest-exact: resize_batch/gather, one launch */
-        p.mode = CLRS_INTERP_NEAREST_EXACT;
-        p.antialias = 0;
-        bo.desc.sizes[0] = ro.desc.sizes[0] = 1;
-        bad = clrs_resize_batch(ctx, &p, 1, d, data, &bo.desc, bo.base) != CLRS_OK;
-        bad |= clrs_interpolate(ctx, &p, &d[0], data[0], &ro.desc, ro.base) != CLRS_OK;
-        bad |= memcmp(bo.base, ro.base, (size_t)clrs_tensor_desc_numel(&bo.desc)) != 0;
-        kcase_done();
-        if (bad) {
-            printf("# resize_batch nearest-exact of one image differs from clrs_interpolate (%s)\n", clrs_last_error(ctx));
-            kfail++;
-        }
         for (int i = 0; i < 3; i++) tu_free(&im[i]);
         tu_free(&bo);
         tu_free(&ro);

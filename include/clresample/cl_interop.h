@@ -49,10 +49,9 @@ CLRS_API clrs_status clrs_interpolate_cl(clrs_context *ctx, const clrs_interpola
 
 /** clrs_resize_batch on buffers: image i is in[i] in in_mem[i] (an array of
  *  n cl_mem; the same cl_mem may be given for several images, each at its
- *  own in[i].offset: nearest and nearest-exact batches of 2-D images in one
- *  cl_mem run in one launch), the batch is out in out_mem (which may not
- *  overlap an image). The event completes when every image is done; n == 0
- *  enqueues only a marker (when an event is asked for). */
+ *  own in[i].offset), the batch is out in out_mem (which may not overlap an
+ *  image). The event completes when every image is done; n == 0 enqueues
+ *  only a marker (when an event is asked for). */
 CLRS_API clrs_status clrs_resize_batch_cl(clrs_context *ctx, const clrs_interpolate_params *p, size_t n,
                                           const clrs_tensor_desc *in, const cl_mem *in_mem,
                                           const clrs_tensor_desc *out, cl_mem out_mem,

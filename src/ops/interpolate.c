@@ -184,7 +184,7 @@ clrs_status clrs_interpolate_output_shape(clrs_context *ctx, const clrs_tensor_d
  * and H == W == 1); rank 5 uses idx when C > 3 and D == H == W == 1. We
  * follow the contiguous-input choice whatever the layout, so a result never
  * depends on the memory layout. */
-int clrs__nearest_uses_idx_rule(const clrs_tensor_desc *in, const clrs_interp_plan *plan)
+static int nearest_uses_idx_rule(const clrs_tensor_desc *in, const clrs_interp_plan *plan)
 {
     int64_t c = in->sizes[1];
     if (plan->sp == 1) return 0;
@@ -242,7 +242,7 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     cl_long *tab = malloc((size_t)ntab * sizeof *tab);
     if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "nearest index table of %lld entries", (long long)ntab);
     int exact = plan->mode == CLRS_INTERP_NEAREST_EXACT;
-    int idx_rule = clrs__nearest_uses_idx_rule(in, plan), f64 = in->dtype == CLRS_F64;
+    int idx_rule = nearest_uses_idx_rule(in, plan), f64 = in->dtype == CLRS_F64;
     int64_t max_tab = 0;
     /* entries are source offsets: index times the axis' input stride */
     for (int a = 0; a < sp; a++)

@@ -29,8 +29,6 @@ clrs_status clrs__interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *t
 /* PyTorch CPU's nearest / nearest-exact source index under its "idx" or
  * "generic" kernel rule (see interpolate.c). */
 int64_t clrs__nearest_index(int exact, int idx_rule, int f64, int64_t o, int64_t in, int64_t out, double scale);
-/* Which of those rules interpolate uses for this input and plan. */
-int clrs__nearest_uses_idx_rule(const clrs_tensor_desc *in, const clrs_interp_plan *plan);
 
 /* One spatial axis of the resampling engine (src/ops/interp_weights.c):
  * `taps` entries per output index; idx -1 = dropped tap. For the uint8

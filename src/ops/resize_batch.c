@@ -7,24 +7,16 @@
  * interpolate's enqueue on its rows of the output, so each image's bits are
  * those of clrs_interpolate on it, whatever the mode, dtype or layout.
  *
- * The family "resize_batch", in order:
- *  - gather (cl/resize_batch.cl): nearest and nearest-exact of 2-D images
- *    that lie in one buffer (the cl_mem form with one cl_mem for all, or
- *    one image), in ONE launch: per output row a table entry (input
- *    offset, channel stride, offsets of its H and W index tables), the
- *    index tables made by interpolate's own nearest rules
- *    (clrs__nearest_index); each output copies the element
- *    clrs_interpolate's gather copies;
- *  - per_image (general): the images' launches enqueued one after the
- *    other with no wait between them (their outputs are disjoint rows);
- *    the call's event is a marker after all of them. */
+ * The family "resize_batch" has one implementation for now:
+ *  - per_image: the images' launches enqueued one after the other with no
+ *    wait between them (their outputs are disjoint rows); the call's event
+ *    is a marker after all of them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../dispatch.h"
 #include "../internal.h"
-#include "../launch.h"
 #include "ops.h"
 
 typedef struct batch_plan {
@@ -33,35 +25,12 @@ typedef struct batch_plan {
     int64_t *row0;           /* each image's first row (dim 0) of the output */
 } batch_plan;
 
-/* What the pick sees: the plans and the tensors (t[n]: the output). */
-typedef struct batch_problem {
-    const batch_plan *b;
-    const clrs_targ *t;
-} batch_problem;
-
-static int batch_decline_gather(const clrs_context *ctx, const void *pr, char *why, size_t len)
+static int batch_decline_none(const clrs_context *ctx, const void *pr, char *why, size_t len)
 {
     (void)ctx;
-    const batch_problem *p = pr;
-    const batch_plan *b = p->b;
-    const clrs_interp_mode m = b->plans[0].mode;
-    if (m != CLRS_INTERP_NEAREST && m != CLRS_INTERP_NEAREST_EXACT) {
-        snprintf(why, len, "mode '%s' is not nearest or nearest-exact", clrs_interp_mode_name(m));
-        return 1;
-    }
-    if (p->t[0].desc.rank != 4) {
-        snprintf(why, len, "%d-D images, not 2-D", p->t[0].desc.rank - 2);
-        return 1;
-    }
-    cl_mem m0 = NULL;
-    for (size_t i = 0; i < b->n; i++) {
-        if (b->plans[i].numel_out == 0) continue;
-        if (m0 == NULL) m0 = p->t[i].mem;
-        if (p->t[i].mem != m0) {
-            snprintf(why, len, "the images are in more than one buffer (image %zu); one launch reads one", i);
-            return 1;
-        }
-    }
+    (void)pr;
+    (void)why;
+    (void)len;
     return 0;
 }
 
@@ -69,10 +38,9 @@ typedef struct batch_impl {
     clrs_impl base;
 } batch_impl;
 
-enum { B_GATHER, B_PER_IMAGE };
+enum { B_PER_IMAGE };
 static const batch_impl BATCH_IMPLS[] = {
-    [B_GATHER] = {{"gather", CLRS_IMPL_EXACT, batch_decline_gather}},
-    [B_PER_IMAGE] = {{"per_image", CLRS_IMPL_EXACT, NULL}},
+    [B_PER_IMAGE] = {{"per_image", CLRS_IMPL_EXACT, batch_decline_none}},
 };
 CLRS_IMPL_LIST(clrs__impls_resize_batch, "resize_batch", BATCH_IMPLS);
 
@@ -160,96 +128,14 @@ static clrs_status batch_prepare(clrs_context *ctx, const clrs_interpolate_param
     return st;
 }
 
-static const char *elem_type(size_t es)
-{
-    switch (es) {
-    case 1: return "uchar";
-    case 2: return "ushort";
-    case 4: return "uint";
-    default: return "ulong";
-    }
-}
-
-/* resize_batch/gather: the row and index tables, one launch. */
-static clrs_status enqueue_gather(clrs_context *ctx, const batch_plan *b, const clrs_targ *t, cl_command_queue q,
-                                  cl_uint nwait, const cl_event *wait, cl_event *ev)
-{
-    const clrs_targ *out = &t[b->n];
-    const int64_t rows = out->desc.sizes[0], C = out->desc.sizes[1], OH = out->desc.sizes[2],
-                  OW = out->desc.sizes[3];
-    if (rows * C * OH * OW == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
-    cl_mem src = NULL;
-    for (size_t i = 0; i < b->n && src == NULL; i++)
-        if (b->plans[i].numel_out > 0) src = t[i].mem;
-    const int exact = b->plans[0].mode == CLRS_INTERP_NEAREST_EXACT;
-    cl_long *row = malloc((size_t)rows * 4 * sizeof *row), *tab = malloc(b->n * (size_t)(OH + OW) * sizeof *tab);
-    if (row == NULL || tab == NULL) {
-        free(row);
-        free(tab);
-        return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "resize_batch tables of %zu images", b->n);
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        const clrs_tensor_desc *in = &t[i].desc;
-        const clrs_interp_plan *pl = &b->plans[i];
-        const int idx_rule = clrs__nearest_uses_idx_rule(in, pl), f64 = in->dtype == CLRS_F64;
-        const int64_t th = (int64_t)i * (OH + OW), tw = th + OH;
-        for (int64_t o = 0; o < OH; o++)
-            tab[th + o] = clrs__nearest_index(exact, idx_rule, f64, o, pl->in[0], OH, pl->scale[0]) * in->strides[2];
-        for (int64_t o = 0; o < OW; o++)
-            tab[tw + o] = clrs__nearest_index(exact, idx_rule, f64, o, pl->in[1], OW, pl->scale[1]) * in->strides[3];
-        for (int64_t k = 0; k < in->sizes[0]; k++) {
-            cl_long *r = row + 4 * (b->row0[i] + k);
-            r[0] = in->offset + k * in->strides[0];
-            r[1] = in->strides[1];
-            r[2] = th;
-            r[3] = tw;
-        }
-    }
-    cl_mem rowm = NULL, tabm = NULL;
-    clrs_status st = clrs__make_buffer(ctx, row, (size_t)rows * 4 * sizeof *row, &rowm);
-    if (st == CLRS_OK) st = clrs__make_buffer(ctx, tab, b->n * (size_t)(OH + OW) * sizeof *tab, &tabm);
-    free(row);
-    free(tab);
-    char opts[64];
-    clrs_opts o;
-    clrs__opts_init(&o);
-    clrs__opts_def(&o, "ELEM_T=%s", elem_type(clrs_dtype_size(out->desc.dtype)));
-    if (clrs__opts_string(&o, opts, sizeof opts) != 0 && st == CLRS_OK)
-        st = clrs__fail(ctx, CLRS_ERR_INTERNAL, "resize_batch kernel options");
-    cl_kernel k = NULL;
-    if (st == CLRS_OK) st = clrs__get_kernel(ctx, "resize_batch", opts, "clrs_resize_batch_gather", &k);
-    if (st == CLRS_OK) {
-        cl_long doff = out->desc.offset;
-        cl_long4 osz = {{C, OH, OW, rows}};
-        cl_long4 ost = {{out->desc.strides[0], out->desc.strides[1], out->desc.strides[2], out->desc.strides[3]}};
-        clrs_kargs a = clrs__kargs(ctx, k);
-        CLRS_KARG(&a, src);
-        CLRS_KARG(&a, out->mem);
-        CLRS_KARG(&a, doff);
-        CLRS_KARG(&a, rowm);
-        CLRS_KARG(&a, tabm);
-        CLRS_KARG(&a, osz);
-        CLRS_KARG(&a, ost);
-        st = a.st;
-        const size_t g[3] = {(size_t)OW, (size_t)OH, (size_t)(rows * C)};
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, g, nwait, wait, ev);
-    }
-    if (k != NULL) clReleaseKernel(k);
-    if (rowm) clReleaseMemObject(rowm);
-    if (tabm) clReleaseMemObject(tabm);
-    return st;
-}
-
 /* t[0..n-1]: the images; t[n]: the output batch. */
 static clrs_status batch_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
                                  cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     (void)nt;
     const batch_plan *b = op;
-    const batch_problem pr = {b, t};
-    const int which = CLRS_PICK(ctx, "resize_batch", BATCH_IMPLS, &pr);
+    const int which = CLRS_PICK(ctx, "resize_batch", BATCH_IMPLS, b);
     if (which < 0) return CLRS_ERR_INTERNAL; /* (recorded by the pick) */
-    if (which == B_GATHER) return enqueue_gather(ctx, b, t, q, nwait, wait, ev);
     const clrs_targ *out = &t[b->n];
     /* with an event to give: one per image, joined by a marker */
     cl_event *evs = NULL;
