@@ -164,6 +164,19 @@ START_TEST(test_bits_match_per_image)
             bad += run_batch(ctx, &p, dt, (tu_layout)l, &rng, (int)((m + (size_t)l) % 3));
             calls++;
         }
+    /* nearest modes past the "idx" index rule's out_H + out_W <= 128 (the
+     * "generic" rule), images in one buffer, in every output layout */
+    for (int m = 0; m < 2; m++)
+        for (int l = 0; l < TU_NLAYOUTS; l++) {
+            clrs_interpolate_params p;
+            clrs_interpolate_params_init(&p);
+            p.mode = m ? CLRS_INTERP_NEAREST_EXACT : CLRS_INTERP_NEAREST;
+            p.n_size = 2;
+            p.size[0] = 61 + 9 * l;
+            p.size[1] = 77 - 5 * l;
+            bad += run_batch(ctx, &p, dt, (tu_layout)l, &rng, 2);
+            calls++;
+        }
     printf("# %s: %d batches of %d images, %d images differ\n", clrs_dtype_name(dt), calls, NIMG, bad);
     ck_assert_int_eq(bad, 0);
 }
