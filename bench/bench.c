@@ -271,7 +271,7 @@ static double cpu_other_fraction(const cpu_mark *a, const cpu_mark *b)
 /* ------------------------------------------------------------------------ */
 /* Workloads                                                                */
 
-enum { OP_INTERP, OP_POOL, OP_GRID, OP_POOL_BW };
+enum { OP_INTERP, OP_POOL, OP_GRID, OP_POOL_BW, OP_BATCH };
 enum { LAYOUT_NCHW = 1, LAYOUT_NHWC = 2 };
 
 typedef struct workload {
@@ -353,6 +353,11 @@ static const workload workloads[] = {
      * issue #15 took W13-W18) */
     {"W19", "grid_sample bilinear affine", OP_GRID, CLRS_F32, CLRS_INTERP_BILINEAR, 0, 0, 0, {0, 0},
      CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
+    /* clrs_resize_batch: BATCH_N uint8 RGB images of mixed sizes (fixed
+     * seed, each side in [200, 1000]) to 224x224, what a classifier's data
+     * loader does; images/s */
+    {"W20", "u8 batch 64 mixed->224 aa", OP_BATCH, CLRS_U8, CLRS_INTERP_BILINEAR, 0, 1, 0, {224, 224},
+     CLRS_POOL_MAX, 0, 0, 0, 0, 0, 4, {64, 3, 0, 0}, "64x3x[200..1000]^2", 0},
     /* pooling backward (clrs_pool_backward_cl): the shape is the forward
      * input's (= grad_input's); bytes moved = grad_output + indices read,
      * grad_input written. W9a's indices come from the forward, run once. */
@@ -782,6 +787,11 @@ typedef struct cfg {
     size_t cbytes; /* each copy buffer */
     cl_mem mgi;    /* OP_POOL_BW: grad_input (mout holds grad_output) */
     void *hgi;
+    /* OP_BATCH: the images, all in min / hin at their descriptors' offsets */
+    int nimg;
+    clrs_tensor_desc *dimgs;
+    cl_mem *mimgs;
+    const void **himgs;
 } cfg;
 
 static void cfg_free(cfg *c)
@@ -798,11 +808,17 @@ static void cfg_free(cfg *c)
     free(c->hidx);
     if (c->mgi) clReleaseMemObject(c->mgi);
     free(c->hgi);
+    free(c->dimgs);
+    free(c->mimgs);
+    free(c->himgs);
     memset(c, 0, sizeof *c);
 }
 
 static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 {
+    if (c->wl->op == OP_BATCH)
+        return clrs_resize_batch_cl(ctx, &c->ip, (size_t)c->nimg, c->dimgs, c->mimgs, &c->dout, c->mout, NULL, 0,
+                                    NULL, ev);
     if (c->wl->op == OP_POOL_BW)
         return clrs_pool_backward_cl(ctx, &c->pp, &c->din, NULL, c->wl->indices ? &c->didx : NULL,
                                      c->wl->indices ? c->midx : NULL, &c->dout, c->mout, &c->din, c->mgi, NULL, 0,
@@ -821,6 +837,8 @@ static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 
 static clrs_status run_host(clrs_context *ctx, cfg *c)
 {
+    if (c->wl->op == OP_BATCH)
+        return clrs_resize_batch(ctx, &c->ip, (size_t)c->nimg, c->dimgs, c->himgs, &c->dout, c->hout);
     if (c->wl->op == OP_POOL_BW)
         return clrs_pool_backward(ctx, &c->pp, &c->din, NULL, c->wl->indices ? &c->didx : NULL,
                                   c->wl->indices ? c->hidx : NULL, &c->dout, c->hout, &c->din, c->hgi);
@@ -860,7 +878,42 @@ static clrs_status cfg_describe(clrs_context *ctx, cfg *c, const workload *w, co
                           : clrs_tensor_desc_contiguous(&c->din, w->dtype, rank, sizes);
     if (st != CLRS_OK) return st;
     int64_t osz[CLRS_MAX_RANK];
-    if (w->op == OP_INTERP) {
+    if (w->op == OP_BATCH) {
+        /* the images one after the other in one buffer, each (1, 3, H, W) in the layout */
+        const int n = (int)w->shape[0];
+        c->nimg = n;
+        snprintf(c->shape, sizeof c->shape, "%s", w->shape_name);
+        c->dimgs = calloc((size_t)n, sizeof *c->dimgs);
+        c->mimgs = calloc((size_t)n, sizeof *c->mimgs);
+        c->himgs = calloc((size_t)n, sizeof *c->himgs);
+        if (c->dimgs == NULL || c->mimgs == NULL || c->himgs == NULL) return CLRS_ERR_OUT_OF_HOST_MEMORY;
+        uint64_t rng = 0x20202020u;
+        int64_t at = 0;
+        for (int i = 0; i < n; i++) {
+            int64_t isz[4] = {1, w->shape[1], 0, 0};
+            for (int a = 0; a < 2; a++) {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                isz[2 + a] = 200 + (int64_t)((rng >> 33) % 801);
+            }
+            st = nhwc ? clrs_tensor_desc_channels_last(&c->dimgs[i], w->dtype, 4, isz)
+                      : clrs_tensor_desc_contiguous(&c->dimgs[i], w->dtype, 4, isz);
+            if (st != CLRS_OK) return st;
+            c->dimgs[i].offset = at;
+            at += clrs_tensor_desc_numel(&c->dimgs[i]);
+        }
+        clrs_interpolate_params_init(&c->ip);
+        c->ip.mode = w->mode;
+        c->ip.align_corners = w->align_corners;
+        c->ip.antialias = w->antialias;
+        c->ip.n_size = 2;
+        c->ip.size[0] = w->out_size[0];
+        c->ip.size[1] = w->out_size[1];
+        const int64_t osz4[4] = {n, w->shape[1], w->out_size[0], w->out_size[1]};
+        memcpy(osz, osz4, sizeof osz4);
+        /* din: the whole input buffer as one flat (1, 1, 1, n) tensor (its byte count) */
+        const int64_t flat[4] = {1, 1, 1, at};
+        st = clrs_tensor_desc_contiguous(&c->din, w->dtype, 4, flat);
+    } else if (w->op == OP_INTERP) {
         clrs_interpolate_params_init(&c->ip);
         c->ip.mode = w->mode;
         c->ip.align_corners = w->align_corners;
@@ -964,6 +1017,11 @@ static int cfg_alloc(bench *b, cfg *c, int host, int copy)
         }
         if (e != CL_SUCCESS || (w->indices && host && c->hidx == NULL)) return -1;
     }
+    if (w->op == OP_BATCH)
+        for (int i = 0; i < c->nimg; i++) {
+            c->mimgs[i] = c->min;
+            c->himgs[i] = c->hin;
+        }
     if (w->op == OP_GRID) {
         /* grid[n, h, w] = A_n (x_w, y_h, 1): a rotation by up to 30
          * degrees, a scale in [0.8, 1.2] and a shift of up to 0.1 per
@@ -1274,6 +1332,13 @@ static void print_row(FILE *f, const result *r)
             fprintf(f, "%3.0f%%\n", 100.0 * r->other_cpu);
         else
             fprintf(f, "  -\n");
+        if (r->wl->op == OP_BATCH) {
+            const double n = (double)r->wl->shape[0];
+            fprintf(f, "%-4s %-27s images/s: %.0f kernel, %.0f wall", "", "", n / (r->k_med * 1e-3),
+                    n / (r->w_med * 1e-3));
+            if (isfinite(r->h_med)) fprintf(f, ", %.0f host", n / (r->h_med * 1e-3));
+            fputc('\n', f);
+        }
     }
     fflush(f);
 }
@@ -1357,6 +1422,15 @@ static void print_json(bench *b, FILE *f, const result *rs, int nr, const first_
         json_num(f, r->frac, "%.4f");
         fputs(", \"other_cpu\": ", f);
         json_num(f, r->other_cpu, "%.3f");
+        if (r->wl->op == OP_BATCH) {
+            const double n = (double)r->wl->shape[0];
+            fprintf(f, ", \"images\": %d, \"images_per_s\": ", (int)r->wl->shape[0]);
+            json_num(f, n / (r->k_med * 1e-3), "%.1f");
+            fputs(", \"wall_images_per_s\": ", f);
+            json_num(f, n / (r->w_med * 1e-3), "%.1f");
+            fputs(", \"host_images_per_s\": ", f);
+            json_num(f, n / (r->h_med * 1e-3), "%.1f");
+        }
         fprintf(f, ", \"kernel_timing\": \"%s\"}", r->status != RS_OK ? "none" : r->gated ? "gated" : "last_command");
     }
     for (int i = 0; i < nfc; i++) {
@@ -1788,6 +1862,7 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
         const char *op = w->op == OP_INTERP   ? "interpolate"
                          : w->op == OP_POOL   ? "pool"
                          : w->op == OP_GRID   ? "grid_sample"
+                         : w->op == OP_BATCH  ? "resize_batch"
                                               : "pool_backward";
         if (strcmp(op, ops) != 0 || w->backward) continue; /* (the forward's tuning values) */
         if (quick && w->rank) continue; /* the fixed big shapes */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
-Runs the workloads of bench/bench.c (W1..W19; W9a, W9d: pooling's and W9b, W9e:
+Runs the workloads of bench/bench.c (W1..W20; W9a, W9d: pooling's and W9b, W9e:
 interpolate's input gradient against torch's backward) through
   * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
     out=, so neither side pays for allocating the result),
@@ -75,6 +75,9 @@ WORKLOADS = {
     "W18": dict(what="area 1080p->224", op="interp", mode="area", size=(224, 224), dtype="f32",
                 shape=(1, 3, 1080, 1920)),
     "W19": dict(what="grid_sample bilinear affine", op="grid", dtype="f32", shape=(8, 64, 128, 128)),
+    # clrs_resize_batch: 64 uint8 RGB images of mixed sizes (batch_sizes()) -> 224x224; the peers one by one
+    "W20": dict(what="u8 batch 64 mixed->224 aa", op="batch", mode="bilinear_aa", size=(224, 224), dtype="u8",
+                shape=(64, 3, 0, 0)),
     # pooling backward: the shape is the forward input's (= grad_input's)
     "W9a": dict(what="max pool 2x2 s2 backward (indices)", op="max_bw", k=2, s=2, p=0, dtype="f32"),
     "W9d": dict(what="adaptive avg pool 7x7 backward", op="adaptive_avg_bw", out=7, dtype="f32"),
@@ -211,8 +214,23 @@ def out_hw(w, shape):
     return tuple(int(s * w["scale"]) for s in sp) if w["op"] in ("interp", "interp_bw") else None
 
 
+def batch_sizes(n):
+    """W20's image sizes (H, W), as bench/bench.c draws them: a 64-bit LCG from 0x20202020,
+    each side 200 + (state >> 33) % 801."""
+    st, out = 0x20202020, []
+    for _ in range(n):
+        hw = []
+        for _ in range(2):
+            st = (st * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+            hw.append(200 + (st >> 33) % 801)
+        out.append(tuple(hw))
+    return out
+
+
 def make_input(w, shape, nhwc):
     rng = np.random.default_rng(12345)
+    if w["op"] == "batch":  # a list of (1, C, H, W) images
+        return [rng.integers(0, 256, size=(1, shape[1]) + hw, dtype=np.uint8) for hw in batch_sizes(shape[0])]
     if w["dtype"] == "u8":
         a = rng.integers(0, 256, size=shape, dtype=np.uint8)
     else:
@@ -226,6 +244,16 @@ def torch_op(w, x_np, shape, nhwc):
     """A callable running the workload with PyTorch into preallocated outputs."""
     if torch is None:
         return None, "torch not installed"
+    if w["op"] == "batch":  # F.interpolate(antialias=True) image by image, into preallocated outputs
+        mf = torch.channels_last if nhwc else torch.contiguous_format
+        xs = [torch.from_numpy(a).contiguous(memory_format=mf) for a in x_np]
+        o = list(w["size"])
+        ys = [torch.empty([1, shape[1]] + o, dtype=torch.uint8).contiguous(memory_format=mf) for _ in xs]
+
+        def run_batch():
+            for xi, yi in zip(xs, ys):
+                torch._C._nn._upsample_bilinear2d_aa(xi, o, False, None, None, out=yi)
+        return run_batch, "_upsample_bilinear2d_aa image by image"
     x = torch.from_numpy(x_np)
     rank = len(shape)
     mf = (torch.channels_last_3d if rank == 5 else torch.channels_last) if nhwc else torch.contiguous_format
@@ -334,6 +362,8 @@ def opencv_op(w, x_np, shape, nhwc):
         return None, "n/a (cv2.remap: not the same semantics)"
     if w["op"] == "interp_bw":
         return None, "n/a (no gradients in cv2)"
+    if w["op"] == "batch":
+        return opencv_batch(w, x_np, shape, nhwc, cv2.INTER_AREA, "INTER_AREA (cv2's antialiased downscale)")
     op = w["op"]
     n, c, h, wd = shape
     note = ""
@@ -367,6 +397,33 @@ def opencv_op(w, x_np, shape, nhwc):
         for i in range(n * c):
             cv2.resize(x[i], (ow, oh), dst=y[i], interpolation=interp)
     return run_planes, (note + "; " if note else "") + "one call per plane"
+
+
+def opencv_batch(w, x_np, shape, nhwc, interp, note):
+    """cv2.resize image by image (NHWC: one call per image; NCHW: one per plane)."""
+    oh, ow = w["size"]
+    if nhwc:
+        xs = [np.ascontiguousarray(np.transpose(a[0], (1, 2, 0))) for a in x_np]
+        ys = [np.empty((oh, ow, shape[1]), dtype=np.uint8) for _ in xs]
+
+        def run():
+            for xi, yi in zip(xs, ys):
+                cv2.resize(xi, (ow, oh), dst=yi, interpolation=interp)
+        return run, note + "; one call per image"
+    xs = [np.ascontiguousarray(a[0][c]) for a in x_np for c in range(shape[1])]
+    ys = [np.empty((oh, ow), dtype=np.uint8) for _ in xs]
+
+    def run_planes():
+        for xi, yi in zip(xs, ys):
+            cv2.resize(xi, (ow, oh), dst=yi, interpolation=interp)
+    return run_planes, note + "; one call per plane"
+
+
+def opencv_linear_op(w, x_np, shape, nhwc):
+    """W20 only: cv2.resize INTER_LINEAR (no antialias: cheaper, aliased) image by image."""
+    if cv2 is None:
+        return None, "cv2 not installed"
+    return opencv_batch(w, x_np, shape, nhwc, cv2.INTER_LINEAR, "INTER_LINEAR (no antialias)")
 
 
 def onednn_op(w, x_np, shape, nhwc):
@@ -450,6 +507,8 @@ def layout_name(shape, nhwc):
 
 
 def moved_bytes(w, shape, x_np):
+    if w["op"] == "batch":
+        return sum(a.nbytes for a in x_np) + shape[0] * shape[1] * w["size"][0] * w["size"][1]
     es = x_np.itemsize
     n_in = int(np.prod(shape))
     if w["op"] == "grid":
@@ -507,7 +566,10 @@ def main():
                 x_np = make_input(w, shape, nhwc)
                 lay = layout_name(shape, nhwc)
                 peers = {}
-                for name, mk in (("torch", torch_op), ("opencv", opencv_op), ("onednn", onednn_op)):
+                mks = (("torch", torch_op), ("opencv", opencv_op), ("onednn", onednn_op))
+                if w["op"] == "batch":
+                    mks += (("opencv_linear", opencv_linear_op),)
+                for name, mk in mks:
                     try:
                         f, note = mk(w, x_np, shape, nhwc)
                     except Exception as e:  # a peer that cannot run this workload
@@ -516,6 +578,8 @@ def main():
                 for mode in ARGS.modes:
                     r = dict(workload=wid, what=w["what"], size=size, layout=lay, mode=mode, dtype=w["dtype"],
                              shape="x".join(map(str, shape)), bytes=moved_bytes(w, shape, x_np), threads=THREADS)
+                    if w["op"] == "batch":
+                        r["images"] = shape[0]
                     o = ours_ix.get((wid, size, lay, mode), {})
                     mn = ARGS.stat == "min"
                     r["ours_kernel_ms"] = o.get("min_ms" if mn else "median_ms")
@@ -582,6 +646,12 @@ def print_row(r):
           f"{pct(r['ours_kernel_ms']):>11} {pct(r['torch_ms'])} {pct(r['opencv_ms'])} {pct(r['onednn_ms'])} | "
           f"{share(r['other_cpu']):>4} {share(r['ours_other_cpu']):>6}",
           file=OUT, flush=True)
+    if r.get("images"):  # a batch workload: images/s of each
+        def ips(ms):
+            return f"{r['images'] / (ms * 1e-3):.0f}" if ms else "n/a"
+        print(f"     images/s: ours kernel {ips(r['ours_kernel_ms'])}, wall {ips(r['ours_wall_ms'])}, "
+              f"host {ips(r['ours_host_ms'])} | torch {ips(r['torch_ms'])} | cv2 INTER_AREA "
+              f"{ips(r['opencv_ms'])}, INTER_LINEAR {ips(r.get('opencv_linear_ms'))}", file=OUT, flush=True)
 
 
 def wl_order(wid):
@@ -597,7 +667,7 @@ def share(x):
 def print_notes(rows):
     seen = {}
     for r in rows:
-        for p in ("torch", "opencv", "onednn"):
+        for p in ("torch", "opencv", "opencv_linear", "onednn"):
             n = r.get(p + "_note")
             if n:
                 seen.setdefault((r["workload"], p), n)

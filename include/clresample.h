@@ -341,6 +341,32 @@ CLRS_API clrs_status clrs_interpolate(clrs_context *ctx, const clrs_interpolate_
                                       const clrs_tensor_desc *in, const void *in_data,
                                       const clrs_tensor_desc *out, void *out_data);
 
+/**
+ * Batched variable-size resize (what data loaders need; NPP's and DALI's
+ * batched resize): n images (tensors) of possibly different spatial sizes,
+ * all resized to the one output size p->size, into one output batch.
+ *
+ * Image i (in[i], data at in_data[i]) is (B_i, C, spatial...) of the same
+ * rank, channel count C and dtype as image 0 (else CLRS_ERR_BAD_SHAPE or
+ * CLRS_ERR_BAD_DTYPE naming the image's index and value); it fills rows
+ * [B_0 + ... + B_{i-1}, ... + B_i) of `out`, whose sizes are (sum of B_i, C,
+ * p->size...) and dtype the images'. Any layouts and strides, the output's
+ * too (NCHW, channels-last, ...). Every image gives the bits of
+ * clrs_interpolate(ctx, p, &in[i], ...) into its rows: the same modes,
+ * dtypes, align_corners and antialias, each image's scale derived from its
+ * own size (F.interpolate with size=). p must give a size (n_size > 0;
+ * a scale_factor is CLRS_ERR_BAD_PARAM: it would give different sizes);
+ * one target size for the whole batch (for per-image sizes, call it once
+ * per size). An argument error of one image is reported as
+ * "resize_batch: image I: ..." with interpolate's message.
+ * n == 0 is an empty batch: CLRS_OK, nothing is read (in, out may be NULL).
+ * The launches of the images are enqueued one after the other with no
+ * wait between them (implementation "resize_batch/per_image"). Blocking.
+ */
+CLRS_API clrs_status clrs_resize_batch(clrs_context *ctx, const clrs_interpolate_params *p, size_t n,
+                                       const clrs_tensor_desc *in, const void *const *in_data,
+                                       const clrs_tensor_desc *out, void *out_data);
+
 /* ------------------------------------------------------------------------ */
 /* Pooling (max, avg, LP, adaptive, fractional)                             */
 

@@ -140,6 +140,7 @@ static const clrs_impl_list *const LISTS[] = {
     &clrs__impls_pool_backward_avg,
     &clrs__impls_conv,
     &clrs__impls_conv_transpose,
+    &clrs__impls_resize_batch,
     NULL, /* the registry ends at the first NULL */
 };
 

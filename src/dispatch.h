@@ -75,6 +75,7 @@ int clrs__dry_run(void);
 /* The families' lists (each defined in its family's file). */
 extern const clrs_impl_list clrs__impls_resample;      /* src/ops/resample_engine.c */
 extern const clrs_impl_list clrs__impls_gather;        /* src/ops/resample_engine.c */
+extern const clrs_impl_list clrs__impls_resize_batch;  /* src/ops/resize_batch.c */
 extern const clrs_impl_list clrs__impls_pool;          /* src/ops/pool.c */
 extern const clrs_impl_list clrs__impls_unpool;        /* src/ops/unpool.c */
 extern const clrs_impl_list clrs__impls_unpool_backward; /* src/ops/unpool.c */

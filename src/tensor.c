@@ -237,8 +237,14 @@ clrs_status clrs__host_call(clrs_context *ctx, const void *op, const clrs_host_t
                             clrs_enqueue_fn fn)
 {
     CLRS_FORWARD(clrs__check_alias_host(ctx, ht, nt));
-    clrs_targ t[CLRS_MAX_TENSORS];
-    memset(t, 0, sizeof t);
+    /* a few tensors on the stack; more (resize_batch's images) on the heap */
+    clrs_targ t_small[CLRS_MAX_TENSORS], *t = t_small;
+    if (nt > CLRS_MAX_TENSORS) {
+        t = calloc((size_t)nt, sizeof *t);
+        if (t == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "%d tensor arguments", nt);
+    } else {
+        memset(t_small, 0, sizeof t_small);
+    }
     clrs_status st = CLRS_OK;
     cl_int e;
     int i;
@@ -291,6 +297,7 @@ clrs_status clrs__host_call(clrs_context *ctx, const void *op, const clrs_host_t
     }
     for (i = 0; i < nt; i++)
         if (t[i].mem) clReleaseMemObject(t[i].mem);
+    if (t != t_small) free(t);
     return st;
 }
 

@@ -648,6 +648,45 @@ if [ "$have_device" = yes ]; then
     expect_error 1 "above the limit" "--size x2147483647 of a 4x3 image" resize "$P" "$OUT" --size x2147483647
 fi
 
+# ---------------------------------------------------------------------------
+# resize-batch: several images, one size, one batched library call
+
+expect_error 2 "--out-dir" "resize-batch without --out-dir" resize-batch --size 5x4 "$P"
+expect_error 2 "not an existing directory" "resize-batch --out-dir that is no directory" \
+    resize-batch --size 5x4 --out-dir "$P" "$P"
+expect_error 2 "give both sides" "resize-batch --size 5x" resize-batch --size 5x --out-dir "$O" "$P"
+expect_error 2 "missing argument IN..." "resize-batch without images" resize-batch --size 5x4 --out-dir "$O"
+if [ "$have_device" = yes ]; then
+    # each output is exactly `resize` of its input, under the input's name
+    B=$tmp/batch
+    mkdir "$B"
+    run resize-batch --size 5x4 --antialias --out-dir "$O" "$IMG/rgb8.png" "$IMG/rgb.ppm" "$IMG/palette4.ppm"
+    if [ "$rc" = 0 ] && [ ! -s "$tmp/stderr" ]; then
+        for _f in rgb8.png rgb.ppm palette4.ppm; do
+            run resize --size 5x4 --antialias "$IMG/$_f" "$B/$_f"
+            check_file "resize-batch output $_f equals resize of it" "$O/$_f" "$B/$_f"
+        done
+    else
+        not_ok "resize-batch of three RGB images" "exit status $rc" "$(cat "$tmp/stderr")"
+    fi
+    rm -f "$O"/* "$B"/*
+    expect_error 1 "one batch takes one channel count" "resize-batch of RGB and gray images" \
+        resize-batch --size 5x4 --out-dir "$O" "$IMG/rgb.ppm" "$IMG/gray.pgm"
+    cp "$IMG/rgb.ppm" "$B/rgb.ppm"
+    expect_error 2 "would both be written to" "resize-batch of two files of one name" \
+        resize-batch --size 5x4 --out-dir "$O" "$IMG/rgb.ppm" "$B/rgb.ppm"
+    rm -f "$B"/*
+    # a symbolic link where an output goes is never written through
+    ln -s "$tmp/elsewhere.ppm" "$B/rgb.ppm"
+    run resize-batch --size 5x4 --out-dir "$B" "$IMG/rgb.ppm"
+    if [ "$rc" = 1 ] && grep -q "symbolic link" "$tmp/stderr" && [ ! -e "$tmp/elsewhere.ppm" ] && [ -L "$B/rgb.ppm" ]; then
+        ok "resize-batch does not write through a symbolic link in --out-dir"
+    else
+        not_ok "resize-batch does not write through a symbolic link in --out-dir" "exit status $rc" "$(cat "$tmp/stderr")"
+    fi
+    rm -f "$B"/*
+fi
+
 [ "$skip" -gt 0 ] && echo "# $skip skipped"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] || exit 1

@@ -93,6 +93,7 @@ typedef enum opt_id {
     O_CONV_PMODE,     /* conv's --padding-mode */
     O_GROUPS,         /* conv's --groups */
     O_OUTPUT_PADDING, /* conv-transpose's --output-padding */
+    O_OUT_DIR,      /* resize-batch's --out-dir */
     O_COUNT
 } opt_id;
 
@@ -154,6 +155,7 @@ static const opt_def OPTS[O_COUNT] = {
     [O_CONV_PMODE] = {"padding-mode", T_STR, "M"},
     [O_GROUPS] = {"groups", T_INT, "G"},
     [O_OUTPUT_PADDING] = {"output-padding", T_INTS, "P"},
+    [O_OUT_DIR] = {"out-dir", T_STR, "DIR"},
 };
 
 /* Most list values: one per spatial dim (3); --size of max-unpool may also
@@ -202,6 +204,7 @@ typedef struct cmd_def {
 static int run_devices(const struct args *a);
 static int run_info(const struct args *a);
 static int run_resize(const struct args *a);
+static int run_resize_batch(const struct args *a);
 static int run_grid(const struct args *a);
 static int run_conv(const struct args *a);
 
@@ -238,6 +241,18 @@ static const cmd_def CMDS[] = {
                             "gives one side and keeps the aspect ratio (the other side is "
                             "round(other * given / this), at least 1)"},
       {O_IMG_SCALE, F_ONEOF, "scale both sides by F: floor(F * size), as F.interpolate"},
+      {O_MODE, 0, "nearest, nearest-exact, bilinear (default), bicubic, area or lanczos "
+                  "(lanczos requires --antialias)"},
+      {O_ANTIALIAS, 0, ANTIALIAS_HELP},
+      {O_ALIGN_CORNERS, 0, "align_corners=True (default None)"},
+      {O_DEVICE, 0, "OpenCL device, same syntax as CLRS_DEVICE"},
+      OPTS_END}},
+    {"resize-batch", {"IN...", NULL}, K_IMAGE, 0, run_resize_batch,
+     "resize several images to one size in one batched call (clrs_resize_batch)",
+     {{O_IMG_SIZE, F_REQ, "output size of every image, WIDTH FIRST: 224x224 (both sides)"},
+      {O_OUT_DIR, F_REQ, "existing directory for the outputs: each IN is written to DIR with "
+                         "its own file name (the input format's extension added when the name "
+                         "has none of .png, .ppm, .pgm)"},
       {O_MODE, 0, "nearest, nearest-exact, bilinear (default), bicubic, area or lanczos "
                   "(lanczos requires --antialias)"},
       {O_ANTIALIAS, 0, ANTIALIAS_HELP},
@@ -426,6 +441,10 @@ typedef struct args {
     const cmd_def *cmd;
     const char *pos[4];
     int npos;
+    /* a subcommand whose last positional name ends in "..." (resize-batch's
+     * IN...): all the words it took, pos[last] being the first */
+    const char **rest;
+    int nrest;
     optval v[O_COUNT];
 } args;
 
@@ -812,6 +831,9 @@ static void print_cmd_help(FILE *f, const cmd_def *c)
                 h = c->kind == K_POOL ? "the forward's input .npy (its values recompute the indices "
                                         "when --indices is not given)"
                                       : "the forward's input .npy (these gradients use only its shape and dtype)";
+            else if (c->kind == K_IMAGE && !strcmp(p, "IN..."))
+                h = "input images (one or more): PNG, binary PPM (P6) or PGM (P5), all of one "
+                    "channel count and bit depth, of any sizes";
             else if (c->kind == K_IMAGE)
                 h = !strcmp(p, "IN") ? "input image: PNG, binary PPM (P6) or PGM (P5)"
                                      : "output image, written atomically; its type follows "
@@ -1208,6 +1230,15 @@ static int parse_cmd_args(const cmd_def *c, int argc, char **argv, args *a)
             continue;
         }
         if (only_pos || s[0] != '-' || s[1] == '\0') {
+            if (npos > 0 && strstr(c->pos[npos - 1], "...") != NULL && a->npos >= npos - 1) {
+                if (a->rest == NULL && (a->rest = calloc((size_t)argc, sizeof *a->rest)) == NULL) {
+                    errorf("%s: out of memory", c->name);
+                    return RC_FAIL;
+                }
+                a->rest[a->nrest++] = s;
+                if (a->npos == npos - 1) a->pos[a->npos++] = s;
+                continue;
+            }
             if (a->npos >= npos) {
                 errorf("%s: unexpected argument '%s'", c->name, s);
                 return RC_USAGE;
@@ -2356,6 +2387,178 @@ done:
     clrs_context_release(ctx);
     image_free(&in);
     image_free(&out);
+    return rc;
+}
+
+/* resize-batch: several images, one size, one clrs_resize_batch call. The
+ * outputs go to --out-dir under the inputs' file names; an existing output
+ * that is a symbolic link or not a regular file is refused (the names are
+ * derived, not given: nothing is written through a link planted there). */
+static int run_resize_batch(const args *a)
+{
+    const char *op = a->cmd->name, *dir = opt_str(a, O_OUT_DIR);
+    const int n = a->nrest;
+    image *in = NULL, out = {0};
+    char **out_path = NULL;
+    clrs_tensor_desc *din = NULL;
+    const void **data = NULL;
+    clrs_context *ctx = NULL;
+    char err[512];
+    clrs_status st;
+    int rc = RC_FAIL;
+    const int64_t w = a->v[O_IMG_SIZE].i[0], h = a->v[O_IMG_SIZE].i[1];
+    if (w == 0 || h == 0) {
+        errorf("%s: --size %s: give both sides (WxH); every image gets this size", op,
+               a->v[O_IMG_SIZE].str);
+        return RC_USAGE;
+    }
+    struct stat dst;
+    if (stat(dir, &dst) != 0 || !S_ISDIR(dst.st_mode)) {
+        errorf("%s: --out-dir '%s' is not an existing directory", op, dir);
+        return RC_USAGE;
+    }
+    in = calloc((size_t)n, sizeof *in);
+    out_path = calloc((size_t)n, sizeof *out_path);
+    din = calloc((size_t)n, sizeof *din);
+    data = calloc((size_t)n, sizeof *data);
+    if (in == NULL || out_path == NULL || din == NULL || data == NULL) {
+        errorf("%s: out of memory", op);
+        goto done;
+    }
+    double t0 = now_s();
+    const image_limits lim = {budget_pixels(a), budget_bytes(a)};
+    for (int i = 0; i < n; i++) {
+        if (image_read_limited(a->rest[i], &lim, &in[i], err, sizeof err) != 0) {
+            errorf("%s", err);
+            goto done;
+        }
+        if (in[i].channels != in[0].channels || in[i].depth != in[0].depth) {
+            errorf("%s: '%s' is %d-bit %s but '%s' is %d-bit %s: one batch takes one channel "
+                   "count and bit depth",
+                   op, a->rest[i], in[i].depth, image_channels_name(in[i].channels), a->rest[0],
+                   in[0].depth, image_channels_name(in[0].channels));
+            goto done;
+        }
+        /* DIR/<IN's file name>, the input format's extension added when it has no known one */
+        const char *base = strrchr(a->rest[i], '/');
+        base = base ? base + 1 : a->rest[i];
+        image_format fmt = image_format_from_path(base);
+        const char *ext = fmt != IMAGE_FMT_UNKNOWN ? "" : in[i].format == IMAGE_FMT_PNG ? ".png"
+                                                      : in[i].format == IMAGE_FMT_PPM ? ".ppm"
+                                                                                        : ".pgm";
+        size_t len = strlen(dir) + strlen(base) + strlen(ext) + 2;
+        if (*base == '\0' || (out_path[i] = malloc(len)) == NULL) {
+            errorf("%s: no output name for '%s'", op, a->rest[i]);
+            goto done;
+        }
+        snprintf(out_path[i], len, "%s/%s%s", dir, base, ext);
+        for (int j = 0; j < i; j++)
+            if (!strcmp(out_path[i], out_path[j])) {
+                errorf("%s: '%s' and '%s' would both be written to '%s'", op, a->rest[j], a->rest[i],
+                       out_path[i]);
+                rc = RC_USAGE;
+                goto done;
+            }
+        struct stat ost;
+        if (lstat(out_path[i], &ost) == 0 && !S_ISREG(ost.st_mode)) {
+            errorf("%s: '%s' exists and is %s: not written", op, out_path[i],
+                   S_ISLNK(ost.st_mode) ? "a symbolic link" : "not a regular file");
+            goto done;
+        }
+        if (image_check_format(out_path[i], image_format_from_path(out_path[i]), in[i].channels, err,
+                               sizeof err) != 0) {
+            errorf("%s", err);
+            goto done;
+        }
+        const int64_t sz[4] = {1, in[i].channels, in[i].height, in[i].width};
+        if ((st = clrs_tensor_desc_channels_last(&din[i], in[i].depth == 16 ? CLRS_U16 : CLRS_U8, 4, sz)) !=
+            CLRS_OK) {
+            rc = lib_error(op, NULL, st);
+            goto done;
+        }
+        data[i] = in[i].data;
+    }
+    vstep("read inputs", t0);
+
+    clrs_interpolate_params p;
+    clrs_interpolate_params_init(&p);
+    p.mode = a->v[O_MODE].given ? (clrs_interp_mode)a->v[O_MODE].i[0] : CLRS_INTERP_BILINEAR;
+    p.n_size = 2; /* (H, W) in the library's order; the option says W first */
+    p.size[0] = h;
+    p.size[1] = w;
+    p.align_corners = a->v[O_ALIGN_CORNERS].given ? 1 : CLRS_UNSET;
+    p.antialias = a->v[O_ANTIALIAS].given ? 1 : 0;
+
+    /* the batch (N, C, H, W) channels-last: image i's output is an image buffer at i * H*W*C */
+    if (image_check_budget("output", (uint64_t)w, (uint64_t)h * (uint64_t)n, in[0].channels, in[0].depth,
+                           &lim, err, sizeof err) != 0 ||
+        image_alloc(&out, (uint64_t)w, (uint64_t)h * (uint64_t)n, in[0].channels, in[0].depth, "output",
+                    err, sizeof err) != 0) {
+        errorf("%s", err);
+        goto done;
+    }
+    const clrs_dtype dt = in[0].depth == 16 ? CLRS_U16 : CLRS_U8;
+    const int64_t out_sizes[4] = {n, in[0].channels, h, w};
+    clrs_tensor_desc dout;
+    if ((st = clrs_tensor_desc_channels_last(&dout, dt, 4, out_sizes)) != CLRS_OK) {
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    vlog("%d images -> %lldx%lld pixels, %d channel%s of %d bits", n, (long long)w, (long long)h,
+         in[0].channels, in[0].channels > 1 ? "s" : "", in[0].depth);
+
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    t0 = now_s();
+    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
+        ctx = NULL;
+        rc = lib_error(op, NULL, st);
+        goto done;
+    }
+    progress_device(ctx);
+    vstep("open device", t0);
+    t0 = now_s();
+    explain_start(a);
+    st = clrs_resize_batch(ctx, &p, (size_t)n, din, data, &dout, out.data);
+    explain_stop(a);
+    progress_computed(st == CLRS_OK, t0);
+    if (st != CLRS_OK) {
+        rc = lib_error(op, ctx, st);
+        goto done;
+    }
+    t0 = now_s();
+    const size_t one = out.nbytes / (size_t)n;
+    for (int i = 0; i < n; i++) {
+        image oi = out;
+        oi.height = (uint32_t)h;
+        oi.data = (unsigned char *)out.data + (size_t)i * one;
+        oi.nbytes = one;
+        atomic_file af;
+        if (atomic_file_open(&af, out_path[i], err, sizeof err) != 0) {
+            errorf("%s", err);
+            goto done;
+        }
+        if (atomic_file_finish(&af,
+                               image_write_fd(af.fd, out_path[i], image_format_from_path(out_path[i]), &oi,
+                                              err, sizeof err) == 0,
+                               err, sizeof err) != 0) {
+            errorf("%s", err);
+            goto done;
+        }
+    }
+    vstep("write outputs", t0);
+    rc = RC_OK;
+
+done:
+    clrs_context_release(ctx);
+    for (int i = 0; in != NULL && i < n; i++) image_free(&in[i]);
+    for (int i = 0; out_path != NULL && i < n; i++) free(out_path[i]);
+    image_free(&out);
+    free(in);
+    free(out_path);
+    free(din);
+    free(data);
     return rc;
 }
 

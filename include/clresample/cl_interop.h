@@ -47,6 +47,17 @@ CLRS_API clrs_status clrs_interpolate_cl(clrs_context *ctx, const clrs_interpola
                                          cl_command_queue queue, cl_uint num_wait,
                                          const cl_event *wait_list, cl_event *event);
 
+/** clrs_resize_batch on buffers: image i is in[i] in in_mem[i] (an array of
+ *  n cl_mem; the same cl_mem may be given for several images, each at its
+ *  own in[i].offset), the batch is out in out_mem (which may not overlap an
+ *  image). The event completes when every image is done; n == 0 enqueues
+ *  only a marker (when an event is asked for). */
+CLRS_API clrs_status clrs_resize_batch_cl(clrs_context *ctx, const clrs_interpolate_params *p, size_t n,
+                                          const clrs_tensor_desc *in, const cl_mem *in_mem,
+                                          const clrs_tensor_desc *out, cl_mem out_mem,
+                                          cl_command_queue queue, cl_uint num_wait,
+                                          const cl_event *wait_list, cl_event *event);
+
 CLRS_API clrs_status clrs_pool_cl(clrs_context *ctx, const clrs_pool_params *p,
                                   const clrs_tensor_desc *in, cl_mem in_mem,
                                   const clrs_tensor_desc *out, cl_mem out_mem,

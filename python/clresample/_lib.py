@@ -133,6 +133,7 @@ _SIGNATURES = {
     "clrs_interpolate_params_init": (None, [_P]),
     "clrs_interpolate_output_shape": (c_int, [_P, _D, POINTER(InterpolateParams), _SIZES]),
     "clrs_interpolate": (c_int, [_P, POINTER(InterpolateParams), _D, _P, _D, _P]),
+    "clrs_resize_batch": (c_int, [_P, POINTER(InterpolateParams), c_size_t, _D, POINTER(c_void_p), _D, _P]),
     "clrs_pool_params_init": (None, [_P, c_int]),
     "clrs_pool_output_shape": (c_int, [_P, _D, POINTER(PoolParams), _SIZES]),
     "clrs_pool": (c_int, [_P, POINTER(PoolParams), _D, _P, _D, _P, _D, _P]),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numbers
 import random
-from ctypes import byref, c_int, c_int64
+from ctypes import byref, c_int, c_int64, c_void_p
 from typing import Any, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
@@ -25,7 +25,7 @@ FloatOrSeq = Union[float, Sequence[float]]
 _INT64_MAX = 2 ** 63 - 1
 
 __all__ = [
-    "interpolate", "resize_image",
+    "interpolate", "resize_batch", "resize_image",
     "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
     "lp_pool1d", "lp_pool2d", "lp_pool3d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
@@ -256,6 +256,49 @@ def interpolate(input: Array, size: Optional[IntOrSeq] = None,
     dout = o.desc()
     check(lib.clrs_interpolate(ctx, byref(p), byref(din), a.ptr, byref(dout), o.ptr), ctx,
           "interpolate")
+    return _result(o, out, a.source, False)
+
+
+def resize_batch(inputs: Sequence[Array], size: IntOrSeq, mode: str = "bilinear",
+                 align_corners: Optional[bool] = None, antialias: bool = False, *,
+                 out: Optional[Array] = None, context: Optional[Context] = None) -> Array:
+    """Resize arrays of different spatial sizes to one ``size`` into one batch, in one
+    library call (``clrs_resize_batch``).
+
+    ``inputs[i]`` is ``(B_i, C, spatial...)``: one rank, channel count and dtype for all,
+    any spatial sizes and strides. The result is ``(sum of B_i, C, *size)``, channels-last
+    when ``inputs[0]`` is; its rows of image ``i`` are exactly
+    ``interpolate(inputs[i], size=size, mode=mode, ...)`` (the same bits).
+
+    Args:
+        inputs (sequence of Array): the images (at least one).
+        size (int or tuple): the output spatial size (a scale factor would give images
+            of different sizes different output sizes).
+        mode, align_corners, antialias: as :func:`interpolate` (default ``'bilinear'``).
+        out (Array, optional): preallocated output of the result's shape and dtype.
+        context (Context, optional): the device to run on.
+
+    Returns:
+        The batch, as the same kind of array as ``inputs[0]``.
+    """
+    arrs = [as_input(x) for x in inputs]
+    if not arrs:
+        raise ValueError("resize_batch: no inputs (an empty batch has no channel count)")
+    a = arrs[0]
+    p = _interp_params(a, size, None, mode, align_corners, None, antialias)
+    ctx = _ctx_handle(context)
+    din = a.desc()
+    shp = (c_int64 * _lib.MAX_RANK)()
+    check(lib.clrs_interpolate_output_shape(ctx, byref(din), byref(p), shp), ctx, "resize_batch")
+    osz = list(_sizes(shp, a.ndim))
+    osz[0] = sum(int(x.shape[0]) for x in arrs)
+    o = _output(out, osz, a.dtype, False, a.is_channels_last())
+    n = len(arrs)
+    descs = (_lib.TensorDesc * n)(*[x.desc() for x in arrs])
+    ptrs = (c_void_p * n)(*[x.ptr for x in arrs])
+    dout = o.desc()
+    check(lib.clrs_resize_batch(ctx, byref(p), n, descs, ptrs, byref(dout), o.ptr), ctx,
+          "resize_batch")
     return _result(o, out, a.source, False)
 
 

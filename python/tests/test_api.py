@@ -115,6 +115,24 @@ def test_grid_sample_identity():
     assert cr.affine_grid(theta3, (1, 1, 2, 3, 4)).shape == (1, 2, 3, 4, 3)
 
 
+def test_resize_batch():
+    rng = np.random.default_rng(7)
+    imgs = [rng.integers(0, 256, size=(1, 3, h, w), dtype=np.uint8) for h, w in ((9, 13), (20, 6), (5, 5))]
+    imgs[1] = np.ascontiguousarray(imgs[1].transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)  # channels-last
+    y = cr.resize_batch(imgs, (7, 8), mode="bilinear", antialias=True)
+    assert y.shape == (3, 3, 7, 8) and y.dtype == np.uint8
+    for i, x in enumerate(imgs):
+        np.testing.assert_array_equal(y[i:i + 1], cr.interpolate(x, size=(7, 8), mode="bilinear", antialias=True))
+    f = [rng.random((2, 2, h, w), dtype=np.float32) for h, w in ((4, 9), (11, 3))]
+    yf = cr.resize_batch(f, 5, mode="bicubic")
+    assert yf.shape == (4, 2, 5, 5)
+    np.testing.assert_array_equal(yf[2:], cr.interpolate(f[1], size=5, mode="bicubic"))
+    with pytest.raises(ValueError):
+        cr.resize_batch([], (4, 4))
+    with pytest.raises(cr.Error, match="image 1 has channel count 1 but image 0 has 3"):
+        cr.resize_batch([imgs[0], imgs[0][:, :1]], (4, 4))
+
+
 def test_resize_image():
     img = (np.arange(6 * 8 * 3) % 251).astype(np.uint8).reshape(6, 8, 3)
     half = cr.resize_image(img, (4, None), mode="bicubic", antialias=True)

@@ -382,8 +382,8 @@ static clrs_status enqueue_area_integer(clrs_context *ctx, const clrs_interp_pla
     return clrs__pool_enqueue(ctx, &pl, t, 2, q, nwait, wait, ev);
 }
 
-static clrs_status interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
-                                  cl_uint nwait, const cl_event *wait, cl_event *ev)
+clrs_status clrs__interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
+                                 cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
     (void)nt;
     const clrs_interp_plan *plan = op;
@@ -422,7 +422,7 @@ clrs_status clrs_interpolate(clrs_context *ctx, const clrs_interpolate_params *p
     if (plan.numel_out > 0 && (in_data == NULL || out_data == NULL))
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "interpolate: %s data pointer is NULL", in_data ? "output" : "input");
     clrs_host_tensor ht[2] = {{in, in_data, 0}, {out, out_data, 1}};
-    return clrs__host_call(ctx, &plan, ht, 2, interp_enqueue);
+    return clrs__host_call(ctx, &plan, ht, 2, clrs__interp_enqueue);
 }
 
 clrs_status clrs_interpolate_cl(clrs_context *ctx, const clrs_interpolate_params *p, const clrs_tensor_desc *in,
@@ -433,5 +433,5 @@ clrs_status clrs_interpolate_cl(clrs_context *ctx, const clrs_interpolate_params
     clrs_interp_plan plan;
     CLRS_FORWARD(interp_prepare(ctx, p, in, out, &plan));
     clrs_targ t[2] = {{*in, in_mem, 0}, {*out, out_mem, 1}};
-    return clrs__cl_call(ctx, &plan, t, 2, queue, num_wait, wait_list, event, interp_enqueue);
+    return clrs__cl_call(ctx, &plan, t, 2, queue, num_wait, wait_list, event, clrs__interp_enqueue);
 }

@@ -22,6 +22,10 @@ typedef struct clrs_interp_plan {
 
 clrs_status clrs__interp_plan(clrs_context *ctx, const clrs_tensor_desc *in, const clrs_interpolate_params *p,
                               clrs_interp_plan *plan);
+/* interpolate's enqueue (op: a clrs_interp_plan; t[0] input, t[1] output);
+ * resize_batch.c runs it per image */
+clrs_status clrs__interp_enqueue(clrs_context *ctx, const void *op, clrs_targ *t, int nt, cl_command_queue q,
+                                 cl_uint nwait, const cl_event *wait, cl_event *ev);
 /* PyTorch CPU's nearest / nearest-exact source index under its "idx" or
  * "generic" kernel rule (see interpolate.c). */
 int64_t clrs__nearest_index(int exact, int idx_rule, int f64, int64_t o, int64_t in, int64_t out, double scale);
