@@ -682,6 +682,83 @@ START_TEST(test_random_avgpool_vs_reference)
 }
 END_TEST
 
+/* LP pooling backward, finite p, f32 / f64, random shapes, kernels,
+ * strides, ceil_mode and p against the double reference
+ * (ref_lp_pool_backward): within 1e-5 (f32) / 1e-12 (f64) of the
+ * gradient's scale max(1, max|ref|). Inputs positive (x^p defined for
+ * every p), every tensor in a random layout. */
+START_TEST(test_random_lppool_vs_reference)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    uint64_t rng = 0x1B9001ULL + (uint64_t)_i;
+    static const double PS[5] = {1.0, 2.0, 3.0, 1.5, 4.0};
+    int cases = 0;
+    for (int it = 0; it < 40 && cases < 24; it++) {
+        const clrs_dtype dt = it % 2 ? CLRS_F64 : CLRS_F32;
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = (int)tu_range(&rng, 3, 5), sp = rank - 2;
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = tu_range(&rng, 1, 3);
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 7 : 13);
+        clrs_pool_params p;
+        clrs_pool_params_init(&p, CLRS_POOL_LP);
+        p.norm_type = PS[tu_range(&rng, 0, 4)];
+        p.n_kernel = sp;
+        for (int a = 0; a < sp; a++) p.kernel[a] = tu_range(&rng, 1, 3);
+        if (tu_range(&rng, 0, 1)) {
+            p.n_stride = sp;
+            for (int a = 0; a < sp; a++) p.stride[a] = tu_range(&rng, 1, 3);
+        }
+        p.ceil_mode = (int)tu_range(&rng, 0, 1);
+        if (ref_pool_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vx = malloc((size_t)ni * sizeof *vx), *vg = malloc((size_t)no * sizeof *vg),
+               *vr = malloc((size_t)ni * sizeof *vr);
+        unsigned char *lx = malloc((size_t)ni * es), *lgo = malloc((size_t)no * es), *lgot = malloc((size_t)ni * es);
+        for (int64_t i = 0; i < ni; i++) {
+            vx[i] = (double)tu_range(&rng, 1, 64) / 16.0;
+            tu_set(dt, lx, i, vx[i]);
+        }
+        fill_exact(&rng, dt, vg, lgo, no);
+        ck_assert_int_eq(ref_lp_pool_backward(rank, isz, &p, vx, vg, vr), 0);
+        tu_tensor tx, tg, ti;
+        tu_alloc(&tx, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x22);
+        tu_alloc(&tg, dt, rank, osz, (tu_layout)tu_range(&rng, 0, 2), 0x33);
+        tu_alloc(&ti, dt, rank, isz, (tu_layout)tu_range(&rng, 0, 2), 0x44);
+        tu_store(&tx, lx);
+        tu_store(&tg, lgo);
+        clrs_status st = clrs_pool_backward(ctx, &p, &tx.desc, tx.base, NULL, NULL, &tg.desc, tg.base, &ti.desc, ti.base);
+        ck_assert_msg(st == CLRS_OK, "lp pool backward case %d: %s", it, clrs_last_error(ctx));
+        tu_load(&ti, lgot);
+        double scale = 1;
+        for (int64_t i = 0; i < ni; i++) scale = fmax(scale, fabs(vr[i]));
+        const double tol = (dt == CLRS_F64 ? 1e-12 : 1e-5) * scale;
+        for (int64_t i = 0; i < ni; i++) {
+            const double got = tu_get(dt, lgot, i);
+            ck_assert_msg(fabs(got - vr[i]) <= tol,
+                          "lp pool backward case %d (p %g rank %d %s ceil %d): element %lld: %.17g vs reference %.17g",
+                          it, p.norm_type, rank, clrs_dtype_name(dt), p.ceil_mode, (long long)i, got, vr[i]);
+        }
+        tu_free(&tx);
+        tu_free(&tg);
+        tu_free(&ti);
+        free(vx);
+        free(vg);
+        free(vr);
+        free(lx);
+        free(lgo);
+        free(lgot);
+        cases++;
+    }
+    ck_assert_int_ge(cases, 16);
+}
+END_TEST
+
 /* LP pooling: torch's autograd of its composition (golden). Finite p, f32
  * / f64: the library recomputes each window's sum from the input and
  * composes the same steps, but its pow is not glibc's: within LP_TOL of
@@ -1902,6 +1979,7 @@ int main(void)
     tcase_add_test(tc, test_random_avgpool_vs_reference);
     tcase_add_test(tc, test_pool_backward_impls);
     tcase_add_test(tc, test_golden_lppool_backward);
+    tcase_add_loop_test(tc, test_random_lppool_vs_reference, 0, 2);
     tcase_add_test(tc, test_interp_errors);
     tcase_add_test(tc, test_interp_determinism);
     tcase_add_loop_test(tc, test_random_interp_vs_reference, 0, 2);

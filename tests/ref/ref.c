@@ -1819,6 +1819,55 @@ int ref_avg_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_par
     return CLRS_OK;
 }
 
+/* LP pooling backward, finite p, in double: torch's composition
+ * out = (sign(s) relu(|s|) K)^(1/p), s = avg_pool(x^p) over the window
+ * clipped to the input (no padding; the divisor is the clipped count, K the
+ * kernel's full size), differentiated: gs = g (1/p) u^(1/p - 1) K with
+ * u = s K, 0 where s == 0 (threshold_backward); then the average pooling
+ * backward of gs (gs / count added to each element of the window), times
+ * p x^(p - 1). No rounding to the dtype: a reference for tolerance
+ * comparisons (the library follows torch's float steps). */
+int ref_lp_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_params *p, const double *in,
+                         const double *grad_out, double *grad_in)
+{
+    pool_cfg c;
+    int64_t out_sizes[CLRS_MAX_RANK];
+    if (!p || p->kind != CLRS_POOL_LP || !isfinite(p->norm_type) || p->norm_type == 0) return CLRS_ERR_INVALID_ARG;
+    int rc = pool_resolve(rank, in_sizes, p, out_sizes, &c);
+    if (rc) return rc;
+    const int64_t planes = in_sizes[0] * in_sizes[1];
+    const int64_t isz = c.in3[0] * c.in3[1] * c.in3[2], osz = c.out3[0] * c.out3[1] * c.out3[2];
+    if (planes == 0 || isz == 0) return CLRS_OK;
+    if (!grad_in || !in || (osz > 0 && !grad_out)) return CLRS_ERR_INVALID_ARG;
+    const double pn = p->norm_type, K = (double)(c.k[0] * c.k[1] * c.k[2]);
+    const int64_t H = c.in3[1], W = c.in3[2];
+    for (int64_t i = 0; i < planes * isz; ++i) grad_in[i] = 0.0;
+    for (int64_t pl = 0; pl < planes; ++pl)
+        for (int64_t od = 0; od < c.out3[0]; ++od)
+            for (int64_t oh = 0; oh < c.out3[1]; ++oh)
+                for (int64_t ow = 0; ow < c.out3[2]; ++ow) {
+                    const int64_t o3[3] = {od, oh, ow};
+                    int64_t st[3], en[3];
+                    for (int a = 0; a < 3; ++a) {
+                        st[a] = o3[a] * c.s[a];
+                        en[a] = imin64(st[a] + c.k[a], c.in3[a]);
+                    }
+                    const double cnt = (double)((en[0] - st[0]) * (en[1] - st[1]) * (en[2] - st[2]));
+                    double sum = 0;
+                    for (int64_t d = st[0]; d < en[0]; ++d)
+                        for (int64_t h = st[1]; h < en[1]; ++h)
+                            for (int64_t w = st[2]; w < en[2]; ++w) sum += pow(in[pl * isz + (d * H + h) * W + w], pn);
+                    const double s = sum / cnt, u = s * K;
+                    const double g = grad_out[pl * osz + (od * c.out3[1] + oh) * c.out3[2] + ow];
+                    const double gs = s == 0 ? 0 : g * (1 / pn) * pow(u, 1 / pn - 1) * K;
+                    for (int64_t d = st[0]; d < en[0]; ++d)
+                        for (int64_t h = st[1]; h < en[1]; ++h)
+                            for (int64_t w = st[2]; w < en[2]; ++w) grad_in[pl * isz + (d * H + h) * W + w] += gs / cnt;
+                }
+    for (int64_t i = 0; i < planes * isz; ++i) grad_in[i] *= pn * pow(in[i], pn - 1);
+    return CLRS_OK;
+}
+
 /* The gradient of interpolate by adjointness: interpolate is linear, so
  * grad_in[i] = sum over o of W[o, i] * grad_out[o], with W's column i the
  * forward of the one-hot plane e_i (ref_interpolate, in float opmath for

@@ -288,6 +288,16 @@ int ref_avg_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_par
                           double *grad_in, clrs_dtype dtype);
 
 /**
+ * LP pooling backward (p->kind CLRS_POOL_LP, finite norm_type), in double
+ * without rounding to a dtype: torch's autograd of its composition (the
+ * window sum of x^p over the clipped window, its p-th root times K^(1/p)),
+ * a reference for tolerance comparisons. in, grad_out (N, C, out...) and
+ * grad_in contiguous.
+ */
+int ref_lp_pool_backward(int rank, const int64_t *in_sizes, const clrs_pool_params *p, const double *in,
+                         const double *grad_out, double *grad_in);
+
+/**
  * The input gradient of interpolate (torch.autograd of F.interpolate) by
  * adjointness: grad_in[i] = sum over o of W[o, i] * grad_out[o], W's
  * columns the forward of one-hot planes (ref_interpolate_ex in float
