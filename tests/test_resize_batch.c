@@ -294,7 +294,7 @@ START_TEST(test_other_ranks)
             osz[0] = 1;
             tu_alloc(&ref, CLRS_F32, rank, osz, TU_CONTIGUOUS, 0);
             ck_assert_int_eq(clrs_interpolate(ctx, &p, &in[i].desc, in[i].base, &ref.desc, ref.base), CLRS_OK);
-            ck_assert_int_eq(memcmp((float *)out.base + i * per, ref.base, (size_t)per * sizeof(float)), 0);
+            ck_assert_int_eq(memcmp(out.base + (size_t)(i * per) * sizeof(float), ref.base, (size_t)per * sizeof(float)), 0);
             tu_free(&ref);
             tu_free(&in[i]);
         }

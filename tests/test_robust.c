@@ -1849,7 +1849,7 @@ static void kernel_lppool_backward(clrs_context *ctx, clrs_dtype dt, int rank, c
     /* the window of each output element: the input elements whose index
      * halves to its index on every spatial axis */
     for (int64_t o = 0; o < no; o++) {
-        int64_t oc[CLRS_MAX_RANK], r = o;
+        int64_t oc[CLRS_MAX_RANK] = {0}, r = o;
         for (int a = rank - 1; a >= 0; a--) {
             oc[a] = r % osz[a];
             r /= osz[a];
