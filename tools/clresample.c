@@ -657,6 +657,26 @@ static void progress_device(clrs_context *ctx)
          d.platform);
 }
 
+/* The context on --device's choice (or the library's): the notice and -v's
+ * "open device" step. 0 on failure, reported as op's with *rc its exit code
+ * (*rc untouched on success: callers' later failures rely on its value). */
+static int open_device(const args *a, const char *op, clrs_context **ctx, int *rc)
+{
+    clrs_context_options opts;
+    clrs_context_options_init(&opts);
+    opts.device = opt_str(a, O_DEVICE);
+    const double t0 = now_s();
+    clrs_status st = clrs_context_create(ctx, &opts);
+    if (st != CLRS_OK) {
+        *ctx = NULL;
+        *rc = lib_error(op, NULL, st);
+        return 0;
+    }
+    progress_device(*ctx);
+    vstep("open device", t0);
+    return 1;
+}
+
 /* After the operator ran: end the notice; -v prints the compute time. */
 static void progress_computed(int ok, double t0)
 {
@@ -1752,17 +1772,7 @@ static int run_op(const args *a)
     if (idx_path && (rc = alloc_tensor(op, CLRS_I64, rank, cl, out_sizes, &out_idx)) != RC_OK)
         goto done;
 
-    clrs_context_options opts;
-    clrs_context_options_init(&opts);
-    opts.device = opt_str(a, O_DEVICE);
-    t0 = now_s();
-    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
-        ctx = NULL;
-        rc = lib_error(op, NULL, st);
-        goto done;
-    }
-    progress_device(ctx);
-    vstep("open device", t0);
+    if (!open_device(a, op, &ctx, &rc)) goto done;
     t0 = now_s();
     explain_start(a);
     st = op_execute(ctx, a, &P, &in, &in_idx, &out, &out_idx);
@@ -1937,17 +1947,7 @@ static int run_backward(const args *a)
     if ((rc = check_out_budget(a, "GRAD_IN", in.arr.dtype, rank, in.desc.sizes)) != RC_OK) goto done;
     if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, in.desc.sizes, &gi)) != RC_OK) goto done;
 
-    clrs_context_options opts;
-    clrs_context_options_init(&opts);
-    opts.device = opt_str(a, O_DEVICE);
-    t0 = now_s();
-    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
-        ctx = NULL;
-        rc = lib_error(op, NULL, st);
-        goto done;
-    }
-    progress_device(ctx);
-    vstep("open device", t0);
+    if (!open_device(a, op, &ctx, &rc)) goto done;
     t0 = now_s();
     explain_start(a);
     if (c->kind == K_POOL)
@@ -2066,17 +2066,7 @@ static int run_grid(const args *a)
     if ((rc = check_out_budget(a, "OUT", in.arr.dtype, rank, out_sizes)) != RC_OK) goto done;
     if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, out_sizes, &out)) != RC_OK) goto done;
 
-    clrs_context_options opts;
-    clrs_context_options_init(&opts);
-    opts.device = opt_str(a, O_DEVICE);
-    t0 = now_s();
-    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
-        ctx = NULL;
-        rc = lib_error(op, NULL, st);
-        goto done;
-    }
-    progress_device(ctx);
-    vstep("open device", t0);
+    if (!open_device(a, op, &ctx, &rc)) goto done;
     t0 = now_s();
     explain_start(a);
     if (affine) {
@@ -2213,17 +2203,7 @@ static int run_conv(const args *a)
     if ((rc = check_out_budget(a, "OUT", in.arr.dtype, rank, out_sizes)) != RC_OK) goto done;
     if ((rc = alloc_tensor(op, in.arr.dtype, rank, cl, out_sizes, &out)) != RC_OK) goto done;
 
-    clrs_context_options opts;
-    clrs_context_options_init(&opts);
-    opts.device = opt_str(a, O_DEVICE);
-    t0 = now_s();
-    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
-        ctx = NULL;
-        rc = lib_error(op, NULL, st);
-        goto done;
-    }
-    progress_device(ctx);
-    vstep("open device", t0);
+    if (!open_device(a, op, &ctx, &rc)) goto done;
     t0 = now_s();
     explain_start(a);
     const clrs_tensor_desc *bdp = a->v[O_BIAS].given ? &bd : NULL;
@@ -2349,17 +2329,7 @@ static int run_resize(const args *a)
          (long long)out_sizes[3], (long long)out_sizes[2], in.channels, in.channels > 1 ? "s" : "",
          in.depth);
 
-    clrs_context_options opts;
-    clrs_context_options_init(&opts);
-    opts.device = opt_str(a, O_DEVICE);
-    t0 = now_s();
-    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
-        ctx = NULL;
-        rc = lib_error(op, NULL, st);
-        goto done;
-    }
-    progress_device(ctx);
-    vstep("open device", t0);
+    if (!open_device(a, op, &ctx, &rc)) goto done;
     t0 = now_s();
     explain_start(a);
     st = clrs_interpolate(ctx, &p, &din, in.data, &dout, out.data);
@@ -2507,17 +2477,7 @@ static int run_resize_batch(const args *a)
     vlog("%d images -> %lldx%lld pixels, %d channel%s of %d bits", n, (long long)w, (long long)h,
          in[0].channels, in[0].channels > 1 ? "s" : "", in[0].depth);
 
-    clrs_context_options opts;
-    clrs_context_options_init(&opts);
-    opts.device = opt_str(a, O_DEVICE);
-    t0 = now_s();
-    if ((st = clrs_context_create(&ctx, &opts)) != CLRS_OK) {
-        ctx = NULL;
-        rc = lib_error(op, NULL, st);
-        goto done;
-    }
-    progress_device(ctx);
-    vstep("open device", t0);
+    if (!open_device(a, op, &ctx, &rc)) goto done;
     t0 = now_s();
     explain_start(a);
     st = clrs_resize_batch(ctx, &p, (size_t)n, din, data, &dout, out.data);
