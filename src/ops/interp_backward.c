@@ -62,10 +62,9 @@ static void bw_tables_free(bw_tables *b)
 static clrs_status axis_table(const clrs_context *ctx, const clrs_interp_plan *pl, int a, clrs_dtype dt, int copy,
                               clrs_axis_taps *t)
 {
-    const int64_t in = pl->in[a], out = pl->out[a];
+    const int64_t out = pl->out[a];
     memset(t, 0, sizeof *t);
-    const int nearest = pl->mode == CLRS_INTERP_NEAREST || pl->mode == CLRS_INTERP_NEAREST_EXACT;
-    if (nearest || copy) {
+    if (copy) {
         t->taps = 1;
         t->out = out;
         t->idx = malloc((size_t)out * sizeof *t->idx);
@@ -76,16 +75,18 @@ static clrs_status axis_table(const clrs_context *ctx, const clrs_interp_plan *p
                               (long long)out);
         }
         for (int64_t o = 0; o < out; o++) {
-            t->idx[o] = copy ? o
-                             : clrs__nearest_index(pl->mode == CLRS_INTERP_NEAREST_EXACT, 1, dt == CLRS_F64, o, in, out,
-                                                   pl->scale[a]);
+            t->idx[o] = o;
             t->w[o] = 1.0;
         }
         return CLRS_OK;
     }
+    /* the forward's description in torch's backward arithmetic (nearest:
+     * its backward's "idx" index rule) */
     clrs_interp_plan kp = *pl;
     kp.for_backward = 1;
-    return clrs__axis_taps(ctx, &kp, a, dt, 0, t);
+    clrs_rs_axis ax;
+    clrs__interp_axis(&kp, a, dt, 0, 1, &ax);
+    return clrs__rs_axis_taps(ctx, &ax, t, NULL);
 }
 
 static clrs_status build_tables(const clrs_context *ctx, const clrs_interp_plan *pl, clrs_dtype dt, bw_tables *b)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-axis tap tables of the resampling engine: for every output index
- * along one spatial axis, the source index and weight of each tap. Each
- * mode's rule follows PyTorch's CPU code (aten/src/ATen/native/UpSample.h
+/* Per-axis tap tables of the resampling engine in PyTorch's arithmetic: the
+ * table of a clrs_rs_axis description with arith CLRS_RA_TORCH_CPU (built
+ * by the PyTorch front-end, interpolate.c: clrs__interp_axis): for every
+ * output index along one spatial axis, the source index and weight of each
+ * tap. Each kernel's rule follows PyTorch's CPU code (aten/src/ATen/native/UpSample.h
  * and cpu/UpSampleKernel.cpp): coordinates in the op's "opmath" type (float
  * for f32/f16/bf16, double for f64; 16-bit types keep float weights, as
  * PyTorch 2.x does), and for uint8 the int16 fixed-point weights of its
@@ -45,23 +47,18 @@ static double filt_lanczos(double x)
 }
 typedef double (*filter_fn)(double);
 
-static filter_fn mode_filter(clrs_interp_mode m, int antialias, int *interp_size)
+static filter_fn kernel_filter(clrs_rs_kernel k, int antialias, int *interp_size)
 {
-    if (m == CLRS_INTERP_BICUBIC) {
+    if (k == CLRS_RK_CUBIC) {
         *interp_size = 4;
         return antialias ? filt_cubic_pil : filt_cubic_keys;
     }
-    if (m == CLRS_INTERP_LANCZOS) {
+    if (k == CLRS_RK_LANCZOS) {
         *interp_size = 6;
         return filt_lanczos;
     }
     *interp_size = 2;
     return filt_linear;
-}
-
-static int is_linear(clrs_interp_mode m)
-{
-    return m == CLRS_INTERP_LINEAR || m == CLRS_INTERP_BILINEAR || m == CLRS_INTERP_TRILINEAR;
 }
 
 /* area_pixel_compute_scale<double> */
@@ -78,8 +75,8 @@ static clrs_status taps_alloc(const clrs_context *ctx, clrs_axis_taps *t, int64_
     t->out = out;
     t->taps = taps;
     size_t n = (size_t)out * (size_t)taps;
-    t->idx = malloc(n * sizeof *t->idx);
-    t->w = malloc(n * sizeof *t->w);
+    t->idx = malloc((n ? n : 1) * sizeof *t->idx);
+    t->w = malloc((n ? n : 1) * sizeof *t->w);
     if (t->idx == NULL || t->w == NULL) {
         clrs__axis_taps_free(t);
         return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "tap table of %lld x %d entries", (long long)out, taps);
@@ -201,7 +198,7 @@ static float filt_lanczos_f(float x)
     return x < 3.0f ? sinc_f(x) * sinc_f(x / 3.0f) : 0.0f;
 }
 
-static void aa_row_f(int64_t o, int64_t in, float scale, float support, int maxn, clrs_interp_mode m, double *w,
+static void aa_row_f(int64_t o, int64_t in, float scale, float support, int maxn, clrs_rs_kernel k, double *w,
                      float *wf, int64_t *xmin, int64_t *xsize)
 {
     float center = scale * (float)((double)o + 0.5);
@@ -218,7 +215,7 @@ static void aa_row_f(int64_t o, int64_t in, float scale, float support, int maxn
          * float in float, then + 0.5 (a double literal) and the product in
          * double, rounded to float once as the filter's argument */
         float x = (float)(((double)((float)(j + *xmin) - center) + 0.5) * (double)invscale);
-        wf[j] = m == CLRS_INTERP_BICUBIC ? filt_cubic_pil_f(x) : m == CLRS_INTERP_LANCZOS ? filt_lanczos_f(x) : filt_linear_f(x);
+        wf[j] = k == CLRS_RK_CUBIC ? filt_cubic_pil_f(x) : k == CLRS_RK_LANCZOS ? filt_lanczos_f(x) : filt_linear_f(x);
         total += wf[j];
     }
     for (int64_t j = 0; j < cnt; j++) w[j] = total != 0.0f ? (double)(wf[j] / total) : (double)wf[j];
@@ -261,15 +258,15 @@ static double u8_row(int64_t o, int64_t in, double scale, int maxn, filter_fn f,
 
 /* uint8: _compute_index_ranges_int16_weights. Weights are stored as
  * integers (in t->w, exact) with t->prec fraction bits. */
-static clrs_status u8_table(const clrs_context *ctx, const clrs_interp_plan *plan, int a, clrs_axis_taps *t)
+static clrs_status u8_table(const clrs_context *ctx, const clrs_rs_axis *ax, int align, double sf, clrs_axis_taps *t)
 {
-    int64_t in = plan->in[a], out = plan->out[a];
+    int64_t in = ax->in, out = ax->out;
     int isz;
-    filter_fn f = mode_filter(plan->mode, plan->antialias, &isz);
-    double scale = scale_d(in, out, plan->align_corners, plan->scale[a]);
+    filter_fn f = kernel_filter(ax->kernel, ax->antialias, &isz);
+    double scale = scale_d(in, out, align, sf);
     double support;
     int maxn;
-    if (plan->antialias) {
+    if (ax->antialias) {
         support = scale >= 1.0 ? isz * 0.5 * scale : isz * 0.5;
         maxn = (int)ceil(support) * 2 + 1;
     } else {
@@ -286,8 +283,8 @@ static clrs_status u8_table(const clrs_context *ctx, const clrs_interp_plan *pla
     for (int64_t o = 0; o < out; o++) {
         int64_t xmin, xsize;
         for (int j = 0; j < maxn; j++) row[j] = 0.0;
-        double m = plan->antialias ? aa_row(o, in, scale, support, maxn, f, row, &xmin, &xsize)
-                                   : u8_row(o, in, scale, maxn, f, plan->align_corners, row, &xmin, &xsize);
+        double m = ax->antialias ? aa_row(o, in, scale, support, maxn, f, row, &xmin, &xsize)
+                                 : u8_row(o, in, scale, maxn, f, align, row, &xmin, &xsize);
         if (m > wmax) wmax = m;
         for (int64_t j = 0; j < maxn; j++) {
             t->w[o * maxn + j] = row[j];
@@ -318,8 +315,9 @@ static clrs_status u8_table(const clrs_context *ctx, const clrs_interp_plan *pla
  * product with double floor: 12,597); bilinear (2, in) -> (3, out), in
  * 2..21, out 1..21: 4,830 of 4,830 (4,823); bicubic 4,828 of 4,830 (4,814).
  * `fused` picks the form (for f64 too). torch's backward kernels
- * (plan->for_backward, tests/golden/backward_interp.txt): every linear mode
- * fuses it, f32 and f64; bicubic rounds the product, f64 included. */
+ * (tests/golden/backward_interp.txt): every linear mode fuses it, f32 and
+ * f64; bicubic rounds the product, f64 included. clrs__interp_axis sets
+ * the description's fused_coord by these rules. */
 static double source_coord(int f64, double scale, int64_t o, int align, int cubic, int fused)
 {
     if (f64) {
@@ -345,20 +343,37 @@ static double opmath_scale(int f64, int64_t in, int64_t out, int align, double s
     return s > 0.0 ? (double)(float)(1.0 / s) : (double)((float)in / (float)out);
 }
 
-clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *plan, int a, clrs_dtype dt, int fixed,
-                            clrs_axis_taps *t)
+clrs_status clrs__torch_axis_taps(const clrs_context *ctx, const clrs_rs_axis *ax, clrs_axis_taps *t)
 {
-    int64_t in = plan->in[a], out = plan->out[a];
-    clrs_interp_mode m = plan->mode;
-    int f64 = dt == CLRS_F64;
+    const int64_t in = ax->in, out = ax->out;
+    const clrs_rs_kernel k = ax->kernel;
+    const int f64 = ax->f64, align = ax->coord == CLRS_RC_ALIGN_CORNERS;
+    const double sf = ax->scale_given ? ax->scale : -1.0; /* F.interpolate's scale_factor, -1: none */
     memset(t, 0, sizeof *t);
-    if (fixed) {
+    /* the descriptions clrs__interp_axis builds, and no other */
+    const int nearest = k == CLRS_RK_NEAREST;
+    if (in <= 0 || out < 0 ||
+        (nearest ? ax->coord != CLRS_RC_ASYMMETRIC && ax->coord != CLRS_RC_HALF_PIXEL
+                 : ax->coord != CLRS_RC_ALIGN_CORNERS && ax->coord != CLRS_RC_HALF_PIXEL) ||
+        (k == CLRS_RK_CUBIC && ax->cubic_a != (ax->antialias ? -0.5 : -0.75)) || ax->exclude_outside ||
+        ax->oor != CLRS_OOR_CLAMP)
+        return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no PyTorch tap rule for this resampling description (kernel %d, coordinate %d)",
+                          (int)k, (int)ax->coord);
+    if (nearest) {
+        CLRS_FORWARD(taps_alloc(ctx, t, out, 1));
+        for (int64_t o = 0; o < out; o++) {
+            t->idx[o] = clrs__nearest_index(ax->coord == CLRS_RC_HALF_PIXEL, ax->nearest_idx_rule, f64, o, in, out, sf);
+            t->w[o] = 1.0;
+        }
+        return CLRS_OK;
+    }
+    if (ax->fixed) {
         if (out == in) return identity(ctx, t, out); /* PyTorch skips unchanged axes */
-        CLRS_FORWARD(u8_table(ctx, plan, a, t));
+        CLRS_FORWARD(u8_table(ctx, ax, align, sf, t));
         taps_trim(t);
         return CLRS_OK;
     }
-    if (m == CLRS_INTERP_AREA) {
+    if (k == CLRS_RK_AREA) {
         /* adaptive average pooling windows: floor(o*in/out) .. ceil((o+1)*in/out) */
         int maxn = 1;
         for (int64_t o = 0; o < out; o++) {
@@ -376,13 +391,12 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
         }
         return CLRS_OK;
     }
-    if (plan->antialias) {
-        if (out == in && !plan->for_backward) return identity(ctx, t, out);
+    if (ax->antialias) {
+        if (out == in && !ax->aa_unchanged) return identity(ctx, t, out);
         int isz;
-        filter_fn f = mode_filter(m, 1, &isz);
-        if (m == CLRS_INTERP_BICUBIC) f = filt_cubic_pil_fma; /* (f64; f32 uses filt_cubic_pil_f) */
-        double scale = f64 ? scale_d(in, out, plan->align_corners, plan->scale[a])
-                           : opmath_scale(0, in, out, plan->align_corners, plan->scale[a]);
+        filter_fn f = kernel_filter(k, 1, &isz);
+        if (k == CLRS_RK_CUBIC) f = filt_cubic_pil_fma; /* (f64; f32 uses filt_cubic_pil_f) */
+        double scale = f64 ? scale_d(in, out, align, sf) : opmath_scale(0, in, out, align, sf);
         double support = scale >= 1.0 ? isz * 0.5 * scale : isz * 0.5;
         if (!f64) support = scale >= 1.0 ? (double)((float)isz * 0.5f * (float)scale) : isz * 0.5;
         int maxn = (int)ceil(support) * 2 + 1;
@@ -397,7 +411,7 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
             if (f64)
                 aa_row(o, in, scale, support, maxn, f, t->w + o * maxn, &xmin, &xsize);
             else
-                aa_row_f(o, in, (float)scale, (float)support, maxn, m, t->w + o * maxn, scratch, &xmin, &xsize);
+                aa_row_f(o, in, (float)scale, (float)support, maxn, k, t->w + o * maxn, scratch, &xmin, &xsize);
             for (int64_t j = 0; j < maxn; j++) {
                 if (j < xsize)
                     t->idx[o * maxn + j] = xmin + j;
@@ -409,11 +423,11 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
         taps_trim(t);
         return CLRS_OK;
     }
-    if (is_linear(m)) {
+    if (k == CLRS_RK_LINEAR) {
         /* compute_source_index_and_lambda: out == in gives taps (o, o) with
          * weights (1, 0) whatever the scale; the zero-weight tap still
          * multiplies, so an infinite input gives NaN there, as in PyTorch */
-        double scale = opmath_scale(f64, in, out, plan->align_corners, plan->scale[a]);
+        double scale = opmath_scale(f64, in, out, align, sf);
         CLRS_FORWARD(taps_alloc(ctx, t, out, 2));
         for (int64_t o = 0; o < out; o++) {
             if (out == in) {
@@ -422,8 +436,7 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
                 t->w[2 * o + 1] = 0.0;
                 continue;
             }
-            double real = source_coord(f64, scale, o, plan->align_corners, 0,
-                                       f64 || m == CLRS_INTERP_BILINEAR || plan->for_backward);
+            double real = source_coord(f64, scale, o, align, 0, ax->fused_coord);
             /* floorf even for f64, as PyTorch's compute_source_index_and_lambda:
              * 5.999999999999999 reads pixel 6 with lambda 0, not pixel 5 */
             int64_t i0 = (int64_t)floorf((float)real);
@@ -438,12 +451,11 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
         }
         return CLRS_OK;
     }
-    if (m == CLRS_INTERP_BICUBIC) {
-        double scale = opmath_scale(f64, in, out, plan->align_corners, plan->scale[a]);
+    if (k == CLRS_RK_CUBIC) {
+        double scale = opmath_scale(f64, in, out, align, sf);
         CLRS_FORWARD(taps_alloc(ctx, t, out, 4));
         for (int64_t o = 0; o < out; o++) {
-            /* (torch's f64 bicubic backward rounds the product: unfused) */
-            double real = source_coord(f64, scale, o, plan->align_corners, 1, f64 && !plan->for_backward);
+            double real = source_coord(f64, scale, o, align, 1, ax->fused_coord);
             /* PyTorch's guard_index_and_lambda: floorf (also for f64), the
              * index at most in - 1, the fraction clamped to [0, 1] */
             int64_t ix = (int64_t)floorf((float)real);
@@ -464,12 +476,12 @@ clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *pla
                 cf[3] = ((A * (x2 + 1.0f) - 5.0f * A) * (x2 + 1.0f) + 8.0f * A) * (x2 + 1.0f) - 4.0f * A;
             }
             for (int j = 0; j < 4; j++) {
-                int64_t k = ix - 1 + j;
-                t->idx[4 * o + j] = k < 0 ? 0 : k > in - 1 ? in - 1 : k;
+                int64_t i = ix - 1 + j;
+                t->idx[4 * o + j] = i < 0 ? 0 : i > in - 1 ? in - 1 : i;
                 t->w[4 * o + j] = cf[j];
             }
         }
         return CLRS_OK;
     }
-    return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no tap rule for mode %d", (int)m);
+    return clrs__fail(ctx, CLRS_ERR_INTERNAL, "no PyTorch tap rule for kernel %d", (int)k);
 }

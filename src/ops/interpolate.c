@@ -229,6 +229,54 @@ int64_t clrs__nearest_index(int exact, int idx_rule, int f64, int64_t o, int64_t
     return src < in - 1 ? src : in - 1;
 }
 
+/* The PyTorch front-end's description of spatial axis a (ops.h): the mode
+ * as a coordinate transform x kernel x antialias, in PyTorch CPU's
+ * arithmetic for dtype dt (which the table builder, interp_weights.c,
+ * follows bit for bit). */
+void clrs__interp_axis(const clrs_interp_plan *plan, int a, clrs_dtype dt, int fixed, int nearest_idx_rule,
+                       clrs_rs_axis *ax)
+{
+    const clrs_interp_mode m = plan->mode;
+    const int f64 = dt == CLRS_F64;
+    memset(ax, 0, sizeof *ax);
+    ax->arith = CLRS_RA_TORCH_CPU;
+    ax->in = plan->in[a];
+    ax->out = plan->out[a];
+    ax->scale_given = plan->scale[a] > 0.0;
+    ax->scale = ax->scale_given ? plan->scale[a] : ax->in > 0 ? (double)ax->out / (double)ax->in : 1.0;
+    ax->antialias = plan->antialias;
+    ax->oor = CLRS_OOR_CLAMP;
+    ax->f64 = f64;
+    ax->aa_unchanged = plan->antialias && plan->for_backward;
+    ax->coord = plan->align_corners == 1 ? CLRS_RC_ALIGN_CORNERS : CLRS_RC_HALF_PIXEL;
+    switch (m) {
+    case CLRS_INTERP_NEAREST:
+    case CLRS_INTERP_NEAREST_EXACT:
+        ax->kernel = CLRS_RK_NEAREST;
+        ax->coord = m == CLRS_INTERP_NEAREST ? CLRS_RC_ASYMMETRIC : CLRS_RC_HALF_PIXEL;
+        ax->round = CLRS_RR_FLOOR;
+        ax->nearest_idx_rule = nearest_idx_rule;
+        return;
+    case CLRS_INTERP_BICUBIC:
+        ax->kernel = CLRS_RK_CUBIC;
+        ax->cubic_a = plan->antialias ? -0.5 : -0.75; /* PIL's filter with antialias, Keys' without */
+        /* torch's f64 forward fuses the coordinate; its backward does not */
+        ax->fused_coord = f64 && !plan->for_backward;
+        break;
+    case CLRS_INTERP_LANCZOS:
+        ax->kernel = CLRS_RK_LANCZOS;
+        break;
+    case CLRS_INTERP_AREA:
+        ax->kernel = CLRS_RK_AREA;
+        break;
+    default: /* linear, bilinear, trilinear: only the 2-D kernel fuses for 32/16-bit floats */
+        ax->kernel = CLRS_RK_LINEAR;
+        ax->fused_coord = f64 || m == CLRS_INTERP_BILINEAR || plan->for_backward;
+        break;
+    }
+    ax->fixed = fixed;
+}
+
 static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *plan, clrs_targ *t,
                                   cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev)
 {
@@ -241,17 +289,25 @@ static clrs_status enqueue_gather(clrs_context *ctx, const clrs_interp_plan *pla
     }
     cl_long *tab = malloc((size_t)ntab * sizeof *tab);
     if (tab == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "nearest index table of %lld entries", (long long)ntab);
-    int exact = plan->mode == CLRS_INTERP_NEAREST_EXACT;
-    int idx_rule = nearest_uses_idx_rule(in, plan), f64 = in->dtype == CLRS_F64;
+    const int idx_rule = nearest_uses_idx_rule(in, plan);
     int64_t max_tab = 0;
     /* entries are source offsets: index times the axis' input stride */
-    for (int a = 0; a < sp; a++)
+    for (int a = 0; a < sp; a++) {
+        clrs_rs_axis ax;
+        clrs_axis_taps ta;
+        clrs__interp_axis(plan, a, in->dtype, 0, idx_rule, &ax);
+        clrs_status st = clrs__rs_axis_taps(ctx, &ax, &ta, NULL);
+        if (st != CLRS_OK) {
+            free(tab);
+            return st;
+        }
         for (int64_t o = 0; o < plan->out[a]; o++) {
-            int64_t v = clrs__nearest_index(exact, idx_rule, f64, o, plan->in[a], plan->out[a], plan->scale[a]) *
-                        in->strides[2 + a];
+            int64_t v = ta.idx[o] * in->strides[2 + a];
             tab[toff[a] + o] = v;
             if (v > max_tab) max_tab = v;
         }
+        clrs__axis_taps_free(&ta);
+    }
     return clrs__rs_gather(ctx, q, &t[0], &t[1], tab, toff, ntab, max_tab, nwait, wait, ev);
 }
 
@@ -281,7 +337,9 @@ static clrs_status enqueue_weighted(clrs_context *ctx, const clrs_interp_plan *p
     clrs_status st = CLRS_OK;
     int64_t prod = 1;
     for (int a = 0; a < sp && st == CLRS_OK; a++) {
-        st = clrs__axis_taps(ctx, plan, a, dt, fixed, &tabs[a]);
+        clrs_rs_axis ax;
+        clrs__interp_axis(plan, a, dt, fixed, 0, &ax);
+        st = clrs__rs_axis_taps(ctx, &ax, &tabs[a], NULL);
         prod *= tabs[a].taps;
     }
     /* the axes that need a pass, in PyTorch's order (last axis first) */

@@ -41,19 +41,21 @@ typedef struct clrs_axis_taps {
     int prec;
     int identity; /* a plain copy along this axis */
 } clrs_axis_taps;
-clrs_status clrs__axis_taps(const clrs_context *ctx, const clrs_interp_plan *plan, int axis, clrs_dtype dt,
-                            int fixed, clrs_axis_taps *t);
 void clrs__axis_taps_free(clrs_axis_taps *t);
 
 /* ---- a general per-axis resampling description (resample_desc.c) ----
  * One axis of a separable resampling: a coordinate transform (output index
  * -> source coordinate), a kernel (nearest with its rounding rule, linear,
- * cubic(a) with or without exclude_outside), antialiasing on/off (with
- * ONNX's border rule: taps outside the input are clamped to the edge, not
- * dropped), and the out-of-range policy (clamp to the edge, or a constant
- * output where the coordinate leaves [0, in-1]). The ONNX front-end
- * (onnx_resize.c) builds these; the PyTorch front-end keeps its own tables
- * (interp_weights.c), whose bits are measured against PyTorch. */
+ * cubic(a) with or without exclude_outside, lanczos, area), antialiasing
+ * on/off with its border rule, the out-of-range policy (clamp to the edge,
+ * or a constant output where the coordinate leaves [0, in-1]), and whose
+ * arithmetic turns it into a tap table. Both front-ends build these: the
+ * ONNX front-end (onnx_resize.c) with ONNX's reference arithmetic (double,
+ * op_resize.py's order; antialias taps clamped to the edge), the PyTorch
+ * front-end (interpolate.c: clrs__interp_axis) with PyTorch CPU's
+ * (interp_weights.c: float or double opmath, which multiply-adds are fused,
+ * uint8 fixed point; antialias taps outside the input dropped and the
+ * window renormalised), whose bits are measured against PyTorch. */
 typedef enum clrs_rs_coord {
     CLRS_RC_HALF_PIXEL,
     CLRS_RC_HALF_PIXEL_SYMMETRIC,
@@ -63,7 +65,18 @@ typedef enum clrs_rs_coord {
     CLRS_RC_TF_HALF_PIXEL_FOR_NN,
     CLRS_RC_TF_CROP_AND_RESIZE
 } clrs_rs_coord;
-typedef enum clrs_rs_kernel { CLRS_RK_NEAREST, CLRS_RK_LINEAR, CLRS_RK_CUBIC } clrs_rs_kernel;
+typedef enum clrs_rs_kernel {
+    CLRS_RK_NEAREST,
+    CLRS_RK_LINEAR,
+    CLRS_RK_CUBIC,
+    CLRS_RK_LANCZOS, /* lanczos-3 (PyTorch arithmetic only: clresample's antialiased mode) */
+    CLRS_RK_AREA     /* adaptive-average windows (PyTorch arithmetic only: mode 'area') */
+} clrs_rs_kernel;
+/* Whose arithmetic builds the table from the description. */
+typedef enum clrs_rs_arith {
+    CLRS_RA_ONNX_REF = 0, /* ONNX's reference evaluator (resample_desc.c) */
+    CLRS_RA_TORCH_CPU     /* PyTorch's CPU kernels (interp_weights.c) */
+} clrs_rs_arith;
 typedef enum clrs_rs_round {
     CLRS_RR_ROUND_PREFER_FLOOR,
     CLRS_RR_ROUND_PREFER_CEIL,
@@ -83,6 +96,15 @@ typedef struct clrs_rs_axis {
     int exclude_outside;
     int antialias;
     clrs_rs_oor oor;
+    clrs_rs_arith arith;
+    /* CLRS_RA_TORCH_CPU only (coord is ALIGN_CORNERS or HALF_PIXEL;
+     * nearest: ASYMMETRIC for 'nearest', HALF_PIXEL for 'nearest-exact') */
+    int scale_given;      /* scale is F.interpolate's scale_factor (else torch divides in / out) */
+    int f64;              /* opmath double (else float: f32, f16, bf16, uint16, area) */
+    int fixed;            /* uint8: PyTorch's int16 fixed-point weights */
+    int fused_coord;      /* the source coordinate is a multiply-add (which torch kernel runs) */
+    int aa_unchanged;     /* antialias weights also where in == out (torch's backward) */
+    int nearest_idx_rule; /* nearest: torch's "idx" kernel rule (else its "generic" one) */
 } clrs_rs_axis;
 /* The axis' tap table (weights in double; nearest: one tap of weight 1)
  * and, when outside != NULL, outside[o] = 1 where output o's coordinate is
@@ -91,6 +113,14 @@ clrs_status clrs__rs_axis_taps(const clrs_context *ctx, const clrs_rs_axis *ax, 
                                unsigned char *outside);
 /* Whether the axis is a plain copy (ONNX's reference skips such axes). */
 int clrs__rs_axis_identity(const clrs_rs_axis *ax);
+/* The table of a CLRS_RA_TORCH_CPU description (interp_weights.c; called
+ * by clrs__rs_axis_taps). */
+clrs_status clrs__torch_axis_taps(const clrs_context *ctx, const clrs_rs_axis *ax, clrs_axis_taps *t);
+/* The PyTorch front-end's description of spatial axis a of an interpolate
+ * plan for dtype dt (interpolate.c); fixed: the uint8 fixed-point path;
+ * nearest_idx_rule: see clrs__nearest_index. */
+void clrs__interp_axis(const clrs_interp_plan *plan, int a, clrs_dtype dt, int fixed, int nearest_idx_rule,
+                       clrs_rs_axis *ax);
 
 /* ---- the resampling engine (resample_engine.c) ---- */
 /* Nearest: one tap per spatial axis; tab holds each axis' source offsets

@@ -9,8 +9,9 @@
  * takes the window that has it as its right-of-centre tap), out-of-range
  * taps clamped to the edge (its "edge" padding), antialiased windows
  * clamped too (not dropped and renormalised like PyTorch's). Used by
- * src/ops/onnx_resize.c; the PyTorch front-end keeps its own tables
- * (interp_weights.c), whose bits are matched to PyTorch's float maths. */
+ * src/ops/onnx_resize.c. A description in PyTorch's arithmetic (the
+ * PyTorch front-end's, interpolate.c) goes to interp_weights.c, whose bits
+ * are matched to PyTorch's float maths. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,12 @@ clrs_status clrs__rs_axis_taps(const clrs_context *ctx, const clrs_rs_axis *ax, 
 {
     memset(t, 0, sizeof *t);
     const int64_t in = ax->in, out = ax->out;
+    if (ax->arith == CLRS_RA_TORCH_CPU) {
+        if (outside != NULL && out > 0) memset(outside, 0, (size_t)out);
+        return clrs__torch_axis_taps(ctx, ax, t);
+    }
+    if (ax->kernel != CLRS_RK_NEAREST && ax->kernel != CLRS_RK_LINEAR && ax->kernel != CLRS_RK_CUBIC)
+        return clrs__fail(ctx, CLRS_ERR_INTERNAL, "resampling kernel %d has no ONNX rule", (int)ax->kernel);
     if (in <= 0 || out < 0) return clrs__fail(ctx, CLRS_ERR_INTERNAL, "resampling axis %lld -> %lld", (long long)in, (long long)out);
     const int nearest = ax->kernel == CLRS_RK_NEAREST;
     const int n = window_len(ax);
