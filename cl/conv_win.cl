@@ -18,6 +18,12 @@
  *   DH DW     1..               dilation
  *   PMODE     0..3              padding mode (zeros, reflect, replicate,
  *                               circular)
+ *   MULT      1..               channel multiplier (C_out / groups)
+ *   VC        0, 8, 16          ORDER 1, f32, channels of unit stride in
+ *                               both tensors, MULT 1: vectors of VC
+ *                               channels per work-item, PX output pixels
+ *                               along W each (tuning conv_dw_px)
+ *   PX        1..               see VC
  *   OFF32     0, 1              every offset fits in an int
  *
  * The depth axis, if any, has a window of 1, stride 1, no padding: it is
@@ -95,6 +101,64 @@ inline VF clrs_dww_row(__global const float *p)
 }
 #endif
 
+#ifndef VC
+#define VC 0
+#endif
+#if ORDER && VC
+#define VCF CAT(float, VC)
+/* channels-last f32, MULT 1, channels of unit stride: VC channels of PX
+ * output pixels (n, od, oh, ow .. ow+PX-1) per work-item; every lane has
+ * the same taps, so a zero-padding tap is skipped for all (as general) */
+__kernel void clrs_conv_dww(__global const float *src, long src_off, __global const float *wt, long w_off,
+                            __global const float *bias, long b_off, long b_st, int has_bias, __global float *dst,
+                            long dst_off, long8 isz, long8 ist, long8 wst, long8 osz, long8 ost, long cout_g)
+{
+    (void)cout_g;
+    const long c = (long)get_global_id(0) * VC, ow0 = (long)get_global_id(1) * PX, g2 = (long)get_global_id(2);
+    if (c >= osz.s1 || ow0 >= osz.s4) return;
+    const long oh = g2 % osz.s3, r = g2 / osz.s3, od = r % osz.s2, n = r / osz.s2;
+    if (n >= osz.s0) return;
+    const OFF_T ish = (OFF_T)ist.s3, isw = (OFF_T)ist.s4, IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
+    __global const float *rs = src + (src_off + n * ist.s0 + c + od * ist.s2);
+    VCF wv[KH * KW];
+    {
+        float t[VC];
+#pragma unroll
+        for (int k = 0; k < KH * KW; k++) {
+            const long at = w_off + (k / KW) * wst.s3 + (k % KW) * wst.s4 + c * wst.s0;
+            for (int j = 0; j < VC; j++) t[j] = wt[at + j * wst.s0];
+            wv[k] = CAT(vload, VC)(0, t);
+        }
+    }
+    VCF bv = (VCF)(0.0f);
+    if (has_bias) {
+        float t[VC];
+        for (int j = 0; j < VC; j++) t[j] = bias[b_off + (c + j) * b_st];
+        bv = CAT(vload, VC)(0, t);
+    }
+    const OFF_T h0 = (OFF_T)oh * SH - PH;
+    const long ob = dst_off + n * ost.s0 + c + od * ost.s2 + oh * ost.s3;
+    for (long ow = ow0; ow < min(ow0 + PX, osz.s4); ow++) {
+        const OFF_T w0 = (OFF_T)ow * SW - PW;
+        VCF sum = (VCF)(0.0f);
+#pragma unroll
+        for (int kh = 0; kh < KH; kh++) {
+            const OFF_T ih = clrs_dww_map(h0 + kh * DH, IH);
+            if (ih < 0) continue;
+#pragma unroll
+            for (int kw = 0; kw < KW; kw++) {
+                const OFF_T iw = clrs_dww_map(w0 + kw * DW, IW);
+                if (iw < 0) continue;
+                const VCF x = CAT(vload, VC)(0, rs + ih * ish + iw * isw);
+                const VCF prod = x * wv[kh * KW + kw];
+                sum = sum + prod;
+            }
+        }
+        if (has_bias) sum = sum + bv;
+        CAT(vstore, VC)(sum, 0, dst + ob + ow * ost.s4);
+    }
+}
+#else
 __kernel void clrs_conv_dww(__global const DATA_T *src, long src_off, __global const DATA_T *wt, long w_off,
                             __global const DATA_T *bias, long b_off, long b_st, int has_bias, __global DATA_T *dst,
                             long dst_off, long8 isz, long8 ist, long8 wst, long8 osz, long8 ost, long cout_g)
@@ -125,7 +189,8 @@ __kernel void clrs_conv_dww(__global const DATA_T *src, long src_off, __global c
 #endif
         if (n >= osz.s0) return;
     }
-    const long cs = c / cout_g;
+    (void)cout_g;
+    const long cs = c / MULT;
     const long src_nc = src_off + n * ist.s0 + cs * ist.s1 + od * ist.s2;
     const OFF_T ish = (OFF_T)ist.s3, isw = (OFF_T)ist.s4, IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4;
     ACC_T w[KH * KW];
@@ -162,6 +227,37 @@ __kernel void clrs_conv_dww(__global const DATA_T *src, long src_off, __global c
             VSTORE(sum, dst + o);
             return;
         }
+        /* a vector at a row's end: the lanes' columns mapped one by one */
+        {
+            __global const float *rs = src + src_nc;
+            VF sum = (VF)(0.0f);
+#pragma unroll
+            for (int kh = 0; kh < KH; kh++) {
+                const OFF_T ih = clrs_dww_map(h0 + kh * DH, IH);
+#if PMODE == PM_ZEROS
+                if (ih < 0) continue;
+#endif
+#pragma unroll
+                for (int kw = 0; kw < KW; kw++) {
+                    float t[VW];
+                    int pad[VW];
+                    for (int j = 0; j < VW; j++) {
+                        const OFF_T iw = clrs_dww_map(w0 + j * SW + kw * DW, IW);
+                        pad[j] = iw < 0 ? -1 : 0;
+                        t[j] = rs[ih * ish + (iw < 0 ? 0 : iw)];
+                    }
+                    const VF x = VLOAD(t);
+                    const VF prod = x * (VF)(w[kh * KW + kw]);
+                    /* a zero-padding lane adds +0 (its product is not taken:
+                     * 0 * inf would be NaN) */
+                    const VF add = select(prod, (VF)(0.0f), CAT(vload, VW)(0, pad));
+                    sum = sum + add;
+                }
+            }
+            if (has_bias) sum = sum + (VF)(b);
+            VSTORE(sum, dst + o);
+            return;
+        }
     }
 #endif
     for (long x = x0; x < min(x0 + VW, nx); x++) {
@@ -175,4 +271,5 @@ __kernel void clrs_conv_dww(__global const DATA_T *src, long src_off, __global c
         STORE(dst, OFF5(dst_off, ost, n, cc, od, oh, oww), sum);
     }
 }
+#endif /* ORDER && VC */
 #endif

@@ -48,6 +48,7 @@
     X(conv_dw_max_taps, 64, 64, 1, 256, "depthwise window conv: specialised builds up to this many taps") \
     X(conv_dw_min_output, 4096, 4096, 1, INT64_MAX, "depthwise window conv: specialised builds from this many outputs") \
     X(conv_dw_group, 64, 64, 1, 1024, "depthwise window conv: work-group items when a row has few vectors") \
+    X(conv_dw_px, 8, 1, 1, 64, "depthwise window conv, channels-last: output pixels per work-item") \
     X(pool_global_min_plane, 4096, 4096, 1, INT64_MAX, "global pooling by group reduction from this plane size") \
     X(pool_full_min_output, 4096, 4096, 1, INT64_MAX, "specialised window builds from this many outputs") \
     X(pool_win_max_taps, 64, 64, 1, 256, "specialised window builds up to this many taps")             \

@@ -557,10 +557,11 @@ static void count_cb(void *user, const char *family, const char *impl, int chose
 static void dw_bits(int win)
 {
     clrs_context *ctx = tu_context();
-    int64_t min_out = 0, vw0 = 0;
+    int64_t min_out = 0, vw0 = 0, px0 = 0;
     if (win) {
         ck_assert_int_eq(clrs_tuning_get(ctx, "conv_dw_min_output", &min_out, NULL), CLRS_OK);
         ck_assert_int_eq(clrs_tuning_get(ctx, "conv_dw_vw", &vw0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_dw_px", &px0, NULL), CLRS_OK);
         ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_min_output", 1), CLRS_OK);
     }
     count_impl = win ? "depthwise_win" : "depthwise";
@@ -570,13 +571,22 @@ static void dw_bits(int win)
     uint64_t rs = win ? 0x5eedc0u : 0xd3b7u; /* each its own stream */
     int compared = 0;
     for (int iter = 0; iter < 48; iter++) {
-        const clrs_dtype dt = win && iter % 2 ? CLRS_F32 : dts[iter % 4]; /* the vector form is f32's */
+        /* win: the vector forms are f32's, the others every dtype */
+        const clrs_dtype dt = !win ? dts[iter % 4] : (const clrs_dtype[]){CLRS_F16, CLRS_F32, CLRS_BF16, CLRS_F32, CLRS_F64,
+                                                                         CLRS_F32, CLRS_F32, CLRS_F32}[iter % 8];
         if (dt == CLRS_F64 && !info.fp64) continue;
         const int rank = 3 + iter % 3, sp = rank - 2;
-        if (win) ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_vw", (int64_t[]){1, 8, 16}[iter % 3]), CLRS_OK);
+        if (win) {
+            ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_vw", (int64_t[]){1, 8, 16}[iter % 3]), CLRS_OK);
+            ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_px", (int64_t[]){1, 3, 8}[iter / 3 % 3]), CLRS_OK);
+        }
         clrs_conv_params p;
         clrs_conv_params_init(&p);
-        const int64_t C = tu_range(&rs, 1, 5), mult = tu_range(&rs, 1, 2);
+        int64_t C = tu_range(&rs, 1, 5), mult = tu_range(&rs, 1, 2);
+        if (win && iter % 4 >= 2) { /* channels-last vectors of 8 / 16 channels */
+            C = iter % 8 >= 4 ? 16 : 8;
+            mult = 1;
+        }
         p.groups = C;
         int64_t is[5] = {tu_range(&rs, 1, 2), C}, ws[5] = {C * mult, 1};
         p.n_stride = p.n_padding = p.n_dilation = sp;
@@ -600,7 +610,8 @@ static void dw_bits(int win)
         ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, dt, rank, ws), CLRS_OK);
         if (clrs_conv_output_shape(ctx, &p, &ind, &wd, os) != CLRS_OK) continue;
         const int64_t ni = numel_of(rank, is), nw = numel_of(rank, ws), no = numel_of(rank, os);
-        const tu_layout l = (tu_layout)(iter % TU_NLAYOUTS);
+        tu_layout l = (tu_layout)(iter % TU_NLAYOUTS);
+        if (win && iter % 4 >= 2 && iter % 12 != 2) l = TU_CHANNELS_LAST;
         tu_tensor ti, tw, to;
         tu_alloc(&ti, dt, rank, is, l, 0x11);
         tu_alloc(&tw, dt, rank, ws, l, 0x22);
@@ -649,6 +660,7 @@ static void dw_bits(int win)
     if (win) {
         ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_min_output", min_out), CLRS_OK);
         ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_vw", vw0), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_px", px0), CLRS_OK);
     }
     ck_assert_int_gt(compared, 25);
     fprintf(stderr, "# conv %s: %d cases bit-identical to conv/general\n", count_impl, compared);

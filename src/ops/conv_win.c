@@ -54,6 +54,14 @@ clrs_status clrs__conv_dww_enqueue(clrs_context *ctx, const conv_plan *plan, clr
     if (!order && in->dtype == CLRS_F32 && ist.s[4] == 1 && ost.s[4] == 1)
         vw = osz.s[4] >= 16 ? 16 : osz.s[4] >= 8 ? 8 : 1;
     if (vw > ctx->tune.v.conv_dw_vw) vw = ctx->tune.v.conv_dw_vw >= 8 ? 8 : 1;
+    /* channels-last f32, multiplier 1, channels of unit stride in both
+     * tensors: vectors of channels, conv_dw_px pixels per work-item */
+    int vc = 0;
+    const int64_t C = osz.s[1];
+    if (order && in->dtype == CLRS_F32 && plan->cout_g == 1 && ist.s[1] == 1 && ost.s[1] == 1 &&
+        ctx->tune.v.conv_dw_vw >= 8)
+        vc = C % 16 == 0 && ctx->tune.v.conv_dw_vw >= 16 ? 16 : C % 8 == 0 ? 8 : 0;
+    const int px = (int)ctx->tune.v.conv_dw_px;
     clrs_opts o;
     clrs__opts_init(&o);
     clrs__opts_def(&o, "%s", clrs__pool_dtype_define(in->dtype));
@@ -68,6 +76,9 @@ clrs_status clrs__conv_dww_enqueue(clrs_context *ctx, const conv_plan *plan, clr
     clrs__opts_def(&o, "DH=%lld", (long long)plan->d3[1]);
     clrs__opts_def(&o, "DW=%lld", (long long)plan->d3[2]);
     clrs__opts_def(&o, "PMODE=%d", (int)plan->pmode);
+    clrs__opts_def(&o, "MULT=%lld", (long long)plan->cout_g);
+    clrs__opts_def(&o, "VC=%d", vc);
+    if (vc) clrs__opts_def(&o, "PX=%d", px);
     clrs__opts_def(&o, "OFF32=%d", clrs__iter_tensors_fit_int(t, nt));
     cl_kernel k = NULL;
     clrs_status st = clrs__pool_get_kernel(ctx, "conv_win", &o, 0, "clrs_conv_dww", &k);
@@ -99,6 +110,10 @@ clrs_status clrs__conv_dww_enqueue(clrs_context *ctx, const conv_plan *plan, clr
     size_t g[3];
     clrs__iter_grid(&osz, order, g);
     g[0] = (g[0] + (size_t)vw - 1) / (size_t)vw;
+    if (vc) {
+        g[0] /= (size_t)vc;
+        g[1] = (g[1] + (size_t)px - 1) / (size_t)px;
+    }
     /* as the window pooling: a short x (a few vectors of a row, or the
      * channels) takes rows into its group, conv_dw_group items in all */
     const size_t grp = (size_t)ctx->tune.v.conv_dw_group;
