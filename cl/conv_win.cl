@@ -158,6 +158,70 @@ __kernel void clrs_conv_dww(__global const float *src, long src_off, __global co
         CAT(vstore, VC)(sum, 0, dst + ob + ow * ost.s4);
     }
 }
+#elif VW > 1
+/* NCHW f32 rows (unit stride along W in both tensors): a work-item per
+ * output row (n, c, od, oh), weights and row coordinates once per row; the
+ * outputs whose windows lie inside the input row go in vectors of VW (the
+ * last vector overlapping the one before where the run is not a multiple
+ * of VW: the same values written twice), the few at the row's ends one by
+ * one through clrs_dww_one. */
+__kernel void clrs_conv_dww(__global const float *src, long src_off, __global const float *wt, long w_off,
+                            __global const float *bias, long b_off, long b_st, int has_bias, __global float *dst,
+                            long dst_off, long8 isz, long8 ist, long8 wst, long8 osz, long8 ost, long cout_g)
+{
+    (void)cout_g;
+    const long oh = (long)get_global_id(0), c = (long)get_global_id(1), g2 = (long)get_global_id(2);
+    if (oh >= osz.s3 || c >= osz.s1) return;
+    const long od = g2 % osz.s2, n = g2 / osz.s2;
+    if (n >= osz.s0) return;
+    const long src_nc = src_off + n * ist.s0 + (c / MULT) * ist.s1 + od * ist.s2;
+    const OFF_T ish = (OFF_T)ist.s3, IH = (OFF_T)isz.s3, IW = (OFF_T)isz.s4, OW = (OFF_T)osz.s4;
+    float w[KH * KW];
+    {
+        const long wc = w_off + c * wst.s0;
+#pragma unroll
+        for (int kh = 0; kh < KH; kh++)
+#pragma unroll
+            for (int kw = 0; kw < KW; kw++) w[kh * KW + kw] = wt[wc + kh * wst.s3 + kw * wst.s4];
+    }
+    const float b = has_bias ? bias[b_off + c * b_st] : 0.0f;
+    __global float *drow = dst + (dst_off + n * ost.s0 + c * ost.s1 + od * ost.s2 + oh * ost.s3);
+    __global const float *rs = src + src_nc;
+    const OFF_T h0 = (OFF_T)oh * SH - PH;
+    /* the outputs [lo, hi) whose windows lie inside the row */
+    const OFF_T lo = min((OFF_T)((PW + SW - 1) / SW), OW);
+    const OFF_T last = IW - 1 - (KW - 1) * DW + PW; /* the last window start + PW */
+    const OFF_T hi = max(lo, last < 0 ? lo : min(OW, last / SW + 1));
+    const int vec = hi - lo >= VW;
+    for (OFF_T ow = 0; ow < OW; ow++) {
+        if (vec && ow == lo) { /* the run of whole windows */
+            for (OFF_T x = lo; x < hi; x += VW) {
+                const OFF_T xs = min(x, hi - VW), w0 = xs * SW - PW;
+                VF sum = (VF)(0.0f);
+#pragma unroll
+                for (int kh = 0; kh < KH; kh++) {
+                    const OFF_T ih = clrs_dww_map(h0 + kh * DH, IH);
+#if PMODE == PM_ZEROS
+                    if (ih < 0) continue; /* adds +0 to every lane */
+#endif
+#pragma unroll
+                    for (int kw = 0; kw < KW; kw++) {
+                        const VF xv = clrs_dww_row(rs + ih * ish + w0 + kw * DW);
+                        const VF prod = xv * (VF)(w[kh * KW + kw]);
+                        sum = sum + prod;
+                    }
+                }
+                if (has_bias) sum = sum + (VF)(b);
+                VSTORE(sum, drow + xs);
+            }
+            ow = hi - 1;
+            continue;
+        }
+        float sum = clrs_dww_one(src, src_nc, ish, 1, IH, IW, w, (OFF_T)oh, ow);
+        if (has_bias) sum = sum + b;
+        drow[ow] = sum;
+    }
+}
 #else
 __kernel void clrs_conv_dww(__global const DATA_T *src, long src_off, __global const DATA_T *wt, long w_off,
                             __global const DATA_T *bias, long b_off, long b_st, int has_bias, __global DATA_T *dst,
@@ -202,64 +266,6 @@ __kernel void clrs_conv_dww(__global const DATA_T *src, long src_off, __global c
             for (int kw = 0; kw < KW; kw++) w[kh * KW + kw] = LOAD(wt, wc + kh * wst.s3 + kw * wst.s4);
     }
     const ACC_T b = has_bias ? LOAD(bias, b_off + c * b_st) : (ACC_T)0;
-#if VW > 1
-    if (x0 + VW <= nx) {
-        const OFF_T w0 = (OFF_T)ow * SW - PW, h0 = (OFF_T)oh * SH - PH;
-        const long o = OFF5(dst_off, ost, n, c, od, oh, ow);
-        if (w0 >= 0 && w0 + (VW - 1) * SW + (KW - 1) * DW < IW) {
-            /* every lane's window inside the row: vector loads */
-            __global const float *rs = src + src_nc;
-            VF sum = (VF)(0.0f);
-#pragma unroll
-            for (int kh = 0; kh < KH; kh++) {
-                const OFF_T ih = clrs_dww_map(h0 + kh * DH, IH);
-#if PMODE == PM_ZEROS
-                if (ih < 0) continue; /* adds +0 to every lane */
-#endif
-#pragma unroll
-                for (int kw = 0; kw < KW; kw++) {
-                    const VF x = clrs_dww_row(rs + ih * ish + w0 + kw * DW);
-                    const VF prod = x * (VF)(w[kh * KW + kw]);
-                    sum = sum + prod;
-                }
-            }
-            if (has_bias) sum = sum + (VF)(b);
-            VSTORE(sum, dst + o);
-            return;
-        }
-        /* a vector at a row's end: the lanes' columns mapped one by one */
-        {
-            __global const float *rs = src + src_nc;
-            VF sum = (VF)(0.0f);
-#pragma unroll
-            for (int kh = 0; kh < KH; kh++) {
-                const OFF_T ih = clrs_dww_map(h0 + kh * DH, IH);
-#if PMODE == PM_ZEROS
-                if (ih < 0) continue;
-#endif
-#pragma unroll
-                for (int kw = 0; kw < KW; kw++) {
-                    float t[VW];
-                    int pad[VW];
-                    for (int j = 0; j < VW; j++) {
-                        const OFF_T iw = clrs_dww_map(w0 + j * SW + kw * DW, IW);
-                        pad[j] = iw < 0 ? -1 : 0;
-                        t[j] = rs[ih * ish + (iw < 0 ? 0 : iw)];
-                    }
-                    const VF x = VLOAD(t);
-                    const VF prod = x * (VF)(w[kh * KW + kw]);
-                    /* a zero-padding lane adds +0 (its product is not taken:
-                     * 0 * inf would be NaN) */
-                    const VF add = select(prod, (VF)(0.0f), CAT(vload, VW)(0, pad));
-                    sum = sum + add;
-                }
-            }
-            if (has_bias) sum = sum + (VF)(b);
-            VSTORE(sum, dst + o);
-            return;
-        }
-    }
-#endif
     for (long x = x0; x < min(x0 + VW, nx); x++) {
 #if ORDER
         const long cc = x, oww = ow;

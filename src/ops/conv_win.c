@@ -3,10 +3,12 @@
  * group, any channel multiplier) with a compile-time 2-D window, stride,
  * padding, dilation and padding mode (program "conv_win", cl/conv_win.cl),
  * modelled on the window pooling form (src/ops/pool_win.c): a depthwise
- * strided convolution is a weighted pooling window. NCHW f32 rows take
- * vectors of conv_dw_vw outputs per work-item; channels-last outputs walk
- * C along work-item x (unit-stride loads across the work-items PoCL
- * vectorises over); everything else one output per work-item. The same
+ * strided convolution is a weighted pooling window. NCHW f32: a work-item
+ * per output row, in vectors of conv_dw_vw outputs; channels-last f32 with
+ * a multiplier of 1: vectors of 8 / 16 channels, conv_dw_px pixels per
+ * work-item; everything else one output per work-item (channels-last: C
+ * along work-item x, unit-stride loads across the work-items PoCL
+ * vectorises over). The same
  * bits as conv/general (CLRS_IMPL_EXACT, see cl/conv_win.cl). */
 #include <stdio.h>
 #include <string.h>
@@ -109,7 +111,11 @@ clrs_status clrs__conv_dww_enqueue(clrs_context *ctx, const conv_plan *plan, clr
     st = a.st;
     size_t g[3];
     clrs__iter_grid(&osz, order, g);
-    g[0] = (g[0] + (size_t)vw - 1) / (size_t)vw;
+    if (vw > 1) { /* a work-item per output row: (oh, c, n * od) */
+        g[0] = (size_t)osz.s[3];
+        g[1] = (size_t)osz.s[1];
+        g[2] = (size_t)(osz.s[0] * osz.s[2]);
+    }
     if (vc) {
         g[0] /= (size_t)vc;
         g[1] = (g[1] + (size_t)px - 1) / (size_t)px;
