@@ -9,9 +9,11 @@
  *   DTYPE_*   storage type      any (ACC_T float, double for F64)
  *   ORDER     0, 1              1: work-item x walks C (channels-last
  *                               output), 0: it walks W
- *   VW        1, 8, 16          outputs per work-item along W (ORDER 0,
- *                               f32, input and output rows contiguous;
- *                               tuning conv_dw_vw caps it)
+ *   VW        1, 8, 16          ORDER 0, f32, input and output rows
+ *                               contiguous: a work-item per output row,
+ *                               its whole-window run in vectors of VW
+ *                               (tuning conv_dw_vw caps it); 1: a
+ *                               work-item per output element
  *   KH KW     1..               window (the weight's last two sizes)
  *   SH SW     1..               stride
  *   PH PW     0..               left / top padding
@@ -32,7 +34,8 @@
  * rounded separately (FP_CONTRACT OFF), bias last, one rounding to the
  * storage type. A zero-padding tap adds +0 instead of being skipped, which
  * leaves the sum's bits unchanged (the sum starts at +0 and so is never -0;
- * x + +0 == x for every other x, NaN and infinities included). */
+ * x + +0 == x for every other x, NaN and infinities included); its product
+ * is never taken (0 * inf would be NaN). */
 #if defined(ACC_T) && defined(KH)
 #if OFF32
 #define OFF_T int
