@@ -271,7 +271,7 @@ static double cpu_other_fraction(const cpu_mark *a, const cpu_mark *b)
 /* ------------------------------------------------------------------------ */
 /* Workloads                                                                */
 
-enum { OP_INTERP, OP_POOL, OP_GRID, OP_POOL_BW, OP_BATCH };
+enum { OP_INTERP, OP_POOL, OP_GRID, OP_POOL_BW, OP_BATCH, OP_CONV };
 enum { LAYOUT_NCHW = 1, LAYOUT_NHWC = 2 };
 
 typedef struct workload {
@@ -296,6 +296,25 @@ typedef struct workload {
      * reads grad_out (the forward output's shape), writes grad_in */
     int backward;
 } workload;
+
+/* OP_CONV's workloads (kernel / stride / pad in the workload): output
+ * channels, groups, padding mode, BlurPool's fixed binomial weights,
+ * transposed */
+typedef struct conv_spec {
+    const char *id;
+    int out, groups, mode, blur, t;
+} conv_spec;
+static const conv_spec conv_specs[] = {
+    {"W22", 64, 64, CLRS_CONV_PAD_ZEROS, 0, 0},
+    {"W23", 64, 64, CLRS_CONV_PAD_REFLECT, 1, 0},
+    {"W24", 32, 1, CLRS_CONV_PAD_ZEROS, 0, 1},
+};
+static const conv_spec *conv_of(const workload *w)
+{
+    for (size_t i = 0; i < sizeof conv_specs / sizeof conv_specs[0]; i++)
+        if (strcmp(conv_specs[i].id, w->id) == 0) return &conv_specs[i];
+    return &conv_specs[0];
+}
 
 static const workload workloads[] = {
     {"W1", "nearest x2", OP_INTERP, CLRS_F32, CLRS_INTERP_NEAREST, 2.0, 0, CLRS_UNSET, {0, 0},
@@ -365,6 +384,15 @@ static const workload workloads[] = {
      CLRS_POOL_MAX, 2, 2, 0, 1, 0, 0, {0}, NULL, 0},
     {"W9d", "adaptive avg pool 7x7 backward", OP_POOL_BW, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
      CLRS_POOL_ADAPTIVE_AVG, 0, 0, 0, 0, 7, 0, {0}, NULL, 0},
+    /* convolution (clrs_conv_cl / clrs_conv_transpose_cl); bytes moved =
+     * input + weight read, output written. W23: antialiased-cnns' BlurPool
+     * (depthwise [1,2,1]x[1,2,1]/16, reflect padding 1, stride 2) */
+    {"W22", "depthwise conv 3x3 s2 p1", OP_CONV, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0}, CLRS_POOL_MAX, 3, 2, 1,
+     0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
+    {"W23", "BlurPool 3x3 s2 reflect", OP_CONV, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0}, CLRS_POOL_MAX, 3, 2, 1,
+     0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
+    {"W24", "conv_transpose 4x4 s2 p1 64->32", OP_CONV, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0}, CLRS_POOL_MAX,
+     4, 2, 1, 0, 0, 4, {2, 64, 64, 64}, "2x64x64x64", 0},
 };
 #define N_WORKLOADS ((int)(sizeof workloads / sizeof workloads[0]))
 
@@ -777,7 +805,11 @@ typedef struct cfg {
     clrs_interpolate_params ip;
     clrs_pool_params pp;
     clrs_grid_sample_params gp;
-    clrs_tensor_desc din, dout, didx, dgrid;
+    clrs_conv_params cp;
+    clrs_tensor_desc din, dout, didx, dgrid, dwt;
+    size_t wt_bytes;
+    cl_mem mwt;
+    void *hwt;
     clrs_tensor_desc dfwd; /* backward: the forward input's (din is grad_out, dout grad_in) */
     size_t in_bytes, out_bytes, idx_bytes, grid_bytes;
     cl_mem min, mout, midx, mgrid;
@@ -801,6 +833,8 @@ static void cfg_free(cfg *c)
     if (c->midx) clReleaseMemObject(c->midx);
     if (c->mgrid) clReleaseMemObject(c->mgrid);
     free(c->hgrid);
+    if (c->mwt) clReleaseMemObject(c->mwt);
+    free(c->hwt);
     if (c->csrc) clReleaseMemObject(c->csrc);
     if (c->cdst) clReleaseMemObject(c->cdst);
     free(c->hin);
@@ -816,6 +850,9 @@ static void cfg_free(cfg *c)
 
 static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 {
+    if (c->wl->op == OP_CONV)
+        return (conv_of(c->wl)->t ? clrs_conv_transpose_cl : clrs_conv_cl)(ctx, &c->cp, &c->din, c->min, &c->dwt, c->mwt,
+                                                                     NULL, NULL, &c->dout, c->mout, NULL, 0, NULL, ev);
     if (c->wl->op == OP_BATCH)
         return clrs_resize_batch_cl(ctx, &c->ip, (size_t)c->nimg, c->dimgs, c->mimgs, &c->dout, c->mout, NULL, 0,
                                     NULL, ev);
@@ -837,6 +874,9 @@ static clrs_status run_cl(clrs_context *ctx, cfg *c, cl_event *ev)
 
 static clrs_status run_host(clrs_context *ctx, cfg *c)
 {
+    if (c->wl->op == OP_CONV)
+        return (conv_of(c->wl)->t ? clrs_conv_transpose : clrs_conv)(ctx, &c->cp, &c->din, c->hin, &c->dwt, c->hwt, NULL,
+                                                               NULL, &c->dout, c->hout);
     if (c->wl->op == OP_BATCH)
         return clrs_resize_batch(ctx, &c->ip, (size_t)c->nimg, c->dimgs, c->himgs, &c->dout, c->hout);
     if (c->wl->op == OP_POOL_BW)
@@ -927,6 +967,22 @@ static clrs_status cfg_describe(clrs_context *ctx, cfg *c, const workload *w, co
             c->ip.size[1] = w->out_size[1];
         }
         st = clrs_interpolate_output_shape(ctx, &c->din, &c->ip, osz);
+    } else if (w->op == OP_CONV) {
+        const conv_spec *cs = conv_of(w);
+        clrs_conv_params_init(&c->cp);
+        c->cp.n_stride = c->cp.n_padding = 1;
+        c->cp.stride[0] = w->stride;
+        c->cp.padding[0] = w->pad;
+        c->cp.groups = cs->groups;
+        c->cp.padding_mode = (clrs_conv_padding_mode)cs->mode;
+        /* weight (C_out, C_in/groups, k, k); transposed (C_in, C_out/groups, k, k) */
+        const int64_t ws[4] = {cs->t ? sizes[1] : cs->out, (cs->t ? cs->out : sizes[1]) / cs->groups,
+                               w->kernel, w->kernel};
+        st = clrs_tensor_desc_contiguous(&c->dwt, w->dtype, 4, ws);
+        if (st == CLRS_OK)
+            st = (cs->t ? clrs_conv_transpose_output_shape : clrs_conv_output_shape)(ctx, &c->cp, &c->din, &c->dwt,
+                                                                                       osz);
+        c->wt_bytes = (size_t)clrs_tensor_desc_numel(&c->dwt) * clrs_dtype_size(w->dtype);
     } else if (w->op == OP_GRID) {
         clrs_grid_sample_params_init(&c->gp);
         int64_t gsz[4] = {sizes[0], sizes[2], sizes[3], 2};
@@ -966,7 +1022,7 @@ static clrs_status cfg_describe(clrs_context *ctx, cfg *c, const workload *w, co
         if (st != CLRS_OK) return st;
         c->idx_bytes = (size_t)clrs_tensor_desc_numel(&c->didx) * 8;
     }
-    c->moved = (double)(c->in_bytes + c->out_bytes + c->idx_bytes + c->grid_bytes);
+    c->moved = (double)(c->in_bytes + c->out_bytes + c->idx_bytes + c->grid_bytes + c->wt_bytes);
     return CLRS_OK;
 }
 
@@ -1022,6 +1078,16 @@ static int cfg_alloc(bench *b, cfg *c, int host, int copy)
             c->mimgs[i] = c->min;
             c->himgs[i] = c->hin;
         }
+    if (w->op == OP_CONV) {
+        const size_t nw = c->wt_bytes / sizeof(float);
+        float *wt = malloc(c->wt_bytes ? c->wt_bytes : 1);
+        if (wt == NULL) return -1;
+        fill_input(wt, nw, CLRS_F32, 0x77000000u + (uint64_t)(w - workloads));
+        if (conv_of(w)->blur) /* [1,2,1] x [1,2,1] / 16 per channel */
+            for (size_t i = 0; i < nw; i++) wt[i] = (float)((1 + (i % 3 == 1)) * (1 + (i / 3 % 3 == 1))) / 16.0f;
+        c->hwt = wt;
+        if ((c->mwt = new_buffer(b->clctx, c->wt_bytes, wt, b->q)) == NULL) return -1;
+    }
     if (w->op == OP_GRID) {
         /* grid[n, h, w] = A_n (x_w, y_h, 1): a rotation by up to 30
          * degrees, a scale in [0.8, 1.2] and a shift of up to 0.1 per
@@ -1863,6 +1929,7 @@ static int tune_measure(bench *b, const char *ops, int quick, double *base, doub
                          : w->op == OP_POOL   ? "pool"
                          : w->op == OP_GRID   ? "grid_sample"
                          : w->op == OP_BATCH  ? "resize_batch"
+                         : w->op == OP_CONV   ? "conv"
                                               : "pool_backward";
         if (strcmp(op, ops) != 0 || w->backward) continue; /* (the forward's tuning values) */
         if (quick && w->rank) continue; /* the fixed big shapes */

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
-Runs the workloads of bench/bench.c (W1..W20; W9a, W9d: pooling's and W9b, W9e:
+Runs the workloads of bench/bench.c (W1..W24 less W21; W9a, W9d: pooling's and W9b, W9e:
 interpolate's input gradient against torch's backward) through
   * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
     out=, so neither side pays for allocating the result),
@@ -78,6 +78,13 @@ WORKLOADS = {
     # clrs_resize_batch: 64 uint8 RGB images of mixed sizes (batch_sizes()) -> 224x224; the peers one by one
     "W20": dict(what="u8 batch 64 mixed->224 aa", op="batch", mode="bilinear_aa", size=(224, 224), dtype="u8",
                 shape=(64, 3, 0, 0)),
+    # convolution: torch = F.conv2d / F.conv_transpose2d with oneDNN off (torch.backends.mkldnn), onednn = on
+    "W22": dict(what="depthwise conv 3x3 s2 p1", op="conv", k=3, s=2, p=1, cout=64, groups=64, pmode="zeros",
+                dtype="f32", shape=(8, 64, 128, 128)),
+    "W23": dict(what="BlurPool 3x3 s2 reflect", op="conv", k=3, s=2, p=1, cout=64, groups=64, pmode="reflect",
+                blur=True, dtype="f32", shape=(8, 64, 128, 128)),
+    "W24": dict(what="conv_transpose 4x4 s2 p1 64->32", op="convt", k=4, s=2, p=1, cout=32, groups=1,
+                dtype="f32", shape=(2, 64, 64, 64)),
     # pooling backward: the shape is the forward input's (= grad_input's)
     "W9a": dict(what="max pool 2x2 s2 backward (indices)", op="max_bw", k=2, s=2, p=0, dtype="f32"),
     "W9d": dict(what="adaptive avg pool 7x7 backward", op="adaptive_avg_bw", out=7, dtype="f32"),
@@ -240,10 +247,42 @@ def make_input(w, shape, nhwc):
     return a
 
 
+def conv_call(w, x_np, shape, nhwc, mkldnn):
+    """W22-W24 through F.conv2d / F.conv_transpose2d with oneDNN on or off (outputs allocated per call;
+    W23 as antialiased-cnns' BlurPool: F.pad reflect, then the depthwise binomial)."""
+    x = torch.from_numpy(x_np)
+    if nhwc:
+        x = x.contiguous(memory_format=torch.channels_last)
+    c, k, g = shape[1], w["k"], w["groups"]
+    ws = [c, w["cout"] // g, k, k] if w["op"] == "convt" else [w["cout"], c // g, k, k]
+    wt = torch.rand(ws)
+    if w.get("blur"):
+        b = torch.tensor([1.0, 2.0, 1.0])
+        wt = (b[:, None] * b[None, :] / 16).expand(ws).contiguous()
+    if nhwc:
+        wt = wt.contiguous(memory_format=torch.channels_last)
+    s, p = w["s"], w["p"]
+    if w["op"] == "convt":
+        f0 = lambda: F.conv_transpose2d(x, wt, None, s, p, 0, g)  # noqa: E731
+    elif w["pmode"] != "zeros":
+        f0 = lambda: F.conv2d(F.pad(x, [p] * 4, mode=w["pmode"]), wt, None, s, 0, 1, g)  # noqa: E731
+    else:
+        f0 = lambda: F.conv2d(x, wt, None, s, p, 1, g)  # noqa: E731
+
+    def f():
+        with torch.backends.mkldnn.flags(enabled=mkldnn):
+            return f0()
+    if mkldnn and not torch.backends.mkldnn.is_available():
+        return None, "n/a (no torch mkldnn)"
+    return f, ("oneDNN on" if mkldnn else "oneDNN off") + " (allocates its output)"
+
+
 def torch_op(w, x_np, shape, nhwc):
     """A callable running the workload with PyTorch into preallocated outputs."""
     if torch is None:
         return None, "torch not installed"
+    if w["op"] in ("conv", "convt"):
+        return conv_call(w, x_np, shape, nhwc, False)
     if w["op"] == "batch":  # F.interpolate(antialias=True) image by image, into preallocated outputs
         mf = torch.channels_last if nhwc else torch.contiguous_format
         xs = [torch.from_numpy(a).contiguous(memory_format=mf) for a in x_np]
@@ -430,6 +469,8 @@ def onednn_op(w, x_np, shape, nhwc):
     """oneDNN pooling through torch's mkldnn tensors (output allocated per call)."""
     if torch is None or not torch.backends.mkldnn.is_available():
         return None, "n/a (no torch mkldnn)"
+    if w["op"] in ("conv", "convt"):
+        return conv_call(w, x_np, shape, nhwc, True)
     if w["op"] not in ("avg", "max", "max_idx", "adaptive_avg") or w["dtype"] != "f32":
         return None, "n/a (PyTorch exposes no oneDNN resampling)"
     x = torch.from_numpy(x_np)
@@ -513,6 +554,10 @@ def moved_bytes(w, shape, x_np):
     n_in = int(np.prod(shape))
     if w["op"] == "grid":
         return (2 * n_in + shape[0] * shape[2] * shape[3] * 2) * es  # input, output, grid
+    if w["op"] in ("conv", "convt"):  # input, weight, output
+        k, s, p, c, co = w["k"], w["s"], w["p"], shape[1], w["cout"]
+        o = [(h - 1) * s - 2 * p + k if w["op"] == "convt" else (h + 2 * p - k) // s + 1 for h in shape[2:]]
+        return (n_in + c * co // w["groups"] * k * k + shape[0] * co * o[0] * o[1]) * es
     if w["op"] in ("interp", "interp_bw"):
         o = out_hw(w, shape)
         n_out = shape[0] * shape[1] * int(np.prod(o))

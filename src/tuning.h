@@ -44,6 +44,11 @@
 #define CLRS_TUNING_POOL(X)                                                                            \
     X(pool_wg, 16, 256, 1, 1024, "global pooling: work-group size (power of two)")                     \
     X(pool_vw, 16, 16, 1, 16, "window pooling: outputs per work-item at most (1, 8 or 16)")            \
+    X(conv_dw_vw, 16, 16, 1, 16, "depthwise window conv: outputs per work-item along W at most (1, 8 or 16)") \
+    X(conv_dw_max_taps, 64, 64, 1, 256, "depthwise window conv: specialised builds up to this many taps") \
+    X(conv_dw_min_output, 4096, 4096, 1, INT64_MAX, "depthwise window conv: specialised builds from this many outputs") \
+    X(conv_dw_group, 64, 64, 1, 1024, "depthwise window conv: work-group items when a row has few vectors") \
+    X(conv_dw_px, 8, 1, 1, 64, "depthwise window conv, channels-last: output pixels per work-item") \
     X(pool_global_min_plane, 4096, 4096, 1, INT64_MAX, "global pooling by group reduction from this plane size") \
     X(pool_full_min_output, 4096, 4096, 1, INT64_MAX, "specialised window builds from this many outputs") \
     X(pool_win_max_taps, 64, 64, 1, 256, "specialised window builds up to this many taps")             \

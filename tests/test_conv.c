@@ -543,27 +543,50 @@ START_TEST(test_errors)
 END_TEST
 
 /* ---- conv/depthwise gives conv/general's bits ------------------------------------ */
+static const char *count_impl = "depthwise";
 static void count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
 {
     (void)reason;
-    if (chosen && strcmp(family, "conv") == 0 && strcmp(impl, "depthwise") == 0) (*(int *)user)++;
+    if (chosen && strcmp(family, "conv") == 0 && strcmp(impl, count_impl) == 0) (*(int *)user)++;
 }
 
-START_TEST(test_depthwise_bits)
+/* win == 0: "conv/depthwise" on small random cases; win == 1:
+ * "conv/depthwise_win" (its size threshold lowered, the vector width
+ * varied) on 2-D windows with longer rows, so that vectors of 8 and 16
+ * outputs run inside the rows and the scalar form at their ends. */
+static void dw_bits(int win)
 {
     clrs_context *ctx = tu_context();
+    int64_t min_out = 0, vw0 = 0, px0 = 0;
+    if (win) {
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_dw_min_output", &min_out, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_dw_vw", &vw0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_dw_px", &px0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_min_output", 1), CLRS_OK);
+    }
+    count_impl = win ? "depthwise_win" : "depthwise";
     clrs_device_info info;
     ck_assert_int_eq(clrs_context_device(ctx, &info), CLRS_OK);
     const clrs_dtype dts[4] = {CLRS_F32, CLRS_F16, CLRS_BF16, CLRS_F64};
-    uint64_t rs = 0xd3b7u;
+    uint64_t rs = win ? 0x5eedc0u : 0xd3b7u; /* each its own stream */
     int compared = 0;
     for (int iter = 0; iter < 48; iter++) {
-        const clrs_dtype dt = dts[iter % 4];
+        /* win: the vector forms are f32's, the others every dtype */
+        const clrs_dtype dt = !win ? dts[iter % 4] : (const clrs_dtype[]){CLRS_F16, CLRS_F32, CLRS_BF16, CLRS_F32, CLRS_F64,
+                                                                         CLRS_F32, CLRS_F32, CLRS_F32}[iter % 8];
         if (dt == CLRS_F64 && !info.fp64) continue;
         const int rank = 3 + iter % 3, sp = rank - 2;
+        if (win) {
+            ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_vw", (int64_t[]){1, 8, 16}[iter % 3]), CLRS_OK);
+            ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_px", (int64_t[]){1, 3, 8}[iter / 3 % 3]), CLRS_OK);
+        }
         clrs_conv_params p;
         clrs_conv_params_init(&p);
-        const int64_t C = tu_range(&rs, 1, 5), mult = tu_range(&rs, 1, 2);
+        int64_t C = tu_range(&rs, 1, 5), mult = tu_range(&rs, 1, 2);
+        if (win && iter % 4 >= 2) { /* channels-last vectors of 8 / 16 channels */
+            C = iter % 8 >= 4 ? 16 : 8;
+            mult = 1;
+        }
         p.groups = C;
         int64_t is[5] = {tu_range(&rs, 1, 2), C}, ws[5] = {C * mult, 1};
         p.n_stride = p.n_padding = p.n_dilation = sp;
@@ -574,6 +597,12 @@ START_TEST(test_depthwise_bits)
             p.stride[i] = tu_range(&rs, 1, 2);
             p.dilation[i] = tu_range(&rs, 1, 2);
             p.padding[i] = tu_range(&rs, 0, 2);
+            if (win && sp == 3 && i == 0) { /* the window form walks depth like a batch axis */
+                ws[2] = 1;
+                p.stride[0] = 1;
+                p.padding[0] = 0;
+            }
+            if (win && i == sp - 1) is[2 + i] = tu_range(&rs, 8, 60); /* rows of several vectors */
         }
         int64_t os[CLRS_MAX_RANK];
         clrs_tensor_desc ind, wd;
@@ -581,7 +610,8 @@ START_TEST(test_depthwise_bits)
         ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, dt, rank, ws), CLRS_OK);
         if (clrs_conv_output_shape(ctx, &p, &ind, &wd, os) != CLRS_OK) continue;
         const int64_t ni = numel_of(rank, is), nw = numel_of(rank, ws), no = numel_of(rank, os);
-        const tu_layout l = (tu_layout)(iter % TU_NLAYOUTS);
+        tu_layout l = (tu_layout)(iter % TU_NLAYOUTS);
+        if (win && iter % 4 >= 2 && iter % 12 != 2) l = TU_CHANNELS_LAST;
         tu_tensor ti, tw, to;
         tu_alloc(&ti, dt, rank, is, l, 0x11);
         tu_alloc(&tw, dt, rank, ws, l, 0x22);
@@ -601,11 +631,13 @@ START_TEST(test_depthwise_bits)
         unsigned char *a = malloc((size_t)no * es + 1), *b = malloc((size_t)no * es + 1);
         int chosen = 0;
         ck_assert_int_eq(clrs_explain_begin(count_cb, &chosen, 0), CLRS_OK);
+        if (!win) clrs__dispatch_disable("conv/depthwise_win"); /* (3-D cases may be large enough) */
         clrs_status st = clrs_conv(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, wb ? &bd : NULL, wb ? bb : NULL,
                                    &to.desc, to.base);
         clrs_explain_end();
+        clrs__dispatch_disable(NULL);
         ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
-        ck_assert_msg(chosen == 1, "iter %d: conv/depthwise did not run", iter);
+        ck_assert_msg(chosen == 1, "iter %d: conv/%s did not run", iter, count_impl);
         tu_load(&to, a);
         clrs__dispatch_disable("conv");
         st = clrs_conv(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, wb ? &bd : NULL, wb ? bb : NULL, &to.desc,
@@ -613,8 +645,9 @@ START_TEST(test_depthwise_bits)
         clrs__dispatch_disable(NULL);
         ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
         tu_load(&to, b);
-        ck_assert_msg(memcmp(a, b, (size_t)no * es) == 0, "iter %d (%s, rank %d, %s, %s): depthwise and general differ",
-                      iter, clrs_dtype_name(dt), rank, clrs_conv_padding_mode_name(p.padding_mode), tu_layout_name(l));
+        ck_assert_msg(memcmp(a, b, (size_t)no * es) == 0, "iter %d (%s, rank %d, %s, %s): %s and general differ", iter,
+                      clrs_dtype_name(dt), rank, clrs_conv_padding_mode_name(p.padding_mode), tu_layout_name(l),
+                      count_impl);
         compared++;
         free(a);
         free(b);
@@ -624,8 +657,24 @@ START_TEST(test_depthwise_bits)
         tu_free(&tw);
         tu_free(&to);
     }
+    if (win) {
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_min_output", min_out), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_vw", vw0), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_px", px0), CLRS_OK);
+    }
     ck_assert_int_gt(compared, 25);
-    fprintf(stderr, "# conv depthwise: %d cases bit-identical to conv/general\n", compared);
+    fprintf(stderr, "# conv %s: %d cases bit-identical to conv/general\n", count_impl, compared);
+}
+
+START_TEST(test_depthwise_bits)
+{
+    dw_bits(0);
+}
+END_TEST
+
+START_TEST(test_depthwise_win_bits)
+{
+    dw_bits(1);
 }
 END_TEST
 
@@ -641,6 +690,7 @@ int main(void)
     tcase_add_test(tc, test_cl_mem_calls);
     tcase_add_test(tc, test_random_vs_reference);
     tcase_add_test(tc, test_depthwise_bits);
+    tcase_add_test(tc, test_depthwise_win_bits);
     tcase_add_test(tc, test_golden_conv);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -2781,6 +2781,22 @@ START_TEST(test_kernel_variants)
             kernel_conv(ctx, dt, 3 + (v + di) % 3, v == 4, v >= 5, v < 4 ? v : v == 6, (tu_layout)((v + di) % TU_NLAYOUTS),
                         &rng);
         }
+    /* conv/depthwise_win: the depthwise cases again, ranks 3 and 4, with
+     * its output threshold lowered so that these small cases take it (its
+     * own generator: the cases after this keep theirs) */
+    {
+        int64_t dw_min0 = 0;
+        uint64_t rng_dw = 0xd3e7a11u;
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_dw_min_output", &dw_min0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_min_output", 1), CLRS_OK);
+        for (int di = 0; di < 4; di++)
+            for (int v = 5; v < 7; v++, n++) {
+                clrs_dtype dt = all_dts[di];
+                if (dt == CLRS_F64 && !info.fp64) continue;
+                kernel_conv(ctx, dt, 3 + (v + di) % 2, 0, 1, v == 6, (tu_layout)((v + di) % TU_NLAYOUTS), &rng_dw);
+            }
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_min_output", dw_min0), CLRS_OK);
+    }
     /* ONNX Resize's extrapolation fill (resize_fill/general), every ONNX
      * dtype, nearest and linear: roi [-0.5, 1.5] puts the first and last
      * two of 8 outputs outside the input of 4: they read the constant 2 */

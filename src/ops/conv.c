@@ -21,7 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pool_impl.h"
+#include "conv_impl.h"
 
 static const char *const PM_NAMES[] = {"zeros", "reflect", "replicate", "circular"};
 static const char *const AXIS[3] = {"depth", "height", "width"};
@@ -57,15 +57,7 @@ const char *clrs_conv_padding_mode_name(clrs_conv_padding_mode mode)
     return (unsigned)mode < CLRS_ARRAY_LEN(PM_NAMES) ? PM_NAMES[mode] : NULL;
 }
 
-/* ---- the plan ---------------------------------------------------------------- */
-typedef struct conv_plan {
-    int transposed, sp, has_bias;
-    clrs_conv_padding_mode pmode;
-    int64_t groups, cin_g, cout_g;
-    int64_t s3[3], pl3[3], pr3[3], d3[3], op3[3], k3[3], in3[3];
-    int64_t out_sizes[CLRS_MAX_RANK];
-    int64_t numel_out;
-} conv_plan;
+/* ---- the plan: conv_plan (conv_impl.h) ---------------------------------------- */
 
 /* sizes as torch prints them: [1, 2, 5, 5] */
 static void tsizes(char *buf, size_t len, int rank, const int64_t *sizes)
@@ -413,6 +405,7 @@ static int dw_decline(const clrs_context *ctx, const void *problem, char *why, s
 }
 
 static const clrs_impl CONV_IMPLS[] = {
+    {"depthwise_win", CLRS_IMPL_EXACT, clrs__conv_dww_decline}, /* src/ops/conv_win.c */
     {"depthwise", CLRS_IMPL_EXACT, dw_decline},
     {"general", 0, NULL},
 };
@@ -431,6 +424,8 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     if (plan->numel_out == 0) return clrs__enqueue_marker(ctx, q, nwait, wait, ev);
     const int pick = plan->transposed ? CLRS_PICK(ctx, fam, CONVT_IMPLS, plan) : CLRS_PICK(ctx, fam, CONV_IMPLS, plan);
     if (pick < 0) return CLRS_ERR_INTERNAL;
+    if (!plan->transposed && strcmp(CONV_IMPLS[pick].name, "depthwise_win") == 0)
+        return clrs__conv_dww_enqueue(ctx, plan, t, nt, q, nwait, wait, ev);
     const int dw = !plan->transposed && strcmp(CONV_IMPLS[pick].name, "depthwise") == 0;
     const clrs_tensor_desc *in = &t[0].desc, *out = &t[1].desc, *w = &t[2].desc;
     cl_long8 isz, ist, wsz, wst, osz, ost;

@@ -261,7 +261,7 @@ static void ft_check(const ft *t, int is_output, const char *what)
  * later ops from 128 up. */
 enum {
     OP_INTERP, OP_POOL, OP_UNPOOL, OP_SHUFFLE, OP_MISC, OP_LEGACY,
-    OP_GRID = OP_LEGACY, OP_AFFINE, OP_ORESIZE, OP_OPOOL, OP_OUNPOOL, OP_D2S, OP_S2D, OP_COUNT
+    OP_GRID = OP_LEGACY, OP_AFFINE, OP_ORESIZE, OP_OPOOL, OP_OUNPOOL, OP_D2S, OP_S2D, OP_CONV, OP_CONVT, OP_COUNT
 };
 enum {
     F_CLMEM = 1,    /* the cl_mem API */
@@ -288,7 +288,12 @@ typedef struct call {
     clrs_onnx_pool_params op_;
     clrs_onnx_unpool_params oup;
     clrs_onnx_depth_mode dmode;
-    ft in, out, idx; /* idx: pool's output indices, unpool's input indices, grid_sample's grid */
+    clrs_conv_params cp;
+    ft in, out, idx; /* idx: pool's output indices, unpool's input indices, grid_sample's grid, conv's weight */
+    clrs_tensor_desc bias; /* conv: rank 1, so outside ft (ft_measure wants rank >= 3) */
+    unsigned char *bias_alloc, *bias_copy; /* GUARD | bias_bytes | GUARD */
+    size_t bias_bytes;
+    int has_bias;
     int has_idx;
     int idx_out;     /* idx is an output */
     void *samples;
@@ -320,6 +325,12 @@ static clrs_status run_host(call *c)
     case OP_OUNPOOL: return clrs_onnx_max_unpool(ctx, &c->oup, &c->in.d, in, &c->idx.d, idx, &c->out.d, out);
     case OP_D2S: return clrs_onnx_depth_to_space(ctx, c->factor, c->dmode, &c->in.d, in, &c->out.d, out);
     case OP_S2D: return clrs_onnx_space_to_depth(ctx, c->factor, c->dmode, &c->in.d, in, &c->out.d, out);
+    case OP_CONV:
+    case OP_CONVT:
+        return (c->op == OP_CONV ? clrs_conv : clrs_conv_transpose)(ctx, &c->cp, &c->in.d, in, &c->idx.d, idx,
+                                                                    c->has_bias ? &c->bias : NULL,
+                                                                    c->has_bias ? c->bias_alloc + GUARD : NULL,
+                                                                    &c->out.d, out);
     default: return clrs_pixel_shuffle(ctx, c->factor, c->inverse, &c->in.d, in, &c->out.d, out);
     }
 }
@@ -403,6 +414,21 @@ static clrs_status run_cl(fuzz_stream *f, call *c, int *expect_reject)
         break;
     case OP_D2S: st = clrs_onnx_depth_to_space_cl(ctx, c->factor, c->dmode, &d[0], mem[0], &d[1], mem[1], q, 0, NULL, evp); break;
     case OP_S2D: st = clrs_onnx_space_to_depth_cl(ctx, c->factor, c->dmode, &d[0], mem[0], &d[1], mem[1], NULL, 0, NULL, evp); break;
+    case OP_CONV:
+    case OP_CONVT: { /* the weight is tensor 2; the bias its own buffer */
+        cl_mem bm = NULL;
+        clrs_tensor_desc bd = c->bias;
+        if (c->has_bias) {
+            bm = make_mem(clc, NULL, c->bias_bytes + 2 * GUARD, c->bias_alloc);
+            if (bm == NULL) fuzz_fail("clCreateBuffer of the bias failed");
+            bd.offset += GUARD / (int64_t)(clrs_dtype_size(bd.dtype) ? clrs_dtype_size(bd.dtype) : 1);
+        }
+        st = (c->op == OP_CONV ? clrs_conv_cl : clrs_conv_transpose_cl)(ctx, &c->cp, &d[0], mem[0], &d[2], mem[2],
+                                                                       c->has_bias ? &bd : NULL, bm, &d[1], mem[1],
+                                                                       q, 0, NULL, evp);
+        if (bm) clReleaseMemObject(bm);
+        break;
+    }
     default: st = clrs_pixel_shuffle_cl(ctx, c->factor, c->inverse, &d[0], mem[0], &d[1], mem[1], q, 0, NULL, evp); break;
     }
     if (st == CLRS_OK && evp != NULL && ev == NULL) fuzz_fail("no event returned");
@@ -494,6 +520,32 @@ static int fz_ncount(fuzz_stream *f, int natural)
     if (b < 160) return natural;
     if (b < 220) return 0;
     return hostile[b % 8];
+}
+
+/* conv / conv_transpose: mostly small strides, paddings (ints, 'same',
+ * 'valid', an invalid kind), dilations, groups dividing C, the four padding
+ * modes; sometimes hostile values, invalid enums, a wrong struct_size. */
+static void decode_conv(fuzz_stream *f, clrs_conv_params *p, int rank, int64_t C)
+{
+    static const int st[5] = {1, 2, 1, 3, 2}, pad[5] = {0, 1, 2, 0, 3}, dil[4] = {1, 2, 1, 3};
+    static const int op[4] = {0, 1, 0, 2}, kinds[8] = {0, 0, 0, 0, 0, 1, 2, 3};
+    static const int modes[6] = {0, 1, 2, 3, 0, 4};
+    const int sp = rank >= 3 && rank <= 5 ? rank - 2 : 2;
+    clrs_conv_params_init(p);
+    p->n_stride = fz_ncount(f, fz_u8(f) & 1 ? 1 : sp);
+    for (int i = 0; i < 3; i++) p->stride[i] = fz_pick(f, st, 5);
+    p->padding_kind = (clrs_conv_padding_kind)fz_pick(f, kinds, 8);
+    p->n_padding = fz_ncount(f, fz_u8(f) & 1 ? 1 : sp);
+    for (int i = 0; i < 3; i++) p->padding[i] = fz_pick(f, pad, 5);
+    p->n_dilation = fz_ncount(f, sp);
+    for (int i = 0; i < 3; i++) p->dilation[i] = fz_pick(f, dil, 4);
+    p->n_output_padding = fz_ncount(f, 0);
+    for (int i = 0; i < 3; i++) p->output_padding[i] = fz_pick(f, op, 4);
+    const int64_t c = C > 0 && C < 1024 ? C : 1;
+    const int groups[6] = {1, 1, (int)c, (int)(c % 2 == 0 ? c / 2 : 1), 2, 3};
+    p->groups = fz_pick(f, groups, 6);
+    p->padding_mode = (clrs_conv_padding_mode)fz_pick(f, modes, 6);
+    if (fz_u8(f) == 255) p->struct_size = 5;
 }
 
 /* Coordinate-like values for grids and thetas: mostly in [-1.25, 1.25],
@@ -867,6 +919,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *opname;
     int orank = rank;
     int64_t idx_range = 0; /* OP_OUNPOOL: numel of the inferred shape */
+    int mutated_conv_bias = 0; /* conv: a bias of a fuzzed shape (BAD_SHAPE is right then) */
     switch (c.op) {
     case OP_INTERP:
         opname = "interpolate";
@@ -954,6 +1007,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         c.has_idx = 1;
         break;
     }
+    case OP_CONV:
+    case OP_CONVT: { /* the weight in idx: mostly the shape the parameters ask for */
+        const int tr = c.op == OP_CONVT;
+        opname = tr ? "conv_transpose" : "conv";
+        const int64_t C = rank >= 2 && rank <= CLRS_MAX_RANK ? sizes[1] : 1;
+        decode_conv(f, &c.cp, rank, C);
+        int wrank = fz_u8(f) < 240 ? rank : fz_rank(f);
+        int64_t ws[CLRS_MAX_RANK];
+        for (int i = 0; i < CLRS_MAX_RANK; i++) ws[i] = fz_size(f) % 5; /* kernel sizes 0..4 (0: refused) */
+        const int64_t g = c.cp.groups > 0 && c.cp.groups < 64 ? c.cp.groups : 1, m = 1 + fz_u8(f) % 3;
+        if (fz_u8(f) < 230) { /* (C_out, C_in/groups, k...) or transposed (C_in, C_out/groups, k...) */
+            ws[0] = tr ? C : g * m;
+            ws[1] = tr ? m : (C >= 0 && C < INT32_MAX ? C / g : 1);
+        } else {
+            ws[0] = fz_size(f);
+            ws[1] = fz_size(f);
+        }
+        clrs_dtype wdt = fz_u8(f) < 240 ? dt : fz_dtype(f);
+        make_desc(f, &c.idx, wdt, wrank, ws);
+        c.has_idx = 1;
+        sst = (tr ? clrs_conv_transpose_output_shape : clrs_conv_output_shape)(ctx, &c.cp, &c.in.d, &c.idx.d, osz);
+        /* the bias: rank 1 of C_out, stride 1 or 2, an offset; sometimes wrong */
+        uint8_t bb = fz_u8(f);
+        if (bb % 3 != 0) {
+            const int64_t cout = sst == CLRS_OK ? osz[1] : 1;
+            memset(&c.bias, 0, sizeof c.bias);
+            c.bias.dtype = bb >= 240 ? fz_dtype(f) : dt;
+            c.bias.rank = bb >= 250 ? fz_rank(f) : 1;
+            c.bias.sizes[0] = bb >= 230 ? fz_size(f) : cout;
+            c.bias.strides[0] = 1 + fz_u8(f) % 2;
+            c.bias.offset = fz_u8(f) % 3;
+            if (bb >= 230) mutated_conv_bias = 1;
+            const size_t es = clrs_dtype_size(c.bias.dtype);
+            if (es > 0 && c.bias.sizes[0] >= 0 && c.bias.sizes[0] <= MAX_NUMEL) {
+                c.bias_bytes = (size_t)(c.bias.offset + (c.bias.sizes[0] > 0 ? (c.bias.sizes[0] - 1) * c.bias.strides[0] + 1 : 0)) * es;
+                c.bias_alloc = malloc(c.bias_bytes + 2 * GUARD);
+                c.bias_copy = malloc(c.bias_bytes + 2 * GUARD);
+                if (c.bias_alloc == NULL || c.bias_copy == NULL) fuzz_fail("out of memory");
+                fill_bytes(f, c.bias_alloc, c.bias_bytes + 2 * GUARD);
+                memcpy(c.bias_copy, c.bias_alloc, c.bias_bytes + 2 * GUARD);
+                c.has_bias = 1;
+            }
+        }
+        break;
+    }
     default: {
         static const int dmodes[5] = {CLRS_ONNX_DCR, CLRS_ONNX_CRD, CLRS_ONNX_DCR, CLRS_ONNX_CRD, 2};
         c.factor = fz_int(f);
@@ -973,7 +1071,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* output descriptor: the computed shape, or random sizes when refused */
     int64_t outsz[CLRS_MAX_RANK];
-    int mutated = (c.flags & F_MUTATE) != 0;
+    int mutated = (c.flags & F_MUTATE) != 0 || mutated_conv_bias;
     for (int i = 0; i < CLRS_MAX_RANK; i++) outsz[i] = sst == CLRS_OK ? osz[i] : fz_size(f);
     clrs_dtype odt = dt;
     if (mutated) {
@@ -1085,6 +1183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ft_check(&c.in, 0, opname); /* inputs stay untouched whatever happens */
         if (all[2] && !c.idx_out) ft_check(&c.idx, 0, opname);
     }
+    if (c.has_bias && memcmp(c.bias_alloc, c.bias_copy, c.bias_bytes + 2 * GUARD) != 0)
+        fuzz_fail("%s modified its bias", opname);
     if (c.op == OP_POOL || c.op == OP_INTERP)
         run_backward(f, &c, dt, rank, sizes, osz, sst, real && st == CLRS_OK && c.has_idx && !use_cl);
     ft_free(&c.in);
@@ -1092,5 +1192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ft_free(&c.idx);
     free(c.samples);
     free(c.asize);
+    free(c.bias_alloc);
+    free(c.bias_copy);
     return 0;
 }

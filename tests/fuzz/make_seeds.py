@@ -134,7 +134,7 @@ def misc(text):
 
 
 # ---- the later ops (op byte 128 + k) ----
-OP_GRID, OP_AFFINE, OP_ORESIZE, OP_OPOOL, OP_OUNPOOL, OP_D2S, OP_S2D = range(128, 135)
+OP_GRID, OP_AFFINE, OP_ORESIZE, OP_OPOOL, OP_OUNPOOL, OP_D2S, OP_S2D, OP_CONV, OP_CONVT = range(128, 137)
 GRID_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 GRID_PADS = {"zeros": 0, "border": 1, "reflection": 2}
 ONNX_POOL = {"MaxPool": 0, "AveragePool": 1, "LpPool": 2, "GlobalMaxPool": 3, "GlobalAveragePool": 4,
@@ -309,6 +309,41 @@ def later_seeds():
     return s
 
 
+def conv(dt, sizes, k, stride=1, pad=0, kind=0, dil=1, groups=1, mode=0, outpad=0, bias=1, m=1, flags=0, lin=0,
+         wlin=0, op=OP_CONV):
+    """fuzz_ops.c decode_conv, then the weight and the bias (the rest 0: contiguous output, fills seed 0).
+    groups: index into decode_conv's table (0: 1, 2: C, 3: C/2, 4: 2); kind: 0 ints, 5 'same', 6 'valid'."""
+    sp = len(sizes) - 2
+    pick = lambda table, v: bytes([table.index(v)])  # noqa: E731
+    b = head(op, flags, dt, sizes, lin)
+    b += bytes([0, 0]) + pick([1, 2, 1, 3, 2], stride) * 3 + bytes([kind])
+    b += bytes([0, 0]) + pick([0, 1, 2, 0, 3], pad) * 3
+    b += bytes([0]) + pick([1, 2, 1, 3], dil) * 3
+    b += (bytes([226]) if outpad else bytes([0])) + pick([0, 1, 0, 2], outpad) * 3
+    b += bytes([groups, mode, 0])
+    ks = [0, 0] + [k] * sp
+    b += bytes([0]) + b"".join(size_b(v) for v in ks + [0] * (5 - len(ks))) + bytes([m - 1, 0, 0]) + \
+        layout_bytes(wlin, len(sizes))
+    b += bytes([bias, 0, 1 if bias else 0, 0])
+    return b + layout_bytes(lin, len(sizes))
+
+
+def conv_seeds():
+    s = {}
+    s["conv_depthwise_f32"] = conv(F32, (1, 4, 9, 9), 3, stride=2, pad=1, groups=2)
+    s["conv_depthwise_reflect_clmem"] = conv(F32, (2, 4, 9, 7), 3, stride=2, pad=1, groups=2, mode=1,
+                                             flags=F_CLMEM | F_EVENT)
+    s["conv_depthwise_win_cl"] = conv(F32, (1, 8, 36, 36), 3, pad=1, groups=2, lin=2, bias=0)
+    s["conv_depthwise_win_rows"] = conv(F32, (1, 4, 40, 40), 3, pad=1, groups=2, mode=2)
+    s["conv_dense_same_f16"] = conv(F16, (1, 3, 6, 6), 3, kind=5)
+    s["conv_valid_1d_bf16_circular"] = conv(BF16, (2, 4, 9), 2, kind=6, groups=4, mode=3, m=2)
+    s["conv_3d_f64_replicate"] = conv(F64, (1, 2, 4, 4, 4), 2, pad=1, dil=2, mode=2, lin=2)
+    s["conv_transpose"] = conv(F32, (1, 4, 3, 3), 4, stride=2, pad=1, groups=4, op=OP_CONVT)
+    s["conv_transpose_outpad_clmem"] = conv(F32, (1, 2, 3, 4), 3, stride=2, outpad=1, op=OP_CONVT, flags=F_CLMEM)
+    s["conv_clmem_shrink"] = conv(F32, (1, 2, 5, 5), 3, flags=F_CLMEM | F_SHRINK)
+    return s
+
+
 def ops_seeds():
     s = {}
     for dt in (F32, F64, F16, BF16, U8, U16):
@@ -360,6 +395,7 @@ def ops_seeds():
     s["misc_mode"] = misc("nearest-exact")
     s["misc_devspec"] = misc("pocl:CPU|GPU:0")
     s.update(later_seeds())
+    s.update(conv_seeds())
     return s
 
 
