@@ -105,7 +105,13 @@ static int run_conv(onnx_call *c, int transposed)
         free(xb);
         return rc;
     }
-    if (has_b) clrs_tensor_desc_contiguous(&bd, c->in[2].dtype, 1, c->in[2].shape);
+    if (has_b) { /* contiguous rank 1 (clrs_tensor_desc_contiguous takes ranks 3..5) */
+        memset(&bd, 0, sizeof bd);
+        bd.dtype = c->in[2].dtype;
+        bd.rank = 1;
+        bd.sizes[0] = c->in[2].shape[0];
+        bd.strides[0] = 1;
+    }
     int64_t osz[CLRS_MAX_RANK];
     clrs_status st = transposed ? clrs_onnx_conv_transpose_output_shape(ctx, &p, &xd, &wd, osz)
                                 : clrs_onnx_conv_output_shape(ctx, &p, &xd, &wd, osz);
