@@ -332,7 +332,7 @@ def main():
             "# (f16: on the inputs widened to f32, rounded to f16 once); src=refpads: onnx.reference given the",
             "# ONNX docs' pads explicitly where it does not derive them from output_shape as the docs say;",
             "# src=refconv: ConvTranspose where onnx.reference's ConvTranspose raises or is wrong (its col2im",
-            "# path breaks on output_padding, group > 1 with several channels per group, and some output_shape",
+            "# path breaks on output_padding, group > 1 with several channels per group or with B, and some output_shape",
             "# cases): onnx.reference's Conv on the input with stride-1 zeros between elements, padded",
             "# (k-1)d - begin / (k-1)d - end + output_padding, with the flipped kernel (ref_via_conv).",
             "# W: the weight, B: the bias (absent: none). Attributes use ONNX's names and list order (pads: all",
