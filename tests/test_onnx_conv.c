@@ -8,7 +8,8 @@
  * Tolerance: |got - want| <= tol * max(1, max |want|) with the manifest's
  * tol (1e-5 for f32: summation order differs from onnx.reference's GEMM;
  * 2e-3 for f16: f32 accumulation, one rounding, against the reference's
- * f32 result rounded once). */
+ * f32 result rounded once). 40 f32 cases also run as f64 (1e-5) and bf16
+ * (4e-2: inputs rounded to bf16) against the f32 expected output. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -57,7 +58,22 @@ static struct {
     double max_rel[2]; /* f32, f16 */
 } stats;
 
-static void run_case(clrs_context *ctx, const tu_case *c, const char *id)
+/* Convert a loaded array to dtype dt (values through double; tu_set rounds). */
+static void to_dtype(npy_array *a, clrs_dtype dt)
+{
+    if (a->dtype == dt) return;
+    const int64_t n = numel_of(a->ndim, a->shape);
+    void *d = malloc((size_t)n * clrs_dtype_size(dt) + 1);
+    for (int64_t i = 0; i < n; i++) tu_set(dt, d, i, tu_get(a->dtype, a->data, i));
+    free(a->data);
+    a->data = d;
+    a->dtype = dt;
+}
+
+/* as_dt: CLRS_F32 etc. to run an f32 case in another dtype (inputs
+ * converted; the f32 expected output compared with tol_override); -1: the
+ * case's own dtype and tolerance. */
+static void run_case_as(clrs_context *ctx, const tu_case *c, const char *id, int as_dt, double tol_override)
 {
     const int tr = strcmp(tu_get_str(c, "op"), "ConvTranspose") == 0;
     clrs_onnx_conv_params p;
@@ -70,13 +86,19 @@ static void run_case(clrs_context *ctx, const tu_case *c, const char *id)
     p.group = tu_get_int(c, "group", 1);
     p.n_output_padding = list_of(c, "output_padding", p.output_padding, 3);
     p.n_output_shape = list_of(c, "output_shape", p.output_shape, CLRS_MAX_RANK);
-    const double tol = strtod(tu_get_str(c, "tol"), NULL);
+    const double tol = as_dt >= 0 ? tol_override : strtod(tu_get_str(c, "tol"), NULL);
     npy_array x, w, b = {0}, want;
     ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &x) == 0, "%s: X", id);
     ck_assert_msg(tu_load_golden(tu_get_str(c, "W"), &w) == 0, "%s: W", id);
     const int has_b = tu_get_str(c, "B") != NULL;
     if (has_b) ck_assert_msg(tu_load_golden(tu_get_str(c, "B"), &b) == 0, "%s: B", id);
     ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &want) == 0, "%s: Y", id);
+    if (as_dt >= 0) {
+        to_dtype(&x, (clrs_dtype)as_dt);
+        to_dtype(&w, (clrs_dtype)as_dt);
+        if (has_b) to_dtype(&b, (clrs_dtype)as_dt);
+        to_dtype(&want, (clrs_dtype)as_dt);
+    }
     const clrs_dtype dt = x.dtype;
     clrs_tensor_desc xd, wd, bd;
     ck_assert_int_eq(clrs_tensor_desc_contiguous(&xd, dt, x.ndim, x.shape), CLRS_OK);
@@ -93,7 +115,7 @@ static void run_case(clrs_context *ctx, const tu_case *c, const char *id)
     const int64_t n = numel_of(x.ndim, osz);
     double scale = 1;
     for (int64_t i = 0; i < n; i++) scale = fmax(scale, fabs(tu_get(dt, want.data, i)));
-    double *mx = &stats.max_rel[dt == CLRS_F16];
+    double dummy = 0, *mx = as_dt >= 0 ? &dummy : &stats.max_rel[dt == CLRS_F16];
     for (int l = 0; l < TU_NLAYOUTS; l++) {
         const char *lay = tu_layout_name((tu_layout)l);
         tu_tensor tx, tw, ty;
@@ -119,7 +141,7 @@ static void run_case(clrs_context *ctx, const tu_case *c, const char *id)
         tu_free(&tx);
         tu_free(&tw);
         tu_free(&ty);
-        stats.runs++;
+        if (as_dt < 0) stats.runs++;
     }
     npy_free(&x);
     npy_free(&w);
@@ -137,7 +159,7 @@ START_TEST(test_golden_onnx_conv)
         tu_progress("test_golden_onnx_conv", ci, n, "cases");
         const tu_case *c = &cases[ci];
         const char *id = tu_get_str(c, "id"), *src = tu_get_str(c, "src");
-        run_case(ctx, c, id);
+        run_case_as(ctx, c, id, -1, 0);
         stats.by_src[strcmp(src, "node") == 0 ? 0 : strcmp(src, "ref") == 0 ? 1 : strcmp(src, "refconv") == 0 ? 2 : 3]++;
         stats.per_op[strcmp(tu_get_str(c, "op"), "ConvTranspose") == 0]++;
         stats.f16 += strcmp(tu_get_str(c, "dtype"), "f16") == 0;
@@ -152,6 +174,31 @@ START_TEST(test_golden_onnx_conv)
             stats.per_op[1], stats.f16, stats.runs, stats.max_rel[0], stats.max_rel[1]);
     ck_assert_int_ge(stats.cases, 200);
     ck_assert_int_ge(stats.by_src[0], 17);
+    free(cases);
+}
+END_TEST
+
+/* f64 and bf16: the first 40 f32 random cases with their inputs converted.
+ * f64 against the f32 expected output within 1e-5 of its scale (the
+ * reference computed in f32); bf16 within 4e-2 (inputs rounded to 8
+ * significant bits; f32 accumulation): these check the dtypes' plumbing,
+ * the f32 cases the arithmetic. */
+START_TEST(test_f64_bf16)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    const int fp64 = clrs_context_device(ctx, &info) == CLRS_OK && info.fp64;
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("onnx_conv.txt", 200, &cases), done = 0;
+    for (int ci = 0; ci < n && done < 40; ci++) {
+        const tu_case *c = &cases[ci];
+        if (strcmp(tu_get_str(c, "src"), "node") == 0 || strcmp(tu_get_str(c, "dtype"), "f32") != 0) continue;
+        if (fp64) run_case_as(ctx, c, tu_get_str(c, "id"), CLRS_F64, 1e-5);
+        run_case_as(ctx, c, tu_get_str(c, "id"), CLRS_BF16, 4e-2);
+        done++;
+    }
+    fprintf(stderr, "# onnx_conv: %d f32 cases also as bf16%s\n", done, fp64 ? " and f64" : " (no fp64 device)");
+    ck_assert_int_eq(done, 40);
     free(cases);
 }
 END_TEST
@@ -459,6 +506,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_cl_mem_calls);
     tcase_add_test(tc, test_golden_onnx_conv);
+    tcase_add_test(tc, test_f64_bf16);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
