@@ -115,6 +115,8 @@ expect_usage "output_padding >= stride and dilation" "output padding must be sma
 expect_usage "kernel larger than the input" "Kernel size" Conv "$X" "$W" -o "$Y" --dilations 3,3
 expect_usage "B of the wrong length" "bias" Conv "$X" "$W" "$G/onnx_conv/r010_Conv_f32_b.npy" -o "$Y"
 expect_usage "W of another rank" "input 2 (W) must have X's rank 4" Conv "$X" "$G/onnx_conv/r005_Conv_f32_b.npy" -o "$Y"
+"$CLI" onnx --help >"$tmp/stdout" 2>&1 && grep -q "^  Conv " "$tmp/stdout" && grep -q "^  ConvTranspose .*output_shape" "$tmp/stdout" &&
+    ok "onnx --help lists Conv and ConvTranspose" || not_ok "onnx --help lists Conv and ConvTranspose" "$(grep Conv "$tmp/stdout")"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] || exit 1
 exit 0
