@@ -28,7 +28,7 @@ static uint64_t g_max_bytes = ONNX_DEFAULT_MAX_BYTES, g_max_pixels = ONNX_DEFAUL
 /* ------------------------------------------------------------------------ */
 /* The op tables                                                            */
 
-static const onnx_op_def *const OP_TABLES[] = {onnx_ops_resize, onnx_ops_pool, onnx_ops_grid};
+static const onnx_op_def *const OP_TABLES[] = {onnx_ops_resize, onnx_ops_pool, onnx_ops_grid, onnx_ops_conv};
 
 static const onnx_op_def *find_op(const char *name)
 {

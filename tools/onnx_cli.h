@@ -110,10 +110,12 @@ typedef struct onnx_op_def {
 /* Handlers, one file per family: tools/onnx_ops_resize.c (Resize,
  * Upsample), tools/onnx_ops_pool.c (MaxPool, AveragePool, LpPool,
  * GlobalAveragePool, GlobalMaxPool, GlobalLpPool, MaxUnpool, DepthToSpace,
- * SpaceToDepth), tools/onnx_ops_grid.c (GridSample, AffineGrid). */
+ * SpaceToDepth), tools/onnx_ops_grid.c (GridSample, AffineGrid),
+ * tools/onnx_ops_conv.c (Conv, ConvTranspose). */
 extern const onnx_op_def onnx_ops_resize[];
 extern const onnx_op_def onnx_ops_pool[];
 extern const onnx_op_def onnx_ops_grid[];
+extern const onnx_op_def onnx_ops_conv[];
 
 /* tools/clresample.c: do two paths name the same file (same inode, or for
  * files not there yet the same resolved directory and name)? */

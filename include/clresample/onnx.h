@@ -2,7 +2,7 @@
 /*
  * clresample ONNX semantics: operators as ONNX defines them (Resize,
  * Upsample, MaxPool, AveragePool, LpPool, Global*Pool, MaxUnpool,
- * DepthToSpace, SpaceToDepth), whose parameter structs carry ONNX's
+ * DepthToSpace, SpaceToDepth, Conv, ConvTranspose), whose parameter structs carry ONNX's
  * attributes under ONNX's names. They run on the same kernels as the
  * PyTorch-semantics calls of <clresample.h>; only the plans differ.
  * Each has a host-memory form here and a cl_mem form (suffix _cl) that
@@ -224,6 +224,82 @@ CLRS_API clrs_status clrs_onnx_space_to_depth_cl(clrs_context *ctx, int64_t bloc
                                                  const cl_event *wait_list, cl_event *event);
 
 /* ---- end of pooling ---- */
+
+/* ---- Conv / ConvTranspose (src/ops/onnx_conv.c) ---------------------- */
+
+/* ONNX Conv and ConvTranspose (opsets 1..22: the attributes have not
+ * changed since opset 1/11), on tensors of rank 3..5 (1..3 spatial axes),
+ * with the kernels of clrs_conv / clrs_conv_transpose. X (N, C, ...);
+ * W: Conv (M, C/group, k...), ConvTranspose (C, M/group, k...); B: (M) or
+ * NULL. Lists as ONNX has them (n_* = 0: absent): kernel_shape,
+ * strides, dilations one per spatial axis; pads all begins then all ends
+ * (asymmetric allowed); kernel_shape, when given, must equal W's spatial
+ * sizes. `pads` cannot be given with an auto_pad other than NOTSET.
+ * Conv: out = floor((in + begin + end - ((k-1)*d + 1)) / s) + 1;
+ * auto_pad SAME_*: out = ceil(in / s), total pad = max(0, (out-1)*s +
+ * (k-1)*d + 1 - in), the odd one at the end (SAME_UPPER) or the begin
+ * (SAME_LOWER); VALID: no pads.
+ * ConvTranspose: out = s*(in-1) + output_padding + (k-1)*d + 1 - begin
+ * - end; with output_shape (spatial sizes; a full-rank list's last
+ * spatial entries are taken) the output is output_shape and the pads
+ * (given ones ignored) are total = s*(in-1) + output_padding + (k-1)*d +
+ * 1 - output_shape split, as ONNX's docs write it with floor division:
+ * SAME_UPPER begin = total/2, else (NOTSET, SAME_LOWER, VALID) end =
+ * total/2; the rest on the other side (a negative total adds outputs
+ * that no input reaches: zero plus bias). auto_pad SAME_* without
+ * output_shape: output_shape = in * s. output_padding < stride or <
+ * dilation per axis (PyTorch's rule). Sums in the dtype's accumulator
+ * (f32 for f16/bf16, f64 for f64) in the order of clrs_conv. Dtypes:
+ * f32, f64 (fp64 devices), f16, bf16. Invalid attributes: CLRS_ERR_BAD_PARAM
+ * naming the attribute and value; shape mismatches: CLRS_ERR_BAD_SHAPE. */
+typedef struct clrs_onnx_conv_params {
+    size_t struct_size;          /* sizeof(clrs_onnx_conv_params): set by _init */
+    clrs_onnx_auto_pad auto_pad; /* NOTSET (default) */
+    int n_kernel_shape;
+    int64_t kernel_shape[3];
+    int n_strides;
+    int64_t strides[3];
+    int n_pads;
+    int64_t pads[6];
+    int n_dilations;
+    int64_t dilations[3];
+    int64_t group; /* 1 (default) */
+    int n_output_padding; /* ConvTranspose only */
+    int64_t output_padding[3];
+    int n_output_shape; /* ConvTranspose only; spatial rank (or X's rank) */
+    int64_t output_shape[CLRS_MAX_RANK];
+} clrs_onnx_conv_params;
+
+/* ONNX's defaults (group 1, every list absent). */
+CLRS_API void clrs_onnx_conv_params_init(clrs_onnx_conv_params *p);
+/* Y's sizes (rank of x; the rest 0). */
+CLRS_API clrs_status clrs_onnx_conv_output_shape(clrs_context *ctx, const clrs_onnx_conv_params *p,
+                                                 const clrs_tensor_desc *x, const clrs_tensor_desc *w,
+                                                 int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_onnx_conv(clrs_context *ctx, const clrs_onnx_conv_params *p, const clrs_tensor_desc *x,
+                                    const void *x_data, const clrs_tensor_desc *w, const void *w_data,
+                                    const clrs_tensor_desc *b, const void *b_data, const clrs_tensor_desc *y,
+                                    void *y_data);
+CLRS_API clrs_status clrs_onnx_conv_cl(clrs_context *ctx, const clrs_onnx_conv_params *p, const clrs_tensor_desc *x,
+                                       cl_mem x_mem, const clrs_tensor_desc *w, cl_mem w_mem,
+                                       const clrs_tensor_desc *b, cl_mem b_mem, const clrs_tensor_desc *y,
+                                       cl_mem y_mem, cl_command_queue queue, cl_uint num_wait,
+                                       const cl_event *wait_list, cl_event *event);
+CLRS_API clrs_status clrs_onnx_conv_transpose_output_shape(clrs_context *ctx, const clrs_onnx_conv_params *p,
+                                                           const clrs_tensor_desc *x, const clrs_tensor_desc *w,
+                                                           int64_t out_sizes[CLRS_MAX_RANK]);
+CLRS_API clrs_status clrs_onnx_conv_transpose(clrs_context *ctx, const clrs_onnx_conv_params *p,
+                                              const clrs_tensor_desc *x, const void *x_data,
+                                              const clrs_tensor_desc *w, const void *w_data,
+                                              const clrs_tensor_desc *b, const void *b_data,
+                                              const clrs_tensor_desc *y, void *y_data);
+CLRS_API clrs_status clrs_onnx_conv_transpose_cl(clrs_context *ctx, const clrs_onnx_conv_params *p,
+                                                 const clrs_tensor_desc *x, cl_mem x_mem, const clrs_tensor_desc *w,
+                                                 cl_mem w_mem, const clrs_tensor_desc *b, cl_mem b_mem,
+                                                 const clrs_tensor_desc *y, cl_mem y_mem, cl_command_queue queue,
+                                                 cl_uint num_wait, const cl_event *wait_list, cl_event *event);
+
+/* ---- end of Conv ---- */
 
 #ifdef __cplusplus
 }

@@ -112,6 +112,15 @@ class OnnxUnpoolParams(Structure):
                 ("output_shape", c_int64 * MAX_RANK)]
 
 
+class OnnxConvParams(Structure):
+    _fields_ = [("struct_size", c_size_t), ("auto_pad", c_int), ("n_kernel_shape", c_int),
+                ("kernel_shape", c_int64 * 3), ("n_strides", c_int), ("strides", c_int64 * 3),
+                ("n_pads", c_int), ("pads", c_int64 * 6), ("n_dilations", c_int),
+                ("dilations", c_int64 * 3), ("group", c_int64), ("n_output_padding", c_int),
+                ("output_padding", c_int64 * 3), ("n_output_shape", c_int),
+                ("output_shape", c_int64 * MAX_RANK)]
+
+
 _P = c_void_p
 _D = POINTER(TensorDesc)
 _SIZES = c_int64 * MAX_RANK
@@ -179,6 +188,12 @@ _OPTIONAL_SIGNATURES = {
     "clrs_conv": (c_int, [_P, POINTER(ConvParams), _D, _P, _D, _P, _D, _P, _D, _P]),
     "clrs_conv_transpose_output_shape": (c_int, [_P, POINTER(ConvParams), _D, _D, _SIZES]),
     "clrs_conv_transpose": (c_int, [_P, POINTER(ConvParams), _D, _P, _D, _P, _D, _P, _D, _P]),
+    # ONNX Conv / ConvTranspose (<clresample/onnx.h>)
+    "clrs_onnx_conv_params_init": (None, [_P]),
+    "clrs_onnx_conv_output_shape": (c_int, [_P, POINTER(OnnxConvParams), _D, _D, _SIZES]),
+    "clrs_onnx_conv": (c_int, [_P, POINTER(OnnxConvParams), _D, _P, _D, _P, _D, _P, _D, _P]),
+    "clrs_onnx_conv_transpose_output_shape": (c_int, [_P, POINTER(OnnxConvParams), _D, _D, _SIZES]),
+    "clrs_onnx_conv_transpose": (c_int, [_P, POINTER(OnnxConvParams), _D, _P, _D, _P, _D, _P, _D, _P]),
 }
 HAVE: dict = {}
 
@@ -281,6 +296,8 @@ _check_struct(lib, lib.clrs_onnx_pool_params_init, OnnxPoolParams, 0)
 _check_struct(lib, lib.clrs_onnx_unpool_params_init, OnnxUnpoolParams)
 if HAVE.get("clrs_conv_params_init"):
     _check_struct(lib, lib.clrs_conv_params_init, ConvParams)
+if HAVE.get("clrs_onnx_conv_params_init"):
+    _check_struct(lib, lib.clrs_onnx_conv_params_init, OnnxConvParams)
 LIBRARY_PATH: str = lib._clrs_path
 
 

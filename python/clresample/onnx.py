@@ -8,7 +8,7 @@ functions; invalid attributes raise :class:`clresample.InvalidArgumentError`
 (a ``ValueError``) naming the attribute. Ops: ``resize``, ``upsample``,
 ``max_pool``, ``average_pool``, ``lp_pool``, ``global_max_pool``,
 ``global_average_pool``, ``global_lp_pool``, ``max_unpool``, ``depth_to_space``,
-``space_to_depth``. ``docs/onnx.md`` has the rules.
+``space_to_depth``, ``conv``, ``conv_transpose``. ``docs/onnx.md`` has the rules.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ Ints = Optional[Sequence[int]]
 
 __all__ = ["resize", "upsample", "max_pool", "average_pool", "lp_pool", "global_max_pool",
            "global_average_pool", "global_lp_pool", "max_unpool", "depth_to_space",
-           "space_to_depth"]
+           "space_to_depth", "conv", "conv_transpose"]
 
 _AUTO_PAD = {"NOTSET": 0, "SAME_UPPER": 1, "SAME_LOWER": 2, "VALID": 3}
 _DEPTH_MODE = {"DCR": 0, "CRD": 1}
@@ -292,3 +292,68 @@ def space_to_depth(X: Array, blocksize: int, *, mode: str = "DCR",
                    out: Optional[Array] = None, context: Optional[Context] = None) -> Array:
     """ONNX ``SpaceToDepth`` (``DCR``; ``CRD`` = pixel_unshuffle)."""
     return _depth("SpaceToDepth", X, blocksize, mode, False, out, context)
+
+
+def _conv(name: str, transposed: bool, X: Array, W: Array, B: Optional[Array], auto_pad: str,
+          dilations: Ints, group: int, kernel_shape: Ints, output_padding: Ints,
+          output_shape: Ints, pads: Ints, strides: Ints, out: Any,
+          context: Optional[Context]) -> Any:
+    if not _lib.HAVE.get("clrs_onnx_conv"):
+        raise _lib.UnsupportedError(-10, f"{_lib.LIBRARY_PATH} has no ONNX Conv (clrs_onnx_conv): "
+                                    "the library is older than this package", name)
+    a, w = as_input(X, "X"), as_input(W, "W")
+    p = _lib.OnnxConvParams()
+    lib.clrs_onnx_conv_params_init(byref(p))
+    _fill(p, "kernel_shape", _values(kernel_shape, "kernel_shape", int), 3, "kernel_shape")
+    _fill(p, "strides", _values(strides, "strides", int), 3, "strides")
+    _fill(p, "pads", _values(pads, "pads", int), 6, "pads")
+    _fill(p, "dilations", _values(dilations, "dilations", int), 3, "dilations")
+    _fill(p, "output_padding", _values(output_padding, "output_padding", int), 3,
+          "output_padding")
+    _fill(p, "output_shape", _values(output_shape, "output_shape", int), _lib.MAX_RANK,
+          "output_shape")
+    if auto_pad not in _AUTO_PAD:
+        raise ValueError(f"{name}: auto_pad must be one of {', '.join(_AUTO_PAD)}, "
+                         f"not {auto_pad!r}")
+    p.auto_pad = _AUTO_PAD[auto_pad]
+    p.group = int(group)
+    ctx = _ctx_handle(context)
+    dx, dw = a.desc(), w.desc()
+    shp = (c_int64 * _lib.MAX_RANK)()
+    shape_fn = (lib.clrs_onnx_conv_transpose_output_shape if transposed
+                else lib.clrs_onnx_conv_output_shape)
+    check(shape_fn(ctx, byref(p), byref(dx), byref(dw), shp), ctx, name)
+    oshape = [int(shp[i]) for i in range(a.ndim)]
+    db = bptr = None
+    if B is not None:
+        b = as_input(B, "B")
+        db, bptr = b.desc(), b.ptr
+    o = alloc(oshape, a.dtype) if out is None else as_output(out, oshape, a.dtype)
+    dy = o.desc()
+    fn = lib.clrs_onnx_conv_transpose if transposed else lib.clrs_onnx_conv
+    check(fn(ctx, byref(p), byref(dx), a.ptr, byref(dw), w.ptr,
+             byref(db) if db is not None else None, bptr, byref(dy), o.ptr), ctx, name)
+    return _ret(o, out, a.source)
+
+
+def conv(X: Array, W: Array, B: Optional[Array] = None, *, auto_pad: str = "NOTSET",
+         dilations: Ints = None, group: int = 1, kernel_shape: Ints = None, pads: Ints = None,
+         strides: Ints = None, out: Optional[Array] = None,
+         context: Optional[Context] = None) -> Array:
+    """ONNX ``Conv`` (opsets 1-22): X (N, C, ...), W (M, C/group, k...), B (M). ``pads``
+    is all begins then all ends (asymmetric allowed); ``auto_pad`` SAME_UPPER / SAME_LOWER
+    give ceil(in / stride) outputs with the odd pad at the end / begin."""
+    return _conv("Conv", False, X, W, B, auto_pad, dilations, group, kernel_shape, None, None,
+                 pads, strides, out, context)
+
+
+def conv_transpose(X: Array, W: Array, B: Optional[Array] = None, *, auto_pad: str = "NOTSET",
+                   dilations: Ints = None, group: int = 1, kernel_shape: Ints = None,
+                   output_padding: Ints = None, output_shape: Ints = None, pads: Ints = None,
+                   strides: Ints = None, out: Optional[Array] = None,
+                   context: Optional[Context] = None) -> Array:
+    """ONNX ``ConvTranspose`` (opsets 1-22): X (N, C, ...), W (C, M/group, k...), B (M).
+    ``output_shape`` (spatial sizes) sets the output size and the pads (the ONNX docs'
+    split; given ``pads`` are then ignored); ``auto_pad`` SAME_* without it gives in * stride."""
+    return _conv("ConvTranspose", True, X, W, B, auto_pad, dilations, group, kernel_shape,
+                 output_padding, output_shape, pads, strides, out, context)

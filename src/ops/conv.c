@@ -107,9 +107,13 @@ static clrs_status check_bias(const clrs_context *ctx, const char *kn, const clr
     return CLRS_OK;
 }
 
+/* pads: NULL for PyTorch's rules (p's padding / padding_kind); else the
+ * ONNX front-end's begin/end pads per spatial axis (p's padding ignored;
+ * conv: >= 0; conv_transpose: any sign, the output size then being
+ * (in-1)s - begin - end + d(k-1) + output_padding + 1). */
 static clrs_status conv_plan_make(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
                                   const clrs_tensor_desc *w, const clrs_tensor_desc *bias, int transposed,
-                                  conv_plan *plan)
+                                  const clrs__conv_pads *pads, conv_plan *plan)
 {
     const char *kn = transposed ? "conv_transpose" : "conv";
     if (p == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: params is NULL", kn);
@@ -144,6 +148,8 @@ static clrs_status conv_plan_make(clrs_context *ctx, const clrs_conv_params *p, 
         return clrs__fail(ctx, CLRS_ERR_BAD_PARAM,
                           "conv_transpose: Only \"zeros\" padding mode is supported for ConvTranspose, got '%s'",
                           PM_NAMES[p->padding_mode]);
+    if (pads != NULL && p->padding_kind != CLRS_CONV_PADDING_EXPLICIT)
+        return clrs__fail(ctx, CLRS_ERR_INTERNAL, "%s: explicit pads with padding_kind %d", kn, (int)p->padding_kind);
     if (transposed && p->padding_kind != CLRS_CONV_PADDING_EXPLICIT)
         return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "conv_transpose: padding must be integers ('%s' is conv's only)",
                           p->padding_kind == CLRS_CONV_PADDING_SAME ? "same" : "valid");
@@ -168,7 +174,7 @@ static clrs_status conv_plan_make(clrs_context *ctx, const clrs_conv_params *p, 
             return clrs__fail(ctx, CLRS_ERR_BAD_PARAM,
                               "%s: dilation should be greater than zero, but got %lld (%s)", kn, (long long)d3[a],
                               AXIS[a]);
-        if (p->padding_kind == CLRS_CONV_PADDING_EXPLICIT && p3[a] < 0)
+        if (pads == NULL && p->padding_kind == CLRS_CONV_PADDING_EXPLICIT && p3[a] < 0)
             return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "%s: negative padding is not supported (%s padding %lld)", kn,
                               AXIS[a], (long long)p3[a]);
         if (transposed && o3[a] < 0)
@@ -270,7 +276,18 @@ static clrs_status conv_plan_make(clrs_context *ctx, const clrs_conv_params *p, 
         if (__builtin_mul_overflow(d3[a], plan->k3[a] - 1, &eff))
             return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "%s: dilation %lld x kernel %lld overflows 64 bits (%s)", kn,
                               (long long)d3[a], (long long)plan->k3[a], AXIS[a]);
-        if (p->padding_kind == CLRS_CONV_PADDING_SAME) {
+        if (pads != NULL) {
+            const int i = a - (3 - sp);
+            if (!transposed && (pads->begin[i] < 0 || pads->end[i] < 0))
+                return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "conv: negative padding is not supported (%s pads %lld, %lld)",
+                                  AXIS[a], (long long)pads->begin[i], (long long)pads->end[i]);
+            if (pads->begin[i] < -(INT64_MAX / 8) || pads->begin[i] > INT64_MAX / 8 || pads->end[i] < -(INT64_MAX / 8) ||
+                pads->end[i] > INT64_MAX / 8)
+                return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "%s: pads %lld, %lld out of range (%s)", kn,
+                                  (long long)pads->begin[i], (long long)pads->end[i], AXIS[a]);
+            plan->pl3[a] = pads->begin[i];
+            plan->pr3[a] = pads->end[i];
+        } else if (p->padding_kind == CLRS_CONV_PADDING_SAME) {
             plan->pl3[a] = eff / 2;
             plan->pr3[a] = eff - eff / 2;
         } else if (p->padding_kind == CLRS_CONV_PADDING_EXPLICIT) {
@@ -310,9 +327,13 @@ static clrs_status conv_plan_make(clrs_context *ctx, const clrs_conv_params *p, 
             v = padded >= eff + 1 ? (padded - eff - 1) / s3[a] + 1 : 0;
         } else {
             int64_t t, p2;
+            if (pads != NULL) p3[a] = 0; /* the pads are plan->pl3 / pr3 */
             if (__builtin_mul_overflow(plan->in3[a] - 1, s3[a], &t) || __builtin_mul_overflow(p3[a], 2, &p2) ||
                 __builtin_sub_overflow(t, p2, &t) ||
-                __builtin_add_overflow(t, eff, &t) || __builtin_add_overflow(t, o3[a] + 1, &t) || t > INT64_MAX / 4)
+                __builtin_add_overflow(t, eff, &t) || __builtin_add_overflow(t, o3[a] + 1, &t) ||
+                (pads != NULL && (__builtin_sub_overflow(t, plan->pl3[a], &t) ||
+                                  __builtin_sub_overflow(t, plan->pr3[a], &t))) ||
+                t > INT64_MAX / 4)
                 return clrs__fail(ctx, CLRS_ERR_BAD_PARAM, "conv_transpose: output size overflows 64 bits (%s)",
                                   AXIS[a]);
             v = t;
@@ -353,13 +374,14 @@ static clrs_status conv_plan_make(clrs_context *ctx, const clrs_conv_params *p, 
 }
 
 static clrs_status shape_common(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
-                                const clrs_tensor_desc *w, int transposed, int64_t out_sizes[CLRS_MAX_RANK])
+                                const clrs_tensor_desc *w, int transposed, const clrs__conv_pads *pads,
+                                int64_t out_sizes[CLRS_MAX_RANK])
 {
     clrs__clear_error(ctx);
     if (out_sizes == NULL)
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: out_sizes is NULL", transposed ? "conv_transpose" : "conv");
     conv_plan plan;
-    CLRS_FORWARD(conv_plan_make(ctx, p, in, w, NULL, transposed, &plan));
+    CLRS_FORWARD(conv_plan_make(ctx, p, in, w, NULL, transposed, pads, &plan));
     for (int i = 0; i < CLRS_MAX_RANK; i++) out_sizes[i] = i < in->rank ? plan.out_sizes[i] : 0;
     return CLRS_OK;
 }
@@ -367,14 +389,14 @@ static clrs_status shape_common(clrs_context *ctx, const clrs_conv_params *p, co
 clrs_status clrs_conv_output_shape(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
                                    const clrs_tensor_desc *weight, int64_t out_sizes[CLRS_MAX_RANK])
 {
-    return shape_common(ctx, p, in, weight, 0, out_sizes);
+    return shape_common(ctx, p, in, weight, 0, NULL, out_sizes);
 }
 
 clrs_status clrs_conv_transpose_output_shape(clrs_context *ctx, const clrs_conv_params *p,
                                              const clrs_tensor_desc *in, const clrs_tensor_desc *weight,
                                              int64_t out_sizes[CLRS_MAX_RANK])
 {
-    return shape_common(ctx, p, in, weight, 1, out_sizes);
+    return shape_common(ctx, p, in, weight, 1, NULL, out_sizes);
 }
 
 /* ---- implementations ---------------------------------------------------------- */
@@ -495,11 +517,11 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
 
 static clrs_status conv_prepare(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
                                 const clrs_tensor_desc *w, const clrs_tensor_desc *bias, const clrs_tensor_desc *out,
-                                int transposed, conv_plan *plan)
+                                int transposed, const clrs__conv_pads *pads, conv_plan *plan)
 {
     const char *kn = transposed ? "conv_transpose" : "conv";
     if (ctx == NULL) return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: ctx is NULL", kn);
-    CLRS_FORWARD(conv_plan_make(ctx, p, in, w, bias, transposed, plan));
+    CLRS_FORWARD(conv_plan_make(ctx, p, in, w, bias, transposed, pads, plan));
     CLRS_FORWARD(clrs__check_output(ctx, kn, out, in->rank, plan->out_sizes, in->dtype));
     if (in->dtype != CLRS_F32 && in->dtype != CLRS_F64 && in->dtype != CLRS_F16 && in->dtype != CLRS_BF16)
         return clrs__fail(ctx, CLRS_ERR_BAD_DTYPE, "%s does not take dtype %s (f32, f64, f16, bf16)", kn,
@@ -513,7 +535,7 @@ static clrs_status conv_prepare(clrs_context *ctx, const clrs_conv_params *p, co
 static clrs_status host_common(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
                                const void *in_data, const clrs_tensor_desc *w, const void *w_data,
                                const clrs_tensor_desc *bias, const void *b_data, const clrs_tensor_desc *out,
-                               void *out_data, int transposed)
+                               void *out_data, int transposed, const clrs__conv_pads *pads)
 {
     clrs__clear_error(ctx);
     const char *kn = transposed ? "conv_transpose" : "conv";
@@ -521,7 +543,7 @@ static clrs_status host_common(clrs_context *ctx, const clrs_conv_params *p, con
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: bias descriptor is %s but bias_data is %s", kn,
                           bias ? "given" : "NULL", b_data ? "given" : "NULL");
     conv_plan plan;
-    CLRS_FORWARD(conv_prepare(ctx, p, in, w, bias, out, transposed, &plan));
+    CLRS_FORWARD(conv_prepare(ctx, p, in, w, bias, out, transposed, pads, &plan));
     if (plan.numel_out > 0 &&
         (out_data == NULL || (in_data == NULL && clrs_tensor_desc_numel(in) > 0) ||
          (w_data == NULL && clrs_tensor_desc_numel(w) > 0)))
@@ -534,7 +556,8 @@ static clrs_status host_common(clrs_context *ctx, const clrs_conv_params *p, con
 static clrs_status cl_common(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in, cl_mem in_mem,
                              const clrs_tensor_desc *w, cl_mem w_mem, const clrs_tensor_desc *bias, cl_mem b_mem,
                              const clrs_tensor_desc *out, cl_mem out_mem, cl_command_queue queue, cl_uint num_wait,
-                             const cl_event *wait_list, cl_event *event, int transposed)
+                             const cl_event *wait_list, cl_event *event, int transposed,
+                             const clrs__conv_pads *pads)
 {
     clrs__clear_error(ctx);
     const char *kn = transposed ? "conv_transpose" : "conv";
@@ -542,7 +565,7 @@ static clrs_status cl_common(clrs_context *ctx, const clrs_conv_params *p, const
         return clrs__fail(ctx, CLRS_ERR_INVALID_ARG, "%s: bias descriptor is %s but bias_mem is %s", kn,
                           bias ? "given" : "NULL", b_mem ? "given" : "NULL");
     conv_plan plan;
-    CLRS_FORWARD(conv_prepare(ctx, p, in, w, bias, out, transposed, &plan));
+    CLRS_FORWARD(conv_prepare(ctx, p, in, w, bias, out, transposed, pads, &plan));
     clrs_targ t[4] = {{*in, in_mem, 0}, {*out, out_mem, 1}, {*w, w_mem, 0}, {{0}, b_mem, 0}};
     if (bias) t[3].desc = *bias;
     return clrs__cl_call(ctx, &plan, t, bias ? 4 : 3, queue, num_wait, wait_list, event, conv_enqueue);
@@ -552,7 +575,7 @@ clrs_status clrs_conv(clrs_context *ctx, const clrs_conv_params *p, const clrs_t
                       const clrs_tensor_desc *weight, const void *w_data, const clrs_tensor_desc *bias,
                       const void *bias_data, const clrs_tensor_desc *out, void *out_data)
 {
-    return host_common(ctx, p, in, in_data, weight, w_data, bias, bias_data, out, out_data, 0);
+    return host_common(ctx, p, in, in_data, weight, w_data, bias, bias_data, out, out_data, 0, NULL);
 }
 
 clrs_status clrs_conv_transpose(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
@@ -560,7 +583,7 @@ clrs_status clrs_conv_transpose(clrs_context *ctx, const clrs_conv_params *p, co
                                 const clrs_tensor_desc *bias, const void *bias_data, const clrs_tensor_desc *out,
                                 void *out_data)
 {
-    return host_common(ctx, p, in, in_data, weight, w_data, bias, bias_data, out, out_data, 1);
+    return host_common(ctx, p, in, in_data, weight, w_data, bias, bias_data, out, out_data, 1, NULL);
 }
 
 clrs_status clrs_conv_cl(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in, cl_mem in_mem,
@@ -569,7 +592,7 @@ clrs_status clrs_conv_cl(clrs_context *ctx, const clrs_conv_params *p, const clr
                          const cl_event *wait_list, cl_event *event)
 {
     return cl_common(ctx, p, in, in_mem, weight, w_mem, bias, bias_mem, out, out_mem, queue, num_wait, wait_list, event,
-                     0);
+                     0, NULL);
 }
 
 clrs_status clrs_conv_transpose_cl(clrs_context *ctx, const clrs_conv_params *p, const clrs_tensor_desc *in,
@@ -579,5 +602,31 @@ clrs_status clrs_conv_transpose_cl(clrs_context *ctx, const clrs_conv_params *p,
                                    const cl_event *wait_list, cl_event *event)
 {
     return cl_common(ctx, p, in, in_mem, weight, w_mem, bias, bias_mem, out, out_mem, queue, num_wait, wait_list, event,
-                     1);
+                     1, NULL);
+}
+
+/* ---- the ONNX front-end's entry (src/ops/onnx_conv.c; conv_impl.h) ---------- */
+clrs_status clrs__conv_pads_output_shape(clrs_context *ctx, const clrs_conv_params *p, const clrs__conv_pads *pads,
+                                         const clrs_tensor_desc *in, const clrs_tensor_desc *w, int transposed,
+                                         int64_t out_sizes[CLRS_MAX_RANK])
+{
+    return shape_common(ctx, p, in, w, transposed, pads, out_sizes);
+}
+
+clrs_status clrs__conv_pads_host(clrs_context *ctx, const clrs_conv_params *p, const clrs__conv_pads *pads,
+                                 const clrs_tensor_desc *in, const void *in_data, const clrs_tensor_desc *w,
+                                 const void *w_data, const clrs_tensor_desc *bias, const void *b_data,
+                                 const clrs_tensor_desc *out, void *out_data, int transposed)
+{
+    return host_common(ctx, p, in, in_data, w, w_data, bias, b_data, out, out_data, transposed, pads);
+}
+
+clrs_status clrs__conv_pads_cl(clrs_context *ctx, const clrs_conv_params *p, const clrs__conv_pads *pads,
+                               const clrs_tensor_desc *in, cl_mem in_mem, const clrs_tensor_desc *w, cl_mem w_mem,
+                               const clrs_tensor_desc *bias, cl_mem b_mem, const clrs_tensor_desc *out, cl_mem out_mem,
+                               cl_command_queue queue, cl_uint num_wait, const cl_event *wait_list, cl_event *event,
+                               int transposed)
+{
+    return cl_common(ctx, p, in, in_mem, w, w_mem, bias, b_mem, out, out_mem, queue, num_wait, wait_list, event,
+                     transposed, pads);
 }

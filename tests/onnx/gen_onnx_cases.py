@@ -32,7 +32,8 @@ from onnx.backend.test.case.node import collect_testcases  # noqa: E402
 from onnx.reference import ReferenceEvaluator  # noqa: E402
 
 OPS = ["Resize", "Upsample", "MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool",
-       "GlobalLpPool", "MaxUnpool", "DepthToSpace", "SpaceToDepth", "GridSample", "AffineGrid"]
+       "GlobalLpPool", "MaxUnpool", "DepthToSpace", "SpaceToDepth", "GridSample", "AffineGrid", "Conv",
+       "ConvTranspose"]
 FLOAT_RTOL, FLOAT_ATOL = 1e-5, 1e-6
 
 

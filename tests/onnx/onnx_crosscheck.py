@@ -199,10 +199,45 @@ def rnd_unpool(rng, op):
     return Case(op, inputs, {"kernel_shape": k, "strides": s}, exact=True)
 
 
+def rnd_conv(rng, op):
+    """Conv: every attribute. ConvTranspose: the forms onnx.reference computes
+    correctly (no output_padding; group 1, or one input and output channel per
+    group without B; see docs/onnx.md), output_shape within the natural size +-1."""
+    sp = int(rng.integers(1, 4))
+    g = int(rng.choice([1, 1, 2, 3]))
+    ks = [int(rng.integers(1, 4)) for _ in range(sp)]
+    s = [int(rng.integers(1, 4)) for _ in range(sp)]
+    d = [int(rng.integers(1, 3)) for _ in range(sp)]
+    xs = [int(rng.integers(max(ks) * max(d), 9 if sp < 3 else 7)) for _ in range(sp)]
+    a = {"strides": s, "dilations": d, "group": g}
+    if rng.random() < 0.4:
+        a["kernel_shape"] = ks
+    r = rng.random()
+    if r < 0.4:
+        a["auto_pad"] = str(rng.choice(["SAME_UPPER", "SAME_LOWER", "VALID"]))
+    elif r < 0.8:
+        a["pads"] = [int(rng.integers(0, k)) for k in ks + ks]
+    if op == "Conv":
+        cg, m = int(rng.integers(1, 3)), g * int(rng.integers(1, 3))
+        x = rng.standard_normal((int(rng.integers(1, 3)), cg * g, *xs)).astype(np.float32)
+        w = rng.standard_normal((m, cg, *ks)).astype(np.float32)
+        withb = rng.random() < 0.5
+    else:
+        m = g if g > 1 else int(rng.integers(1, 3))
+        x = rng.standard_normal((int(rng.integers(1, 3)), g, *xs)).astype(np.float32)
+        w = rng.standard_normal((g, m // g, *ks)).astype(np.float32)
+        withb = g == 1 and rng.random() < 0.5
+        if rng.random() < 0.3 and "pads" not in a:
+            nat = [s[i] * (xs[i] - 1) + (ks[i] - 1) * d[i] + 1 for i in range(sp)]
+            a["output_shape"] = [nat[i] - int(rng.integers(0, 2)) for i in range(sp)]
+    inputs = [x, w] + ([rng.standard_normal(m).astype(np.float32)] if withb else [])
+    return Case(op, inputs, a)
+
+
 GEN = {"MaxPool": rnd_pool, "AveragePool": rnd_pool, "LpPool": rnd_pool, "GlobalMaxPool": rnd_global,
        "GlobalAveragePool": rnd_global, "GlobalLpPool": rnd_global, "DepthToSpace": rnd_d2s,
        "SpaceToDepth": rnd_d2s, "Resize": rnd_resize, "GridSample": rnd_grid, "AffineGrid": rnd_affine,
-       "MaxUnpool": rnd_unpool}
+       "MaxUnpool": rnd_unpool, "Conv": rnd_conv, "ConvTranspose": rnd_conv}
 
 
 def model_of(case):
