@@ -1377,6 +1377,24 @@ START_TEST(test_pool_backward_paths)
     ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
     ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, x, NULL, NULL, &go, g, &gi, r), CLRS_OK); /* recomputed */
     ck_assert(r[0] == 0 && r[1] == 10 && r[2] == 20 && r[3] == 0 && r[4] == 0 && r[5] == 30);
+    {
+        /* an empty grad_out with an output axis of 2^32 (adaptive pooling
+         * to (0, 2^32), found by fuzz_ops): the gradient is 0, and no
+         * table is sized by that axis (it was 32 GiB) */
+        clrs_pool_params ap;
+        clrs_pool_params_init(&ap, CLRS_POOL_ADAPTIVE_AVG);
+        ap.n_output_size = 2;
+        ap.output_size[0] = 0;
+        ap.output_size[1] = (int64_t)1 << 32;
+        const int64_t i4[4] = {1, 1, 5, 6}, o4[4] = {1, 1, 0, (int64_t)1 << 32};
+        clrs_tensor_desc gi4, go4;
+        clrs_tensor_desc_contiguous(&gi4, CLRS_F32, 4, i4);
+        clrs_tensor_desc_contiguous(&go4, CLRS_F32, 4, o4);
+        float z[30];
+        for (int k = 0; k < 30; k++) z[k] = -1.0f;
+        ck_assert_int_eq(clrs_pool_backward(ctx, &ap, &gi4, NULL, NULL, NULL, &go4, NULL, &gi4, z), CLRS_OK);
+        for (int k = 0; k < 30; k++) ck_assert(z[k] == 0.0f);
+    }
     /* indices outside their windows, one repeated: torch's scatter adds them */
     int64_t far[3] = {5, 0, 5};
     ck_assert_int_eq(clrs_pool_backward(ctx, &p, &in, NULL, &ix, far, &go, g, &gi, r), CLRS_OK);

@@ -540,6 +540,16 @@ static clrs_status poolbw_avg_enqueue(clrs_context *ctx, const clrs_pool_plan *p
         mean_pl.divisor_override = 0;
         pl = &mean_pl;
     }
+    /* No output, so no window: the gradient is 0 everywhere. The tables
+     * are then sized by the input alone: an empty grad_out can still have
+     * an output axis of 2^32 (adaptive pooling to (0, 2^32)), whose divisor
+     * table would take 32 GiB (found by fuzz_ops). */
+    clrs_pool_plan none_pl;
+    if (pl->numel_out == 0) {
+        none_pl = *pl;
+        for (int a = 0; a < 3; a++) none_pl.out3[a] = 0;
+        pl = &none_pl;
+    }
     int impl;
     {
         poolbw_problem pb = {0};
