@@ -141,6 +141,7 @@ static const struct {
     {"grid_sample", {"common", "grid_sample"}},
     /* convolution (src/ops/conv.c) */
     {"conv", {"common", "pool_common", "conv"}},
+    {"conv_gemm", {"common", "pool_common", "conv_gemm"}}, /* src/ops/conv_clblast.c */
 };
 
 int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max)
