@@ -5,7 +5,7 @@
  * conv_gemm_col_mb):
  *   1. clrs_cg_wpack (once): the weight, any strides and storage type, as a
  *      contiguous (C_out, R) matrix in the compute type, R = C_in*kd*kh*kw;
- *   2. clrs_cg_im2col: the input, any strides (NCHW, channels-last, views),
+ *   2. clrs_cg_im2col_rows: the input, any strides (NCHW, channels-last, views),
  *      any padding mode, asymmetric ('same') padding and ranks 3-5, as
  *      (nb, R, P) columns, P = od*oh*ow;
  *   3. CLBlast XgemmStridedBatched: (C_out, R) x (R, P) per image;
@@ -164,7 +164,7 @@ clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *
     if (opts == NULL) return clrs__fail(ctx, CLRS_ERR_INTERNAL, "conv/clblast: kernel options could not be built");
     cl_kernel kw = NULL, ki = NULL, ke = NULL;
     clrs_status st = clrs__get_kernel(ctx, "conv_gemm", opts, "clrs_cg_wpack", &kw);
-    if (st == CLRS_OK) st = clrs__get_kernel(ctx, "conv_gemm", opts, "clrs_cg_im2col", &ki);
+    if (st == CLRS_OK) st = clrs__get_kernel(ctx, "conv_gemm", opts, "clrs_cg_im2col_rows", &ki);
     if (st == CLRS_OK && (!direct || has_bias)) st = clrs__get_kernel(ctx, "conv_gemm", opts, "clrs_cg_epilogue", &ke);
     free(opts);
     cl_mem wp = NULL, col = NULL, res = NULL;
@@ -219,8 +219,8 @@ clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *
             CLRS_KARG(&a, n0l);
             CLRS_KARG(&a, pm);
             st = a.st;
-            const size_t gi[3] = {(size_t)g->o3[2], (size_t)(g->o3[0] * g->o3[1]), (size_t)(nbi * R)};
-            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, ki, 3, gi, 0, NULL, NULL);
+            const size_t gi[2] = {(size_t)(g->o3[0] * g->o3[1]), (size_t)(nbi * R)};
+            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, ki, 2, gi, 0, NULL, NULL);
             if (st == CLRS_OK) st = barrier(ctx, q, NULL);
         }
         /* 3. the GEMM: res[j] (M x P) = wp (M x R) * col[j] (R x P) */
