@@ -684,13 +684,15 @@ START_TEST(test_clblast_dense)
             ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_col_mb", 1), CLRS_OK);
         }
         char impl[32] = "";
+        if (clb) clblast_force(ctx, 1); /* the shapes are small: the device's threshold off */
         ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
         clrs_status st = clrs_conv(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, with_bias ? &bd : NULL,
                                    with_bias ? bb : NULL, &to.desc, to.base);
         clrs_explain_end();
+        if (clb) clblast_force(ctx, 0);
         if (chunk) ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_col_mb", col_mb), CLRS_OK);
         ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
-        /* every case is dense and above the table's threshold */
+        /* every case is dense (groups == 1) */
         ck_assert_msg(strcmp(impl, clb ? "clblast" : "general") == 0, "iter %d: conv/%s ran, not conv/%s", iter, impl,
                       clb ? "clblast" : "general");
         via_clblast += strcmp(impl, "clblast") == 0;
@@ -718,6 +720,31 @@ START_TEST(test_clblast_dense)
     }
     ck_assert_int_gt(compared, 18);
     if (clb) ck_assert_int_ge(chunked, 2);
+    /* the device's own threshold (the tuning table) sends a layer of
+     * bench W21's kind to conv/clblast: a dry run, nothing computed */
+    {
+        clrs_conv_params p;
+        clrs_conv_params_init(&p);
+        p.n_stride = p.n_padding = 1;
+        p.stride[0] = 2;
+        p.padding[0] = 1;
+        const int64_t is[4] = {1, 64, 64, 64}, ws[4] = {128, 64, 3, 3}, os[4] = {1, 128, 32, 32};
+        clrs_tensor_desc ind, wd, od;
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
+        float *bi = calloc((size_t)numel_of(4, is), sizeof(float)), *bw = calloc((size_t)numel_of(4, ws), sizeof(float));
+        float *bo = calloc((size_t)numel_of(4, os), sizeof(float));
+        char impl[32] = "";
+        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, CLRS_EXPLAIN_DRY_RUN), CLRS_OK);
+        clrs_status st = clrs_conv(ctx, &p, &ind, bi, &wd, bw, NULL, NULL, &od, bo);
+        clrs_explain_end();
+        ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+        ck_assert_str_eq(impl, clb ? "clblast" : "general");
+        free(bi);
+        free(bw);
+        free(bo);
+    }
     fprintf(stderr, "# conv dense: %d cases within the tolerance of the C reference, %d through conv/clblast (%s), "
             "%d split into im2col chunks\n", compared, via_clblast, clb ? "compiled in" : "not compiled in", chunked);
 }
