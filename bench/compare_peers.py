@@ -552,7 +552,9 @@ def dense_conv():
     flops = 2.0 * n * k * (hw // 2) ** 2 * c * 9
     print(f"\nW21 dense conv 3x3 s2 p1 64->128 (8x64x128x128 f32 nchw, bias), warm; {THREADS} threads", file=OUT)
     print(f"{'':4} {'':40} {'med ms':>9} {'min ms':>9} {'GFLOP/s':>8}", file=OUT)
-    if torch is not None:
+    if torch is None:
+        print("W21  torch: n/a (not installed)", file=OUT)
+    else:
         g = torch.Generator().manual_seed(21)
         x, w = torch.rand(n, c, hw, hw, generator=g), torch.rand(k, c, 3, 3, generator=g) - 0.5
         b = torch.rand(k, generator=g)
@@ -560,6 +562,27 @@ def dense_conv():
             with torch.backends.mkldnn.flags(enabled=on):
                 med, mn = time_it(lambda: F.conv2d(x, w, b, stride=2, padding=1), "warm", None)
             print(f"{'W21':4} {label:40} {med:9.2f} {mn:9.2f} {flops / med / 1e6:8.2f}", file=OUT)
+    try:  # onnxruntime's CPU provider (MLAS im2col + SGEMM), where torch is missing or beside it
+        import onnxruntime as ort
+        from onnx import TensorProto, helper, numpy_helper
+
+        rng = np.random.default_rng(21)
+        w, b = rng.random((k, c, 3, 3), dtype=np.float32) - 0.5, rng.random(k, dtype=np.float32)
+        node = helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
+        graph = helper.make_graph([node], "w21", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                                                [n, c, hw, hw])],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, k, hw // 2, hw // 2])],
+                                  [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+        so = ort.SessionOptions()
+        so.intra_op_num_threads, so.inter_op_num_threads = THREADS, 1
+        sess = ort.InferenceSession(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+                                    .SerializeToString(), so, providers=["CPUExecutionProvider"])
+        xo = rng.random((n, c, hw, hw), dtype=np.float32)
+        med, mn = time_it(lambda: sess.run(None, {"x": xo}), "warm", None)
+        label = f"onnxruntime {ort.__version__} CPU (MLAS)"
+        print(f"{'W21':4} {label:40} {med:9.2f} {mn:9.2f} {flops / med / 1e6:8.2f}", file=OUT)
+    except ImportError:
+        print("W21  onnxruntime: n/a (not installed)", file=OUT)
     cand = [ARGS.bench, os.environ.get("CLRESAMPLE_BENCH"), "./bench/clresample-bench"]
     exe = next((e for e in cand if e and (e == "clresample" or os.access(e, os.X_OK))), None)
     if exe is None:
@@ -572,7 +595,7 @@ def dense_conv():
     for line in out.splitlines():
         m = re.match(r"^(W21|peak)\s.*?(conv/\w+)\s+\|\s+([\d.]+)\s+([\d.]+)\s+\|\s+([\d.]+)", line)
         if m:
-            label = ("clresample " if m.group(1) == "W21" else "peak: clresample 1x1 conv (GEMM 1024^3) ") + m.group(2)
+            label = ("clresample " if m.group(1) == "W21" else "GEMM 1024^3 (1x1 conv) ") + m.group(2)
             print(f"{m.group(1):4} {label:40} {float(m.group(3)):9.2f} {float(m.group(4)):9.2f} "
                   f"{float(m.group(5)):8.2f}", file=OUT)
 
