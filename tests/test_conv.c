@@ -750,6 +750,59 @@ START_TEST(test_clblast_dense)
 }
 END_TEST
 
+/* Contexts that ran conv/clblast come and go (their release clears
+ * CLBlast's program caches): a second context, the shared one after the
+ * first's release, and a third give the same bits on the same call. */
+START_TEST(test_clblast_context_cycle)
+{
+    if (!have_clblast()) return;
+    clrs_context *shared = tu_context();
+    clrs_conv_params p;
+    clrs_conv_params_init(&p);
+    const int64_t is[4] = {2, 16, 20, 20}, ws[4] = {24, 16, 3, 3};
+    int64_t os[CLRS_MAX_RANK];
+    clrs_tensor_desc ind, wd, od;
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
+    ck_assert_int_eq(clrs_conv_output_shape(shared, &p, &ind, &wd, os), CLRS_OK);
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
+    const int64_t ni = numel_of(4, is), nw = numel_of(4, ws), no = numel_of(4, os);
+    float *x = malloc((size_t)ni * sizeof *x), *w = malloc((size_t)nw * sizeof *w);
+    float *o[4];
+    uint64_t rs = 0xcc1e;
+    for (int64_t i = 0; i < ni; i++) x[i] = (float)(tu_uniform(&rs) - 0.5);
+    for (int64_t i = 0; i < nw; i++) w[i] = (float)(tu_uniform(&rs) - 0.5);
+    clrs_context *kept = NULL;
+    for (int r = 0; r < 4; r++) {
+        /* runs 0, 1, 3: a context of their own; run 2: the shared one */
+        clrs_context *ctx = shared;
+        if (r != 2) ck_assert_int_eq(clrs_context_create(&ctx, NULL), CLRS_OK);
+        if (r == 2) clblast_force(ctx, 1);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_k", 0), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_macs", 0), CLRS_OK);
+        o[r] = calloc((size_t)no, sizeof *o[r]);
+        char impl[32] = "";
+        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
+        clrs_status st = clrs_conv(ctx, &p, &ind, x, &wd, w, NULL, NULL, &od, o[r]);
+        clrs_explain_end();
+        ck_assert_msg(st == CLRS_OK, "run %d: %s", r, clrs_last_error(ctx));
+        ck_assert_str_eq(impl, "clblast");
+        if (r == 2) {
+            clblast_force(ctx, 0);
+            clrs_context_release(kept); /* run 1's context lived across run 2 */
+        } else if (r == 1) {
+            kept = ctx;
+        } else {
+            clrs_context_release(ctx);
+        }
+        if (r > 0) ck_assert_msg(memcmp(o[0], o[r], (size_t)no * sizeof(float)) == 0, "run %d: other bits", r);
+    }
+    for (int r = 0; r < 4; r++) free(o[r]);
+    free(x);
+    free(w);
+}
+END_TEST
+
 /* ---- conv/depthwise gives conv/general's bits ------------------------------------ */
 static void count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
 {
@@ -852,6 +905,7 @@ int main(void)
     tcase_add_test(tc, test_random_vs_reference);
     tcase_add_test(tc, test_depthwise_bits);
     tcase_add_test(tc, test_clblast_dense);
+    tcase_add_test(tc, test_clblast_context_cycle);
     tcase_add_test(tc, test_golden_conv);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -36,15 +36,6 @@
 #include "geometry.h"
 #include "pool_impl.h"
 
-const char *clrs__clblast_version(void)
-{
-#ifdef CLRS_CLBLAST_VERSION
-    return "CLBlast " CLRS_CLBLAST_VERSION;
-#else
-    return "CLBlast";
-#endif
-}
-
 int clrs__conv_clblast_decline(const clrs_context *ctx, const clrs_conv_gemm *g, char *why, size_t len)
 {
     if (!ctx->tune.v.conv_gemm) {
@@ -229,6 +220,8 @@ clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *
         if (st == CLRS_OK) {
             CLBlastStatusCode c;
             const char *routine;
+            __atomic_store_n(&ctx->clblast_used, 1, __ATOMIC_RELAXED);
+            clrs__build_lock(ctx->quirks, 1); /* its first call builds its programs */
             if (f64) {
                 routine = "CLBlastDgemmStridedBatched";
                 c = CLBlastDgemmStridedBatched(CLBlastLayoutRowMajor, CLBlastTransposeNo, CLBlastTransposeNo,
@@ -242,6 +235,7 @@ clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *
                                                (size_t)P, (size_t)(R * P), 0.0f, cm, coff, (size_t)P,
                                                (size_t)(M * P), (size_t)nbi, &q, NULL);
             }
+            clrs__build_lock(ctx->quirks, 0);
             if (c != CLBlastSuccess) st = cb_fail(ctx, routine, c);
             if (st == CLRS_OK) st = barrier(ctx, q, NULL);
         }
@@ -278,5 +272,13 @@ clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *
     if (col) clReleaseMemObject(col);
     if (res) clReleaseMemObject(res);
     return st;
+}
+void clrs__conv_clblast_release(clrs_context *ctx)
+{
+    /* CLBlast keeps every program it built, each holding its cl_context,
+     * for the life of the process: clear them when a context that used it
+     * goes (the other contexts' programs are rebuilt on their next call,
+     * from the driver's kernel cache where it has one) */
+    if (__atomic_load_n(&ctx->clblast_used, __ATOMIC_RELAXED)) CLBlastClearCache();
 }
 #endif /* HAVE_CLBLAST */

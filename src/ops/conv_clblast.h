@@ -20,7 +20,8 @@ int clrs__conv_clblast_decline(const clrs_context *ctx, const clrs_conv_gemm *g,
 /* t[0] input, t[1] output, t[2] weight, t[3] bias (nt == 4 and has_bias). */
 clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *g, clrs_targ *t, int nt,
                                        cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev);
-/* "CLBlast 1.5.3" (the version configure found) or "CLBlast" */
-const char *clrs__clblast_version(void);
+/* At clrs_context_release: CLBlast's caches let go of ctx's programs
+ * (nothing when ctx never ran conv/clblast). */
+void clrs__conv_clblast_release(clrs_context *ctx);
 
 #endif /* CLRS_CONV_CLBLAST_H */
