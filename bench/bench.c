@@ -271,7 +271,7 @@ static double cpu_other_fraction(const cpu_mark *a, const cpu_mark *b)
 /* ------------------------------------------------------------------------ */
 /* Workloads                                                                */
 
-enum { OP_INTERP, OP_POOL, OP_GRID, OP_POOL_BW, OP_BATCH, OP_CONV };
+enum { OP_INTERP, OP_POOL, OP_GRID, OP_POOL_BW, OP_BATCH, OP_CONV, OP_DCONV };
 enum { LAYOUT_NCHW = 1, LAYOUT_NHWC = 2 };
 
 typedef struct workload {
@@ -380,6 +380,12 @@ static const workload workloads[] = {
     /* pooling backward (clrs_pool_backward_cl): the shape is the forward
      * input's (= grad_input's); bytes moved = grad_output + indices read,
      * grad_input written. W9a's indices come from the forward, run once. */
+    /* dense convolution (issue #17): 3x3 stride 2 padding 1, 64 -> 128
+     * channels, bias; compute-bound: timed with conv/clblast and with
+     * conv/general in one run, GFLOP/s against the device's GEMM peak
+     * (dense_conv_rows) */
+    {"W21", "dense conv 3x3 s2 64->128", OP_DCONV, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
+     CLRS_POOL_MAX, 3, 2, 1, 0, 0, 4, {8, 64, 128, 128}, "8x64x128x128", 0},
     {"W9a", "max pool 2x2 s2 backward (indices)", OP_POOL_BW, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
      CLRS_POOL_MAX, 2, 2, 0, 1, 0, 0, {0}, NULL, 0},
     {"W9d", "adaptive avg pool 7x7 backward", OP_POOL_BW, CLRS_F32, CLRS_INTERP_NEAREST, 0, 0, 0, {0, 0},
@@ -1770,6 +1776,123 @@ static void print_first_calls(FILE *f, const first_call *fc, int n)
 /* ------------------------------------------------------------------------ */
 /* Entry point                                                              */
 
+/* W21 (OP_DCONV): not a bandwidth workload, so its own rows: median / min
+ * wall time of the cl_mem call (to the event's completion) with the
+ * tuning's choice (conv/clblast where compiled in and the shape is above
+ * its threshold) and with conv/general (tuning conv_gemm=0), GFLOP/s =
+ * 2*N*Cout*Hout*Wout*Cin*k*k / time, and the device's peak as the same
+ * path's GFLOP/s on a 1x1 convolution that is one 1024^3 GEMM. */
+typedef struct dconv_impl_seen {
+    char impl[32];
+} dconv_impl_seen;
+static void dconv_seen_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)reason;
+    if (chosen && strcmp(family, "conv") == 0) snprintf(((dconv_impl_seen *)user)->impl, 32, "%s", impl);
+}
+
+static int dconv_time(bench *b, const int64_t is[4], const int64_t ws[4], int stride, int pad, double *med, double *mn,
+                      double *flops, char *impl, size_t impl_len)
+{
+    clrs_conv_params p;
+    clrs_conv_params_init(&p);
+    p.n_stride = p.n_padding = 1;
+    p.stride[0] = stride;
+    p.padding[0] = pad;
+    clrs_tensor_desc di, dw, db, dout;
+    memset(&db, 0, sizeof db); /* the bias: rank 1 (clrs_tensor_desc_contiguous makes ranks 3-5) */
+    db.dtype = CLRS_F32;
+    db.rank = 1;
+    db.sizes[0] = ws[0];
+    db.strides[0] = 1;
+    int64_t os[CLRS_MAX_RANK];
+    if (clrs_tensor_desc_contiguous(&di, CLRS_F32, 4, is) != CLRS_OK ||
+        clrs_tensor_desc_contiguous(&dw, CLRS_F32, 4, ws) != CLRS_OK ||
+        clrs_conv_output_shape(b->ctx, &p, &di, &dw, os) != CLRS_OK ||
+        clrs_tensor_desc_contiguous(&dout, CLRS_F32, 4, os) != CLRS_OK) {
+        fprintf(stderr, "clresample bench: W21: %s\n", clrs_last_error(b->ctx));
+        return -1;
+    }
+    size_t ni = (size_t)clrs_tensor_desc_numel(&di), nw = (size_t)clrs_tensor_desc_numel(&dw);
+    float *h = malloc((ni > nw ? ni : nw) * sizeof(float));
+    if (h == NULL) return -1;
+    fill_input(h, ni, CLRS_F32, 0x21000000u);
+    cl_mem mi = new_buffer(b->clctx, ni * 4, h, b->q);
+    fill_input(h, nw, CLRS_F32, 0x21000001u);
+    cl_mem mw = new_buffer(b->clctx, nw * 4, h, b->q);
+    cl_mem mb = new_buffer(b->clctx, (size_t)ws[0] * 4, h, b->q);
+    cl_mem mo = new_buffer(b->clctx, (size_t)clrs_tensor_desc_numel(&dout) * 4, NULL, b->q);
+    free(h);
+    int rc = mi && mw && mb && mo ? 0 : -1;
+    const int total = b->opt.warmup + b->opt.runs;
+    double *t = calloc((size_t)total, sizeof *t);
+    dconv_impl_seen seen = {"?"};
+    for (int r = 0; rc == 0 && r < total; r++) {
+        cl_event ev = NULL;
+        if (r == 0) clrs_explain_begin(dconv_seen_cb, &seen, 0);
+        double t0 = now_ms();
+        clrs_status st = clrs_conv_cl(b->ctx, &p, &di, mi, &dw, mw, &db, mb, &dout, mo, NULL, 0, NULL, &ev);
+        if (st == CLRS_OK && clWaitForEvents(1, &ev) != CL_SUCCESS) st = CLRS_ERR_OPENCL;
+        t[r] = now_ms() - t0;
+        if (r == 0) clrs_explain_end();
+        if (ev) clReleaseEvent(ev);
+        if (st != CLRS_OK) {
+            fprintf(stderr, "clresample bench: W21: %s\n", clrs_last_error(b->ctx));
+            rc = -1;
+        }
+    }
+    if (rc == 0) {
+        double *tt = t + b->opt.warmup;
+        const int n = b->opt.runs;
+        for (int i = 1; i < n; i++) /* insertion sort: a handful of runs */
+            for (int j = i; j > 0 && tt[j] < tt[j - 1]; j--) {
+                double x = tt[j];
+                tt[j] = tt[j - 1];
+                tt[j - 1] = x;
+            }
+        *mn = tt[0];
+        *med = n % 2 ? tt[n / 2] : 0.5 * (tt[n / 2 - 1] + tt[n / 2]);
+        *flops = 2.0 * (double)os[0] * (double)os[1] * (double)os[2] * (double)os[3] * (double)is[1] *
+                 (double)ws[2] * (double)ws[3];
+        snprintf(impl, impl_len, "conv/%s", seen.impl);
+    }
+    free(t);
+    if (mi) clReleaseMemObject(mi);
+    if (mw) clReleaseMemObject(mw);
+    if (mb) clReleaseMemObject(mb);
+    if (mo) clReleaseMemObject(mo);
+    return rc;
+}
+
+static void dense_conv_rows(bench *b, const workload *w, FILE *f)
+{
+    const int64_t ws[4] = {128, w->shape[1], w->kernel, w->kernel};
+    const int64_t pis[4] = {1, 1024, 32, 32}, pws[4] = {1024, 1024, 1, 1};
+    double pmed = NAN, pmin = NAN, pfl = 0, med, mn, fl;
+    char impl[48], pimpl[48] = "-";
+    fprintf(f, "\n%-4s %-27s %-13s %-14s | %8s %8s | %8s %6s\n", "id", "workload (f32 nchw, bias)", "shape", "impl",
+            "wall med", "wall min", "GFLOP/s", "%peak");
+    if (dconv_time(b, pis, pws, 1, 0, &pmed, &pmin, &pfl, pimpl, sizeof pimpl) != 0) b->failures++;
+    const double peak = pfl / (pmin * 1e-3) / 1e9; /* the best run: the device's attainable GEMM rate */
+    int64_t old = 1;
+    clrs_tuning_get(b->ctx, "conv_gemm", &old, NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) clrs_tuning_set(b->ctx, "conv_gemm", 0); /* B: the direct kernel */
+        if (dconv_time(b, w->shape, ws, w->stride, w->pad, &med, &mn, &fl, impl, sizeof impl) != 0) {
+            b->failures++;
+            fprintf(f, "%-4s %-27s %-13s failed\n", w->id, w->what, w->shape_name);
+            continue;
+        }
+        const double gf = fl / (med * 1e-3) / 1e9;
+        fprintf(f, "%-4s %-27s %-13s %-14s | %8.2f %8.2f | %8.2f %5.1f%%\n", w->id, w->what, w->shape_name, impl, med,
+                mn, gf, 100.0 * gf / peak);
+    }
+    clrs_tuning_set(b->ctx, "conv_gemm", old);
+    fprintf(f, "%-4s %-27s %-13s %-14s | %8.2f %8.2f | %8.2f (peak: the best run)\n", "peak", "1x1 conv = GEMM 1024^3",
+            "1x1024x32x32", pimpl, pmed, pmin, peak);
+    fflush(f);
+}
+
 int clrs_bench_main(int argc, char **argv)
 {
     const char *child = getenv(CHILD_ENV);
@@ -1809,6 +1932,10 @@ int clrs_bench_main(int argc, char **argv)
     for (int wi = 0; wi < N_WORKLOADS; wi++) {
         if (!b.opt.wl_mask[wi]) continue;
         const workload *w = &workloads[wi];
+        if (w->op == OP_DCONV) {
+            dense_conv_rows(&b, w, tf);
+            continue;
+        }
         for (int si = 0; si < 2; si++) {
             if (w->rank && si > 0) break;
             if (!w->rank && !(b.opt.sizes & (1 << si))) continue;

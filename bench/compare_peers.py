@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """bench/compare_peers.py -- clresample's benchmark workloads through its peers.
 
-Runs the workloads of bench/bench.c (W1..W24 less W21; W9a, W9d: pooling's and W9b, W9e:
+Runs the workloads of bench/bench.c (W1..W24; W21, dense conv, in a table of its own; W9a, W9d: pooling's and W9b, W9e:
 interpolate's input gradient against torch's backward) through
   * PyTorch's CPU operators (torch._C._nn.*, into preallocated outputs with
     out=, so neither side pays for allocating the result),
@@ -85,6 +85,8 @@ WORKLOADS = {
                 blur=True, dtype="f32", shape=(8, 64, 128, 128)),
     "W24": dict(what="conv_transpose 4x4 s2 p1 64->32", op="convt", k=4, s=2, p=1, cout=32, groups=1,
                 dtype="f32", shape=(2, 64, 64, 64)),
+    # compute-bound: its own table (dense_conv())
+    "W21": dict(what="dense conv 3x3 s2 64->128", op="dense_conv", dtype="f32", shape=(8, 64, 128, 128)),
     # pooling backward: the shape is the forward input's (= grad_input's)
     "W9a": dict(what="max pool 2x2 s2 backward (indices)", op="max_bw", k=2, s=2, p=0, dtype="f32"),
     "W9d": dict(what="adaptive avg pool 7x7 backward", op="adaptive_avg_bw", out=7, dtype="f32"),
@@ -586,7 +588,68 @@ def fmt(x, w=8, p=3):
     return f"{x:{w}.{p}f}" if isinstance(x, (int, float)) and x == x else f"{'n/a':>{w}}"
 
 
+def dense_conv():
+    """W21: F.conv2d 3x3 stride 2 padding 1, 64 -> 128 channels, bias, f32 NCHW (8, 64, 128, 128): compute-bound,
+    so times (warm, median and min; torch allocates its output) and GFLOP/s = 2*N*Cout*Hout*Wout*Cin*9 / median:
+    torch CPU with oneDNN (mkldnn) on and off, and clresample-bench's W21 rows (conv/clblast, conv/general and
+    the device's GEMM peak), run here in text mode."""
+    n, c, hw, k = 8, 64, 128, 128
+    flops = 2.0 * n * k * (hw // 2) ** 2 * c * 9
+    print(f"\nW21 dense conv 3x3 s2 p1 64->128 (8x64x128x128 f32 nchw, bias), warm; {THREADS} threads", file=OUT)
+    print(f"{'':4} {'':40} {'med ms':>9} {'min ms':>9} {'GFLOP/s':>8}", file=OUT)
+    if torch is None:
+        print("W21  torch: n/a (not installed)", file=OUT)
+    else:
+        g = torch.Generator().manual_seed(21)
+        x, w = torch.rand(n, c, hw, hw, generator=g), torch.rand(k, c, 3, 3, generator=g) - 0.5
+        b = torch.rand(k, generator=g)
+        for label, on in (("torch CPU, mkldnn on (oneDNN)", True), ("torch CPU, mkldnn off", False)):
+            with torch.backends.mkldnn.flags(enabled=on):
+                med, mn = time_it(lambda: F.conv2d(x, w, b, stride=2, padding=1), "warm", None)
+            print(f"{'W21':4} {label:40} {med:9.2f} {mn:9.2f} {flops / med / 1e6:8.2f}", file=OUT)
+    try:  # onnxruntime's CPU provider (MLAS im2col + SGEMM), where torch is missing or beside it
+        import onnxruntime as ort
+        from onnx import TensorProto, helper, numpy_helper
+
+        rng = np.random.default_rng(21)
+        w, b = rng.random((k, c, 3, 3), dtype=np.float32) - 0.5, rng.random(k, dtype=np.float32)
+        node = helper.make_node("Conv", ["x", "w", "b"], ["y"], kernel_shape=[3, 3], strides=[2, 2], pads=[1] * 4)
+        graph = helper.make_graph([node], "w21", [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                                                                [n, c, hw, hw])],
+                                  [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, k, hw // 2, hw // 2])],
+                                  [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+        so = ort.SessionOptions()
+        so.intra_op_num_threads, so.inter_op_num_threads = THREADS, 1
+        sess = ort.InferenceSession(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+                                    .SerializeToString(), so, providers=["CPUExecutionProvider"])
+        xo = rng.random((n, c, hw, hw), dtype=np.float32)
+        med, mn = time_it(lambda: sess.run(None, {"x": xo}), "warm", None)
+        label = f"onnxruntime {ort.__version__} CPU (MLAS)"
+        print(f"{'W21':4} {label:40} {med:9.2f} {mn:9.2f} {flops / med / 1e6:8.2f}", file=OUT)
+    except ImportError:
+        print("W21  onnxruntime: n/a (not installed)", file=OUT)
+    cand = [ARGS.bench, os.environ.get("CLRESAMPLE_BENCH"), "./bench/clresample-bench"]
+    exe = next((e for e in cand if e and (e == "clresample" or os.access(e, os.X_OK))), None)
+    if exe is None:
+        print("W21  clresample: no clresample-bench (--bench PATH)", file=OUT)
+        return
+    cmd = [exe] + (["bench"] if os.path.basename(exe) == "clresample" else [])
+    cmd += ["--workloads", "W21", "--runs", str(ARGS.runs), "--warmup", str(ARGS.warmup), "--warm", "--no-first-call"]
+    env = dict(os.environ, POCL_CPU_MAX_CU_COUNT=str(THREADS))
+    out = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, check=False).stdout.decode()
+    for line in out.splitlines():
+        m = re.match(r"^(W21|peak)\s.*?(conv/\w+)\s+\|\s+([\d.]+)\s+([\d.]+)\s+\|\s+([\d.]+)", line)
+        if m:
+            label = ("clresample " if m.group(1) == "W21" else "GEMM 1024^3 (1x1 conv) ") + m.group(2)
+            print(f"{m.group(1):4} {label:40} {float(m.group(3)):9.2f} {float(m.group(4)):9.2f} "
+                  f"{float(m.group(5)):8.2f}", file=OUT)
+
+
 def main():
+    if "W21" in (list(WORKLOADS) if ARGS.workloads == "all" else ARGS.workloads.upper().split(",")):
+        dense_conv()
+        if ARGS.workloads.upper() == "W21":
+            return
     ours, how = run_ours()
     ours_ix = {}
     meta = {}
@@ -597,6 +660,7 @@ def main():
     sel = list(WORKLOADS) if ARGS.workloads == "all" else [canon_id(s) for s in ARGS.workloads.split(",")]
     sel = [s if s.startswith("W") else "W" + s for s in sel]
     sel = [next((k for k in WORKLOADS if k.upper() == s), s) for s in sel]  # W9A -> W9a
+    sel = [s for s in sel if s != "W21"]  # dense_conv()
     sizes = ["small", "large"] if ARGS.size == "all" else [ARGS.size]
     layouts = [False, True] if ARGS.layout == "all" else [ARGS.layout == "nhwc"]
     flush = Flusher(flush_bytes())

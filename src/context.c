@@ -4,8 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "device.h"
 #include "internal.h"
+#ifdef HAVE_CLBLAST
+#include "ops/conv_clblast.h"
+#endif
 
 void clrs_context_options_init(clrs_context_options *o)
 {
@@ -205,6 +209,9 @@ void clrs_context_release(clrs_context *ctx)
 {
     if (ctx == NULL) return;
     clrs__program_cache_release(ctx);
+#ifdef HAVE_CLBLAST
+    clrs__conv_clblast_release(ctx);
+#endif
     if (ctx->queue) clReleaseCommandQueue(ctx->queue);
     if (ctx->cl) clReleaseContext(ctx->cl);
     pthread_mutex_destroy(&ctx->lock);

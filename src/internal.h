@@ -138,6 +138,7 @@ struct clrs_context {
     int f16c;        /* the device's compiler has F16C: 0 not yet asked, 1 yes, -1 no (under lock) */
     clrs_tuning_state tune; /* every device-dependent value (src/tuning.c), resolved at creation */
     char extra_options[CLRS_EXTRA_OPTIONS_MAX]; /* CLRS_OPENCL_BUILD_OPTIONS at creation */
+    int clblast_used; /* conv/clblast ran (CLBlast's caches hold programs of this context: cleared at release) */
 };
 
 /* ---- driver quirks (src/quirks.c) ------------------------------------- */
@@ -148,6 +149,9 @@ struct clrs_context {
 unsigned clrs__platform_quirks(cl_platform_id platform);
 /* clBuildProgram for one device, serialised when quirks say so. */
 cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, const char *options);
+/* Hold (lock = 1) or release that serialisation around a library call that
+ * may build programs itself (CLBlast); nothing without the quirk. */
+void clrs__build_lock(unsigned quirks, int lock);
 /* Whether the device's compiler has cl/half.cl's F16C conversions
  * (CLRS_F16C): asked once per context (cl/probe.cl, through the program
  * caches), then remembered. */

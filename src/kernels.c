@@ -142,6 +142,7 @@ static const struct {
     /* convolution (src/ops/conv.c) */
     {"conv", {"common", "pool_common", "conv"}},
     {"conv_win", {"common", "pool_common", "conv_win"}},
+    {"conv_gemm", {"common", "pool_common", "conv_gemm"}}, /* src/ops/conv_clblast.c */
 };
 
 int clrs__program_parts(const char *program, const clrs_kernel_source **parts, int max)

@@ -38,6 +38,15 @@ cl_int clrs__build_program(unsigned quirks, cl_program p, cl_device_id dev, cons
     return e;
 }
 
+void clrs__build_lock(unsigned quirks, int lock)
+{
+    if (!(quirks & CLRS_QUIRK_SERIAL_BUILD)) return;
+    if (lock)
+        pthread_mutex_lock(&build_lock);
+    else
+        pthread_mutex_unlock(&build_lock);
+}
+
 /* cl/half.cl takes the F16C conversions (CLRS_F16C) when the device's
  * compiler has them: asked of the compiler once per context through
  * cl/probe.cl (built and cached like any program: on a cache hit no

@@ -58,7 +58,14 @@
     X(unpool_gather_max_planes, 16, INT64_MAX, 0, INT64_MAX, "max_unpool gathers below this many planes, else scatters") \
     X(gs_chunk, 16, 0, 0, 4096, "grid_sample on planar (not channels-last) data: channels per work-item (0: all, grid_sample/general)")
 
-#define CLRS_TUNING_FIELDS(X) CLRS_TUNING_LAUNCH(X) CLRS_TUNING_RESAMPLE(X) CLRS_TUNING_POOL(X)
+/* dense convolution through CLBlast (conv/clblast, src/ops/conv_clblast.c) */
+#define CLRS_TUNING_CONV(X)                                                                            \
+    X(conv_gemm, 1, 1, 0, 1, "conv/clblast allowed on this device (0: never, e.g. a runtime CLBlast fails on)") \
+    X(conv_gemm_min_k, 4, 16, 0, INT64_MAX, "conv/clblast from this GEMM depth C_in*k (k: the kernel's taps)") \
+    X(conv_gemm_min_macs, 262144, 1048576, 0, INT64_MAX, "... and from this many multiply-adds (N*C_out*outputs*C_in*k)") \
+    X(conv_gemm_col_mb, 64, 256, 1, 65536, "conv/clblast: im2col buffer per chunk of images, MiB")
+
+#define CLRS_TUNING_FIELDS(X) CLRS_TUNING_LAUNCH(X) CLRS_TUNING_RESAMPLE(X) CLRS_TUNING_POOL(X) CLRS_TUNING_CONV(X)
 
 #define CLRS_TUNING_MEMBER_(n, c, g, lo, hi, doc) int64_t n;
 #define CLRS_TUNING_COUNT_(n, c, g, lo, hi, doc) +1

@@ -410,6 +410,12 @@ if [ "$have_device" = yes ]; then
     else
         not_ok "info" "exit status $rc" "stderr: $(head -n 1 "$tmp/stderr")"
     fi
+    # info says whether CLBlast is compiled in and which entry a dense conv takes
+    if grep -q '^CLBlast: ' "$tmp/stdout" && grep -q '^  dense conv .*: conv/\(clblast\|general\)' "$tmp/stdout"; then
+        ok "info: CLBlast and the dense conv's implementation"
+    else
+        not_ok "info: CLBlast and the dense conv's implementation" "$(grep -A2 '^CLBlast' "$tmp/stdout")"
+    fi
 
     # nearest 2x2 -> 4x4
     EXP="$tmp/exp_nearest.npy"

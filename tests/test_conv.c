@@ -117,6 +117,38 @@ typedef clrs_status (*conv_fn)(clrs_context *, const clrs_conv_params *, const c
 typedef clrs_status (*shape_fn)(clrs_context *, const clrs_conv_params *, const clrs_tensor_desc *,
                                 const clrs_tensor_desc *, int64_t *);
 
+/* ---- conv/clblast (compiled in with configure --with-clblast) ----------------- */
+/* 1 when the "conv" list has the entry (the library was built with CLBlast) */
+static int have_clblast(void)
+{
+    const char *fam = NULL;
+    for (size_t k = 0;; k++) {
+        const char *name = clrs_impl_at(k, &fam, NULL);
+        if (name == NULL) return 0;
+        if (strcmp(fam, "conv") == 0 && strcmp(name, "clblast") == 0) return 1;
+    }
+}
+
+/* the tuning's work-size threshold off (force = 1: every eligible conv
+ * through conv/clblast) or back to the context's table values (force = 0) */
+static void clblast_force(clrs_context *ctx, int force)
+{
+    static int64_t k0 = -1, m0 = -1;
+    if (k0 < 0) {
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_min_k", &k0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_min_macs", &m0, NULL), CLRS_OK);
+    }
+    ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_k", force ? 0 : k0), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_macs", force ? 0 : m0), CLRS_OK);
+}
+
+/* the "conv" implementation the last call chose */
+static void chosen_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)reason;
+    if (chosen && strcmp(family, "conv") == 0) snprintf((char *)user, 32, "%s", impl);
+}
+
 /* ---- golden ------------------------------------------------------------------ */
 START_TEST(test_golden_conv)
 {
@@ -125,7 +157,8 @@ START_TEST(test_golden_conv)
     ck_assert_int_eq(clrs_context_device(ctx, &info), CLRS_OK);
     tu_case *cases = NULL;
     int n = tu_golden_cases("conv.txt", 120, &cases);
-    int ran = 0, errors_checked = 0, skipped_f64 = 0, runs = 0;
+    int ran = 0, errors_checked = 0, skipped_f64 = 0, runs = 0, clblast_runs = 0;
+    const int clb = have_clblast();
     double max_err[16] = {0};
     for (int ci = 0; ci < n; ci++) {
         tu_progress("test_golden_conv", ci, n, "cases");
@@ -166,7 +199,11 @@ START_TEST(test_golden_conv)
                               (long long)osz[i], i, (long long)ref.shape[i]);
             const int64_t numel = numel_of(rank, osz);
             const size_t es = clrs_dtype_size(dt);
-            for (int l = 0; l < TU_NLAYOUTS; l++) {
+            /* pass 0: the table's choice with conv/clblast off; pass 1
+             * (built with CLBlast): conv/clblast forced where eligible */
+            for (int run = 0; run < TU_NLAYOUTS * (clb ? 2 : 1); run++) {
+                const int l = run % TU_NLAYOUTS, pass = run / TU_NLAYOUTS;
+                char impl[32] = "";
                 tu_tensor ti, tw, to;
                 tu_alloc(&ti, dt, rank, in.shape, (tu_layout)l, 0x5a);
                 tu_alloc(&tw, dt, rank, w.shape, (tu_layout)l, 0x33);
@@ -174,15 +211,24 @@ START_TEST(test_golden_conv)
                 tu_store(&ti, in.data);
                 tu_store(&tw, w.data);
                 void *bb = brel ? bias_alloc(&bd, dt, b.shape[0], l == TU_STRIDED ? 3 : 1, b.data) : NULL;
+                if (pass == 0) clrs__dispatch_disable("conv/clblast");
+                if (pass == 1) clblast_force(ctx, 1);
+                ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
                 st = fn(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, brel ? &bd : NULL, bb, &to.desc, to.base);
+                clrs_explain_end();
+                clrs__dispatch_disable(NULL);
+                if (pass == 1) clblast_force(ctx, 0);
                 ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
+                if (strcmp(impl, "clblast") == 0) clblast_runs++;
+                ck_assert_msg(pass == 1 || strcmp(impl, "clblast") != 0, "%s: conv/clblast ran while disabled", id);
                 unsigned char *got = malloc((size_t)numel * es + 1);
                 tu_load(&to, got);
                 int64_t bad;
                 double gb = 0, rb = 0;
                 double e = scaled_err(dt, got, dt, ref.data, numel, tol_of(dt), &bad, &gb, &rb);
-                ck_assert_msg(bad < 0, "%s (%s): value %lld: %.9g vs torch %.9g (tolerance %g of the output's scale)",
-                              id, tu_layout_name((tu_layout)l), (long long)bad, gb, rb, tol_of(dt));
+                ck_assert_msg(bad < 0,
+                              "%s (%s, conv/%s): value %lld: %.9g vs torch %.9g (tolerance %g of the output's scale)",
+                              id, tu_layout_name((tu_layout)l), impl, (long long)bad, gb, rb, tol_of(dt));
                 if (e > max_err[dt]) max_err[dt] = e;
                 runs++;
                 free(got);
@@ -200,10 +246,11 @@ START_TEST(test_golden_conv)
     }
     tu_progress("test_golden_conv", n, n, "cases");
     fprintf(stderr,
-            "# conv golden: %d cases (%d runs over the layouts), %d torch errors reproduced, %d f64 cases skipped; "
-            "max error / output scale: f32 %.3g f64 %.3g f16 %.3g bf16 %.3g\n",
-            ran, runs, errors_checked, skipped_f64, max_err[CLRS_F32], max_err[CLRS_F64], max_err[CLRS_F16],
-            max_err[CLRS_BF16]);
+            "# conv golden: %d cases (%d runs over the layouts, %d of them through conv/clblast), %d torch errors "
+            "reproduced, %d f64 cases skipped; max error / output scale: f32 %.3g f64 %.3g f16 %.3g bf16 %.3g\n",
+            ran, runs, clblast_runs, errors_checked, skipped_f64, max_err[CLRS_F32], max_err[CLRS_F64],
+            max_err[CLRS_F16], max_err[CLRS_BF16]);
+    if (clb) ck_assert_int_gt(clblast_runs, 100); /* groups == 1 cases in three layouts */
     ck_assert_int_gt(ran, 100);
     ck_assert_int_ge(errors_checked, 14);
     free(cases);
@@ -217,7 +264,7 @@ START_TEST(test_random_vs_reference)
     clrs_device_info info;
     ck_assert_int_eq(clrs_context_device(ctx, &info), CLRS_OK);
     uint64_t rs = 0xc0417u;
-    int compared = 0, det = 0;
+    int compared = 0, det = 0, via_clblast = 0;
     for (int iter = 0; iter < 60; iter++) {
         /* f64 where the device has it, and f32 (whose inputs the reference sees exactly) */
         const clrs_dtype dt = info.fp64 && iter % 4 < 2 ? CLRS_F64 : CLRS_F32;
@@ -304,6 +351,22 @@ START_TEST(test_random_vs_reference)
         tu_load(&to, again);
         ck_assert_msg(memcmp(got, again, (size_t)no * es) == 0, "iter %d: not deterministic", iter);
         det++;
+        if (!tr && p.groups == 1 && have_clblast()) { /* again through conv/clblast, threshold off */
+            char impl[32] = "";
+            clblast_force(ctx, 1);
+            ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
+            st = fn(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, with_bias ? &bd : NULL, with_bias ? bb : NULL,
+                    &to.desc, to.base);
+            clrs_explain_end();
+            clblast_force(ctx, 0);
+            ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
+            ck_assert_str_eq(impl, "clblast");
+            tu_load(&to, again);
+            e = scaled_err(dt, again, CLRS_F64, ref, no, dt == CLRS_F64 ? 1e-12 : 1e-5, &bad, &gb, &rb);
+            ck_assert_msg(bad < 0, "iter %d (conv/clblast, rank %d, %s): value %lld: %.17g vs reference %.17g", iter,
+                          rank, tu_layout_name(l), (long long)bad, gb, rb);
+            via_clblast++;
+        }
         compared++;
         free(got);
         free(again);
@@ -319,7 +382,8 @@ START_TEST(test_random_vs_reference)
     }
     ck_assert_int_gt(compared, 30);
     fprintf(stderr, "# conv random: %d cases (f32, f64 where the device has it) within the tolerance of the C "
-            "reference, %d deterministic\n", compared, det);
+            "reference, %d deterministic, %d again through conv/clblast\n", compared, det, via_clblast);
+    if (have_clblast()) ck_assert_int_gt(via_clblast, 5);
 }
 END_TEST
 
@@ -542,6 +606,203 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* ---- conv/clblast: dense shapes against the C reference ---------------------------- */
+/* Dense (groups == 1) convolutions that the tuning table's threshold sends
+ * to conv/clblast (asserted where it is compiled in; conv/general runs them
+ * otherwise, and the comparison is the same): 1-D / 2-D / 3-D, f32, f16,
+ * bf16, f64, bias (strided), stride, dilation, padding ints / 'same'
+ * (asymmetric) and the four padding modes, batches split into several
+ * im2col chunks (conv_gemm_col_mb=1), the three layouts, offsets. Own rng. */
+START_TEST(test_clblast_dense)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    ck_assert_int_eq(clrs_context_device(ctx, &info), CLRS_OK);
+    const int clb = have_clblast();
+    const clrs_dtype dts[4] = {CLRS_F32, CLRS_F16, CLRS_F32, CLRS_BF16};
+    uint64_t rs = 0xc1b1a57u;
+    int compared = 0, via_clblast = 0, chunked = 0;
+    for (int iter = 0; iter < 24; iter++) {
+        clrs_dtype dt = dts[iter % 4];
+        if (iter % 8 == 7 && info.fp64) dt = CLRS_F64;
+        const int rank = iter % 6 == 5 ? 5 : iter % 6 == 4 ? 3 : 4, sp = rank - 2;
+        clrs_conv_params p;
+        clrs_conv_params_init(&p);
+        const int64_t C = tu_range(&rs, 8, 24), K = tu_range(&rs, 8, 40);
+        int64_t is[5] = {tu_range(&rs, 1, 3), C}, ws[5] = {K, C};
+        p.n_stride = p.n_padding = p.n_dilation = sp;
+        const int same = iter % 5 == 3;
+        if (same) p.padding_kind = CLRS_CONV_PADDING_SAME;
+        p.padding_mode = (clrs_conv_padding_mode)((iter / 2) % 4);
+        for (int i = 0; i < sp; i++) {
+            is[2 + i] = sp == 3 ? tu_range(&rs, 5, 8) : sp == 1 ? tu_range(&rs, 64, 200) : tu_range(&rs, 12, 28);
+            ws[2 + i] = tu_range(&rs, 1, sp == 3 ? 3 : 4);
+            p.stride[i] = same ? 1 : tu_range(&rs, 1, 2);
+            p.dilation[i] = tu_range(&rs, 1, 2);
+            p.padding[i] = tu_range(&rs, 0, 2);
+        }
+        int64_t os[CLRS_MAX_RANK];
+        if (ref_conv_shape(rank, is, ws, &p, 0, os) != 0) continue;
+        clrs_tensor_desc ind, wd;
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, rank, is), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, dt, rank, ws), CLRS_OK);
+        int64_t cs[CLRS_MAX_RANK];
+        if (clrs_conv_output_shape(ctx, &p, &ind, &wd, cs) != CLRS_OK) continue; /* F.pad's limits */
+        const int64_t ni = numel_of(rank, is), nw = numel_of(rank, ws), no = numel_of(rank, os);
+        double *x = malloc(sizeof(double) * (size_t)ni), *w = malloc(sizeof(double) * (size_t)nw);
+        double *bias = malloc(sizeof(double) * (size_t)K), *ref = malloc(sizeof(double) * (size_t)no);
+        const size_t es = clrs_dtype_size(dt);
+        unsigned char *tmp = malloc((size_t)(ni > nw ? (ni > no ? ni : no) : (nw > no ? nw : no)) * es + 8);
+        /* the values the device sees (rounded to dt), so the reference sums exactly those */
+        for (int64_t i = 0; i < ni; i++) {
+            tu_set(dt, tmp, i, tu_uniform(&rs) * 4 - 2);
+            x[i] = tu_get(dt, tmp, i);
+        }
+        tu_tensor ti, tw, to;
+        const tu_layout l = (tu_layout)(iter % TU_NLAYOUTS);
+        tu_alloc(&ti, dt, rank, is, l, 0x11);
+        tu_alloc(&tw, dt, rank, ws, (tu_layout)((iter + 1) % TU_NLAYOUTS), 0x22);
+        tu_alloc(&to, dt, rank, os, (tu_layout)((iter + 2) % TU_NLAYOUTS), 0x33);
+        tu_store(&ti, tmp);
+        for (int64_t i = 0; i < nw; i++) {
+            tu_set(dt, tmp, i, tu_uniform(&rs) * 2 - 1);
+            w[i] = tu_get(dt, tmp, i);
+        }
+        tu_store(&tw, tmp);
+        for (int64_t i = 0; i < K; i++) {
+            tu_set(dt, tmp, i, tu_uniform(&rs) - 0.5);
+            bias[i] = tu_get(dt, tmp, i);
+        }
+        const int with_bias = iter % 3 != 1;
+        clrs_tensor_desc bd;
+        void *bb = bias_alloc(&bd, dt, K, 1 + iter % 2, tmp);
+        ck_assert_int_eq(ref_conv(rank, is, x, ws, w, with_bias ? bias : NULL, &p, 0, ref), 0);
+        const int chunk = iter % 4 == 2;
+        int64_t col_mb = 0;
+        if (chunk) {
+            ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_col_mb", &col_mb, NULL), CLRS_OK);
+            ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_col_mb", 1), CLRS_OK);
+        }
+        char impl[32] = "";
+        if (clb) clblast_force(ctx, 1); /* the shapes are small: the device's threshold off */
+        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
+        clrs_status st = clrs_conv(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, with_bias ? &bd : NULL,
+                                   with_bias ? bb : NULL, &to.desc, to.base);
+        clrs_explain_end();
+        if (clb) clblast_force(ctx, 0);
+        if (chunk) ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_col_mb", col_mb), CLRS_OK);
+        ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
+        /* every case is dense (groups == 1) */
+        ck_assert_msg(strcmp(impl, clb ? "clblast" : "general") == 0, "iter %d: conv/%s ran, not conv/%s", iter, impl,
+                      clb ? "clblast" : "general");
+        via_clblast += strcmp(impl, "clblast") == 0;
+        chunked += chunk && is[0] > 1 && strcmp(impl, "clblast") == 0;
+        unsigned char *got = malloc((size_t)no * es + 1);
+        tu_load(&to, got);
+        int64_t bad;
+        double gb = 0, rb = 0;
+        /* the reference rounded once to dt is within half an ulp: the dtype's tolerance */
+        double e = scaled_err(dt, got, CLRS_F64, ref, no, tol_of(dt), &bad, &gb, &rb);
+        ck_assert_msg(bad < 0, "iter %d (%s, rank %d, %s, %s, conv/%s): value %lld: %.9g vs reference %.9g (error %g)",
+                      iter, clrs_dtype_name(dt), rank, clrs_conv_padding_mode_name(p.padding_mode), tu_layout_name(l),
+                      impl, (long long)bad, gb, rb, e);
+        compared++;
+        free(got);
+        free(tmp);
+        free(bb);
+        free(x);
+        free(w);
+        free(bias);
+        free(ref);
+        tu_free(&ti);
+        tu_free(&tw);
+        tu_free(&to);
+    }
+    ck_assert_int_gt(compared, 18);
+    if (clb) ck_assert_int_ge(chunked, 2);
+    /* the device's own threshold (the tuning table) sends a layer of
+     * bench W21's kind to conv/clblast: a dry run, nothing computed */
+    {
+        clrs_conv_params p;
+        clrs_conv_params_init(&p);
+        p.n_stride = p.n_padding = 1;
+        p.stride[0] = 2;
+        p.padding[0] = 1;
+        const int64_t is[4] = {1, 64, 64, 64}, ws[4] = {128, 64, 3, 3}, os[4] = {1, 128, 32, 32};
+        clrs_tensor_desc ind, wd, od;
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
+        float *bi = calloc((size_t)numel_of(4, is), sizeof(float)), *bw = calloc((size_t)numel_of(4, ws), sizeof(float));
+        float *bo = calloc((size_t)numel_of(4, os), sizeof(float));
+        char impl[32] = "";
+        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, CLRS_EXPLAIN_DRY_RUN), CLRS_OK);
+        clrs_status st = clrs_conv(ctx, &p, &ind, bi, &wd, bw, NULL, NULL, &od, bo);
+        clrs_explain_end();
+        ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+        ck_assert_str_eq(impl, clb ? "clblast" : "general");
+        free(bi);
+        free(bw);
+        free(bo);
+    }
+    fprintf(stderr, "# conv dense: %d cases within the tolerance of the C reference, %d through conv/clblast (%s), "
+            "%d split into im2col chunks\n", compared, via_clblast, clb ? "compiled in" : "not compiled in", chunked);
+}
+END_TEST
+
+/* Contexts that ran conv/clblast come and go (their release clears
+ * CLBlast's program caches): a second context, the shared one after the
+ * first's release, and a third give the same bits on the same call. */
+START_TEST(test_clblast_context_cycle)
+{
+    const int clb = have_clblast(); /* without it: the same cycle through conv/general */
+    clrs_context *shared = tu_context();
+    clrs_conv_params p;
+    clrs_conv_params_init(&p);
+    const int64_t is[4] = {2, 16, 20, 20}, ws[4] = {24, 16, 3, 3};
+    int64_t os[CLRS_MAX_RANK];
+    clrs_tensor_desc ind, wd, od;
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
+    ck_assert_int_eq(clrs_conv_output_shape(shared, &p, &ind, &wd, os), CLRS_OK);
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
+    const int64_t ni = numel_of(4, is), nw = numel_of(4, ws), no = numel_of(4, os);
+    float *x = malloc((size_t)ni * sizeof *x), *w = malloc((size_t)nw * sizeof *w);
+    float *o[4];
+    uint64_t rs = 0xcc1e;
+    for (int64_t i = 0; i < ni; i++) x[i] = (float)(tu_uniform(&rs) - 0.5);
+    for (int64_t i = 0; i < nw; i++) w[i] = (float)(tu_uniform(&rs) - 0.5);
+    clrs_context *kept = NULL;
+    for (int r = 0; r < 4; r++) {
+        /* runs 0, 1, 3: a context of their own; run 2: the shared one */
+        clrs_context *ctx = shared;
+        if (r != 2) ck_assert_int_eq(clrs_context_create(&ctx, NULL), CLRS_OK);
+        if (r == 2) clblast_force(ctx, 1);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_k", 0), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_macs", 0), CLRS_OK);
+        o[r] = calloc((size_t)no, sizeof *o[r]);
+        char impl[32] = "";
+        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
+        clrs_status st = clrs_conv(ctx, &p, &ind, x, &wd, w, NULL, NULL, &od, o[r]);
+        clrs_explain_end();
+        ck_assert_msg(st == CLRS_OK, "run %d: %s", r, clrs_last_error(ctx));
+        ck_assert_str_eq(impl, clb ? "clblast" : "general");
+        if (r == 2) {
+            clblast_force(ctx, 0);
+            clrs_context_release(kept); /* run 1's context lived across run 2 */
+        } else if (r == 1) {
+            kept = ctx;
+        } else {
+            clrs_context_release(ctx);
+        }
+        if (r > 0) ck_assert_msg(memcmp(o[0], o[r], (size_t)no * sizeof(float)) == 0, "run %d: other bits", r);
+    }
+    for (int r = 0; r < 4; r++) free(o[r]);
+    free(x);
+    free(w);
+}
+END_TEST
+
 /* ---- conv/depthwise gives conv/general's bits ------------------------------------ */
 static const char *count_impl = "depthwise";
 static void count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
@@ -630,6 +891,7 @@ static void dw_bits(int win)
         const int wb = iter % 3 != 0;
         unsigned char *a = malloc((size_t)no * es + 1), *b = malloc((size_t)no * es + 1);
         int chosen = 0;
+        clrs__dispatch_disable("conv/clblast"); /* groups == C == 1 is dense too */
         ck_assert_int_eq(clrs_explain_begin(count_cb, &chosen, 0), CLRS_OK);
         if (!win) clrs__dispatch_disable("conv/depthwise_win"); /* (3-D cases may be large enough) */
         clrs_status st = clrs_conv(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, wb ? &bd : NULL, wb ? bb : NULL,
@@ -691,6 +953,8 @@ int main(void)
     tcase_add_test(tc, test_random_vs_reference);
     tcase_add_test(tc, test_depthwise_bits);
     tcase_add_test(tc, test_depthwise_win_bits);
+    tcase_add_test(tc, test_clblast_dense);
+    tcase_add_test(tc, test_clblast_context_cycle);
     tcase_add_test(tc, test_golden_conv);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

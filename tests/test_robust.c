@@ -1954,17 +1954,22 @@ static const clrs_dtype all_dts[6] = {CLRS_F32, CLRS_F64, CLRS_F16, CLRS_BF16, C
 
 /* conv / conv_transpose on a small case against the C reference: groups,
  * stride, dilation, padding (a padding mode for conv), a strided bias; the
- * tolerance is relative to the output's scale (README "Convolution"). */
+ * tolerance is relative to the output's scale (README "Convolution").
+ * dw == 2: dense (groups 1, 4 -> 6 channels; conv/clblast where built in,
+ * its threshold off). */
 static void kernel_conv(clrs_context *ctx, clrs_dtype dt, int rank, int tr, int dw, int pmode, tu_layout l,
                         uint64_t *rng)
 {
     const int sp = rank - 2;
     clrs_conv_params p;
     clrs_conv_params_init(&p);
-    p.groups = dw ? 4 : 2; /* dw: depthwise with a multiplier of 2 (conv/depthwise) */
+    const int dense = dw == 2;
+    if (dense) dw = 0;
+    p.groups = dense ? 1 : dw ? 4 : 2; /* dw: depthwise with a multiplier of 2 (conv/depthwise) */
     p.n_stride = p.n_padding = p.n_dilation = sp;
     if (tr) p.n_output_padding = sp;
-    int64_t is[5] = {2, 4, 5, 4, 5}, ws[5] = {dw ? 8 : tr ? 4 : 6, dw ? 1 : tr ? 3 : 2, 3, 2, 3}, os[CLRS_MAX_RANK];
+    int64_t is[5] = {2, 4, 5, 4, 5}, ws[5] = {dw ? 8 : tr ? 4 : 6, dense ? 4 : dw ? 1 : tr ? 3 : 2, 3, 2, 3},
+            os[CLRS_MAX_RANK];
     for (int i = 0; i < sp; i++) {
         p.stride[i] = 1 + (i + tr) % 2;
         p.dilation[i] = 1 + (i + pmode) % 2;
@@ -2796,6 +2801,21 @@ START_TEST(test_kernel_variants)
                 kernel_conv(ctx, dt, 3 + (v + di) % 2, 0, 1, v == 6, (tu_layout)((v + di) % TU_NLAYOUTS), &rng_dw);
             }
         ck_assert_int_eq(clrs_tuning_set(ctx, "conv_dw_min_output", dw_min0), CLRS_OK);
+    }
+    {
+        /* dense conv (conv/clblast where built in: its work-size threshold
+         * off), f32 rank 4 and f16 rank 3; its own generator */
+        uint64_t rng_dense = 0xde45e21u;
+        int64_t mk0 = 0, mm0 = 0;
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_min_k", &mk0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_min_macs", &mm0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_k", 0), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_macs", 0), CLRS_OK);
+        kernel_conv(ctx, CLRS_F32, 4, 0, 2, 1, TU_CHANNELS_LAST, &rng_dense);
+        kernel_conv(ctx, CLRS_F16, 3, 0, 2, 0, TU_STRIDED, &rng_dense);
+        n += 2;
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_k", mk0), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_macs", mm0), CLRS_OK);
     }
     /* ONNX Resize's extrapolation fill (resize_fill/general), every ONNX
      * dtype, nearest and linear: roi [-0.5, 1.5] puts the first and last

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h" /* CLRS_CLBLAST_VERSION: what configure found */
 #include "clresample.h"
 #include "atomicfile.h"
 #include "onnx_cli.h"
@@ -2599,6 +2600,66 @@ static void print_tuning(const clrs_context *ctx)
     }
 }
 
+/* info: the "conv" entry a dense convolution would take on ctx (bench
+ * W21's layer on one image: (1,64,128,128) f32 3x3 stride 2 -> 128), by a
+ * dry run (nothing built or launched), with the entries' reasons. */
+typedef struct info_conv {
+    char chosen[32];
+    char why[256];
+} info_conv;
+static void info_conv_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    info_conv *ic = user;
+    if (strcmp(family, "conv") != 0) return;
+    if (chosen)
+        snprintf(ic->chosen, sizeof ic->chosen, "%s", impl);
+    else if (strcmp(impl, "clblast") == 0)
+        snprintf(ic->why, sizeof ic->why, "conv/clblast declined: %s", reason ? reason : "?");
+}
+
+static void print_dense_conv(clrs_context *ctx)
+{
+    const char *fam = NULL, *name;
+    int clblast = 0;
+    for (size_t k = 0; (name = clrs_impl_at(k, &fam, NULL)) != NULL; k++)
+        if (!strcmp(fam, "conv") && !strcmp(name, "clblast")) clblast = 1;
+#ifdef CLRS_CLBLAST_VERSION
+    const char *ver = " " CLRS_CLBLAST_VERSION;
+#else
+    const char *ver = "";
+#endif
+    printf("CLBlast: %s\n", clblast ? "compiled in (conv/clblast)" : "not compiled in (configure --with-clblast)");
+    if (clblast && *ver) printf("  version:%s (at build time)\n", ver);
+    if (ctx == NULL) return;
+    clrs_conv_params p;
+    clrs_conv_params_init(&p);
+    p.n_stride = p.n_padding = 1;
+    p.stride[0] = 2;
+    p.padding[0] = 1;
+    const int64_t is[4] = {1, 64, 128, 128}, ws[4] = {128, 64, 3, 3};
+    int64_t os[CLRS_MAX_RANK];
+    clrs_tensor_desc di, dw, dout;
+    info_conv ic = {"?", ""};
+    /* a dry run reads and writes nothing, but the host form checks the
+     * arrays do not overlap: three of their sizes */
+    float *bi = calloc(64 * 128 * 128, sizeof(float)), *bw = calloc(128 * 64 * 9, sizeof(float)),
+          *bo = calloc(128 * 64 * 64, sizeof(float));
+    if (bi != NULL && bw != NULL && bo != NULL && clrs_tensor_desc_contiguous(&di, CLRS_F32, 4, is) == CLRS_OK &&
+        clrs_tensor_desc_contiguous(&dw, CLRS_F32, 4, ws) == CLRS_OK &&
+        clrs_conv_output_shape(ctx, &p, &di, &dw, os) == CLRS_OK &&
+        clrs_tensor_desc_contiguous(&dout, CLRS_F32, 4, os) == CLRS_OK &&
+        clrs_explain_begin(info_conv_cb, &ic, CLRS_EXPLAIN_DRY_RUN) == CLRS_OK) {
+        clrs_status st = clrs_conv(ctx, &p, &di, bi, &dw, bw, NULL, NULL, &dout, bo);
+        clrs_explain_end();
+        if (st != CLRS_OK) snprintf(ic.chosen, sizeof ic.chosen, "? (%s)", clrs_status_name(st));
+    }
+    free(bi);
+    free(bw);
+    free(bo);
+    printf("  dense conv (1x64x128x128 f32, 3x3 stride 2 -> 128 channels): conv/%s%s%s\n", ic.chosen,
+           ic.why[0] ? "; " : "", ic.why);
+}
+
 static int run_info(const args *a)
 {
     /* Every CLRS_ variable the library reads (tests/test_cli.sh checks the
@@ -2633,7 +2694,9 @@ static int run_info(const args *a)
         print_device(&d, "  ");
         if (d.reason[0]) printf("  reason: %.*s\n", FIELD(d.reason));
         print_tuning(ctx);
+        print_dense_conv(ctx);
     } else {
+        print_dense_conv(NULL);
         printf("device: (none)\n");
         rc = lib_error("info", ctx, st);
     }

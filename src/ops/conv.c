@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
+#include "conv_clblast.h"
 #include "conv_impl.h"
 
 static const char *const PM_NAMES[] = {"zeros", "reflect", "replicate", "circular"};
@@ -404,7 +406,7 @@ clrs_status clrs_conv_transpose_output_shape(clrs_context *ctx, const clrs_conv_
  * channel per group, kernel width up to DW_MAX_KW) is "general"'s sum with
  * the padding mode compile-time, a row's input columns computed once and,
  * for zeros, branch-free taps: the same bits (CLRS_IMPL_EXACT).
- * A GEMM entry (CLBlast) for dense convolution would go first. */
+ * "clblast" (with HAVE_CLBLAST) goes first: dense convolution as a GEMM. */
 #define DW_MAX_KW 16 /* cl/conv.cl: the row of input columns it keeps */
 static int dw_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
 {
@@ -426,7 +428,41 @@ static int dw_decline(const clrs_context *ctx, const void *problem, char *why, s
     return 0;
 }
 
+#ifdef HAVE_CLBLAST
+/* "clblast" (src/ops/conv_clblast.c): im2col + CLBlast's GEMM, for dense
+ * convolutions above the tuning table's work-size threshold; another
+ * summation order (not EXACT). */
+static void gemm_problem_of(const conv_plan *pl, clrs_conv_gemm *g)
+{
+    memset(g, 0, sizeof *g);
+    g->has_bias = pl->has_bias;
+    g->pmode = (int)pl->pmode;
+    g->groups = pl->groups;
+    g->N = pl->out_sizes[0];
+    g->cin = pl->cin_g * pl->groups;
+    g->cout = pl->out_sizes[1];
+    for (int a = 0; a < 3; a++) {
+        g->k3[a] = pl->k3[a];
+        g->s3[a] = pl->s3[a];
+        g->pl3[a] = pl->pl3[a];
+        g->d3[a] = pl->d3[a];
+        g->in3[a] = pl->in3[a];
+        g->o3[a] = a < 3 - pl->sp ? 1 : pl->out_sizes[2 + a - (3 - pl->sp)];
+    }
+}
+
+static int clblast_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    clrs_conv_gemm g;
+    gemm_problem_of(problem, &g);
+    return clrs__conv_clblast_decline(ctx, &g, why, len);
+}
+#endif
+
 static const clrs_impl CONV_IMPLS[] = {
+#ifdef HAVE_CLBLAST
+    {"clblast", 0, clblast_decline},
+#endif
     {"depthwise_win", CLRS_IMPL_EXACT, clrs__conv_dww_decline}, /* src/ops/conv_win.c */
     {"depthwise", CLRS_IMPL_EXACT, dw_decline},
     {"general", 0, NULL},
@@ -448,6 +484,13 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
     if (pick < 0) return CLRS_ERR_INTERNAL;
     if (!plan->transposed && strcmp(CONV_IMPLS[pick].name, "depthwise_win") == 0)
         return clrs__conv_dww_enqueue(ctx, plan, t, nt, q, nwait, wait, ev);
+#ifdef HAVE_CLBLAST
+    if (!plan->transposed && strcmp(CONV_IMPLS[pick].name, "clblast") == 0) {
+        clrs_conv_gemm g;
+        gemm_problem_of(plan, &g);
+        return clrs__conv_clblast_enqueue(ctx, &g, t, nt, q, nwait, wait, ev);
+    }
+#endif
     const int dw = !plan->transposed && strcmp(CONV_IMPLS[pick].name, "depthwise") == 0;
     const clrs_tensor_desc *in = &t[0].desc, *out = &t[1].desc, *w = &t[2].desc;
     cl_long8 isz, ist, wsz, wst, osz, ost;
