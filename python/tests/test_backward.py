@@ -16,10 +16,7 @@ import goldens as G
 
 B = cr.backward
 
-try:
-    import torch
-except Exception:  # noqa: BLE001 - torch is optional
-    torch = None
+torch = G.torch  # None when absent or older than G.TORCH_MIN
 try:
     import ml_dtypes
 except Exception:  # noqa: BLE001

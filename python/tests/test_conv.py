@@ -12,10 +12,7 @@ import pytest
 import clresample as cr
 import goldens as G
 
-try:
-    import torch
-except Exception:  # noqa: BLE001 - torch is optional
-    torch = None
+torch = G.torch  # None when absent or older than G.TORCH_MIN
 
 TOL = {"f32": 1e-5, "f64": 1e-12, "f16": 2e-3, "bf16": 1.6e-2}
 LAYOUTS = ("contiguous", "channels_last", "strided")

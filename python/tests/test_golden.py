@@ -15,10 +15,7 @@ import pytest
 import clresample as cr
 import goldens as G
 
-try:
-    import torch
-except Exception:  # noqa: BLE001 - torch is optional
-    torch = None
+torch = G.torch  # None when absent or older than G.TORCH_MIN
 try:
     import ml_dtypes
 except Exception:  # noqa: BLE001

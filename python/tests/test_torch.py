@@ -5,7 +5,7 @@ import pytest
 
 import clresample as cr
 
-torch = pytest.importorskip("torch")
+torch = pytest.importorskip("torch", minversion="2.3")  # as goldens.TORCH_MIN
 F = torch.nn.functional
 
 
