@@ -249,6 +249,19 @@ ocl_pass() { # ocl_pass NAME ENV...
     touch "$WORK/oclgrind-$name.log"
     local prep
     prep=$(grep -c '^[^[:space:]]' "$WORK/oclgrind-$name.log" || true)
+    # One clean-clone run (2026-12-08) aborted at the end of the kernel pass
+    # with glibc's "corrupted double-linked list", 0 Oclgrind reports and
+    # every call right; four runs of the same pass here did not. Until that
+    # is understood, a crash with no report is shown and the pass runs once
+    # more; a report, a failed call or a second crash still fails it.
+    if [ "$prc" -ne 0 ] && [ "$prep" -eq 0 ] && grep -q 'Received signal' "$WORK/oclgrind-$name.out" &&
+        ! grep -qE '^not ok|[1-9][0-9]* failed' "$WORK/oclgrind-$name.out" && [ -z "${retried:-}" ]; then
+        echo "-- pass $name: CRASHED with 0 reports and no failed call (exit $prc): running it once more"
+        grep -E -B2 'Received signal|corrupted|double free' "$WORK/oclgrind-$name.out" | head -n 8
+        mv "$WORK/oclgrind-$name.out" "$WORK/oclgrind-$name-crashed.out"
+        retried=1 ocl_pass "$name" "$@"
+        return
+    fi
     echo "-- pass $name: exit $prc, $prep report(s), $(grep -o '[0-9]* calls, [0-9]* failed' "$WORK/oclgrind-$name.out")"
     grep -E '^# device|Checks|^not ok|^# implementation' "$WORK/oclgrind-$name.out" | head -n 40
     grep -A6 '^[^[:space:]]' "$WORK/oclgrind-$name.log" | head -n 40

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* HAVE_CLBLAST; the fuzz build (tests/fuzz/run.sh) has none */
+#endif
 #include "device.h"
 #include "internal.h"
 #ifdef HAVE_CLBLAST

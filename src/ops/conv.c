@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* HAVE_CLBLAST; the fuzz build (tests/fuzz/run.sh) has none */
+#endif
 #include "conv_clblast.h"
 #include "conv_impl.h"
 

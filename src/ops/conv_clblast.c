@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* HAVE_CLBLAST; the fuzz build (tests/fuzz/run.sh) has none */
+#endif
 
 #ifdef HAVE_CLBLAST
 #define CL_TARGET_OPENCL_VERSION 120
