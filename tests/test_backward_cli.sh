@@ -17,28 +17,13 @@
 CLI=${CLRESAMPLE:-./clresample}
 CMP=${NPY_ALLCLOSE:-./tests/npy_allclose}
 G=${TEST_SRCDIR:-${srcdir:-.}/tests}/golden
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-bwcli.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
+cli_setup bwcli
 
 # Usage errors need no device.
-expect_error() { # expect_error RC PATTERN DESC ARGS...: one error line, GRAD_IN ($tmp/gi.npy) untouched
+expect_gi_error() { # expect_gi_error RC PATTERN DESC ARGS...: one error line, GRAD_IN ($tmp/gi.npy) untouched
     _rc_want=$1
     _pat=$2
     _desc=$3
@@ -56,13 +41,13 @@ expect_error() { # expect_error RC PATTERN DESC ARGS...: one error line, GRAD_IN
 S=$G/backward/in_f32_1x8x3x5_rand0.npy
 SG=$G/backward/bw_pixshuf_f32_000_go.npy
 GI=$tmp/gi.npy
-expect_error 2 "no operator given" "backward without an operator" backward
-expect_error 2 "'devices' is not an operator" "backward devices" backward devices
-expect_error 2 "'resize' is not an operator" "backward resize" backward resize "$S" "$SG" "$GI"
-expect_error 2 "missing argument GRAD_IN" "backward pixel-shuffle without GRAD_IN" backward pixel-shuffle "$S" "$SG" --factor 2
-expect_error 2 "missing required option --factor" "backward pixel-shuffle without --factor" backward pixel-shuffle "$S" "$SG" "$GI"
-expect_error 2 "does not apply" "backward pixel-shuffle --indices" backward pixel-shuffle "$S" "$SG" "$GI" --factor 2 --indices "$SG"
-expect_error 2 "name the same file" "GRAD_IN over GRAD_OUT" backward pixel-shuffle "$S" "$SG" "$SG" --factor 2
+expect_gi_error 2 "no operator given" "backward without an operator" backward
+expect_gi_error 2 "'devices' is not an operator" "backward devices" backward devices
+expect_gi_error 2 "'resize' is not an operator" "backward resize" backward resize "$S" "$SG" "$GI"
+expect_gi_error 2 "missing argument GRAD_IN" "backward pixel-shuffle without GRAD_IN" backward pixel-shuffle "$S" "$SG" --factor 2
+expect_gi_error 2 "missing required option --factor" "backward pixel-shuffle without --factor" backward pixel-shuffle "$S" "$SG" "$GI"
+expect_gi_error 2 "does not apply" "backward pixel-shuffle --indices" backward pixel-shuffle "$S" "$SG" "$GI" --factor 2 --indices "$SG"
+expect_gi_error 2 "name the same file" "GRAD_IN over GRAD_OUT" backward pixel-shuffle "$S" "$SG" "$SG" --factor 2
 help_has() { # help_has DESC PATTERN ARGS...: `clresample ARGS` prints PATTERN
     _desc=$1
     _pat=$2
@@ -85,23 +70,23 @@ if ! "$CLI" devices >"$tmp/dev" 2>&1; then
 fi
 
 # Data errors (exit 1).
-expect_error 1 "GRAD_OUT .* has shape (1, 8, 3, 5) but the forward output's shape is (1, 2, 6, 10)" \
+expect_gi_error 1 "GRAD_OUT .* has shape (1, 8, 3, 5) but the forward output's shape is (1, 2, 6, 10)" \
     "GRAD_OUT of the wrong shape" backward pixel-shuffle "$S" "$S" "$GI" --factor 2
-expect_error 1 "shape (1, 2, 6, 10) but the forward output's shape is (1, 6, 10, 2) (channels-last)" \
+expect_gi_error 1 "shape (1, 2, 6, 10) but the forward output's shape is (1, 6, 10, 2) (channels-last)" \
     "GRAD_OUT of the wrong shape, --channels-last" backward pixel-shuffle "$G/backward/bw_pixshuf_f32_000_in_cl.npy" \
     "$SG" "$GI" --factor 2 --channels-last
-expect_error 1 "is f64 but IN is f32" "GRAD_OUT of another dtype" backward pixel-unshuffle \
+expect_gi_error 1 "is f64 but IN is f32" "GRAD_OUT of another dtype" backward pixel-unshuffle \
     "$G/backward/in_f32_1x2x6x10_rand0.npy" "$G/backward/bw_pixunshuf_f64_000_go.npy" "$GI" --factor 2
-expect_error 1 "GRAD_OUT .* has shape (1, 8, 3, 5) but the forward output's shape is (1, 8, 6, 10)" \
+expect_gi_error 1 "GRAD_OUT .* has shape (1, 8, 3, 5) but the forward output's shape is (1, 8, 6, 10)" \
     "backward interpolate: GRAD_OUT of the wrong shape" backward interpolate "$S" "$S" "$GI" --mode bilinear --scale 2
-expect_error 1 "GRAD_OUT .* has shape (1, 2, 3, 4) but the forward output's shape is (1, 2, 2, 3)" \
+expect_gi_error 1 "GRAD_OUT .* has shape (1, 2, 3, 4) but the forward output's shape is (1, 2, 2, 3)" \
     "backward lp-pool --norm-type -inf: GRAD_OUT of the wrong shape" backward lp-pool \
     "$G/backward/in_f32_1x2x7x9_pos0.npy" "$G/backward/bw_lppool_r4_f32_000_go.npy" "$GI" --kernel 3 --norm-type -inf
 M=$G/backward/bw_maxpool_r4_f32_001
-expect_error 1 "--indices .* has shape (1, 2, 3, 4) but the forward output's (GRAD_OUT's) is (1, 2, 4, 5)" \
+expect_gi_error 1 "--indices .* has shape (1, 2, 3, 4) but the forward output's (GRAD_OUT's) is (1, 2, 4, 5)" \
     "max-pool --indices of another shape" backward max-pool "${M}_in.npy" "${M}_go.npy" "$GI" --kernel 3 --stride 2 \
     --padding 1 --indices "$G/backward/bw_maxpool_r4_f32_000_idxin.npy"
-expect_error 1 "divisible" "forward shape error" backward pixel-shuffle "$S" "$SG" "$GI" --factor 3
+expect_gi_error 1 "divisible" "forward shape error" backward pixel-shuffle "$S" "$SG" "$GI" --factor 3
 
 # The golden cases. Tokens of one manifest line: key=value.
 tok() { # tok KEY: the value of KEY in $line ("" if absent)
@@ -280,6 +265,4 @@ else
     not_ok "--explain: fractional-max-pool takes pool_backward/gather" "$(head -n 4 "$tmp/stderr")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] || exit 1
-exit 0
+cli_done

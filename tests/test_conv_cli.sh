@@ -15,9 +15,8 @@
 CLI=${CLRESAMPLE:-./clresample}
 CMP=${NPY_ALLCLOSE:-./tests/npy_allclose}
 SRC=${TEST_SRCDIR:-$(dirname "$0")}
+. "$SRC/cli_lib.sh"
 GOLD=$SRC/golden
-LC_ALL=C
-export LC_ALL
 unset CLRS_LOG CLRS_DISABLE_IMPLS
 
 if [ ! -x "$CLI" ]; then
@@ -26,93 +25,7 @@ if [ ! -x "$CLI" ]; then
     exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-conv.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-mkdir "$tmp/o"
-
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
-
-# npy DESCR SHAPE: a version 1.0 header on stdout (data at a multiple of 64)
-npy() {
-    _d="{'descr': '$1', 'fortran_order': False, 'shape': $2, }"
-    _hl=$((${#_d} + 1))
-    _pad=$((64 - (10 + _hl) % 64))
-    _hl=$((_hl + _pad))
-    {
-        printf '\223NUMPY\001\000'
-        # shellcheck disable=SC2059 # the format carries the octal escapes
-        printf "\\$(printf %03o $((_hl % 256)))\\$(printf %03o $((_hl / 256)))"
-        printf "%s%${_pad}s\\n" "$_d" ''
-    }
-}
-
-# f32 V...: little-endian float32 bytes
-f32() {
-    for _v in "$@"; do
-        case $_v in
-        0) printf '\000\000\000\000' ;;
-        1) printf '\000\000\200\077' ;;
-        2) printf '\000\000\000\100' ;;
-        3) printf '\000\000\100\100' ;;
-        4) printf '\000\000\200\100' ;;
-        5) printf '\000\000\240\100' ;;
-        6) printf '\000\000\300\100' ;;
-        7) printf '\000\000\340\100' ;;
-        8) printf '\000\000\000\101' ;;
-        9) printf '\000\000\020\101' ;;
-        10) printf '\000\000\040\101' ;;
-        12) printf '\000\000\100\101' ;;
-        16) printf '\000\000\200\101' ;;
-        *) echo "f32: no bytes for $_v" >&2; exit 1 ;;
-        esac
-    done
-}
-
-run() {
-    "$CLI" "$@" >"$tmp/stdout" 2>"$tmp/stderr.raw"
-    rc=$?
-    grep -v '^[0-9][0-9]* warnings\{0,1\} generated\.$' "$tmp/stderr.raw" >"$tmp/stderr"
-}
-
-# expect_error STATUS TEXT DESC ARGS...
-expect_error() {
-    _want=$1 _text=$2 _desc=$3
-    shift 3
-    run "$@"
-    _n=$(wc -l <"$tmp/stderr" | tr -d ' ')
-    _line=$(head -n 1 "$tmp/stderr")
-    if [ "$rc" != "$_want" ]; then
-        not_ok "$_desc" "exit status $rc, expected $_want" "stderr: $_line"
-    elif [ "$_n" != 1 ]; then
-        not_ok "$_desc" "stderr has $_n lines, expected 1:" "$(cat "$tmp/stderr")"
-    elif [ -n "$(ls -A "$tmp/o")" ]; then
-        not_ok "$_desc" "output files were created: $(ls -A "$tmp/o")"
-    else
-        case $_line in
-        "clresample: error: "*"$_text"*) ok "$_desc" ;;
-        *) not_ok "$_desc" "stderr: $_line" "expected 'clresample: error: ...$_text...'" ;;
-        esac
-    fi
-    rm -f "$tmp/o"/* 2>/dev/null
-}
-
-# tail_is FILE BYTES-FILE: FILE's data (its last bytes) equals BYTES-FILE
-tail_is() {
-    _n=$(wc -c <"$2" | tr -d ' ')
-    tail -c "$_n" "$1" | cmp -s - "$2"
-}
+cli_setup conv
 
 IN=$tmp/in.npy # (1, 1, 3, 3): 1..9
 { npy '<f4' '(1, 1, 3, 3)'; f32 1 2 3 4 5 6 7 8 9; } >"$IN"
@@ -216,5 +129,4 @@ golden "conv-transpose depthwise x2, stride 2 (torch golden)" conv/convt_dw_f32_
     conv-transpose "$GOLD/conv/in_f32_1x4x5x5_rand0.npy" "$GOLD/conv/in_f32_4x2x4x4_rand1.npy" \
     --bias "$GOLD/conv/in_f32_8_rand2.npy" --stride 2 --padding 1 --groups 4
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

@@ -12,8 +12,7 @@
 # "N passed, M failed".
 
 CLI=${CLRESAMPLE:-./clresample}
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
 if [ ! -x "$CLI" ]; then
@@ -22,86 +21,7 @@ if [ ! -x "$CLI" ]; then
     exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-grid.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-mkdir "$tmp/o"
-
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
-
-# npy DESCR SHAPE: a version 1.0 header on stdout (data at a multiple of 64)
-npy() {
-    _d="{'descr': '$1', 'fortran_order': False, 'shape': $2, }"
-    _hl=$((${#_d} + 1))
-    _pad=$((64 - (10 + _hl) % 64))
-    _hl=$((_hl + _pad))
-    {
-        printf '\223NUMPY\001\000'
-        # shellcheck disable=SC2059 # the format carries the octal escapes
-        printf "\\$(printf %03o $((_hl % 256)))\\$(printf %03o $((_hl / 256)))"
-        printf "%s%${_pad}s\\n" "$_d" ''
-    }
-}
-
-# f32 V...: little-endian float32 bytes
-f32() {
-    for _v in "$@"; do
-        case $_v in
-        0) printf '\000\000\000\000' ;;
-        1) printf '\000\000\200\077' ;;
-        -1) printf '\000\000\200\277' ;;
-        2) printf '\000\000\000\100' ;;
-        3) printf '\000\000\100\100' ;;
-        4) printf '\000\000\200\100' ;;
-        *) echo "f32: no bytes for $_v" >&2; exit 1 ;;
-        esac
-    done
-}
-
-run() {
-    "$CLI" "$@" >"$tmp/stdout" 2>"$tmp/stderr.raw"
-    rc=$?
-    grep -v '^[0-9][0-9]* warnings\{0,1\} generated\.$' "$tmp/stderr.raw" >"$tmp/stderr"
-}
-
-# expect_error STATUS TEXT DESC ARGS...
-expect_error() {
-    _want=$1 _text=$2 _desc=$3
-    shift 3
-    run "$@"
-    _n=$(wc -l <"$tmp/stderr" | tr -d ' ')
-    _line=$(head -n 1 "$tmp/stderr")
-    if [ "$rc" != "$_want" ]; then
-        not_ok "$_desc" "exit status $rc, expected $_want" "stderr: $_line"
-    elif [ "$_n" != 1 ]; then
-        not_ok "$_desc" "stderr has $_n lines, expected 1:" "$(cat "$tmp/stderr")"
-    elif [ -n "$(ls -A "$tmp/o")" ]; then
-        not_ok "$_desc" "output files were created: $(ls -A "$tmp/o")"
-    else
-        case $_line in
-        "clresample: error: "*"$_text"*) ok "$_desc" ;;
-        *) not_ok "$_desc" "stderr: $_line" "expected 'clresample: error: ...$_text...'" ;;
-        esac
-    fi
-    rm -f "$tmp/o"/* 2>/dev/null
-}
-
-# tail_is FILE BYTES-FILE: FILE's data (its last bytes) equals BYTES-FILE
-tail_is() {
-    _n=$(wc -c <"$2" | tr -d ' ')
-    tail -c "$_n" "$1" | cmp -s - "$2"
-}
+cli_setup grid
 
 f32 1 2 3 4 >"$tmp/in.bin"
 f32 -1 -1 1 -1 -1 1 1 1 >"$tmp/grid.bin"
@@ -178,5 +98,4 @@ run affine-grid "$TH" "$O" --size 1,1,2,2 --align-corners
 if [ "$rc" = 0 ] && tail_is "$O" "$tmp/grid.bin"; then ok "affine-grid: identity theta gives the base grid"; else not_ok "affine-grid identity" "exit $rc: $(cat "$tmp/stderr")"; fi
 rm -f "$O"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+cli_done

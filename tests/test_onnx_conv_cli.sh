@@ -15,25 +15,10 @@ CLI=${CLRESAMPLE:-./clresample}
 CMP=${NPY_ALLCLOSE:-./tests/npy_allclose}
 G=${srcdir:-.}/tests/golden
 SRC=${srcdir:-.}/tests/onnx/node
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-onnxconv.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
+cli_setup onnxconv
 if ! "$CLI" devices >"$tmp/dev" 2>&1; then
     echo "# no OpenCL device: $(head -n 1 "$tmp/dev")"
     exit 77
@@ -82,21 +67,6 @@ done <"$G/onnx_conv.txt"
 # ---- usage errors ----------------------------------------------------------------
 X="$SRC/basic_conv_with_padding/in_0.npy" # (1, 1, 5, 5)
 W="$SRC/basic_conv_with_padding/in_1.npy" # (1, 1, 3, 3)
-# expect_usage DESCRIPTION PATTERN ARGS...
-expect_usage() {
-    _desc=$1
-    _pat=$2
-    shift 2
-    rm -f "$tmp/y.npy"
-    "$CLI" onnx "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-    _rc=$?
-    if [ $_rc -eq 2 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] && grep -q "^clresample: error: .*$_pat" "$tmp/stderr" &&
-        [ ! -e "$tmp/y.npy" ]; then
-        ok "$_desc"
-    else
-        not_ok "$_desc" "exit $_rc" "$(head -n 2 "$tmp/stderr")"
-    fi
-}
 Y="$tmp/y.npy"
 expect_usage "auto_pad spelling" "--auto_pad must be NOTSET, SAME_UPPER, SAME_LOWER or VALID, got 'SAME'" Conv "$X" "$W" -o "$Y" --auto_pad SAME
 expect_usage "pads length" "--pads has 2 values, expected 4" Conv "$X" "$W" -o "$Y" --pads 1,1
@@ -117,6 +87,4 @@ expect_usage "B of the wrong length" "bias" Conv "$X" "$W" "$G/onnx_conv/r010_Co
 expect_usage "W of another rank" "input 2 (W) must have X's rank 4" Conv "$X" "$G/onnx_conv/r005_Conv_f32_b.npy" -o "$Y"
 "$CLI" onnx --help >"$tmp/stdout" 2>&1 && grep -q "^  Conv " "$tmp/stdout" && grep -q "^  ConvTranspose .*output_shape" "$tmp/stdout" &&
     ok "onnx --help lists Conv and ConvTranspose" || not_ok "onnx --help lists Conv and ConvTranspose" "$(grep Conv "$tmp/stdout")"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] || exit 1
-exit 0
+cli_done

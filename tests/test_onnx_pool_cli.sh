@@ -10,25 +10,10 @@
 
 CLI=${CLRESAMPLE:-./clresample}
 SRC=${srcdir:-.}/tests/onnx/node
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-onnxpool.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
+cli_setup onnxpool
 if ! "$CLI" devices >"$tmp/dev" 2>&1; then
     echo "# no OpenCL device: $(head -n 1 "$tmp/dev")"
     exit 77
@@ -36,21 +21,6 @@ fi
 
 X="$SRC/maxpool_2d_default/in_0.npy" # (1, 3, 32, 32)
 D="$SRC/depthtospace_example/in_0.npy" # (1, 8, 2, 3)
-# expect_usage DESCRIPTION PATTERN ARGS...
-expect_usage() {
-    _desc=$1
-    _pat=$2
-    shift 2
-    rm -f "$tmp/y.npy" "$tmp/i.npy"
-    "$CLI" onnx "$@" >"$tmp/stdout" 2>"$tmp/stderr"
-    _rc=$?
-    if [ $_rc -eq 2 ] && [ "$(wc -l <"$tmp/stderr")" -eq 1 ] && grep -q "^clresample: error: .*$_pat" "$tmp/stderr" &&
-        [ ! -e "$tmp/y.npy" ] && [ ! -e "$tmp/i.npy" ]; then
-        ok "$_desc"
-    else
-        not_ok "$_desc" "exit $_rc" "$(head -n 2 "$tmp/stderr")"
-    fi
-}
 Y="$tmp/y.npy"
 expect_usage "storage_order 2" "--storage_order must be 0 (row major) or 1 (column major), got 2" MaxPool "$X" -o "$Y" "$tmp/i.npy" --kernel_shape 2,2 --storage_order 2
 expect_usage "auto_pad with pads" "--pads cannot be given with --auto_pad" MaxPool "$X" -o "$Y" --kernel_shape 2,2 --auto_pad SAME_UPPER --pads 1,1,1,1
@@ -96,6 +66,4 @@ for layout in nchw nhwc strided; do
         not_ok "MaxPool Y and Indices [$layout]" "$(head -n 2 "$tmp/stderr")"
     fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] || exit 1
-exit 0
+cli_done
