@@ -3,9 +3,10 @@
 # never run. POSIX sh. Expects CLI (the clresample binary) set by the caller.
 #
 #   cli_setup NAME       $tmp (a private directory, removed at exit) with an empty
-#                        $tmp/o for outputs that must not appear; pass=0 fail=0
+#                        $tmp/o for outputs that must not appear; pass=0 fail=0 skip=0
 #   ok DESC              one "ok - DESC" line
 #   not_ok DESC [LINE..] one "not ok - DESC" line, then each LINE as "#   LINE"
+#   skipped DESC WHY     one "ok - DESC # SKIP WHY" line (TAP)
 #   cli_done             "N passed, M failed"; exit 1 on any failure, else 0
 #   npy DESCR SHAPE      a .npy version 1.0 header on stdout (data at a multiple of 64)
 #   f32 V...             little-endian float32 bytes of small integers (-1, 0..10, 12, 16)
@@ -29,6 +30,7 @@ cli_setup() {
     mkdir "$tmp/o" || exit 1
     pass=0
     fail=0
+    skip=0
 }
 
 ok() {
@@ -41,6 +43,11 @@ not_ok() {
     echo "not ok - $1"
     shift
     for _l in "$@"; do echo "#   $_l"; done
+}
+
+skipped() {
+    skip=$((skip + 1))
+    echo "ok - $1 # SKIP $2"
 }
 
 cli_done() {

@@ -11,8 +11,7 @@
 # check and ends with "N passed, M failed".
 
 CLI=${CLRESAMPLE:-./clresample}
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
 if [ ! -x "$CLI" ]; then
@@ -21,31 +20,9 @@ if [ ! -x "$CLI" ]; then
     exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-cli.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-mkdir "$tmp/o" # outputs go here; it must stay empty after every failure
+cli_setup cli # $tmp/o: outputs go here; it must stay empty after every failure
 
-pass=0
-fail=0
-skip=0
 
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
-
-skipped() {
-    skip=$((skip + 1))
-    echo "ok - $1 # SKIP $2"
-}
 
 # ---------------------------------------------------------------------------
 # .npy builders

@@ -18,8 +18,7 @@ CLI=${CLRESAMPLE:-./clresample}
 CMP=${NPY_ALLCLOSE:-./tests/npy_allclose}
 SRC=${srcdir:-.}/tests/onnx
 LAYOUTS=${CLRS_ONNX_LAYOUTS:-nchw nhwc strided}
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
 for x in "$CLI" "$CMP"; do
@@ -30,22 +29,7 @@ for x in "$CLI" "$CMP"; do
     fi
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-onnx.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
+cli_setup onnx
 
 if ! "$CLI" devices >"$tmp/dev" 2>&1; then
     echo "# no OpenCL device: $(head -n 1 "$tmp/dev")"

@@ -25,8 +25,7 @@
 
 # shellcheck disable=SC2012,SC2317 # ls on names made here (plain ASCII); cleanup runs from a trap
 CLI=${CLRESAMPLE:-./clresample}
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
 if [ ! -x "$CLI" ]; then
@@ -49,22 +48,6 @@ pass=0
 fail=0
 skip=0
 
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
-
-skipped() {
-    skip=$((skip + 1))
-    echo "ok - $1 # SKIP $2"
-}
 
 have_python=no
 command -v python3 >/dev/null 2>&1 && have_python=yes

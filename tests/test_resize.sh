@@ -17,8 +17,7 @@
 
 CLI=${CLRESAMPLE:-./clresample}
 IMG=${TEST_SRCDIR:-tests}/data/images
-LC_ALL=C
-export LC_ALL
+. "${TEST_SRCDIR:-$(dirname "$0")}/cli_lib.sh"
 unset CLRS_LOG
 
 if [ ! -x "$CLI" ]; then
@@ -32,32 +31,10 @@ if [ ! -f "$IMG/sample.png" ]; then
     exit 1
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/clrs-resize.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-mkdir "$tmp/o" # outputs go here; it must stay empty after every failure
+cli_setup resize # $tmp/o: outputs go here; it must stay empty after every failure
 O=$tmp/o
 
-pass=0
-fail=0
-skip=0
 
-ok() {
-    pass=$((pass + 1))
-    echo "ok - $1"
-}
-
-not_ok() {
-    fail=$((fail + 1))
-    echo "not ok - $1"
-    shift
-    for _l in "$@"; do echo "#   $_l"; done
-}
-
-skipped() {
-    skip=$((skip + 1))
-    echo "ok - $1 # SKIP $2"
-}
 
 # ---------------------------------------------------------------------------
 # Byte builders and readers
