@@ -10,6 +10,15 @@
  *                     zero padding is +0 (it adds nothing to the GEMM's sum)
  *   clrs_cg_epilogue  the GEMM's (nb, C_out, P) in ACC_T -> the output (its
  *                     strides and storage type), + bias, rounded once
+ * and for "conv_transpose/clblast" (the same file, src/ops/conv_clblast.c):
+ *   clrs_cg_wpack     the transposed weight (C_in, C_out/g, k...) as the
+ *                     (C_in, C_out/g*K) matrix the GEMM reads transposed
+ *   clrs_cg_im2col_rows  with a 1x1x1 kernel: the input as a contiguous
+ *                     (nb, C_in, P_in) in ACC_T (channels-last, views, f16,
+ *                     bf16)
+ *   clrs_cg_col2im    the GEMM's columns (nb, C_out*K, P_in) -> the output:
+ *                     a gather per output element in a fixed order, + bias,
+ *                     rounded once
  *
  * -D flags: DTYPE_* (F32 F64 F16 BF16: storage; ACC_T is float, double for
  * F64, which is also the GEMM's type), set by src/ops/conv_clblast.c.
@@ -82,5 +91,44 @@ __kernel void clrs_cg_epilogue(__global const ACC_T *res, long res_off, __global
     ACC_T v = res[res_off + (long)jc * P + (long)odh * o3.s2 + ow];
     if (has_bias) v = v + LOAD(bias, b_off + co * b_st);
     STORE(dst, OFF5(dst_off, ost, n0 + j, (long)co, (long)od, (long)oh, (long)ow), v);
+}
+
+/* conv_transpose's col2im as a gather (deterministic, no atomics). cols
+ * holds, per image j, the rows co*K + k (K = kd*kh*kw taps, k = (kd*kh +
+ * kh)*kw + kw, co = g*C_out_g + c: group g's GEMM result lies at rows
+ * g*C_out_g*K..) over the P_in input positions. Output element o along an
+ * axis takes tap k from input position i where o = i*s - p + k*d; the sum
+ * runs over kd, kh, kw ascending from 0, then + bias, rounded once into the
+ * output's strides and storage type. g0: ow, g1: od*oh, g2: j*C_out + co. */
+__kernel void clrs_cg_col2im(__global const ACC_T *cols, __global const DATA_T *bias, long b_off, long b_st,
+                             int has_bias, __global DATA_T *dst, long dst_off, long8 ost, int4 o3, int4 i3, int4 k3,
+                             long4 str, long4 pad, long4 dil, int cout, int nb, long n0)
+{
+    const int ow = (int)get_global_id(0), odh = (int)get_global_id(1), jc = (int)get_global_id(2);
+    if (ow >= o3.s2 || odh >= o3.s0 * o3.s1 || jc >= nb * cout) return;
+    const int oh = odh % o3.s1, od = odh / o3.s1, j = jc / cout, co = jc % cout;
+    const long P = (long)i3.s0 * i3.s1 * i3.s2;
+    const int K = k3.s0 * k3.s1 * k3.s2;
+    __global const ACC_T *base = cols + (long)jc * K * P;
+    ACC_T sum = (ACC_T)0;
+    for (int kd = 0; kd < k3.s0; kd++) {
+        const long td = od + pad.s0 - kd * dil.s0;
+        if (td < 0 || td % str.s0 != 0 || td / str.s0 >= i3.s0) continue;
+        const long id = td / str.s0;
+        for (int kh = 0; kh < k3.s1; kh++) {
+            const long th = oh + pad.s1 - kh * dil.s1;
+            if (th < 0 || th % str.s1 != 0 || th / str.s1 >= i3.s1) continue;
+            const long ih = th / str.s1;
+            const long row = (long)(kd * k3.s1 + kh) * k3.s2;
+            for (int kw = 0; kw < k3.s2; kw++) {
+                const long tw = ow + pad.s2 - kw * dil.s2;
+                if (tw < 0 || tw % str.s2 != 0 || tw / str.s2 >= i3.s2) continue;
+                const long iw = tw / str.s2;
+                sum = sum + base[(row + kw) * P + (id * i3.s1 + ih) * i3.s2 + iw];
+            }
+        }
+    }
+    if (has_bias) sum = sum + LOAD(bias, b_off + co * b_st);
+    STORE(dst, OFF5(dst_off, ost, n0 + j, (long)co, (long)od, (long)oh, (long)ow), sum);
 }
 #endif /* ACC_T */
