@@ -213,7 +213,9 @@ clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *
             CLRS_KARG(&a, pm);
             st = a.st;
             const size_t gi[2] = {(size_t)(g->o3[0] * g->o3[1]), (size_t)(nbi * R)};
-            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, ki, 2, gi, 0, NULL, NULL);
+            /* the first chunk waits for the caller's events too (an out-of-order queue) */
+            if (st == CLRS_OK)
+                st = clrs__enqueue_kernel(ctx, q, ki, 2, gi, n0 == 0 ? nwait : 0, n0 == 0 ? wait : NULL, NULL);
             if (st == CLRS_OK) st = barrier(ctx, q, NULL);
         }
         /* 3. the GEMM: res[j] (M x P) = wp (M x R) * col[j] (R x P) */
