@@ -21,6 +21,7 @@
  * CLBlast takes no wait lists and enqueues several kernels per routine: the
  * steps are separated by barriers, so the entry works on out-of-order
  * queues too; the caller's event is a barrier's after the last step. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -287,8 +288,9 @@ clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *
  *   3. CLBlast XgemmStridedBatched per group g over the nb images:
  *      cols[j] rows g*Mg.. (Mg x P_in) = wp rows g*cin_g.. (cin_g x Mg)^T
  *      x x[j] channels g*cin_g.. (cin_g x P_in);
- *   4. clrs_cg_col2im: a gather per output element over its taps in a
- *      fixed order, + bias, into the output's strides and type. */
+ *   4. clrs_cg_col2im: a gather (a work-item per output row) over each
+ *      element's taps in a fixed order, + bias, into the output's strides
+ *      and type. */
 int clrs__convt_clblast_decline(const clrs_context *ctx, const clrs_conv_gemm *g, char *why, size_t len)
 {
     if (!ctx->tune.v.conv_gemm) {
@@ -322,6 +324,15 @@ int clrs__convt_clblast_decline(const clrs_context *ctx, const clrs_conv_gemm *g
         snprintf(why, len, "a GEMM dimension at or above 2^31 (C_out*K %lld, P_in %lld)", (long long)(g->cout * K),
                  (long long)Pin);
         return 1;
+    }
+    for (int a = 0; a < 3; a++) { /* col2im's 32-bit axis math: o + |p| + d*k + s */
+        const double span = (double)g->o3[a] + fabs((double)g->pl3[a]) + (double)g->d3[a] * (double)g->k3[a] +
+                            (double)g->s3[a];
+        if (span >= (double)lim) {
+            snprintf(why, len, "axis %d: output %lld + padding %lld + dilation*k + stride at or above 2^31", a,
+                     (long long)g->o3[a], (long long)g->pl3[a]);
+            return 1;
+        }
     }
     if ((double)g->cout * (double)K * (double)Pin * 8.0 > (double)ctx->max_alloc) {
         snprintf(why, len, "one image's columns (%lld x %lld) exceed the device's largest buffer",
@@ -378,8 +389,19 @@ clrs_status clrs__convt_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm 
     clrs__iter_ncdhw(out, &osz, &ost);
     const int64_t one3[3] = {1, 1, 1}, zero3[3] = {0, 0, 0};
     const cl_int4 k4 = int4_of(g->k3), o4 = int4_of(g->o3), i4 = int4_of(g->in3), k1 = int4_of(one3);
-    const cl_long4 s4 = clrs__long4_of(g->s3), p4 = clrs__long4_of(g->pl3), d4 = clrs__long4_of(g->d3);
     const cl_long4 s1 = clrs__long4_of(one3), p0 = clrs__long4_of(zero3);
+    int64_t ks3[3], di3[3]; /* col2im: the taps of one output coordinate are ks apart, ks = s / gcd(s, d) */
+    for (int a = 0; a < 3; a++) {
+        int64_t x = g->s3[a], y = g->d3[a];
+        while (y != 0) {
+            const int64_t r = x % y;
+            x = y;
+            y = r;
+        }
+        ks3[a] = g->s3[a] / x;
+        di3[a] = ks3[a] * g->d3[a] / g->s3[a]; /* the input step between those taps */
+    }
+    const cl_int4 ks4 = int4_of(ks3), istep4 = int4_of(di3), si4 = int4_of(g->s3), pi4 = int4_of(g->pl3), di4 = int4_of(g->d3);
     const cl_int Mgi = (cl_int)Mg, Ci = (cl_int)C, Coi = (cl_int)g->cout, pm0 = 0, hb = has_bias;
     if (st == CLRS_OK) { /* 1. the weight matrix (C_in rows of C_out/g * K) */
         cl_long woff = w->offset;
@@ -467,15 +489,17 @@ clrs_status clrs__convt_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm 
             CLRS_KARG(&a, o4);
             CLRS_KARG(&a, i4);
             CLRS_KARG(&a, k4);
-            CLRS_KARG(&a, s4);
-            CLRS_KARG(&a, p4);
-            CLRS_KARG(&a, d4);
+            CLRS_KARG(&a, ks4);
+            CLRS_KARG(&a, istep4);
+            CLRS_KARG(&a, si4);
+            CLRS_KARG(&a, pi4);
+            CLRS_KARG(&a, di4);
             CLRS_KARG(&a, Coi);
             CLRS_KARG(&a, nbc);
             CLRS_KARG(&a, n0l);
             st = a.st;
-            const size_t ge[3] = {(size_t)g->o3[2], (size_t)(g->o3[0] * g->o3[1]), (size_t)(nbi * g->cout)};
-            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, kc, 3, ge, 0, NULL, NULL);
+            const size_t ge[2] = {(size_t)(g->o3[0] * g->o3[1]), (size_t)(nbi * g->cout)};
+            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, kc, 2, ge, 0, NULL, NULL);
             if (st == CLRS_OK) st = barrier(ctx, q, NULL);
         }
     }
