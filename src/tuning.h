@@ -63,7 +63,8 @@
     X(conv_gemm, 1, 1, 0, 1, "conv/clblast allowed on this device (0: never, e.g. a runtime CLBlast fails on)") \
     X(conv_gemm_min_k, 4, 16, 0, INT64_MAX, "conv/clblast from this GEMM depth C_in*k (k: the kernel's taps)") \
     X(conv_gemm_min_macs, 262144, 1048576, 0, INT64_MAX, "... and from this many multiply-adds (N*C_out*outputs*C_in*k)") \
-    X(conv_gemm_col_mb, 64, 256, 1, 65536, "conv/clblast: im2col buffer per chunk of images, MiB")
+    X(conv_gemm_col_mb, 64, 256, 1, 65536, "conv/clblast: im2col buffer per chunk of images, MiB (conv_transpose/clblast: its columns)") \
+    X(conv_transpose_gemm_min_macs, 262144, 1048576, 0, INT64_MAX, "conv_transpose/clblast from this many multiply-adds (N*C_in*C_out/g*k*inputs)")
 
 #define CLRS_TUNING_FIELDS(X) CLRS_TUNING_LAUNCH(X) CLRS_TUNING_RESAMPLE(X) CLRS_TUNING_POOL(X) CLRS_TUNING_CONV(X)
 

@@ -129,24 +129,28 @@ static int have_clblast(void)
     }
 }
 
-/* the tuning's work-size threshold off (force = 1: every eligible conv
- * through conv/clblast) or back to the context's table values (force = 0) */
+/* the tuning's work-size thresholds off (force = 1: every eligible conv
+ * and conv_transpose through their clblast entries) or back to the
+ * context's table values (force = 0) */
 static void clblast_force(clrs_context *ctx, int force)
 {
-    static int64_t k0 = -1, m0 = -1;
+    static int64_t k0 = -1, m0 = -1, t0 = -1;
     if (k0 < 0) {
         ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_min_k", &k0, NULL), CLRS_OK);
         ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_min_macs", &m0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_transpose_gemm_min_macs", &t0, NULL), CLRS_OK);
     }
     ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_k", force ? 0 : k0), CLRS_OK);
     ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_macs", force ? 0 : m0), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "conv_transpose_gemm_min_macs", force ? 0 : t0), CLRS_OK);
 }
 
-/* the "conv" implementation the last call chose */
+/* the "conv" / "conv_transpose" implementation the last call chose */
 static void chosen_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
 {
     (void)reason;
-    if (chosen && strcmp(family, "conv") == 0) snprintf((char *)user, 32, "%s", impl);
+    if (chosen && (strcmp(family, "conv") == 0 || strcmp(family, "conv_transpose") == 0))
+        snprintf((char *)user, 32, "%s", impl);
 }
 
 /* ---- golden ------------------------------------------------------------------ */
@@ -157,7 +161,7 @@ START_TEST(test_golden_conv)
     ck_assert_int_eq(clrs_context_device(ctx, &info), CLRS_OK);
     tu_case *cases = NULL;
     int n = tu_golden_cases("conv.txt", 120, &cases);
-    int ran = 0, errors_checked = 0, skipped_f64 = 0, runs = 0, clblast_runs = 0;
+    int ran = 0, errors_checked = 0, skipped_f64 = 0, runs = 0, clblast_runs = 0, convt_clblast_runs = 0;
     const int clb = have_clblast();
     double max_err[16] = {0};
     for (int ci = 0; ci < n; ci++) {
@@ -199,8 +203,9 @@ START_TEST(test_golden_conv)
                               (long long)osz[i], i, (long long)ref.shape[i]);
             const int64_t numel = numel_of(rank, osz);
             const size_t es = clrs_dtype_size(dt);
-            /* pass 0: the table's choice with conv/clblast off; pass 1
-             * (built with CLBlast): conv/clblast forced where eligible */
+            /* pass 0: the table's choice with the clblast entries off;
+             * pass 1 (built with CLBlast): conv/clblast and
+             * conv_transpose/clblast forced where eligible */
             for (int run = 0; run < TU_NLAYOUTS * (clb ? 2 : 1); run++) {
                 const int l = run % TU_NLAYOUTS, pass = run / TU_NLAYOUTS;
                 char impl[32] = "";
@@ -211,7 +216,7 @@ START_TEST(test_golden_conv)
                 tu_store(&ti, in.data);
                 tu_store(&tw, w.data);
                 void *bb = brel ? bias_alloc(&bd, dt, b.shape[0], l == TU_STRIDED ? 3 : 1, b.data) : NULL;
-                if (pass == 0) clrs__dispatch_disable("conv/clblast");
+                if (pass == 0) clrs__dispatch_disable("conv/clblast,conv_transpose/clblast");
                 if (pass == 1) clblast_force(ctx, 1);
                 ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
                 st = fn(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, brel ? &bd : NULL, bb, &to.desc, to.base);
@@ -219,8 +224,9 @@ START_TEST(test_golden_conv)
                 clrs__dispatch_disable(NULL);
                 if (pass == 1) clblast_force(ctx, 0);
                 ck_assert_msg(st == CLRS_OK, "%s: %s", id, clrs_last_error(ctx));
-                if (strcmp(impl, "clblast") == 0) clblast_runs++;
-                ck_assert_msg(pass == 1 || strcmp(impl, "clblast") != 0, "%s: conv/clblast ran while disabled", id);
+                if (strcmp(impl, "clblast") == 0) *(tr ? &convt_clblast_runs : &clblast_runs) += 1;
+                ck_assert_msg(pass == 1 || strcmp(impl, "clblast") != 0, "%s: %s/clblast ran while disabled", id,
+                              tr ? "conv_transpose" : "conv");
                 unsigned char *got = malloc((size_t)numel * es + 1);
                 tu_load(&to, got);
                 int64_t bad;
@@ -246,11 +252,13 @@ START_TEST(test_golden_conv)
     }
     tu_progress("test_golden_conv", n, n, "cases");
     fprintf(stderr,
-            "# conv golden: %d cases (%d runs over the layouts, %d of them through conv/clblast), %d torch errors "
-            "reproduced, %d f64 cases skipped; max error / output scale: f32 %.3g f64 %.3g f16 %.3g bf16 %.3g\n",
-            ran, runs, clblast_runs, errors_checked, skipped_f64, max_err[CLRS_F32], max_err[CLRS_F64],
-            max_err[CLRS_F16], max_err[CLRS_BF16]);
+            "# conv golden: %d cases (%d runs over the layouts, %d of them through conv/clblast, %d through "
+            "conv_transpose/clblast), %d torch errors reproduced, %d f64 cases skipped; max error / output scale: f32 "
+            "%.3g f64 %.3g f16 %.3g bf16 %.3g\n",
+            ran, runs, clblast_runs, convt_clblast_runs, errors_checked, skipped_f64, max_err[CLRS_F32],
+            max_err[CLRS_F64], max_err[CLRS_F16], max_err[CLRS_BF16]);
     if (clb) ck_assert_int_gt(clblast_runs, 100); /* groups == 1 cases in three layouts */
+    if (clb) ck_assert_int_gt(convt_clblast_runs, 20); /* conv_transpose cases, groups <= 16 */
     ck_assert_int_gt(ran, 100);
     ck_assert_int_ge(errors_checked, 14);
     free(cases);
@@ -351,7 +359,7 @@ START_TEST(test_random_vs_reference)
         tu_load(&to, again);
         ck_assert_msg(memcmp(got, again, (size_t)no * es) == 0, "iter %d: not deterministic", iter);
         det++;
-        if (!tr && p.groups == 1 && have_clblast()) { /* again through conv/clblast, threshold off */
+        if ((tr || p.groups == 1) && have_clblast()) { /* again through the clblast entry, threshold off */
             char impl[32] = "";
             clblast_force(ctx, 1);
             ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
@@ -363,8 +371,8 @@ START_TEST(test_random_vs_reference)
             ck_assert_str_eq(impl, "clblast");
             tu_load(&to, again);
             e = scaled_err(dt, again, CLRS_F64, ref, no, dt == CLRS_F64 ? 1e-12 : 1e-5, &bad, &gb, &rb);
-            ck_assert_msg(bad < 0, "iter %d (conv/clblast, rank %d, %s): value %lld: %.17g vs reference %.17g", iter,
-                          rank, tu_layout_name(l), (long long)bad, gb, rb);
+            ck_assert_msg(bad < 0, "iter %d (%s/clblast, rank %d, %s): value %lld: %.17g vs reference %.17g", iter,
+                          tr ? "conv_transpose" : "conv", rank, tu_layout_name(l), (long long)bad, gb, rb);
             via_clblast++;
         }
         compared++;
@@ -382,7 +390,8 @@ START_TEST(test_random_vs_reference)
     }
     ck_assert_int_gt(compared, 30);
     fprintf(stderr, "# conv random: %d cases (f32, f64 where the device has it) within the tolerance of the C "
-            "reference, %d deterministic, %d again through conv/clblast\n", compared, det, via_clblast);
+            "reference, %d deterministic, %d again through conv/clblast or conv_transpose/clblast\n", compared, det,
+            via_clblast);
     if (have_clblast()) ck_assert_int_gt(via_clblast, 5);
 }
 END_TEST
@@ -750,6 +759,181 @@ START_TEST(test_clblast_dense)
 }
 END_TEST
 
+/* ---- conv_transpose/clblast: against the C reference and conv_transpose/general -- */
+/* Transposed convolutions through conv_transpose/clblast (its threshold
+ * off; asserted where it is compiled in, conv_transpose/general runs them
+ * otherwise): 1-D / 2-D / 3-D, f32, f16, bf16, f64, bias (strided),
+ * strides 1-3, dilation, padding, output_padding, groups 1-2, the three
+ * layouts, batches split into several column chunks (conv_gemm_col_mb=1).
+ * Each result: within the dtype's tolerance of the C reference and of
+ * conv_transpose/general's, and the same bits on a second run. Own rng. */
+START_TEST(test_clblast_transpose)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    ck_assert_int_eq(clrs_context_device(ctx, &info), CLRS_OK);
+    const int clb = have_clblast();
+    const clrs_dtype dts[4] = {CLRS_F32, CLRS_F16, CLRS_F32, CLRS_BF16};
+    uint64_t rs = 0x7c0a7b1au;
+    int compared = 0, via_clblast = 0, chunked = 0, stride3 = 0, outpad = 0, dilated = 0, grouped = 0;
+    for (int iter = 0; iter < 30; iter++) {
+        clrs_dtype dt = dts[iter % 4];
+        if (iter % 8 == 7 && info.fp64) dt = CLRS_F64;
+        const int rank = iter % 6 == 5 ? 5 : iter % 6 == 4 ? 3 : 4, sp = rank - 2;
+        const int chunk = iter % 5 == 2 && rank == 4; /* columns of >= 1 MiB per image */
+        clrs_conv_params p;
+        clrs_conv_params_init(&p);
+        p.groups = iter % 3 == 1 ? 2 : 1;
+        const int64_t cin_g = tu_range(&rs, 4, 16), cout_g = chunk ? 16 : tu_range(&rs, 2, 12);
+        int64_t is[5] = {chunk ? 3 : tu_range(&rs, 1, 3), cin_g * p.groups}, ws[5] = {cin_g * p.groups, cout_g};
+        p.n_stride = p.n_padding = p.n_dilation = p.n_output_padding = sp;
+        for (int i = 0; i < sp; i++) {
+            is[2 + i] = chunk ? 32 : sp == 3 ? tu_range(&rs, 3, 6) : sp == 1 ? tu_range(&rs, 16, 80) : tu_range(&rs, 5, 16);
+            ws[2 + i] = chunk ? 4 : tu_range(&rs, 1, sp == 3 ? 3 : 5);
+            p.stride[i] = iter % 4 == 3 ? 3 : tu_range(&rs, 1, 2);
+            p.dilation[i] = iter % 4 == 1 ? tu_range(&rs, 1, 3) : 1;
+            p.padding[i] = tu_range(&rs, 0, 2);
+            const int64_t opmax = (p.stride[i] > p.dilation[i] ? p.stride[i] : p.dilation[i]) - 1;
+            p.output_padding[i] = iter % 2 == 0 ? opmax : tu_range(&rs, 0, opmax);
+        }
+        int64_t os[CLRS_MAX_RANK];
+        if (ref_conv_shape(rank, is, ws, &p, 1, os) != 0) continue;
+        clrs_tensor_desc ind, wd;
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, dt, rank, is), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, dt, rank, ws), CLRS_OK);
+        int64_t cs[CLRS_MAX_RANK];
+        ck_assert_int_eq(clrs_conv_transpose_output_shape(ctx, &p, &ind, &wd, cs), CLRS_OK);
+        const int64_t ni = numel_of(rank, is), nw = numel_of(rank, ws), no = numel_of(rank, os), cout = os[1];
+        double *x = malloc(sizeof(double) * (size_t)ni), *w = malloc(sizeof(double) * (size_t)nw);
+        double *bias = malloc(sizeof(double) * (size_t)cout), *ref = malloc(sizeof(double) * (size_t)no);
+        const size_t es = clrs_dtype_size(dt);
+        unsigned char *tmp = malloc((size_t)(ni > nw ? (ni > no ? ni : no) : (nw > no ? nw : no)) * es + 8);
+        for (int64_t i = 0; i < ni; i++) { /* the values the device sees */
+            tu_set(dt, tmp, i, tu_uniform(&rs) * 4 - 2);
+            x[i] = tu_get(dt, tmp, i);
+        }
+        tu_tensor ti, tw, to;
+        const tu_layout l = (tu_layout)(iter % TU_NLAYOUTS);
+        tu_alloc(&ti, dt, rank, is, l, 0x11);
+        tu_alloc(&tw, dt, rank, ws, (tu_layout)((iter + 1) % TU_NLAYOUTS), 0x22);
+        tu_alloc(&to, dt, rank, os, (tu_layout)((iter + 2) % TU_NLAYOUTS), 0x33);
+        tu_store(&ti, tmp);
+        for (int64_t i = 0; i < nw; i++) {
+            tu_set(dt, tmp, i, tu_uniform(&rs) * 2 - 1);
+            w[i] = tu_get(dt, tmp, i);
+        }
+        tu_store(&tw, tmp);
+        for (int64_t i = 0; i < cout; i++) {
+            tu_set(dt, tmp, i, tu_uniform(&rs) - 0.5);
+            bias[i] = tu_get(dt, tmp, i);
+        }
+        const int with_bias = iter % 3 != 2;
+        clrs_tensor_desc bd;
+        void *bb = bias_alloc(&bd, dt, cout, 1 + iter % 2, tmp);
+        ck_assert_int_eq(ref_conv(rank, is, x, ws, w, with_bias ? bias : NULL, &p, 1, ref), 0);
+        int64_t col_mb = 0;
+        if (chunk) {
+            ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_col_mb", &col_mb, NULL), CLRS_OK);
+            ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_col_mb", 1), CLRS_OK);
+        }
+        unsigned char *got = malloc((size_t)no * es + 1), *again = malloc((size_t)no * es + 1);
+        unsigned char *gen = malloc((size_t)no * es + 1);
+        char impl[32] = "";
+        for (int run = 0; run < 2; run++) { /* twice: the same bits */
+            if (clb) clblast_force(ctx, 1); /* the shapes are small: the device's threshold off */
+            ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, 0), CLRS_OK);
+            clrs_status st = clrs_conv_transpose(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base,
+                                                 with_bias ? &bd : NULL, with_bias ? bb : NULL, &to.desc, to.base);
+            clrs_explain_end();
+            if (clb) clblast_force(ctx, 0);
+            ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
+            ck_assert_msg(strcmp(impl, clb ? "clblast" : "general") == 0, "iter %d: conv_transpose/%s ran, not /%s",
+                          iter, impl, clb ? "clblast" : "general");
+            tu_load(&to, run ? again : got);
+            memset(tmp, 0xff, (size_t)no * es); /* NaNs: the second run must write every element again */
+            tu_store(&to, tmp);
+        }
+        if (chunk) ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_col_mb", col_mb), CLRS_OK);
+        ck_assert_msg(memcmp(got, again, (size_t)no * es) == 0, "iter %d: conv_transpose/%s not reproducible", iter,
+                      impl);
+        /* conv_transpose/general on the same tensors */
+        clrs__dispatch_disable("conv_transpose/clblast");
+        clrs_status st = clrs_conv_transpose(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, with_bias ? &bd : NULL,
+                                             with_bias ? bb : NULL, &to.desc, to.base);
+        clrs__dispatch_disable(NULL);
+        ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
+        tu_load(&to, gen);
+        int64_t bad;
+        double gb = 0, rb = 0;
+        double e = scaled_err(dt, got, CLRS_F64, ref, no, tol_of(dt), &bad, &gb, &rb);
+        ck_assert_msg(bad < 0, "iter %d (%s, rank %d, %s, conv_transpose/%s): value %lld: %.9g vs reference %.9g "
+                      "(error %g)", iter, clrs_dtype_name(dt), rank, tu_layout_name(l), impl, (long long)bad, gb, rb, e);
+        e = scaled_err(dt, got, dt, gen, no, tol_of(dt), &bad, &gb, &rb);
+        ck_assert_msg(bad < 0, "iter %d (%s, rank %d, %s, conv_transpose/%s): value %lld: %.9g vs general %.9g "
+                      "(error %g)", iter, clrs_dtype_name(dt), rank, tu_layout_name(l), impl, (long long)bad, gb, rb, e);
+        via_clblast += strcmp(impl, "clblast") == 0;
+        chunked += chunk && strcmp(impl, "clblast") == 0;
+        if (strcmp(impl, "clblast") == 0) {
+            for (int i = 0; i < sp; i++) {
+                stride3 += p.stride[i] == 3;
+                outpad += p.output_padding[i] > 0;
+                dilated += p.dilation[i] > 1;
+            }
+            grouped += p.groups > 1;
+        }
+        compared++;
+        free(got);
+        free(again);
+        free(gen);
+        free(tmp);
+        free(bb);
+        free(x);
+        free(w);
+        free(bias);
+        free(ref);
+        tu_free(&ti);
+        tu_free(&tw);
+        tu_free(&to);
+    }
+    ck_assert_int_gt(compared, 25);
+    if (clb) {
+        ck_assert_int_ge(chunked, 2);
+        ck_assert_int_gt(stride3, 0);
+        ck_assert_int_gt(outpad, 0);
+        ck_assert_int_gt(dilated, 0);
+        ck_assert_int_gt(grouped, 0);
+    }
+    /* the device's own threshold (the tuning table) sends bench W24's
+     * layer to conv_transpose/clblast: a dry run, nothing computed */
+    {
+        clrs_conv_params p;
+        clrs_conv_params_init(&p);
+        p.n_stride = p.n_padding = 1;
+        p.stride[0] = 2;
+        p.padding[0] = 1;
+        const int64_t is[4] = {2, 64, 128, 128}, ws[4] = {64, 32, 4, 4}, os[4] = {2, 32, 256, 256};
+        clrs_tensor_desc ind, wd, od;
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
+        ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
+        float *bi = calloc((size_t)numel_of(4, is), sizeof(float)), *bw = calloc((size_t)numel_of(4, ws), sizeof(float));
+        float *bo = calloc((size_t)numel_of(4, os), sizeof(float));
+        char impl[32] = "";
+        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, CLRS_EXPLAIN_DRY_RUN), CLRS_OK);
+        clrs_status st = clrs_conv_transpose(ctx, &p, &ind, bi, &wd, bw, NULL, NULL, &od, bo);
+        clrs_explain_end();
+        ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+        ck_assert_str_eq(impl, clb ? "clblast" : "general");
+        free(bi);
+        free(bw);
+        free(bo);
+    }
+    fprintf(stderr, "# conv_transpose via clblast: %d cases within the tolerance of the C reference and of "
+            "conv_transpose/general, bit-reproducible, %d through conv_transpose/clblast (%s), %d split into column "
+            "chunks, %d grouped\n", compared, via_clblast, clb ? "compiled in" : "not compiled in", chunked, grouped);
+}
+END_TEST
+
 /* Contexts that ran conv/clblast come and go (their release clears
  * CLBlast's program caches): a second context, the shared one after the
  * first's release, and a third give the same bits on the same call. */
@@ -954,6 +1138,7 @@ int main(void)
     tcase_add_test(tc, test_depthwise_bits);
     tcase_add_test(tc, test_depthwise_win_bits);
     tcase_add_test(tc, test_clblast_dense);
+    tcase_add_test(tc, test_clblast_transpose);
     tcase_add_test(tc, test_clblast_context_cycle);
     tcase_add_test(tc, test_golden_conv);
     suite_add_tcase(s, tc);

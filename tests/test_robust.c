@@ -2814,6 +2814,17 @@ START_TEST(test_kernel_variants)
         kernel_conv(ctx, CLRS_F32, 4, 0, 2, 1, TU_CHANNELS_LAST, &rng_dense);
         kernel_conv(ctx, CLRS_F16, 3, 0, 2, 0, TU_STRIDED, &rng_dense);
         n += 2;
+        /* dense transposed conv (conv_transpose/clblast where built in:
+         * its threshold off too; its col2im gather), f32 rank 4
+         * channels-last and f16 rank 5 strided; its own generator, and n
+         * left as it was so that the cases after these keep their layouts */
+        uint64_t rng_convt = 0xc0a7e2au;
+        int64_t tm0 = 0;
+        ck_assert_int_eq(clrs_tuning_get(ctx, "conv_transpose_gemm_min_macs", &tm0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_transpose_gemm_min_macs", 0), CLRS_OK);
+        kernel_conv(ctx, CLRS_F32, 4, 1, 2, 0, TU_CHANNELS_LAST, &rng_convt);
+        kernel_conv(ctx, CLRS_F16, 5, 1, 2, 1, TU_STRIDED, &rng_convt);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "conv_transpose_gemm_min_macs", tm0), CLRS_OK);
         ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_k", mk0), CLRS_OK);
         ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_min_macs", mm0), CLRS_OK);
     }

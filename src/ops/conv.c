@@ -433,7 +433,8 @@ static int dw_decline(const clrs_context *ctx, const void *problem, char *why, s
 #ifdef HAVE_CLBLAST
 /* "clblast" (src/ops/conv_clblast.c): im2col + CLBlast's GEMM, for dense
  * convolutions above the tuning table's work-size threshold; another
- * summation order (not EXACT). */
+ * summation order (not EXACT). conv_transpose's "clblast": the GEMM first
+ * (columns), then a col2im gather (also not EXACT). */
 static void gemm_problem_of(const conv_plan *pl, clrs_conv_gemm *g)
 {
     memset(g, 0, sizeof *g);
@@ -459,6 +460,16 @@ static int clblast_decline(const clrs_context *ctx, const void *problem, char *w
     gemm_problem_of(problem, &g);
     return clrs__conv_clblast_decline(ctx, &g, why, len);
 }
+
+/* "conv_transpose/clblast": a GEMM per group into columns + a col2im
+ * gather; the same problem (cin: the input's channels, in3 / o3 the
+ * input's / output's sizes, pl3 the begin padding). */
+static int convt_clblast_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    clrs_conv_gemm g;
+    gemm_problem_of(problem, &g);
+    return clrs__convt_clblast_decline(ctx, &g, why, len);
+}
 #endif
 
 static const clrs_impl CONV_IMPLS[] = {
@@ -471,6 +482,9 @@ static const clrs_impl CONV_IMPLS[] = {
 };
 CLRS_IMPL_LIST(clrs__impls_conv, "conv", CONV_IMPLS);
 static const clrs_impl CONVT_IMPLS[] = {
+#ifdef HAVE_CLBLAST
+    {"clblast", 0, convt_clblast_decline},
+#endif
     {"general", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_conv_transpose, "conv_transpose", CONVT_IMPLS);
@@ -491,6 +505,11 @@ static clrs_status conv_enqueue(clrs_context *ctx, const void *op, clrs_targ *t,
         clrs_conv_gemm g;
         gemm_problem_of(plan, &g);
         return clrs__conv_clblast_enqueue(ctx, &g, t, nt, q, nwait, wait, ev);
+    }
+    if (plan->transposed && strcmp(CONVT_IMPLS[pick].name, "clblast") == 0) {
+        clrs_conv_gemm g;
+        gemm_problem_of(plan, &g);
+        return clrs__convt_clblast_enqueue(ctx, &g, t, nt, q, nwait, wait, ev);
     }
 #endif
     const int dw = !plan->transposed && strcmp(CONV_IMPLS[pick].name, "depthwise") == 0;

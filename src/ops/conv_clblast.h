@@ -20,6 +20,12 @@ int clrs__conv_clblast_decline(const clrs_context *ctx, const clrs_conv_gemm *g,
 /* t[0] input, t[1] output, t[2] weight, t[3] bias (nt == 4 and has_bias). */
 clrs_status clrs__conv_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *g, clrs_targ *t, int nt,
                                        cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev);
+/* "conv_transpose/clblast": the same problem for a transposed convolution
+ * (cin, cout: all channels; in3 the input's, o3 the output's sizes; pl3 the
+ * begin padding): a GEMM per group into columns, then a col2im gather. */
+int clrs__convt_clblast_decline(const clrs_context *ctx, const clrs_conv_gemm *g, char *why, size_t len);
+clrs_status clrs__convt_clblast_enqueue(clrs_context *ctx, const clrs_conv_gemm *g, clrs_targ *t, int nt,
+                                        cl_command_queue q, cl_uint nwait, const cl_event *wait, cl_event *ev);
 /* At clrs_context_release: CLBlast's caches let go of ctx's programs
  * (nothing when ctx never ran conv/clblast). */
 void clrs__conv_clblast_release(clrs_context *ctx);
