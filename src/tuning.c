@@ -55,8 +55,10 @@ static const struct entry {
      "measured: Intel CPU runtime 2026.2 (PyPI), 2-core AMD EPYC, clresample tune 2026-12-07: PoCL's values "
      "except rs_lx=512 (0.81-0.84x), gs_chunk=16 kept (0: 1.27x, 4: 1.38x, 64: 1.34x); concurrent program builds "
      "crash (serial_build); conv/clblast 1.5-4x faster than conv/general from 2.6e5 multiply-adds, "
-     "0.4-1.2x below (1x1 and 3x3 convs, 1-64 channels; the default conv_gemm_min_macs)",
-     "serial_build=1 rs_lx=512"},
+     "0.4-1.2x below (1x1 and 3x3 convs, 1-64 channels; the default conv_gemm_min_macs); rs_rows_block 0: "
+     "resample/rows 1.0-1.5x slower than resample/general on W13a/W13b/W14a/W14b NCHW (general vectorises there; "
+     "2026-12-08, min of 10)",
+     "serial_build=1 rs_lx=512 rs_rows_block=0"},
     {"nvidia-gpu", "GPU", NULL, "NVIDIA", NULL,
      "unmeasured: NVIDIA CUDA C best-practices guide (warps of 32, 128-256 threads per block)",
      "lx=128 rs_lx=128 rs_rows_cap=256 rs_per_rows_cap=256 pool_wg=256"},
