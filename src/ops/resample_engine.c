@@ -464,6 +464,15 @@ static clrs_status rs_tables_build(clrs_context *ctx, rs_problem *p, const clrs_
     return CLRS_OK;
 }
 
+/* Whether a W tap's offset (the kernel's int) could pass 2^31 - 1. */
+static int rs_rows_w_wide(const rs_problem *p)
+{
+    for (int t = 0; t < p->taps[0]; t++)
+        for (int64_t o = 0; o < p->d.osz.s[0]; o++)
+            if (p->idx[p->d.toff.s[0] + t * p->d.osz.s[0] + o] > INT32_MAX) return 1;
+    return 0;
+}
+
 /* Table analysis for resample/rows: the geometry it needs, and the largest
  * block of at most rs_rows_block output rows (halved until it fits) whose
  * input rows are at most RS_ROWS_MAX_R. */
@@ -490,6 +499,11 @@ static void rs_rows_analyse(const clrs_context *ctx, const rs_problem *p, rs_row
     }
     if (p->taps[0] > 32 || p->taps[1] > 32) {
         snprintf(rw->why, sizeof rw->why, "%d x %d taps (> 32 along an axis)", p->taps[0], p->taps[1]);
+        return;
+    }
+    if (d->osz.s[0] > INT32_MAX || rs_rows_w_wide(p)) {
+        snprintf(rw->why, sizeof rw->why, "rows of %lld outputs: the kernel's column indices are 32-bit",
+                 (long long)d->osz.s[0]);
         return;
     }
     const int64_t n1 = d->osz.s[1], st1 = d->ist.s[1];
@@ -678,8 +692,8 @@ static int rs_decline_perc(const clrs_context *ctx, const void *pr, char *why, s
 }
 
 /* Both axes of a 2-D pass with unit strides along W (NCHW and other
- * planar layouts): W's sums once per input row in local memory, not once
- * per output row and H tap (clrs_resample_rows). The non-integer factors
+ * planar layouts): W's sums once per input row (a work-item's private
+ * array), not once per output row and H tap (clrs_resample_rows). The non-integer factors
  * the periodic forms decline (128 -> 181, x0.75, x1.33) gathered every W
  * tap again for each output row in the general kernel. Off where
  * unmeasured (tuning rs_rows_block=0: GPUs). */
