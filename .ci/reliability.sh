@@ -230,7 +230,8 @@ section "oclgrind"
 # the tuning table; both passes set the CPU values that select the
 # remaining implementations (CLRS_TUNE_RS_VPER=2: the explicit-vector
 # forms, f16 included although Oclgrind has no F16C;
-# CLRS_TUNE_UNPOOL_GATHER_MAX_PLANES=16: the unpool scatter), so that
+# CLRS_TUNE_UNPOOL_GATHER_MAX_PLANES=16: the unpool scatter;
+# CLRS_TUNE_RS_ROWS_BLOCK=16: resample/rows), so that
 # every implementation of every family runs under Oclgrind: the test itself
 # asserts it by name (test_kernel_variants: "implementations run: N of N",
 # from the library's own dispatch reports). Both passes also set CLRS_SHIM_KEEP_BUFFERS=1 (.ci/suppressions/
@@ -242,7 +243,8 @@ ocl_pass() { # ocl_pass NAME ENV...
     shift
     rm -f "$WORK/kernels-oclgrind-$name.txt" "$WORK/oclgrind-$name.log"
     (cd "$WORK" && env "$@" CK_RUN_CASE=kernels CLRS_CACHE_DIR=off TEST_SRCDIR="$REPO/tests" CK_DEFAULT_TIMEOUT=1800 \
-        CLRS_SHIM_KEEP_BUFFERS=1 CLRS_TEST_KERNELS_PASSES=1 CLRS_TUNE_UNPOOL_GATHER_MAX_PLANES=16 CLRS_LOG=info,build \
+        CLRS_SHIM_KEEP_BUFFERS=1 CLRS_TEST_KERNELS_PASSES=1 CLRS_TUNE_UNPOOL_GATHER_MAX_PLANES=16 \
+        CLRS_TUNE_RS_ROWS_BLOCK=16 CLRS_LOG=info,build \
         LD_PRELOAD="$SHIM:/usr/lib/oclgrind/liboclgrind-rt.so" OCLGRIND_LOG="$WORK/oclgrind-$name.log" \
         "$ROBUST" >"$WORK/oclgrind-$name.out" 2>&1)
     local prc=$?

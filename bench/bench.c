@@ -2027,6 +2027,7 @@ static const tune_knob TUNE_KNOBS[] = {
     {"rs_per_rows_cap", "interpolate", {64, 256, 1024}, 3, 1},
     {"rs_per", "interpolate", {0, 1}, 2, 1},
     {"rs_two_pass_min_growth", "interpolate", {4, 8, 16, INT64_MAX}, 4, 0},
+    {"rs_rows_block", "interpolate", {0, 8, 16, 32}, 4, 0},
     {"rs_vper", "interpolate", {0, 1}, 2, 1},
     {"lx", "pool", {16, 64, 256}, 3, 0},
     {"pool_wg", "pool", {16, 64, 256}, 3, 1},

@@ -47,6 +47,7 @@
  *   VPER, EDGEV P 0..2, 0/1         explicit-vector form (resample_vec.cl)
  *   VBT, VRELS, VDROPS              its reference taps, compile-time
  *   CTAPS       defined             u8 RGB consecutive taps (resample_u8.cl)
+ *   ROWS, RBH   R > 0, B            W then H, R input rows per B output rows (resample.cl, _rows)
  * Entry (source offset = index x the axis' input stride, weight) of tap t
  * of output i_k along dim k is at toff[k] + t * osz[k] + i_k in tidx/tw;
  * an offset of -1 is a dropped tap (antialias, area). Sums are nested:
@@ -143,6 +144,12 @@
 #endif
 #ifndef EDGEV
 #define EDGEV 0
+#endif
+#ifndef ROWS
+#define ROWS 0
+#endif
+#ifndef RBH
+#define RBH 1
 #endif
 #define SRC_T CLRS_CAT(PTR_, SRC)
 #define DST_T CLRS_CAT(PTR_, DST)

@@ -49,18 +49,21 @@ static const struct entry {
      "(CLBlast 1.5.3) 1.3-2x faster than conv/general from 3e4-1e5 multiply-adds with C_in*k >= 2, 4-16x from 1e6 "
      "(1x1 and 3x3 convs, 1-128 channels, 16-128 px; 2026-12-07, loaded); conv_transpose_gemm_min_macs: "
      "conv_transpose/clblast 1.05-1.5x faster than conv_transpose/general at 4e3-1.6e4 multiply-adds, 0.72x at 1e3, "
-     "2-50x from 1.6e4 (2x2 and 4x4 stride 2, 4-64 channels, 4-64 px; 2026-12-08, loaded)",
+     "2-50x from 1.6e4 (2x2 and 4x4 stride 2, 4-64 channels, 4-64 px; 2026-12-08, loaded); rs_rows_block 16: "
+     "W13a/W13b/W14a/W14b NCHW 1.15-2.1x faster than resample/general, 8 and 32 slower (2026-12-08, loaded)",
      "lx=16 rs_lx=256 rs_rows_cap=1024 rs_per_rows_cap=1024 rs_vper=1 pool_wg=16 unpool_gather_max_planes=16 "
      "gs_chunk=16 rs_two_pass_min_growth=8 conv_dw_vw=16 conv_dw_px=8 conv_gemm_min_macs=65536 "
-     "conv_transpose_gemm_min_macs=4096"},
+     "conv_transpose_gemm_min_macs=4096 rs_rows_block=16"},
     {"intel-cpu", "CPU", "Intel(R) OpenCL", NULL, NULL,
      "measured: Intel CPU runtime 2026.2 (PyPI), 2-core AMD EPYC, clresample tune 2026-12-07: PoCL's values "
      "except rs_lx=512 (0.81-0.84x), gs_chunk=16 kept (0: 1.27x, 4: 1.38x, 64: 1.34x); concurrent program builds "
      "crash (serial_build); conv/clblast 1.5-4x faster than conv/general from 2.6e5 multiply-adds, "
      "0.4-1.2x below (1x1 and 3x3 convs, 1-64 channels; the default conv_gemm_min_macs); "
      "conv_transpose/clblast 1.3-24x faster than conv_transpose/general from 1.6e4 multiply-adds, 0.36-0.97x at "
-     "1e3-4e3 (2x2 and 4x4 stride 2, 4-64 channels, 4-64 px; 2026-12-08, loaded)",
-     "serial_build=1 rs_lx=512 conv_transpose_gemm_min_macs=16384"},
+     "1e3-4e3 (2x2 and 4x4 stride 2, 4-64 channels, 4-64 px; 2026-12-08, loaded); rs_rows_block 0: "
+     "resample/rows 1.0-1.5x slower than resample/general on W13a/W13b/W14a/W14b NCHW (general vectorises there; "
+     "2026-12-08, min of 10)",
+     "serial_build=1 rs_lx=512 conv_transpose_gemm_min_macs=16384 rs_rows_block=0"},
     {"nvidia-gpu", "GPU", NULL, "NVIDIA", NULL,
      "unmeasured: NVIDIA CUDA C best-practices guide (warps of 32, 128-256 threads per block)",
      "lx=128 rs_lx=128 rs_rows_cap=256 rs_per_rows_cap=256 pool_wg=256"},

@@ -39,7 +39,8 @@
     X(rs_edgev_min_sums, 32, 32, 1, 4096, "vector edges when an end has at least this many taps")      \
     X(rs_single_pass_taps, 64, 64, 1, 4096, "one pass when all axes' taps multiply to at most this")    \
     X(rs_two_pass_min_growth, 8, INT64_MAX, 1, INT64_MAX,                                              \
-      "... unless the axes after the first grow the data at least this many times: a pass per axis")
+      "... unless the axes after the first grow the data at least this many times: a pass per axis") \
+    X(rs_rows_block, 16, 0, 0, 4096, "resample/rows: output rows per work-item (0: off)")
 
 #define CLRS_TUNING_POOL(X)                                                                            \
     X(pool_wg, 16, 256, 1, 1024, "global pooling: work-group size (power of two)")                     \

@@ -621,7 +621,8 @@ static void record_chosen(void *user, const char *family, const char *impl, int 
 /* Whether a chosen list names one of the forms the general kernels check. */
 static int uses_special(const char *names)
 {
-    static const char *const forms[] = {"resample/vper", "resample/per", "gather/vnear", "resample/ctaps"};
+    static const char *const forms[] = {"resample/vper", "resample/per", "gather/vnear", "resample/ctaps",
+                                        "resample/rows"};
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         const char *p = names;
         size_t fl = strlen(forms[i]);
@@ -632,13 +633,17 @@ static int uses_special(const char *names)
     }
     return 0;
 }
-/* Set two tuning values, returning the previous ones. */
-static void tune2(clrs_context *ctx, int64_t per, int64_t vper, int64_t *old_per, int64_t *old_vper)
+/* Set two tuning values (and rs_rows_block, to rows), returning the
+ * previous ones. */
+static void tune2(clrs_context *ctx, int64_t per, int64_t vper, int64_t rows, int64_t *old_per, int64_t *old_vper,
+                  int64_t *old_rows)
 {
     if (old_per != NULL) ck_assert_int_eq(clrs_tuning_get(ctx, "rs_per", old_per, NULL), CLRS_OK);
     if (old_vper != NULL) ck_assert_int_eq(clrs_tuning_get(ctx, "rs_vper", old_vper, NULL), CLRS_OK);
+    if (old_rows != NULL) ck_assert_int_eq(clrs_tuning_get(ctx, "rs_rows_block", old_rows, NULL), CLRS_OK);
     ck_assert_int_eq(clrs_tuning_set(ctx, "rs_per", per), CLRS_OK);
     ck_assert_int_eq(clrs_tuning_set(ctx, "rs_vper", vper), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "rs_rows_block", rows), CLRS_OK);
 }
 
 /* The periodic interior kernels (-D PER, with its EDGE kernel, and the
@@ -706,6 +711,21 @@ START_TEST(test_periodic_matches_general)
         {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 1, 0, {2, 3, 3, 50}, {3, 20}},
         {CLRS_U8, CLRS_INTERP_BICUBIC, 4, 1, 0, {1, 3, 3, 61}, {3, 25}},
         {CLRS_U8, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 3, 3, 40}, {3, 70}},
+        /* 2-D bilinear / bicubic at non-integer factors with unit W
+         * strides (NCHW): W then H per block of output rows (-D ROWS):
+         * up and down, align_corners both ways, odd sizes, 1 / 3 / 5
+         * channels, every float dtype, an antialiased downscale (dropped
+         * taps), and a strong downscale whose blocks shrink until their
+         * input rows fit (<= 32) */
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {2, 3, 13, 37}, {19, 53}},
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 1, {1, 1, 29, 41}, {17, 23}},
+        {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, 0, {1, 3, 24, 40}, {32, 53}},
+        {CLRS_F32, CLRS_INTERP_BICUBIC, 4, 0, 1, {2, 1, 40, 36}, {30, 27}},
+        {CLRS_F64, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 5, 11, 19}, {15, 26}},
+        {CLRS_F16, CLRS_INTERP_BICUBIC, 4, 0, 0, {1, 3, 17, 23}, {25, 31}},
+        {CLRS_BF16, CLRS_INTERP_BILINEAR, 4, 0, 1, {1, 2, 9, 30}, {13, 21}},
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 1, 0, {1, 3, 40, 50}, {23, 29}},
+        {CLRS_F32, CLRS_INTERP_BILINEAR, 4, 0, 0, {1, 2, 200, 24}, {20, 17}},
     };
     const long ncs = (long)(sizeof cs / sizeof cs[0]);
     long nspecial = 0;
@@ -713,7 +733,7 @@ START_TEST(test_periodic_matches_general)
         const char *form;
         long n;
     } seen[] = {{"resample/vper", 0}, {"resample/per ", 0}, {"resample/per_edge", 0}, {"gather/vnear", 0},
-                {"resample/ctaps", 0}};
+                {"resample/ctaps", 0}, {"resample/rows", 0}};
     /* the specialised forms are CPU forms (rs_vper), and the per form pays
      * on this device's table entry */
     int64_t vper_on = 0, per_on = 0;
@@ -754,12 +774,12 @@ START_TEST(test_periodic_matches_general)
                 tu_alloc(&ti, cs[c].dt, rank, cs[c].in, (tu_layout)l, 0);
                 tu_alloc(&to, cs[c].dt, rank, osz, (tu_layout)l, 0xcd);
                 tu_store(&ti, lin);
-                int64_t old_per = 0, old_vper = 0;
-                if (run == 1) tune2(ctx, 0, 0, &old_per, &old_vper);
+                int64_t old_per = 0, old_vper = 0, old_rows = 0;
+                if (run == 1) tune2(ctx, 0, 0, 0, &old_per, &old_vper, &old_rows);
                 ck_assert_int_eq(clrs_explain_begin(record_chosen, &used[run], 0), CLRS_OK);
                 clrs_status st = clrs_interpolate(ctx, &p, &ti.desc, ti.base, &to.desc, to.base);
                 clrs_explain_end();
-                if (run == 1) tune2(ctx, old_per, old_vper, NULL, NULL);
+                if (run == 1) tune2(ctx, old_per, old_vper, old_rows, NULL, NULL, NULL);
                 ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(ctx));
                 tu_load(&to, run == 0 ? a : b);
                 tu_free(&ti);
@@ -865,9 +885,11 @@ START_TEST(test_f16_conversions_match)
                     ck_assert_ptr_nonnull(strstr(rctx->extra_options, "-DCLRS_NO_F16C"));
                 }
                 /* no F16C: the vector form forced (rs_vper=2), then the general kernels */
-                if (!f16c) tune2(ctx, run == 0 ? 1 : 0, run == 0 ? 2 : 0, &old_per, &old_vper);
+                int64_t old_rows = 0;
+                if (!f16c) ck_assert_int_eq(clrs_tuning_get(ctx, "rs_rows_block", &old_rows, NULL), CLRS_OK);
+                if (!f16c) tune2(ctx, run == 0 ? 1 : 0, run == 0 ? 2 : 0, old_rows, &old_per, &old_vper, NULL);
                 clrs_status st = clrs_interpolate(rctx, &p, &ti.desc, ti.base, &to.desc, to.base);
-                if (!f16c) tune2(ctx, old_per, old_vper, NULL, NULL);
+                if (!f16c) tune2(ctx, old_per, old_vper, old_rows, NULL, NULL, NULL);
                 ck_assert_msg(st == CLRS_OK, "case %zu: %s", c, clrs_last_error(rctx));
                 if (rctx != ctx) clrs_context_release(rctx);
                 tu_load(&to, run == 0 ? a : b);

@@ -364,6 +364,36 @@ static clrs_status rs_contiguous_taps(clrs_context *ctx, cl_long **pidx, unsigne
     return CLRS_OK;
 }
 
+/* resample/rows (clrs_resample_rows): blocks of bh output rows of a 2-D
+ * pass (W along a unit-stride dim 0, H along dim 1), each needing at most
+ * r input rows' W sums (compile-time, a work-item's private array: at most
+ * RS_ROWS_MAX_R) per column. */
+typedef struct rs_rows {
+    int64_t bh, r, nblk;
+    char why[128];
+} rs_rows;
+
+#define RS_ROWS_MAX_R 32
+
+/* The first input row and the number of rows that output rows [o0, o1) of
+ * the H table (tap-major, T rows of n entries, offsets row * stride or -1)
+ * touch; 0 rows when every tap is dropped. */
+static void rs_rows_span(const cl_long *idx, int64_t off, int64_t n, int T, int64_t stride, int64_t o0, int64_t o1,
+                         int64_t *first, int64_t *count)
+{
+    int64_t lo = INT64_MAX, hi = -1;
+    for (int t = 0; t < T; t++)
+        for (int64_t o = o0; o < o1; o++) {
+            const cl_long e = idx[off + t * n + o];
+            if (e < 0) continue;
+            const int64_t r = stride ? e / stride : 0;
+            if (r < lo) lo = r;
+            if (r > hi) hi = r;
+        }
+    *first = hi < 0 ? 0 : lo;
+    *count = hi < 0 ? 1 : hi - lo + 1;
+}
+
 /* What the tables allow (rs_tables_analyse): facts, no policy. */
 typedef struct rs_shape {
     int fold_c;         /* clrs__iter_fold_c: channels-last channels (2..8) in dim 0, else 0 */
@@ -376,6 +406,7 @@ typedef struct rs_shape {
     int ctaps;          /* rs_taps_contiguous: a u8 RGB W table of consecutive pixels */
     int wide;           /* 8/16-bit source readable as whole 32-bit words */
     int64_t iw0;        /* the input size of dim 0's axis (0: copied) */
+    rs_rows rows;       /* resample/rows: its blocks (rows.bh 0: none, rows.why says why) */
 } rs_shape;
 
 /* One pass: the tables and the analysis, the weighted family's problem. */
@@ -433,6 +464,74 @@ static clrs_status rs_tables_build(clrs_context *ctx, rs_problem *p, const clrs_
     return CLRS_OK;
 }
 
+/* Whether a W tap's offset (the kernel's int) could pass 2^31 - 1. */
+static int rs_rows_w_wide(const rs_problem *p)
+{
+    for (int t = 0; t < p->taps[0]; t++)
+        for (int64_t o = 0; o < p->d.osz.s[0]; o++)
+            if (p->idx[p->d.toff.s[0] + t * p->d.osz.s[0] + o] > INT32_MAX) return 1;
+    return 0;
+}
+
+/* Table analysis for resample/rows: the geometry it needs, and the largest
+ * block of at most rs_rows_block output rows (halved until it fits) whose
+ * input rows are at most RS_ROWS_MAX_R. */
+static void rs_rows_analyse(const clrs_context *ctx, const rs_problem *p, rs_rows *rw)
+{
+    const clrs_iter5 *d = &p->d;
+    memset(rw, 0, sizeof *rw);
+    if (ctx->tune.v.rs_rows_block == 0) {
+        snprintf(rw->why, sizeof rw->why, "off (tuning rs_rows_block=0)");
+        return;
+    }
+    if (p->fixed) {
+        snprintf(rw->why, sizeof rw->why, "uint8 fixed-point pass (one axis per pass)");
+        return;
+    }
+    if (d->toff.s[0] < 0 || d->ist.s[0] != 1 || d->ost.s[0] != 1) {
+        snprintf(rw->why, sizeof rw->why, "dim 0 is not resampled with unit strides (strides %lld / %lld)",
+                 (long long)d->ist.s[0], (long long)d->ost.s[0]);
+        return;
+    }
+    if (d->toff.s[1] < 0 || d->toff.s[2] >= 0 || d->toff.s[3] >= 0 || d->toff.s[4] >= 0) {
+        snprintf(rw->why, sizeof rw->why, "not a pass along dims 0 and 1 alone (2-D W and H)");
+        return;
+    }
+    if (p->taps[0] > 32 || p->taps[1] > 32) {
+        snprintf(rw->why, sizeof rw->why, "%d x %d taps (> 32 along an axis)", p->taps[0], p->taps[1]);
+        return;
+    }
+    if (d->osz.s[0] > INT32_MAX || rs_rows_w_wide(p)) {
+        snprintf(rw->why, sizeof rw->why, "rows of %lld outputs: the kernel's column indices are 32-bit",
+                 (long long)d->osz.s[0]);
+        return;
+    }
+    const int64_t n1 = d->osz.s[1], st1 = d->ist.s[1];
+    for (int64_t t = 0; t < p->taps[1] * n1; t++) {
+        const cl_long e = p->idx[d->toff.s[1] + t];
+        if (e >= 0 && st1 != 0 && e % st1 != 0) {
+            snprintf(rw->why, sizeof rw->why, "H table entry %lld is no multiple of the row stride %lld",
+                     (long long)e, (long long)st1);
+            return;
+        }
+    }
+    for (int64_t bh = ctx->tune.v.rs_rows_block < n1 ? ctx->tune.v.rs_rows_block : n1; bh >= 1; bh /= 2) {
+        int64_t r = 0;
+        for (int64_t o = 0; o < n1; o += bh) {
+            int64_t first, count;
+            rs_rows_span(p->idx, d->toff.s[1], n1, p->taps[1], st1, o, o + bh < n1 ? o + bh : n1, &first, &count);
+            if (count > r) r = count;
+        }
+        if (r <= RS_ROWS_MAX_R) {
+            rw->bh = bh;
+            rw->r = r;
+            rw->nblk = (n1 + bh - 1) / bh;
+            return;
+        }
+    }
+    snprintf(rw->why, sizeof rw->why, "one output row's H taps span more than %d input rows", RS_ROWS_MAX_R);
+}
+
 /* The table analysis: periods (for vper and per), contiguous taps (ctaps),
  * 32-bit words (wide), checked on the tables themselves. */
 static void rs_tables_analyse(const clrs_context *ctx, rs_problem *p, const clrs_axis_taps *const *tabs, int sp,
@@ -475,6 +574,7 @@ static void rs_tables_analyse(const clrs_context *ctx, rs_problem *p, const clrs
         if (clGetMemObjectInfo(sm, CL_MEM_SIZE, sizeof msz, &msz, NULL) == CL_SUCCESS)
             s->wide = ((uint64_t)last * es) / 4 * 4 + 4 <= (uint64_t)msz;
     }
+    rs_rows_analyse(ctx, p, &s->rows);
 }
 
 /* ---- the implementations' eligibility -------------------------------- */
@@ -591,6 +691,20 @@ static int rs_decline_perc(const clrs_context *ctx, const void *pr, char *why, s
     return 0;
 }
 
+/* Both axes of a 2-D pass with unit strides along W (NCHW and other
+ * planar layouts): W's sums once per input row (a work-item's private
+ * array), not once per output row and H tap (clrs_resample_rows). The non-integer factors
+ * the periodic forms decline (128 -> 181, x0.75, x1.33) gathered every W
+ * tap again for each output row in the general kernel. Off where
+ * unmeasured (tuning rs_rows_block=0: GPUs). */
+static int rs_decline_rows(const clrs_context *ctx, const void *pr, char *why, size_t len)
+{
+    (void)ctx;
+    const rs_problem *p = pr;
+    if (p->s.rows.bh == 0) DECLINE("%s", p->s.rows.why);
+    return 0;
+}
+
 /* ---- the implementations' launches ----------------------------------- */
 /* A chosen implementation's configuration: its -D values and grid. */
 typedef struct rs_conf {
@@ -602,6 +716,7 @@ typedef struct rs_conf {
     size_t g[3], l;      /* global sizes, local size along dim 0 */
     cl_long8 osz, toff;  /* the kernel's osz / toff (s5..s7 carry the form's values) */
     int per_groups;      /* enqueue as the periodic interior (rows join by rs_per_rows_cap) */
+    int rows, rows_r, rows_bh; /* the rows form: ROWS = rows_r, RBH = rows_bh */
 } rs_conf;
 
 typedef struct rs_impl {
@@ -762,8 +877,51 @@ static clrs_status rs_config_vper(clrs_context *ctx, rs_problem *p, rs_conf *c)
     return CLRS_OK;
 }
 
+/* rows: the tables get two more parts (rs_rows_analyse's blocks): at
+ * toff.s5 each H tap's input row relative to its block's first (-1
+ * dropped), tap-major as the H table; at toff.s6 per block its first row's
+ * source offset and its row count. Weights 0 there (unread). */
+static clrs_status rs_config_rows(clrs_context *ctx, rs_problem *p, rs_conf *c)
+{
+    const rs_rows *rw = &p->s.rows;
+    const clrs_iter5 *d = &p->d;
+    const int64_t n1 = d->osz.s[1], st1 = d->ist.s[1], T1 = p->taps[1];
+    const int64_t extra = T1 * n1 + 2 * rw->nblk, n = p->n + extra;
+    cl_long *ni = realloc(p->idx, (size_t)n * sizeof *ni);
+    if (ni == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "row-block tables of %lld entries", (long long)n);
+    p->idx = ni;
+    unsigned char *nw = realloc(p->w, (size_t)n * p->wsz);
+    if (nw == NULL) return clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "row-block tables of %lld entries", (long long)n);
+    p->w = nw;
+    memset(p->w + (size_t)p->n * p->wsz, 0, (size_t)extra * p->wsz);
+    const int64_t rel = p->n, blk = p->n + T1 * n1;
+    for (int64_t b = 0; b < rw->nblk; b++) {
+        const int64_t o0 = b * rw->bh, o1 = o0 + rw->bh < n1 ? o0 + rw->bh : n1;
+        int64_t first, count;
+        rs_rows_span(ni, d->toff.s[1], n1, (int)T1, st1, o0, o1, &first, &count);
+        ni[blk + 2 * b] = first * st1;
+        ni[blk + 2 * b + 1] = count;
+        for (int64_t t = 0; t < T1; t++)
+            for (int64_t o = o0; o < o1; o++) {
+                const cl_long e = ni[d->toff.s[1] + t * n1 + o];
+                ni[rel + t * n1 + o] = e < 0 ? -1 : (st1 ? e / st1 : 0) - first;
+            }
+    }
+    p->n = n;
+    conf_general(p, c);
+    c->wide = 0;
+    c->perc = 0;
+    c->rows = 1;
+    c->rows_r = (int)rw->r;
+    c->rows_bh = (int)rw->bh;
+    c->toff.s[5] = rel;
+    c->toff.s[6] = blk;
+    c->g[1] = (size_t)rw->nblk;
+    return CLRS_OK;
+}
+
 /* The weighted family, in order (the first that accepts runs). */
-enum { RS_VPER, RS_PER, RS_CTAPS, RS_U8RGB_WIDE, RS_PERC, RS_GENERAL };
+enum { RS_VPER, RS_PER, RS_CTAPS, RS_U8RGB_WIDE, RS_PERC, RS_ROWS, RS_GENERAL };
 static const rs_impl RS_IMPLS[] = {
     [RS_VPER] = {{"vper", CLRS_IMPL_EXACT, rs_decline_vper}, "resample_vec", "clrs_resample_vper", rs_config_vper},
     [RS_PER] = {{"per", CLRS_IMPL_EXACT, rs_decline_per}, "resample", "clrs_resample_per", rs_config_per},
@@ -773,6 +931,7 @@ static const rs_impl RS_IMPLS[] = {
                        "clrs_resample_u8rgb_wide",
                        rs_config_folded},
     [RS_PERC] = {{"perc", CLRS_IMPL_EXACT, rs_decline_perc}, "resample", "clrs_resample_perc", rs_config_folded},
+    [RS_ROWS] = {{"rows", CLRS_IMPL_EXACT, rs_decline_rows}, "resample", "clrs_resample_rows", rs_config_rows},
     [RS_GENERAL] = {{"general", CLRS_IMPL_EXACT, NULL}, "resample", "clrs_resample", rs_config_general},
 };
 CLRS_IMPL_LIST(clrs__impls_resample, "resample", RS_IMPLS);
@@ -804,6 +963,10 @@ static char *rs_options(const rs_problem *p, const rs_conf *c)
         clrs__opts_def(&o, "%s", c->vdrops);
     }
     if (c->ctaps) clrs__opts_def(&o, "CTAPS=1");
+    if (c->rows) { /* only when on, as CTAPS */
+        clrs__opts_def(&o, "ROWS=%d", c->rows_r);
+        clrs__opts_def(&o, "RBH=%d", c->rows_bh);
+    }
     if (p->u8rte) clrs__opts_def(&o, "U8RTE=1"); /* only when on: other programs keep their -D strings */
     return clrs__opts_take(&o);
 }
