@@ -2596,7 +2596,7 @@ static void print_tuning(const clrs_context *ctx)
         int64_t v = 0;
         const char *src = NULL;
         if (clrs_tuning_get(ctx, clrs_tuning_name(t), &v, &src) != CLRS_OK) continue;
-        printf("  %-24s %-12" PRId64 " %s\n", clrs_tuning_name(t), v, src);
+        printf("  %-28s %-12" PRId64 " %s\n", clrs_tuning_name(t), v, src);
     }
 }
 
