@@ -31,14 +31,15 @@ static const char BW_NAME[] = "interpolate backward";
 /* What the entries decide on. */
 typedef struct interpbw_problem {
     int64_t channels;
-    int vw;       /* cvec's channels per work-item (ibw_vw: 16, 8, 4, or 0 off) */
+    int vw;       /* cvec's channels per work-item (16, 8, 4; 0: none) */
     int mean_div; /* 'area' to an all-ones output: g / N */
 } interpbw_problem;
 
-/* ibw_vw as a vector width the kernel builds with (OpenCL's 4, 8, 16), 0 off */
-static int cvec_width(const clrs_context *ctx)
+/* The vector width cvec builds with: the widest of OpenCL's 16, 8, 4 within
+ * ibw_vw and the channel count; 0 when none (off, or fewer than 4 channels) */
+static int cvec_width(const clrs_context *ctx, int64_t channels)
 {
-    const int64_t v = ctx->tune.v.ibw_vw;
+    const int64_t v = ctx->tune.v.ibw_vw < channels ? ctx->tune.v.ibw_vw : channels;
     return v >= 16 ? 16 : v >= 8 ? 8 : v >= 4 ? 4 : 0;
 }
 
@@ -49,12 +50,12 @@ static int cvec_decline(const clrs_context *ctx, const void *problem, char *why,
         snprintf(why, len, "'area' to an all-ones output (torch's mean) divides instead of gathering");
         return 1;
     }
-    if (pb->vw == 0) {
+    if (ctx->tune.v.ibw_vw < 4) {
         snprintf(why, len, "ibw_vw is %lld (below 4: off)", (long long)ctx->tune.v.ibw_vw);
         return 1;
     }
-    if (pb->channels < pb->vw) {
-        snprintf(why, len, "%lld channels, fewer than the vector width %d (ibw_vw)", (long long)pb->channels, pb->vw);
+    if (pb->vw == 0) {
+        snprintf(why, len, "%lld channels, fewer than 4", (long long)pb->channels);
         return 1;
     }
     return 0;
@@ -253,7 +254,7 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
     cl_long8 isz, ist, osz, ost;
     clrs__iter_ncdhw(&t[1].desc, &isz, &ist);
     clrs__iter_ncdhw(&t[0].desc, &osz, &ost);
-    interpbw_problem pb = {isz.s[1], cvec_width(ctx), pl->mode == CLRS_INTERP_AREA};
+    interpbw_problem pb = {isz.s[1], cvec_width(ctx, isz.s[1]), pl->mode == CLRS_INTERP_AREA};
     int cvec = 0;
     if (st == CLRS_OK) {
         const int i = CLRS_PICK(ctx, "interp_backward", INTERPBW_IMPLS, &pb);
