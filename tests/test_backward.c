@@ -1887,7 +1887,7 @@ START_TEST(test_interp_backward_impls_golden)
 END_TEST
 
 /* Random modes, shapes, channel counts (1-37: tails, narrower widths,
- * fewer than 4), ibw_vw 4 / 8 / 16, layouts and dtypes, grad_out with +-0 and
+ * fewer than 4), ibw_vw 4 / 8 / 16, ibw_vectors 1-4, layouts and dtypes, grad_out with +-0 and
  * +-inf among exact values: the dispatched entry gives gather's bits. */
 START_TEST(test_interp_backward_impls_random)
 {
@@ -1896,6 +1896,8 @@ START_TEST(test_interp_backward_impls_random)
     clrs_context_device(ctx, &info);
     int64_t vw0 = 0;
     ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vw", &vw0, NULL), CLRS_OK);
+    int64_t nv0 = 0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vectors", &nv0, NULL), CLRS_OK);
     uint64_t rng = 0x1B3C7EC0ULL;
     ibw_count cnt = {0, 0};
     int cases = 0;
@@ -1936,6 +1938,7 @@ START_TEST(test_interp_backward_impls_random)
                 tu_set(dt, lgo, i, it % 16 == 3 ? -0.0 : SPECIAL[tu_range(&rng, 0, 3)]);
         const tu_layout lo = (tu_layout)tu_range(&rng, 0, 2), li = (tu_layout)tu_range(&rng, 0, 2);
         ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", 1 + it % 4), CLRS_OK);
         run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, lo, li, a, NULL, &cnt);
         run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, lo, li, b, "interp_backward", NULL);
         int64_t bad = 0;
@@ -1953,6 +1956,7 @@ START_TEST(test_interp_backward_impls_random)
         cases++;
     }
     ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw0), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", nv0), CLRS_OK);
     fprintf(stderr, "# interpolate backward entries, random: %d cases, cvec %d / gather %d the same bits\n", cases,
             cnt.cvec, cnt.gather);
     ck_assert_int_ge(cases, 60);
