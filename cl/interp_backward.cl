@@ -13,11 +13,22 @@
  * accumulated in ACC_T (float for f16/bf16, double for f64) and stored
  * once. No atomics.
  *
+ *   clrs_interpbw_cvec    "interp_backward/cvec" (built with -D VW)
  *   clrs_interpbw_gather  "interp_backward/gather"
+ *
+ * cvec: one work-item per NVEC x VW channels of one grad_input row: the table
+ * walk is shared by the channels, grad_out read as VW-vectors (vloadN
+ * where its channel stride is 1, else VW strided loads), every channel's
+ * sum the same operations in the same order as gather's (vector
+ * arithmetic is per component; the weight products are scalars
+ * broadcast), so the same bits; the last group's channels past a multiple
+ * of VW run gather's scalar body.
  *
  * -D flags:
  *   name      values              set by
  *   DTYPE_*   F32 F64 F16 BF16    src/ops/interp_backward.c: grad dtype
+ *   VW        4 8 16              src/ops/interp_backward.c: tuning ibw_vw (cvec only)
+ *   NVEC      1..4                ... VW-vectors per work-item: tuning ibw_vectors (cvec only)
  * Tables: off[] holds, per axis a (D, H, W, from ooff.s[a]), I_a + 1
  * CSR offsets into eo[] / ew[] (absolute); eo[k] the output index, ew[k]
  * the weight (ACC_T: the forward's float weights for f32/f16/bf16, double
@@ -101,4 +112,112 @@ __kernel void clrs_interpbw_gather(__global const DATA_T *go, long go_off, __glo
         STORE(gi, obase + iw * ist.s4, acc);
     }
 }
+
+#if defined(VW)
+/* One grad_input row of NV runs of the (VW or scalar) channel type T, run q
+ * at channel offset q * VW: gather's body with the loads and stores of T. */
+#define IBW_ROW(T, NV, GLOAD, GSTORE)                                                    \
+    for (long iw = 0; iw < isz.s4; iw++) {                                               \
+        const long w0 = off[ooff.s2 + iw], w1 = off[ooff.s2 + iw + 1];                   \
+        T acc[NV];                                                                       \
+        for (int q = 0; q < NV; q++) acc[q] = (T)0;                                      \
+        for (long a = d0, an; a < d1; a = an) {                                          \
+            an = er[a];                                                                  \
+            const long pd = base + eo[a] * ost.s2;                                       \
+            for (long b = h0, bn; b < h1; b = bn) {                                      \
+                bn = er[b];                                                              \
+                const long ph = pd + eo[b] * ost.s3;                                     \
+                for (long e = w0, en; e < w1; e = en) {                                  \
+                    en = er[e];                                                          \
+                    T g[NV];                                                             \
+                    for (int q = 0; q < NV; q++)                                         \
+                        g[q] = GLOAD(ph + eo[e] * ost.s4 + q * VW * ost.s1);             \
+                    if (gfirst) {                                                        \
+                        for (long a2 = a; a2 < an; a2++)                                 \
+                            for (long e2 = e; e2 < en; e2++)                             \
+                                for (long b2 = b; b2 < bn; b2++)                         \
+                                    for (int q = 0; q < NV; q++)                         \
+                                        acc[q] += ((g[q] * ew[a2]) * ew[b2]) * ew[e2];   \
+                    } else {                                                             \
+                        for (long a2 = a; a2 < an; a2++)                                 \
+                            for (long b2 = b; b2 < bn; b2++) {                           \
+                                const ACC_T wdh = ew[a2] * ew[b2];                       \
+                                for (long e2 = e; e2 < en; e2++) {                       \
+                                    const T w_ = (T)(wdh * ew[e2]);                      \
+                                    for (int q = 0; q < NV; q++)                         \
+                                        acc[q] = fma(w_, g[q], acc[q]);                  \
+                                }                                                        \
+                            }                                                            \
+                    }                                                                    \
+                }                                                                        \
+            }                                                                            \
+        }                                                                                \
+        for (int q = 0; q < NV; q++) GSTORE(obase + iw * ist.s4 + q * VW * ist.s1, acc[q]); \
+    }
+
+#define IBW_CAT_(a, b) a##b
+#define IBW_CAT(a, b) IBW_CAT_(a, b)
+#define VACC_T IBW_CAT(ACC_T, VW)
+
+/* VW channels from element o, channel stride cs. f16 / bf16 convert one
+ * element at a time as gather does (PoCL's vstore_halfN_rte writes other
+ * NaN bits than vstore_half_rte). */
+inline VACC_T ibw_vload(__global const DATA_T *p, long o, long cs)
+{
+#if defined(DTYPE_F32) || defined(DTYPE_F64)
+    if (cs == 1) return IBW_CAT(vload, VW)(0, p + o);
+#endif
+    ACC_T t[VW];
+    for (int j = 0; j < VW; j++) t[j] = LOAD(p, o + j * cs);
+    return IBW_CAT(vload, VW)(0, t);
+}
+
+inline void ibw_vstore(__global DATA_T *p, long o, long cs, VACC_T v)
+{
+#if defined(DTYPE_F32) || defined(DTYPE_F64)
+    if (cs == 1) {
+        IBW_CAT(vstore, VW)(v, 0, p + o);
+        return;
+    }
+#endif
+    ACC_T t[VW];
+    IBW_CAT(vstore, VW)(v, 0, t);
+    for (int j = 0; j < VW; j++) STORE(p, o + j * cs, t[j]);
+}
+
+#define IBW_VLOAD(x) ibw_vload(go, (x), ost.s1)
+#define IBW_VSTORE(x, v) ibw_vstore(gi, (x), ist.s1, (v))
+#define IBW_SLOAD(x) ((ACC_T)LOAD(go, (x)))
+#define IBW_SSTORE(x, v) STORE(gi, (x), (v))
+
+/* Global (ceil(C / (VW * NVEC)), H, D*N) when cmajor, else (H, that, D*N). */
+__kernel void clrs_interpbw_cvec(__global const DATA_T *go, long go_off, __global DATA_T *gi, long gi_off,
+                                 long8 isz, long8 ist, long8 ost, __global const long *off, long4 ooff,
+                                 __global const long *eo, __global const long *er, __global const ACC_T *ew,
+                                 int gfirst, int cmajor)
+{
+    const long cg = (long)get_global_id(cmajor ? 0 : 1), ih = (long)get_global_id(cmajor ? 1 : 0);
+    const long r_ = (long)get_global_id(2), id = r_ % isz.s2, n = r_ / isz.s2;
+    long c0 = cg * VW * NVEC;
+    if (c0 >= isz.s1 || ih >= isz.s3 || n >= isz.s0) return;
+    const long d0 = off[ooff.s0 + id], d1 = off[ooff.s0 + id + 1];
+    const long h0 = off[ooff.s1 + ih], h1 = off[ooff.s1 + ih + 1];
+    if (c0 + VW * NVEC <= isz.s1) {
+        const long base = go_off + n * ost.s0 + c0 * ost.s1;
+        const long obase = gi_off + n * ist.s0 + c0 * ist.s1 + id * ist.s2 + ih * ist.s3;
+        IBW_ROW(VACC_T, NVEC, IBW_VLOAD, IBW_VSTORE)
+        return;
+    }
+    for (; c0 + VW <= isz.s1; c0 += VW) { /* the last item's whole vectors */
+        const long base = go_off + n * ost.s0 + c0 * ost.s1;
+        const long obase = gi_off + n * ist.s0 + c0 * ist.s1 + id * ist.s2 + ih * ist.s3;
+        IBW_ROW(VACC_T, 1, IBW_VLOAD, IBW_VSTORE)
+    }
+    for (long c = c0; c < isz.s1; c++) { /* the tail: gather's body per channel */
+        const long base = go_off + n * ost.s0 + c * ost.s1;
+        const long obase = gi_off + n * ist.s0 + c * ist.s1 + id * ist.s2 + ih * ist.s3;
+        IBW_ROW(ACC_T, 1, IBW_SLOAD, IBW_SSTORE)
+    }
+}
+#endif /* VW */
 #endif /* DTYPE_F32 .. DTYPE_BF16 */

@@ -1783,6 +1783,199 @@ START_TEST(test_golden_interp_backward)
 }
 END_TEST
 
+/* ---- interpolate backward's entries: each the bits of gather --------------- */
+typedef struct ibw_count {
+    int cvec, gather;
+} ibw_count;
+
+static void ibw_count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
+{
+    (void)reason;
+    ibw_count *c = user;
+    if (!chosen || strcmp(family, "interp_backward") != 0) return;
+    if (strcmp(impl, "cvec") == 0)
+        c->cvec++;
+    else
+        c->gather++;
+}
+
+/* run_interp_bw with `disable` as the thread's disabled entries ("interp_backward":
+ * gather only), counting the entries chosen into cnt (may be NULL). */
+static void run_interp_bw_with(clrs_context *ctx, const clrs_interpolate_params *p, clrs_dtype dt, int rank,
+                               const int64_t *isz, const int64_t *osz, const void *go, tu_layout lo, tu_layout li,
+                               void *lin, const char *disable, ibw_count *cnt)
+{
+    clrs__dispatch_disable(disable);
+    if (cnt != NULL) ck_assert_int_eq(clrs_explain_begin(ibw_count_cb, cnt, 0), CLRS_OK);
+    run_interp_bw(ctx, p, dt, rank, isz, osz, go, lo, li, lin);
+    if (cnt != NULL) clrs_explain_end();
+    clrs__dispatch_disable(NULL);
+}
+
+/* Every golden case with its channels repeated to 5 or 6 (cvec at ibw_vw 4:
+ * one vector group and a tail), every layout pair: the dispatched entry
+ * gives gather's bits, and each channel torch's where the golden test
+ * demands torch's bits (f32 / f64 but lanczos). */
+START_TEST(test_interp_backward_impls_golden)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    int64_t vw0 = 0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vw", &vw0, NULL), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", 4), CLRS_OK);
+    tu_case *cases = NULL;
+    int n = tu_golden_cases("backward_interp.txt", 300, &cases);
+    ibw_count cnt = {0, 0};
+    int ran = 0, torch_planes = 0;
+    for (int ci = 0; ci < n; ci++) {
+        const tu_case *c = &cases[ci];
+        const char *id = tu_get_str(c, "id");
+        tu_progress("test_interp_backward_impls_golden", ci, n, "cases");
+        const clrs_dtype dt = tu_dtype_from_name(tu_get_str(c, "dtype"));
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        clrs_interpolate_params p;
+        interp_params_from_case(c, &p);
+        npy_array in, go, ref;
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "in"), &in) == 0, "%s: input", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "grad_out"), &go) == 0, "%s: grad_out", id);
+        ck_assert_msg(tu_load_golden(tu_get_str(c, "out"), &ref) == 0, "%s: grad_in", id);
+        const int rank = in.ndim;
+        const size_t es = clrs_dtype_size(dt);
+        const int64_t C = in.shape[1], r = (5 + C - 1) / C, C2 = C * r, N = in.shape[0];
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        memcpy(isz, in.shape, (size_t)rank * sizeof *isz);
+        memcpy(osz, go.shape, (size_t)rank * sizeof *osz);
+        isz[1] = osz[1] = C2;
+        const int64_t si = numel_of(rank, in.shape) / (N * C), so = numel_of(rank, go.shape) / (N * C);
+        const int64_t ni = N * C2 * si;
+        /* grad_out's planes repeated: channel c2 is the case's c2 % C */
+        unsigned char *go2 = malloc((size_t)(N * C2 * so) * es + 1), *a = calloc((size_t)ni * es + 1, 1),
+                      *b = calloc((size_t)ni * es + 1, 1);
+        for (int64_t q = 0; q < N * C2; q++)
+            memcpy(go2 + (size_t)(q * so) * es, go.data + (size_t)(((q / C2) * C + (q % C2) % C) * so) * es,
+                   (size_t)so * es);
+        for (int l = 0; l < TU_NLAYOUTS; l++) {
+            const tu_layout lo = (tu_layout)l, li = (tu_layout)((l + ci) % TU_NLAYOUTS);
+            run_interp_bw_with(ctx, &p, dt, rank, isz, osz, go2, lo, li, a, NULL, &cnt);
+            run_interp_bw_with(ctx, &p, dt, rank, isz, osz, go2, lo, li, b, "interp_backward", NULL);
+            ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0, "%s (%lld channels, %s / %s): not gather's bits", id,
+                          (long long)C2, tu_layout_name(lo), tu_layout_name(li));
+        }
+        if ((dt == CLRS_F32 || dt == CLRS_F64) && p.mode != CLRS_INTERP_LANCZOS)
+            for (int64_t q = 0; q < N * C2; q++, torch_planes++)
+                ck_assert_msg(memcmp(a + (size_t)(q * si) * es,
+                                     ref.data + (size_t)(((q / C2) * C + (q % C2) % C) * si) * es,
+                                     (size_t)si * es) == 0,
+                              "%s: channel %lld of %lld not torch's bits", id, (long long)(q % C2), (long long)C2);
+        ran++;
+        free(go2);
+        free(a);
+        free(b);
+        npy_free(&in);
+        npy_free(&go);
+        npy_free(&ref);
+    }
+    tu_progress("test_interp_backward_impls_golden", n, n, "cases");
+    fprintf(stderr, "# interpolate backward entries, golden: %d cases x %d layout pairs, cvec %d / gather %d runs "
+                    "the same bits; %d planes torch's bits\n", ran, TU_NLAYOUTS, cnt.cvec, cnt.gather, torch_planes);
+    ck_assert_int_ge(ran, 300);
+    ck_assert_int_ge(cnt.cvec, ran); /* 'area' cases run pool_backward */
+    ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw0), CLRS_OK);
+    free(cases);
+}
+END_TEST
+
+/* Random modes, shapes, channel counts (1-37: tails, narrower widths,
+ * fewer than 4), ibw_vw 4 / 8 / 16, ibw_vectors 1-4, layouts and dtypes,
+ * grad_out with -0, +-inf and NaN among exact values (all -0 in some): the
+ * dispatched entry gives gather's bits (a NaN may carry other NaN bits). */
+START_TEST(test_interp_backward_impls_random)
+{
+    clrs_context *ctx = tu_context();
+    clrs_device_info info;
+    clrs_context_device(ctx, &info);
+    int64_t vw0 = 0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vw", &vw0, NULL), CLRS_OK);
+    int64_t nv0 = 0, nan_bits = 0;
+    ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vectors", &nv0, NULL), CLRS_OK);
+    uint64_t rng = 0x1B3C7EC0ULL;
+    ibw_count cnt = {0, 0};
+    int cases = 0;
+    static const clrs_interp_mode MODES[] = {CLRS_INTERP_NEAREST, CLRS_INTERP_NEAREST_EXACT, CLRS_INTERP_LINEAR,
+                                             CLRS_INTERP_BICUBIC, CLRS_INTERP_AREA, CLRS_INTERP_LANCZOS};
+    static const int VWS[3] = {4, 8, 16};
+    for (int it = 0; it < 96; it++) {
+        const clrs_dtype dt = FLOAT_DTS[it % 4];
+        if (dt == CLRS_F64 && !info.fp64) continue;
+        const size_t es = clrs_dtype_size(dt);
+        const int rank = 3 + (it / 4) % 3, sp = rank - 2, vw = VWS[(it / 12) % 3];
+        clrs_interpolate_params p;
+        clrs_interpolate_params_init(&p);
+        p.mode = MODES[tu_range(&rng, 0, 5)];
+        if (p.mode == CLRS_INTERP_LINEAR) p.mode = rank == 3 ? CLRS_INTERP_LINEAR : rank == 4 ? CLRS_INTERP_BILINEAR
+                                                                                              : CLRS_INTERP_TRILINEAR;
+        const int interpolating = p.mode != CLRS_INTERP_NEAREST && p.mode != CLRS_INTERP_NEAREST_EXACT &&
+                                  p.mode != CLRS_INTERP_AREA;
+        if (p.mode == CLRS_INTERP_LANCZOS) p.antialias = 1;
+        else if (interpolating && tu_range(&rng, 0, 2) == 0) p.antialias = 1;
+        if (interpolating && p.mode != CLRS_INTERP_LANCZOS) p.align_corners = (int)tu_range(&rng, 0, 1);
+        int64_t isz[CLRS_MAX_RANK], osz[CLRS_MAX_RANK];
+        isz[0] = tu_range(&rng, 1, 2);
+        isz[1] = it % 8 == 7 ? tu_range(&rng, 1, 3) : tu_range(&rng, 4, 37); /* narrower below ibw_vw */
+        for (int a = 0; a < sp; a++) isz[2 + a] = tu_range(&rng, 1, rank == 5 ? 6 : 11);
+        p.n_size = sp;
+        for (int a = 0; a < sp; a++)
+            p.size[a] = p.mode == CLRS_INTERP_AREA ? 1 : tu_range(&rng, 1, rank == 5 ? 9 : 17); /* area: the mean */
+        if (ref_interpolate_shape(rank, isz, &p, osz) != 0) continue;
+        const int64_t ni = numel_of(rank, isz), no = numel_of(rank, osz);
+        if (no == 0) continue;
+        double *vg = malloc((size_t)no * sizeof *vg);
+        unsigned char *lgo = malloc((size_t)no * es), *a = malloc((size_t)ni * es), *b = malloc((size_t)ni * es);
+        fill_exact(&rng, dt, vg, lgo, no);
+        static const double SPECIAL[4] = {-0.0, INFINITY, -INFINITY, NAN};
+        for (int64_t i = 0; i < no; i++) /* all -0 in some cases: the sign of zero */
+            if (it % 16 == 3 || tu_range(&rng, 0, 31) == 0)
+                tu_set(dt, lgo, i, it % 16 == 3 ? -0.0 : SPECIAL[tu_range(&rng, 0, 3)]);
+        const tu_layout lo = (tu_layout)tu_range(&rng, 0, 2), li = (tu_layout)tu_range(&rng, 0, 2);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", 1 + it % 4), CLRS_OK);
+        run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, lo, li, a, NULL, &cnt);
+        run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, lo, li, b, "interp_backward", NULL);
+        /* the same bits; where a NaN met another NaN (grad_out's and one made
+         * of inf - inf) which one propagates is the compiler's operand
+         * order (Intel's CPU runtime: other signs in vector and scalar
+         * code): NaN against NaN passes, counted */
+        int64_t bad = 0;
+        for (; bad < ni; bad++)
+            if (memcmp(a + (size_t)bad * es, b + (size_t)bad * es, es) != 0) {
+                if (!isnan(tu_get(dt, a, bad)) || !isnan(tu_get(dt, b, bad))) break;
+                nan_bits++;
+            }
+        ck_assert_msg(bad == ni,
+                      "case %d (%s%s rank %d %s, %lld channels, width %d, %s / %s): element %lld %.9g, gather's "
+                      "%.9g",
+                      it, clrs_interp_mode_name(p.mode), p.antialias ? " antialias" : "", rank, clrs_dtype_name(dt),
+                      (long long)isz[1], vw, tu_layout_name(lo), tu_layout_name(li), (long long)bad,
+                      bad < ni ? tu_get(dt, a, bad) : 0.0, bad < ni ? tu_get(dt, b, bad) : 0.0);
+        free(vg);
+        free(lgo);
+        free(a);
+        free(b);
+        cases++;
+    }
+    ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw0), CLRS_OK);
+    ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", nv0), CLRS_OK);
+    fprintf(stderr,
+            "# interpolate backward entries, random: %d cases, cvec %d / gather %d the same bits (%lld NaNs "
+            "with other NaN bits)\n",
+            cases, cnt.cvec, cnt.gather, (long long)nan_bits);
+    ck_assert_int_ge(cases, 60);
+    ck_assert_int_ge(cnt.cvec, cases / 2);
+    ck_assert_int_ge(cnt.gather, 4); /* fewer than 4 channels; 'area' to all ones */
+}
+END_TEST
+
 /* Random shapes, modes and layouts against the C reference (double). */
 START_TEST(test_random_interp_vs_reference)
 {
@@ -2002,6 +2195,8 @@ int main(void)
     tcase_add_test(tc, test_interp_determinism);
     tcase_add_loop_test(tc, test_random_interp_vs_reference, 0, 2);
     tcase_add_test(tc, test_golden_interp_backward);
+    tcase_add_test(tc, test_interp_backward_impls_golden);
+    tcase_add_test(tc, test_interp_backward_impls_random);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1642,7 +1642,7 @@ static void kernel_unpool_backward(clrs_context *ctx, clrs_dtype dt, int rank, c
     free(ix);
 }
 
-/* interpolate backward ("interp_backward/gather"): grad_out in lo, grad_in
+/* interpolate backward (interp_backward/cvec from 4 channels, else gather): grad_out in lo, grad_in
  * in li (C = 5: channels-last grad_in runs channels first); against the
  * reference's backward (double sums of the forward's one-hot columns)
  * within the dtype's rounding of the largest gradient, no write outside
@@ -2748,6 +2748,25 @@ START_TEST(test_kernel_variants)
             kernel_interp_backward(ctx, dt, rank, isz, k == 3 ? lin[rank - 3] : m, k == 3, k == 3 ? 0.6 : 1.7,
                                    (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS), &rng);
         }
+    {
+        /* interpolate backward's entries: 3 channels (interp_backward/gather;
+         * C = 5 above runs cvec), 19 (cvec's several vectors per item, single
+         * vectors and a tail of 3); an rng of their own */
+        uint64_t rng_ibw = 0x1B3A77ULL;
+        int64_t i3[4] = {1, 3, 4, 5}, i19[4] = {2, 19, 3, 4};
+        kernel_interp_backward(ctx, CLRS_F32, 4, i3, CLRS_INTERP_BILINEAR, 0, 1.7, TU_CHANNELS_LAST, TU_CONTIGUOUS,
+                               &rng_ibw);
+        int64_t vw0 = 0, nv0 = 0; /* 4-wide, 3 vectors per item: 0-11, then 12-15 and 16-18 one by one */
+        ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vw", &vw0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vectors", &nv0, NULL), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", 4), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", 3), CLRS_OK);
+        kernel_interp_backward(ctx, CLRS_F32, 4, i19, CLRS_INTERP_BICUBIC, 0, 1.7, TU_CHANNELS_LAST, TU_CHANNELS_LAST,
+                               &rng_ibw);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw0), CLRS_OK);
+        ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", nv0), CLRS_OK);
+        n += 2;
+    }
     /* pixel shuffle / unshuffle: every element size, every layout */
     for (int di = 0; di < 6; di++)
         for (int l = 0; l < TU_NLAYOUTS; l++, n++) {

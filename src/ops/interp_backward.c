@@ -28,8 +28,44 @@
 static const char BW_NAME[] = "interpolate backward";
 #define CMAJOR_MIN_C 4
 
-/* One entry: every grad_input element gathers over the transposed tables. */
+/* What the entries decide on. */
+typedef struct interpbw_problem {
+    int64_t channels;
+    int vw;       /* cvec's channels per work-item (16, 8, 4; 0: none) */
+    int mean_div; /* 'area' to an all-ones output: g / N */
+} interpbw_problem;
+
+/* The vector width cvec builds with: the widest of OpenCL's 16, 8, 4 within
+ * ibw_vw and the channel count; 0 when none (off, or fewer than 4 channels) */
+static int cvec_width(const clrs_context *ctx, int64_t channels)
+{
+    const int64_t v = ctx->tune.v.ibw_vw < channels ? ctx->tune.v.ibw_vw : channels;
+    return v >= 16 ? 16 : v >= 8 ? 8 : v >= 4 ? 4 : 0;
+}
+
+static int cvec_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    const interpbw_problem *pb = problem;
+    if (pb->mean_div) {
+        snprintf(why, len, "'area' to an all-ones output (torch's mean) divides instead of gathering");
+        return 1;
+    }
+    if (ctx->tune.v.ibw_vw < 4) {
+        snprintf(why, len, "ibw_vw is %lld (below 4: off)", (long long)ctx->tune.v.ibw_vw);
+        return 1;
+    }
+    if (pb->vw == 0) {
+        snprintf(why, len, "%lld channels, fewer than 4", (long long)pb->channels);
+        return 1;
+    }
+    return 0;
+}
+
+/* In order; the last (every grad_input element gathers over the transposed
+ * tables, one work-item per row) accepts everything. cvec runs gather's
+ * arithmetic per channel, VW channels per work-item: the same bits. */
 static const clrs_impl INTERPBW_IMPLS[] = {
+    {"cvec", CLRS_IMPL_EXACT, cvec_decline},
     {"gather", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_interp_backward, "interp_backward", INTERPBW_IMPLS);
@@ -215,20 +251,35 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
     free(wb);
     bw_tables_free(&b);
     cl_kernel k = NULL;
+    cl_long8 isz, ist, osz, ost;
+    clrs__iter_ncdhw(&t[1].desc, &isz, &ist);
+    clrs__iter_ncdhw(&t[0].desc, &osz, &ost);
+    interpbw_problem pb = {isz.s[1], cvec_width(ctx, isz.s[1]), pl->mode == CLRS_INTERP_AREA};
+    int cvec = 0, nvec = 1;
+    if (st == CLRS_OK) {
+        const int i = CLRS_PICK(ctx, "interp_backward", INTERPBW_IMPLS, &pb);
+        if (i < 0) st = CLRS_ERR_INTERNAL;
+        cvec = i == 0;
+        /* channels-last grad_out: ibw_vectors vectors per work-item, at most
+         * C's whole vectors (strided channels: one, 4 x 16 strided loads per
+         * tap are slower: W9b NCHW 600 ms against 91) */
+        if (cvec && ost.s[1] == 1) {
+            const int64_t whole = isz.s[1] / pb.vw;
+            nvec = (int)(ctx->tune.v.ibw_vectors < whole ? ctx->tune.v.ibw_vectors : whole);
+        }
+    }
     if (st == CLRS_OK) {
         clrs_opts o;
         clrs__opts_init(&o);
         clrs__opts_def(&o, "%s", clrs__pool_dtype_define(dt));
-        st = clrs__pool_get_kernel(ctx, "interp_backward", &o, 1, "clrs_interpbw_gather", &k);
+        if (cvec) {
+            clrs__opts_def(&o, "VW=%d", pb.vw);
+            clrs__opts_def(&o, "NVEC=%d", nvec);
+        }
+        st = clrs__pool_get_kernel(ctx, "interp_backward", &o, 1, cvec ? "clrs_interpbw_cvec" : "clrs_interpbw_gather",
+                                   &k);
     }
     if (st == CLRS_OK) {
-        const int i = CLRS_PICK(ctx, "interp_backward", INTERPBW_IMPLS, plan);
-        if (i < 0) st = CLRS_ERR_INTERNAL;
-    }
-    if (st == CLRS_OK) {
-        cl_long8 isz, ist, osz, ost;
-        clrs__iter_ncdhw(&t[1].desc, &isz, &ist);
-        clrs__iter_ncdhw(&t[0].desc, &osz, &ost);
         cl_long gooff = t[0].desc.offset, gioff = t[1].desc.offset;
         cl_int gfirst = pl->mode == CLRS_INTERP_BICUBIC && !pl->antialias;
         /* grad_in channels-last (channels closer than W): the channels as
@@ -255,14 +306,22 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         CLRS_KARG(&ka, erm);
         CLRS_KARG(&ka, ewm);
         CLRS_KARG(&ka, gfirst);
-        CLRS_KARG(&ka, mean_div);
+        if (!cvec) CLRS_KARG(&ka, mean_div);
         CLRS_KARG(&ka, cmajor);
         st = ka.st;
-        /* one work-item per row along W, rows along H first, or channels
-         * first (cmajor) */
-        const size_t g2[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])},
-                     g3[3] = {(size_t)isz.s[1], (size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[0])};
-        if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, cmajor ? 3 : 2, cmajor ? g3 : g2, nwait, wait, ev);
+        if (cvec) {
+            /* nvec VW-vectors of channels per work-item (the last: the rest),
+             * channel groups first where grad_in is channels-last */
+            const size_t cgs = (size_t)((isz.s[1] + pb.vw * nvec - 1) / (pb.vw * nvec)), rows = (size_t)(isz.s[2] * isz.s[0]);
+            const size_t gv[3] = {cmajor ? cgs : (size_t)isz.s[3], cmajor ? (size_t)isz.s[3] : cgs, rows};
+            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 3, gv, nwait, wait, ev);
+        } else {
+            /* one work-item per row along W, rows along H first, or
+             * channels first (cmajor) */
+            const size_t g2[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])},
+                         g3[3] = {(size_t)isz.s[1], (size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[0])};
+            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, cmajor ? 3 : 2, cmajor ? g3 : g2, nwait, wait, ev);
+        }
     }
     if (k != NULL) clReleaseKernel(k);
     if (st != CLRS_OK) clFinish(q);
