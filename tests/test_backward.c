@@ -1853,7 +1853,7 @@ START_TEST(test_interp_backward_impls_golden)
         unsigned char *go2 = malloc((size_t)(N * C2 * so) * es + 1), *a = calloc((size_t)ni * es + 1, 1),
                       *b = calloc((size_t)ni * es + 1, 1);
         for (int64_t q = 0; q < N * C2; q++)
-            memcpy(go2 + (size_t)(q * so) * es, go.data + (size_t)(((q / C2) * C + (q % C2) % C) * so) * es,
+            memcpy(go2 + (size_t)(q * so) * es, (const unsigned char *)go.data + (size_t)(((q / C2) * C + (q % C2) % C) * so) * es,
                    (size_t)so * es);
         for (int l = 0; l < TU_NLAYOUTS; l++) {
             const tu_layout lo = (tu_layout)l, li = (tu_layout)((l + ci) % TU_NLAYOUTS);
@@ -1865,7 +1865,7 @@ START_TEST(test_interp_backward_impls_golden)
         if ((dt == CLRS_F32 || dt == CLRS_F64) && p.mode != CLRS_INTERP_LANCZOS)
             for (int64_t q = 0; q < N * C2; q++, torch_planes++)
                 ck_assert_msg(memcmp(a + (size_t)(q * si) * es,
-                                     ref.data + (size_t)(((q / C2) * C + (q % C2) % C) * si) * es,
+                                     (const unsigned char *)ref.data + (size_t)(((q / C2) * C + (q % C2) % C) * si) * es,
                                      (size_t)si * es) == 0,
                               "%s: channel %lld of %lld not torch's bits", id, (long long)(q % C2), (long long)C2);
         ran++;

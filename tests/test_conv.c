@@ -345,7 +345,7 @@ START_TEST(test_random_vs_reference)
         st = fn(ctx, &p, &ti.desc, ti.base, &tw.desc, tw.base, with_bias ? &bd : NULL, with_bias ? bb : NULL,
                 &to.desc, to.base);
         ck_assert_msg(st == CLRS_OK, "iter %d: %s", iter, clrs_last_error(ctx));
-        unsigned char *got = malloc((size_t)no * es + 1), *again = malloc((size_t)no * es + 1);
+        unsigned char *got = calloc((size_t)no * es + 1, 1), *again = calloc((size_t)no * es + 1, 1);
         tu_load(&to, got);
         int64_t bad;
         double gb = 0, rb = 0;
@@ -836,7 +836,7 @@ START_TEST(test_clblast_transpose)
             ck_assert_int_eq(clrs_tuning_get(ctx, "conv_gemm_col_mb", &col_mb, NULL), CLRS_OK);
             ck_assert_int_eq(clrs_tuning_set(ctx, "conv_gemm_col_mb", 1), CLRS_OK);
         }
-        unsigned char *got = malloc((size_t)no * es + 1), *again = malloc((size_t)no * es + 1);
+        unsigned char *got = calloc((size_t)no * es + 1, 1), *again = calloc((size_t)no * es + 1, 1);
         unsigned char *gen = malloc((size_t)no * es + 1);
         char impl[32] = "";
         for (int run = 0; run < 2; run++) { /* twice: the same bits */
