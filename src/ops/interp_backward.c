@@ -83,11 +83,14 @@ static int wflat_decline(const clrs_context *ctx, const void *problem, char *why
 /* In order; the last (every grad_input element gathers over the transposed
  * tables, one work-item per row) accepts everything. cvec runs gather's
  * arithmetic per channel, VW channels per work-item: the same bits; wflat
- * (planar: unit W strides) runs it for TW elements along W at once, the W
- * tables flattened to a fixed count per column: the same bits. */
+ * (planar: unit W strides; what cvec declines) runs it
+ * for TW elements along W at once, the W tables flattened to a fixed count
+ * per column: the same bits (W9b-W9c2 (1, 3, 512, 512) NCHW 1.3-3x faster
+ * than gather; ahead of cvec it lost on W9b NCHW (64 channels), won on W9e
+ * NCDHW (16): bench/README.md). */
 static const clrs_impl INTERPBW_IMPLS[] = {
-    {"wflat", CLRS_IMPL_EXACT, wflat_decline},
     {"cvec", CLRS_IMPL_EXACT, cvec_decline},
+    {"wflat", CLRS_IMPL_EXACT, wflat_decline},
     {"gather", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_interp_backward, "interp_backward", INTERPBW_IMPLS);
@@ -285,8 +288,8 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
     if (st == CLRS_OK) {
         const int i = CLRS_PICK(ctx, "interp_backward", INTERPBW_IMPLS, &pb);
         if (i < 0) st = CLRS_ERR_INTERNAL;
-        wflat = i == 0;
-        cvec = i == 1;
+        cvec = i == 0;
+        wflat = i == 1;
     }
     if (st == CLRS_OK && wflat) {
         /* the W axis's CSR lists as L entries per column, Wp columns
