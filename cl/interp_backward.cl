@@ -15,6 +15,7 @@
  *
  *   clrs_interpbw_cvec    "interp_backward/cvec" (built with -D VW)
  *   clrs_interpbw_gather  "interp_backward/gather"
+ *   clrs_interpbw_wflat   "interp_backward/wflat" (built with -D TW)
  *
  * cvec: one work-item per NVEC x VW channels of one grad_input row: the table
  * walk is shared by the channels, grad_out read as VW-vectors (vloadN
@@ -29,6 +30,7 @@
  *   DTYPE_*   F32 F64 F16 BF16    src/ops/interp_backward.c: grad dtype
  *   VW        4 8 16              src/ops/interp_backward.c: tuning ibw_vw (cvec only)
  *   NVEC      1..4                ... VW-vectors per work-item: tuning ibw_vectors (cvec only)
+ *   TW        4 8 16              ... elements along W per step: tuning ibw_vw (wflat only)
  * Tables: off[] holds, per axis a (D, H, W, from ooff.s[a]), I_a + 1
  * CSR offsets into eo[] / ew[] (absolute); eo[k] the output index, ew[k]
  * the weight (ACC_T: the forward's float weights for f32/f16/bf16, double
@@ -220,4 +222,97 @@ __kernel void clrs_interpbw_cvec(__global const DATA_T *go, long go_off, __globa
     }
 }
 #endif /* VW */
+#if defined(TW)
+#define IBWF_CAT_(a, b) a##b
+#define IBWF_CAT(a, b) IBWF_CAT_(a, b)
+#define TVEC IBWF_CAT(ACC_T, TW)
+#if defined(DTYPE_F64)
+#define TMASK IBWF_CAT(long, TW)
+#define TMASK_CONV IBWF_CAT(convert_long, TW)
+#else
+#define TMASK IBWF_CAT(int, TW)
+#define TMASK_CONV IBWF_CAT(convert_int, TW)
+#endif
+/* wflat: gather's layout (H, D*C*N), TW grad_input elements along W per step
+ * as TW-vectors. The W axis from the host's flat tables: column iw's
+ * entries k < fc[iw] (the CSR W entries, in order) at fo / fw[k * Wp + iw],
+ * the columns padded to L entries and Wp (a multiple of TW) columns; the
+ * padded lanes read grad_out at the row's output 0 and their result is
+ * discarded by select (acc unchanged), so no padded value reaches a sum.
+ * Per (D output, H output) pair with one entry each (a, b runs of length
+ * 1), gather runs each element's W entries in order: the same here, per
+ * vector lane, the same operations (vector arithmetic is per component).
+ * A pair with a longer run (clamped taps on D or H) runs gather's loops
+ * per element. So every element's sum is gather's, bit for bit. */
+__kernel void clrs_interpbw_wflat(__global const DATA_T *go, long go_off, __global DATA_T *gi, long gi_off,
+                                  long8 isz, long8 ist, long8 ost, __global const long *off, long4 ooff,
+                                  __global const long *eo, __global const long *er, __global const ACC_T *ew,
+                                  int gfirst, __global const long *fo, __global const ACC_T *fw,
+                                  __global const int *fc, long L, long Wp)
+{
+    const long ih = (long)get_global_id(0);
+    const long r_ = (long)get_global_id(1);
+    const long id = r_ % isz.s2;
+    const long q_ = r_ / isz.s2;
+    const long c = q_ % isz.s1;
+    const long n = q_ / isz.s1;
+    if (ih >= isz.s3 || n >= isz.s0) return;
+    const long d0 = off[ooff.s0 + id], d1 = off[ooff.s0 + id + 1];
+    const long h0 = off[ooff.s1 + ih], h1 = off[ooff.s1 + ih + 1];
+    const long base = go_off + n * ost.s0 + c * ost.s1;
+    const long obase = gi_off + n * ist.s0 + c * ist.s1 + id * ist.s2 + ih * ist.s3;
+    for (long iw0 = 0; iw0 < isz.s4; iw0 += TW) {
+        TVEC acc = (TVEC)0;
+        ACC_T s[TW];
+        const TMASK cnt = TMASK_CONV(IBWF_CAT(vload, TW)(0, fc + iw0));
+        for (long a = d0, an; a < d1; a = an) {
+            an = er[a];
+            const long pd = base + eo[a] * ost.s2;
+            for (long b = h0, bn; b < h1; b = bn) {
+                bn = er[b];
+                const long ph = pd + eo[b] * ost.s3;
+                if (an == a + 1 && bn == b + 1) {
+                    const ACC_T wd = ew[a], wh = ew[b], wdh = wd * wh;
+                    for (long k = 0; k < L; k++) {
+                        const long fk = k * Wp + iw0;
+                        for (int j = 0; j < TW; j++) s[j] = (ACC_T)LOAD(go, ph + fo[fk + j] * ost.s4);
+                        const TVEC g = IBWF_CAT(vload, TW)(0, s), w = IBWF_CAT(vload, TW)(0, fw + fk);
+                        /* gather's: acc + ((g * wD) * wH) * wW, or
+                         * fma((wD * wH) * wW, g, acc) */
+                        const TVEC nacc = gfirst ? acc + ((g * wd) * wh) * w : fma(wdh * w, g, acc);
+                        acc = select(acc, nacc, (TMASK)((int)k) < cnt);
+                    }
+                } else {
+                    /* gather's loops for this pair, element by element */
+                    IBWF_CAT(vstore, TW)(acc, 0, s);
+                    for (int j = 0; j < TW && iw0 + j < isz.s4; j++) {
+                        const long iw = iw0 + j, w0 = off[ooff.s2 + iw], w1 = off[ooff.s2 + iw + 1];
+                        ACC_T accj = s[j];
+                        for (long e = w0, en; e < w1; e = en) {
+                            en = er[e];
+                            const ACC_T g = (ACC_T)LOAD(go, ph + eo[e] * ost.s4);
+                            if (gfirst) {
+                                for (long a2 = a; a2 < an; a2++)
+                                    for (long e2 = e; e2 < en; e2++)
+                                        for (long b2 = b; b2 < bn; b2++)
+                                            accj += ((g * ew[a2]) * ew[b2]) * ew[e2];
+                            } else {
+                                for (long a2 = a; a2 < an; a2++)
+                                    for (long b2 = b; b2 < bn; b2++) {
+                                        const ACC_T wdh = ew[a2] * ew[b2];
+                                        for (long e2 = e; e2 < en; e2++) accj = fma(wdh * ew[e2], g, accj);
+                                    }
+                            }
+                        }
+                        s[j] = accj;
+                    }
+                    acc = IBWF_CAT(vload, TW)(0, s);
+                }
+            }
+        }
+        IBWF_CAT(vstore, TW)(acc, 0, s);
+        for (int j = 0; j < TW && iw0 + j < isz.s4; j++) STORE(gi, obase + (iw0 + j) * ist.s4, s[j]);
+    }
+}
+#endif /* TW */
 #endif /* DTYPE_F32 .. DTYPE_BF16 */

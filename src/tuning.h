@@ -56,7 +56,7 @@
     X(pool_aavg_row_min_input, 262144, 262144, 1, INT64_MAX, "adaptive avg by rows from this input size") \
     X(pool_win_group, 64, 64, 1, 1024, "window pooling: work-group items when a row has few vectors")  \
     X(pool_aavg_vectors, 4, 4, 1, 4, "channels-last adaptive avg: channel vectors per work-item at most") \
-    X(ibw_vw, 16, 4, 1, 16, "interpolate backward (interp_backward/cvec): channels per work-item (4, 8 or 16; below 4 off)") \
+    X(ibw_vw, 16, 4, 1, 16, "interpolate backward: cvec channels / wflat W elements per work-item (4, 8 or 16; below 4 off)") \
     X(ibw_vectors, 4, 1, 1, 4, "interpolate backward (interp_backward/cvec): channel vectors per work-item at most (channels-last)") \
     X(unpool_gather_max_planes, 16, INT64_MAX, 0, INT64_MAX, "max_unpool gathers below this many planes, else scatters") \
     X(gs_chunk, 16, 0, 0, 4096, "grid_sample on planar (not channels-last) data: channels per work-item (0: all, grid_sample/general)")

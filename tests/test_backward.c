@@ -1785,7 +1785,7 @@ END_TEST
 
 /* ---- interpolate backward's entries: each the bits of gather --------------- */
 typedef struct ibw_count {
-    int cvec, gather;
+    int wflat, cvec, gather;
 } ibw_count;
 
 static void ibw_count_cb(void *user, const char *family, const char *impl, int chosen, const char *reason)
@@ -1793,7 +1793,9 @@ static void ibw_count_cb(void *user, const char *family, const char *impl, int c
     (void)reason;
     ibw_count *c = user;
     if (!chosen || strcmp(family, "interp_backward") != 0) return;
-    if (strcmp(impl, "cvec") == 0)
+    if (strcmp(impl, "wflat") == 0)
+        c->wflat++;
+    else if (strcmp(impl, "cvec") == 0)
         c->cvec++;
     else
         c->gather++;
@@ -1826,7 +1828,7 @@ START_TEST(test_interp_backward_impls_golden)
     ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", 4), CLRS_OK);
     tu_case *cases = NULL;
     int n = tu_golden_cases("backward_interp.txt", 300, &cases);
-    ibw_count cnt = {0, 0};
+    ibw_count cnt = {0, 0, 0};
     int ran = 0, torch_planes = 0;
     for (int ci = 0; ci < n; ci++) {
         const tu_case *c = &cases[ci];
@@ -1861,6 +1863,10 @@ START_TEST(test_interp_backward_impls_golden)
             run_interp_bw_with(ctx, &p, dt, rank, isz, osz, go2, lo, li, b, "interp_backward", NULL);
             ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0, "%s (%lld channels, %s / %s): not gather's bits", id,
                           (long long)C2, tu_layout_name(lo), tu_layout_name(li));
+            /* without cvec: wflat on planar layouts */
+            run_interp_bw_with(ctx, &p, dt, rank, isz, osz, go2, lo, li, a, "interp_backward/cvec", &cnt);
+            ck_assert_msg(memcmp(a, b, (size_t)ni * es) == 0, "%s (%lld channels, %s / %s): wflat not gather's bits",
+                          id, (long long)C2, tu_layout_name(lo), tu_layout_name(li));
         }
         if ((dt == CLRS_F32 || dt == CLRS_F64) && p.mode != CLRS_INTERP_LANCZOS)
             for (int64_t q = 0; q < N * C2; q++, torch_planes++)
@@ -1877,10 +1883,12 @@ START_TEST(test_interp_backward_impls_golden)
         npy_free(&ref);
     }
     tu_progress("test_interp_backward_impls_golden", n, n, "cases");
-    fprintf(stderr, "# interpolate backward entries, golden: %d cases x %d layout pairs, cvec %d / gather %d runs "
-                    "the same bits; %d planes torch's bits\n", ran, TU_NLAYOUTS, cnt.cvec, cnt.gather, torch_planes);
+    fprintf(stderr, "# interpolate backward entries, golden: %d cases x %d layout pairs, wflat %d / cvec %d / "
+                    "gather %d runs the same bits; %d planes torch's bits\n", ran, TU_NLAYOUTS, cnt.wflat, cnt.cvec,
+            cnt.gather, torch_planes);
     ck_assert_int_ge(ran, 300);
     ck_assert_int_ge(cnt.cvec, ran); /* 'area' cases run pool_backward */
+    ck_assert_int_ge(cnt.wflat, ran / 4); /* planar pairs */
     ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw0), CLRS_OK);
     free(cases);
 }
@@ -1900,7 +1908,7 @@ START_TEST(test_interp_backward_impls_random)
     int64_t nv0 = 0, nan_bits = 0;
     ck_assert_int_eq(clrs_tuning_get(ctx, "ibw_vectors", &nv0, NULL), CLRS_OK);
     uint64_t rng = 0x1B3C7EC0ULL;
-    ibw_count cnt = {0, 0};
+    ibw_count cnt = {0, 0, 0};
     int cases = 0;
     static const clrs_interp_mode MODES[] = {CLRS_INTERP_NEAREST, CLRS_INTERP_NEAREST_EXACT, CLRS_INTERP_LINEAR,
                                              CLRS_INTERP_BICUBIC, CLRS_INTERP_AREA, CLRS_INTERP_LANCZOS};
@@ -1942,22 +1950,34 @@ START_TEST(test_interp_backward_impls_random)
         ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", 1 + it % 4), CLRS_OK);
         run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, lo, li, a, NULL, &cnt);
         run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, lo, li, b, "interp_backward", NULL);
-        /* the same bits; where a NaN met another NaN (grad_out's and one made
-         * of inf - inf) which one propagates is the compiler's operand
-         * order (Intel's CPU runtime: other signs in vector and scalar
-         * code): NaN against NaN passes, counted */
-        int64_t bad = 0;
-        for (; bad < ni; bad++)
-            if (memcmp(a + (size_t)bad * es, b + (size_t)bad * es, es) != 0) {
-                if (!isnan(tu_get(dt, a, bad)) || !isnan(tu_get(dt, b, bad))) break;
-                nan_bits++;
+        for (int pass = 0; pass < 3; pass++) {
+            /* pass 1: without cvec (wflat on planar layouts); pass 2: both
+             * contiguous, without cvec (wflat but for 'area' to all ones) */
+            if (pass == 1)
+                run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, lo, li, a, "interp_backward/cvec", &cnt);
+            if (pass == 2) {
+                run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, TU_CONTIGUOUS, TU_CONTIGUOUS, a,
+                                   "interp_backward/cvec", &cnt);
+                run_interp_bw_with(ctx, &p, dt, rank, isz, osz, lgo, TU_CONTIGUOUS, TU_CONTIGUOUS, b, "interp_backward",
+                                   NULL);
             }
-        ck_assert_msg(bad == ni,
-                      "case %d (%s%s rank %d %s, %lld channels, width %d, %s / %s): element %lld %.9g, gather's "
-                      "%.9g",
-                      it, clrs_interp_mode_name(p.mode), p.antialias ? " antialias" : "", rank, clrs_dtype_name(dt),
-                      (long long)isz[1], vw, tu_layout_name(lo), tu_layout_name(li), (long long)bad,
-                      bad < ni ? tu_get(dt, a, bad) : 0.0, bad < ni ? tu_get(dt, b, bad) : 0.0);
+            /* the same bits; where a NaN met another NaN (grad_out's and one made
+             * of inf - inf) which one propagates is the compiler's operand
+             * order (Intel's CPU runtime: other signs in vector and scalar
+             * code): NaN against NaN passes, counted */
+            int64_t bad = 0;
+            for (; bad < ni; bad++)
+                if (memcmp(a + (size_t)bad * es, b + (size_t)bad * es, es) != 0) {
+                    if (!isnan(tu_get(dt, a, bad)) || !isnan(tu_get(dt, b, bad))) break;
+                    nan_bits++;
+                }
+            ck_assert_msg(bad == ni,
+                          "case %d pass %d (%s%s rank %d %s, %lld channels, width %d, %s / %s): element %lld %.9g, "
+                          "gather's %.9g",
+                          it, pass, clrs_interp_mode_name(p.mode), p.antialias ? " antialias" : "", rank, clrs_dtype_name(dt),
+                          (long long)isz[1], vw, tu_layout_name(lo), tu_layout_name(li), (long long)bad,
+                          bad < ni ? tu_get(dt, a, bad) : 0.0, bad < ni ? tu_get(dt, b, bad) : 0.0);
+        }
         free(vg);
         free(lgo);
         free(a);
@@ -1967,11 +1987,12 @@ START_TEST(test_interp_backward_impls_random)
     ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw0), CLRS_OK);
     ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", nv0), CLRS_OK);
     fprintf(stderr,
-            "# interpolate backward entries, random: %d cases, cvec %d / gather %d the same bits (%lld NaNs "
-            "with other NaN bits)\n",
-            cases, cnt.cvec, cnt.gather, (long long)nan_bits);
+            "# interpolate backward entries, random: %d cases, wflat %d / cvec %d / gather %d the same bits (%lld "
+            "NaNs with other NaN bits)\n",
+            cases, cnt.wflat, cnt.cvec, cnt.gather, (long long)nan_bits);
     ck_assert_int_ge(cases, 60);
     ck_assert_int_ge(cnt.cvec, cases / 2);
+    ck_assert_int_ge(cnt.wflat, cases / 2);
     ck_assert_int_ge(cnt.gather, 4); /* fewer than 4 channels; 'area' to all ones */
 }
 END_TEST

@@ -1642,7 +1642,7 @@ static void kernel_unpool_backward(clrs_context *ctx, clrs_dtype dt, int rank, c
     free(ix);
 }
 
-/* interpolate backward (interp_backward/cvec from 4 channels, else gather): grad_out in lo, grad_in
+/* interpolate backward (interp_backward/cvec from 4 channels, else wflat or gather): grad_out in lo, grad_in
  * in li (C = 5: channels-last grad_in runs channels first); against the
  * reference's backward (double sums of the forward's one-hot columns)
  * within the dtype's rounding of the largest gradient, no write outside
@@ -2749,7 +2749,7 @@ START_TEST(test_kernel_variants)
                                    (tu_layout)l, (tu_layout)((l + di) % TU_NLAYOUTS), &rng);
         }
     {
-        /* interpolate backward's entries: 3 channels (interp_backward/gather;
+        /* interpolate backward's entries: 3 channels (interp_backward/gather, or wflat;
          * C = 5 above runs cvec), 19 (cvec's several vectors per item, single
          * vectors and a tail of 3); an rng of their own */
         uint64_t rng_ibw = 0x1B3A77ULL;
@@ -2765,7 +2765,11 @@ START_TEST(test_kernel_variants)
                                &rng_ibw);
         ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vw", vw0), CLRS_OK);
         ck_assert_int_eq(clrs_tuning_set(ctx, "ibw_vectors", nv0), CLRS_OK);
-        n += 2;
+        /* 3 planar channels: interp_backward/wflat (its own rng) */
+        uint64_t rng_wf = 0x1B3A78ULL;
+        kernel_interp_backward(ctx, CLRS_F32, 4, i3, CLRS_INTERP_BICUBIC, 0, 1.7, TU_CONTIGUOUS, TU_CONTIGUOUS,
+                               &rng_wf);
+        n += 3;
     }
     /* pixel shuffle / unshuffle: every element size, every layout */
     for (int di = 0; di < 6; di++)

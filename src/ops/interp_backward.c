@@ -33,6 +33,7 @@ typedef struct interpbw_problem {
     int64_t channels;
     int vw;       /* cvec's channels per work-item (16, 8, 4; 0: none) */
     int mean_div; /* 'area' to an all-ones output: g / N */
+    int planar;   /* grad_out and grad_in both have W stride 1 */
 } interpbw_problem;
 
 /* The vector width cvec builds with: the widest of OpenCL's 16, 8, 4 within
@@ -61,11 +62,35 @@ static int cvec_decline(const clrs_context *ctx, const void *problem, char *why,
     return 0;
 }
 
+static int wflat_decline(const clrs_context *ctx, const void *problem, char *why, size_t len)
+{
+    const interpbw_problem *pb = problem;
+    if (pb->mean_div) {
+        snprintf(why, len, "'area' to an all-ones output (torch's mean) divides instead of gathering");
+        return 1;
+    }
+    if (ctx->tune.v.ibw_vw < 4) {
+        snprintf(why, len, "ibw_vw is %lld (below 4: off)", (long long)ctx->tune.v.ibw_vw);
+        return 1;
+    }
+    if (!pb->planar) {
+        snprintf(why, len, "grad_output or grad_input has a W stride other than 1");
+        return 1;
+    }
+    return 0;
+}
+
 /* In order; the last (every grad_input element gathers over the transposed
  * tables, one work-item per row) accepts everything. cvec runs gather's
- * arithmetic per channel, VW channels per work-item: the same bits. */
+ * arithmetic per channel, VW channels per work-item: the same bits; wflat
+ * (planar: unit W strides; what cvec declines) runs it
+ * for TW elements along W at once, the W tables flattened to a fixed count
+ * per column: the same bits (W9b-W9c2 (1, 3, 512, 512) NCHW 1.3-3x faster
+ * than gather; ahead of cvec it lost on W9b NCHW (64 channels), won on W9e
+ * NCDHW (16): bench/README.md). */
 static const clrs_impl INTERPBW_IMPLS[] = {
     {"cvec", CLRS_IMPL_EXACT, cvec_decline},
+    {"wflat", CLRS_IMPL_EXACT, wflat_decline},
     {"gather", 0, NULL},
 };
 CLRS_IMPL_LIST(clrs__impls_interp_backward, "interp_backward", INTERPBW_IMPLS);
@@ -249,17 +274,64 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
                              wb, &e);
     if (e != CL_SUCCESS) st = clrs__fail_cl(ctx, e, "clCreateBuffer (interpolate backward tables)");
     free(wb);
-    bw_tables_free(&b);
     cl_kernel k = NULL;
     cl_long8 isz, ist, osz, ost;
     clrs__iter_ncdhw(&t[1].desc, &isz, &ist);
     clrs__iter_ncdhw(&t[0].desc, &osz, &ost);
-    interpbw_problem pb = {isz.s[1], cvec_width(ctx, isz.s[1]), pl->mode == CLRS_INTERP_AREA};
-    int cvec = 0, nvec = 1;
+    interpbw_problem pb = {isz.s[1], cvec_width(ctx, isz.s[1]), pl->mode == CLRS_INTERP_AREA,
+                           ist.s[4] == 1 && ost.s[4] == 1};
+    int cvec = 0, wflat = 0, nvec = 1;
+    /* wflat's element count along W per step (ibw_vw as 16, 8 or 4) */
+    const int tw = ctx->tune.v.ibw_vw >= 16 ? 16 : ctx->tune.v.ibw_vw >= 8 ? 8 : 4;
+    cl_mem fom = NULL, fwm = NULL, fcm = NULL;
+    cl_long fl = 0, fwp = 0;
     if (st == CLRS_OK) {
         const int i = CLRS_PICK(ctx, "interp_backward", INTERPBW_IMPLS, &pb);
         if (i < 0) st = CLRS_ERR_INTERNAL;
         cvec = i == 0;
+        wflat = i == 1;
+    }
+    if (st == CLRS_OK && wflat) {
+        /* the W axis's CSR lists as L entries per column, Wp columns
+         * (entry k of column iw at k * Wp + iw); the padding: output 0,
+         * weight 0, count fc[iw] (the kernel discards it) */
+        const int64_t W = isz.s[4], *wo = b.off + b.ooff[2];
+        fwp = (W + tw - 1) / tw * tw;
+        for (int64_t iw = 0; iw < W; iw++)
+            if (wo[iw + 1] - wo[iw] > fl) fl = wo[iw + 1] - wo[iw];
+        const size_t nf = (size_t)(fl > 0 ? fl : 1) * (size_t)fwp;
+        cl_long *fo = calloc(nf, sizeof *fo);
+        void *fw = calloc(nf, ws);
+        cl_int *fc = calloc((size_t)fwp, sizeof *fc);
+        if (fo == NULL || fw == NULL || fc == NULL)
+            st = clrs__fail(ctx, CLRS_ERR_OUT_OF_HOST_MEMORY, "%s: flat W tables of %lld entries", BW_NAME,
+                            (long long)nf);
+        for (int64_t iw = 0; iw < W && st == CLRS_OK; iw++) {
+            fc[iw] = (cl_int)(wo[iw + 1] - wo[iw]);
+            for (int64_t j = 0; j < fc[iw]; j++) {
+                const int64_t x = wo[iw] + j;
+                fo[j * fwp + iw] = b.eo[x];
+                if (f64)
+                    ((double *)fw)[j * fwp + iw] = b.ew[x];
+                else
+                    ((float *)fw)[j * fwp + iw] = (float)b.ew[x];
+            }
+        }
+        if (st == CLRS_OK) {
+            fom = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, nf * sizeof *fo, fo, &e);
+            if (e == CL_SUCCESS)
+                fwm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, nf * ws, fw, &e);
+            if (e == CL_SUCCESS)
+                fcm = clCreateBuffer(ctx->cl, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)fwp * sizeof *fc, fc,
+                                     &e);
+            if (e != CL_SUCCESS) st = clrs__fail_cl(ctx, e, "clCreateBuffer (interpolate backward flat tables)");
+        }
+        free(fo);
+        free(fw);
+        free(fc);
+    }
+    bw_tables_free(&b);
+    if (st == CLRS_OK) {
         /* channels-last grad_out: ibw_vectors vectors per work-item, at most
          * C's whole vectors (strided channels: one, 4 x 16 strided loads per
          * tap are slower: W9b NCHW 600 ms against 91) */
@@ -276,7 +348,11 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
             clrs__opts_def(&o, "VW=%d", pb.vw);
             clrs__opts_def(&o, "NVEC=%d", nvec);
         }
-        st = clrs__pool_get_kernel(ctx, "interp_backward", &o, 1, cvec ? "clrs_interpbw_cvec" : "clrs_interpbw_gather",
+        if (wflat) clrs__opts_def(&o, "TW=%d", tw);
+        st = clrs__pool_get_kernel(ctx, "interp_backward", &o, 1,
+                                   cvec    ? "clrs_interpbw_cvec"
+                                   : wflat ? "clrs_interpbw_wflat"
+                                           : "clrs_interpbw_gather",
                                    &k);
     }
     if (st == CLRS_OK) {
@@ -306,10 +382,22 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
         CLRS_KARG(&ka, erm);
         CLRS_KARG(&ka, ewm);
         CLRS_KARG(&ka, gfirst);
-        if (!cvec) CLRS_KARG(&ka, mean_div);
-        CLRS_KARG(&ka, cmajor);
+        if (wflat) {
+            CLRS_KARG(&ka, fom);
+            CLRS_KARG(&ka, fwm);
+            CLRS_KARG(&ka, fcm);
+            CLRS_KARG(&ka, fl);
+            CLRS_KARG(&ka, fwp);
+        } else {
+            if (!cvec) CLRS_KARG(&ka, mean_div);
+            CLRS_KARG(&ka, cmajor);
+        }
         st = ka.st;
-        if (cvec) {
+        if (wflat) {
+            /* one work-item per row, rows along H first */
+            const size_t g2[2] = {(size_t)isz.s[3], (size_t)(isz.s[2] * isz.s[1] * isz.s[0])};
+            if (st == CLRS_OK) st = clrs__enqueue_kernel(ctx, q, k, 2, g2, nwait, wait, ev);
+        } else if (cvec) {
             /* nvec VW-vectors of channels per work-item (the last: the rest),
              * channel groups first where grad_in is channels-last */
             const size_t cgs = (size_t)((isz.s[1] + pb.vw * nvec - 1) / (pb.vw * nvec)), rows = (size_t)(isz.s[2] * isz.s[0]);
@@ -329,6 +417,9 @@ static clrs_status interpbw_enqueue(clrs_context *ctx, const void *op, clrs_targ
     if (eom) clReleaseMemObject(eom);
     if (erm) clReleaseMemObject(erm);
     if (offm) clReleaseMemObject(offm);
+    if (fom) clReleaseMemObject(fom);
+    if (fwm) clReleaseMemObject(fwm);
+    if (fcm) clReleaseMemObject(fcm);
     return st;
 }
 
