@@ -215,12 +215,25 @@ if [ $ni -ge 170 ] && [ $nicl -ge 1 ]; then
 else
     not_ok "interpolate gradients through the CLI: only $ni ($nicl with --channels-last)"
 fi
-if "$CLI" backward interpolate "$G/backward_interp/in_f32_1x2x5x6_rand0.npy" \
-    "$G/backward_interp/bwi_bilinear_r4_f32_000_go.npy" "$GI" --mode bilinear --size 10,12 --explain \
-    >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: interp_backward/gather" "$tmp/stderr"; then
-    ok "--explain: interp_backward/gather"
+# 2 planar channels: interp_backward/wflat (cvec needs 4); disabled, the
+# general gather gives the same bytes
+BWI="$G/backward_interp/in_f32_1x2x5x6_rand0.npy $G/backward_interp/bwi_bilinear_r4_f32_000_go.npy"
+# shellcheck disable=SC2086 # two file names
+if "$CLI" backward interpolate $BWI "$GI" --mode bilinear --size 10,12 --explain \
+    >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: interp_backward/wflat" "$tmp/stderr"; then
+    ok "--explain: interp_backward/wflat"
 else
-    not_ok "--explain: interp_backward/gather" "$(head -n 2 "$tmp/stderr")"
+    not_ok "--explain: interp_backward/wflat" "$(head -n 2 "$tmp/stderr")"
+fi
+cp "$GI" "$tmp/gi_wflat.npy" 2>/dev/null
+rm -f "$GI"
+# shellcheck disable=SC2086
+if CLRS_DISABLE_IMPLS=interp_backward/wflat "$CLI" backward interpolate $BWI "$GI" --mode bilinear --size 10,12 \
+    --explain >"$tmp/stdout" 2>"$tmp/stderr" && grep -q "impl: interp_backward/gather" "$tmp/stderr" &&
+    cmp -s "$GI" "$tmp/gi_wflat.npy"; then
+    ok "CLRS_DISABLE_IMPLS=interp_backward/wflat: interp_backward/gather, the same bytes"
+else
+    not_ok "CLRS_DISABLE_IMPLS=interp_backward/wflat: interp_backward/gather, the same bytes" "$(head -n 2 "$tmp/stderr")"
 fi
 
 # --explain names the backward implementation
