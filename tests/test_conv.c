@@ -622,6 +622,35 @@ END_TEST
  * bf16, f64, bias (strided), stride, dilation, padding ints / 'same'
  * (asymmetric) and the four padding modes, batches split into several
  * im2col chunks (conv_gemm_col_mb=1), the three layouts, offsets. Own rng. */
+/* A dry run (nothing computed) of a 3x3 / 4x4 stride-2 padding-1 f32
+ * layer, conv or conv_transpose, with the device's own thresholds (its
+ * tuning table): the entry it picks must be `want`. */
+static void dry_run_expect(clrs_context *ctx, int transposed, const int64_t is[4], const int64_t ws[4],
+                           const int64_t os[4], const char *want)
+{
+    clrs_conv_params p;
+    clrs_conv_params_init(&p);
+    p.n_stride = p.n_padding = 1;
+    p.stride[0] = 2;
+    p.padding[0] = 1;
+    clrs_tensor_desc ind, wd, od;
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
+    ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
+    float *bi = calloc((size_t)numel_of(4, is), sizeof(float)), *bw = calloc((size_t)numel_of(4, ws), sizeof(float));
+    float *bo = calloc((size_t)numel_of(4, os), sizeof(float));
+    char impl[32] = "";
+    ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, CLRS_EXPLAIN_DRY_RUN), CLRS_OK);
+    clrs_status st = transposed ? clrs_conv_transpose(ctx, &p, &ind, bi, &wd, bw, NULL, NULL, &od, bo)
+                                : clrs_conv(ctx, &p, &ind, bi, &wd, bw, NULL, NULL, &od, bo);
+    clrs_explain_end();
+    ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
+    ck_assert_str_eq(impl, want);
+    free(bi);
+    free(bw);
+    free(bo);
+}
+
 START_TEST(test_clblast_dense)
 {
     clrs_context *ctx = tu_context();
@@ -731,29 +760,8 @@ START_TEST(test_clblast_dense)
     if (clb) ck_assert_int_ge(chunked, 2);
     /* the device's own threshold (the tuning table) sends a layer of
      * bench W21's kind to conv/clblast: a dry run, nothing computed */
-    {
-        clrs_conv_params p;
-        clrs_conv_params_init(&p);
-        p.n_stride = p.n_padding = 1;
-        p.stride[0] = 2;
-        p.padding[0] = 1;
-        const int64_t is[4] = {1, 64, 64, 64}, ws[4] = {128, 64, 3, 3}, os[4] = {1, 128, 32, 32};
-        clrs_tensor_desc ind, wd, od;
-        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
-        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
-        ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
-        float *bi = calloc((size_t)numel_of(4, is), sizeof(float)), *bw = calloc((size_t)numel_of(4, ws), sizeof(float));
-        float *bo = calloc((size_t)numel_of(4, os), sizeof(float));
-        char impl[32] = "";
-        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, CLRS_EXPLAIN_DRY_RUN), CLRS_OK);
-        clrs_status st = clrs_conv(ctx, &p, &ind, bi, &wd, bw, NULL, NULL, &od, bo);
-        clrs_explain_end();
-        ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
-        ck_assert_str_eq(impl, clb ? "clblast" : "general");
-        free(bi);
-        free(bw);
-        free(bo);
-    }
+    dry_run_expect(ctx, 0, (const int64_t[4]){1, 64, 64, 64}, (const int64_t[4]){128, 64, 3, 3},
+                   (const int64_t[4]){1, 128, 32, 32}, clb ? "clblast" : "general");
     fprintf(stderr, "# conv dense: %d cases within the tolerance of the C reference, %d through conv/clblast (%s), "
             "%d split into im2col chunks\n", compared, via_clblast, clb ? "compiled in" : "not compiled in", chunked);
 }
@@ -905,29 +913,8 @@ START_TEST(test_clblast_transpose)
     }
     /* the device's own threshold (the tuning table) sends bench W24's
      * layer to conv_transpose/clblast: a dry run, nothing computed */
-    {
-        clrs_conv_params p;
-        clrs_conv_params_init(&p);
-        p.n_stride = p.n_padding = 1;
-        p.stride[0] = 2;
-        p.padding[0] = 1;
-        const int64_t is[4] = {2, 64, 128, 128}, ws[4] = {64, 32, 4, 4}, os[4] = {2, 32, 256, 256};
-        clrs_tensor_desc ind, wd, od;
-        ck_assert_int_eq(clrs_tensor_desc_contiguous(&ind, CLRS_F32, 4, is), CLRS_OK);
-        ck_assert_int_eq(clrs_tensor_desc_contiguous(&wd, CLRS_F32, 4, ws), CLRS_OK);
-        ck_assert_int_eq(clrs_tensor_desc_contiguous(&od, CLRS_F32, 4, os), CLRS_OK);
-        float *bi = calloc((size_t)numel_of(4, is), sizeof(float)), *bw = calloc((size_t)numel_of(4, ws), sizeof(float));
-        float *bo = calloc((size_t)numel_of(4, os), sizeof(float));
-        char impl[32] = "";
-        ck_assert_int_eq(clrs_explain_begin(chosen_cb, impl, CLRS_EXPLAIN_DRY_RUN), CLRS_OK);
-        clrs_status st = clrs_conv_transpose(ctx, &p, &ind, bi, &wd, bw, NULL, NULL, &od, bo);
-        clrs_explain_end();
-        ck_assert_msg(st == CLRS_OK, "%s", clrs_last_error(ctx));
-        ck_assert_str_eq(impl, clb ? "clblast" : "general");
-        free(bi);
-        free(bw);
-        free(bo);
-    }
+    dry_run_expect(ctx, 1, (const int64_t[4]){2, 64, 128, 128}, (const int64_t[4]){64, 32, 4, 4},
+                   (const int64_t[4]){2, 32, 256, 256}, clb ? "clblast" : "general");
     fprintf(stderr, "# conv_transpose via clblast: %d cases within the tolerance of the C reference and of "
             "conv_transpose/general, bit-reproducible, %d through conv_transpose/clblast (%s), %d split into column "
             "chunks, %d grouped\n", compared, via_clblast, clb ? "compiled in" : "not compiled in", chunked, grouped);
